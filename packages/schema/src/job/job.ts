@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
+import { photoMakerParamsSchema } from '../photomaker/request.ts';
+
+/** The job model shared by api and worker. */
+export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+export const JOB_STAGES = [
+  'queued',
+  'uploading_references',
+  'submitted',
+  'image_ready',
+  'delivering',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
+
+export function statusForStage(stage: JobStage): JobStatus {
+  switch (stage) {
+    case 'queued':
+      return 'QUEUED';
+    case 'succeeded':
+      return 'SUCCEEDED';
+    case 'failed':
+      return 'FAILED';
+    case 'cancelled':
+      return 'CANCELLED';
+    default:
+      return 'RUNNING';
+  }
+}
+
+export const isTerminalStage = (stage: JobStage) => TERMINAL_STATUSES.has(statusForStage(stage));
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** Claim check: where image bytes live in the content-addressed blob store. Never the bytes. */
+export const blobRefSchema = z.object({
+  sha256: sha256Hex,
+  mediaType: z.string().min(1),
+  size: z.int().nonnegative(),
+});
+export type BlobRef = z.infer<typeof blobRefSchema>;
+
+/** A reference image of a job: bytes we hold (blob), or an image already on Runware (its UUID). */
+export const referenceImageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('blob'), blob: blobRefSchema }),
+  z.object({ kind: z.literal('runware'), imageUUID: z.uuid() }),
+]);
+export type ReferenceImage = z.infer<typeof referenceImageSchema>;
+
+/** The normalized task of a job: validated, defaults applied, `rwre` rule applied, images by reference. */
+export const jobTaskSchema = photoMakerParamsSchema
+  .omit({ inputImages: true })
+  .extend({ inputImages: z.array(referenceImageSchema).min(1).max(4) });
+export type JobTask = z.output<typeof jobTaskSchema>;
+
+export const jobImageSchema = z.object({
+  /** 0-based position in the batch; "image i of n" shows index + 1. */
+  index: z.int().nonnegative(),
+  imageUUID: z.string(),
+  /** Decimal string: seeds exceed 2^53. */
+  seed: z.string().regex(/^[0-9]+$/),
+  width: z.int().positive(),
+  height: z.int().positive(),
+  outputFormat: z.enum(OUTPUT_FORMATS),
+  blob: blobRefSchema,
+  cost: z.number().nonnegative().optional(),
+  nsfw: z.boolean().optional(),
+});
+export type JobImage = z.infer<typeof jobImageSchema>;
+
+export const jobErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  parameter: z.string().optional(),
+  retryable: z.boolean(),
+});
+export type JobError = z.infer<typeof jobErrorSchema>;
+
+const eventBase = {
+  jobId: z.string().min(1),
+  /** Per-job, starting at 1, gap-free: a subscriber resumes with the last seq it saw. */
+  seq: z.int().positive(),
+  /** ISO-8601 timestamp. */
+  at: z.iso.datetime(),
+};
+
+export const jobEventSchema = z.discriminatedUnion('stage', [
+  z.object({
+    ...eventBase,
+    stage: z.literal('queued'),
+    data: z.object({ numberResults: z.int().positive() }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('uploading_references'),
+    data: z.object({ count: z.int().nonnegative() }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('submitted'),
+    data: z.object({ runwareTaskUUID: z.uuid(), numberResults: z.int().positive() }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('image_ready'),
+    data: z.object({ index: z.int().nonnegative(), total: z.int().positive(), image: jobImageSchema }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('delivering'),
+    data: z.object({ webhook: z.boolean(), uploadEndpoint: z.boolean() }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('succeeded'),
+    data: z.object({ imageCount: z.int().nonnegative(), cost: z.number().nullable() }),
+  }),
+  z.object({ ...eventBase, stage: z.literal('failed'), data: z.object({ error: jobErrorSchema }) }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('cancelled'),
+    data: z.object({ reason: z.string().optional() }),
+  }),
+]);
+export type JobEvent = z.infer<typeof jobEventSchema>;
+export type JobEventOf<S extends JobStage> = Extract<JobEvent, { stage: S }>;
+export type JobEventData<S extends JobStage> = JobEventOf<S>['data'];
+
+export const jobTimingsSchema = z.object({
+  queuedMs: z.number().nonnegative().optional(),
+  uploadMs: z.number().nonnegative().optional(),
+  generateMs: z.number().nonnegative().optional(),
+  deliverMs: z.number().nonnegative().optional(),
+  totalMs: z.number().nonnegative().optional(),
+});
+
+/** The full state of a job: what the workflow's query answers; the source of truth for snapshots. */
+export const jobStateSchema = z.object({
+  jobId: z.string().min(1),
+  tenant: z.string().min(1),
+  status: z.enum(JOB_STATUSES),
+  stage: z.enum(JOB_STAGES),
+  /** seq of the last event emitted (0 before the first). */
+  seq: z.int().nonnegative(),
+  task: jobTaskSchema,
+  runwareTaskUUID: z.uuid(),
+  images: z.array(jobImageSchema),
+  /** Sum of per-image cost when includeCost was asked, else null. */
+  cost: z.number().nullable(),
+  error: jobErrorSchema.nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  requestId: z.string().optional(),
+  timings: jobTimingsSchema,
+});
+export type JobState = z.output<typeof jobStateSchema>;
