@@ -1,0 +1,76 @@
+import { Connection } from '@temporalio/client';
+import { temporalCli } from './binaries.ts';
+import { ManagedProcess } from './managed-process.ts';
+import { assertPortFree, getFreePort } from './ports.ts';
+
+export type SearchAttributeType = 'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+export interface TemporalOptions {
+  /** gRPC frontend port; a free one when omitted. */
+  port?: number;
+  /** Web UI port; no UI when omitted (tests), the UI on this port otherwise. */
+  uiPort?: number;
+  /** SQLite file for persistence across restarts; in-memory when omitted. */
+  dbFile?: string;
+  /** Search attributes registered at start (name -> type). */
+  searchAttributes?: Record<string, SearchAttributeType>;
+  /** Codec server URL the Web UI calls to decode payloads for operators. */
+  codecEndpoint?: string;
+  namespace?: string;
+  onLine?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningTemporal {
+  address: string;
+  port: number;
+  uiUrl?: string;
+  namespace: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** The official Temporal CLI dev server on 127.0.0.1, ready to accept workflow starts when this resolves. */
+export async function startTemporal(options: TemporalOptions = {}): Promise<RunningTemporal> {
+  const port = options.port ?? (await getFreePort());
+  if (options.port) await assertPortFree(port, 'Temporal');
+  if (options.uiPort) await assertPortFree(options.uiPort, 'Temporal Web UI');
+  const namespace = options.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  args.push('--http-port', String(await getFreePort()), '--metrics-port', String(await getFreePort()));
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  else args.push('--headless');
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  for (const [name, type] of Object.entries(options.searchAttributes ?? {})) {
+    args.push('--search-attribute', `${name}=${type}`);
+  }
+  const child = new ManagedProcess({
+    name: 'temporal',
+    command: temporalCli(),
+    args,
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+  });
+  const address = `127.0.0.1:${port}`;
+  await child.waitUntil(() => temporalReady(address, namespace), options.readyTimeoutMs ?? 90_000, 250);
+  return {
+    address,
+    port,
+    namespace,
+    ...(options.uiPort ? { uiUrl: `http://127.0.0.1:${options.uiPort}` } : {}),
+    process: child,
+    stop: () => child.stop(),
+  };
+}
+
+/** True once the frontend answers and the namespace exists. */
+export async function temporalReady(address: string, namespace = 'default'): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}

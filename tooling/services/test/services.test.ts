@@ -1,0 +1,54 @@
+import { createServer } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import {
+  assertPortFree,
+  getFreePort,
+  PortInUseError,
+  redisPing,
+  startRedis,
+  startTemporal,
+} from '../src/index.ts';
+
+describe('real services', () => {
+  it('starts redis-server on a free loopback port and stops it', async () => {
+    const redis = await startRedis();
+    expect(await redisPing(redis.port)).toBe(true);
+    await redis.stop();
+    expect(await redisPing(redis.port)).toBe(false);
+  });
+
+  it('starts the Temporal dev server with search attributes registered', async () => {
+    const temporal = await startTemporal({ searchAttributes: { PhotoMakerProbe: 'Keyword' } });
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const client = new Client({ connection });
+      const { keys } = await client.connection.operatorService
+        .listSearchAttributes({ namespace: 'default' })
+        .then((r) => ({
+          keys: Object.keys(r.customAttributes ?? {}),
+        }));
+      expect(keys).toContain('PhotoMakerProbe');
+    } finally {
+      await connection.close();
+      await temporal.stop();
+    }
+    expect(temporal.process.running).toBe(false);
+  });
+});
+
+describe('ports', () => {
+  it('reports a busy port as a PortInUseError with a clear message', async () => {
+    const port = await getFreePort();
+    const server = createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      await expect(assertPortFree(port, 'the API')).rejects.toThrow(PortInUseError);
+      await expect(assertPortFree(port, 'the API')).rejects.toThrow(
+        `port ${port} (for the API) is already in use`,
+      );
+    } finally {
+      server.close();
+    }
+  });
+});
