@@ -1,0 +1,3 @@
+export * from './blob-store.ts';
+export * from './from-env.ts';
+export * from './local-blob-store.ts';

@@ -1,0 +1,144 @@
+import { type JobEvent, jobEventSchema } from '@photomaker/schema';
+import type { Redis } from 'ioredis';
+
+/** One Redis Stream per job. Entry id `<seq>-0` makes the stream itself the per-job sequence. */
+export const streamKey = (jobId: string) => `photomaker:job:${jobId}:events`;
+
+export type AppendResult = 'appended' | 'duplicate';
+
+export class EventGapError extends Error {
+  readonly jobId: string;
+  readonly seq: number;
+  readonly lastSeq: number;
+  constructor(jobId: string, seq: number, lastSeq: number) {
+    super(`event ${seq} of job ${jobId} would leave a gap: the stream ends at ${lastSeq}`);
+    this.name = 'EventGapError';
+    this.jobId = jobId;
+    this.seq = seq;
+    this.lastSeq = lastSeq;
+  }
+}
+
+// Atomic: a seq already present is a duplicate (an activity retry), a seq past last+1 is a gap and is
+// refused, so a stream can never hold gaps or duplicates whatever order retries arrive in.
+const APPEND_SCRIPT = `
+local seq = tonumber(ARGV[1])
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local lastSeq = 0
+if #last > 0 then lastSeq = tonumber(string.match(last[1][1], '^(%d+)')) end
+if seq <= lastSeq then return 'duplicate' end
+if seq ~= lastSeq + 1 then return 'gap:' .. lastSeq end
+redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], ARGV[1] .. '-0', 'e', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 'appended'
+`;
+
+export interface JobEventLogOptions {
+  /** Entries kept per job stream (a job emits ~25 at most; the cap guards against bugs). */
+  maxLen?: number;
+  /** Seconds a job's stream lives after its last append. */
+  ttlSeconds?: number;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+type XReadReply = [key: string, entries: StreamEntry[]][] | null;
+
+type RedisWithAppend = Redis & {
+  photomakerAppendEvent(
+    key: string,
+    seq: string,
+    payload: string,
+    maxLen: string,
+    ttl: string,
+  ): Promise<string>;
+};
+
+/**
+ * The offset-based progress log: the worker appends, API processes read from any seq. Blocking reads
+ * (`read`, `readMany` with blockMs) hold their connection: give them a dedicated one (`redis.duplicate()`).
+ */
+export class JobEventLog {
+  private readonly redis: RedisWithAppend;
+  private readonly maxLen: number;
+  private readonly ttlSeconds: number;
+
+  constructor(redis: Redis, options: JobEventLogOptions = {}) {
+    this.maxLen = options.maxLen ?? 1000;
+    this.ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
+    if (!('photomakerAppendEvent' in redis)) {
+      redis.defineCommand('photomakerAppendEvent', { numberOfKeys: 1, lua: APPEND_SCRIPT });
+    }
+    this.redis = redis as RedisWithAppend;
+  }
+
+  async append(event: JobEvent): Promise<AppendResult> {
+    const checked = jobEventSchema.parse(event);
+    const reply = await this.redis.photomakerAppendEvent(
+      streamKey(checked.jobId),
+      String(checked.seq),
+      JSON.stringify(checked),
+      String(this.maxLen),
+      String(this.ttlSeconds),
+    );
+    if (reply.startsWith('gap:')) throw new EventGapError(checked.jobId, checked.seq, Number(reply.slice(4)));
+    return reply as AppendResult;
+  }
+
+  /** Appends in order; stops at the first failure (nothing after a gap is written). */
+  async appendAll(events: readonly JobEvent[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const event of events) results.push(await this.append(event));
+    return results;
+  }
+
+  /** Every stored event with seq > afterSeq, in order. */
+  async range(jobId: string, afterSeq = 0): Promise<JobEvent[]> {
+    const entries = (await this.redis.xrange(streamKey(jobId), `${afterSeq + 1}-0`, '+')) as StreamEntry[];
+    return entries.map(parseEntry);
+  }
+
+  /** The newest event, or undefined for an unknown/expired job. */
+  async last(jobId: string): Promise<JobEvent | undefined> {
+    const entries = (await this.redis.xrevrange(streamKey(jobId), '+', '-', 'COUNT', 1)) as StreamEntry[];
+    return entries[0] ? parseEntry(entries[0]) : undefined;
+  }
+
+  /** Events after `afterSeq`, waiting up to blockMs for the first one (0 = don't wait). */
+  async read(
+    jobId: string,
+    afterSeq: number,
+    options: { blockMs?: number; count?: number } = {},
+  ): Promise<JobEvent[]> {
+    const result = await this.readMany(new Map([[jobId, afterSeq]]), options);
+    return result.get(jobId) ?? [];
+  }
+
+  /**
+   * One XREAD over many jobs: what lets one reader per API process serve every subscribed job.
+   * Returns only jobs that have new events.
+   */
+  async readMany(
+    cursors: ReadonlyMap<string, number>,
+    options: { blockMs?: number; count?: number } = {},
+  ): Promise<Map<string, JobEvent[]>> {
+    const out = new Map<string, JobEvent[]>();
+    if (cursors.size === 0) return out;
+    const jobIds = [...cursors.keys()];
+    const args: (string | number)[] = ['COUNT', options.count ?? 500];
+    if (options.blockMs !== undefined && options.blockMs > 0) args.push('BLOCK', options.blockMs);
+    args.push('STREAMS', ...jobIds.map(streamKey), ...jobIds.map((id) => `${cursors.get(id) ?? 0}-0`));
+    const reply = (await this.redis.call('XREAD', ...args)) as XReadReply;
+    for (const [key, entries] of reply ?? []) {
+      const jobId = key.slice('photomaker:job:'.length, -':events'.length);
+      out.set(jobId, entries.map(parseEntry));
+    }
+    return out;
+  }
+}
+
+function parseEntry([id, fields]: StreamEntry): JobEvent {
+  const index = fields.indexOf('e');
+  const payload = index >= 0 ? fields[index + 1] : undefined;
+  if (payload === undefined) throw new Error(`stream entry ${id} has no event payload`);
+  return jobEventSchema.parse(JSON.parse(payload));
+}

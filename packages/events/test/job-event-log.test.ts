@@ -1,0 +1,103 @@
+import type { JobEvent } from '@photomaker/schema';
+import { type RunningRedis, startRedis } from '@photomaker/services';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventGapError, JobEventLog, streamKey } from '../src/index.ts';
+
+let server: RunningRedis;
+let redis: Redis;
+let log: JobEventLog;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+  log = new JobEventLog(redis, { ttlSeconds: 600 });
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await server.stop();
+});
+
+const at = '2026-11-24T10:00:00.000Z';
+const queued = (jobId: string, seq = 1): JobEvent => ({
+  jobId,
+  seq,
+  at,
+  stage: 'queued',
+  data: { numberResults: 2 },
+});
+const uploading = (jobId: string, seq: number): JobEvent => ({
+  jobId,
+  seq,
+  at,
+  stage: 'uploading_references',
+  data: { count: 1 },
+});
+
+describe('JobEventLog', () => {
+  it('appends in order and reads back from any seq', async () => {
+    const jobId = 'job-order';
+    expect(await log.appendAll([queued(jobId), uploading(jobId, 2), uploading(jobId, 3)])).toEqual([
+      'appended',
+      'appended',
+      'appended',
+    ]);
+    expect((await log.range(jobId)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await log.range(jobId, 2)).map((e) => e.seq)).toEqual([3]);
+    expect((await log.last(jobId))?.seq).toBe(3);
+    expect(await redis.ttl(streamKey(jobId))).toBeGreaterThan(500);
+  });
+
+  it('treats a re-sent seq as a duplicate and stores it once', async () => {
+    const jobId = 'job-dup';
+    await log.append(queued(jobId));
+    expect(await log.append(queued(jobId))).toBe('duplicate');
+    expect(await log.range(jobId)).toHaveLength(1);
+  });
+
+  it('refuses a gap', async () => {
+    const jobId = 'job-gap';
+    await log.append(queued(jobId));
+    await expect(log.append(uploading(jobId, 3))).rejects.toBeInstanceOf(EventGapError);
+    expect((await log.range(jobId)).map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('refuses malformed events before touching Redis', async () => {
+    await expect(log.append({ ...queued('job-bad'), seq: 0 })).rejects.toThrow();
+    expect(await log.last('job-bad')).toBeUndefined();
+  });
+
+  it('a blocking read wakes up on the next append', async () => {
+    const jobId = 'job-block';
+    await log.append(queued(jobId));
+    const reader = new JobEventLog(redis.duplicate());
+    const pending = reader.read(jobId, 1, { blockMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await log.append(uploading(jobId, 2));
+    expect((await pending).map((e) => e.seq)).toEqual([2]);
+  });
+
+  it('readMany serves many jobs in one call, returning only those with news', async () => {
+    await log.append(queued('job-a'));
+    await log.append(queued('job-b'));
+    await log.append(uploading('job-b', 2));
+    const result = await log.readMany(
+      new Map([
+        ['job-a', 1],
+        ['job-b', 0],
+        ['job-none', 0],
+      ]),
+    );
+    expect([...result.keys()]).toEqual(['job-b']);
+    expect(result.get('job-b')?.map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it('keeps the stream bounded', async () => {
+    const small = new JobEventLog(redis, { maxLen: 3 });
+    const jobId = 'job-bounded';
+    await small.appendAll([queued(jobId), ...[2, 3, 4, 5].map((seq) => uploading(jobId, seq))]);
+    expect(await redis.xlen(streamKey(jobId))).toBe(3);
+    expect((await small.last(jobId))?.seq).toBe(5);
+  });
+});

@@ -1,0 +1,49 @@
+import type { JobState, JobTask } from '@photomaker/schema';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery } from '@temporalio/workflow';
+
+// Workflow-safe: this entry point is bundled into workflow code, so it imports nothing with I/O.
+
+export const TASK_QUEUE = 'photomaker';
+export const WORKFLOW_TYPE = 'photoMakerJob';
+
+const WORKFLOW_ID_PREFIX = 'photomaker-';
+
+/** Readable in the Temporal UI, and idempotent: one job id can only ever start one workflow. */
+export function workflowIdForJob(jobId: string): string {
+  return `${WORKFLOW_ID_PREFIX}${jobId}`;
+}
+
+export function jobIdFromWorkflowId(workflowId: string): string | undefined {
+  return workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : undefined;
+}
+
+/** Everything a job needs, by reference: images are BlobRefs/Runware UUIDs, never bytes (claim check). */
+export interface PhotoMakerJobInput {
+  jobId: string;
+  tenant: string;
+  /** Validated, defaults applied, `rwre` rule applied; inputImages are references. */
+  task: JobTask;
+  /** Fixed for the life of the job: every (re)submission to Runware reuses it, so nothing is paid twice. */
+  runwareTaskUUID: string;
+  /** ISO-8601: when the API accepted the job. */
+  createdAt: string;
+  requestId?: string;
+  idempotencyKey?: string;
+}
+
+/** The full current job state: the source of truth for snapshots and the terminal state. */
+export const jobStateQuery = defineQuery<JobState>('jobState');
+
+/** Typed search attributes operators filter on in the Temporal UI (values never pass the codec: no PII). */
+export const SEARCH_ATTRIBUTES = {
+  tenant: defineSearchAttributeKey('PhotoMakerTenant', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('PhotoMakerStatus', SearchAttributeType.KEYWORD),
+  style: defineSearchAttributeKey('PhotoMakerStyle', SearchAttributeType.KEYWORD),
+  model: defineSearchAttributeKey('PhotoMakerModel', SearchAttributeType.KEYWORD),
+} as const;
+
+/** For `temporal server start-dev --search-attribute NAME=TYPE` (and `operator search-attribute create`). */
+export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword'> = Object.fromEntries(
+  Object.values(SEARCH_ATTRIBUTES).map((key) => [key.name, 'Keyword']),
+);
