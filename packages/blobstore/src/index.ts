@@ -1,3 +1,4 @@
 export * from './blob-store.ts';
 export * from './from-env.ts';
 export * from './local-blob-store.ts';
+export * from './signed-path.ts';
