@@ -1,0 +1,115 @@
+import { stringifyRunwareJson } from '@photomaker/schema';
+import { Agent, type Dispatcher, request } from 'undici';
+import { InvalidEnvelopeError, parseEnvelope, type RunwareEnvelope } from './envelope.ts';
+import { apiErrorFrom, type FailureContext, transportErrorFrom } from './error-mapping.ts';
+import { RunwareClientError } from './errors.ts';
+import { parseRetryAfter } from './retry-after.ts';
+
+export interface RestTransportOptions {
+  /** Runware's REST endpoint, e.g. https://api.runware.ai/v1 or http://127.0.0.1:8787/v1. */
+  baseUrl: string;
+  apiKey: string;
+  userAgent: string;
+  /** Sockets per origin in the keep-alive pool. */
+  connections: number;
+  keepAliveTimeoutMs: number;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Use this dispatcher instead of a pool of our own (it is not closed by `close()`). */
+  dispatcher?: Dispatcher | undefined;
+}
+
+export interface PostOptions {
+  signal?: AbortSignal | undefined;
+  /** Time to the response headers: a sync generation answers only when its images are done. */
+  headersTimeoutMs?: number | undefined;
+  /** Longest silence between two body chunks (not the total: 20 base64 PNGs take a while to arrive). */
+  bodyTimeoutMs?: number | undefined;
+  /** Whole request, headers and body: a retryable `requestTimeout` when exceeded. */
+  timeoutMs?: number | undefined;
+  context: FailureContext;
+}
+
+export interface RestResponse {
+  status: number;
+  envelope: RunwareEnvelope;
+  retryAfterMs: number | undefined;
+}
+
+/** One POST /v1 of a task array over a pooled keep-alive undici Agent; failures become typed errors. */
+export class RestTransport {
+  private readonly options: RestTransportOptions;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+
+  constructor(options: RestTransportOptions) {
+    this.options = options;
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({
+        connections: options.connections,
+        keepAliveTimeout: options.keepAliveTimeoutMs,
+        keepAliveMaxTimeout: Math.max(options.keepAliveTimeoutMs, 600_000),
+        connect: { timeout: options.connectTimeoutMs },
+        headersTimeout: options.headersTimeoutMs,
+        bodyTimeout: options.bodyTimeoutMs,
+      });
+  }
+
+  async post(tasks: readonly unknown[], options: PostOptions): Promise<RestResponse> {
+    const context = { ...options.context, apiKey: this.options.apiKey };
+    const caller = options.signal;
+    if (caller?.aborted) throw caller.reason;
+    const deadline = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    const signals = [caller, deadline].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    let status: number | undefined;
+    try {
+      const response = await request(this.options.baseUrl, {
+        method: 'POST',
+        dispatcher: this.dispatcher,
+        headers: {
+          authorization: `Bearer ${this.options.apiKey}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'user-agent': this.options.userAgent,
+        },
+        body: stringifyRunwareJson(tasks),
+        headersTimeout: options.headersTimeoutMs ?? this.options.headersTimeoutMs,
+        bodyTimeout: options.bodyTimeoutMs ?? this.options.bodyTimeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+      status = response.statusCode;
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      const text = await response.body.text();
+      let envelope: RunwareEnvelope;
+      try {
+        envelope = parseEnvelope(text);
+      } catch (error) {
+        if (!(error instanceof InvalidEnvelopeError)) throw error;
+        // A non-2xx without a Runware body (a proxy's HTML page): classify by status alone.
+        if (status >= 400) throw apiErrorFrom({ status, errors: [], retryAfterMs }, context);
+        throw transportErrorFrom(error, {
+          ...context,
+          status,
+          code: 'invalidResponse',
+          category: 'serverError',
+        });
+      }
+      return { status, envelope, retryAfterMs };
+    } catch (error) {
+      if (caller?.aborted) throw caller.reason;
+      if (error instanceof RunwareClientError) throw error;
+      if (deadline?.aborted) {
+        throw transportErrorFrom(error, { ...context, status, code: 'requestTimeout', category: 'timeout' });
+      }
+      throw transportErrorFrom(error, { ...context, status });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
