@@ -18,6 +18,16 @@ export function redactKey(text: string, apiKey: string | undefined): string {
   return apiKey && apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
 }
 
+/** Every string field of a Runware error with the key removed (servers have been known to echo it). */
+export function redactError(error: RunwareError, apiKey: string | undefined): RunwareError {
+  if (!apiKey) return error;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(error)) {
+    out[name] = typeof value === 'string' ? redactKey(value, apiKey) : value;
+  }
+  return out as RunwareError;
+}
+
 function parameterOf(error: RunwareError): string | undefined {
   return Array.isArray(error.parameter) ? error.parameter.join(', ') : error.parameter;
 }
@@ -68,7 +78,8 @@ export function isGenerationFailure(errors: readonly RunwareError[], resultCount
 
 /** Runware's own errors as one typed error, classified by the shared table (code first, then status). */
 export function apiErrorFrom(failure: ApiFailure, ctx: FailureContext): RunwareApiError {
-  const { status, errors } = failure;
+  const { status } = failure;
+  const errors = failure.errors.map((error) => redactError(error, ctx.apiKey));
   const primary: RunwareError = primaryError(errors, ctx.taskUUID) ?? {
     code: `http${status ?? ''}`,
     message: `HTTP ${status} without a Runware error body`,
@@ -92,9 +103,10 @@ export function apiErrorFrom(failure: ApiFailure, ctx: FailureContext): RunwareA
 
 /** Client-side validation: same errors the server would give, nothing was sent. */
 export function validationErrorFrom(
-  errors: readonly RunwareError[],
+  original: readonly RunwareError[],
   ctx: FailureContext,
 ): RunwareValidationError {
+  const errors = original.map((error) => redactError(error, ctx.apiKey));
   const primary = primaryError(errors, ctx.taskUUID) ?? {
     code: 'invalidTaskFormat',
     message: 'invalid task',

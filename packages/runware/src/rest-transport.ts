@@ -1,7 +1,7 @@
 import { stringifyRunwareJson } from '@photomaker/schema';
 import { Agent, type Dispatcher, request } from 'undici';
 import { InvalidEnvelopeError, parseEnvelope, type RunwareEnvelope } from './envelope.ts';
-import { apiErrorFrom, type FailureContext, transportErrorFrom } from './error-mapping.ts';
+import { apiErrorFrom, type FailureContext, redactError, transportErrorFrom } from './error-mapping.ts';
 import { RunwareClientError } from './errors.ts';
 import { parseRetryAfter } from './retry-after.ts';
 
@@ -98,6 +98,8 @@ export class RestTransport {
           category: 'serverError',
         });
       }
+      // The one place every server error passes: no key leaves here, whatever the server echoed.
+      envelope.errors = envelope.errors.map((error) => redactError(error, this.options.apiKey));
       return { status, envelope, retryAfterMs };
     } catch (error) {
       if (caller?.aborted) throw caller.reason;
