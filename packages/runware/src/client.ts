@@ -20,6 +20,7 @@ import {
   apiErrorFrom,
   type FailureContext,
   isGenerationFailure,
+  isSyncTimeout,
   transportErrorFrom,
   validationErrorFrom,
 } from './error-mapping.ts';
@@ -391,12 +392,9 @@ export class RunwareClient {
         return { taskUUID, results, alreadyAccepted, via: 'sync' };
       } catch (error) {
         // Conflict: an earlier attempt (ours, or a previous run of the caller) holds the task.
-        // Incomplete: the task exists; what is missing will show up in getResponse.
-        const resumable =
-          error instanceof RunwareClientError &&
-          (error.alreadyAccepted || error.code === 'incompleteResults');
-        if (!resumable) throw error;
-        accept(error.alreadyAccepted);
+        // A sync answer cut short or out of time: the task runs on; the rest shows up in getResponse.
+        if (!(error instanceof RunwareClientError) || !error.alreadyAccepted) throw error;
+        accept(error.category === 'conflict');
       }
     } else {
       const ack = await this.withPolicy(callOptions, async () => {
@@ -508,20 +506,25 @@ export class RunwareClient {
       context,
     });
     const { status, envelope, retryAfterMs } = response;
-    if (status >= 400) throw apiErrorFrom({ status, errors: envelope.errors, retryAfterMs }, context);
+    // Images are reported whatever the status: a sync wait that ran out still carries what finished.
     const results = this.ownItems(envelope.data, taskUUID)
       .filter((item) => item.taskType === 'photoMaker')
       .map((item) => this.parseItem(photoMakerResultSchema, item, context));
-    const errors = this.ownErrors(envelope.errors, taskUUID);
     if (results.length > 0) onAccepted?.();
     for (const { result, index } of collector.add(results)) options.onResult?.(result, index);
-    if (errors.length > 0) {
+    const failed = status >= 400;
+    const errors = failed ? envelope.errors : this.ownErrors(envelope.errors, taskUUID);
+    if (failed || errors.length > 0) {
+      const syncTimeout = isSyncTimeout(this.ownErrors(errors, taskUUID));
       throw apiErrorFrom(
         {
-          status: undefined,
+          status: failed ? status : undefined,
           errors,
+          retryAfterMs,
           results: [...collector.results],
-          generationFailed: isGenerationFailure(errors, results.length),
+          generationFailed: !failed && !syncTimeout && isGenerationFailure(errors, results.length),
+          // The task runs on; with images in hand it certainly was accepted: poll for the rest.
+          ...(syncTimeout && collector.results.length > 0 ? { alreadyAccepted: true } : {}),
         },
         context,
       );

@@ -62,10 +62,14 @@ export function parseEnvelope(text: string): RunwareEnvelope {
     }
     envelope.data.push(item);
   }
-  const errors = [
-    ...(Array.isArray(body.errors) ? body.errors : []),
-    ...(Array.isArray(body.error) ? body.error : isRecord(body.error) ? [body.error] : []),
-  ];
+  // Some servers send both forms with the same content: the singular one counts only on its own.
+  const errors = Array.isArray(body.errors)
+    ? body.errors
+    : Array.isArray(body.error)
+      ? body.error
+      : isRecord(body.error)
+        ? [body.error]
+        : [];
   for (const error of errors) envelope.errors.push(toRunwareError(error, body.taskUUID));
   return envelope;
 }

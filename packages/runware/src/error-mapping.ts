@@ -58,6 +58,8 @@ export interface ApiFailure {
   results?: readonly PhotoMakerResult[] | undefined;
   /** The errors are failed generations of a task Runware ran (2xx body or getResponse). */
   generationFailed?: boolean | undefined;
+  /** Runware holds the task although this answer failed (a sync wait that ran out): poll it. */
+  alreadyAccepted?: boolean | undefined;
 }
 
 const GENERATION_CATEGORIES = new Set(['provider', 'timeout', 'safety']);
@@ -66,6 +68,20 @@ const GENERATION_CATEGORIES = new Set(['provider', 'timeout', 'safety']);
  * Did Runware run the task and some generation fail (rather than refuse the request)? True when images
  * came with the errors, when an item says `status: "error"`, or for provider/timeout/safety codes.
  */
+/**
+ * A sync answer that ran out of time while the task keeps running (Runware: "results remain
+ * accessible"): timeout-class errors that are not failed generations (`status: "error"`).
+ */
+export function isSyncTimeout(errors: readonly RunwareError[]): boolean {
+  return (
+    errors.length > 0 &&
+    errors.every(
+      (error) =>
+        error.status !== 'error' && classifyRunwareError({ code: error.code }).category === 'timeout',
+    )
+  );
+}
+
 export function isGenerationFailure(errors: readonly RunwareError[], resultCount: number): boolean {
   if (errors.length === 0) return false;
   if (resultCount > 0) return true;
@@ -98,6 +114,7 @@ export function apiErrorFrom(failure: ApiFailure, ctx: FailureContext): RunwareA
     errors,
     results: failure.results,
     generationFailed: failure.generationFailed,
+    alreadyAccepted: failure.alreadyAccepted,
   });
 }
 

@@ -12,3 +12,4 @@ export {
 } from './polling.ts';
 export { DEFAULT_RETRY, type RetryEvent, type RetryPolicy } from './retry.ts';
 export { parseRetryAfter } from './retry-after.ts';
+export * from './socket.ts';

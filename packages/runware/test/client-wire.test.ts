@@ -217,6 +217,20 @@ describe('idempotency', () => {
     expect(server.received).toHaveLength(2);
   });
 
+  it('runPhotoMaker (sync): a sync wait that ran out (timeout, task runs on) switches to getResponse', async () => {
+    server.script(
+      json(200, {
+        data: [result(T, 0)],
+        errors: [{ code: 'timeout', message: 'sync ran out of time', taskUUID: T }],
+      }),
+      json(200, { data: [0, 1].map((n) => ({ ...result(T, n), status: 'success' })) }),
+    );
+    const run = await client.runPhotoMaker(task({ taskUUID: T, numberResults: 2 }), { mode: 'sync' });
+    expect(run).toMatchObject({ via: 'getResponse', alreadyAccepted: false });
+    expect(run.results).toHaveLength(2);
+    expect(bodies().map((b) => b[0]?.taskType)).toEqual(['photoMaker', 'getResponse']);
+  });
+
   it('imageUpload re-sent after it landed returns the first upload', async () => {
     const imageUUID = '989ba605-1449-4e1e-b462-cd83ec9c1a67';
     server.script(

@@ -1,6 +1,11 @@
 import type { RunwareError } from '@photomaker/schema';
 import { describe, expect, it } from 'vitest';
-import { apiErrorFrom, isGenerationFailure, transportErrorFrom } from '../src/error-mapping.ts';
+import {
+  apiErrorFrom,
+  isGenerationFailure,
+  isSyncTimeout,
+  transportErrorFrom,
+} from '../src/error-mapping.ts';
 import { RunwareApiError, RunwareTransportError } from '../src/errors.ts';
 
 const T = '6f1f1d6e-0c5a-4b8e-9a55-6f0e1c2d3b4a';
@@ -102,5 +107,14 @@ describe('isGenerationFailure', () => {
     expect(isGenerationFailure([err('somethingNew', { status: 'error' })], 0)).toBe(true);
     expect(isGenerationFailure([err('somethingNew')], 2)).toBe(true);
     expect(isGenerationFailure([], 2)).toBe(false);
+  });
+});
+
+describe('isSyncTimeout', () => {
+  it('is a timeout that is not a failed generation', () => {
+    expect(isSyncTimeout([err('timeout')])).toBe(true);
+    expect(isSyncTimeout([err('timeoutProvider', { status: 'error' })])).toBe(false);
+    expect(isSyncTimeout([err('timeout'), err('inferenceError', { status: 'error' })])).toBe(false);
+    expect(isSyncTimeout([])).toBe(false);
   });
 });

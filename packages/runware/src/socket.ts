@@ -1,0 +1,532 @@
+import { randomUUID } from 'node:crypto';
+import {
+  classifyRunwareError,
+  type PhotoMakerResult,
+  photoMakerResultSchema,
+  photoMakerTaskSchema,
+  type RunwareError,
+  stringifyRunwareJson,
+  validateWith,
+} from '@photomaker/schema';
+import WebSocket from 'ws';
+import type { PhotoMakerRequest } from './client.ts';
+import { parseEnvelope, type RunwareEnvelope, type RunwareItem } from './envelope.ts';
+import {
+  apiErrorFrom,
+  isGenerationFailure,
+  transportErrorFrom,
+  validationErrorFrom,
+} from './error-mapping.ts';
+import { RunwareDeadlineError, RunwareTransportError } from './errors.ts';
+import { ResultCollector } from './polling.ts';
+import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.ts';
+
+export interface RunwareSocketOptions {
+  /** WebSocket endpoint: `wss://ws-api.runware.ai/v1`, or the emulator's `ws://127.0.0.1:8787/v1`. */
+  url: string;
+  /** Sent in the authentication frame, the only place a WebSocket can carry it. */
+  apiKey: string;
+  /** Resume this earlier session: Runware replays results produced while it had no socket. */
+  connectionSessionUUID?: string;
+  /** From opening the socket to the authentication answer. Default 15 s. */
+  authTimeoutMs?: number;
+  /** Application-level `ping` cadence (Runware drops sockets idle for ~120 s). Default 30 s. */
+  pingIntervalMs?: number;
+  /** A `pong` later than this means a dead (half-open) socket: drop it and reconnect. Default 10 s. */
+  pongTimeoutMs?: number;
+  /** How long a task waits for its images before RunwareDeadlineError. Default 300 s. */
+  taskTimeoutMs?: number;
+  /** Reconnect after an unexpected close, re-authenticating with the session UUID. `false`: never. */
+  reconnect?: Partial<RetryPolicy> | false;
+  validate?: boolean;
+  /** Largest frame accepted (20 base64 PNGs can share one). Default 512 MiB. */
+  maxPayloadBytes?: number;
+}
+
+export type SocketState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface SocketTaskOptions {
+  signal?: AbortSignal;
+  onResult?: (result: PhotoMakerResult, index: number) => void;
+  timeoutMs?: number;
+  validate?: boolean;
+}
+
+interface PendingTask {
+  taskUUID: string;
+  numberResults: number;
+  /** The frame to send again after a reconnect (none for `watch`). */
+  frame: Record<string, unknown> | undefined;
+  /** The connection (1-based) the frame was last written to; undefined while queued. */
+  sentOn: number | undefined;
+  /** Sent again after a reconnect: a conflict now only means the first send landed. */
+  resent: boolean;
+  collector: ResultCollector;
+  onResult: ((result: PhotoMakerResult, index: number) => void) | undefined;
+  resolve: (results: PhotoMakerResult[]) => void;
+  reject: (error: unknown) => void;
+  cleanup: () => void;
+}
+
+const DEFAULT_RECONNECT: RetryPolicy = {
+  ...DEFAULT_RETRY,
+  retries: Number.POSITIVE_INFINITY,
+  maxDelayMs: 30_000,
+};
+
+/** `http://host/v1` -> `ws://host/v1` (the emulator serves both on one port). */
+export function socketUrlFrom(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+/**
+ * Runware over one WebSocket: authenticates first, keeps the socket alive with `ping`, routes results by
+ * taskUUID, and after a drop reconnects with the stored `connectionSessionUUID` so results produced
+ * meanwhile are replayed. Tasks in flight are re-sent with the same taskUUID; a conflict then means
+ * the first send landed, and the images come from the replay (or a getResponse on the socket).
+ */
+export class RunwareSocket {
+  private readonly options: Required<Omit<RunwareSocketOptions, 'connectionSessionUUID' | 'reconnect'>>;
+  private readonly reconnect: RetryPolicy | false;
+  private session: string | undefined;
+  private ws: WebSocket | undefined;
+  private current: Promise<void> | undefined;
+  private stateValue: SocketState = 'idle';
+  private readonly pending = new Map<string, PendingTask>();
+  private readonly outbox: string[] = [];
+  private readonly closing = new AbortController();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pongTimer: NodeJS.Timeout | undefined;
+  private readonly pongWaiters: (() => void)[] = [];
+  private connectionsOpened = 0;
+
+  constructor(options: RunwareSocketOptions) {
+    if (!options.apiKey) throw new TypeError('RunwareSocket: apiKey is required');
+    this.options = {
+      url: options.url,
+      apiKey: options.apiKey,
+      authTimeoutMs: options.authTimeoutMs ?? 15_000,
+      pingIntervalMs: options.pingIntervalMs ?? 30_000,
+      pongTimeoutMs: options.pongTimeoutMs ?? 10_000,
+      taskTimeoutMs: options.taskTimeoutMs ?? 300_000,
+      validate: options.validate ?? true,
+      maxPayloadBytes: options.maxPayloadBytes ?? 512 * 1024 * 1024,
+    };
+    this.reconnect = options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.session = options.connectionSessionUUID;
+  }
+
+  /** The session to resume with (Runware's `connectionSessionUUID`), once authenticated. */
+  get connectionSessionUUID(): string | undefined {
+    return this.session;
+  }
+
+  get state(): SocketState {
+    return this.stateValue;
+  }
+
+  /** Successful authentications so far (1 + reconnects). */
+  get connections(): number {
+    return this.connectionsOpened;
+  }
+
+  /** Opens and authenticates (retrying connection failures per the reconnect policy). */
+  connect(): Promise<void> {
+    if (this.stateValue === 'closed') return Promise.reject(this.closedError());
+    if (!this.current) {
+      this.stateValue = 'connecting';
+      this.current = this.establish();
+    }
+    return this.current;
+  }
+
+  /**
+   * A photoMaker task delivered on this socket (deliveryMethod sync): `onResult` per image as Runware
+   * pushes it, deduplicated by imageUUID; resolves with all `numberResults` images.
+   */
+  async photoMaker(task: PhotoMakerRequest, options: SocketTaskOptions = {}): Promise<PhotoMakerResult[]> {
+    const taskUUID = task.taskUUID ?? randomUUID();
+    let frame: Record<string, unknown> = {
+      ...task,
+      taskType: 'photoMaker',
+      taskUUID,
+      deliveryMethod: 'sync',
+    };
+    if (options.validate ?? this.options.validate) {
+      const checked = validateWith(photoMakerTaskSchema, frame, { taskType: 'photoMaker', taskUUID });
+      if (!checked.ok) {
+        throw validationErrorFrom(checked.errors, {
+          taskUUID,
+          taskType: 'photoMaker',
+          apiKey: this.options.apiKey,
+        });
+      }
+      frame = checked.value as Record<string, unknown>;
+    }
+    const numberResults = typeof frame.numberResults === 'number' ? frame.numberResults : 1;
+    const done = this.track(taskUUID, numberResults, frame, options);
+    done.catch(() => undefined); // the caller gets the rejection; this only marks it handled meanwhile
+    await this.connect().catch(() => undefined); // a failed connect rejects `done` through the pending map
+    const pending = this.pending.get(taskUUID);
+    if (pending) this.sendTask(pending);
+    return done;
+  }
+
+  /**
+   * Waits for the images of a task sent earlier (e.g. on a socket that dropped): with a resumed
+   * `connectionSessionUUID` Runware replays what it could not deliver.
+   */
+  async watch(
+    taskUUID: string,
+    options: SocketTaskOptions & { numberResults: number },
+  ): Promise<PhotoMakerResult[]> {
+    const done = this.track(taskUUID, options.numberResults, undefined, options);
+    done.catch(() => undefined);
+    await this.connect().catch(() => undefined);
+    return done;
+  }
+
+  /** Round trip of Runware's application-level ping. */
+  async ping(): Promise<void> {
+    await this.connect();
+    await this.pingOnce();
+  }
+
+  /** Closes for good: no reconnect; tasks still waiting reject with a retryable `socketClosed`. */
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    this.closing.abort(this.closedError());
+    this.stopPinger();
+    for (const task of [...this.pending.values()]) task.reject(this.closedError());
+    const ws = this.ws;
+    this.ws = undefined;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 2_000);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.close(1000, 'client closing');
+    });
+  }
+
+  // --- connection -----------------------------------------------------------------------------
+
+  private async establish(): Promise<void> {
+    const reconnect = this.reconnect === false ? { ...DEFAULT_RETRY, retries: 0 } : this.reconnect;
+    // A first connection fails fast (wrong URL or key); an established session keeps trying.
+    const policy =
+      this.connectionsOpened === 0 ? { ...reconnect, retries: Math.min(reconnect.retries, 2) } : reconnect;
+    try {
+      await withRetries(() => this.openOnce(), policy, this.closing.signal);
+    } catch (error) {
+      if (this.stateValue !== 'closed') this.stateValue = 'closed';
+      for (const task of [...this.pending.values()]) task.reject(error);
+      throw error;
+    }
+  }
+
+  private openOnce(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.closing.signal.aborted) return reject(this.closing.signal.reason);
+      const context = { taskType: 'authentication', apiKey: this.options.apiKey };
+      const ws = new WebSocket(this.options.url, {
+        handshakeTimeout: this.options.authTimeoutMs,
+        maxPayload: this.options.maxPayloadBytes,
+        perMessageDeflate: false,
+      });
+      let authenticated = false;
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        ws.removeAllListeners('message');
+        ws.on('error', () => undefined);
+        ws.terminate();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () =>
+          fail(
+            transportErrorFrom(new Error('no authentication answer'), {
+              ...context,
+              code: 'authTimeout',
+              category: 'timeout',
+            }),
+          ),
+        this.options.authTimeoutMs,
+      );
+      ws.on('open', () => {
+        const auth: Record<string, unknown> = { taskType: 'authentication', apiKey: this.options.apiKey };
+        if (this.session) auth.connectionSessionUUID = this.session;
+        ws.send(stringifyRunwareJson([auth]));
+      });
+      ws.on('message', (raw: WebSocket.RawData) => {
+        const envelope = this.parseFrame(raw);
+        if (!envelope) return;
+        if (authenticated) return this.dispatch(envelope);
+        const refused = envelope.errors.find(
+          (error) =>
+            error.taskType === 'authentication' ||
+            classifyRunwareError({ code: error.code }).category === 'auth',
+        );
+        if (refused) return fail(apiErrorFrom({ status: undefined, errors: envelope.errors }, context));
+        const auth = envelope.data.find(
+          (item) => item.taskType === 'authentication' && typeof item.connectionSessionUUID === 'string',
+        );
+        if (!auth) return;
+        authenticated = true;
+        clearTimeout(timer);
+        this.session = auth.connectionSessionUUID as string;
+        this.attach(ws);
+        resolve();
+        this.dispatch({ data: envelope.data.filter((item) => item !== auth), errors: envelope.errors });
+      });
+      // Always listen for 'error': an unhandled ECONNRESET would otherwise kill the process.
+      ws.on('error', (error) => {
+        if (!authenticated) fail(transportErrorFrom(error, context));
+      });
+      ws.on('close', (code) => {
+        if (!authenticated) {
+          fail(transportErrorFrom(new Error(`socket closed (${code}) before authentication`), context));
+          return;
+        }
+        this.onDrop(ws);
+      });
+    });
+  }
+
+  private attach(ws: WebSocket): void {
+    this.ws = ws;
+    this.stateValue = 'open';
+    this.connectionsOpened += 1;
+    this.startPinger();
+    for (const frame of this.outbox.splice(0)) ws.send(frame);
+    for (const task of this.pending.values()) {
+      if (!task.frame || task.sentOn === this.connectionsOpened) continue;
+      // Written to a connection that dropped, it may or may not have landed: send it again with the
+      // same taskUUID; a conflict then means it landed (and is not paid twice). Queued ones go now.
+      if (task.sentOn !== undefined) task.resent = true;
+      this.sendTask(task);
+    }
+  }
+
+  private onDrop(ws: WebSocket): void {
+    if (ws !== this.ws) return;
+    this.ws = undefined;
+    this.stopPinger();
+    if (this.stateValue === 'closed') return;
+    if (this.reconnect === false) {
+      this.stateValue = 'closed';
+      const error = transportErrorFrom(new Error('socket closed'), { code: 'connectionReset' });
+      for (const task of [...this.pending.values()]) task.reject(error);
+      return;
+    }
+    this.stateValue = 'reconnecting';
+    this.current = this.establish();
+    this.current.catch(() => undefined);
+  }
+
+  private sendTask(task: PendingTask): void {
+    if (!task.frame) return;
+    if (this.stateValue === 'open' && this.ws?.readyState === WebSocket.OPEN) {
+      this.ws.send(stringifyRunwareJson([task.frame]));
+      task.sentOn = this.connectionsOpened;
+    } else {
+      task.sentOn = undefined; // attach() sends it once authenticated
+    }
+  }
+
+  private sendFrame(tasks: object[]): void {
+    const text = stringifyRunwareJson(tasks);
+    if (this.stateValue === 'open' && this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
+    else this.outbox.push(text);
+  }
+
+  private parseFrame(raw: WebSocket.RawData): RunwareEnvelope | undefined {
+    try {
+      const text = Array.isArray(raw)
+        ? Buffer.concat(raw).toString('utf8')
+        : Buffer.from(raw as ArrayBuffer).toString('utf8');
+      return parseEnvelope(text);
+    } catch {
+      return undefined;
+    }
+  }
+
+  // --- keep-alive -----------------------------------------------------------------------------
+
+  private startPinger(): void {
+    this.stopPinger();
+    this.pingTimer = setInterval(() => {
+      this.pingOnce().catch(() => undefined);
+    }, this.options.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  private stopPinger(): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    this.pongTimer = undefined;
+  }
+
+  private pingOnce(): Promise<void> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(this.closedError());
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Half-open socket: no pong. Terminating fires 'close', which reconnects.
+        reject(
+          transportErrorFrom(new Error('no pong'), {
+            taskType: 'ping',
+            code: 'pongTimeout',
+            category: 'timeout',
+          }),
+        );
+        ws.terminate();
+      }, this.options.pongTimeoutMs);
+      this.pongWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.send(stringifyRunwareJson([{ taskType: 'ping', ping: true }]));
+    });
+  }
+
+  // --- routing --------------------------------------------------------------------------------
+
+  private track(
+    taskUUID: string,
+    numberResults: number,
+    frame: Record<string, unknown> | undefined,
+    options: SocketTaskOptions,
+  ): Promise<PhotoMakerResult[]> {
+    if (this.pending.has(taskUUID)) {
+      return Promise.reject(
+        new TypeError(`RunwareSocket: task ${taskUUID} is already in flight on this socket`),
+      );
+    }
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    return new Promise<PhotoMakerResult[]>((resolve, reject) => {
+      const collector = new ResultCollector();
+      const timeoutMs = options.timeoutMs ?? this.options.taskTimeoutMs;
+      const timer = setTimeout(() => {
+        task.reject(
+          new RunwareDeadlineError({
+            message: `Runware task ${taskUUID}: ${collector.results.length} of ${numberResults} images on the socket after ${timeoutMs} ms; it may still finish: poll getResponse`,
+            category: 'timeout',
+            retryable: true,
+            code: 'resultTimeout',
+            taskUUID,
+            taskType: 'photoMaker',
+            results: [...collector.results],
+          }),
+        );
+      }, timeoutMs);
+      const onAbort = () => task.reject(options.signal?.reason);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const task: PendingTask = {
+        taskUUID,
+        numberResults,
+        frame,
+        sentOn: undefined,
+        resent: false,
+        collector,
+        onResult: options.onResult,
+        cleanup: () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          this.pending.delete(taskUUID);
+        },
+        resolve: (results) => {
+          task.cleanup();
+          resolve(results);
+        },
+        reject: (error) => {
+          task.cleanup();
+          reject(error);
+        },
+      };
+      this.pending.set(taskUUID, task);
+    });
+  }
+
+  private dispatch(envelope: RunwareEnvelope): void {
+    const byTask = new Map<PendingTask, { items: RunwareItem[]; errors: RunwareError[] }>();
+    const bucket = (task: PendingTask) => {
+      let entry = byTask.get(task);
+      if (!entry) {
+        entry = { items: [], errors: [] };
+        byTask.set(task, entry);
+      }
+      return entry;
+    };
+    for (const item of envelope.data) {
+      if (item.taskType === 'ping' && item.pong === true) {
+        this.pongWaiters.shift()?.();
+        continue;
+      }
+      const task = typeof item.taskUUID === 'string' ? this.pending.get(item.taskUUID) : undefined;
+      if (task) bucket(task).items.push(item);
+    }
+    for (const error of envelope.errors) {
+      const task = error.taskUUID ? this.pending.get(error.taskUUID) : undefined;
+      if (task) bucket(task).errors.push(error);
+      else if (classifyRunwareError({ code: error.code }).category === 'auth') {
+        // The session lost its authentication: every task on it fails the same way.
+        const failure = apiErrorFrom({ status: undefined, errors: [error] }, { apiKey: this.options.apiKey });
+        for (const pending of [...this.pending.values()]) pending.reject(failure);
+      }
+    }
+    for (const [task, { items, errors }] of byTask) this.deliver(task, items, errors);
+  }
+
+  private deliver(task: PendingTask, items: RunwareItem[], errors: RunwareError[]): void {
+    const context = { taskUUID: task.taskUUID, taskType: 'photoMaker', apiKey: this.options.apiKey };
+    const results: PhotoMakerResult[] = [];
+    for (const item of items) {
+      if (typeof item.imageUUID !== 'string' || (item.status !== undefined && item.status !== 'success'))
+        continue;
+      const { status: _status, ...rest } = item;
+      const parsed = photoMakerResultSchema.safeParse({ taskType: 'photoMaker', ...rest });
+      if (parsed.success) results.push(parsed.data);
+    }
+    for (const { result, index } of task.collector.add(results)) task.onResult?.(result, index);
+    const conflict = errors.find(
+      (error) => classifyRunwareError({ code: error.code }).category === 'conflict',
+    );
+    const failures = errors.filter((error) => error !== conflict);
+    if (conflict && task.resent && failures.length === 0) {
+      // Our re-send after a reconnect: the first send was accepted. Ask for the state the replay may lack.
+      this.sendFrame([{ taskType: 'getResponse', taskUUID: task.taskUUID }]);
+    } else if (errors.length > 0) {
+      task.reject(
+        apiErrorFrom(
+          {
+            status: undefined,
+            errors,
+            results: [...task.collector.results],
+            generationFailed: isGenerationFailure(failures, task.collector.results.length),
+          },
+          context,
+        ),
+      );
+      return;
+    }
+    if (task.collector.results.length >= task.numberResults) task.resolve([...task.collector.results]);
+  }
+
+  private closedError(): RunwareTransportError {
+    return new RunwareTransportError({
+      message: 'Runware socket closed by the client',
+      category: 'network',
+      retryable: true,
+      code: 'socketClosed',
+    });
+  }
+}
