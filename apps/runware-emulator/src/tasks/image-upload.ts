@@ -1,0 +1,86 @@
+import { type ImageUploadTask, imageUploadTaskSchema, validateWith } from '@photomaker/schema';
+import type { CallContext, EmulatorContext } from '../context.ts';
+import type { TaskFaults } from '../faults/fault-injector.ts';
+import { conflictTaskUUID, failure, invalidParameter } from '../protocol/errors.ts';
+import { failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
+import { emptyStats, type TaskRecord } from '../state/task-registry.ts';
+
+/**
+ * imageUpload: stores a data URI, raw base64 or URL image (at most 2048 px on the longest side) and
+ * answers with its imageUUID and URL. The UUID works in `inputImages`. Free of charge, like Runware.
+ */
+export async function handleImageUpload(
+  ctx: EmulatorContext,
+  raw: unknown,
+  call: CallContext,
+  faults: TaskFaults,
+): Promise<TaskOutcome> {
+  const rawUUID = (raw as { taskUUID?: unknown }).taskUUID;
+  const checked = validateWith(imageUploadTaskSchema, raw, {
+    taskType: 'imageUpload',
+    taskUUID: typeof rawUUID === 'string' ? rawUUID : undefined,
+  });
+  if (!checked.ok)
+    return failed(
+      checked.errors.map((error) => failure(error)),
+      faults,
+    );
+  const task: ImageUploadTask = checked.value;
+  const scope = { taskType: 'imageUpload', taskUUID: task.taskUUID };
+  const conflict = () => {
+    const existing = ctx.tasks.get(task.taskUUID);
+    if (!existing) return undefined;
+    existing.submissions += 1;
+    return failed(conflictTaskUUID(scope), faults);
+  };
+  const early = conflict();
+  if (early) return early;
+
+  const resolved = await ctx.inputs.resolve(task.image);
+  if (!resolved.ok) {
+    const message = `Invalid value for 'image': it ${resolved.reason}.`;
+    return failed(
+      resolved.code === 'download'
+        ? invalidParameter(scope, 'image', message, 'downloadFailed')
+        : invalidParameter(scope, 'image', message),
+      faults,
+    );
+  }
+  const late = conflict();
+  if (late) return late;
+
+  const image = resolved.image;
+  const result = {
+    taskType: 'imageUpload',
+    taskUUID: task.taskUUID,
+    imageUUID: image.uuid,
+    imageURL: `${ctx.publicUrl()}/images/${image.uuid}.${image.ext}`,
+  };
+  const now = Date.now();
+  const record: TaskRecord = {
+    taskUUID: task.taskUUID,
+    taskType: 'imageUpload',
+    keyIndex: call.keyIndex,
+    transport: call.transport,
+    deliveryMethod: 'sync',
+    acceptedAt: now,
+    finishedAt: now,
+    submissions: 1,
+    numberResults: 1,
+    generations: 0,
+    charges: 0,
+    costNano: 0,
+    slots: [],
+    result,
+    faults,
+    stuckPollsLeft: 0,
+    polls: 0,
+    webhook: emptyStats(),
+    upload: emptyStats(),
+    cancelled: false,
+    listeners: new Set(),
+    done: Promise.resolve(),
+  };
+  ctx.tasks.add(record);
+  return { ...succeeded([result], faults), record };
+}
