@@ -1,0 +1,4 @@
+export * from './banner.ts';
+export * from './cli-args.ts';
+export * from './config.ts';
+export * from './secrets.ts';

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** The tenant of the key the launcher makes when PHOTOMAKER_API_KEYS is unset. */
+export const DEMO_TENANT = 'demo';
+
+const generatedSchema = z.object({
+  payloadKeys: z.string().min(1),
+  webhookSecret: z.string().min(16),
+  urlSecret: z.string().min(16),
+  emulatorKey: z.string().min(16),
+});
+export type GeneratedSecrets = z.infer<typeof generatedSchema>;
+
+const token = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * Secrets the apps need, generated on the first start and kept in `<data dir>/secrets.json` (mode 0600):
+ * the same keys on every start, so Temporal payloads encrypted yesterday still decode and signed image
+ * URLs stay valid. Values the user sets in the environment win (see stack-env.ts).
+ */
+export function ensureSecrets(dataDir: string): GeneratedSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    const parsed = generatedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+    throw new Error(`${file} is damaged: delete it to generate new secrets (old payloads will not decode)`);
+  }
+  const secrets: GeneratedSecrets = {
+    payloadKeys: `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}:${randomBytes(32).toString('base64')}`,
+    webhookSecret: token(32),
+    urlSecret: token(32),
+    emulatorKey: `rw-emulator-${token(18)}`,
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return secrets;
+}
+
+/**
+ * The demo API key (`pm_demo_...`, tenant `demo`), created once and kept in `<data dir>/demo-api-key`
+ * so bookmarks, scripts and the web app keep working across restarts.
+ */
+export function ensureDemoKey(dataDir: string): string {
+  const file = join(dataDir, 'demo-api-key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (/^\S{16,}$/.test(key)) return key;
+  }
+  const key = `pm_demo_${token(24)}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}

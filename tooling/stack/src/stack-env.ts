@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { CONFIG_VARIABLES, type StackConfig } from './config.ts';
+import type { GeneratedSecrets } from './secrets.ts';
+import { DEMO_TENANT } from './secrets.ts';
+
+export interface Endpoints {
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  redisUrl: string;
+  runwareBaseUrl: string;
+  apiUrl: string;
+  workerUrl: string;
+}
+
+export interface AppEnvironments {
+  emulator: Record<string, string>;
+  worker: Record<string, string>;
+  api: Record<string, string>;
+  /** The key clients send (demo or the first of PHOTOMAKER_API_KEYS). */
+  clientKey: string;
+  /** Whether clientKey is the launcher's demo key. */
+  demo: boolean;
+}
+
+const MANAGED = new Set(CONFIG_VARIABLES.map((v) => v.name));
+
+/**
+ * What each app's environment holds: everything the user set that the launcher does not manage
+ * (PATH, app tuning variables from `.env`, ...), plus the values the launcher decided, named as in
+ * CONTRACTS §5.6. Managed variables are never inherited as-is: `PORT` meant for the API must not move
+ * the worker, and the real Runware key must not reach the emulator.
+ */
+export function appEnvironments(
+  config: StackConfig,
+  secrets: GeneratedSecrets,
+  demoKey: string,
+  endpoints: Endpoints,
+): AppEnvironments {
+  const inherited: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.env)) if (!MANAGED.has(key)) inherited[key] = value;
+
+  const runwareKey = config.runware.mode === 'real' ? config.runware.apiKey : secrets.emulatorKey;
+  const common: Record<string, string> = {
+    ...inherited,
+    LOG_LEVEL: config.logLevel,
+    TEMPORAL_ADDRESS: endpoints.temporalAddress,
+    TEMPORAL_NAMESPACE: config.namespace,
+    REDIS_URL: endpoints.redisUrl,
+    RUNWARE_BASE_URL: endpoints.runwareBaseUrl,
+    RUNWARE_API_KEY: runwareKey,
+    PHOTOMAKER_BLOB_DIR: config.blobDir,
+    PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys ?? secrets.payloadKeys,
+    PHOTOMAKER_WEBHOOK_SECRET: config.webhookSecret ?? secrets.webhookSecret,
+    PHOTOMAKER_URL_SECRET: config.urlSecret ?? secrets.urlSecret,
+    PHOTOMAKER_PUBLIC_URL: config.publicUrl,
+    ...(config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS
+      ? { PHOTOMAKER_ALLOW_PRIVATE_URLS: config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS }
+      : {}),
+  };
+
+  const demo = config.apiKeys === undefined;
+  const apiKeys = config.apiKeys ?? `${DEMO_TENANT}:${demoKey}`;
+  const firstKey = apiKeys.split(',')[0]?.trim().split(':').slice(1).join(':') ?? demoKey;
+
+  return {
+    emulator: {
+      ...inherited,
+      LOG_LEVEL: config.logLevel,
+      RUNWARE_EMULATOR_KEYS: secrets.emulatorKey,
+    },
+    worker: {
+      ...common,
+      WORKER_HTTP_PORT: String(config.ports.workerHttp),
+      WORKER_CORE_METRICS_PORT: String(config.ports.workerCoreMetrics),
+    },
+    api: {
+      ...common,
+      PORT: String(config.ports.api),
+      PHOTOMAKER_API_KEYS: apiKeys,
+      PHOTOMAKER_WEB_DIR: join(config.rootDir, 'apps', 'web', 'dist'),
+      ...(demo ? { PHOTOMAKER_WEB_DEMO_KEY: demoKey } : {}),
+      ...(endpoints.temporalUiUrl ? { PHOTOMAKER_TEMPORAL_UI_URL: endpoints.temporalUiUrl } : {}),
+    },
+    clientKey: demo ? demoKey : firstKey,
+    demo,
+  };
+}
