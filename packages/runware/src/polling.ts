@@ -76,7 +76,7 @@ export interface PollOptions {
 /**
  * Polls until `numberResults` images succeeded. Retryable poll failures (503, resets, timeouts) only
  * slow the cadence (never below Retry-After); permanent ones end the wait. A failed generation ends it
- * too, after every finished image was reported.
+ * too, once no generation is still processing, after every finished image was reported.
  */
 export async function pollForResults(
   fetchSnapshot: (signal: AbortSignal | undefined, remainingMs: number) => Promise<GetResponseSnapshot>,
@@ -91,11 +91,13 @@ export async function pollForResults(
   let wait = options.policy.initialDelayMs;
   let lastFailure: RunwareClientError | undefined;
   let processing = 0;
+  let failed: RunwareError[] = [];
   for (;;) {
     const remaining = deadline - now();
     // A poll due at or after the deadline would come too late: wait it out and report what we have.
     if (wait >= remaining) {
       await pause(Math.max(0, remaining), options.signal);
+      if (failed.length > 0) throw generationError(options, collector, failed);
       throw deadlineError(options, collector, processing, lastFailure);
     }
     await pause(wait, options.signal);
@@ -117,15 +119,20 @@ export async function pollForResults(
     for (const { result, index } of collector.add(successes)) options.onResult?.(result, index);
     const errors = snapshot.errors.filter((e) => e.taskUUID === undefined || e.taskUUID === options.taskUUID);
     options.onSnapshot?.({ results: [...collector.results], processing, errors, polls });
-    if (errors.length > 0) {
-      throw apiErrorFrom(
-        { status: undefined, errors, results: [...collector.results], generationFailed: true },
-        { taskUUID: options.taskUUID, taskType: 'photoMaker' },
-      );
-    }
-    if (collector.results.length >= options.numberResults) return [...collector.results];
+    failed = errors;
+    // A failed generation fails the call, but only once the others settled: they are paid for too.
+    if (errors.length > 0 && processing === 0) throw generationError(options, collector, errors);
+    if (errors.length === 0 && collector.results.length >= options.numberResults)
+      return [...collector.results];
     wait = pollDelay(options.policy, attempt);
   }
+}
+
+function generationError(options: PollOptions, collector: ResultCollector, errors: RunwareError[]) {
+  return apiErrorFrom(
+    { status: undefined, errors, results: [...collector.results], generationFailed: true },
+    { taskUUID: options.taskUUID, taskType: 'photoMaker' },
+  );
 }
 
 function deadlineError(

@@ -121,7 +121,10 @@ describe('pollForResults', () => {
       taskUUID: T,
       status: 'error',
     };
-    const server = scripted([{ items: [success(0)], errors: [failed] }]);
+    const server = scripted([
+      { items: [processing()], errors: [failed] },
+      { items: [success(0)], errors: [failed] },
+    ]);
     const seen: string[] = [];
     const error = await pollForResults(server.fetch, {
       taskUUID: T,
@@ -135,6 +138,21 @@ describe('pollForResults', () => {
     expect(error).toBeInstanceOf(RunwareApiError);
     expect(error).toMatchObject({ code: 'inferenceError', category: 'provider', generationFailed: true });
     expect((error as RunwareApiError).results.map((r) => r.imageUUID)).toEqual(['img-0']);
+  });
+
+  it('a failure with generations still running past the deadline reports the failure, not the deadline', async () => {
+    const time = fakeTime();
+    const failed: RunwareError = { code: 'timeoutProvider', message: 'slow', taskUUID: T, status: 'error' };
+    const server = scripted([{ items: [processing()], errors: [failed] }]);
+    const error = await pollForResults(server.fetch, {
+      taskUUID: T,
+      numberResults: 2,
+      deadlineMs: 5_000,
+      policy: DEFAULT_POLL,
+      ...time,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunwareApiError);
+    expect(error).toMatchObject({ code: 'timeoutProvider', generationFailed: true, retryable: true });
   });
 
   it('a permanent poll failure ends the wait at once', async () => {
