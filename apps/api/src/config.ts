@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+
+/** Everything the API reads from its environment, parsed once, with documented defaults. */
+export interface ApiConfig {
+  port: number;
+  host: string;
+  /** `tenant:key` pairs from env and/or file (see auth/api-keys.ts). */
+  apiKeysSpec: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  redisUrl: string;
+  blobDir: string | undefined;
+  publicUrl: string;
+  urlSecret: string;
+  /** `PHOTOMAKER_ALLOW_PRIVATE_URLS` (SSRF allow-list). */
+  allowPrivateUrls: string;
+  webDir: string | undefined;
+  webDemoKey: string | undefined;
+  temporalUiUrl: string | undefined;
+  limits: ApiLimits;
+  /** Warnings to log at start (dev secrets in use). */
+  warnings: string[];
+}
+
+export interface ApiLimits {
+  /** Max JSON body of /graphql and /v1 (bytes). */
+  bodyBytes: number;
+  /** Max decoded size of one input/reference image (bytes). */
+  imageBytes: number;
+  /** Max GraphQL selection depth. */
+  queryDepth: number;
+  /** Max GraphQL query complexity (fields weigh 1, lists multiply by `first`). */
+  queryComplexity: number;
+  /** Max aliases in one GraphQL operation. */
+  queryAliases: number;
+  /** Requests (HTTP calls, WS subscriptions) per API key per window; 0 disables. */
+  ratePoints: number;
+  rateWindowSeconds: number;
+  /** How long SYNC GraphQL / sync /v1 requests wait for the job (ms). */
+  syncWaitMs: number;
+  /** Timeout for downloading a URL input image (ms). */
+  imageFetchMs: number;
+  /** Max subscriptions per WebSocket connection. */
+  subscriptionsPerSocket: number;
+  /** Max `first` in `jobs`. */
+  pageSize: number;
+}
+
+export const DEV_API_KEYS = 'dev:photomaker-dev-key';
+export const DEV_URL_SECRET = 'photomaker-dev-url-secret';
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}
+
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiLimits {
+  return {
+    bodyBytes: int(env, 'PHOTOMAKER_MAX_BODY_BYTES', 48 * 1024 * 1024),
+    imageBytes: int(env, 'PHOTOMAKER_MAX_IMAGE_BYTES', 8 * 1024 * 1024),
+    queryDepth: int(env, 'PHOTOMAKER_MAX_QUERY_DEPTH', 10),
+    queryComplexity: int(env, 'PHOTOMAKER_MAX_QUERY_COMPLEXITY', 2000),
+    queryAliases: int(env, 'PHOTOMAKER_MAX_QUERY_ALIASES', 15),
+    ratePoints: int(env, 'PHOTOMAKER_RATE_LIMIT', 600),
+    rateWindowSeconds: int(env, 'PHOTOMAKER_RATE_LIMIT_WINDOW_SECONDS', 60),
+    syncWaitMs: int(env, 'PHOTOMAKER_SYNC_WAIT_MS', 120_000),
+    imageFetchMs: int(env, 'PHOTOMAKER_IMAGE_FETCH_TIMEOUT_MS', 15_000),
+    subscriptionsPerSocket: int(env, 'PHOTOMAKER_MAX_SUBSCRIPTIONS_PER_SOCKET', 100),
+    pageSize: int(env, 'PHOTOMAKER_MAX_PAGE_SIZE', 100),
+  };
+}
+
+function portFrom(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  const index = argv.indexOf('--port');
+  const inline = argv.find((arg) => arg.startsWith('--port='))?.slice('--port='.length);
+  const raw = inline ?? (index >= 0 ? argv[index + 1] : undefined) ?? env.PORT ?? '4000';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port '${raw}'`);
+  return port;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): ApiConfig {
+  const warnings: string[] = [];
+  const keyParts: string[] = [];
+  if (env.PHOTOMAKER_API_KEYS) keyParts.push(env.PHOTOMAKER_API_KEYS);
+  if (env.PHOTOMAKER_API_KEYS_FILE) keyParts.push(readFileSync(env.PHOTOMAKER_API_KEYS_FILE, 'utf8'));
+  if (keyParts.length === 0) {
+    keyParts.push(DEV_API_KEYS);
+    warnings.push(
+      `no PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE: using the built-in dev key of tenant 'dev' (never in production)`,
+    );
+  }
+  const urlSecret = env.PHOTOMAKER_URL_SECRET || DEV_URL_SECRET;
+  if (!env.PHOTOMAKER_URL_SECRET)
+    warnings.push('PHOTOMAKER_URL_SECRET unset: image URLs are signed with a dev secret');
+  return {
+    port: portFrom(argv, env),
+    host: env.HOST || '127.0.0.1',
+    apiKeysSpec: keyParts.join('\n'),
+    temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6380',
+    blobDir: env.PHOTOMAKER_BLOB_DIR || undefined,
+    publicUrl: (env.PHOTOMAKER_PUBLIC_URL || 'http://127.0.0.1:4000').replace(/\/+$/, ''),
+    urlSecret,
+    allowPrivateUrls: env.PHOTOMAKER_ALLOW_PRIVATE_URLS ?? '',
+    webDir: env.PHOTOMAKER_WEB_DIR || undefined,
+    webDemoKey: env.PHOTOMAKER_WEB_DEMO_KEY || undefined,
+    temporalUiUrl: env.PHOTOMAKER_TEMPORAL_UI_URL || undefined,
+    limits: limitsFromEnv(env),
+    warnings,
+  };
+}

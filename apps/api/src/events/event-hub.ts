@@ -1,0 +1,206 @@
+import { JobEventLog } from '@photomaker/events';
+import type { Logger } from '@photomaker/observability';
+import { isTerminalStage, type JobEvent } from '@photomaker/schema';
+import type { Redis } from 'ioredis';
+
+/** Someone who wants a job's events after a seq, in order, each once. */
+export interface EventSink {
+  /** Events in seq order; the hub never hands a sink the same seq twice. */
+  deliver(events: JobEvent[]): void;
+  /** The hub failed this sink (e.g. Redis gone for good); it should error out. */
+  fail(error: unknown): void;
+}
+
+interface Member {
+  sink: EventSink;
+  /** Highest seq this sink has been handed. */
+  after: number;
+  /** Live events that arrived while its catch-up read was in flight. */
+  pending: JobEvent[] | undefined;
+}
+
+interface JobEntry {
+  /** Highest seq the shared reader has read for this job. */
+  cursor: number;
+  members: Set<Member>;
+}
+
+export interface EventHubOptions {
+  /** A connection for commands (XRANGE, CLIENT UNBLOCK); the hub duplicates it for its blocking reader. */
+  redis: Redis;
+  logger: Logger;
+  blockMs?: number;
+  /** Called once per delivered event with its age (ms since the worker stamped it). */
+  onDelivered?: (ageMs: number, sinks: number) => void;
+}
+
+/**
+ * One Redis reader per API process for every subscribed job: a single blocking XREAD over all jobs'
+ * streams, fanned out in memory to each job's local subscribers. No per-subscriber connection and no
+ * per-subscriber polling. When the set of jobs changes, the blocked XREAD is interrupted with
+ * CLIENT UNBLOCK so a new job's events are read at once rather than after the block timeout.
+ */
+export class EventHub {
+  private readonly commands: JobEventLog;
+  private readonly reader: Redis;
+  private readonly readerLog: JobEventLog;
+  private readonly redis: Redis;
+  private readonly logger: Logger;
+  private readonly blockMs: number;
+  private readonly onDelivered: EventHubOptions['onDelivered'];
+  private readonly jobs = new Map<string, JobEntry>();
+  private readerId: number | undefined;
+  private blocked = false;
+  private unblockScheduled = false;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(options: EventHubOptions) {
+    this.redis = options.redis;
+    this.commands = new JobEventLog(options.redis);
+    this.reader = options.redis.duplicate({ connectionName: 'photomaker-api-event-reader' });
+    this.readerLog = new JobEventLog(this.reader);
+    this.logger = options.logger;
+    this.blockMs = options.blockMs ?? 10_000;
+    this.onDelivered = options.onDelivered;
+  }
+
+  /** Number of jobs / subscribers this process is fanning out to. */
+  get stats(): { jobs: number; subscribers: number } {
+    let subscribers = 0;
+    for (const job of this.jobs.values()) subscribers += job.members.size;
+    return { jobs: this.jobs.size, subscribers };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.unblock().catch(() => undefined);
+    this.reader.disconnect();
+    await this.loop?.catch(() => undefined);
+  }
+
+  /**
+   * Hands `sink` every event of `jobId` with seq > `after`, in order: first what is already logged (one
+   * XRANGE), then live events from the shared reader. Returns the detach function.
+   */
+  attach(jobId: string, after: number, sink: EventSink): () => void {
+    let job = this.jobs.get(jobId);
+    const isNew = !job;
+    if (!job) {
+      job = { cursor: after, members: new Set() };
+      this.jobs.set(jobId, job);
+    }
+    const member: Member = { sink, after, pending: [] };
+    job.members.add(member);
+    const detach = () => this.detach(jobId, member);
+    if (isNew) this.jobsChanged();
+    this.commands.range(jobId, after).then(
+      (events) => {
+        const pending = member.pending ?? [];
+        member.pending = undefined;
+        this.handTo(jobId, member, [...events, ...pending]);
+      },
+      (error: unknown) => {
+        detach();
+        sink.fail(error);
+      },
+    );
+    return detach;
+  }
+
+  private detach(jobId: string, member: Member): void {
+    const job = this.jobs.get(jobId);
+    if (!job?.members.delete(member)) return;
+    if (job.members.size === 0) this.jobs.delete(jobId);
+  }
+
+  private handTo(jobId: string, member: Member, events: JobEvent[]): void {
+    if (member.pending) {
+      member.pending.push(...events);
+      return;
+    }
+    const fresh: JobEvent[] = [];
+    for (const event of events) {
+      if (event.seq <= member.after) continue;
+      // Never hand out a gap: the log is gap-free, so a jump means we read past something; stop here.
+      if (event.seq !== member.after + 1) break;
+      fresh.push(event);
+      member.after = event.seq;
+    }
+    if (fresh.length === 0) return;
+    if (fresh.some((event) => isTerminalStage(event.stage))) this.detach(jobId, member);
+    member.sink.deliver(fresh);
+  }
+
+  private jobsChanged(): void {
+    this.wake?.();
+    if (this.unblockScheduled) return;
+    this.unblockScheduled = true;
+    // Coalesce a burst of new subscriptions into one interruption.
+    queueMicrotask(() => {
+      this.unblockScheduled = false;
+      if (this.blocked)
+        this.unblock().catch((error: unknown) => this.logger.warn({ err: error }, 'CLIENT UNBLOCK failed'));
+    });
+  }
+
+  private async unblock(): Promise<void> {
+    if (this.readerId === undefined) return;
+    await this.redis.call('CLIENT', 'UNBLOCK', String(this.readerId));
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (this.readerId === undefined) this.readerId = Number(await this.reader.call('CLIENT', 'ID'));
+        if (this.jobs.size === 0) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          this.wake = undefined;
+          continue;
+        }
+        const cursors = new Map<string, number>();
+        for (const [jobId, job] of this.jobs) cursors.set(jobId, job.cursor);
+        this.blocked = true;
+        let batch: Map<string, JobEvent[]>;
+        try {
+          batch = await this.readerLog.readMany(cursors, { blockMs: this.blockMs, count: 200 });
+        } finally {
+          this.blocked = false;
+        }
+        failures = 0;
+        for (const [jobId, events] of batch) this.fanOut(jobId, events);
+      } catch (error) {
+        if (!this.running) break;
+        failures++;
+        // The reader connection may have been replaced: ask for its id again.
+        this.readerId = undefined;
+        this.logger.warn({ err: error, failures }, 'event reader failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures)));
+      }
+    }
+  }
+
+  private fanOut(jobId: string, events: JobEvent[]): void {
+    const job = this.jobs.get(jobId);
+    const last = events.at(-1);
+    if (!job || !last) return;
+    job.cursor = Math.max(job.cursor, last.seq);
+    const sinks = job.members.size;
+    for (const member of [...job.members]) this.handTo(jobId, member, events);
+    if (this.onDelivered) {
+      const now = Date.now();
+      for (const event of events) this.onDelivered(now - Date.parse(event.at), sinks);
+    }
+  }
+}

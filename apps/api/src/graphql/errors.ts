@@ -1,0 +1,177 @@
+import type { Logger } from '@photomaker/observability';
+import { errorCode, PARAMETER_RULES, PHOTOMAKER_PARAMETERS, type RunwareError } from '@photomaker/schema';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/** Codes whose message is meant for the client; anything else is masked. */
+const PUBLIC_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'RATE_LIMITED',
+  'QUERY_TOO_COMPLEX',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'SUBSCRIBER_TOO_SLOW',
+]);
+
+export interface InputErrorDetail {
+  runwareCode: string;
+  parameter: string;
+  path: (string | number)[];
+  message: string;
+  min?: number | string;
+  max?: number | string;
+  allowedValues?: (string | number)[];
+}
+
+/**
+ * Bad input as one GraphQL error (graphql-js gives a field one error): message = every problem in
+ * words; extensions: code BAD_USER_INPUT, the first problem's runwareCode/parameter/path, and
+ * `runwareErrors` with all of them.
+ */
+export function badUserInput(
+  errors: (RunwareError & { index?: number })[],
+  argument = 'input',
+  paths?: Map<string, (string | number)[]>,
+): GraphQLError {
+  const details: InputErrorDetail[] = errors.map((error) => {
+    const parameter = Array.isArray(error.parameter)
+      ? error.parameter.join(',')
+      : (error.parameter ?? argument);
+    const inner = paths?.get(parameter) ?? [
+      ...(parameter === argument ? [] : parameter.split('.')),
+      ...(error.index !== undefined ? [error.index] : []),
+    ];
+    return {
+      runwareCode: error.code,
+      parameter,
+      path: [argument, ...inner],
+      message: error.message,
+      ...(error.min !== undefined ? { min: error.min } : {}),
+      ...(error.max !== undefined ? { max: error.max } : {}),
+      ...(error.allowedValues ? { allowedValues: error.allowedValues } : {}),
+    };
+  });
+  const first = details[0];
+  return new GraphQLError(details.map((detail) => detail.message).join(' '), {
+    extensions: {
+      code: 'BAD_USER_INPUT',
+      ...(first ? { runwareCode: first.runwareCode, parameter: first.parameter, path: first.path } : {}),
+      runwareErrors: details,
+    },
+  });
+}
+
+export function notFound(what: string): GraphQLError {
+  return new GraphQLError(`${what} not found`, { extensions: { code: 'NOT_FOUND' } });
+}
+
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`, {
+    extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
+  });
+}
+
+const INPUT_FIELDS = new Set<string>(PHOTOMAKER_PARAMETERS);
+
+/**
+ * graphql-js reports bad variables as `Variable "$input" got invalid value <the value> at "input.x"; ...`:
+ * it echoes the value (a whole base64 photo, say) and has no Runware code. Rewrite those for
+ * PhotoMakerInput fields into our shape: named field, rule in words, runwareCode, path; no value.
+ */
+function coercionDetail(message: string, innerMessage: string | undefined): InputErrorDetail | undefined {
+  if (!message.startsWith('Variable "$')) return undefined;
+  // The inner (original) error's message ends the text; what precedes it is the echoed value and path.
+  let inner = innerMessage;
+  if (!inner || !message.endsWith(`; ${inner}`)) inner = /; ([^;]*)$/.exec(message)?.[1];
+  if (!inner) return undefined;
+  const prefix = message.slice(0, message.length - inner.length - 2);
+  const relative = (/ at "\w+((?:\.\w+|\[\d+\])*)"$/.exec(prefix)?.[1] ?? '').replace(/^\./, '');
+  const segments: (string | number)[] = relative
+    .split(/\.|\[(\d+)\]/)
+    .filter((s): s is string => s !== undefined && s !== '')
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const missing = /^Field "(\w+)" of required type "[^"]+" was not provided\.$/.exec(inner);
+  const unknown = /^Field "(\w+)" is not defined by type "(\w+)"/.exec(inner);
+  if (missing?.[1]) segments.push(missing[1]);
+  const names = segments.filter((s): s is string => typeof s === 'string');
+  const parameter = names.join('.');
+  const top = names[0];
+  if (!top || !INPUT_FIELDS.has(top)) {
+    if (unknown?.[1]) {
+      return {
+        runwareCode: 'unknownParameter',
+        parameter: unknown[1],
+        path: ['input', ...segments, unknown[1]],
+        message: `Unknown parameter '${unknown[1]}' in ${unknown[2]}.`,
+      };
+    }
+    return undefined;
+  }
+  const rule =
+    PARAMETER_RULES[parameter]?.rule ??
+    `a valid value of type ${/^(\w+) cannot represent/.exec(inner)?.[1] ?? 'its GraphQL type'}`;
+  return {
+    runwareCode: errorCode(missing ? 'missing' : 'invalid', parameter),
+    parameter,
+    path: ['input', ...segments],
+    message: missing
+      ? `Missing required parameter '${parameter}': it must be ${rule}.`
+      : `Invalid value for '${parameter}': it must be ${rule}.`,
+  };
+}
+
+export interface MaskContext {
+  logger: Logger;
+  requestId?: string | undefined;
+}
+
+/** One policy for HTTP (Apollo formatError) and WebSocket (graphql-ws onNext/onError). */
+export function formatGraphQLError(
+  formatted: GraphQLFormattedError,
+  original: unknown,
+  context: MaskContext,
+): GraphQLFormattedError {
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+  if (code === 'BAD_USER_INPUT' && !formatted.extensions?.runwareCode) {
+    const inner =
+      original instanceof GraphQLError && original.originalError ? original.originalError.message : undefined;
+    const detail = coercionDetail(formatted.message, inner);
+    if (detail) {
+      return {
+        message: detail.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          runwareCode: detail.runwareCode,
+          parameter: detail.parameter,
+          path: detail.path,
+          runwareErrors: [detail],
+        },
+      };
+    }
+  }
+  if (code && PUBLIC_CODES.has(code)) {
+    // Drop stack traces / exception details whatever the environment.
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  const cause = original instanceof GraphQLError ? (original.originalError ?? original) : original;
+  context.logger.error(
+    { err: cause, requestId: context.requestId, path: formatted.path },
+    'internal error (masked)',
+  );
+  return {
+    message: 'Internal server error',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      ...(context.requestId ? { requestId: context.requestId } : {}),
+    },
+  };
+}

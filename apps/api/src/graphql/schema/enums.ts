@@ -1,0 +1,69 @@
+import {
+  DELIVERY_METHODS,
+  JOB_STAGES,
+  JOB_STATUSES,
+  OUTPUT_FORMATS,
+  SAFETY_MODES,
+  STYLE_ENUM,
+} from '@photomaker/schema';
+import { builder } from '../builder.ts';
+
+// GraphQL enum names are SCREAMING_CASE; each maps to the exact Runware/job-model value internally.
+
+export const StyleEnum = builder.enumType('Style', {
+  description:
+    'PhotoMaker styles. Internally each maps to Runware\'s exact spelling (e.g. NO_STYLE = "No style").',
+  values: Object.fromEntries(
+    Object.entries(STYLE_ENUM).map(([name, style]) => [
+      name,
+      { value: style, description: `Runware: "${style}"` },
+    ]),
+  ) as { [K in keyof typeof STYLE_ENUM]: { value: (typeof STYLE_ENUM)[K]; description: string } },
+});
+
+export const OutputTypeEnum = builder.enumType('OutputType', {
+  description: 'How Runware returns images to the platform (clients always get URLs served by this API).',
+  values: {
+    URL: { value: 'URL' },
+    BASE64_DATA: { value: 'base64Data' },
+    DATA_URI: { value: 'dataURI' },
+  } as const,
+});
+
+export const OutputFormatEnum = builder.enumType('OutputFormat', {
+  values: Object.fromEntries(OUTPUT_FORMATS.map((format) => [format, { value: format }])) as {
+    [K in (typeof OUTPUT_FORMATS)[number]]: { value: K };
+  },
+});
+
+export const DeliveryMethodEnum = builder.enumType('DeliveryMethod', {
+  description:
+    'ASYNC (default): generatePhotoMaker returns the queued job at once. SYNC: it waits for the job to finish ' +
+    '(bounded by PHOTOMAKER_SYNC_WAIT_MS) and returns it in whatever state it reached.',
+  values: Object.fromEntries(DELIVERY_METHODS.map((method) => [method.toUpperCase(), { value: method }])) as {
+    SYNC: { value: 'sync' };
+    ASYNC: { value: 'async' };
+  },
+});
+
+export const SafetyModeEnum = builder.enumType('SafetyMode', {
+  values: Object.fromEntries(SAFETY_MODES.map((mode) => [mode.toUpperCase(), { value: mode }])) as {
+    NONE: { value: 'none' };
+    FAST: { value: 'fast' };
+    FULL: { value: 'full' };
+  },
+});
+
+export const JobStatusEnum = builder.enumType('JobStatus', {
+  values: Object.fromEntries(JOB_STATUSES.map((status) => [status, { value: status }])) as {
+    [K in (typeof JOB_STATUSES)[number]]: { value: K };
+  },
+});
+
+export const JobStageEnum = builder.enumType('JobStage', {
+  description:
+    'Where a job is: queued -> uploading_references -> submitted -> image_ready (per image) -> delivering -> a terminal stage.',
+  values: Object.fromEntries(JOB_STAGES.map((stage) => [stage.toUpperCase(), { value: stage }])) as {
+    [K in (typeof JOB_STAGES)[number] as Uppercase<K>]: { value: K };
+  },
+});

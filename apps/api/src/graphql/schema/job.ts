@@ -1,0 +1,160 @@
+import type { JobError, JobImage, JobState, JobTask, ReferenceImage, Safety } from '@photomaker/schema';
+import { builder } from '../builder.ts';
+import {
+  DeliveryMethodEnum,
+  JobStageEnum,
+  JobStatusEnum,
+  OutputFormatEnum,
+  OutputTypeEnum,
+  SafetyModeEnum,
+  StyleEnum,
+} from './enums.ts';
+import { DateTimeScalar, SeedScalar } from './scalars.ts';
+
+const SafetyRef = builder.objectRef<Safety>('Safety').implement({
+  fields: (t) => ({
+    checkContent: t.exposeBoolean('checkContent', { nullable: true }),
+    mode: t.field({ type: SafetyModeEnum, nullable: true, resolve: (s) => s.mode }),
+  }),
+});
+
+const InputImageKindEnum = builder.enumType('InputImageKind', {
+  values: {
+    BLOB: {
+      value: 'blob',
+      description: 'Bytes held by this platform (uploaded, inline or fetched from a URL).',
+    },
+    RUNWARE: { value: 'runware', description: 'An image already on Runware, referenced by its UUID.' },
+  } as const,
+});
+
+const JobInputImage = builder.objectRef<ReferenceImage>('JobInputImage').implement({
+  description: 'A reference photo of a job, by reference (claim check): never the bytes inline.',
+  fields: (t) => ({
+    kind: t.field({ type: InputImageKindEnum, resolve: (image) => image.kind }),
+    imageUUID: t.id({
+      nullable: true,
+      resolve: (image) => (image.kind === 'runware' ? image.imageUUID : null),
+    }),
+    sha256: t.string({
+      nullable: true,
+      resolve: (image) => (image.kind === 'blob' ? image.blob.sha256 : null),
+    }),
+    mediaType: t.string({
+      nullable: true,
+      resolve: (image) => (image.kind === 'blob' ? image.blob.mediaType : null),
+    }),
+    size: t.int({ nullable: true, resolve: (image) => (image.kind === 'blob' ? image.blob.size : null) }),
+    url: t.string({
+      nullable: true,
+      description: 'A signed, expiring URL of the photo, served by this API.',
+      resolve: (image, _args, ctx) =>
+        image.kind === 'blob' ? ctx.services.imageUrls.urlFor(image.blob) : null,
+    }),
+  }),
+});
+
+const JobTaskRef = builder.objectRef<JobTask>('JobTask').implement({
+  description: 'The normalized task the job runs: validated, defaults applied, "rwre" rule applied.',
+  fields: (t) => ({
+    positivePrompt: t.exposeString('positivePrompt', {
+      description: 'The final prompt, with the "rwre" trigger word.',
+    }),
+    negativePrompt: t.exposeString('negativePrompt', { nullable: true }),
+    inputImages: t.field({ type: [JobInputImage], resolve: (task) => task.inputImages }),
+    style: t.field({ type: StyleEnum, resolve: (task) => task.style }),
+    strength: t.exposeInt('strength'),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    model: t.exposeString('model'),
+    steps: t.exposeInt('steps'),
+    CFGScale: t.exposeFloat('CFGScale'),
+    scheduler: t.exposeString('scheduler', { nullable: true }),
+    seed: t.field({ type: SeedScalar, nullable: true, resolve: (task) => task.seed ?? null }),
+    clipSkip: t.exposeInt('clipSkip', { nullable: true }),
+    numberResults: t.exposeInt('numberResults'),
+    outputType: t.field({ type: OutputTypeEnum, resolve: (task) => task.outputType }),
+    outputFormat: t.field({ type: OutputFormatEnum, resolve: (task) => task.outputFormat }),
+    outputQuality: t.exposeInt('outputQuality'),
+    includeCost: t.exposeBoolean('includeCost'),
+    safety: t.field({ type: SafetyRef, nullable: true, resolve: (task) => task.safety ?? null }),
+    webhookURL: t.exposeString('webhookURL', { nullable: true }),
+    uploadEndpoint: t.exposeString('uploadEndpoint', { nullable: true }),
+    ttl: t.exposeInt('ttl', { nullable: true }),
+    deliveryMethod: t.field({ type: DeliveryMethodEnum, resolve: (task) => task.deliveryMethod }),
+  }),
+});
+
+export const JobImageRef = builder.objectRef<JobImage>('JobImage').implement({
+  description: 'One generated image.',
+  fields: (t) => ({
+    index: t.exposeInt('index', { description: '0-based position in the batch.' }),
+    url: t.string({
+      description: 'Signed, expiring URL of the image, served by this API from its blob store.',
+      resolve: (image, _args, ctx) => ctx.services.imageUrls.urlFor(image.blob),
+    }),
+    imageUUID: t.exposeID('imageUUID', {
+      description: "Runware's UUID of the image (usable as an input image).",
+    }),
+    seed: t.field({ type: SeedScalar, resolve: (image) => image.seed }),
+    cost: t.exposeFloat('cost', { nullable: true, description: 'USD, when includeCost was asked.' }),
+    nsfw: t.exposeBoolean('nsfw', {
+      nullable: true,
+      description: "Runware's NSFWContent flag, when safety was used.",
+    }),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    outputFormat: t.field({ type: OutputFormatEnum, resolve: (image) => image.outputFormat }),
+    mediaType: t.string({ resolve: (image) => image.blob.mediaType }),
+    size: t.int({ description: 'Bytes.', resolve: (image) => image.blob.size }),
+    sha256: t.string({ resolve: (image) => image.blob.sha256 }),
+  }),
+});
+
+export const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
+  description: "Why a job failed, in Runware's terms.",
+  fields: (t) => ({
+    code: t.exposeString('code', {
+      description: 'Runware-style code, e.g. invalidStrength, insufficientCredits.',
+    }),
+    parameter: t.exposeString('parameter', { nullable: true }),
+    message: t.exposeString('message'),
+    retryable: t.exposeBoolean('retryable'),
+  }),
+});
+
+const JobTimings = builder.objectRef<JobState['timings']>('JobTimings').implement({
+  description: 'Milliseconds spent per phase.',
+  fields: (t) => ({
+    queuedMs: t.exposeFloat('queuedMs', { nullable: true }),
+    uploadMs: t.exposeFloat('uploadMs', { nullable: true }),
+    generateMs: t.exposeFloat('generateMs', { nullable: true }),
+    deliverMs: t.exposeFloat('deliverMs', { nullable: true }),
+    totalMs: t.exposeFloat('totalMs', { nullable: true }),
+  }),
+});
+
+export const JobRef = builder.objectRef<JobState>('Job').implement({
+  description: 'A PhotoMaker generation: a durable Temporal workflow.',
+  fields: (t) => ({
+    id: t.id({ resolve: (job) => job.jobId }),
+    status: t.field({ type: JobStatusEnum, resolve: (job) => job.status }),
+    stage: t.field({ type: JobStageEnum, resolve: (job) => job.stage }),
+    seq: t.exposeInt('seq', {
+      description: 'Seq of the last progress event reflected here (resume jobEvents after it).',
+    }),
+    task: t.field({ type: JobTaskRef, resolve: (job) => job.task }),
+    runwareTaskUUID: t.exposeID('runwareTaskUUID'),
+    images: t.field({ type: [JobImageRef], resolve: (job) => job.images }),
+    cost: t.exposeFloat('cost', { nullable: true, description: 'Total USD, when includeCost was asked.' }),
+    error: t.field({ type: JobErrorRef, nullable: true, resolve: (job) => job.error }),
+    createdAt: t.field({ type: DateTimeScalar, resolve: (job) => job.createdAt }),
+    startedAt: t.field({ type: DateTimeScalar, nullable: true, resolve: (job) => job.startedAt }),
+    finishedAt: t.field({ type: DateTimeScalar, nullable: true, resolve: (job) => job.finishedAt }),
+    requestId: t.exposeString('requestId', {
+      nullable: true,
+      description: 'The request id of the call that created it.',
+    }),
+    timings: t.field({ type: JobTimings, resolve: (job) => job.timings }),
+  }),
+});

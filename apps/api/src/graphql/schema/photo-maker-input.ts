@@ -1,0 +1,66 @@
+import { DEFAULT_MODEL, DEFAULTS, LIMITS } from '@photomaker/schema';
+import { builder } from '../builder.ts';
+import { DeliveryMethodEnum, OutputFormatEnum, OutputTypeEnum, SafetyModeEnum, StyleEnum } from './enums.ts';
+import { SeedScalar } from './scalars.ts';
+
+// Field names mirror Runware's photoMaker parameters exactly. GraphQL checks types; every rule (ranges,
+// lengths, multiples, formats) is checked by the shared zod schema (@photomaker/schema), the same code
+// that /v1, the worker and the emulator use. Descriptions quote the limits from that package.
+
+export const SafetyInput = builder.inputType('SafetyInput', {
+  description:
+    'Content safety checking. `mode` wins over `checkContent`; `checkContent: true` alone means FAST.',
+  fields: (t) => ({
+    checkContent: t.boolean(),
+    mode: t.field({ type: SafetyModeEnum }),
+  }),
+});
+
+const range = (limit: { min: number; max: number }) => `${limit.min}-${limit.max}`;
+
+export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
+  description: "A PhotoMaker generation. Field names and rules are Runware's (see the photoMaker task).",
+  fields: (t) => ({
+    positivePrompt: t.string({
+      required: true,
+      description: `${range({ min: LIMITS.positivePrompt.minLength, max: LIMITS.positivePrompt.maxLength })} characters. The trigger word "rwre" is prepended ("rwre, ...") when absent; Job.task.positivePrompt shows the final prompt.`,
+    }),
+    inputImages: t.stringList({
+      required: true,
+      description: `${range(LIMITS.inputImages)} reference photos of one face, each a data URI, raw base64, an http(s) URL (fetched by the API through the SSRF guard), the id of an uploadReferenceImage, or a Runware image UUID.`,
+    }),
+    style: t.field({ type: StyleEnum, defaultValue: 'No style' }),
+    strength: t.int({
+      defaultValue: DEFAULTS.strength,
+      description: `Integer ${range(LIMITS.strength)}; lower keeps more identity.`,
+    }),
+    width: t.int({ required: true, description: `${range(LIMITS.width)}, divisible by 64.` }),
+    height: t.int({ required: true, description: `${range(LIMITS.height)}, divisible by 64.` }),
+    model: t.string({ defaultValue: DEFAULT_MODEL, description: 'An SDXL model AIR id (see `models`).' }),
+    steps: t.int({ defaultValue: DEFAULTS.steps, description: range(LIMITS.steps) }),
+    CFGScale: t.float({ defaultValue: DEFAULTS.CFGScale, description: range(LIMITS.CFGScale) }),
+    scheduler: t.string({ description: "Scheduler name; the model's own when omitted." }),
+    seed: t.field({ type: SeedScalar, description: 'Random when omitted; image i gets seed + i.' }),
+    clipSkip: t.int({ description: range(LIMITS.clipSkip) }),
+    negativePrompt: t.string({
+      description: `${range({ min: LIMITS.negativePrompt.minLength, max: LIMITS.negativePrompt.maxLength })} characters.`,
+    }),
+    numberResults: t.int({ defaultValue: DEFAULTS.numberResults, description: range(LIMITS.numberResults) }),
+    outputType: t.field({ type: OutputTypeEnum, defaultValue: 'URL' }),
+    outputFormat: t.field({ type: OutputFormatEnum, defaultValue: 'JPG' }),
+    outputQuality: t.int({ defaultValue: DEFAULTS.outputQuality, description: range(LIMITS.outputQuality) }),
+    includeCost: t.boolean({ defaultValue: DEFAULTS.includeCost }),
+    safety: t.field({ type: SafetyInput }),
+    webhookURL: t.string({
+      description:
+        'Each finished image is POSTed there (Runware response shape). Public addresses only (SSRF guard).',
+    }),
+    uploadEndpoint: t.string({
+      description: 'Each finished image is PUT there as raw bytes. Public addresses only.',
+    }),
+    ttl: t.int({
+      description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,
+    }),
+    deliveryMethod: t.field({ type: DeliveryMethodEnum, defaultValue: 'async' }),
+  }),
+});

@@ -1,0 +1,42 @@
+import { REFERENCE_TTL_SECONDS, type StoredReference } from '../../jobs/reference-images.ts';
+import { builder } from '../builder.ts';
+import { rethrowAsGraphQL } from './job-operations.ts';
+import { DateTimeScalar } from './scalars.ts';
+
+const ReferenceImage = builder.objectRef<StoredReference>('ReferenceImage').implement({
+  description:
+    'An uploaded reference photo. Pass its id in PhotoMakerInput.inputImages (only you can use it).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'A UUID v4, valid in inputImages for 30 days after its last use.' }),
+    url: t.string({
+      description: 'Signed, expiring URL of the stored photo.',
+      resolve: (ref, _args, ctx) => ctx.services.imageUrls.urlFor(ref.blob),
+    }),
+    mediaType: t.string({ resolve: (ref) => ref.blob.mediaType }),
+    size: t.int({ description: 'Bytes.', resolve: (ref) => ref.blob.size }),
+    sha256: t.string({ resolve: (ref) => ref.blob.sha256 }),
+    createdAt: t.field({ type: DateTimeScalar, resolve: (ref) => ref.createdAt }),
+    expiresAt: t.field({
+      type: DateTimeScalar,
+      description: 'Unless used before then (each use extends it).',
+      resolve: (ref) => new Date(Date.parse(ref.createdAt) + REFERENCE_TTL_SECONDS * 1000).toISOString(),
+    }),
+  }),
+});
+
+builder.mutationField('uploadReferenceImage', (t) =>
+  t.field({
+    type: ReferenceImage,
+    description:
+      'Stores a reference photo once (data URI, raw base64, or an http(s) URL fetched through the SSRF guard) ' +
+      'so jobs can reference it by id instead of resending the bytes. PNG, JPEG or WEBP, at most PHOTOMAKER_MAX_IMAGE_BYTES.',
+    args: { image: t.arg.string({ required: true }) },
+    resolve: async (_root, { image }, ctx) => {
+      try {
+        return await ctx.services.intake.upload(ctx.tenant, image, 'image');
+      } catch (error) {
+        rethrowAsGraphQL(error, 'image');
+      }
+    },
+  }),
+);

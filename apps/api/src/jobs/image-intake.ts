@@ -1,0 +1,132 @@
+import type { BlobStore } from '@photomaker/blobstore';
+import {
+  type BlobRef,
+  classifyImageInput,
+  decodeInlineImage,
+  errorCode,
+  type ReferenceImage,
+  sniffImageMediaType,
+} from '@photomaker/schema';
+import { BodyTooLargeError, readBodyLimited, type UrlGuard, UrlGuardError } from '@photomaker/url-guard';
+import { InvalidInputError } from './input-error.ts';
+import type { ReferenceImageRegistry, StoredReference } from './reference-images.ts';
+
+export interface ImageIntakeOptions {
+  blobs: BlobStore;
+  guard: UrlGuard;
+  registry: ReferenceImageRegistry;
+  maxImageBytes: number;
+  fetchTimeoutMs: number;
+}
+
+const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+/**
+ * Turns the image strings a client sends (data URI, base64, URL, UUID) into claim-check references:
+ * bytes go to the blob store, never into a workflow payload. URLs are fetched through the SSRF guard with
+ * a size cap and a timeout; UUIDs are this tenant's uploaded reference images, or else Runware image UUIDs.
+ */
+export class ImageIntake {
+  private readonly options: ImageIntakeOptions;
+  constructor(options: ImageIntakeOptions) {
+    this.options = options;
+  }
+
+  /** `inputImages` of a task -> references, in order. Throws InvalidInputError naming each bad entry. */
+  async resolveInputImages(tenant: string, values: readonly string[]): Promise<ReferenceImage[]> {
+    const results = await Promise.allSettled(
+      values.map((value, index) => this.resolveOne(tenant, value, index)),
+    );
+    const errors = results.flatMap((result) =>
+      result.status === 'rejected' && result.reason instanceof InvalidInputError ? result.reason.errors : [],
+    );
+    if (errors.length > 0) throw new InvalidInputError(errors);
+    return results.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
+  }
+
+  /** An uploaded reference image (GraphQL uploadReferenceImage, /v1 imageUpload). */
+  async upload(tenant: string, value: string, parameter = 'image'): Promise<StoredReference> {
+    const blob = await this.bytesOf(value, parameter, undefined, { allowUuid: false });
+    return this.options.registry.register(tenant, blob);
+  }
+
+  private async resolveOne(tenant: string, value: string, index: number): Promise<ReferenceImage> {
+    const classified = classifyImageInput(value);
+    if (classified.ok && classified.value.kind === 'uuid') {
+      const own = await this.options.registry.resolve(tenant, classified.value.uuid);
+      // Not one of ours: an image already on Runware (uploaded or generated there).
+      return own ? { kind: 'blob', blob: own.blob } : { kind: 'runware', imageUUID: classified.value.uuid };
+    }
+    return { kind: 'blob', blob: await this.bytesOf(value, 'inputImages', index, { allowUuid: true }) };
+  }
+
+  private fail(parameter: string, index: number | undefined, detail: string): never {
+    const where = index === undefined ? parameter : `${parameter}[${index}]`;
+    throw new InvalidInputError([
+      {
+        code: errorCode('invalid', parameter),
+        parameter,
+        message: `Invalid value for '${parameter}': ${where} ${detail}.`,
+        ...(index !== undefined ? { index } : {}),
+      },
+    ]);
+  }
+
+  private async bytesOf(
+    value: string,
+    parameter: string,
+    index: number | undefined,
+    { allowUuid }: { allowUuid: boolean },
+  ): Promise<BlobRef> {
+    const classified = classifyImageInput(value);
+    if (!classified.ok) this.fail(parameter, index, classified.reason);
+    const input = classified.value;
+    const limit = this.options.maxImageBytes;
+    if (input.kind === 'uuid') {
+      if (!allowUuid)
+        this.fail(parameter, index, 'is a UUID; upload image data (data URI or base64) or a URL');
+      throw new Error('unreachable');
+    }
+    let bytes: Uint8Array;
+    if (input.kind === 'url') {
+      bytes = await this.download(input.url, parameter, index);
+    } else {
+      // base64 is 4/3 of the bytes: refuse before decoding a huge string.
+      if (Math.floor((input.base64.length * 3) / 4) > limit + 3)
+        this.fail(parameter, index, `is larger than the limit of ${mb(limit)} per image`);
+      bytes = decodeInlineImage(input);
+    }
+    if (bytes.byteLength > limit)
+      this.fail(parameter, index, `is ${mb(bytes.byteLength)}; the limit is ${mb(limit)} per image`);
+    const mediaType = sniffImageMediaType(bytes.subarray(0, 16));
+    if (!mediaType) this.fail(parameter, index, 'is not a PNG, JPEG or WEBP image');
+    return this.options.blobs.put(bytes, mediaType);
+  }
+
+  private async download(url: string, parameter: string, index: number | undefined): Promise<Uint8Array> {
+    const limit = this.options.maxImageBytes;
+    try {
+      const response = await this.options.guard.fetch(url, {
+        signal: AbortSignal.timeout(this.options.fetchTimeoutMs),
+        headers: { accept: 'image/png, image/jpeg, image/webp' },
+      });
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        this.fail(parameter, index, `could not be downloaded: the server answered HTTP ${response.status}`);
+      }
+      return await readBodyLimited(response, limit);
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw error;
+      const cause = error instanceof Error && error.cause instanceof UrlGuardError ? error.cause : error;
+      if (cause instanceof UrlGuardError) this.fail(parameter, index, `is refused: ${cause.message}`);
+      if (cause instanceof BodyTooLargeError)
+        this.fail(parameter, index, `is larger than the limit of ${mb(limit)} per image`);
+      if (cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError'))
+        this.fail(parameter, index, `could not be downloaded within ${this.options.fetchTimeoutMs} ms`);
+      this.fail(parameter, index, 'could not be downloaded (connection failed)');
+    }
+  }
+}

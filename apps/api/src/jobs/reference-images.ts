@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { BlobRef } from '@photomaker/schema';
+import type { Redis } from 'ioredis';
+
+/** Reference images live 30 days after their last use, like Runware's uploads. */
+export const REFERENCE_TTL_SECONDS = 30 * 24 * 3600;
+
+const key = (tenant: string, id: string) => `photomaker:refimg:${tenant}:${id.toLowerCase()}`;
+
+export interface StoredReference {
+  id: string;
+  blob: BlobRef;
+  createdAt: string;
+}
+
+/**
+ * Tenant-scoped id -> BlobRef of uploaded reference images (the bytes are in the blob store). A tenant
+ * can only resolve its own ids; another tenant's id is simply unknown to it.
+ */
+export class ReferenceImageRegistry {
+  private readonly redis: Redis;
+  constructor(redis: Redis) {
+    this.redis = redis;
+  }
+
+  async register(tenant: string, blob: BlobRef, id: string = randomUUID()): Promise<StoredReference> {
+    const stored: StoredReference = { id, blob, createdAt: new Date().toISOString() };
+    await this.redis.set(key(tenant, id), JSON.stringify(stored), 'EX', REFERENCE_TTL_SECONDS);
+    return stored;
+  }
+
+  /** Looks an id up and extends its life (it is being used). */
+  async resolve(tenant: string, id: string): Promise<StoredReference | undefined> {
+    const text = await this.redis.getex(key(tenant, id), 'EX', REFERENCE_TTL_SECONDS);
+    return text ? (JSON.parse(text) as StoredReference) : undefined;
+  }
+}

@@ -1,0 +1,34 @@
+import { dataConverterFromEnv } from '@photomaker/temporal/codec';
+import { Client, Connection } from '@temporalio/client';
+
+export interface TemporalClientOptions {
+  address: string;
+  namespace: string;
+  env?: NodeJS.ProcessEnv;
+  warn?: (message: string) => void;
+}
+
+/**
+ * A Temporal Client with the platform's payload codec (AES-256-GCM, keys from PHOTOMAKER_PAYLOAD_KEYS):
+ * the same keys as the worker, so workflow inputs and results are encrypted in Temporal's history.
+ */
+export async function connectTemporal(options: TemporalClientOptions): Promise<Client> {
+  const connection = await Connection.connect({ address: options.address });
+  return new Client({
+    connection,
+    namespace: options.namespace,
+    dataConverter: dataConverterFromEnv(options.env ?? process.env, options.warn),
+  });
+}
+
+/** Frontend reachable and namespace present: what /readyz checks. */
+export async function temporalReachable(client: Client, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflowService.describeNamespace({ namespace: client.options.namespace }),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
