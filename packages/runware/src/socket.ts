@@ -62,6 +62,8 @@ interface PendingTask {
   /** Sent again after a reconnect: a conflict now only means the first send landed. */
   resent: boolean;
   collector: ResultCollector;
+  /** Failed generations reported so far. */
+  failures: RunwareError[];
   onResult: ((result: PhotoMakerResult, index: number) => void) | undefined;
   resolve: (results: PhotoMakerResult[]) => void;
   reject: (error: unknown) => void;
@@ -169,8 +171,9 @@ export class RunwareSocket {
     const done = this.track(taskUUID, numberResults, frame, options);
     done.catch(() => undefined); // the caller gets the rejection; this only marks it handled meanwhile
     await this.connect().catch(() => undefined); // a failed connect rejects `done` through the pending map
+    // Connecting sends queued tasks as soon as it authenticates; otherwise send it now.
     const pending = this.pending.get(taskUUID);
-    if (pending) this.sendTask(pending);
+    if (pending && pending.sentOn === undefined) this.sendTask(pending);
     return done;
   }
 
@@ -437,6 +440,7 @@ export class RunwareSocket {
         sentOn: undefined,
         resent: false,
         collector,
+        failures: [],
         onResult: options.onResult,
         cleanup: () => {
           clearTimeout(timer);
@@ -500,25 +504,37 @@ export class RunwareSocket {
     const conflict = errors.find(
       (error) => classifyRunwareError({ code: error.code }).category === 'conflict',
     );
-    const failures = errors.filter((error) => error !== conflict);
-    if (conflict && task.resent && failures.length === 0) {
-      // Our re-send after a reconnect: the first send was accepted. Ask for the state the replay may lack.
-      this.sendFrame([{ taskType: 'getResponse', taskUUID: task.taskUUID }]);
-    } else if (errors.length > 0) {
-      task.reject(
-        apiErrorFrom(
-          {
-            status: undefined,
-            errors,
-            results: [...task.collector.results],
-            generationFailed: isGenerationFailure(failures, task.collector.results.length),
-          },
-          context,
-        ),
-      );
+    const others = errors.filter((error) => error !== conflict);
+    // Our re-send after a reconnect met conflict: the first send was accepted. Ask for the state the
+    // replay may lack (getResponse answers on this socket, routed like any result).
+    if (conflict && task.resent) this.sendFrame([{ taskType: 'getResponse', taskUUID: task.taskUUID }]);
+    const refusals = [
+      ...(conflict && !task.resent ? [conflict] : []),
+      ...others.filter((error) => !isGenerationFailure([error], 0)),
+    ];
+    if (refusals.length > 0) {
+      // Nothing more will come for this task (validation, conflict, capacity, ...).
+      task.reject(apiErrorFrom({ status: undefined, errors: refusals }, context));
       return;
     }
-    if (task.collector.results.length >= task.numberResults) task.resolve([...task.collector.results]);
+    // Failed generations count toward the batch; the call fails once every generation is accounted for.
+    task.failures.push(...others);
+    if (task.collector.results.length + task.failures.length < task.numberResults) return;
+    if (task.failures.length === 0) {
+      task.resolve([...task.collector.results]);
+      return;
+    }
+    task.reject(
+      apiErrorFrom(
+        {
+          status: undefined,
+          errors: task.failures,
+          results: [...task.collector.results],
+          generationFailed: true,
+        },
+        context,
+      ),
+    );
   }
 
   private closedError(): RunwareTransportError {
