@@ -179,6 +179,21 @@ describe('webhookURL', () => {
     });
     expect(receiver.received.filter((request) => request.path === '/drop')).toHaveLength(0);
   });
+
+  it('webhook fault failAttempts: answers are counted as errors, so the target gets the result again', async () => {
+    await admin(emulator, '/faults', 'PUT', { scripted: [{ fault: { kind: 'webhook', failAttempts: 2 } }] });
+    const task = photoMakerTask([face], { webhookURL: `${receiverUrl}/flaky` });
+    await post(emulator, [task]);
+    await receiver.waitFor(3);
+    const ids = receiver.received.map((request) => JSON.parse(request.body.toString()).data[0].imageUUID);
+    expect(new Set(ids).size).toBe(1);
+    await expectEventually(async () => (await inspectTask(emulator, String(task.taskUUID))).webhook, {
+      attempts: 3,
+      delivered: 1,
+      failed: 0,
+      dropped: 0,
+    });
+  });
 });
 
 describe('uploadEndpoint', () => {

@@ -32,6 +32,8 @@ export async function deliver(
   request: { method: 'POST' | 'PUT'; url: string; body: string | Buffer; contentType: string },
   policy: DeliveryPolicy,
   onAttempt?: (ok: boolean) => void,
+  /** Fault injection: the first N answers count as failures whatever the target said. */
+  failFirst = 0,
 ): Promise<DeliveryOutcome> {
   let attempts = 0;
   let lastStatus: number | undefined;
@@ -55,10 +57,13 @@ export async function deliver(
         }
         lastStatus = response.status;
         await response.body?.cancel();
-        const ok = response.status >= 200 && response.status < 300;
+        const ok = response.status >= 200 && response.status < 300 && attempts > failFirst;
         onAttempt?.(ok);
         if (!ok) {
-          lastError = `HTTP ${response.status}`;
+          lastError =
+            attempts <= failFirst
+              ? `HTTP ${response.status} (counted as failed by a fault)`
+              : `HTTP ${response.status}`;
           throw new DeliveryFailed(lastError, response.status);
         }
       },

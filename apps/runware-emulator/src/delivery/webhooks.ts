@@ -45,6 +45,7 @@ export class Webhooks {
         () => {
           record.webhook.attempts += 1;
         },
+        faults.webhook?.failAttempts ?? 0,
       );
       if (outcome.ok) record.webhook.delivered += 1;
       else {

@@ -36,11 +36,14 @@ export const faultSchema = z.discriminatedUnion('kind', [
     message: z.string().optional(),
     images: z.array(z.int().min(0)).optional(),
   }),
-  // Webhook delivery of the task: held back `delayMs`, or dropped (never POSTed) when `drop`.
+  // Webhook delivery of the task: held back `delayMs`; dropped (never POSTed) when `drop`; or the first
+  // `failAttempts` POSTs of each result treated as if the target had answered 500 (so it is retried and
+  // the target receives the same result again).
   z.strictObject({
     kind: z.literal('webhook'),
     delayMs: z.int().min(0).optional(),
     drop: z.boolean().optional(),
+    failAttempts: z.int().min(1).max(20).optional(),
   }),
 ]);
 

@@ -25,7 +25,7 @@ export interface TaskFaults {
   duplicates?: number;
   stuckPolls?: number;
   generationError?: { code: string; message: string; images?: number[] };
-  webhook?: { delayMs: number; drop: boolean };
+  webhook?: { delayMs: number; drop: boolean; failAttempts: number };
 }
 
 const patchSchema = z.strictObject({
@@ -170,7 +170,11 @@ export class FaultInjector {
           };
           break;
         case 'webhook':
-          out.webhook = { delayMs: fault.delayMs ?? 0, drop: fault.drop ?? false };
+          out.webhook = {
+            delayMs: fault.delayMs ?? 0,
+            drop: fault.drop ?? false,
+            failAttempts: fault.failAttempts ?? 0,
+          };
           break;
       }
     }

@@ -1,5 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import { parseRunwareJson, stringifyRunwareJson } from '@photomaker/schema';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerKey } from '../auth.ts';
 import type { EmulatorContext } from '../context.ts';
 import { runBatch } from '../protocol/batch.ts';
@@ -44,7 +45,23 @@ async function settle(outcome: TaskOutcome, deadline: Promise<'timeout'>): Promi
 export function registerRestRoute(app: FastifyInstance, ctx: EmulatorContext): void {
   app.post('/v1', async (request, reply) => {
     reply.hijack();
-    const response = reply.raw;
+    try {
+      await handle(request, reply.raw);
+    } catch (error) {
+      // Hijacked: fastify cannot answer for us, so a bug must not leave the client hanging.
+      ctx.logger.error({ err: error }, 'POST /v1 failed');
+      if (!reply.raw.headersSent) {
+        const problem = requestError(
+          'internalServerError',
+          'The emulator failed to process the request.',
+          500,
+        );
+        await writeJson(reply.raw, 500, stringifyRunwareJson(envelope([], [problem])));
+      } else reply.raw.destroy();
+    }
+  });
+
+  async function handle(request: FastifyRequest, response: ServerResponse): Promise<void> {
     const started = Date.now();
     const answer = async (status: number, body: string, headers: Record<string, string> = {}) =>
       writeJson(response, status, body, headers);
@@ -110,5 +127,5 @@ export function registerRestRoute(app: FastifyInstance, ctx: EmulatorContext): v
       },
       'POST /v1',
     );
-  });
+  }
 }
