@@ -1,0 +1,64 @@
+import { extensionFor, signBlobPath } from '@photomaker/blobstore';
+import { stringifyRunwareJson } from '@photomaker/schema';
+import { Context } from '@temporalio/activity';
+import {
+  DELIVERY_HEADER,
+  deliveryId,
+  JOB_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+} from '../delivery/webhook-signature.ts';
+import type { ActivityDeps } from './deps.ts';
+import { send } from './outbound.ts';
+import type { DeliveryInput, DeliveryResult } from './types.ts';
+
+/** The body Runware would POST for this image, with the image link pointing at our API. */
+async function webhookBody(deps: ActivityDeps, input: DeliveryInput): Promise<string> {
+  const { image } = input;
+  const { publicUrl, urlSecret, imageUrlTtlSeconds } = deps.settings;
+  const imageURL = `${publicUrl}${signBlobPath(image.blob.sha256, image.blob.mediaType, { secret: urlSecret, ttlSeconds: imageUrlTtlSeconds })}`;
+  const item: Record<string, unknown> = {
+    taskType: 'photoMaker',
+    taskUUID: input.runwareTaskUUID,
+    imageUUID: image.imageUUID,
+    imageURL,
+  };
+  if (input.outputType !== 'URL') {
+    const bytes = await deps.blobs.get(image.blob.sha256);
+    if (!bytes)
+      throw new Error(
+        `output image ${image.blob.sha256}.${extensionFor(image.blob.mediaType)} is missing from the blob store`,
+      );
+    const base64 = Buffer.from(bytes).toString('base64');
+    if (input.outputType === 'base64Data') item.imageBase64Data = base64;
+    else item.imageDataURI = `data:${image.blob.mediaType};base64,${base64}`;
+  }
+  item.seed = image.seed;
+  if (image.cost !== undefined) item.cost = image.cost;
+  if (image.nsfw !== undefined) item.NSFWContent = image.nsfw;
+  return stringifyRunwareJson({ data: [item] });
+}
+
+/** POSTs one result to webhookURL, signed; retried durably by the workflow's delivery policy. */
+export function createDeliverWebhook(deps: ActivityDeps) {
+  return async function deliverWebhook(input: DeliveryInput): Promise<DeliveryResult> {
+    const ctx = Context.current();
+    const id = deliveryId('webhook', input.jobId, input.image.index);
+    const body = await webhookBody(deps, input);
+    // Signed per attempt, so the timestamp is fresh and receivers can refuse replays.
+    const status = await send(deps, {
+      kind: 'webhook',
+      url: input.url,
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signWebhook(deps.settings.webhookSecret, body),
+        [DELIVERY_HEADER]: id,
+        [JOB_HEADER]: input.jobId,
+      },
+      signal: ctx.cancellationSignal,
+    });
+    return { status, deliveryId: id, attempt: ctx.info.attempt };
+  };
+}

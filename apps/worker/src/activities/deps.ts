@@ -1,0 +1,43 @@
+import type { BlobStore } from '@photomaker/blobstore';
+import type { JobEventLog } from '@photomaker/events';
+import type { Logger } from '@photomaker/observability';
+import type { RunwareClient } from '@photomaker/runware';
+import type { UrlGuard } from '@photomaker/url-guard';
+import type { Redis } from 'ioredis';
+import type { Dispatcher } from 'undici';
+import type { WorkerMetrics } from '../metrics.ts';
+
+export interface ActivitySettings {
+  /** Base of absolute image links in webhook bodies (the API), e.g. http://127.0.0.1:4000. */
+  publicUrl: string;
+  /** Signs /images/... links (same secret as the API). */
+  urlSecret: string;
+  /** Lifetime of those links. */
+  imageUrlTtlSeconds: number;
+  /** HMAC key of X-PhotoMaker-Signature. */
+  webhookSecret: string;
+  /** Jobs with at most this many images use sync delivery (one request, no polling). */
+  syncMaxResults: number;
+  /** getResponse cadence: first wait, growth factor, cap. */
+  poll: { initialMs: number; factor: number; maxMs: number };
+  /** How long a Runware imageUUID is reused for the same reference bytes (Runware keeps 30 days). */
+  referenceCacheTtlSeconds: number;
+  /** Largest output image downloaded from Runware. */
+  maxImageBytes: number;
+}
+
+/** What activities talk to; one set per worker process (pooled connections). */
+export interface ActivityDeps {
+  runware: RunwareClient;
+  redis: Redis;
+  events: JobEventLog;
+  blobs: BlobStore;
+  /** Pool for downloading Runware outputs. */
+  downloads: Dispatcher;
+  /** SSRF guard for webhookURL / uploadEndpoint (its dispatcher pins checked addresses). */
+  urlGuard: UrlGuard;
+  deliveries: Dispatcher;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  settings: ActivitySettings;
+}

@@ -1,0 +1,57 @@
+import { EventGapError } from '@photomaker/events';
+import { RunwareClientError } from '@photomaker/runware';
+import { ApplicationFailure } from '@temporalio/common';
+import type { RunwareFailureDetails } from './types.ts';
+
+export const EVENT_GAP = 'EventGap';
+
+/** Redis lost part of a job's stream: the workflow re-publishes from `lastSeq` and calls again. */
+export function eventGapFailure(error: EventGapError): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: EVENT_GAP,
+    message: error.message,
+    nonRetryable: true,
+    details: [{ lastSeq: error.lastSeq }],
+  });
+}
+
+/** Runware's own message (already scrubbed by the client), without the client's framing. */
+function runwareMessage(error: RunwareClientError): string {
+  return error.errors[0]?.message ?? error.message;
+}
+
+/**
+ * A Runware client error as the ApplicationFailure Temporal records: type = Runware's code; permanent
+ * categories (validation, auth, quota, safety, ...) non-retryable, so the job fails at once; transient ones
+ * retried by the activity's retry policy, never sooner than Retry-After. Other errors pass unchanged.
+ */
+export function toActivityFailure(error: unknown): unknown {
+  if (error instanceof EventGapError) return eventGapFailure(error);
+  if (!(error instanceof RunwareClientError)) return error;
+  const details: RunwareFailureDetails = {
+    code: error.code,
+    message: runwareMessage(error),
+    category: error.category,
+    ...(error.parameter !== undefined ? { parameter: error.parameter } : {}),
+    ...(error.status !== undefined ? { status: error.status } : {}),
+  };
+  return ApplicationFailure.create({
+    type: error.code,
+    message: error.message,
+    nonRetryable: !error.retryable,
+    details: [details],
+    // Only a real wait: a zero delay would not mean "retry now" to the server.
+    ...(error.retryable && (error.retryAfterMs ?? 0) > 0 ? { nextRetryDelay: error.retryAfterMs } : {}),
+  });
+}
+
+/** A permanent failure of our own (bad reference, bad output), shaped like a Runware one. */
+export function permanentFailure(code: string, message: string, parameter?: string): ApplicationFailure {
+  const details: RunwareFailureDetails = {
+    code,
+    message,
+    category: 'validation',
+    ...(parameter ? { parameter } : {}),
+  };
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: [details] });
+}

@@ -1,0 +1,76 @@
+import type { JobEvent, JobImage, JobTask, OutputFormat, OutputType } from '@photomaker/schema';
+
+// Activity inputs and results. Workflow code imports these as types only.
+
+/** One Runware task of a job: the job's own taskUUID first; a fresh one per follow-up run. */
+export interface RunwareRun {
+  taskUUID: string;
+  numberResults: number;
+  /** Decimal string; result i gets seed + i. */
+  seed?: string;
+}
+
+export interface CollectImagesInput {
+  jobId: string;
+  run: RunwareRun;
+  /** Needed until Runware holds the run (references + submission); omitted afterwards. */
+  task?: JobTask;
+  /** Runware is known to hold the run: poll getResponse, never submit again. */
+  accepted: boolean;
+  /** The job's images so far: anything else getResponse reports is new. */
+  knownImageUUIDs: string[];
+  /** seq of the first event this call may append (the workflow owns the numbering). */
+  nextSeq: number;
+  /** Job-level index of the next new image. */
+  nextIndex: number;
+  /** numberResults of the job ("image i of n"). */
+  total: number;
+  image: { width: number; height: number; outputFormat: OutputFormat };
+}
+
+/** A failed generation, as Runware reported it. */
+export interface GenerationFailure {
+  code: string;
+  message: string;
+  parameter?: string;
+  /** A new task (new taskUUID) for the missing images may succeed. */
+  retryable: boolean;
+}
+
+export interface CollectImagesResult {
+  /** Events this call (or an earlier attempt of it) appended, in seq order. */
+  events: JobEvent[];
+  accepted: boolean;
+  /** Every generation of the run has ended (success or failure). */
+  done: boolean;
+  failures: GenerationFailure[];
+}
+
+/** Details of the ApplicationFailure an activity throws for a Runware error. */
+export interface RunwareFailureDetails {
+  code: string;
+  message: string;
+  parameter?: string;
+  category: string;
+  status?: number;
+}
+
+export interface DeliveryInput {
+  jobId: string;
+  /** The job's Runware taskUUID, as the receiver knows it. */
+  runwareTaskUUID: string;
+  image: JobImage;
+  url: string;
+  outputType: OutputType;
+}
+
+export interface DeliveryResult {
+  status: number;
+  deliveryId: string;
+  attempt: number;
+}
+
+export interface ReadEventsInput {
+  jobId: string;
+  afterSeq: number;
+}

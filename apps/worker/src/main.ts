@@ -1,0 +1,153 @@
+import { createServer } from 'node:net';
+import { blobStoreFromEnv } from '@photomaker/blobstore';
+import { createLogger, createMetricsRegistry } from '@photomaker/observability';
+import {
+  AesGcmPayloadCodec,
+  createCodecHandler,
+  createDataConverter,
+  DEV_KEY_WARNING,
+  payloadKeysFromEnv,
+} from '@photomaker/temporal/codec';
+import { UrlGuard } from '@photomaker/url-guard';
+import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities } from './activities/index.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { startHttpServer } from './http-server.ts';
+import { createWorkerMetrics } from './metrics.ts';
+import { openResources } from './resources.ts';
+import { TemporalPinoLogger } from './temporal-logger.ts';
+import { PhotoMakerWorkers, WORKFLOWS_PATH } from './worker.ts';
+import { chooseWorkflowSource } from './workflow-bundle.ts';
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
+
+const logger = createLogger({ service: 'worker', level: config.logLevel });
+for (const warning of config.warnings) logger.warn(warning);
+const keys = payloadKeysFromEnv(process.env);
+if (keys.dev) logger.warn(DEV_KEY_WARNING);
+
+const coreMetricsPort = config.coreMetricsPort || (await freePort(config.http.host));
+Runtime.install({
+  logger: new TemporalPinoLogger(logger.child({ component: 'temporal' })),
+  telemetryOptions: {
+    logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+    metrics: { prometheus: { bindAddress: `${config.http.host}:${coreMetricsPort}` } },
+  },
+  // Signals are ours: shut down with the grace time and log what happens.
+  shutdownSignals: [],
+});
+
+const registry = createMetricsRegistry('worker');
+const metrics = createWorkerMetrics(registry);
+const resources = openResources({
+  redisUrl: config.redisUrl,
+  runware: config.runware,
+  blobs: blobStoreFromEnv(process.env),
+  settings: {
+    publicUrl: config.publicUrl,
+    urlSecret: config.urlSecret,
+    imageUrlTtlSeconds: config.imageUrlTtlSeconds,
+    webhookSecret: config.webhookSecret,
+    syncMaxResults: config.syncMaxResults,
+    poll: config.poll,
+    referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
+    maxImageBytes: 64 * 1024 * 1024,
+  },
+  logger: logger.child({ component: 'activity' }),
+  metrics,
+  urlGuard: UrlGuard.fromEnv(process.env),
+});
+
+const connection = await NativeConnection.connect({ address: config.temporal.address });
+const bundle = chooseWorkflowSource(config.workflowBundle, WORKFLOWS_PATH);
+logger.info({ workflows: bundle.reason }, 'loading workflow code');
+const workers = await PhotoMakerWorkers.create({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  dataConverter: createDataConverter(keys),
+  activities: createActivities(resources.deps),
+  metrics,
+  workflows: bundle.source,
+  tuning: config.tuning,
+});
+
+const http = await startHttpServer({
+  host: config.http.host,
+  port: config.http.port,
+  registry,
+  coreMetricsUrl: `http://${config.http.host}:${coreMetricsPort}/metrics`,
+  health: () => ({ ok: workers.running, details: { workers: workers.states() } }),
+  codec: createCodecHandler({
+    codec: new AesGcmPayloadCodec(keys),
+    ...(config.codec.corsOrigins ? { allowedOrigins: config.codec.corsOrigins } : {}),
+    token: config.codec.token,
+  }),
+});
+
+let stopping = false;
+function stop(signal: NodeJS.Signals): void {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting without waiting for in-flight activities');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info(
+    { signal, graceMs: config.tuning.shutdownGraceMs },
+    'shutting down: no new tasks; in-flight activities may finish within the grace time',
+  );
+  workers.shutdown();
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+const running = workers.run();
+if (await waitUntil(() => workers.running || stopping, 30_000)) {
+  logger.info(
+    { url: http.url, taskQueues: workers.taskQueues, namespace: config.temporal.namespace, coreMetricsPort },
+    `worker ready: listening on ${http.url} (/metrics, /healthz, /codec); task queues ${workers.taskQueues.main}, ${workers.taskQueues.runware}`,
+  );
+}
+
+let exitCode = 0;
+try {
+  await running;
+  logger.info('workers stopped');
+} catch (error) {
+  exitCode = 1;
+  logger.error({ err: error }, 'worker failed');
+} finally {
+  await http.close();
+  await resources.close();
+  await connection.close();
+}
+process.exit(exitCode);

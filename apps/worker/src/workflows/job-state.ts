@@ -1,0 +1,117 @@
+import {
+  type JobEvent,
+  type JobEventData,
+  type JobStage,
+  type JobState,
+  statusForStage,
+} from '@photomaker/schema';
+import type { PhotoMakerJobInput } from '@photomaker/temporal';
+
+// Workflow-safe (pure): the job state is a fold of its events, so the workflow's query, the event
+// stream and a state rebuilt from the stream always agree.
+
+export function initialJobState(input: PhotoMakerJobInput): JobState {
+  return {
+    jobId: input.jobId,
+    tenant: input.tenant,
+    status: 'QUEUED',
+    stage: 'queued',
+    seq: 0,
+    task: input.task,
+    runwareTaskUUID: input.runwareTaskUUID,
+    images: [],
+    cost: null,
+    error: null,
+    createdAt: input.createdAt,
+    startedAt: null,
+    finishedAt: null,
+    ...(input.requestId ? { requestId: input.requestId } : {}),
+    timings: {},
+  };
+}
+
+export class JobEventOrderError extends Error {
+  constructor(state: JobState, event: JobEvent) {
+    super(`event seq ${event.seq} (${event.stage}) does not follow seq ${state.seq} of job ${state.jobId}`);
+    this.name = 'JobEventOrderError';
+  }
+}
+
+const ms = (from: string, to: string) => Math.max(0, Date.parse(to) - Date.parse(from));
+
+function sumCost(state: JobState): number | null {
+  if (!state.task.includeCost) return null;
+  let total = 0;
+  for (const image of state.images) total += image.cost ?? 0;
+  // Cents of cents: keep sums free of float noise (0.1 + 0.2).
+  return Math.round(total * 1e9) / 1e9;
+}
+
+/**
+ * Folds one event into the state. Events at or below `state.seq` are ignored (already applied); a gap
+ * throws. Timings: queuedMs until the first running stage, uploadMs of the references, generateMs from
+ * submission to the last image, deliverMs from the last image to the end of delivery, totalMs overall.
+ */
+export function applyJobEvent(state: JobState, event: JobEvent): JobState {
+  if (event.seq <= state.seq) return state;
+  if (event.seq !== state.seq + 1) throw new JobEventOrderError(state, event);
+  const next: JobState = {
+    ...state,
+    seq: event.seq,
+    stage: event.stage,
+    status: statusForStage(event.stage),
+    timings: { ...state.timings },
+  };
+  const timings = next.timings;
+  if (event.stage !== 'queued' && next.startedAt === null) {
+    next.startedAt = event.at;
+    timings.queuedMs = ms(state.createdAt, event.at);
+  }
+  const startedAt = next.startedAt ?? event.at;
+  switch (event.stage) {
+    case 'submitted': {
+      const data: JobEventData<'submitted'> = event.data;
+      next.runwareTaskUUID = data.runwareTaskUUID;
+      if (state.stage === 'uploading_references' && timings.uploadMs === undefined) {
+        timings.uploadMs = ms(startedAt, event.at);
+      }
+      break;
+    }
+    case 'image_ready': {
+      const image = event.data.image;
+      next.images = [...state.images.filter((i) => i.index !== image.index), image].sort(
+        (a, b) => a.index - b.index,
+      );
+      next.cost = sumCost(next);
+      const submittedAt = Date.parse(startedAt) + (timings.uploadMs ?? 0);
+      timings.generateMs = Math.max(0, Date.parse(event.at) - submittedAt);
+      break;
+    }
+    case 'succeeded':
+    case 'failed':
+    case 'cancelled': {
+      next.finishedAt = event.at;
+      timings.totalMs = ms(state.createdAt, event.at);
+      if (state.stage === 'delivering' && next.startedAt !== null) {
+        const lastImageAt = Date.parse(next.startedAt) + (timings.uploadMs ?? 0) + (timings.generateMs ?? 0);
+        timings.deliverMs = Math.max(0, Date.parse(event.at) - lastImageAt);
+      }
+      if (event.stage === 'succeeded') next.cost = event.data.cost;
+      if (event.stage === 'failed') next.error = event.data.error;
+      break;
+    }
+    default:
+      break;
+  }
+  return next;
+}
+
+export function applyJobEvents(state: JobState, events: readonly JobEvent[]): JobState {
+  let next = state;
+  for (const event of events) next = applyJobEvent(next, event);
+  return next;
+}
+
+/** Stages after which nothing else may happen. */
+export const isTerminalStage = (stage: JobStage) =>
+  stage === 'succeeded' || stage === 'failed' || stage === 'cancelled';

@@ -1,0 +1,384 @@
+import {
+  addToSeed,
+  type JobError,
+  type JobEvent,
+  type JobEventData,
+  type JobStage,
+  type JobState,
+  jobTaskSchema,
+} from '@photomaker/schema';
+import { jobStateQuery, type PhotoMakerJobInput, SEARCH_ATTRIBUTES } from '@photomaker/temporal';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type {
+  CollectImagesResult,
+  DeliveryInput,
+  GenerationFailure,
+  RunwareFailureDetails,
+  RunwareRun,
+} from '../activities/types.ts';
+import { applyJobEvent, initialJobState } from './job-state.ts';
+import { runwareTaskQueue } from './task-queues.ts';
+
+// Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
+// (job-state.ts); the workflow numbers the events, activities append them to the job's Redis stream.
+
+/** Runware generations of one job, all runs and retries together. */
+const GENERATION_BUDGET_MS = 30 * 60_000;
+/** New Runware tasks for images whose generation failed with a retryable code. */
+const MAX_FOLLOW_UP_RUNS = 3;
+/** The workflow's own failures (already a JobError in details[0]). */
+const JOB_FAILURE = 'PhotoMakerJobFailure';
+/** An activity found the event stream shorter than the workflow's seq (Redis lost data). */
+const EVENT_GAP = 'EventGap';
+
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  // Redis down: keep trying, with backoff, until it is back (the job waits, nothing is lost).
+  retry: {
+    initialInterval: '100 milliseconds',
+    maximumInterval: '10 seconds',
+    nonRetryableErrorTypes: [EVENT_GAP],
+  },
+});
+
+const delivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  // Receivers that are down get ~30 min of retries (1 s doubling to 5 min) before the job fails.
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 12,
+  },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+function collectActivity(scheduleToCloseMs: number) {
+  return proxyActivities<Activities>({
+    taskQueue: runwareTaskQueue(workflowInfo().taskQueue),
+    scheduleToCloseTimeout: scheduleToCloseMs,
+    startToCloseTimeout: '10 minutes',
+    // Short, so a cancellation reaches the activity quickly (heartbeats carry it).
+    heartbeatTimeout: '8 seconds',
+    // Transient Runware/transport errors; Retry-After arrives as nextRetryDelay and wins.
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  }).collectImages;
+}
+
+function parseInput(raw: PhotoMakerJobInput): PhotoMakerJobInput {
+  const task = jobTaskSchema.safeParse(raw?.task);
+  const problems: string[] = [];
+  if (typeof raw?.jobId !== 'string' || raw.jobId.length === 0)
+    problems.push('jobId must be a non-empty string');
+  if (typeof raw?.tenant !== 'string' || raw.tenant.length === 0)
+    problems.push('tenant must be a non-empty string');
+  if (typeof raw?.runwareTaskUUID !== 'string') problems.push('runwareTaskUUID must be a UUID string');
+  if (typeof raw?.createdAt !== 'string' || Number.isNaN(Date.parse(raw.createdAt)))
+    problems.push('createdAt must be an ISO-8601 timestamp');
+  if (!task.success) {
+    for (const issue of task.error.issues.slice(0, 5))
+      problems.push(`task.${issue.path.join('.')}: ${issue.message}`);
+  }
+  if (problems.length > 0 || !task.success) {
+    throw ApplicationFailure.create({
+      type: 'invalidJobInput',
+      message: `invalid PhotoMakerJobInput: ${problems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  return { ...raw, task: task.data };
+}
+
+function jobFailure(error: JobError): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: JOB_FAILURE,
+    message: error.message,
+    nonRetryable: true,
+    details: [error],
+  });
+}
+
+function eventGapOf(error: unknown): number | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== EVENT_GAP) return undefined;
+  const lastSeq = (cause.details?.[0] as { lastSeq?: unknown } | undefined)?.lastSeq;
+  return typeof lastSeq === 'number' ? lastSeq : undefined;
+}
+
+/** What the job ends with: Runware's code, parameter and message when Runware said no. */
+function toJobError(error: unknown): JobError {
+  if (error instanceof ApplicationFailure && error.type === JOB_FAILURE && error.details?.[0]) {
+    return error.details[0] as JobError;
+  }
+  if (error instanceof ActivityFailure) {
+    const cause = error.cause;
+    if (cause instanceof ApplicationFailure) {
+      const details = cause.details?.[0] as Partial<RunwareFailureDetails> | undefined;
+      return {
+        code: details?.code ?? cause.type ?? 'activityFailed',
+        message: details?.message ?? cause.message,
+        ...(details?.parameter ? { parameter: details.parameter } : {}),
+        retryable: !cause.nonRetryable,
+      };
+    }
+    if (cause instanceof TimeoutFailure) {
+      return {
+        code: 'generationTimeout',
+        message: `Runware did not deliver every image within ${GENERATION_BUDGET_MS / 60_000} minutes (${error.activityType} timed out)`,
+        retryable: true,
+      };
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internalError', message: `the job failed unexpectedly: ${message}`, retryable: false };
+}
+
+function deliveryFailure(parameter: 'webhookURL' | 'uploadEndpoint', error: unknown): unknown {
+  if (isCancellation(error)) return error;
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const what = parameter === 'webhookURL' ? 'webhook POST to webhookURL' : 'PUT to uploadEndpoint';
+  return jobFailure({
+    code: parameter === 'webhookURL' ? 'webhookDeliveryFailed' : 'uploadDeliveryFailed',
+    message: `The ${what} failed after retries: ${reason}. The images are stored and listed in the job.`,
+    parameter,
+    retryable: cause instanceof ApplicationFailure ? !cause.nonRetryable : true,
+  });
+}
+
+class PhotoMakerJob {
+  state: JobState;
+  private readonly input: PhotoMakerJobInput;
+  /** Every event of the job so far, for re-publishing after a Redis data loss. */
+  private readonly events: JobEvent[] = [];
+
+  constructor(input: PhotoMakerJobInput) {
+    this.input = input;
+    this.state = initialJobState(input);
+  }
+
+  async run(): Promise<JobState> {
+    this.initSearchAttributes();
+    const task = this.input.task;
+    try {
+      await this.emit('queued', { numberResults: task.numberResults });
+      await this.generate();
+      if (task.webhookURL || task.uploadEndpoint) {
+        await this.emit('delivering', { webhook: !!task.webhookURL, uploadEndpoint: !!task.uploadEndpoint });
+        await this.deliver();
+      }
+      await this.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
+      return this.state;
+    } catch (error) {
+      if (isCancellation(error)) {
+        await CancellationScope.nonCancellable(() =>
+          this.emit('cancelled', { reason: 'cancelled by request' }),
+        );
+        throw error;
+      }
+      const jobError = toJobError(error);
+      log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
+      await CancellationScope.nonCancellable(() => this.emit('failed', { error: jobError }));
+      throw ApplicationFailure.create({
+        type: jobError.code,
+        message: jobError.message,
+        nonRetryable: true,
+        details: [this.state],
+      });
+    }
+  }
+
+  /** The starter sets these; a job started without them still shows up in searches. */
+  private initSearchAttributes(): void {
+    const current = workflowInfo().typedSearchAttributes;
+    const wanted: SearchAttributeUpdatePair[] = [
+      { key: SEARCH_ATTRIBUTES.tenant, value: this.input.tenant },
+      { key: SEARCH_ATTRIBUTES.status, value: this.state.status },
+      { key: SEARCH_ATTRIBUTES.style, value: this.input.task.style },
+      { key: SEARCH_ATTRIBUTES.model, value: this.input.task.model },
+    ];
+    const missing = wanted.filter((pair) => current.get(pair.key) !== pair.value);
+    if (missing.length > 0) upsertSearchAttributes(missing);
+  }
+
+  private apply(events: readonly JobEvent[]): void {
+    const before = this.state.status;
+    for (const event of events) {
+      if (event.seq <= this.state.seq) continue;
+      if (event.seq !== this.state.seq + 1) break;
+      this.state = applyJobEvent(this.state, event);
+      this.events.push(event);
+    }
+    if (this.state.status !== before) {
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: this.state.status }]);
+    }
+  }
+
+  private async emit<S extends JobStage>(stage: S, data: JobEventData<S>): Promise<void> {
+    const event = {
+      jobId: this.input.jobId,
+      seq: this.state.seq + 1,
+      at: new Date().toISOString(),
+      stage,
+      data,
+    } as JobEvent;
+    this.apply([event]);
+    await this.publish([event]);
+  }
+
+  /** Appends through a local activity (no server round trip); re-publishes what Redis lost. */
+  private async publish(events: JobEvent[]): Promise<void> {
+    try {
+      await local.publishEvents(events);
+    } catch (error) {
+      const lastSeq = eventGapOf(error);
+      if (lastSeq === undefined) throw error;
+      await local.publishEvents(this.events.filter((event) => event.seq > lastSeq));
+    }
+  }
+
+  private async generate(): Promise<void> {
+    const task = this.input.task;
+    const total = task.numberResults;
+    const deadline = Date.now() + GENERATION_BUDGET_MS;
+    let run: RunwareRun = {
+      taskUUID: this.input.runwareTaskUUID,
+      numberResults: total,
+      ...(task.seed ? { seed: task.seed } : {}),
+    };
+    let accepted = false;
+    let runImages = 0;
+    let followUps = 0;
+    while (this.state.images.length < total) {
+      const before = this.state.images.length;
+      const result = await this.collect(run, accepted, deadline - Date.now());
+      accepted = result.accepted;
+      runImages += this.state.images.length - before;
+      if (this.state.images.length >= total || !result.done) continue;
+      // The run ended short: some of its generations failed.
+      const failure: GenerationFailure = result.failures[0] ?? {
+        code: 'incompleteResults',
+        message: `Runware ended task ${run.taskUUID} with ${runImages} of ${run.numberResults} images and no error`,
+        retryable: true,
+      };
+      if (!failure.retryable || followUps >= MAX_FOLLOW_UP_RUNS) {
+        throw jobFailure({
+          code: failure.code,
+          message: failure.message,
+          ...(failure.parameter ? { parameter: failure.parameter } : {}),
+          retryable: failure.retryable,
+        });
+      }
+      followUps += 1;
+      const have = this.state.images.length;
+      log.warn('generations failed; a new Runware task makes the missing images', {
+        jobId: this.input.jobId,
+        code: failure.code,
+        missing: total - have,
+      });
+      run = {
+        taskUUID: uuid4(),
+        numberResults: total - have,
+        ...(task.seed ? { seed: addToSeed(task.seed, have) } : {}),
+      };
+      accepted = false;
+      runImages = 0;
+    }
+  }
+
+  private async collect(
+    run: RunwareRun,
+    accepted: boolean,
+    remainingMs: number,
+  ): Promise<CollectImagesResult> {
+    if (remainingMs <= 0) {
+      throw jobFailure({
+        code: 'generationTimeout',
+        message: `Runware did not deliver every image within ${GENERATION_BUDGET_MS / 60_000} minutes`,
+        retryable: true,
+      });
+    }
+    const task = this.input.task;
+    for (let gapRepairs = 0; ; gapRepairs++) {
+      try {
+        const result = await collectActivity(remainingMs)({
+          jobId: this.input.jobId,
+          run,
+          ...(accepted ? {} : { task }),
+          accepted,
+          knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
+          nextSeq: this.state.seq + 1,
+          nextIndex: this.state.images.length,
+          total: task.numberResults,
+          image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
+        });
+        this.apply(result.events);
+        return result;
+      } catch (error) {
+        // What the failed call already published stays published: adopt it, so state and stream agree.
+        await CancellationScope.nonCancellable(async () => {
+          this.apply(await local.readEvents({ jobId: this.input.jobId, afterSeq: this.state.seq }));
+        });
+        const lastSeq = eventGapOf(error);
+        if (lastSeq === undefined || gapRepairs >= 2) throw error;
+        await this.publish(this.events.filter((event) => event.seq > lastSeq));
+      }
+    }
+  }
+
+  /** One activity per image and target, in parallel; each retried on its own. */
+  private async deliver(): Promise<void> {
+    const task = this.input.task;
+    const calls: Promise<unknown>[] = [];
+    for (const image of this.state.images) {
+      const base = { jobId: this.input.jobId, runwareTaskUUID: this.input.runwareTaskUUID, image };
+      if (task.webhookURL) {
+        const input: DeliveryInput = { ...base, url: task.webhookURL, outputType: task.outputType };
+        calls.push(
+          delivery.deliverWebhook(input).catch((error: unknown) => {
+            throw deliveryFailure('webhookURL', error);
+          }),
+        );
+      }
+      if (task.uploadEndpoint) {
+        const input: DeliveryInput = { ...base, url: task.uploadEndpoint, outputType: task.outputType };
+        calls.push(
+          delivery.deliverUpload(input).catch((error: unknown) => {
+            throw deliveryFailure('uploadEndpoint', error);
+          }),
+        );
+      }
+    }
+    const settled = await Promise.allSettled(calls);
+    const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const cancelled = failures.find((reason) => isCancellation(reason));
+    if (cancelled !== undefined) throw cancelled;
+    if (failures.length > 0) throw failures[0];
+  }
+}
+
+/** One PhotoMaker job: references -> Runware -> blob store -> deliveries. Result: the final JobState. */
+export async function photoMakerJob(raw: PhotoMakerJobInput): Promise<JobState> {
+  const input = parseInput(raw);
+  const job = new PhotoMakerJob(input);
+  setHandler(jobStateQuery, () => job.state);
+  return job.run();
+}

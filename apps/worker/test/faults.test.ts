@@ -1,0 +1,199 @@
+import type { JobState } from '@photomaker/schema';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivedUuid } from '../src/activities/derived-uuid.ts';
+import type { ScriptedFault } from './support/emulator-admin.ts';
+import { Harness, type StartedJob } from './support/harness.ts';
+import { activityRuns } from './support/history.ts';
+
+let h: Harness;
+/** A second task queue whose worker holds a wrong Runware key (a real 401 from the emulator). */
+let wrongKey: Harness;
+
+beforeAll(async () => {
+  [h, wrongKey] = await Promise.all([Harness.create('faults'), Harness.create('faults-key')]);
+  await Promise.all([h.startWorkers(), wrongKey.startWorkers({ apiKey: 'rw-not-a-valid-key' })]);
+});
+
+afterAll(async () => {
+  await Promise.all([h?.close(), wrongKey?.close()]);
+});
+
+/** Starts a job whose Runware task (and its polls/uploads) meets the given faults. */
+async function jobWithFaults(
+  faults: (taskUUID: string, referenceUploadUUID: string) => ScriptedFault[],
+  overrides: Parameters<Harness['task']>[0] = {},
+): Promise<StartedJob> {
+  const task = await h.task(overrides);
+  const input = h.input(task);
+  const reference = task.inputImages[0];
+  const sha = reference?.kind === 'blob' ? reference.blob.sha256 : '';
+  await h.emulator.addFaults(
+    faults(input.runwareTaskUUID, derivedUuid(input.runwareTaskUUID, `reference:0:${sha}`)),
+  );
+  return h.start(input);
+}
+
+async function failureOf(
+  job: StartedJob,
+  harness = h,
+): Promise<{ failure: ApplicationFailure; state: JobState }> {
+  const error = await job.handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const failure = (error as WorkflowFailedError).cause;
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  const state = (failure as ApplicationFailure).details?.[0] as JobState;
+  const events = await harness.eventsOf(job.input.jobId);
+  expect(events.at(-1)).toMatchObject({ stage: 'failed', data: { error: state.error } });
+  return { failure: failure as ApplicationFailure, state };
+}
+
+const error = (status: number, code: string, retryAfterSeconds?: number) =>
+  ({
+    kind: 'error',
+    status,
+    code,
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  }) as const;
+
+describe.concurrent('transient faults end in success after retries, paid once', () => {
+  it.each([
+    ['503 serviceUnavailable', error(503, 'serviceUnavailable', 0)],
+    ['500 internalServerError', error(500, 'internalServerError')],
+    ['504 timeoutProvider', error(504, 'timeoutProvider')],
+    ['connection reset before work', { kind: 'reset', when: 'beforeWork' } as const],
+    ['connection reset after the task was accepted', { kind: 'reset', when: 'afterAccept' } as const],
+    ['connection reset mid-body', { kind: 'reset', when: 'midBody' } as const],
+    ['a slow body', { kind: 'slowBody', ms: 1_500 } as const],
+  ])('sync photoMaker meets %s', async (_name, fault) => {
+    const job = await jobWithFaults((taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault }]);
+    const state = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(state.images).toHaveLength(1);
+    expect(await h.emulator.task(job.input.runwareTaskUUID)).toMatchObject({ charges: 1, generations: 1 });
+    await h.eventsOf(job.input.jobId);
+  });
+
+  it('async photoMaker whose getResponse polls fail with 503, get duplicated items and stay stuck', async () => {
+    const job = await jobWithFaults(
+      (taskUUID) => [
+        { match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'stuck', polls: 3 } },
+        {
+          match: { taskType: 'getResponse', taskUUID },
+          count: 2,
+          fault: error(503, 'serviceUnavailable', 0),
+        },
+        {
+          match: { taskType: 'getResponse', taskUUID },
+          count: 3,
+          fault: { kind: 'duplicateFrames', copies: 2 },
+        },
+      ],
+      { numberResults: 3 },
+    );
+    const state = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(new Set(state.images.map((image) => image.imageUUID)).size).toBe(3);
+    expect(await h.emulator.task(job.input.runwareTaskUUID)).toMatchObject({ charges: 3, submissions: 1 });
+    const ready = (await h.eventsOf(job.input.jobId)).filter((e) => e.stage === 'image_ready');
+    expect(ready).toHaveLength(3);
+  });
+
+  it('an imageUpload failing with 503 is retried', async () => {
+    const job = await jobWithFaults((_taskUUID, uploadUUID) => [
+      {
+        match: { taskType: 'imageUpload', taskUUID: uploadUUID },
+        fault: error(503, 'serviceUnavailable', 0),
+      },
+    ]);
+    expect((await h.result(job)).status).toBe('SUCCEEDED');
+    const [collect] = await activityRuns(job.handle, 'collectImages');
+    expect(collect).toMatchObject({ attempt: 2, outcome: 'completed' });
+  });
+
+  it('failed generations are made again by a new Runware task (a failed generation is not charged)', async () => {
+    const job = await jobWithFaults(
+      (taskUUID) => [
+        { match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'generationError', images: [1] } },
+      ],
+      { numberResults: 3, seed: '1000' },
+    );
+    const state = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(state.images.map((image) => image.index)).toEqual([0, 1, 2]);
+    const first = await h.emulator.task(job.input.runwareTaskUUID);
+    expect(first).toMatchObject({ charges: 2 });
+    expect(first?.images.map((image) => image.status)).toEqual(['success', 'error', 'success']);
+    expect(state.runwareTaskUUID).not.toBe(job.input.runwareTaskUUID);
+    expect(await h.emulator.task(state.runwareTaskUUID)).toMatchObject({ charges: 1, numberResults: 1 });
+    const stages = (await h.eventsOf(job.input.jobId)).map((e) => e.stage);
+    expect(stages.filter((stage) => stage === 'submitted')).toHaveLength(2);
+  });
+
+  it('429 with Retry-After waits as told before sending again', async () => {
+    const job = await jobWithFaults((taskUUID) => [
+      { match: { taskType: 'photoMaker', taskUUID }, fault: error(429, 'rateLimitExceeded', 2) },
+    ]);
+    expect((await h.result(job)).status).toBe('SUCCEEDED');
+    const [collect] = await activityRuns(job.handle, 'collectImages');
+    expect(collect?.attempt).toBe(2);
+    // The first attempt starts when scheduled; the retry no sooner than Retry-After (2 s) later.
+    expect((collect?.startedAt ?? 0) - (collect?.scheduledAt ?? 0)).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
+describe.concurrent('permanent errors fail the job at once with Runware code, parameter and message', () => {
+  it('validation: a model that is not SDXL', async () => {
+    const job = await h.start(h.input(await h.task({ model: 'runware:100@1' })));
+    const { failure, state } = await failureOf(job);
+    expect(failure.type).toBe('invalidModel');
+    expect(state.error).toMatchObject({ code: 'invalidModel', parameter: 'model', retryable: false });
+    expect(state.error?.message).toContain('SDXL');
+    expect(await activityRuns(job.handle, 'collectImages')).toMatchObject([
+      { attempt: 1, outcome: 'failed' },
+    ]);
+  });
+
+  it('auth: a Runware key the server refuses', async () => {
+    const job = await wrongKey.start(wrongKey.input(await wrongKey.task()));
+    const { failure, state } = await failureOf(job, wrongKey);
+    expect(failure.type).toBe('invalidApiKey');
+    expect(state.error).toMatchObject({ code: 'invalidApiKey', retryable: false });
+    expect(JSON.stringify(state)).not.toContain('rw-not-a-valid-key');
+    expect(await activityRuns(job.handle, 'collectImages')).toMatchObject([
+      { attempt: 1, outcome: 'failed' },
+    ]);
+  });
+
+  it.each([
+    ['balance', error(402, 'insufficientCredits')],
+    ['safety', error(400, 'contentPolicyViolation')],
+  ])('%s', async (_name, fault) => {
+    const job = await jobWithFaults((taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault }]);
+    const { failure, state } = await failureOf(job);
+    expect(failure.type).toBe(fault.code);
+    expect(state.error).toMatchObject({ code: fault.code, retryable: false });
+    expect(await activityRuns(job.handle, 'collectImages')).toMatchObject([
+      { attempt: 1, outcome: 'failed' },
+    ]);
+  });
+
+  it('safety: a generation flagged by the content filter is not made again', async () => {
+    const job = await jobWithFaults(
+      (taskUUID) => [
+        {
+          match: { taskType: 'photoMaker', taskUUID },
+          fault: { kind: 'generationError', code: 'nsfwContentDetected', images: [0] },
+        },
+      ],
+      { numberResults: 2 },
+    );
+    const { failure, state } = await failureOf(job);
+    expect(failure.type).toBe('nsfwContentDetected');
+    expect(state.images).toHaveLength(1);
+    expect(state.runwareTaskUUID).toBe(job.input.runwareTaskUUID);
+  });
+});

@@ -1,0 +1,159 @@
+import { verifyBlobPath } from '@photomaker/blobstore';
+import { addToSeed, type JobEvent, type OutputType, parseRunwareJson } from '@photomaker/schema';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivedUuid } from '../src/activities/derived-uuid.ts';
+import { DELIVERY_HEADER, JOB_HEADER, verifyWebhookSignature } from '../src/delivery/webhook-signature.ts';
+import { Harness, PUBLIC_URL, URL_SECRET, WEBHOOK_SECRET } from './support/harness.ts';
+import { Receiver } from './support/receiver.ts';
+
+let h: Harness;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  h = await Harness.create('happy');
+  receiver = await new Receiver().start();
+  await h.startWorkers();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await receiver?.stop();
+});
+
+interface WebhookItem {
+  taskType: string;
+  taskUUID: string;
+  imageUUID: string;
+  imageURL: string;
+  imageBase64Data?: string;
+  imageDataURI?: string;
+  seed: string;
+  cost?: number;
+}
+
+describe('a PhotoMaker job on the real dev server, Redis and the emulator', () => {
+  it.each<OutputType>(['URL', 'base64Data', 'dataURI'])(
+    'numberResults 1, outputType %s: images stored, webhook signed, uploadEndpoint PUT, events in order',
+    async (outputType) => {
+      const path = `/${outputType}`;
+      const task = await h.task({
+        outputType,
+        seed: '42',
+        webhookURL: receiver.url(`${path}/hook`),
+        uploadEndpoint: receiver.url(`${path}/upload`),
+      });
+      const job = await h.start(h.input(task));
+      const state = await h.result(job);
+
+      expect(state).toMatchObject({ status: 'SUCCEEDED', stage: 'succeeded', error: null, seq: 6 });
+      expect(state.images).toHaveLength(1);
+      const [image] = state.images;
+      expect(image).toMatchObject({ index: 0, seed: '42', width: 128, height: 128, outputFormat: 'PNG' });
+      const bytes = await h.blobs.get(image?.blob.sha256 ?? '');
+      expect(bytes).toBeDefined();
+      const meta = await sharp(bytes).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 128]);
+      expect(state.cost).toBeGreaterThan(0);
+      expect(state.timings.totalMs).toBeGreaterThanOrEqual(0);
+      expect(state.finishedAt).not.toBeNull();
+
+      const events = await h.eventsOf(job.input.jobId);
+      expect(events.map((e) => e.stage)).toEqual([
+        'queued',
+        'uploading_references',
+        'submitted',
+        'image_ready',
+        'delivering',
+        'succeeded',
+      ]);
+      expect(events.at(-1)?.data).toEqual({ imageCount: 1, cost: state.cost });
+
+      const [hook] = receiver.received('POST', path);
+      expect(hook).toBeDefined();
+      const raw = hook?.body.toString('utf8') ?? '';
+      expect(
+        verifyWebhookSignature({
+          secret: WEBHOOK_SECRET,
+          header: hook?.headers['x-photomaker-signature'] as string,
+          body: raw,
+        }),
+      ).toMatchObject({ ok: true });
+      expect(hook?.headers[DELIVERY_HEADER]).toBe(`whk_${job.input.jobId}_0`);
+      expect(hook?.headers[JOB_HEADER]).toBe(job.input.jobId);
+      const body = parseRunwareJson(raw) as { data: WebhookItem[] };
+      expect(body.data).toHaveLength(1);
+      const item = body.data[0] as WebhookItem;
+      expect(item).toMatchObject({
+        taskType: 'photoMaker',
+        taskUUID: job.input.runwareTaskUUID,
+        imageUUID: image?.imageUUID,
+        seed: '42',
+      });
+      expect(raw).toContain('"seed":42');
+      const link = new URL(item.imageURL);
+      expect(link.origin).toBe(PUBLIC_URL);
+      expect(
+        verifyBlobPath(link.pathname, Object.fromEntries(link.searchParams), { secret: URL_SECRET }),
+      ).toEqual({ ok: true, sha256: image?.blob.sha256 });
+      const inline =
+        outputType === 'base64Data'
+          ? item.imageBase64Data
+          : outputType === 'dataURI'
+            ? item.imageDataURI?.replace(/^data:image\/png;base64,/, '')
+            : undefined;
+      if (outputType === 'URL') expect(item.imageBase64Data ?? item.imageDataURI).toBeUndefined();
+      else expect(Buffer.from(inline ?? '', 'base64').equals(Buffer.from(bytes ?? []))).toBe(true);
+
+      const [upload] = receiver.received('PUT', path);
+      expect(upload?.headers['content-type']).toBe('image/png');
+      expect(upload?.headers[DELIVERY_HEADER]).toBe(`upl_${job.input.jobId}_0`);
+      expect(upload?.body.equals(Buffer.from(bytes ?? []))).toBe(true);
+
+      const charged = await h.emulator.task(job.input.runwareTaskUUID);
+      expect(charged).toMatchObject({ charges: 1, generations: 1, deliveryMethod: 'sync' });
+    },
+  );
+
+  it('numberResults 20: every image stored once, in order, seeds consecutive, gap-free events', async () => {
+    const task = await h.task({ numberResults: 20, seed: '9007199254740993', outputFormat: 'JPG' });
+    const job = await h.start(h.input(task));
+    const state = await h.result(job);
+
+    expect(state.status).toBe('SUCCEEDED');
+    expect(state.images.map((i) => i.index)).toEqual([...Array(20).keys()]);
+    expect(new Set(state.images.map((i) => i.imageUUID)).size).toBe(20);
+    expect(new Set(state.images.map((i) => i.seed))).toEqual(
+      new Set([...Array(20).keys()].map((i) => addToSeed('9007199254740993', i))),
+    );
+    for (const image of state.images) expect(await h.blobs.has(image.blob.sha256)).toBe(true);
+
+    const events = await h.eventsOf(job.input.jobId);
+    const ready = events.filter(
+      (e): e is Extract<JobEvent, { stage: 'image_ready' }> => e.stage === 'image_ready',
+    );
+    expect(ready.map((e) => e.data.index)).toEqual([...Array(20).keys()]);
+    expect(ready.every((e) => e.data.total === 20)).toBe(true);
+    expect(events.at(-1)?.stage).toBe('succeeded');
+
+    const charged = await h.emulator.task(job.input.runwareTaskUUID);
+    expect(charged).toMatchObject({ charges: 20, generations: 20, submissions: 1, deliveryMethod: 'async' });
+  });
+
+  it('uploads a reference image once: a second job with the same photo reuses its Runware imageUUID', async () => {
+    const task = await h.task();
+    const first = await h.start(h.input(task));
+    await h.result(first);
+    const second = await h.start(h.input(task));
+    const state = await h.result(second);
+    expect(state.status).toBe('SUCCEEDED');
+    const [reference] = task.inputImages;
+    const sha = reference?.kind === 'blob' ? reference.blob.sha256 : '';
+    const uploadOf = (job: typeof first) =>
+      h.emulator.task(derivedUuid(job.input.runwareTaskUUID, `reference:0:${sha}`));
+    expect(await uploadOf(first)).toMatchObject({ taskType: 'imageUpload' });
+    expect(await uploadOf(second)).toBeUndefined();
+    const stages = (await h.eventsOf(second.input.jobId)).map((e) => e.stage);
+    expect(stages).toEqual(['queued', 'submitted', 'image_ready', 'succeeded']);
+  });
+});
