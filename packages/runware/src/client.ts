@@ -521,7 +521,7 @@ export class RunwareClient {
           status: failed ? status : undefined,
           errors,
           retryAfterMs,
-          results: [...collector.results],
+          results: collector.inBatchOrder(),
           generationFailed: !failed && !syncTimeout && isGenerationFailure(errors, results.length),
           // The task runs on; with images in hand it certainly was accepted: poll for the rest.
           ...(syncTimeout && collector.results.length > 0 ? { alreadyAccepted: true } : {}),
@@ -540,10 +540,10 @@ export class RunwareClient {
         status,
         taskUUID,
         taskType: 'photoMaker',
-        results: [...collector.results],
+        results: collector.inBatchOrder(),
       });
     }
-    return [...collector.results];
+    return collector.inBatchOrder();
   }
 
   private async getResponseData(

@@ -38,7 +38,23 @@ export class ResultCollector {
   private readonly seen = new Set<string>();
   readonly results: PhotoMakerResult[] = [];
 
-  /** Adds new images; returns only the ones not seen before, each with its 0-based position. */
+  /**
+   * The images in batch order: Runware gives image i the seed `seed + i`, so seed order is batch order
+   * whatever order they finished in (ties keep arrival order).
+   */
+  inBatchOrder(): PhotoMakerResult[] {
+    const key = (result: PhotoMakerResult) =>
+      /^[0-9]+$/.test(result.seed) ? BigInt(result.seed) : undefined;
+    return this.results
+      .map((result, arrival) => ({ result, arrival, seed: key(result) }))
+      .sort((a, b) => {
+        if (a.seed === undefined || b.seed === undefined || a.seed === b.seed) return a.arrival - b.arrival;
+        return a.seed < b.seed ? -1 : 1;
+      })
+      .map(({ result }) => result);
+  }
+
+  /** Adds new images; returns only the ones not seen before, each with its 0-based arrival position. */
   add(results: Iterable<PhotoMakerResult>): { result: PhotoMakerResult; index: number }[] {
     const fresh: { result: PhotoMakerResult; index: number }[] = [];
     for (const result of results) {
@@ -123,14 +139,14 @@ export async function pollForResults(
     // A failed generation fails the call, but only once the others settled: they are paid for too.
     if (errors.length > 0 && processing === 0) throw generationError(options, collector, errors);
     if (errors.length === 0 && collector.results.length >= options.numberResults)
-      return [...collector.results];
+      return collector.inBatchOrder();
     wait = pollDelay(options.policy, attempt);
   }
 }
 
 function generationError(options: PollOptions, collector: ResultCollector, errors: RunwareError[]) {
   return apiErrorFrom(
-    { status: undefined, errors, results: [...collector.results], generationFailed: true },
+    { status: undefined, errors, results: collector.inBatchOrder(), generationFailed: true },
     { taskUUID: options.taskUUID, taskType: 'photoMaker' },
   );
 }
@@ -150,6 +166,6 @@ function deadlineError(
     code: 'pollDeadlineExceeded',
     taskUUID: options.taskUUID,
     taskType: 'photoMaker',
-    results: [...collector.results],
+    results: collector.inBatchOrder(),
   });
 }

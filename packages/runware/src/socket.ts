@@ -427,7 +427,7 @@ export class RunwareSocket {
             code: 'resultTimeout',
             taskUUID,
             taskType: 'photoMaker',
-            results: [...collector.results],
+            results: collector.inBatchOrder(),
           }),
         );
       }, timeoutMs);
@@ -521,7 +521,7 @@ export class RunwareSocket {
     task.failures.push(...others);
     if (task.collector.results.length + task.failures.length < task.numberResults) return;
     if (task.failures.length === 0) {
-      task.resolve([...task.collector.results]);
+      task.resolve(task.collector.inBatchOrder());
       return;
     }
     task.reject(
@@ -529,7 +529,7 @@ export class RunwareSocket {
         {
           status: undefined,
           errors: task.failures,
-          results: [...task.collector.results],
+          results: task.collector.inBatchOrder(),
           generationFailed: true,
         },
         context,

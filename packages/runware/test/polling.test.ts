@@ -94,6 +94,28 @@ describe('pollForResults', () => {
     expect(time.waits).toEqual([250, 375, 562.5, 843.75]);
   });
 
+  it('returns the images in batch (seed) order whatever order they finished in', async () => {
+    const time = fakeTime();
+    const server = scripted([
+      { items: [processing(), success(1)], errors: [] },
+      { items: [success(0), success(1)], errors: [] },
+    ]);
+    const arrivals: [string, number][] = [];
+    const results = await pollForResults(server.fetch, {
+      taskUUID: T,
+      numberResults: 2,
+      deadlineMs: 60_000,
+      policy: DEFAULT_POLL,
+      onResult: (result, index) => arrivals.push([result.imageUUID, index]),
+      ...time,
+    });
+    expect(arrivals).toEqual([
+      ['img-1', 0],
+      ['img-0', 1],
+    ]);
+    expect(results.map((r) => r.imageUUID)).toEqual(['img-0', 'img-1']);
+  });
+
   it('keeps polling through stuck processing and retryable failures, never sooner than Retry-After', async () => {
     const time = fakeTime();
     const server = scripted([
