@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -180,5 +181,22 @@ describe('codec HTTP endpoint (Temporal UI protocol)', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: "'payloads' must be an array" });
     expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+  });
+});
+
+describe('the ./codec entry under plain Node (how api and worker load it, no bundler)', () => {
+  it('imports and round-trips a payload', () => {
+    const script = `
+      import { AesGcmPayloadCodec, parsePayloadKeys } from '@photomaker/temporal/codec';
+      const codec = new AesGcmPayloadCodec(parsePayloadKeys('k:${key()}'));
+      const [encoded] = await codec.encode([{ metadata: {}, data: new TextEncoder().encode('ok') }]);
+      const [decoded] = await codec.decode([encoded]);
+      process.stdout.write(new TextDecoder().decode(decoded.data));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+    });
+    expect(out).toBe('ok');
   });
 });

@@ -1,10 +1,13 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { PayloadKeyRing } from './payload-keys.ts';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
+
+// A CommonJS module: Node's ESM loader exposes it as the default export only.
+const { Payload: PayloadProto } = proto.temporal.api.common.v1;
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -44,7 +47,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   encryptOne(payload: Payload): Payload {
     const { id, key } = this.keys.current;
-    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const plain = PayloadProto.encode(payload).finish();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(aad(id));
@@ -87,7 +90,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
         `encrypted payload failed authentication with key id '${keyId}': it was altered or encrypted with another key`,
       );
     }
-    const decoded = temporal.api.common.v1.Payload.decode(plain);
+    const decoded = PayloadProto.decode(plain);
     return { metadata: decoded.metadata ?? {}, data: decoded.data ?? new Uint8Array() };
   }
 }
