@@ -137,14 +137,18 @@ describe('connection resets', () => {
     expect(await emulator.settled(taskUUID)).toMatchObject({ submissions: 2, generations: 1, charges: 1 });
   });
 
-  it.each(['midBody', 'afterAccept'] as const)(
-    'an interrupted sync request (%s) re-sent with the same taskUUID ends with exactly one charge per image',
-    async (when) => {
+  it.each([
+    ['sync', 'midBody'],
+    ['sync', 'afterAccept'],
+    ['async', 'afterAccept'],
+  ] as const)(
+    'an interrupted %s request (reset %s) re-sent with the same taskUUID ends with exactly one charge per image',
+    async (mode, when) => {
       const taskUUID = randomUUID();
       await emulator.script(fault(taskUUID, { kind: 'reset', when }));
       const retries: string[] = [];
       const run = await client.runPhotoMaker(base(taskUUID, { numberResults: 2 }), {
-        mode: 'sync',
+        mode,
         onRetry: (event) => retries.push(event.error.code),
       });
       expect(retries).toEqual(['connectionReset']);

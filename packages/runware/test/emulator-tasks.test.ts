@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunwareClient } from '../src/client.ts';
@@ -158,6 +160,52 @@ describe('photoMaker async + getResponse', () => {
     expect(run).toMatchObject({ taskUUID, via: 'getResponse', alreadyAccepted: false });
     expect(run.results).toHaveLength(2);
     expect(await emulator.task(taskUUID)).toMatchObject({ submissions: 1, charges: 2, generations: 2 });
+  });
+
+  it('with webhookURL and uploadEndpoint: acked at once, results by polling, one POST and one PUT per image', async () => {
+    const received: { method: string; type: string; body: Buffer }[] = [];
+    const sink = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({
+          method: req.method ?? '',
+          type: req.headers['content-type'] ?? '',
+          body: Buffer.concat(chunks),
+        });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    try {
+      const taskUUID = randomUUID();
+      const run = await client.runPhotoMaker(
+        {
+          ...base(),
+          taskUUID,
+          numberResults: 2,
+          outputFormat: 'PNG',
+          webhookURL: `${origin}/hook?token=t`,
+          uploadEndpoint: `${origin}/upload`,
+        },
+        { mode: 'async' },
+      );
+      expect(run.results).toHaveLength(2);
+      await expect.poll(() => received.length, { timeout: 5_000 }).toBe(4);
+      const posts = received.filter((r) => r.method === 'POST');
+      const puts = received.filter((r) => r.method === 'PUT');
+      expect(posts).toHaveLength(2);
+      expect(puts).toHaveLength(2);
+      const hooked = posts.flatMap(
+        (post) => (JSON.parse(post.body.toString()) as { data: { imageUUID: string }[] }).data,
+      );
+      expect(hooked.map((item) => item.imageUUID).sort()).toEqual(run.results.map((r) => r.imageUUID).sort());
+      for (const put of puts)
+        expect(await sharp(put.body).metadata()).toMatchObject({ format: 'png', width: 256 });
+    } finally {
+      await new Promise<void>((resolve) => sink.close(() => resolve()));
+    }
   });
 
   it('getResponse of an unknown task is notFound', async () => {
