@@ -126,8 +126,15 @@ function coercionDetail(message: string, innerMessage: string | undefined): Inpu
 }
 
 export interface MaskContext {
-  logger: Logger;
+  /** Where masked errors are logged (with the original); omit when the caller logs them itself. */
+  logger?: Logger | undefined;
   requestId?: string | undefined;
+}
+
+/** True when formatGraphQLError would mask this error (an internal failure). */
+export function isInternal(error: { extensions?: Record<string, unknown> | undefined }): boolean {
+  const code = error.extensions?.code;
+  return typeof code !== 'string' || !PUBLIC_CODES.has(code);
 }
 
 /** One policy for HTTP (Apollo formatError) and WebSocket (graphql-ws onNext/onError). */
@@ -137,7 +144,7 @@ export function formatGraphQLError(
   context: MaskContext,
 ): GraphQLFormattedError {
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
-  if (code === 'BAD_USER_INPUT' && !formatted.extensions?.runwareCode) {
+  if (code === 'BAD_USER_INPUT' && formatted.message.startsWith('Variable "$')) {
     const inner =
       original instanceof GraphQLError && original.originalError ? original.originalError.message : undefined;
     const detail = coercionDetail(formatted.message, inner);
@@ -161,7 +168,7 @@ export function formatGraphQLError(
     return { ...formatted, extensions };
   }
   const cause = original instanceof GraphQLError ? (original.originalError ?? original) : original;
-  context.logger.error(
+  context.logger?.error(
     { err: cause, requestId: context.requestId, path: formatted.path },
     'internal error (masked)',
   );

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import {
+  type ExecutionArgs,
+  GraphQLError,
+  type GraphQLError as GraphQLErrorType,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Principal } from '../auth/api-keys.ts';
+import { bearerToken } from '../auth/api-keys.ts';
+import { complexityError, limitRules } from '../guards/query-limits.ts';
+import type { ApiServices } from '../services.ts';
+import type { GraphQLContext } from './context.ts';
+import { formatGraphQLError, isInternal, rateLimited } from './errors.ts';
+import { schema } from './schema.ts';
+
+type SocketExtra = {
+  principal?: Principal;
+  connectionId?: string;
+  [key: string]: unknown;
+};
+
+/** The API key from connectionParams: `{ authorization: 'Bearer <key>' }` (or `Authorization`, or `apiKey`). */
+function keyFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (!params) return undefined;
+  for (const name of ['authorization', 'Authorization']) {
+    const value = params[name];
+    if (typeof value === 'string') return bearerToken(value) ?? undefined;
+  }
+  return typeof params.apiKey === 'string' ? params.apiKey : undefined;
+}
+
+/**
+ * graphql-ws on /graphql (same port as HTTP). Auth once per socket in onConnect (refused sockets close
+ * with 4403), rate limit and query limits per subscribe, and the same error masking as HTTP: Apollo's
+ * formatError does not run here, so onNext/onError apply it.
+ */
+export function attachWebSockets(httpServer: Server, services: ApiServices): { dispose(): Promise<void> } {
+  const { logger, metrics, config } = services;
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.bodyBytes,
+  });
+  const rules = [...specifiedRules, ...limitRules(config.limits)];
+  const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
+    errors.map((error) => {
+      if (isInternal(error))
+        logger.error({ err: error.originalError ?? error, requestId }, 'internal error (masked)');
+      return formatGraphQLError(error.toJSON(), error, {});
+    });
+
+  const cleanup = useServer<Record<string, unknown>, SocketExtra>(
+    {
+      schema,
+      onConnect: (ctx) => {
+        const principal = services.keys.identify(keyFromParams(ctx.connectionParams));
+        if (!principal) {
+          logger.info('websocket refused: missing or invalid API key');
+          return false;
+        }
+        ctx.extra.principal = principal;
+        ctx.extra.connectionId = randomUUID();
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const principal = ctx.extra.principal;
+        if (!principal)
+          return [new GraphQLError('Unauthenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        const decision = await services.rateLimit.consume(principal.keyId);
+        if (!decision.ok) {
+          metrics.rateLimited.inc();
+          return [rateLimited(decision.retryAfterSeconds)];
+        }
+        if (Object.keys(ctx.subscriptions).length > config.limits.subscriptionsPerSocket) {
+          return [
+            new GraphQLError(`At most ${config.limits.subscriptionsPerSocket} subscriptions per connection`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [
+            new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+          ];
+        }
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) {
+          return invalid.map(
+            (error) =>
+              new GraphQLError(error.message, {
+                ...(error.nodes ? { nodes: error.nodes } : {}),
+                extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
+        }
+        const tooComplex = complexityError({
+          schema,
+          document,
+          variables: payload.variables,
+          operationName: payload.operationName,
+          max: config.limits.queryComplexity,
+        });
+        if (tooComplex) return [tooComplex];
+        const requestId = `${ctx.extra.connectionId}:${id}`;
+        const contextValue: GraphQLContext = {
+          tenant: principal.tenant,
+          requestId,
+          logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),
+          services,
+          transport: 'ws',
+        };
+        const operation = getOperationAST(document, payload.operationName)?.operation ?? 'unknown';
+        metrics.graphqlOperations.inc({
+          transport: 'ws',
+          type: operation,
+          name: payload.operationName ?? 'anonymous',
+          outcome: 'started',
+        });
+        return {
+          schema,
+          document,
+          variableValues: payload.variables ?? null,
+          operationName: payload.operationName ?? null,
+          contextValue,
+        };
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId;
+        return { ...result, errors: mask(result.errors as unknown as GraphQLErrorType[], requestId) };
+      },
+      onError: (_ctx, _id, _payload, errors) => mask(errors),
+    },
+    wsServer,
+  );
+
+  return {
+    async dispose() {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { verifyBlobPath } from '@photomaker/blobstore';
+import { Router } from 'express';
+import type { ApiServices } from '../services.ts';
+
+/**
+ * GET /images/<sha256>.<ext>?exp=&sig= : signed capability URLs of blobs (outputs and reference photos),
+ * streamed from the blob store. Content-addressed, so a valid URL's bytes never change: cache hard.
+ */
+export function imageRoutes(services: ApiServices): Router {
+  const router = Router();
+  router.get('/images/:file', async (req, res, next) => {
+    try {
+      const verdict = verifyBlobPath(`/images/${req.params.file}`, req.query as Record<string, unknown>, {
+        secret: services.config.urlSecret,
+      });
+      if (!verdict.ok) {
+        res.status(verdict.reason === 'expired' ? 410 : 403).json({ error: `image URL ${verdict.reason}` });
+        return;
+      }
+      if (req.headers['if-none-match'] === `"${verdict.sha256}"`) {
+        res.status(304).end();
+        return;
+      }
+      const blob = await services.blobs.stream(verdict.sha256);
+      if (!blob) {
+        res.status(404).json({ error: 'image not found' });
+        return;
+      }
+      res.setHeader('content-type', blob.ref.mediaType);
+      res.setHeader('content-length', String(blob.ref.size));
+      res.setHeader('etag', `"${verdict.sha256}"`);
+      // Private: the URL is a capability; shared caches must not keep face photos.
+      res.setHeader('cache-control', 'private, max-age=86400, immutable');
+      res.setHeader('x-content-type-options', 'nosniff');
+      blob.body.on('error', next);
+      blob.body.pipe(res);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import type { ApiServices } from '../services.ts';
+import { temporalReachable } from '../temporal/temporal-client.ts';
+
+/** /healthz (process up), /readyz (Temporal and Redis reachable), /metrics (Prometheus). */
+export function opsRoutes(services: ApiServices): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const [temporal, redis] = await Promise.all([
+      temporalReachable(services.temporal),
+      services.redis
+        .ping()
+        .then((reply) => reply === 'PONG')
+        .catch(() => false),
+    ]);
+    const ready = temporal && redis;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', temporal, redis });
+  });
+  router.get('/metrics', async (_req, res) => {
+    const { subscribers, jobs } = services.hub.stats;
+    res.setHeader('content-type', services.metrics.registry.contentType);
+    res.send(
+      `${await services.metrics.registry.metrics()}\n# HELP photomaker_api_hub_jobs Jobs the event hub reads for local subscribers\n# TYPE photomaker_api_hub_jobs gauge\nphotomaker_api_hub_jobs ${jobs}\n# HELP photomaker_api_hub_sinks Local event sinks (subscriptions + sync waits)\n# TYPE photomaker_api_hub_sinks gauge\nphotomaker_api_hub_sinks ${subscribers}\n`,
+    );
+  });
+  return router;
+}

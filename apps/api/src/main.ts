@@ -1,0 +1,36 @@
+// `node apps/api/src/main.ts [--port N]`: the API process (env in README; CONTRACTS §5.6).
+import { createLogger } from '@photomaker/observability';
+import { configFromEnv } from './config.ts';
+import { createApiServer } from './server.ts';
+
+const logger = createLogger({ service: 'api' });
+
+try {
+  const config = configFromEnv(process.env, process.argv.slice(2));
+  const server = await createApiServer(config, { logger });
+  const url = await server.listen();
+  logger.info(
+    { url, temporal: config.temporalAddress, tenants: server.services.keys.tenants.length },
+    `listening on ${url}`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (error) {
+  logger.fatal({ err: error }, 'api failed to start');
+  process.exit(1);
+}

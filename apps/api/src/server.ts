@@ -1,0 +1,185 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expressMiddleware } from '@as-integrations/express5';
+import { createLogger, type Logger } from '@photomaker/observability';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import { bearerToken, type Principal } from './auth/api-keys.ts';
+import type { ApiConfig } from './config.ts';
+import { v1Routes } from './gateway/v1.ts';
+import { createApollo } from './graphql/apollo.ts';
+import type { GraphQLContext } from './graphql/context.ts';
+import { attachWebSockets } from './graphql/ws.ts';
+import { imageRoutes } from './http/image-routes.ts';
+import { opsRoutes } from './http/ops-routes.ts';
+import { requestIdFrom } from './http/request-id.ts';
+import { webRoutes } from './http/web-routes.ts';
+import { type ApiServices, createServices } from './services.ts';
+
+export interface ApiServer {
+  readonly services: ApiServices;
+  readonly httpServer: Server;
+  /** Binds and resolves with the base URL (http://127.0.0.1:<port>). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface Locals {
+  requestId: string;
+  principal?: Principal;
+}
+
+function graphqlError(status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { status, body: { errors: [{ message, extensions: { code, ...extra } }] } };
+}
+
+/** Express app + one http.Server + graphql-ws on the same port. Stateless: run as many as you like. */
+export async function createApiServer(
+  config: ApiConfig,
+  options: { logger?: Logger } = {},
+): Promise<ApiServer> {
+  const logger = options.logger ?? createLogger({ service: 'api' });
+  for (const warning of config.warnings) logger.warn(warning);
+  const services = await createServices(config, logger);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const httpServer = createServer(app);
+  // Keep-alive longer than typical proxies' so they close first (no reset races).
+  httpServer.keepAliveTimeout = 65_000;
+  const ws = attachWebSockets(httpServer, services);
+  const apollo = createApollo(services, httpServer, () => ws.dispose());
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    (res.locals as Locals).requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = /^\/(graphql|v1|images|healthz|readyz|metrics)/.exec(req.path)?.[0] ?? 'other';
+      services.metrics.httpDuration.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => (res as express.Response).locals.requestId as string,
+      autoLogging: { ignore: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url?.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.use(opsRoutes(services));
+  app.use(imageRoutes(services));
+  app.use(v1Routes(services));
+
+  const authenticate: RequestHandler = async (req, res, next) => {
+    const principal = services.keys.identify(bearerToken(req.headers.authorization));
+    if (!principal) {
+      const { status, body } = graphqlError(
+        401,
+        'UNAUTHENTICATED',
+        'Missing or invalid API key: send Authorization: Bearer <key>',
+      );
+      res.status(status).setHeader('www-authenticate', 'Bearer').json(body);
+      return;
+    }
+    const decision = await services.rateLimit.consume(principal.keyId).catch(() => ({ ok: true as const }));
+    if (!decision.ok) {
+      services.metrics.rateLimited.inc();
+      const { status, body } = graphqlError(
+        429,
+        'RATE_LIMITED',
+        `Rate limit exceeded for this API key; retry in ${decision.retryAfterSeconds} s`,
+        { retryAfterSeconds: decision.retryAfterSeconds },
+      );
+      res.status(status).setHeader('retry-after', String(decision.retryAfterSeconds)).json(body);
+      return;
+    }
+    (res.locals as Locals).principal = principal;
+    next();
+  };
+
+  app.use(
+    '/graphql',
+    authenticate,
+    express.json({ limit: config.limits.bodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ res }): Promise<GraphQLContext> => {
+        const locals = res.locals as Locals;
+        const tenant = locals.principal?.tenant ?? '';
+        return {
+          tenant,
+          requestId: locals.requestId,
+          logger: logger.child({ requestId: locals.requestId, tenant }),
+          services,
+          transport: 'http',
+        };
+      },
+    }),
+  );
+
+  app.use(webRoutes(config));
+
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    const status = typeof error?.status === 'number' ? error.status : 500;
+    const tooLarge = error?.type === 'entity.too.large';
+    if (status >= 500)
+      logger.error({ err: error, requestId: (res.locals as Locals).requestId }, 'request failed');
+    if (res.headersSent) return;
+    const message = tooLarge
+      ? `Request body exceeds the limit of ${config.limits.bodyBytes} bytes (PHOTOMAKER_MAX_BODY_BYTES)`
+      : status >= 500
+        ? 'Internal server error'
+        : 'Bad request';
+    if (req.path.startsWith('/v1')) {
+      res.status(status).json({
+        errors: [
+          {
+            code: tooLarge ? 'payloadTooLarge' : status >= 500 ? 'internalServerError' : 'invalidRequest',
+            message,
+          },
+        ],
+      });
+      return;
+    }
+    const code = tooLarge ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+  app.use(onError);
+
+  let closed = false;
+  return {
+    services,
+    httpServer,
+    async listen() {
+      httpServer.listen(config.port, config.host);
+      await once(httpServer, 'listening');
+      const { port } = httpServer.address() as AddressInfo;
+      return `http://${config.host}:${port}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Apollo's drain plugins stop HTTP (in-flight requests finish) and the WebSocket server.
+      await apollo.stop();
+      if (httpServer.listening) httpServer.close();
+      await services.close();
+    },
+  };
+}
