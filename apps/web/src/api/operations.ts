@@ -1,0 +1,210 @@
+import type { ResultOf, VariablesOf } from './graphql.ts';
+import { graphql } from './graphql.ts';
+
+export const JobImageFields = graphql(`
+  fragment JobImageFields on JobImage {
+    index
+    url
+    imageUUID
+    seed
+    width
+    height
+    outputFormat
+    mediaType
+    size
+    cost
+    nsfw
+  }
+`);
+
+export const JobFields = graphql(
+  `
+  fragment JobFields on Job {
+    id
+    status
+    stage
+    seq
+    cost
+    createdAt
+    startedAt
+    finishedAt
+    error {
+      code
+      message
+      parameter
+      retryable
+    }
+    images {
+      ...JobImageFields
+    }
+    timings {
+      queuedMs
+      uploadMs
+      generateMs
+      deliverMs
+      totalMs
+    }
+    task {
+      positivePrompt
+      negativePrompt
+      style
+      strength
+      width
+      height
+      numberResults
+      model
+      steps
+      CFGScale
+      seed
+      outputFormat
+      includeCost
+      webhookURL
+      uploadEndpoint
+      inputImages {
+        kind
+        url
+      }
+    }
+  }
+`,
+  [JobImageFields],
+);
+
+export const CatalogQuery = graphql(`
+  query Catalog {
+    styles {
+      style
+      name
+    }
+    models {
+      air
+      name
+      version
+    }
+  }
+`);
+
+export const JobQuery = graphql(
+  `
+  query Job($id: ID!) {
+    job(id: $id) {
+      ...JobFields
+    }
+  }
+`,
+  [JobFields],
+);
+
+export const JobsQuery = graphql(
+  `
+  query Jobs($first: Int, $after: String, $status: JobStatus) {
+    jobs(first: $first, after: $after, status: $status) {
+      nodes {
+        ...JobFields
+      }
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+    }
+  }
+`,
+  [JobFields],
+);
+
+export const UploadReferenceImageMutation = graphql(`
+  mutation UploadReferenceImage($image: String!) {
+    uploadReferenceImage(image: $image) {
+      id
+      url
+      size
+      mediaType
+    }
+  }
+`);
+
+export const GeneratePhotoMakerMutation = graphql(
+  `
+  mutation GeneratePhotoMaker($input: PhotoMakerInput!, $idempotencyKey: String) {
+    generatePhotoMaker(input: $input, idempotencyKey: $idempotencyKey) {
+      ...JobFields
+    }
+  }
+`,
+  [JobFields],
+);
+
+export const CancelJobMutation = graphql(
+  `
+  mutation CancelJob($id: ID!) {
+    cancelJob(id: $id) {
+      ...JobFields
+    }
+  }
+`,
+  [JobFields],
+);
+
+export const JobEventsSubscription = graphql(
+  `
+  subscription JobEvents($jobId: ID!, $afterSeq: Int) {
+    jobEvents(jobId: $jobId, afterSeq: $afterSeq) {
+      __typename
+      jobId
+      seq
+      at
+      stage
+      status
+      ... on JobSnapshot {
+        job {
+          ...JobFields
+        }
+      }
+      ... on JobQueued {
+        numberResults
+      }
+      ... on JobUploadingReferences {
+        count
+      }
+      ... on JobSubmitted {
+        numberResults
+      }
+      ... on JobImageReady {
+        index
+        total
+        image {
+          ...JobImageFields
+        }
+      }
+      ... on JobDelivering {
+        webhook
+        uploadEndpoint
+      }
+      ... on JobSucceeded {
+        imageCount
+        cost
+      }
+      ... on JobFailed {
+        error {
+          code
+          message
+          parameter
+          retryable
+        }
+      }
+      ... on JobCancelled {
+        reason
+      }
+    }
+  }
+`,
+  [JobFields, JobImageFields],
+);
+
+export type Job = ResultOf<typeof JobFields>;
+export type JobImage = ResultOf<typeof JobImageFields>;
+export type JobEvent = ResultOf<typeof JobEventsSubscription>['jobEvents'];
+export type PhotoMakerInput = VariablesOf<typeof GeneratePhotoMakerMutation>['input'];
+export type JobStatus = Job['status'];
+export type Style = Job['task']['style'];
+export type Catalog = ResultOf<typeof CatalogQuery>;

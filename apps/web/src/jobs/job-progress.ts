@@ -1,0 +1,169 @@
+import type { Job, JobEvent, JobImage } from '../api/operations.ts';
+
+type Stage = Job['stage'];
+type ErrorInfo = NonNullable<Job['error']>;
+
+/** What the live job view shows, folded from the snapshot and the events after it. */
+export interface JobProgress {
+  job?: Job;
+  /** The last seq applied: the subscription resumes after it. */
+  seq: number;
+  stage?: Stage;
+  status?: Job['status'];
+  images: JobImage[];
+  total: number;
+  cost: number | null;
+  error: ErrorInfo | null;
+  /** When each stage was first seen (ISO). */
+  seenAt: Partial<Record<Stage, string>>;
+  delivering: boolean;
+}
+
+export const EMPTY_PROGRESS: JobProgress = {
+  seq: 0,
+  images: [],
+  total: 0,
+  cost: null,
+  error: null,
+  seenAt: {},
+  delivering: false,
+};
+
+export const TERMINAL_STAGES: ReadonlySet<Stage> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+function withImage(images: JobImage[], image: JobImage): JobImage[] {
+  if (images.some((i) => i.index === image.index)) return images;
+  return [...images, image].sort((a, b) => a.index - b.index);
+}
+
+/** Starts from a job we already have (the mutation's answer, a history row) before the snapshot arrives. */
+export function progressFromJob(job: Job): JobProgress {
+  return {
+    job,
+    seq: job.seq,
+    stage: job.stage,
+    status: job.status,
+    images: [...job.images].sort((a, b) => a.index - b.index),
+    total: job.task.numberResults,
+    cost: job.cost ?? null,
+    error: job.error ?? null,
+    seenAt: { QUEUED: job.createdAt, ...(job.finishedAt ? { [job.stage]: job.finishedAt } : {}) },
+    delivering: false,
+  };
+}
+
+/**
+ * Applies one item of `jobEvents`. Idempotent by seq: after a reconnect the server may repeat events we
+ * already have, and a snapshot older than what we know must not roll the view back.
+ */
+export function applyJobEvent(progress: JobProgress, event: JobEvent): JobProgress {
+  if (event.__typename === 'JobSnapshot') {
+    if (event.seq < progress.seq) return progress;
+    const fromJob = progressFromJob(event.job);
+    return {
+      ...fromJob,
+      seq: event.seq,
+      images: progress.images.reduce(withImage, fromJob.images),
+      seenAt: {
+        ...progress.seenAt,
+        ...fromJob.seenAt,
+        [event.stage]: progress.seenAt[event.stage] ?? event.at,
+      },
+    };
+  }
+  if (event.seq <= progress.seq) return progress;
+  const next: JobProgress = {
+    ...progress,
+    seq: event.seq,
+    stage: event.stage,
+    status: event.status,
+    seenAt: { ...progress.seenAt, [event.stage]: progress.seenAt[event.stage] ?? event.at },
+  };
+  switch (event.__typename) {
+    case 'JobQueued':
+    case 'JobSubmitted':
+      return { ...next, total: event.numberResults };
+    case 'JobImageReady':
+      return { ...next, total: event.total, images: withImage(progress.images, event.image) };
+    case 'JobDelivering':
+      return { ...next, delivering: event.webhook || event.uploadEndpoint };
+    case 'JobSucceeded':
+      return { ...next, cost: event.cost ?? progress.cost };
+    case 'JobFailed':
+      return { ...next, error: event.error };
+    default:
+      return next;
+  }
+}
+
+export type StepState = 'done' | 'active' | 'pending' | 'failed' | 'skipped';
+
+export interface TimelineStep {
+  id: string;
+  label: string;
+  detail?: string;
+  state: StepState;
+  at?: string;
+}
+
+const ORDER: Stage[] = [
+  'QUEUED',
+  'UPLOADING_REFERENCES',
+  'SUBMITTED',
+  'IMAGE_READY',
+  'DELIVERING',
+  'SUCCEEDED',
+];
+
+/** The stage timeline: where the job is, where it has been, and where it stopped. */
+export function timeline(progress: JobProgress): TimelineStep[] {
+  const stage = progress.stage ?? 'QUEUED';
+  const terminalFailure = stage === 'FAILED' || stage === 'CANCELLED';
+  // Where a failed/cancelled job stopped: the furthest stage it was seen in.
+  const reached = terminalFailure
+    ? Math.max(0, ...ORDER.map((s, i) => (progress.seenAt[s] ? i : -1)))
+    : ORDER.indexOf(stage);
+  const ready = progress.images.length;
+  const total = progress.total || progress.job?.task.numberResults || 0;
+  const labels: Record<string, { label: string; detail?: string }> = {
+    QUEUED: { label: 'Queued', detail: 'accepted, waiting for a worker' },
+    UPLOADING_REFERENCES: { label: 'Reference photos', detail: 'sent to Runware once per photo' },
+    SUBMITTED: { label: 'Submitted', detail: 'the task is with Runware' },
+    IMAGE_READY: { label: 'Images', detail: total ? `${ready} of ${total} ready` : undefined },
+    DELIVERING: { label: 'Delivering', detail: 'webhook / upload endpoint' },
+    SUCCEEDED: { label: 'Done' },
+  };
+  const steps = ORDER.map((id, index): TimelineStep => {
+    let state: StepState;
+    if (stage === 'SUCCEEDED') state = 'done';
+    else if (index < reached) state = 'done';
+    else if (index === reached) state = terminalFailure ? 'failed' : 'active';
+    else state = terminalFailure ? 'skipped' : 'pending';
+    if (id === 'IMAGE_READY' && state === 'active' && total > 0 && ready >= total) state = 'done';
+    const info = labels[id] ?? { label: id };
+    const at = progress.seenAt[id];
+    return {
+      id,
+      label: info.label,
+      state,
+      ...(info.detail ? { detail: info.detail } : {}),
+      ...(at ? { at } : {}),
+    };
+  });
+  // Delivery only happens with a webhook or upload endpoint; otherwise it is not a step at all.
+  const task = progress.job?.task;
+  const delivers = progress.delivering || Boolean(task?.webhookURL || task?.uploadEndpoint);
+  const shown = steps.filter((s) => s.id !== 'DELIVERING' || delivers || s.state === 'active');
+  if (terminalFailure) {
+    const last = shown[shown.length - 1];
+    if (last) {
+      shown[shown.length - 1] = {
+        ...last,
+        label: stage === 'FAILED' ? 'Failed' : 'Cancelled',
+        state: 'failed',
+        ...(progress.seenAt[stage] ? { at: progress.seenAt[stage] } : {}),
+      };
+    }
+  }
+  return shown;
+}

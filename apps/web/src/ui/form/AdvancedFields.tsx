@@ -1,0 +1,169 @@
+import { LIMITS, RECOMMENDED_MODELS } from '@photomaker/schema';
+import { useEffect, useState } from 'react';
+import type { FieldErrors, FormState } from '../../form/form-state.ts';
+import { Field, inputProps } from './Field.tsx';
+
+type Setter = <K extends keyof FormState>(key: K, value: FormState[K]) => void;
+
+/** Everything else Runware's photoMaker task takes, with the same limits. */
+export function AdvancedFields(props: {
+  form: FormState;
+  errors: FieldErrors;
+  models?: readonly { air: string; name: string; version: string }[] | undefined;
+  set: Setter;
+  touch(field: string): void;
+}) {
+  const { form, errors, set, touch } = props;
+  const models = props.models ?? RECOMMENDED_MODELS;
+  const known = models.some((m) => m.air === form.model);
+  const text = (field: keyof FormState) => ({
+    ...inputProps(field, errors[field]),
+    value: String(form[field]),
+    onChange: (event: { target: { value: string } }) => set(field, event.target.value as never),
+    onBlur: () => touch(field),
+  });
+  const [open, setOpen] = useState(false);
+  const hasErrors = Object.keys(errors).some((k) => ADVANCED.has(k));
+  // An error in a folded field must be visible: unfold.
+  useEffect(() => {
+    if (hasErrors) setOpen(true);
+  }, [hasErrors]);
+  return (
+    <details className="advanced" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>Advanced</summary>
+      <div className="advanced-body">
+        <Field
+          name="negativePrompt"
+          label="Negative prompt"
+          error={errors.negativePrompt}
+          hint="What to keep out of the picture (optional)."
+        >
+          <textarea rows={2} placeholder="blurry, lowres, extra fingers" {...text('negativePrompt')} />
+        </Field>
+        <Field
+          name="model"
+          label="Model (SDXL)"
+          error={errors.model}
+          hint="Any SDXL AIR id works; these are recommended."
+        >
+          <select
+            value={known ? form.model : '__custom'}
+            onChange={(event) => set('model', event.target.value === '__custom' ? '' : event.target.value)}
+            aria-label="Recommended models"
+          >
+            {models.map((m) => (
+              <option key={m.air} value={m.air}>
+                {m.name} {m.version}
+              </option>
+            ))}
+            <option value="__custom">Other AIR id…</option>
+          </select>
+          {!known && <input type="text" placeholder="civitai:139562@344487" {...text('model')} />}
+        </Field>
+        <div className="row three">
+          <Field
+            name="steps"
+            label="Steps"
+            error={errors.steps}
+            hint={`${LIMITS.steps.min}–${LIMITS.steps.max}`}
+          >
+            <input type="number" inputMode="numeric" {...text('steps')} />
+          </Field>
+          <Field
+            name="CFGScale"
+            label="CFG scale"
+            error={errors.CFGScale}
+            hint={`${LIMITS.CFGScale.min}–${LIMITS.CFGScale.max}`}
+          >
+            <input type="number" inputMode="decimal" step="0.5" {...text('CFGScale')} />
+          </Field>
+          <Field name="clipSkip" label="CLIP skip" error={errors.clipSkip} hint="0–2, optional">
+            <input type="number" inputMode="numeric" {...text('clipSkip')} />
+          </Field>
+        </div>
+        <div className="row three">
+          <Field
+            name="scheduler"
+            label="Scheduler"
+            error={errors.scheduler}
+            hint="The model's own when empty"
+          >
+            <input type="text" placeholder="e.g. EulerDiscreteScheduler" {...text('scheduler')} />
+          </Field>
+          <Field name="outputFormat" label="Format" error={errors.outputFormat}>
+            <select
+              {...inputProps('outputFormat', errors.outputFormat)}
+              value={form.outputFormat}
+              onChange={(e) => set('outputFormat', e.target.value as FormState['outputFormat'])}
+            >
+              <option value="JPG">JPG</option>
+              <option value="PNG">PNG</option>
+              <option value="WEBP">WEBP</option>
+            </select>
+          </Field>
+          <Field
+            name="outputQuality"
+            label="Quality"
+            error={errors.outputQuality}
+            hint={`${LIMITS.outputQuality.min}–${LIMITS.outputQuality.max}`}
+          >
+            <input type="number" inputMode="numeric" {...text('outputQuality')} />
+          </Field>
+        </div>
+        <div className="row">
+          <Field name="safety" label="Content safety check" error={errors.safety}>
+            <select
+              {...inputProps('safety', errors.safety)}
+              value={form.safetyMode}
+              onChange={(e) => set('safetyMode', e.target.value as FormState['safetyMode'])}
+            >
+              <option value="NONE">Off</option>
+              <option value="FAST">Fast</option>
+              <option value="FULL">Full</option>
+            </select>
+          </Field>
+          <div className="field checkbox-field">
+            <label>
+              <input
+                type="checkbox"
+                checked={form.includeCost}
+                onChange={(e) => set('includeCost', e.target.checked)}
+              />
+              Show the cost (includeCost)
+            </label>
+          </div>
+        </div>
+        <Field
+          name="webhookURL"
+          label="Webhook URL"
+          error={errors.webhookURL}
+          hint="Each finished image is POSTed there, signed. Public addresses only."
+        >
+          <input type="url" placeholder="https://example.com/hooks/photomaker" {...text('webhookURL')} />
+        </Field>
+        <Field
+          name="uploadEndpoint"
+          label="Upload endpoint"
+          error={errors.uploadEndpoint}
+          hint="Each finished image is PUT there as raw bytes. Public addresses only."
+        >
+          <input type="url" placeholder="https://bucket.example.com/upload/…" {...text('uploadEndpoint')} />
+        </Field>
+      </div>
+    </details>
+  );
+}
+
+const ADVANCED = new Set([
+  'negativePrompt',
+  'model',
+  'steps',
+  'CFGScale',
+  'clipSkip',
+  'scheduler',
+  'outputFormat',
+  'outputQuality',
+  'safety',
+  'webhookURL',
+  'uploadEndpoint',
+]);
