@@ -129,8 +129,12 @@ describe('webhookURL', () => {
     expect(delivered.size).toBe(2);
     for (const body of bodies)
       expect(body.data[0]).toMatchObject({ taskType: 'photoMaker', taskUUID: task.taskUUID });
-    const record = await inspectTask(emulator, String(task.taskUUID));
-    expect(record.webhook).toEqual({ attempts: 4, delivered: 2, failed: 0, dropped: 0 });
+    await expectEventually(async () => (await inspectTask(emulator, String(task.taskUUID))).webhook, {
+      attempts: 4,
+      delivered: 2,
+      failed: 0,
+      dropped: 0,
+    });
   });
 
   it('gives up after the configured attempts and says so in the inspection', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator.ts';
 import { KEY, startEmulator } from './helpers/emulator.ts';
 import { dataUri, facePng, photoMakerTask, uuid } from './helpers/fixtures.ts';
+import { Receiver } from './helpers/receiver.ts';
 import { admin, inspectTask } from './helpers/rest.ts';
 import { forTask, WsClient } from './helpers/ws-client.ts';
 
@@ -104,6 +105,30 @@ describe('WebSocket tasks', () => {
       if (!done) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(done).toBe(true);
+  });
+
+  it('answers a ping while an earlier frame is still fetching its input image', async () => {
+    const receiver = new Receiver();
+    const png = await facePng('c');
+    receiver.respond = () => ({ status: 200, body: png, type: 'image/png', delayMs: 400 });
+    const origin = await receiver.start();
+    try {
+      const { client } = await session();
+      const task = photoMakerTask([`${origin}/slow.png`]);
+      client.send([task]);
+      await receiver.waitFor(1);
+      const pong = await client.request(
+        [{ taskType: 'ping', ping: true }],
+        (frame) => frame.data?.[0]?.taskType === 'ping',
+      );
+      expect(pong.data).toEqual([{ taskType: 'ping', pong: true }]);
+      // The photoMaker frame is still waiting for its input image: not accepted yet.
+      expect((await admin(emulator, `/inspect/tasks/${task.taskUUID}`)).status).toBe(404);
+      await client.next(forTask(String(task.taskUUID)));
+      expect((await inspectTask(emulator, String(task.taskUUID))).charges).toBe(1);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('answers a re-sent taskUUID with conflictTaskUUID and never runs it twice', async () => {

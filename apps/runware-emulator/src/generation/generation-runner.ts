@@ -74,12 +74,18 @@ export class GenerationRunner {
   private async runSlot(input: RunInput, slot: GenerationSlot): Promise<void> {
     const { record, task, faults } = input;
     const cost = generationCostNano(task.width, task.height, task.steps);
-    slot.startedAt = Date.now();
-    if (slot.expectedMs > 0) await sleep(slot.expectedMs);
-    if (record.cancelled) return;
+    const started = Date.now();
+    slot.startedAt = started;
+    // The latency model says when the image is ready; rendering counts towards that time.
+    const untilReady = async () => {
+      const left = slot.expectedMs - (Date.now() - started);
+      if (left > 0) await sleep(left);
+    };
     try {
       const injected = faults.generationError;
       if (injected && (!injected.images || injected.images.includes(slot.index))) {
+        await untilReady();
+        if (record.cancelled) return;
         record.generations += 1;
         this.deps.ledger.release(cost);
         this.fail(record, slot, injected.code, injected.message);
@@ -107,6 +113,8 @@ export class GenerationRunner {
         );
       } catch (error) {
         this.deps.logger.error({ err: error, taskUUID: record.taskUUID }, 'render failed');
+        await untilReady();
+        if (record.cancelled) return;
         record.generations += 1;
         this.deps.ledger.release(cost);
         this.fail(
@@ -117,6 +125,7 @@ export class GenerationRunner {
         );
         return;
       }
+      await untilReady();
       if (record.cancelled) return;
       record.generations += 1;
       record.charges += 1;

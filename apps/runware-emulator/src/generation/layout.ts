@@ -16,7 +16,7 @@ interface Tile {
 }
 
 /** One reference cropped to a tile: "attention" keeps the salient part (the face) in frame. */
-async function renderTile(tile: Tile, random: SeededRandom): Promise<Buffer> {
+async function renderTile(tile: Tile, random: SeededRandom): Promise<RawImage> {
   const zw = Math.max(tile.width, Math.round(tile.width * tile.zoom));
   const zh = Math.max(tile.height, Math.round(tile.height * tile.zoom));
   let pipeline = toSharp(tile.source).resize(zw, zh, { fit: 'cover', position: sharp.strategy.attention });
@@ -37,7 +37,7 @@ async function renderTile(tile: Tile, random: SeededRandom): Promise<Buffer> {
       background: '#ffffff',
     });
   }
-  return pipeline.png({ compressionLevel: 0 }).toBuffer();
+  return toRaw(pipeline);
 }
 
 function planTiles(refs: RawImage[], width: number, height: number, random: SeededRandom): Tile[] {
@@ -119,7 +119,13 @@ export async function composeLayout(
   const tiles = planTiles(refs, width, height, random);
   const layers = [];
   for (const tile of tiles) {
-    layers.push({ input: await renderTile(tile, random), left: tile.left, top: tile.top });
+    const pixels = await renderTile(tile, random);
+    layers.push({
+      input: pixels.data,
+      raw: { width: pixels.width, height: pixels.height, channels: 3 as const },
+      left: tile.left,
+      top: tile.top,
+    });
   }
   return toRaw(sharp({ create: { width, height, channels: 3, background: '#202020' } }).composite(layers));
 }

@@ -1,7 +1,7 @@
 import type { OutputFormat, PhotoMakerStyle } from '@photomaker/schema';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { composeLayout } from './layout.ts';
-import { hex, hsl, type RawImage, toSharp } from './raw-image.ts';
+import { hex, hsl, type RawImage, toRaw, toSharp } from './raw-image.ts';
 import type { ReferenceCache } from './reference-cache.ts';
 import { randomForSeed, type SeededRandom } from './seeded-random.ts';
 import { applyStyle } from './styles.ts';
@@ -27,6 +27,9 @@ export interface RenderedImage {
 }
 
 const MEDIA_TYPES = { JPG: 'image/jpeg', PNG: 'image/png', WEBP: 'image/webp' } as const;
+
+/** Longest side the layout and style passes work at. */
+const WORK_SIDE = 768;
 
 /** strength 15..50 -> how far the style and the seed's shapes move away from the photos. */
 export function styleIntensity(strength: number): number {
@@ -85,19 +88,27 @@ export class Renderer {
     const refs: RawImage[] = [];
     for (const ref of request.references) refs.push(await this.references.get(ref.hash, ref.bytes));
     const intensity = styleIntensity(request.strength);
+    // Compose and style at most WORK_SIDE px on the long side, then scale to the exact output size: a
+    // 2048x2048 result costs about what a 1024x1024 one does.
+    const scale = Math.min(1, WORK_SIDE / Math.max(request.width, request.height));
+    const workWidth = Math.max(1, Math.round(request.width * scale));
+    const workHeight = Math.max(1, Math.round(request.height * scale));
     const layout = randomForSeed(request.seed, 'layout');
-    const composed = await composeLayout(refs, request.width, request.height, layout);
+    const composed = await composeLayout(refs, workWidth, workHeight, layout);
     const styled = await applyStyle(composed, request.style, randomForSeed(request.seed, 'style'), intensity);
     const overlay = seedOverlay(
-      request.width,
-      request.height,
+      workWidth,
+      workHeight,
       randomForSeed(request.seed, `overlay:${request.positivePrompt}`),
       intensity,
     );
-    let pipeline = toSharp(styled).composite([{ input: overlay, left: 0, top: 0 }]);
+    let finished = await toRaw(toSharp(styled).composite([{ input: overlay, left: 0, top: 0 }]));
     if (request.flagged) {
-      const flattened = await pipeline.png({ compressionLevel: 0 }).toBuffer();
-      pipeline = sharp(flattened).blur(Math.max(8, Math.max(request.width, request.height) / 16));
+      finished = await toRaw(toSharp(finished).blur(Math.max(4, Math.max(workWidth, workHeight) / 16)));
+    }
+    let pipeline = toSharp(finished);
+    if (workWidth !== request.width || workHeight !== request.height) {
+      pipeline = pipeline.resize(request.width, request.height, { fit: 'fill', kernel: 'lanczos3' });
     }
     const bytes = await encode(pipeline, request.outputFormat, request.outputQuality);
     return { bytes, mediaType: MEDIA_TYPES[request.outputFormat] };

@@ -31,8 +31,6 @@ export class Connection {
   private readonly options: ConnectionOptions;
   private session: Session | undefined;
   private idle: NodeJS.Timeout | undefined;
-  /** Frames are handled one after another, as they arrived. */
-  private queue: Promise<void> = Promise.resolve();
 
   constructor(socket: WebSocket, ctx: EmulatorContext, sessions: Sessions, options: ConnectionOptions) {
     this.socket = socket;
@@ -46,9 +44,11 @@ export class Connection {
     this.socket.on('message', (data, isBinary) => {
       this.touch();
       const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
-      this.queue = this.queue
-        .then(() => this.onFrame(text))
-        .catch((error: unknown) => this.ctx.logger.error({ err: error }, 'websocket frame failed'));
+      // Frames are handled concurrently, like Runware: a slow task (a URL input being fetched) must not
+      // hold back a ping. The handshake completes synchronously, before the next frame is read.
+      this.onFrame(text).catch((error: unknown) =>
+        this.ctx.logger.error({ err: error }, 'websocket frame failed'),
+      );
     });
     this.socket.on('close', () => {
       if (this.idle) clearTimeout(this.idle);

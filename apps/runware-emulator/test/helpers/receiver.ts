@@ -8,16 +8,20 @@ export interface Received {
   body: Buffer;
 }
 
+export interface Answer {
+  status: number;
+  body?: Buffer | string;
+  type?: string;
+  delayMs?: number;
+}
+
 /**
  * A local HTTP endpoint for webhooks, uploadEndpoint PUTs and image URLs. `respond` decides each answer
  * (default 200); every request is recorded.
  */
 export class Receiver {
   readonly received: Received[] = [];
-  respond: (request: Received, index: number) => { status: number; body?: Buffer | string; type?: string } =
-    () => ({
-      status: 200,
-    });
+  respond: (request: Received, index: number) => Answer = () => ({ status: 200 });
   private readonly server: Server;
   private waiters: { count: number; resolve: () => void }[] = [];
 
@@ -34,8 +38,10 @@ export class Receiver {
         };
         this.received.push(entry);
         const answer = this.respond(entry, this.received.length - 1);
-        response.writeHead(answer.status, { 'content-type': answer.type ?? 'text/plain' });
-        response.end(answer.body ?? '');
+        setTimeout(() => {
+          response.writeHead(answer.status, { 'content-type': answer.type ?? 'text/plain' });
+          response.end(answer.body ?? '');
+        }, answer.delayMs ?? 0);
         this.waiters = this.waiters.filter((waiter) => {
           if (this.received.length < waiter.count) return true;
           waiter.resolve();
