@@ -2,3 +2,4 @@ export * from './banner.ts';
 export * from './cli-args.ts';
 export * from './config.ts';
 export * from './secrets.ts';
+export * from './launch.ts';

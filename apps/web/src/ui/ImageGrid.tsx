@@ -19,6 +19,7 @@ export function ImageGrid(props: {
             aria-label={`Open image ${image.index + 1}`}
           >
             <img
+              className="tile-img"
               src={image.url}
               alt={`Result ${image.index + 1}`}
               loading="lazy"

@@ -1,0 +1,168 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium as chromiumPath } from '@photomaker/services';
+import { type LaunchedStack, launchStack } from '@photomaker/stack';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { facePhoto } from './fixtures.ts';
+
+// The browser test drives the real stack as a newcomer gets it: the start command (`npm start`'s
+// launcher) on free ports and a temp data dir, the web app served by the API, the demo key, the
+// emulator with its realistic latency. Screenshots land in apps/web/test-artifacts/e2e/.
+
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/e2e/', import.meta.url));
+
+let stack: LaunchedStack;
+let browser: Browser;
+let page: Page;
+let photos: string[];
+
+async function shot(name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'web-e2e-photos-'));
+  photos = await Promise.all(
+    [0, 1].map(async (i) => {
+      const file = join(dir, `reference-${i + 1}.png`);
+      writeFileSync(file, await facePhoto(i));
+      return file;
+    }),
+  );
+  const started = performance.now();
+  stack = await launchStack({ env: { RUNWARE_EMULATOR_LATENCY: 'realistic' } });
+  console.warn(`[e2e] stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  page.on('pageerror', (error) => console.error(`[e2e] page error: ${error.message}`));
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (stack) {
+    const exit = await stack.stop('SIGINT');
+    expect(exit.code).toBe(0);
+  }
+}, 120_000);
+
+describe('the web app on the real stack', () => {
+  it('opens with the demo key, no key prompt', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await page.getByRole('heading', { name: 'New generation' }).waitFor();
+    expect(await page.locator('.key-chip').textContent()).toContain('demo key');
+    await shot('01-start');
+  });
+
+  it('shows a validation error that names the field, as the user types', async () => {
+    await page.locator('[data-size=custom]').click();
+    await page.locator('#f-width').fill('1000');
+    await page.locator('#f-width').blur();
+    const error = page.locator('[data-field-error=width]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe(
+      "Invalid value for 'width': it must be an integer from 128 to 2048, divisible by 64.",
+    );
+    expect(await page.locator('#f-width').getAttribute('aria-invalid')).toBe('true');
+    await shot('02-validation-error');
+    await page.locator('[data-size=portrait]').click();
+    await error.waitFor({ state: 'detached' });
+  });
+
+  it('uploads two reference photos with previews and checks', async () => {
+    await page.locator('[data-testid=photo-input]').setInputFiles(photos);
+    await page.locator('.photo[data-status=ready]').nth(1).waitFor({ timeout: 20_000 });
+    expect(await page.locator('.photo').count()).toBe(2);
+    const previews = await page
+      .locator('.photo-img')
+      .evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
+    expect(previews).toEqual([640, 640]);
+  });
+
+  it('shows the API refusing a field only the server can check, and starts nothing', async () => {
+    await page
+      .locator('#f-positivePrompt')
+      .fill('a portrait photo of a woman rwre, soft window light, linen shirt');
+    await page.locator('.advanced > summary').first().click();
+    // Loopback: the API's SSRF guard refuses it (the browser cannot know what the server allows).
+    await page.locator('#f-webhookURL').fill('http://127.0.0.1:9/hook');
+    await page.getByRole('button', { name: /^Generate/ }).click();
+    const error = page.locator('[data-field-error=webhookURL]');
+    await error.waitFor({ timeout: 20_000 });
+    expect(await error.textContent()).toContain('webhookURL');
+    expect(await page.locator('.job-panel').count()).toBe(0);
+    await shot('03-server-validation-error');
+    await page.locator('#f-webhookURL').fill('');
+    await error.waitFor({ state: 'detached' });
+  });
+
+  it('generates 3 images and shows each as it arrives, then the finished job', async () => {
+    await page.locator('#f-numberResults').fill('3');
+    await page.getByRole('button', { name: 'Generate 3 images' }).click();
+    const panel = page.locator('.job-panel');
+    await panel.waitFor({ timeout: 20_000 });
+    await page.locator('.image-tile.pending').first().waitFor();
+    await page.locator('.image-tile:not(.pending)').first().waitFor({ timeout: 60_000 });
+    await shot('04-first-image');
+    await page.locator('.job-panel[data-status=SUCCEEDED]').waitFor({ timeout: 90_000 });
+    const tiles = page.locator('.image-tile:not(.pending) .tile-img');
+    expect(await tiles.count()).toBe(3);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('.tile-img')].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
+    const sizes = await tiles.evaluateAll((imgs) =>
+      imgs.map((img) => (img as HTMLImageElement).naturalWidth),
+    );
+    expect(sizes).toEqual([896, 896, 896]);
+    expect(await page.locator('.timeline .step[data-stage=IMAGE_READY]').getAttribute('data-state')).toBe(
+      'done',
+    );
+    expect(await page.locator('[data-testid=job-cost]').textContent()).toMatch(/^\$\d/);
+    await shot('05-succeeded');
+  });
+
+  it('opens one image large, with its download', async () => {
+    await page.locator('.image-tile button').first().click();
+    const lightbox = page.locator('.lightbox');
+    await lightbox.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.lightbox-img');
+      return Boolean(img?.complete && img.naturalWidth > 0);
+    });
+    const download = lightbox.getByRole('link', { name: 'Download' });
+    expect(await download.getAttribute('href')).toMatch(/\/images\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=/);
+    expect(await download.getAttribute('download')).toMatch(/^photomaker-.+-1\.jpg$/);
+    await shot('06-image-open', false);
+    await page.keyboard.press('Escape');
+    await lightbox.waitFor({ state: 'detached' });
+  });
+
+  it('lists the job in the history and its images in the gallery', async () => {
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.locator('.job-row').first().waitFor();
+    expect(await page.locator('.job-row').count()).toBe(1);
+    expect(await page.locator('.job-row .badge').first().textContent()).toBe('Succeeded');
+    await shot('07-history');
+    await page.getByRole('link', { name: 'Gallery' }).click();
+    await page.locator('.gallery-tile').nth(2).waitFor();
+    expect(await page.locator('.gallery-tile').count()).toBe(3);
+    await shot('08-gallery');
+  });
+});
