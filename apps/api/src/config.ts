@@ -8,9 +8,12 @@ export interface ApiConfig {
   apiKeysSpec: string;
   temporalAddress: string;
   temporalNamespace: string;
+  /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
+  payloadKeys: string | undefined;
   redisUrl: string;
   blobDir: string | undefined;
-  publicUrl: string;
+  /** PHOTOMAKER_PUBLIC_URL; unset: the URL the server listens on. */
+  publicUrl: string | undefined;
   urlSecret: string;
   /** `PHOTOMAKER_ALLOW_PRIVATE_URLS` (SSRF allow-list). */
   allowPrivateUrls: string;
@@ -102,9 +105,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     apiKeysSpec: keyParts.join('\n'),
     temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    payloadKeys: env.PHOTOMAKER_PAYLOAD_KEYS || undefined,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6380',
     blobDir: env.PHOTOMAKER_BLOB_DIR || undefined,
-    publicUrl: (env.PHOTOMAKER_PUBLIC_URL || 'http://127.0.0.1:4000').replace(/\/+$/, ''),
+    publicUrl: env.PHOTOMAKER_PUBLIC_URL ? env.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, '') : undefined,
     urlSecret,
     allowPrivateUrls: env.PHOTOMAKER_ALLOW_PRIVATE_URLS ?? '',
     webDir: env.PHOTOMAKER_WEB_DIR || undefined,

@@ -171,7 +171,9 @@ export async function createApiServer(
       httpServer.listen(config.port, config.host);
       await once(httpServer, 'listening');
       const { port } = httpServer.address() as AddressInfo;
-      return `http://${config.host}:${port}`;
+      const url = `http://${config.host}:${port}`;
+      if (!config.publicUrl) services.imageUrls.publicUrl = url;
+      return url;
     },
     async close() {
       if (closed) return;

@@ -42,6 +42,7 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
   const temporal = await connectTemporal({
     address: config.temporalAddress,
     namespace: config.temporalNamespace,
+    env: config.payloadKeys ? { PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys } : {},
     warn: (message) => logger.warn(message),
   });
   const blobs = config.blobDir ? new LocalBlobStore(config.blobDir) : blobStoreFromEnv({});

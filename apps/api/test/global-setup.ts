@@ -61,7 +61,6 @@ export async function setup(project: TestProject): Promise<void> {
     PHOTOMAKER_PAYLOAD_KEYS: `test:${randomBytes(32).toString('base64')}`,
     // Webhook receivers in tests listen on loopback.
     PHOTOMAKER_ALLOW_PRIVATE_URLS: '127.0.0.1',
-    LOG_LEVEL: 'warn',
   };
   worker = await startNodeApp({
     name: 'worker',

@@ -3,12 +3,13 @@ import type { BlobRef } from '@photomaker/schema';
 
 /** Absolute, signed, expiring URLs of blobs served by GET /images (an <img> cannot send a bearer token). */
 export class ImageUrls {
-  private readonly publicUrl: string;
+  /** Base URL; set by the server once it listens when PHOTOMAKER_PUBLIC_URL is unset. */
+  publicUrl: string;
   private readonly secret: string;
   private readonly ttlSeconds: number;
 
-  constructor(options: { publicUrl: string; secret: string; ttlSeconds?: number }) {
-    this.publicUrl = options.publicUrl;
+  constructor(options: { publicUrl: string | undefined; secret: string; ttlSeconds?: number }) {
+    this.publicUrl = options.publicUrl ?? 'http://127.0.0.1:4000';
     this.secret = options.secret;
     this.ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
   }

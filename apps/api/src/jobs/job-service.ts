@@ -183,9 +183,14 @@ export class JobService {
       }
       if (status === 'COMPLETED') return jobStateSchema.parse(await handle.result());
     } catch (error) {
-      this.logger.warn(
-        { err: error, workflowId: description.workflowId, status },
-        'job state from the workflow failed; rebuilding it from the start input and the event log',
+      // Expected while no worker answers (or a workflow task is failing): not worth a stack trace.
+      this.logger.debug(
+        {
+          reason: error instanceof Error ? error.message : String(error),
+          workflowId: description.workflowId,
+          status,
+        },
+        'job state query failed; rebuilding it from the start input and the event log',
       );
     }
     return this.rebuild(description);
