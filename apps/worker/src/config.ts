@@ -66,11 +66,18 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: int(1, 10_000).default(200),
   WORKER_RUNWARE_ACTIVITIES_PER_SECOND: positiveNumber.optional(),
   WORKER_SHUTDOWN_GRACE: duration.default(30_000),
+  WORKER_HEARTBEAT_THROTTLE: duration.default(2_000),
   WORKER_RUNWARE_SYNC_MAX_RESULTS: int(0, 20).default(1),
   WORKER_POLL_INITIAL: duration.default(100),
   WORKER_POLL_MAX: duration.default(1_000),
   WORKER_REFERENCE_CACHE_TTL: duration.default(25 * 24 * 3600 * 1000),
-  WORKER_WORKFLOW_BUNDLE: z.enum(['auto', 'bundle', 'source']).default('auto'),
+  WORKER_WORKFLOW_BUNDLE: z
+    .string()
+    .trim()
+    .refine((value) => ['auto', 'bundle', 'source'].includes(value) || value.startsWith('/'), {
+      error: 'must be auto, bundle, source or an absolute path to a workflow bundle',
+    })
+    .default('auto'),
   WORKER_CODEC_CORS_ORIGINS: z.string().trim().optional(),
   WORKER_CODEC_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -92,11 +99,13 @@ export interface WorkerConfig {
     maxConcurrentLocalActivities: number;
     runwareActivitiesPerSecond?: number | undefined;
     shutdownGraceMs: number;
+    heartbeatThrottleMs: number;
   };
   syncMaxResults: number;
   poll: { initialMs: number; factor: number; maxMs: number };
   referenceCacheTtlSeconds: number;
-  workflowBundle: 'auto' | 'bundle' | 'source';
+  /** auto | bundle | source | an absolute path to a bundle file. */
+  workflowBundle: string;
   codec: { corsOrigins?: string[] | undefined; token?: string | undefined };
   logLevel: string;
   /** Dev fallbacks in use, to log once at start. */
@@ -166,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       maxConcurrentLocalActivities: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
       runwareActivitiesPerSecond: e.WORKER_RUNWARE_ACTIVITIES_PER_SECOND,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
+      heartbeatThrottleMs: e.WORKER_HEARTBEAT_THROTTLE,
     },
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },

@@ -15,6 +15,11 @@ export interface WorkerTuning {
   runwareActivitiesPerSecond?: number | undefined;
   /** In-flight activities get this long to finish on shutdown before they are cancelled. */
   shutdownGraceMs: number;
+  /**
+   * Longest gap between heartbeats sent to the server by Runware activities. Cancellation reaches an
+   * activity only with a heartbeat answer, so this bounds how long a cancelled job keeps polling.
+   */
+  heartbeatThrottleMs: number;
 }
 
 export const DEFAULT_TUNING: WorkerTuning = {
@@ -22,6 +27,7 @@ export const DEFAULT_TUNING: WorkerTuning = {
   maxConcurrentWorkflowTasks: 40,
   maxConcurrentLocalActivities: 200,
   shutdownGraceMs: 30_000,
+  heartbeatThrottleMs: 2_000,
 };
 
 /** Where workflow code comes from: a prebuilt bundle (production) or the sources (bundled at start). */
@@ -84,6 +90,8 @@ export class PhotoMakerWorkers {
       connection: options.connection,
       taskQueue: runwareTaskQueue(taskQueue),
       activities: runware,
+      maxHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
+      defaultHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
       ...(tuning.runwareActivitiesPerSecond !== undefined
         ? { maxTaskQueueActivitiesPerSecond: tuning.runwareActivitiesPerSecond }
         : {}),

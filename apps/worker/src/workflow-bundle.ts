@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowSource } from './worker.ts';
 
@@ -44,12 +44,13 @@ export interface BundleChoice {
 
 /**
  * The prebuilt bundle when it exists and matches the sources (fast start, what production runs);
- * otherwise the sources, bundled at start (slower, never stale).
+ * otherwise the sources, bundled at start (slower, never stale). An absolute path names a bundle file.
  */
-export function chooseWorkflowSource(
-  mode: 'auto' | 'bundle' | 'source',
-  workflowsPath: string,
-): BundleChoice {
+export function chooseWorkflowSource(mode: string, workflowsPath: string): BundleChoice {
+  if (isAbsolute(mode)) {
+    if (!existsSync(mode)) throw new Error(`WORKER_WORKFLOW_BUNDLE: ${mode} does not exist`);
+    return { source: { workflowBundle: { codePath: mode } }, reason: `bundle ${mode}` };
+  }
   if (mode === 'source') return { source: { workflowsPath }, reason: 'WORKER_WORKFLOW_BUNDLE=source' };
   if (!existsSync(BUNDLE_PATH)) {
     if (mode === 'bundle')

@@ -16,6 +16,8 @@ export interface ReceivedRequest {
  */
 export class Receiver {
   readonly requests: ReceivedRequest[] = [];
+  /** Requests as they arrive, before they are answered. */
+  readonly arrivals: Omit<ReceivedRequest, 'status'>[] = [];
   private server: Server | undefined;
   private baseUrl = '';
   respond: (request: Omit<ReceivedRequest, 'status'>, index: number) => number | Promise<number> = () => 200;
@@ -31,6 +33,7 @@ export class Receiver {
           headers: req.headers,
           body: Buffer.concat(chunks),
         };
+        this.arrivals.push(request);
         void Promise.resolve(this.respond(request, this.requests.length)).then((status) => {
           this.requests.push({ ...request, status });
           res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, EMULATOR_DEV_KEY, loadConfig } from '../src/config.ts';
+
+describe('worker configuration from the environment', () => {
+  it('has local defaults (emulator, project Redis) and says which dev secrets are in use', () => {
+    const config = loadConfig({});
+    expect(config.temporal).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'photomaker',
+    });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6380');
+    expect(config.runware).toEqual({ baseUrl: 'http://127.0.0.1:8787/v1', apiKey: EMULATOR_DEV_KEY });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.warnings.join('\n')).toMatch(
+      /RUNWARE_API_KEY unset[\s\S]*WEBHOOK_SECRET unset[\s\S]*URL_SECRET unset/,
+    );
+  });
+
+  it('reads tuning and durations', () => {
+    const config = loadConfig({
+      RUNWARE_API_KEY: 'k',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '50',
+      WORKER_RUNWARE_ACTIVITIES_PER_SECOND: '2.5',
+      WORKER_SHUTDOWN_GRACE: '45s',
+      WORKER_POLL_INITIAL: '250ms',
+      WORKER_POLL_MAX: '2s',
+      WORKER_HTTP_PORT: '0',
+    });
+    expect(config.tuning).toMatchObject({
+      maxConcurrentActivities: 50,
+      runwareActivitiesPerSecond: 2.5,
+      shutdownGraceMs: 45_000,
+    });
+    expect(config.poll).toEqual({ initialMs: 250, factor: 1.5, maxMs: 2_000 });
+    expect(config.http.port).toBe(0);
+  });
+
+  it('names every bad variable and its rule', () => {
+    let message = '';
+    try {
+      loadConfig({
+        WORKER_HTTP_PORT: '70000',
+        WORKER_SHUTDOWN_GRACE: 'soon',
+        REDIS_URL: 'http://x',
+        PHOTOMAKER_WEBHOOK_SECRET: 'short',
+      });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('WORKER_HTTP_PORT: must be at most 65535');
+    expect(message).toContain('WORKER_SHUTDOWN_GRACE: must be a duration such as 30s');
+    expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+    expect(message).toContain('PHOTOMAKER_WEBHOOK_SECRET: must be at least 16 characters');
+    expect(message).not.toContain('short');
+  });
+
+  it('requires a real key for a remote Runware', () => {
+    expect(() => loadConfig({ RUNWARE_BASE_URL: 'https://api.runware.ai/v1' })).toThrow(
+      'RUNWARE_API_KEY: required for https://api.runware.ai',
+    );
+  });
+});

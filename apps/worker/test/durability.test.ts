@@ -1,0 +1,229 @@
+import type { JobEvent } from '@photomaker/schema';
+import { type RunningNodeApp, startNodeApp } from '@photomaker/services';
+import { SEARCH_ATTRIBUTES } from '@photomaker/temporal';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  Harness,
+  PUBLIC_URL,
+  RUNWARE_KEY,
+  TEST_PAYLOAD_KEYS,
+  URL_SECRET,
+  WEBHOOK_SECRET,
+} from './support/harness.ts';
+import { activityRuns } from './support/history.ts';
+import { Receiver } from './support/receiver.ts';
+
+// A slower emulator of our own: images take 1.2 s each, one at a time, so there is a "mid-generation".
+let slow: RunningNodeApp;
+let h: Harness;
+let receiver: Receiver;
+const workerLogs: string[] = [];
+const READY = /worker ready: listening on (http:\/\/[^\s"',]+)/;
+
+beforeAll(async () => {
+  slow = await startNodeApp({
+    name: 'slow-emulator',
+    entry: 'apps/runware-emulator/src/main.ts',
+    args: [
+      '--port',
+      '0',
+      '--latency',
+      JSON.stringify({ requestMs: 0, imageMs: 1200, stepMs: 0, parallelism: 1 }),
+    ],
+  });
+  h = await Harness.create('durability', { emulatorUrl: slow.url ?? '' });
+  receiver = await new Receiver().start();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await receiver?.stop();
+  await slow?.stop();
+});
+
+/** `apps/worker/src/main.ts` as its own process, exactly as production starts it. */
+function spawnWorker(name: string): Promise<RunningNodeApp> {
+  return startNodeApp({
+    name,
+    entry: 'apps/worker/src/main.ts',
+    readyPattern: READY,
+    onLine: (line) => workerLogs.push(line),
+    env: {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      REDIS_URL: inject('redisUrl'),
+      RUNWARE_BASE_URL: `${slow.url}/v1`,
+      RUNWARE_API_KEY: RUNWARE_KEY,
+      PHOTOMAKER_BLOB_DIR: h.blobDir,
+      PHOTOMAKER_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+      PHOTOMAKER_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PHOTOMAKER_URL_SECRET: URL_SECRET,
+      PHOTOMAKER_PUBLIC_URL: PUBLIC_URL,
+      PHOTOMAKER_ALLOW_PRIVATE_URLS: '127.0.0.1/32',
+      WORKER_HTTP_PORT: '0',
+      WORKER_CORE_METRICS_PORT: '0',
+      WORKER_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      WORKER_POLL_INITIAL: '50ms',
+      WORKER_POLL_MAX: '400ms',
+      WORKER_SHUTDOWN_GRACE: '10s',
+      LOG_LEVEL: 'info',
+    },
+  });
+}
+
+const stagesOf = (events: JobEvent[]) => events.map((event) => event.stage);
+const imageIndexes = (events: JobEvent[]) =>
+  events.flatMap((event) => (event.stage === 'image_ready' ? [event.data.index] : []));
+
+describe('a worker process killed with SIGKILL mid-generation', () => {
+  it('is replaced by a new worker that finishes every job, paying Runware once, with a gap-free event stream', async () => {
+    const first = await spawnWorker('worker-1');
+    const batch = await h.start(h.input(await h.task({ numberResults: 3 })));
+    await h.waitForEvent(batch.input.jobId, (event) => event.stage === 'image_ready');
+    const single = await h.start(h.input(await h.task()));
+    // Sync delivery: the request is in flight (the image takes 1.2 s) when the worker dies.
+    await h.waitForEvent(single.input.jobId, (event) => event.stage === 'submitted');
+    await first.kill();
+    expect(first.process.child.signalCode).toBe('SIGKILL');
+    // Mid-generation: some images of the batch are stored, not all, and the single image is pending.
+    const before = imageIndexes(await h.events.range(batch.input.jobId, 0));
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    expect(before.length).toBeLessThan(3);
+    expect(imageIndexes(await h.events.range(single.input.jobId, 0))).toEqual([]);
+
+    const second = await spawnWorker('worker-2');
+    const [batchState, singleState] = await Promise.all([h.result(batch), h.result(single)]);
+    expect(batchState.status).toBe('SUCCEEDED');
+    expect(batchState.images.map((image) => image.index)).toEqual([0, 1, 2]);
+    expect(singleState.status).toBe('SUCCEEDED');
+    expect(singleState.images).toHaveLength(1);
+
+    // Each image generated and paid exactly once; the sync task was re-sent (same taskUUID) and polled.
+    expect(await h.emulator.task(batch.input.runwareTaskUUID)).toMatchObject({ charges: 3, generations: 3 });
+    const singleTask = await h.emulator.task(single.input.runwareTaskUUID);
+    expect(singleTask).toMatchObject({ charges: 1, generations: 1 });
+
+    for (const job of [batch, single]) {
+      const events = await h.eventsOf(job.input.jobId);
+      const stages = stagesOf(events);
+      for (const stage of ['queued', 'submitted', 'succeeded'] as const) {
+        expect(stages.filter((s) => s === stage)).toHaveLength(1);
+      }
+      expect(imageIndexes(events)).toEqual(job === batch ? [0, 1, 2] : [0]);
+    }
+
+    const url = (await second.process.waitForLine(READY))[1];
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/photomaker_jobs_total\{[^}]*outcome="succeeded"[^}]*\} 2/);
+    expect(metrics).toMatch(
+      /photomaker_runware_request_duration_seconds_bucket\{[^}]*task_type="getResponse"/,
+    );
+    expect(metrics).toContain('temporal_');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    // Graceful shutdown: a delivery in flight when SIGTERM arrives still completes.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    receiver.respond = async (request) => {
+      if (request.path.startsWith('/slow')) await held;
+      return 200;
+    };
+    const delivering = await h.start(h.input(await h.task({ webhookURL: receiver.url('/slow/hook') })));
+    await h.waitForEvent(delivering.input.jobId, (event) => event.stage === 'delivering');
+    const deadline = Date.now() + 10_000;
+    while (!receiver.arrivals.some((request) => request.path.startsWith('/slow'))) {
+      if (Date.now() > deadline) throw new Error('the webhook never arrived');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    second.process.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    const exit = await second.process.exited;
+    expect(exit.code).toBe(0);
+    expect(await activityRuns(delivering.handle, 'deliverWebhook')).toMatchObject([
+      { attempt: 1, outcome: 'completed' },
+    ]);
+    await delivering.handle.terminate('test over');
+
+    // Neither process ever logged the Runware key or image bytes.
+    const logs = workerLogs.join('\n');
+    expect(logs).toContain('worker ready');
+    expect(logs).not.toContain(RUNWARE_KEY);
+    expect(logs).not.toMatch(/data:image\/|iVBORw0KGgo|[A-Za-z0-9+/]{200,}/);
+  }, 90_000);
+});
+
+describe('progress and cancellation', () => {
+  let inProcess: Harness;
+
+  beforeAll(async () => {
+    inProcess = await Harness.create('cancel', { emulatorUrl: slow.url ?? '' });
+    await inProcess.startWorkers();
+  });
+  afterAll(() => inProcess?.close());
+
+  it('shows images in the query as they arrive, and the status search attribute follows', async () => {
+    const job = await inProcess.start(inProcess.input(await inProcess.task({ numberResults: 3 })));
+    await inProcess.waitForEvent(job.input.jobId, (event) => event.stage === 'image_ready');
+    // The stream has the image the moment it is stored; the query as soon as the activity returns it.
+    let midway = await inProcess.query(job);
+    for (let i = 0; i < 100 && midway.images.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      midway = await inProcess.query(job);
+    }
+    expect(midway.status).toBe('RUNNING');
+    expect(midway.images.length).toBeGreaterThanOrEqual(1);
+    expect(midway.images.length).toBeLessThan(3);
+    const description = await job.handle.describe();
+    expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status)).toBe('RUNNING');
+    expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.tenant)).toBe('tenant-test');
+    const final = await inProcess.result(job);
+    expect(final.images).toHaveLength(3);
+    expect((await job.handle.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.status)).toBe(
+      'SUCCEEDED',
+    );
+  }, 30_000);
+
+  it('a cancelled job stops polling Runware, skips deliveries and ends CANCELLED', async () => {
+    const task = await inProcess.task({ numberResults: 2, webhookURL: receiver.url('/cancelled/hook') });
+    const input = inProcess.input(task);
+    // Runware keeps reporting "processing": the activity is mid-poll when the cancellation comes.
+    await inProcess.emulator.addFaults([
+      {
+        match: { taskType: 'photoMaker', taskUUID: input.runwareTaskUUID },
+        fault: { kind: 'stuck', polls: 10_000 },
+      },
+    ]);
+    const job = await inProcess.start(input);
+    await inProcess.waitForEvent(job.input.jobId, (event) => event.stage === 'submitted');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await job.handle.cancel();
+    const error = await job.handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+
+    // The Runware activity received the cancellation (heartbeat -> AbortSignal) and stopped polling.
+    const collects = await activityRuns(job.handle, 'collectImages');
+    expect(collects.at(-1)?.outcome).toBe('canceled');
+    const polls = (await inProcess.emulator.task(input.runwareTaskUUID))?.polls ?? 0;
+    expect(polls).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await inProcess.emulator.task(input.runwareTaskUUID))?.polls).toBe(polls);
+
+    const events = await inProcess.eventsOf(job.input.jobId);
+    expect(events.at(-1)?.stage).toBe('cancelled');
+    expect(stagesOf(events)).not.toContain('delivering');
+    expect(receiver.received('POST', '/cancelled')).toHaveLength(0);
+    const final = await inProcess.query(job);
+    expect(final).toMatchObject({ status: 'CANCELLED', stage: 'cancelled' });
+    expect((await job.handle.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.status)).toBe(
+      'CANCELLED',
+    );
+  }, 30_000);
+});

@@ -1,0 +1,164 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '@photomaker/temporal/codec';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Harness, RUNWARE_KEY, type StartedJob } from './support/harness.ts';
+import { Receiver } from './support/receiver.ts';
+
+// Determinism and privacy, checked on the histories of real finished jobs.
+
+const FIXTURE = new URL('./fixtures/photomaker-job-history.json', import.meta.url);
+
+let h: Harness;
+let receiver: Receiver;
+const finished: StartedJob[] = [];
+
+beforeAll(async () => {
+  h = await Harness.create('history');
+  receiver = await new Receiver().start();
+  await h.startWorkers();
+  const succeeded = await h.start(
+    h.input(
+      await h.task({
+        numberResults: 2,
+        outputType: 'base64Data',
+        webhookURL: receiver.url('/hook'),
+        uploadEndpoint: receiver.url('/upload'),
+      }),
+    ),
+  );
+  const failing = h.input(await h.task());
+  await h.emulator.addFaults([
+    {
+      match: { taskType: 'photoMaker', taskUUID: failing.runwareTaskUUID },
+      fault: { kind: 'error', status: 402, code: 'insufficientCredits' },
+    },
+  ]);
+  const failed = await h.start(failing);
+  const retried = h.input(await h.task({ numberResults: 2 }));
+  await h.emulator.addFaults([
+    {
+      match: { taskType: 'photoMaker', taskUUID: retried.runwareTaskUUID },
+      fault: { kind: 'generationError', images: [0] },
+    },
+  ]);
+  const followUp = await h.start(retried);
+  const stuck = h.input(await h.task({ numberResults: 2 }));
+  await h.emulator.addFaults([
+    {
+      match: { taskType: 'photoMaker', taskUUID: stuck.runwareTaskUUID },
+      fault: { kind: 'stuck', polls: 10_000 },
+    },
+  ]);
+  const cancelled = await h.start(stuck);
+  await h.waitForEvent(stuck.jobId, (event) => event.stage === 'submitted');
+  await cancelled.handle.cancel();
+  finished.push(succeeded, failed, followUp, cancelled);
+  await Promise.allSettled(finished.map((job) => job.handle.result()));
+  if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
+    // Re-record the committed fixture (after an intentional, versioned workflow change).
+    writeFileSync(FIXTURE, `${historyToJSON(await succeeded.handle.fetchHistory())}\n`);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await receiver?.stop();
+});
+
+describe('determinism', () => {
+  it('replays the histories of finished jobs (succeeded, failed, follow-up run, cancelled)', async () => {
+    const histories = await Promise.all(
+      finished.map(async (job) => ({
+        workflowId: job.handle.workflowId,
+        history: await job.handle.fetchHistory(),
+      })),
+    );
+    const results = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: h.dataConverter },
+      histories,
+    )) {
+      results.push(result);
+    }
+    expect(results).toHaveLength(4);
+    for (const result of results) expect(result.error).toBeUndefined();
+  });
+
+  it('replays the committed history fixture: workflow changes must stay compatible with running jobs', async () => {
+    const history = historyFromJSON(JSON.parse(readFileSync(FIXTURE, 'utf8')));
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: h.dataConverter },
+      history,
+      'photomaker-fixture',
+    );
+    expect(history.events?.length).toBeGreaterThan(10);
+  });
+});
+
+interface FoundPayload {
+  path: string;
+  payload: Payload;
+}
+
+/** Every Payload in a history message, with where it sits (search attributes excepted: never encrypted). */
+function payloadsOf(node: unknown, out: FoundPayload[] = [], path = ''): FoundPayload[] {
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return out;
+  if (/searchAttributes$|upsertWorkflowSearchAttributesEventAttributes$/.test(path)) return out;
+  const record = node as Record<string, unknown>;
+  const metadata = record.metadata as Record<string, unknown> | undefined;
+  if (metadata && typeof metadata === 'object' && metadata.encoding instanceof Uint8Array) {
+    out.push({ path, payload: record as Payload });
+    return out;
+  }
+  for (const [child, value] of Object.entries(record)) {
+    if (Array.isArray(value)) for (const item of value) payloadsOf(item, out, `${path}.${child}[]`);
+    else payloadsOf(value, out, `${path}.${child}`);
+  }
+  return out;
+}
+
+/** Local activity markers keep Core's own bookkeeping (activity id, type, attempt, time) in clear. */
+const CORE_MARKER_DATA = /markerRecordedEventAttributes\.details\.data\.payloads\[\]$/;
+
+async function rawHistory(handle: WorkflowHandle) {
+  const response = await h.client.workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: handle.workflowId },
+  });
+  return response.history;
+}
+
+const IMAGE_DATA = [/data:image\//i, /iVBORw0KGgo/, /\/9j\/4/, /UklGR/, /[A-Za-z0-9+/]{200,}/];
+
+describe('history scan', () => {
+  it('no Runware key and no image bytes in any event, raw or decoded through the codec', async () => {
+    const codec = new AesGcmPayloadCodec(h.keys);
+    for (const job of finished) {
+      const history = await rawHistory(job.handle);
+      const found = payloadsOf(history);
+      expect(found.length).toBeGreaterThan(5);
+      const rawText = historyToJSON(history as never);
+      expect(rawText).not.toContain(RUNWARE_KEY);
+      // Every payload of ours is encrypted on the server: the key id is visible, the content is not.
+      for (const { path, payload } of found) {
+        if (CORE_MARKER_DATA.test(path)) continue;
+        expect([path, Buffer.from(payload.metadata?.encoding ?? []).toString()]).toEqual([
+          path,
+          ENCRYPTED_ENCODING,
+        ]);
+      }
+      const decoded = await codec.decode(found.map(({ payload }) => payload));
+      const text = decoded.map((payload) => Buffer.from(payload.data ?? []).toString('utf8')).join('\n');
+      expect(text).toContain(job.input.jobId);
+      expect(text).not.toContain(RUNWARE_KEY);
+      for (const pattern of IMAGE_DATA) expect(text).not.toMatch(pattern);
+    }
+    // The deliveries did carry image bytes (base64Data webhook, PUT): they came from the blob store.
+    expect(receiver.received('POST', '/hook')[0]?.body.toString()).toMatch(/"imageBase64Data":"iVBORw0KGgo/);
+    expect(receiver.received('PUT', '/upload')).toHaveLength(2);
+  });
+});
