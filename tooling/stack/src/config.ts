@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { CliFlags } from './cli-args.ts';
@@ -32,6 +33,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: 'a generated demo key',
     description: 'Comma-separated `tenant:key` pairs; when set, replaces the demo key',
     secret: true,
+  },
+  {
+    name: 'PHOTOMAKER_API_KEYS_FILE',
+    default: 'unset',
+    description:
+      'A file of `tenant:key` (or `tenant:sha256:<hex>`) lines; when set, replaces the demo key too',
   },
   {
     name: 'PHOTOMAKER_RUNWARE',
@@ -186,6 +193,10 @@ const envSchema = z.object({
   PORT: port.default(4000),
   PHOTOMAKER_DATA_DIR: nonEmpty.optional(),
   PHOTOMAKER_API_KEYS: apiKeys.optional(),
+  PHOTOMAKER_API_KEYS_FILE: z
+    .string()
+    .refine((path) => existsSync(path), { error: 'must name an existing file' })
+    .optional(),
   PHOTOMAKER_RUNWARE: z
     .enum(RUNWARE_MODES, { error: `must be one of: ${RUNWARE_MODES.join(', ')}` })
     .default('auto'),
@@ -240,8 +251,9 @@ export interface StackConfig {
   namespace: string;
   /** An existing Redis, or undefined to start redis-server. */
   redisUrl?: string;
-  /** The user's keys; undefined means the launcher creates and uses a demo key. */
+  /** The user's keys; with neither, the launcher creates and uses a demo key. */
   apiKeys?: string;
+  apiKeysFile?: string;
   publicUrl: string;
   blobDir: string;
   payloadKeys?: string;
@@ -345,6 +357,7 @@ export function loadConfig(input: LoadConfigInput): StackConfig {
     namespace: e.TEMPORAL_NAMESPACE,
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     ...(e.PHOTOMAKER_API_KEYS ? { apiKeys: e.PHOTOMAKER_API_KEYS } : {}),
+    ...(e.PHOTOMAKER_API_KEYS_FILE ? { apiKeysFile: resolvePath(rootDir, e.PHOTOMAKER_API_KEYS_FILE) } : {}),
     publicUrl: e.PHOTOMAKER_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`,
     blobDir: resolvePath(rootDir, e.PHOTOMAKER_BLOB_DIR ?? join(dataDir, 'blobs')),
     ...(e.PHOTOMAKER_PAYLOAD_KEYS ? { payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS } : {}),

@@ -16,9 +16,7 @@ export interface AppEnvironments {
   emulator: Record<string, string>;
   worker: Record<string, string>;
   api: Record<string, string>;
-  /** The key clients send (demo or the first of PHOTOMAKER_API_KEYS). */
-  clientKey: string;
-  /** Whether clientKey is the launcher's demo key. */
+  /** Whether the API runs with the launcher's demo key (the user set no keys). */
   demo: boolean;
 }
 
@@ -58,9 +56,7 @@ export function appEnvironments(
       : {}),
   };
 
-  const demo = config.apiKeys === undefined;
-  const apiKeys = config.apiKeys ?? `${DEMO_TENANT}:${demoKey}`;
-  const firstKey = apiKeys.split(',')[0]?.trim().split(':').slice(1).join(':') ?? demoKey;
+  const demo = config.apiKeys === undefined && config.apiKeysFile === undefined;
 
   return {
     emulator: {
@@ -76,12 +72,13 @@ export function appEnvironments(
     api: {
       ...common,
       PORT: String(config.ports.api),
-      PHOTOMAKER_API_KEYS: apiKeys,
+      ...(demo ? { PHOTOMAKER_API_KEYS: `${DEMO_TENANT}:${demoKey}` } : {}),
+      ...(config.apiKeys ? { PHOTOMAKER_API_KEYS: config.apiKeys } : {}),
+      ...(config.apiKeysFile ? { PHOTOMAKER_API_KEYS_FILE: config.apiKeysFile } : {}),
       PHOTOMAKER_WEB_DIR: join(config.rootDir, 'apps', 'web', 'dist'),
       ...(demo ? { PHOTOMAKER_WEB_DEMO_KEY: demoKey } : {}),
       ...(endpoints.temporalUiUrl ? { PHOTOMAKER_TEMPORAL_UI_URL: endpoints.temporalUiUrl } : {}),
     },
-    clientKey: demo ? demoKey : firstKey,
     demo,
   };
 }

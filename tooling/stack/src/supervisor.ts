@@ -46,6 +46,7 @@ export class Supervisor {
   private readonly logs: LogFiles;
   private readonly state: StackStateFile;
   private readonly onFatal: (message: string) => void;
+  private readonly restartDelayMs: (crashes: number) => number;
   private supervising = false;
   private stopping = false;
 
@@ -54,18 +55,29 @@ export class Supervisor {
     logs: LogFiles;
     state: StackStateFile;
     onFatal: (message: string) => void;
+    /** Backoff before restart number `crashes` (tests shorten it). */
+    restartDelayMs?: (crashes: number) => number;
   }) {
+    this.restartDelayMs =
+      options.restartDelayMs ?? ((crashes) => Math.min(1000 * 2 ** (crashes - 1), MAX_BACKOFF_MS));
     this.reporter = options.reporter;
     this.logs = options.logs;
     this.state = options.state;
     this.onFatal = options.onFatal;
   }
 
-  /** Starts the services of one group in parallel; rejects (after the others settle) on the first failure. */
+  /** Starts the services of one group in parallel; once all settled, rejects with every failure. */
   async startGroup(specs: ServiceSpec[]): Promise<void> {
     const results = await Promise.allSettled(specs.map((spec) => this.startOne(spec)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length === 1) throw failed[0]?.reason;
+    if (failed.length > 1) {
+      throw new ServiceStartError(
+        failed.map((f) => (f.reason as ServiceStartError).service).join(' and '),
+        undefined,
+        failed.map((f) => (f.reason as Error).message).join('\n'),
+      );
+    }
   }
 
   get(name: string): Started | undefined {
@@ -123,7 +135,7 @@ export class Supervisor {
       );
       return;
     }
-    const delay = Math.min(1000 * 2 ** (slot.crashes.length - 1), MAX_BACKOFF_MS);
+    const delay = this.restartDelayMs(slot.crashes.length);
     this.reporter.warn(`${spec.name} ${what}; restarting in ${delay / 1000} s. ${details}`);
     slot.restartTimer = setTimeout(() => void this.restart(slot), delay);
   }
@@ -149,9 +161,14 @@ export class Supervisor {
       if (!started?.process.running) continue;
       const step = log ? this.reporter.step(slot.spec.name, 'stopping') : undefined;
       await started.stop(slot.spec.stopGraceMs);
+      const { code, signal } = await started.process.exited;
       this.state.removeChild(slot.spec.name);
-      this.logs.mark(slot.spec.name, `${slot.spec.name} stopped`);
-      step?.done('stopped');
+      const how =
+        signal === 'SIGKILL'
+          ? `killed: it did not stop within ${slot.spec.stopGraceMs / 1000} s of SIGTERM`
+          : `stopped${code ? ` (exit code ${code})` : ''}`;
+      this.logs.mark(slot.spec.name, `${slot.spec.name} ${how}`);
+      step?.done(how);
     }
   }
 
@@ -164,9 +181,12 @@ export class Supervisor {
 
 export class ServiceStartError extends Error {
   readonly service: string;
-  constructor(service: string, logFile: string, cause: unknown) {
+  constructor(service: string, logFile: string | undefined, cause: unknown) {
+    const detail = String((cause as Error)?.message ?? cause);
     super(
-      `${service} did not start: ${indent(String((cause as Error)?.message ?? cause), '    ').trimStart()}\n  full log: ${logFile}`,
+      logFile
+        ? `${service} did not start: ${indent(detail, '    ').trimStart()}\n  full log: ${logFile}`
+        : detail,
     );
     this.name = 'ServiceStartError';
     this.service = service;

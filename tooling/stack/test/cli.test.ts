@@ -71,10 +71,14 @@ describe('npm start, before anything runs', () => {
   it('a busy port is one clear line per port (service and variable named), and nothing starts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stack-cli-'));
     const ports = await freeStackPorts();
+    await occupy(Number(ports.PORT));
     await occupy(Number(ports.REDIS_PORT));
     await occupy(Number(ports.TEMPORAL_UI_PORT));
     const { code, stderr, stdout } = await run(['--data-dir', dataDir, '--dotenv', '/dev/null'], ports);
     expect(code).toBe(1);
+    expect(stderr).toContain(
+      `port ${ports.PORT} (for the API and web app) is already in use: stop what holds it (\`ss -ltnp 'sport = :${ports.PORT}'\` shows it) or choose another port with PORT or --port`,
+    );
     expect(stderr).toContain(
       `port ${ports.REDIS_PORT} (for redis-server) is already in use: stop what holds it (\`ss -ltnp 'sport = :${ports.REDIS_PORT}'\` shows it) or choose another port with REDIS_PORT`,
     );

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/cli-args.ts';
+import { loadConfig } from '../src/config.ts';
+import { appEnvironments, type Endpoints } from '../src/stack-env.ts';
+
+const secrets = {
+  payloadKeys: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  webhookSecret: 'webhook-secret-0123456789',
+  urlSecret: 'url-secret-0123456789abcdef',
+  emulatorKey: 'rw-emulator-generated-key',
+};
+const endpoints: Endpoints = {
+  temporalAddress: '127.0.0.1:7233',
+  temporalUiUrl: 'http://127.0.0.1:8233',
+  redisUrl: 'redis://127.0.0.1:6380',
+  runwareBaseUrl: 'http://127.0.0.1:8787/v1',
+  apiUrl: 'http://127.0.0.1:4000',
+  workerUrl: 'http://127.0.0.1:9464',
+};
+const envsFor = (processEnv: Record<string, string>, argv: string[] = []) =>
+  appEnvironments(
+    loadConfig({ rootDir: '/srv/pm', processEnv, flags: parseCliArgs(argv) }),
+    secrets,
+    'pm_demo_key_0123456789',
+    endpoints,
+  );
+
+describe('what each app gets', () => {
+  it('without user keys: the demo key for the API and the web app', () => {
+    const envs = envsFor({ PATH: '/usr/bin' });
+    expect(envs.demo).toBe(true);
+    expect(envs.api).toMatchObject({
+      PORT: '4000',
+      PHOTOMAKER_API_KEYS: 'demo:pm_demo_key_0123456789',
+      PHOTOMAKER_WEB_DEMO_KEY: 'pm_demo_key_0123456789',
+      PHOTOMAKER_WEB_DIR: '/srv/pm/apps/web/dist',
+      PHOTOMAKER_TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
+      PHOTOMAKER_URL_SECRET: secrets.urlSecret,
+      PHOTOMAKER_PAYLOAD_KEYS: secrets.payloadKeys,
+      PATH: '/usr/bin',
+    });
+  });
+
+  it('PHOTOMAKER_API_KEYS set by the user replaces the demo key (and the web app asks for a key)', () => {
+    const envs = envsFor({ PHOTOMAKER_API_KEYS: 'acme:acme-key-123456' });
+    expect(envs.demo).toBe(false);
+    expect(envs.api.PHOTOMAKER_API_KEYS).toBe('acme:acme-key-123456');
+    expect(envs.api.PHOTOMAKER_WEB_DEMO_KEY).toBeUndefined();
+    expect(JSON.stringify(envs)).not.toContain('pm_demo_key');
+  });
+
+  it('PHOTOMAKER_API_KEYS_FILE replaces the demo key too', () => {
+    const envs = envsFor({ PHOTOMAKER_API_KEYS_FILE: '/etc/hostname' });
+    expect(envs.demo).toBe(false);
+    expect(envs.api.PHOTOMAKER_API_KEYS_FILE).toBe('/etc/hostname');
+    expect(envs.api.PHOTOMAKER_API_KEYS).toBeUndefined();
+  });
+
+  it('the emulator key goes to the worker; a real Runware key never reaches the emulator', () => {
+    const envs = envsFor({ RUNWARE_API_KEY: 'real-runware-key-xyz' }, ['--emulator']);
+    expect(envs.worker.RUNWARE_API_KEY).toBe(secrets.emulatorKey);
+    expect(envs.emulator.RUNWARE_EMULATOR_KEYS).toBe(secrets.emulatorKey);
+    expect(JSON.stringify(envs)).not.toContain('real-runware-key-xyz');
+  });
+
+  it('with the real Runware, the worker gets the user key and base URL', () => {
+    const envs = envsFor({ RUNWARE_API_KEY: 'real-runware-key-xyz' });
+    expect(envs.worker.RUNWARE_API_KEY).toBe('real-runware-key-xyz');
+  });
+
+  it('PORT is the API port only: no other app inherits it', () => {
+    const envs = envsFor({ PORT: '5000' });
+    expect(envs.api.PORT).toBe('5000');
+    expect(envs.worker.PORT).toBeUndefined();
+    expect(envs.emulator.PORT).toBeUndefined();
+    expect(envs.worker).toMatchObject({ WORKER_HTTP_PORT: '9464', WORKER_CORE_METRICS_PORT: '9465' });
+  });
+
+  it('user secrets win over generated ones', () => {
+    const envs = envsFor({ PHOTOMAKER_URL_SECRET: 'my-own-url-secret-123' });
+    expect(envs.api.PHOTOMAKER_URL_SECRET).toBe('my-own-url-secret-123');
+    expect(envs.worker.PHOTOMAKER_URL_SECRET).toBe('my-own-url-secret-123');
+  });
+});
