@@ -77,6 +77,7 @@ export class JobService {
   private readonly intake: ImageIntake;
   private readonly logger: Logger;
   private orderBySupported: boolean | undefined;
+  private readonly inflight = new Map<string, Promise<JobState | undefined>>();
 
   constructor(options: { client: Client; events: JobEventLog; intake: ImageIntake; logger: Logger }) {
     this.client = options.client;
@@ -165,9 +166,17 @@ export class JobService {
     return description;
   }
 
+  /** Concurrent reads of one job (a burst of subscribers, say) share one describe + query. */
   async get(tenant: string, jobId: string): Promise<JobState | undefined> {
-    const description = await this.describe(tenant, jobId);
-    return description ? this.stateOf(description) : undefined;
+    const key = `${tenant}\u0000${jobId}`;
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const read = (async () => {
+      const description = await this.describe(tenant, jobId);
+      return description ? this.stateOf(description) : undefined;
+    })().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, read);
+    return read;
   }
 
   /** Running: the workflow's query. Closed: its result (history only, no worker needed). */
