@@ -1,0 +1,203 @@
+import { JobEventLog } from '@photomaker/events';
+import type { JobEvent } from '@photomaker/schema';
+import type { Client as WsClient } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import { CANCEL, GENERATE, JOB_EVENTS_MINIMAL, type JobEventItem } from '../harness/documents.ts';
+import type { EmulatorAdmin, LatencyKnobs } from '../harness/emulator-admin.ts';
+import { graphqlWs } from '../harness/graphql-client.ts';
+import type { PlatformClient } from '../harness/platform-client.ts';
+import { smallTask } from '../harness/platform-client.ts';
+import { sampleProcess } from '../harness/proc-stats.ts';
+import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
+
+export interface FanoutResult {
+  subscribers: number;
+  /** Subscribers that were connected (snapshot received) when the first event was appended. */
+  connected: number;
+  events: number;
+  /** Receipts expected (subscribers x events) and received. */
+  expected: number;
+  received: number;
+  /** ms from just before the XADD to each subscriber's receipt, over all (subscriber, event) pairs. */
+  deliveryMs: Distribution;
+  /** ms for all subscribers to connect and get their snapshot. */
+  connectMs: number;
+  /** API process RSS with everyone connected, and its peak, MiB. */
+  apiRssMiB: number;
+  apiPeakRssMiB: number;
+  /** API CPU ms per delivered event copy. */
+  apiCpuMsPerDelivery: number;
+}
+
+interface Subscriber {
+  client: WsClient;
+  dispose: () => void;
+  snapshot: Promise<void>;
+  receipts: Map<number, number>;
+  done: Promise<void>;
+  connected: () => boolean;
+}
+
+function subscribe(apiUrl: string, key: string, jobId: string): Subscriber {
+  const client = graphqlWs(apiUrl, key, { lazy: true });
+  const receipts = new Map<number, number>();
+  let connected = false;
+  let gotSnapshot: () => void = () => undefined;
+  let failSnapshot: (error: unknown) => void = () => undefined;
+  const snapshot = new Promise<void>((resolve, reject) => {
+    gotSnapshot = resolve;
+    failSnapshot = reject;
+  });
+  let dispose: () => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    dispose = client.subscribe<{ jobEvents: JobEventItem }>(
+      { query: JOB_EVENTS_MINIMAL, variables: { jobId, afterSeq: 0 } },
+      {
+        next: (result) => {
+          const now = performance.now();
+          const item = result.data?.jobEvents;
+          if (!item) return;
+          if (item.__typename === 'JobSnapshot') {
+            connected = true;
+            gotSnapshot();
+          } else receipts.set(item.seq, now);
+        },
+        error: (error) => {
+          failSnapshot(error);
+          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        },
+        complete: () => resolve(),
+      },
+    );
+  });
+  done.catch(() => undefined);
+  snapshot.catch(() => undefined);
+  return { client, dispose, snapshot, receipts, done, connected: () => connected };
+}
+
+/**
+ * N graphql-ws subscribers (one WebSocket each) on one job of one API process; the bench appends events
+ * straight to the job's Redis stream (the worker's path) and times each subscriber's receipt against the
+ * append. The job is real (the API checks it exists and belongs to the tenant): the emulator is made slow
+ * while it is submitted, so the worker holds it in Runware while the bench owns its stream.
+ */
+export async function fanoutPhase(options: {
+  apiUrl: string;
+  apiKey: string;
+  redisUrl: string;
+  client: PlatformClient;
+  emulator: EmulatorAdmin;
+  referenceId: string;
+  subscribers: number;
+  events: number;
+  apiPid: () => number | undefined;
+}): Promise<FanoutResult> {
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  const log = new JobEventLog(redis);
+  const before: LatencyKnobs = await options.emulator.latency();
+  let jobId: string | undefined;
+  const subscribers: Subscriber[] = [];
+  try {
+    // A job that stays in Runware for the whole phase.
+    await options.emulator.setLatency({ requestMs: 0, imageMs: 15 * 60_000 });
+    const started = await options.client.http.post<{
+      generatePhotoMaker: { id: string; runwareTaskUUID: string };
+    }>(GENERATE, { input: smallTask(options.referenceId) });
+    const job = started.data?.generatePhotoMaker;
+    if (!job) throw new Error(`fan-out job did not start: ${started.errors?.[0]?.message}`);
+    jobId = job.id;
+    let last: JobEvent | undefined;
+    for (let i = 0; i < 300 && last?.stage !== 'submitted'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      last = await log.last(jobId);
+    }
+    if (last?.stage !== 'submitted')
+      throw new Error(`fan-out job never reached submitted (last: ${last?.stage})`);
+    await options.emulator.setLatency(before);
+
+    const connectStart = performance.now();
+    for (let i = 0; i < options.subscribers; i += 100) {
+      const batch: Subscriber[] = [];
+      for (let j = i; j < Math.min(options.subscribers, i + 100); j++)
+        batch.push(subscribe(options.apiUrl, options.apiKey, jobId));
+      subscribers.push(...batch);
+      await Promise.allSettled(
+        batch.map((s) => Promise.race([s.snapshot, new Promise((r) => setTimeout(r, 60_000))])),
+      );
+    }
+    const connectMs = performance.now() - connectStart;
+    const connected = subscribers.filter((s) => s.connected()).length;
+
+    const apiPid = options.apiPid();
+    const apiBefore = apiPid ? sampleProcess(apiPid) : undefined;
+    const appendedAt = new Map<number, number>();
+    const firstSeq = last.seq + 1;
+    const lastSeq = last.seq + options.events;
+    for (let seq = firstSeq; seq <= lastSeq; seq++) {
+      const terminal = seq === lastSeq;
+      const event = (
+        terminal
+          ? {
+              jobId,
+              seq,
+              at: new Date().toISOString(),
+              stage: 'cancelled',
+              data: { reason: 'bench fan-out finished' },
+            }
+          : {
+              jobId,
+              seq,
+              at: new Date().toISOString(),
+              stage: 'submitted',
+              data: { runwareTaskUUID: job.runwareTaskUUID, numberResults: 1 },
+            }
+      ) as JobEvent;
+      appendedAt.set(seq, performance.now());
+      await log.append(event);
+      // Next event once (nearly) everyone has this one, so fan-outs do not overlap.
+      const deadline = performance.now() + 10_000;
+      while (performance.now() < deadline) {
+        const missing = subscribers.filter((s) => !s.receipts.has(seq)).length;
+        if (missing <= options.subscribers - connected) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const apiAfter = apiPid ? sampleProcess(apiPid) : undefined;
+    const samples: number[] = [];
+    let received = 0;
+    for (const s of subscribers) {
+      for (const [seq, at] of s.receipts) {
+        const appended = appendedAt.get(seq);
+        if (appended === undefined) continue;
+        received += 1;
+        samples.push(at - appended);
+      }
+    }
+    await Promise.race([
+      Promise.allSettled(subscribers.map((s) => s.done)),
+      new Promise((r) => setTimeout(r, 10_000)),
+    ]);
+    return {
+      subscribers: options.subscribers,
+      connected,
+      events: options.events,
+      expected: options.subscribers * options.events,
+      received,
+      deliveryMs: rounded(distribution(samples)),
+      connectMs: Math.round(connectMs),
+      apiRssMiB: Math.round(((apiAfter?.rssBytes ?? 0) / 1024 / 1024) * 10) / 10,
+      apiPeakRssMiB: Math.round(((apiAfter?.peakRssBytes ?? 0) / 1024 / 1024) * 10) / 10,
+      apiCpuMsPerDelivery:
+        apiBefore && apiAfter && received > 0
+          ? Math.round(((apiAfter.cpuMs - apiBefore.cpuMs) / received) * 1000) / 1000
+          : Number.NaN,
+    };
+  } finally {
+    await options.emulator.setLatency(before).catch(() => undefined);
+    for (const s of subscribers) s.dispose();
+    await Promise.allSettled(subscribers.map((s) => s.client.dispose()));
+    if (jobId) await options.client.http.post(CANCEL, { id: jobId }).catch(() => undefined);
+    redis.disconnect();
+  }
+}

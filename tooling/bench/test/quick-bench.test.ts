@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { QUICK, runBench } from '../src/run-bench.ts';
+
+// The CI smoke run of `pnpm bench --quick`: it must run the whole stack end to end and write its reports.
+// Numbers are printed, never asserted (the machine is shared); only correctness is checked here.
+describe('pnpm bench --quick', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'photomaker-bench-test-'));
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('measures both paths and the fan-out, every job succeeds, every subscriber gets every event', {
+    timeout: 400_000,
+  }, async () => {
+    const lines: string[] = [];
+    const results = await runBench({
+      ...QUICK,
+      quick: true,
+      outDir,
+      profile: false,
+      build: true,
+      date: new Date().toISOString().slice(0, 10),
+      log: (line) => {
+        lines.push(line);
+        process.stderr.write(`bench: ${line}\n`);
+      },
+    });
+    const paths = new Set(results.phases.map((p) => `${p.path}/${p.latency}`));
+    expect(paths).toEqual(
+      new Set(['direct/none', 'platform/none', 'direct/realistic', 'platform/realistic']),
+    );
+    for (const phase of results.phases) {
+      expect(phase.errors, `${phase.path} ${phase.latency} x${phase.concurrency}: ${phase.firstError}`).toBe(
+        0,
+      );
+      expect(phase.jobs).toBeGreaterThan(0);
+      expect(Object.keys(phase.cpuMsPerJob)).toEqual(
+        expect.arrayContaining(['temporal', 'redis', 'emulator', 'worker', 'api', 'driver']),
+      );
+    }
+    expect(results.overhead.length).toBe(results.phases.length / 2);
+    const [fanout] = results.fanout;
+    expect(fanout?.connected).toBe(fanout?.subscribers);
+    expect(fanout?.received).toBe(fanout?.expected);
+    expect(results.temporalHistory[0]?.summary.perJob.workflowTasks).toBeGreaterThan(0);
+    const json = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as { phases: unknown[] };
+    expect(json.phases.length).toBe(results.phases.length);
+    expect(readFileSync(join(outDir, 'results.md'), 'utf8')).toContain('overhead p50 / p95 / p99');
+    const png = readFileSync(join(outDir, 'chart.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(existsSync(join(outDir, 'chart.png'))).toBe(true);
+  });
+});
