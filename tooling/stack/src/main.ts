@@ -13,6 +13,8 @@ import { Reporter } from './reporter.ts';
 // stops everything too.
 
 const argv = process.argv.slice(2);
+// See supervise.ts: a closed output pipe must not crash the process that forwards Ctrl-C.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 const reporter = new Reporter({ verbose: false });
 
 try {

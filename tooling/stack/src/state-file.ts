@@ -73,7 +73,8 @@ export class StackStateFile {
       if (previous?.supervisor && previous.supervisor.pid !== process.pid && stillOurs(previous.supervisor)) {
         throw new AlreadyRunningError(previous.supervisor.pid, dataDir);
       }
-      for (const [name, record] of Object.entries(previous?.children ?? {})) {
+      // Newest first: the reverse of start order, as a clean stop would have done.
+      for (const [name, record] of Object.entries(previous?.children ?? {}).reverse()) {
         if (!stillOurs(record)) continue;
         cleaned.push(`${name} (pid ${record.pid})`);
         process.kill(record.pid, 'SIGTERM');

@@ -20,6 +20,10 @@ if (flags.help || !config) {
   process.exit(0);
 }
 
+// Output may go to a pipe that dies first (`npm start | tee log`, and Ctrl-C also kills tee): lost
+// output must never turn into an error loop or stop the shutdown.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
 const reporter = new Reporter({ verbose: config.verbose });
 const stack = new Stack(config, reporter);
 let shuttingDown: Promise<never> | undefined;
@@ -49,7 +53,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 process.on('disconnect', onSignal);
 
 process.on('uncaughtException', (error) => {
-  reporter.error(`launcher bug: ${error.stack ?? error}`);
+  if ((error as NodeJS.ErrnoException).code !== 'EPIPE')
+    reporter.error(`launcher bug: ${error.stack ?? error}`);
   void shutdown(1);
 });
 
