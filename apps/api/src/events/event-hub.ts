@@ -51,7 +51,9 @@ export class EventHub {
   private readonly jobs = new Map<string, JobEntry>();
   private readerId: number | undefined;
   private blocked = false;
-  private unblockScheduled = false;
+  /** The job set changed since the reader last built its XREAD. */
+  private dirty = false;
+  private unblockTimer: NodeJS.Timeout | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -62,7 +64,7 @@ export class EventHub {
     this.reader = options.redis.duplicate({ connectionName: 'photomaker-api-event-reader' });
     this.readerLog = new JobEventLog(this.reader);
     this.logger = options.logger;
-    this.blockMs = options.blockMs ?? 10_000;
+    this.blockMs = options.blockMs ?? 5_000;
     this.onDelivered = options.onDelivered;
   }
 
@@ -81,6 +83,7 @@ export class EventHub {
 
   async close(): Promise<void> {
     this.running = false;
+    if (this.unblockTimer) clearTimeout(this.unblockTimer);
     this.wake?.();
     await this.unblock().catch(() => undefined);
     this.reader.disconnect();
@@ -141,15 +144,19 @@ export class EventHub {
   }
 
   private jobsChanged(): void {
+    this.dirty = true;
     this.wake?.();
-    if (this.unblockScheduled) return;
-    this.unblockScheduled = true;
-    // Coalesce a burst of new subscriptions into one interruption.
-    queueMicrotask(() => {
-      this.unblockScheduled = false;
+    if (this.unblockTimer) return;
+    // Interrupt the blocked XREAD so it is re-issued with the new job. Retried until the reader has
+    // picked the change up: an UNBLOCK that reaches Redis before the XREAD blocks would be a no-op.
+    const attempt = () => {
+      this.unblockTimer = undefined;
+      if (!this.dirty || !this.running) return;
       if (this.blocked)
         this.unblock().catch((error: unknown) => this.logger.warn({ err: error }, 'CLIENT UNBLOCK failed'));
-    });
+      this.unblockTimer = setTimeout(attempt, 25);
+    };
+    this.unblockTimer = setTimeout(attempt, 0);
   }
 
   private async unblock(): Promise<void> {
@@ -169,6 +176,7 @@ export class EventHub {
           this.wake = undefined;
           continue;
         }
+        this.dirty = false;
         const cursors = new Map<string, number>();
         for (const [jobId, job] of this.jobs) cursors.set(jobId, job.cursor);
         this.blocked = true;

@@ -57,7 +57,7 @@ export function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
-const QUERY_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 3_000;
 
 interface Cursor {
   /** Temporal's page token (base64). */
@@ -184,6 +184,10 @@ export class JobService {
     const handle = this.client.workflow.getHandle(description.workflowId, description.runId);
     const status = description.status.name;
     try {
+      // Before the worker's first workflow task (started, task scheduled, task started) a query would only
+      // wait for a worker: the start input plus the event log say the same, at once.
+      if (status === 'RUNNING' && Number(description.historyLength) < 4)
+        return await this.rebuild(description);
       if (status === 'RUNNING') {
         const state = await this.client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
           handle.query(jobStateQuery),
