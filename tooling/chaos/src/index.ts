@@ -1,0 +1,5 @@
+export * from './faults.ts';
+export * from './run-chaos.ts';
+export * from './schedule.ts';
+export * from './subscriber.ts';
+export * from './webhook-receiver.ts';
