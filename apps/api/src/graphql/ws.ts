@@ -18,6 +18,7 @@ import type { ApiServices } from '../services.ts';
 import type { GraphQLContext } from './context.ts';
 import { formatGraphQLError, isInternal, rateLimited } from './errors.ts';
 import { schema } from './schema.ts';
+import { sharedSubscribe } from './shared-subscribe.ts';
 
 type SocketExtra = {
   principal?: Principal;
@@ -58,6 +59,7 @@ export function attachWebSockets(httpServer: Server, services: ApiServices): { d
   const cleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
+      subscribe: sharedSubscribe,
       onConnect: (ctx) => {
         const principal = services.keys.identify(keyFromParams(ctx.connectionParams));
         if (!principal) {

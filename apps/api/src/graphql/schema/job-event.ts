@@ -10,6 +10,7 @@ import { PushIterator, SlowSubscriberError } from '../../events/event-stream.ts'
 import { isTerminal } from '../../jobs/job-state.ts';
 import { builder } from '../builder.ts';
 import { badUserInput, notFound } from '../errors.ts';
+import { SHARED } from '../shared-subscribe.ts';
 import { JobStageEnum, JobStatusEnum } from './enums.ts';
 import { JobErrorRef, JobImageRef, JobRef } from './job.ts';
 import { DateTimeScalar } from './scalars.ts';
@@ -18,6 +19,17 @@ import { DateTimeScalar } from './scalars.ts';
 export type JobEventItem =
   | { kind: 'snapshot'; at: string; state: JobState }
   | { kind: 'event'; event: JobEvent };
+
+// One item object per event for every subscriber, so graphql-ws executes it once (shared-subscribe.ts).
+const items = new WeakMap<JobEvent, JobEventItem>();
+function sharedItem(event: JobEvent): JobEventItem {
+  let item = items.get(event);
+  if (!item) {
+    item = Object.assign({ kind: 'event' as const, event }, { [SHARED]: true as const });
+    items.set(event, item);
+  }
+  return item;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Events a subscriber may have queued before it counts as too slow (a job emits ~25). */
@@ -200,7 +212,7 @@ builder.subscriptionField('jobEvents', (t) =>
       detach = hub.attach(id, Math.max(afterSeq ?? 0, state.seq), {
         deliver(events) {
           for (const event of events) {
-            stream.push({ kind: 'event', event });
+            stream.push(sharedItem(event));
             if (isTerminalStage(event.stage)) stream.end();
           }
         },
