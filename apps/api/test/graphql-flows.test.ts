@@ -214,6 +214,41 @@ describe('GraphQL over HTTP, end to end (real Temporal, worker, emulator)', () =
 });
 
 describe('jobEvents over graphql-ws', () => {
+  it('serves queries and mutations over the WebSocket too (same auth, same schema)', async () => {
+    const client = wsClient(api.url, key);
+    try {
+      const [styles] = await collect<{ styles: { style: string }[] }>(client, '{ styles { style } }', {})
+        .done;
+      expect(styles?.styles).toHaveLength(11);
+      const [created] = await collect<{ generatePhotoMaker: Job }>(client, GENERATE, { input: baseInput() })
+        .done;
+      expect(created?.generatePhotoMaker.status).toBe('QUEUED');
+      const invalid = await collect(client, GENERATE, { input: baseInput({ strength: 99 }) }).done.catch(
+        (e: unknown) => e,
+      );
+      expect(
+        (invalid as { errors?: { extensions?: Record<string, unknown> }[] }).errors?.[0]?.extensions,
+      ).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        runwareCode: 'invalidStrength',
+        path: ['input', 'strength'],
+      });
+      // A bad variable type: rewritten the same way as on HTTP, not masked.
+      const coercion = await collect(client, GENERATE, { input: baseInput({ strength: 20.5 }) }).done.catch(
+        (e: unknown) => e,
+      );
+      expect(
+        (coercion as { errors?: { extensions?: Record<string, unknown> }[] }).errors?.[0]?.extensions,
+      ).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        runwareCode: 'invalidStrength',
+        path: ['input', 'strength'],
+      });
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('sends a snapshot, then every event in order, and completes after the terminal event', async () => {
     await setEmulatorLatency(150);
     const client = wsClient(api.url, key);

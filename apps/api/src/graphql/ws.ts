@@ -26,6 +26,26 @@ type SocketExtra = {
   [key: string]: unknown;
 };
 
+/**
+ * graphql-js reports bad variables and invalid documents without a code (Apollo adds one on HTTP): give
+ * them the same codes here so they are shown (and rewritten into Runware terms), not masked.
+ */
+function classifyRequestError(error: GraphQLErrorType): GraphQLErrorType {
+  if (typeof error.extensions?.code === 'string') return error;
+  const isVariableError = error.message.startsWith('Variable "$');
+  const isRequestError =
+    !error.originalError || (isVariableError && error.originalError instanceof GraphQLError);
+  if (!isRequestError) return error;
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions: {
+      ...error.extensions,
+      code: isVariableError ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED',
+    },
+  });
+}
+
 /** The API key from connectionParams: `{ authorization: 'Bearer <key>' }` (or `Authorization`, or `apiKey`). */
 function keyFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
   if (!params) return undefined;
@@ -50,7 +70,8 @@ export function attachWebSockets(httpServer: Server, services: ApiServices): { d
   });
   const rules = [...specifiedRules, ...limitRules(config.limits)];
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
-    errors.map((error) => {
+    errors.map((raw) => {
+      const error = classifyRequestError(raw);
       if (isInternal(error))
         logger.error({ err: error.originalError ?? error, requestId }, 'internal error (masked)');
       return formatGraphQLError(error.toJSON(), error, {});
