@@ -271,7 +271,9 @@ describe('jobEvents over graphql-ws', () => {
       expect(seqs[0]).toBe((items[0]?.seq ?? 0) + 1);
       expect(rest.at(-1)?.__typename).toBe('JobSucceeded');
       expect(rest.filter((e) => e.__typename === 'JobImageReady')).toHaveLength(
-        3 - ((events[0]?.jobEvents as unknown as { job: { images: unknown[] } }).job.images.length ?? 0),
+        3 -
+          ((events[0]?.jobEvents as unknown as { job?: { images: unknown[] } } | undefined)?.job?.images
+            .length ?? 0),
       );
 
       // Resume from the middle: only later events; a finished job gives its snapshot and completes.

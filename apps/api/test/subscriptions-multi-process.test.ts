@@ -1,4 +1,5 @@
 import type { RunningNodeApp } from '@photomaker/services';
+import type { Client as WsClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   baseInput,
@@ -122,7 +123,7 @@ describe('fan-out on one process', () => {
       const streams = Array.from({ length: subscribers }, (_, i) =>
         (() => {
           let attachedAt = Number.POSITIVE_INFINITY;
-          return collect<Item>(clients[i % clients.length] ?? clients[0]!, JOB_EVENTS, { jobId }, (item) => {
+          return collect<Item>(clients[i % clients.length] as WsClient, JOB_EVENTS, { jobId }, (item) => {
             const now = Date.now();
             if (item.jobEvents.__typename === 'JobSnapshot') attachedAt = now;
             // Live deliveries only: events logged after this subscriber was attached (not catch-up reads).

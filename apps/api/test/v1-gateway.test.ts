@@ -89,7 +89,7 @@ describe('POST /v1 (Runware-compatible gateway)', () => {
     const upload = await v1(api.url, who.gw.key, [
       { taskType: 'imageUpload', taskUUID: randomUUID(), image: PNG_DATA_URI },
     ]);
-    const imageUUID = (upload.body.data?.[0] as { imageUUID: string }).imageUUID;
+    const imageUUID = String(upload.body.data?.[0]?.imageUUID);
     const t = task({
       numberResults: 2,
       seed: '9223372036854775806',
