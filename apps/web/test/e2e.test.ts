@@ -165,4 +165,16 @@ describe('the web app on the real stack', () => {
     expect(await page.locator('.gallery-tile').count()).toBe(3);
     await shot('08-gallery');
   });
+
+  it('fits a phone screen: the job page with its images, the navigation in view', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.locator('.job-row').first().click();
+    await page.locator('.job-panel[data-status=SUCCEEDED] .tile-img').nth(2).waitFor();
+    const nav = await page.getByRole('link', { name: 'Gallery' }).boundingBox();
+    expect(nav && nav.x + nav.width).toBeLessThanOrEqual(400);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(400);
+    await shot('09-phone-job-page');
+  });
 });
