@@ -66,6 +66,8 @@ export class PlatformClient {
   private readonly key: string;
   private readonly sockets: { client: WsClient; active: number }[] = [];
   private readonly perSocket: number;
+  /** Jobs started through this client (profiles divide by it). */
+  jobsStarted = 0;
 
   constructor(apiUrl: string, key: string, options: { perSocket?: number } = {}) {
     this.apiUrl = apiUrl;
@@ -142,6 +144,7 @@ export class PlatformClient {
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     const mutationMs = performance.now() - started;
+    this.jobsStarted += 1;
     const job = result.data?.generatePhotoMaker;
     if (!job)
       throw new GraphQLFailure(

@@ -259,7 +259,8 @@ export class BenchStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.api?.stop(5_000), this.worker?.stop(5_000)]);
+    // Enough grace for a clean exit: profiled processes write their .cpuprofile on the way out.
+    await Promise.allSettled([this.api?.stop(15_000), this.worker?.stop(15_000)]);
     await Promise.allSettled([this.emulator?.stop(5_000), this.temporal?.stop(), this.redis?.stop()]);
     if (!this.options.keepData) rmSync(this.dataDir, { recursive: true, force: true });
   }

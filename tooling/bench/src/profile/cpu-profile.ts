@@ -28,7 +28,16 @@ export interface CpuProfileSummary {
   busyMs: number;
   byPackage: ProfileEntry[];
   topFunctions: ProfileEntry[];
+  /** Time spent inside (inclusive) frames worth naming: module initialization, workflow activations. */
+  inclusive: ProfileEntry[];
 }
+
+/**
+ * Frames whose inclusive time answers a question: `__webpack_require__` = evaluating workflow-bundle
+ * modules (Temporal's reusable V8 context gives every workflow run its own module cache, so module-level
+ * code, e.g. building zod schemas, runs once per job and again per replay).
+ */
+const INCLUSIVE_FRAMES = ['__webpack_require__', 'runInContext', 'activate', 'concludeActivation'];
 
 /** `.pnpm/@temporalio+worker@1.24.0/...` -> `@temporalio/worker`; our sources -> `apps/api`, `packages/events`. */
 export function packageOf(url: string, functionName: string): string {
@@ -53,14 +62,24 @@ export function packageOf(url: string, functionName: string): string {
 export function summarizeCpuProfile(file: string, top = 15): CpuProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => {
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const packages = new Map<string, number>();
   const functions = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let busy = 0;
   for (const [id, us] of selfUs) {
+    const frames = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = nodes.get(at)?.callFrame.functionName;
+      if (name && INCLUSIVE_FRAMES.includes(name)) frames.add(name);
+    }
+    if (nodes.get(id)?.callFrame.functionName !== '(idle)')
+      for (const name of frames) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
     const node = nodes.get(id);
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
@@ -86,6 +105,7 @@ export function summarizeCpuProfile(file: string, top = 15): CpuProfileSummary {
     busyMs: Math.round(busy / 1000),
     byPackage: entries(packages),
     topFunctions: entries(functions),
+    inclusive: entries(inclusive),
   };
 }
 

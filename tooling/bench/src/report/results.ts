@@ -31,7 +31,7 @@ export interface BenchResults {
   saturation: { path: string; latency: string; maxThroughput: number; atConcurrency: number }[];
   fanout: FanoutResult[];
   temporalHistory: { latency: string; concurrency: number; summary: HistorySummary }[];
-  cpuProfiles: CpuProfileSummary[];
+  cpuProfiles: (CpuProfileSummary & { jobs?: number })[];
   targets: TargetCheck[];
   durationSeconds: number;
 }
