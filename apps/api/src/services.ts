@@ -38,7 +38,14 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
   const keys = new ApiKeyStore(config.apiKeysSpec);
   const metrics = createApiMetrics();
   const redis = new Redis(config.redisUrl, { connectionName: 'photomaker-api', maxRetriesPerRequest: 2 });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // ioredis reconnects by itself; say so once per 10 s rather than on every attempt.
+  let lastRedisWarning = 0;
+  const onRedisError = (error: Error) => {
+    if (Date.now() - lastRedisWarning < 10_000) return;
+    lastRedisWarning = Date.now();
+    logger.warn({ reason: error.message }, 'redis unreachable; reconnecting');
+  };
+  redis.on('error', onRedisError);
   const temporal = await connectTemporal({
     address: config.temporalAddress,
     namespace: config.temporalNamespace,
@@ -60,6 +67,7 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
   const hub = new EventHub({
     redis,
     logger,
+    onRedisError,
     onDelivered: (ageMs) => metrics.eventDelivery.observe(Math.max(0, ageMs) / 1000),
   });
   hub.start();

@@ -107,4 +107,21 @@ describe('web app, URL images and request ids', () => {
     expect(description.memo).toMatchObject({ requestId: 'trace-abc-123', tenant: who.extras.tenant });
     expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.tenant)).toBe(who.extras.tenant);
   });
+
+  it('starts without Temporal and Redis and reports not ready until they answer', async () => {
+    const { getFreePort } = await import('@photomaker/services');
+    const [deadTemporal, deadRedis] = await Promise.all([getFreePort(), getFreePort()]);
+    const orphan = await startApi(who, {
+      TEMPORAL_ADDRESS: `127.0.0.1:${deadTemporal}`,
+      REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
+    });
+    try {
+      expect((await fetch(`${orphan.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${orphan.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'not ready', temporal: false, redis: false });
+    } finally {
+      await orphan.server.close();
+    }
+  });
 });

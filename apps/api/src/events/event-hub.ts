@@ -30,6 +30,8 @@ export interface EventHubOptions {
   redis: Redis;
   logger: Logger;
   blockMs?: number;
+  /** Errors of the reader connection (it reconnects by itself). */
+  onRedisError?: (error: Error) => void;
   /** Called once per delivered event with its age (ms since the worker stamped it). */
   onDelivered?: (ageMs: number, sinks: number) => void;
 }
@@ -63,6 +65,7 @@ export class EventHub {
     this.commands = new JobEventLog(options.redis);
     this.reader = options.redis.duplicate({ connectionName: 'photomaker-api-event-reader' });
     this.readerLog = new JobEventLog(this.reader);
+    this.reader.on('error', options.onRedisError ?? (() => undefined));
     this.logger = options.logger;
     this.blockMs = options.blockMs ?? 5_000;
     this.onDelivered = options.onDelivered;
@@ -193,7 +196,8 @@ export class EventHub {
         failures++;
         // The reader connection may have been replaced: ask for its id again.
         this.readerId = undefined;
-        this.logger.warn({ err: error, failures }, 'event reader failed; retrying');
+        if (failures === 1 || failures % 20 === 0)
+          this.logger.warn({ reason: (error as Error).message, failures }, 'event reader failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures)));
       }
     }

@@ -11,10 +11,13 @@ export function opsRoutes(services: ApiServices): Router {
   router.get('/readyz', async (_req, res) => {
     const [temporal, redis] = await Promise.all([
       temporalReachable(services.temporal),
-      services.redis
-        .ping()
-        .then((reply) => reply === 'PONG')
-        .catch(() => false),
+      Promise.race([
+        services.redis
+          .ping()
+          .then((reply) => reply === 'PONG')
+          .catch(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+      ]),
     ]);
     const ready = temporal && redis;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', temporal, redis });

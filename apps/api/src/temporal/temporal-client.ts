@@ -13,7 +13,8 @@ export interface TemporalClientOptions {
  * the same keys as the worker, so workflow inputs and results are encrypted in Temporal's history.
  */
 export async function connectTemporal(options: TemporalClientOptions): Promise<Client> {
-  const connection = await Connection.connect({ address: options.address });
+  // Lazy: the API starts (and answers /healthz, /readyz = 503) while Temporal is still coming up.
+  const connection = Connection.lazy({ address: options.address });
   return new Client({
     connection,
     namespace: options.namespace,
