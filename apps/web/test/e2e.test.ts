@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,18 @@ let page: Page;
 let photos: string[];
 
 async function shot(name: string, fullPage = true): Promise<void> {
+  // From the top: the live column is sticky, so a scrolled page would place it mid-picture.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
+async function openAdvanced(): Promise<void> {
+  const details = page.locator('form details.advanced');
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+}
+
 beforeAll(async () => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'web-e2e-photos-'));
   photos = await Promise.all(
@@ -98,7 +106,7 @@ describe('the web app on the real stack', () => {
     await page
       .locator('#f-positivePrompt')
       .fill('a portrait photo of a woman rwre, soft window light, linen shirt');
-    await page.locator('.advanced > summary').first().click();
+    await openAdvanced();
     // Loopback: the API's SSRF guard refuses it (the browser cannot know what the server allows).
     await page.locator('#f-webhookURL').fill('http://127.0.0.1:9/hook');
     await page.getByRole('button', { name: /^Generate/ }).click();
@@ -157,8 +165,7 @@ describe('the web app on the real stack', () => {
   it('lists the job in the history and its images in the gallery', async () => {
     await page.getByRole('link', { name: 'History' }).click();
     await page.locator('.job-row').first().waitFor();
-    expect(await page.locator('.job-row').count()).toBe(1);
-    expect(await page.locator('.job-row .badge').first().textContent()).toBe('Succeeded');
+    expect(await page.locator('.job-row .badge').allTextContents()).toEqual(['Succeeded']);
     await shot('07-history');
     await page.getByRole('link', { name: 'Gallery' }).click();
     await page.locator('.gallery-tile').nth(2).waitFor();
@@ -166,15 +173,61 @@ describe('the web app on the real stack', () => {
     await shot('08-gallery');
   });
 
+  it('shows a job that Runware refused, with the field it names', async () => {
+    await page.getByRole('link', { name: 'Create' }).click();
+    await openAdvanced();
+    await page.locator('[aria-label="Recommended models"]').selectOption('__custom');
+    // A valid AIR id, but not an SDXL model: the API accepts it, Runware (the emulator) refuses it.
+    await page.locator('#f-model').fill('runware:100@1');
+    await page.locator('#f-numberResults').fill('1');
+    await page.getByRole('button', { name: 'Generate 1 image' }).click();
+    await page.locator('.job-panel[data-status=FAILED]').waitFor({ timeout: 60_000 });
+    const error = page.locator('.job-panel .error-box[data-error-code=invalidModel]');
+    expect(await error.textContent()).toMatch(/^model: /);
+    expect(await page.locator('.timeline .step').last().getAttribute('data-state')).toBe('failed');
+    await shot('09-job-failed');
+    await page.locator('[aria-label="Recommended models"]').selectOption({ index: 0 });
+  });
+
+  it('cancels a running job', async () => {
+    await page.locator('#f-numberResults').fill('20');
+    await page.getByRole('button', { name: 'Generate 20 images' }).click();
+    await page.locator('.job-panel[data-status=RUNNING]').waitFor({ timeout: 30_000 });
+    await page.locator('.job-panel').getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.job-panel[data-status=CANCELLED]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.job-panel .image-tile:not(.pending)').count()).toBeLessThan(20);
+    expect(await page.locator('.job-panel').getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    // The images it finished before the cancel still count, and cost.
+    if ((await page.locator('.job-panel .image-tile:not(.pending)').count()) > 0) {
+      expect(await page.locator('[data-testid=job-cost]').textContent()).toMatch(/^\$\d/);
+    }
+    await shot('10-job-cancelled');
+  });
+
+  it('pages through the history', async () => {
+    await page.goto(`${stack.apiUrl}/history?per=2`);
+    await page.locator('.job-row').nth(1).waitFor();
+    expect(await page.locator('.job-row').count()).toBe(2);
+    // Newest first: the cancelled job, then the failed one.
+    expect(await page.locator('.job-row .badge').allTextContents()).toEqual(['Cancelled', 'Failed']);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.getByText('Page 2').waitFor();
+    await expect
+      .poll(() => page.locator('.job-row .badge').allTextContents(), { timeout: 10_000 })
+      .toEqual(['Succeeded']);
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await shot('11-history-page-2');
+  });
+
   it('fits a phone screen: the job page with its images, the navigation in view', async () => {
     await page.setViewportSize({ width: 400, height: 860 });
     await page.getByRole('link', { name: 'History' }).click();
-    await page.locator('.job-row').first().click();
+    await page.locator('.job-row[data-job-id]').last().click();
     await page.locator('.job-panel[data-status=SUCCEEDED] .tile-img').nth(2).waitFor();
     const nav = await page.getByRole('link', { name: 'Gallery' }).boundingBox();
     expect(nav && nav.x + nav.width).toBeLessThanOrEqual(400);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(400);
-    await shot('09-phone-job-page');
+    await shot('12-phone-job-page');
   });
 });

@@ -7,7 +7,13 @@ import { useApp } from './api-context.ts';
 import { hrefFor, linkHandler } from './router.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-const PAGE_SIZE = 10;
+const DEFAULT_PAGE_SIZE = 10;
+
+/** `?per=25` picks the page size (1-100), so a longer list is one link away. */
+function pageSize(): number {
+  const per = Number(new URLSearchParams(window.location.search).get('per'));
+  return Number.isInteger(per) && per >= 1 && per <= 100 ? per : DEFAULT_PAGE_SIZE;
+}
 const FILTERS: (JobStatus | undefined)[] = [
   undefined,
   'RUNNING',
@@ -26,6 +32,7 @@ export function HistoryPage() {
   const [page, setPage] = useState<{ nodes: Job[]; next?: string | undefined }>();
   const [error, setError] = useState<string>();
   const [tick, setTick] = useState(0);
+  const [first] = useState(pageSize);
   const after = cursors[cursors.length - 1];
 
   useEffect(() => {
@@ -34,7 +41,7 @@ export function HistoryPage() {
     api
       .request(
         JobsQuery,
-        { first: PAGE_SIZE, ...(after ? { after } : {}), ...(status ? { status } : {}) },
+        { first, ...(after ? { after } : {}), ...(status ? { status } : {}) },
         controller.signal,
       )
       .then(({ jobs }) => {
@@ -48,7 +55,7 @@ export function HistoryPage() {
         if (e.name !== 'AbortError') setError(e.message);
       });
     return () => controller.abort();
-  }, [api, after, status, tick]);
+  }, [api, after, status, tick, first]);
 
   // Jobs still running on this page: refresh every few seconds until they finish.
   const running = page?.nodes.some((job) => !TERMINAL_STAGES.has(job.stage)) ?? false;

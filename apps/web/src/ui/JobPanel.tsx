@@ -23,6 +23,9 @@ export function JobPanel(props: { jobId: string; initialJob?: Job; compact?: boo
   const finished = progress.stage !== undefined && TERMINAL_STAGES.has(progress.stage);
   const total = progress.total || job?.task.numberResults || 0;
   const href = hrefFor({ page: 'job', id: props.jobId });
+  // A job stopped part-way (cancelled, failed) has no total: what its finished images cost.
+  const imageCosts = progress.images.map((i) => i.cost).filter((c): c is number => typeof c === 'number');
+  const cost = progress.cost ?? (imageCosts.length > 0 ? imageCosts.reduce((a, b) => a + b, 0) : null);
 
   const cancel = async () => {
     setCancelling(true);
@@ -101,9 +104,7 @@ export function JobPanel(props: { jobId: string; initialJob?: Job; compact?: boo
       <dl className="job-facts">
         <div>
           <dt>Cost</dt>
-          <dd data-testid="job-cost">
-            {job?.task.includeCost === false ? 'not asked' : formatCost(progress.cost)}
-          </dd>
+          <dd data-testid="job-cost">{job?.task.includeCost === false ? 'not asked' : formatCost(cost)}</dd>
         </div>
         <div>
           <dt>Seed</dt>
