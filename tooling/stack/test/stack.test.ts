@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { temporalCli } from '@photomaker/services';
+import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_MUTATION, exampleVariables } from '../src/banner.ts';
 import { freeStackPorts, type LaunchedStack, launchStack } from '../src/launch.ts';
@@ -78,6 +81,30 @@ describe('npm start: the whole stack on free ports', () => {
     }
     expect(banner).toContain(first.apiKey);
     expect(banner).toContain(`curl -s ${first.apiUrl}/graphql`);
+
+    // Every URL the banner prints answers.
+    for (const url of [
+      `${first.apiUrl}/`,
+      `${first.apiUrl}/metrics`,
+      `${first.temporalUiUrl}/namespaces/default/workflows`,
+      `${first.emulatorUrl}/admin/inspect`,
+      `${first.workerUrl}/metrics`,
+    ]) {
+      expect((await fetch(url)).status, url).toBe(200);
+    }
+    const decoded = await fetch(`${first.workerUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default' },
+      body: JSON.stringify({ payloads: [] }),
+    });
+    expect(decoded.status).toBe(200);
+    // Our search attributes are registered on the dev server.
+    const attributes = spawnSync(
+      temporalCli(),
+      ['operator', 'search-attribute', 'list', '--address', first.temporalAddress, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
+    for (const name of Object.keys(SEARCH_ATTRIBUTE_TYPES)) expect(attributes.stdout).toContain(name);
 
     // The example the banner prints, sent as printed, with the demo key: a job that finishes.
     const { generatePhotoMaker } = await graphql<{ generatePhotoMaker: { id: string; status: string } }>(
