@@ -88,9 +88,13 @@ export class EventHub {
     this.running = false;
     if (this.unblockTimer) clearTimeout(this.unblockTimer);
     this.wake?.();
-    await this.unblock().catch(() => undefined);
+    // Disconnecting the reader ends its blocking XREAD; no need to wait for an UNBLOCK round trip.
     this.reader.disconnect();
-    await this.loop?.catch(() => undefined);
+    // A command stuck on an unreachable Redis must not hold shutdown.
+    await Promise.race([
+      this.loop?.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
   }
 
   /**
@@ -171,14 +175,11 @@ export class EventHub {
     let failures = 0;
     while (this.running) {
       try {
-        if (this.readerId === undefined) this.readerId = Number(await this.reader.call('CLIENT', 'ID'));
         if (this.jobs.size === 0) {
-          await new Promise<void>((resolve) => {
-            this.wake = resolve;
-          });
-          this.wake = undefined;
+          await this.pause();
           continue;
         }
+        if (this.readerId === undefined) this.readerId = Number(await this.reader.call('CLIENT', 'ID'));
         this.dirty = false;
         const cursors = new Map<string, number>();
         for (const [jobId, job] of this.jobs) cursors.set(jobId, job.cursor);
@@ -198,9 +199,21 @@ export class EventHub {
         this.readerId = undefined;
         if (failures === 1 || failures % 20 === 0)
           this.logger.warn({ reason: (error as Error).message, failures }, 'event reader failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures)));
+        await this.pause(Math.min(5_000, 100 * 2 ** failures));
       }
     }
+  }
+
+  /** Sleeps until woken (a new job, close) or, with `ms`, at most that long. */
+  private async pause(ms?: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      this.wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   private fanOut(jobId: string, events: JobEvent[]): void {
