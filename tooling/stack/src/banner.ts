@@ -35,13 +35,16 @@ export function exampleVariables(): Record<string, unknown> {
   };
 }
 
-/** A curl command a newcomer can paste as is: POSIX shell quoting, the body in single quotes. */
+/** POSIX single quoting: safe for any text. */
+const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
+/** A curl command a newcomer can paste as is. */
 export function exampleCurl(apiUrl: string, key: string): string {
   const body = JSON.stringify({ query: EXAMPLE_MUTATION, variables: exampleVariables() });
   return [
     `curl -s ${apiUrl}/graphql \\`,
-    `  -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
-    `  --data-raw '${body.replaceAll("'", "'\\''")}'`,
+    `  -H ${shellQuote(`authorization: Bearer ${key}`)} -H 'content-type: application/json' \\`,
+    `  --data-raw ${shellQuote(body)}`,
   ].join('\n');
 }
 
@@ -115,7 +118,11 @@ export function readyBanner(input: BannerInput): string {
   if (has('api')) {
     lines.push(
       '',
-      `Try it ${dim('(2 images from a tiny inline reference image; then watch the job in the web app)')}:`,
+      `Try it ${dim(
+        `(2 images from a tiny inline reference image; then watch the job in the web app${
+          config.runware.mode === 'real' ? '; on the real Runware this spends credits' : ''
+        })`,
+      )}:`,
       '',
       exampleCurl(apiUrl, input.demoKey ?? '<your key>'),
     );
