@@ -21,7 +21,7 @@ export class TemporalPinoLogger implements Logger {
   }
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    // By design: the Runware queue's worker runs activities only.
+    // By design: the deliveries queue's worker runs activities only.
     const effective = message.startsWith('No workflows registered') ? 'DEBUG' : level;
     const { error, ...rest } = (meta ?? {}) as Record<string, unknown>;
     const fields: Record<string, unknown> = { ...rest };

@@ -4,14 +4,17 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { type Activities, splitActivities } from './activities/index.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import { runwareTaskQueue } from './workflows/task-queues.ts';
+import { deliveryTaskQueue } from './workflows/task-queues.ts';
 
 export interface WorkerTuning {
   /** Activity slots per worker (each Runware step holds one while it polls). */
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
   maxConcurrentLocalActivities: number;
-  /** Server-side limit for the Runware task queue: the global Runware rate (all workers). */
+  /**
+   * Server-side limit on the job task queue's activities, i.e. Runware calls (deliveries have their own
+   * queue, local activities never count): the global Runware rate across all workers.
+   */
   runwareActivitiesPerSecond?: number | undefined;
   /** In-flight activities get this long to finish on shutdown before they are cancelled. */
   shutdownGraceMs: number;
@@ -38,7 +41,7 @@ export const WORKFLOWS_PATH = new URL('./workflows/index.ts', import.meta.url).p
 export interface PhotoMakerWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
-  /** The workflow task queue; Runware activities use `<taskQueue>-runware`. Default `photomaker`. */
+  /** The job task queue (workflows + Runware activity); deliveries use `<taskQueue>-deliveries`. */
   taskQueue?: string;
   dataConverter: DataConverter;
   activities: Activities;
@@ -49,24 +52,24 @@ export interface PhotoMakerWorkerOptions {
 }
 
 /**
- * The two workers of one process, on one connection: workflows + local/delivery activities on the
- * job queue, and Runware-calling activities on their own rate-limited queue.
+ * The two workers of one process, on one connection: the job queue (workflows, local activities, the
+ * rate-limited Runware activity) and the deliveries queue (webhook POSTs, upload PUTs).
  */
 export class PhotoMakerWorkers {
   readonly main: Worker;
-  readonly runware: Worker;
-  readonly taskQueues: { main: string; runware: string };
+  readonly deliveries: Worker;
+  readonly taskQueues: { main: string; deliveries: string };
 
-  private constructor(main: Worker, runware: Worker, taskQueues: { main: string; runware: string }) {
+  private constructor(main: Worker, deliveries: Worker, taskQueues: { main: string; deliveries: string }) {
     this.main = main;
-    this.runware = runware;
+    this.deliveries = deliveries;
     this.taskQueues = taskQueues;
   }
 
   static async create(options: PhotoMakerWorkerOptions): Promise<PhotoMakerWorkers> {
     const tuning = { ...DEFAULT_TUNING, ...options.tuning };
     const taskQueue = options.taskQueue ?? TASK_QUEUE;
-    const { main, runware } = splitActivities(options.activities);
+    const { main, deliveries } = splitActivities(options.activities);
     const common: Partial<WorkerOptions> = {
       connection: options.connection,
       namespace: options.namespace ?? 'default',
@@ -84,27 +87,28 @@ export class PhotoMakerWorkers {
       activities: main,
       maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
       maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
-    });
-    const runwareWorker = await Worker.create({
-      ...common,
-      connection: options.connection,
-      taskQueue: runwareTaskQueue(taskQueue),
-      activities: runware,
       maxHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
       defaultHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
+      // With a queue-wide rate limit every Runware activity goes through matching (no eager dispatch).
       ...(tuning.runwareActivitiesPerSecond !== undefined
         ? { maxTaskQueueActivitiesPerSecond: tuning.runwareActivitiesPerSecond }
         : {}),
     });
-    return new PhotoMakerWorkers(workflowWorker, runwareWorker, {
+    const deliveryWorker = await Worker.create({
+      ...common,
+      connection: options.connection,
+      taskQueue: deliveryTaskQueue(taskQueue),
+      activities: deliveries,
+    });
+    return new PhotoMakerWorkers(workflowWorker, deliveryWorker, {
       main: taskQueue,
-      runware: runwareTaskQueue(taskQueue),
+      deliveries: deliveryTaskQueue(taskQueue),
     });
   }
 
   /** Runs both until shutdown; if one fails, the other is shut down too. */
   async run(): Promise<void> {
-    const runs = [this.main.run(), this.runware.run()];
+    const runs = [this.main.run(), this.deliveries.run()];
     try {
       await Promise.all(runs);
     } catch (error) {
@@ -116,17 +120,17 @@ export class PhotoMakerWorkers {
 
   /** Stops polling; in-flight activities get the grace time, then both runs resolve. */
   shutdown(): void {
-    for (const worker of [this.main, this.runware]) {
+    for (const worker of [this.main, this.deliveries]) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
   }
 
-  states(): { main: string; runware: string } {
-    return { main: this.main.getState(), runware: this.runware.getState() };
+  states(): { main: string; deliveries: string } {
+    return { main: this.main.getState(), deliveries: this.deliveries.getState() };
   }
 
   get running(): boolean {
-    return this.main.getState() === 'RUNNING' && this.runware.getState() === 'RUNNING';
+    return this.main.getState() === 'RUNNING' && this.deliveries.getState() === 'RUNNING';
   }
 
   /** Runs both while `promise` is pending (tests), then shuts down. */

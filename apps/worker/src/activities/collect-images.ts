@@ -22,8 +22,16 @@ interface Progress {
 
 type PhotoMakerRequest = Parameters<RunwareClient['submit']>[0];
 
-/** The Runware task for one run: our taskUUID, references by imageUUID, outputs as URLs we download. */
-function wireTask(task: JobTask, run: RunwareRun, inputImages: string[]): PhotoMakerRequest {
+/**
+ * The Runware task for one run: our taskUUID, references by imageUUID. Sync runs take the image inline
+ * (no second request); async runs take URLs (getResponse repeats every finished image on every poll).
+ */
+function wireTask(
+  task: JobTask,
+  run: RunwareRun,
+  inputImages: string[],
+  outputType: 'URL' | 'base64Data',
+): PhotoMakerRequest {
   const {
     inputImages: _references,
     webhookURL: _webhook,
@@ -36,13 +44,13 @@ function wireTask(task: JobTask, run: RunwareRun, inputImages: string[]): PhotoM
     ...params
   } = task;
   // webhookURL/uploadEndpoint are ours to deliver (signed, from the blob store); the user's outputType
-  // shapes those deliveries, while Runware gives us a URL to download once.
+  // shapes those deliveries, not what we ask Runware for.
   return {
     ...params,
     taskUUID: run.taskUUID,
     inputImages,
     numberResults: run.numberResults,
-    outputType: 'URL',
+    outputType,
     ...(run.seed !== undefined ? { seed: run.seed } : {}),
   } as PhotoMakerRequest;
 }
@@ -107,7 +115,19 @@ class CollectCall {
     this.ctx.heartbeat(progress);
   };
 
-  private result(done: boolean, failures: GenerationFailure[] = []): CollectImagesResult {
+  private async result(done: boolean, failures: GenerationFailure[] = []): Promise<CollectImagesResult> {
+    const finish = this.input.completesJob;
+    const ended = this.step.has((event) => event.stage === 'succeeded');
+    if (finish && !ended && this.known.size >= this.input.total) {
+      let cost: number | null = null;
+      if (finish.includeCost) {
+        let total = finish.costSoFar ?? 0;
+        for (const event of this.step.events)
+          if (event.stage === 'image_ready') total += event.data.image.cost ?? 0;
+        cost = Math.round(total * 1e9) / 1e9;
+      }
+      await this.step.append('succeeded', { imageCount: this.known.size, cost });
+    }
     return { events: this.step.events, accepted: this.accepted, done, failures };
   }
 
@@ -134,7 +154,8 @@ class CollectCall {
     let references = await ensure();
     for (let staleRetry = 0; ; staleRetry++) {
       try {
-        return await this.send(wireTask(task, run, references.imageUUIDs));
+        const sync = run.numberResults <= this.deps.settings.syncMaxResults;
+        return await this.send(wireTask(task, run, references.imageUUIDs, sync ? 'base64Data' : 'URL'), sync);
       } catch (error) {
         // Runware refused an imageUUID from our cache: it forgot the upload. Refused tasks leave no
         // trace on Runware, so the same taskUUID can go again with fresh uploads.
@@ -157,9 +178,9 @@ class CollectCall {
     if (!already) await this.step.append('submitted', { runwareTaskUUID: taskUUID, numberResults });
   }
 
-  private async send(wire: PhotoMakerRequest): Promise<CollectImagesResult | undefined> {
-    const { runware, metrics, settings } = this.deps;
-    if (this.input.run.numberResults > settings.syncMaxResults) {
+  private async send(wire: PhotoMakerRequest, sync: boolean): Promise<CollectImagesResult | undefined> {
+    const { runware, metrics } = this.deps;
+    if (!sync) {
       // Async: Runware acknowledges at once (a conflict means it already holds the task: nothing paid
       // twice). Hand the acceptance to the workflow, then poll in the next call.
       const ack = await timeRunware(metrics, 'photoMaker', () =>
@@ -169,24 +190,27 @@ class CollectCall {
       this.beat();
       await this.announceSubmitted();
       await this.persistNew(ack.results);
-      return this.result(false);
+      return await this.result(false);
     }
-    // Sync: one request whose answer carries the images (small batches: no polling delay at all).
-    await this.announceSubmitted();
+    // Sync: one request whose answer carries the images (small batches: no polling delay at all). The
+    // submitted event is written while the request runs; it is in the stream before any image event.
+    const announced = this.announceSubmitted();
+    announced.catch(() => undefined);
     try {
       const results = await timeRunware(metrics, 'photoMaker', () =>
         runware.photoMaker(wire, { signal: this.signal, retry: false }),
       );
       this.accepted = true;
+      await announced;
       await this.persistNew(results);
-      return this.result(true);
+      return await this.result(true);
     } catch (error) {
       if (!(error instanceof RunwareClientError) || !(error.alreadyAccepted || error.generationFailed))
         throw error;
       this.accepted = true;
       this.beat();
       await this.persistNew(error.results);
-      if (error.generationFailed) return this.result(true, generationFailures(error.errors));
+      if (error.generationFailed) return await this.result(true, generationFailures(error.errors));
       return undefined;
     }
   }
@@ -224,7 +248,8 @@ class CollectCall {
       const fresh = successes.filter((result) => !this.known.has(result.imageUUID));
       await this.persistNew(fresh);
       const done = processing === 0 && successes.length + snapshot.errors.length >= run.numberResults;
-      if (fresh.length > 0 || done) return this.result(done, done ? generationFailures(snapshot.errors) : []);
+      if (fresh.length > 0 || done)
+        return await this.result(done, done ? generationFailures(snapshot.errors) : []);
       delay = this.nextDelay(delay);
     }
   }

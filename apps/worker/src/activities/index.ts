@@ -12,9 +12,9 @@ export function createActivities(deps: ActivityDeps) {
     /** Local activities (run inside the workflow task, no server round trip). */
     publishEvents: createPublishEvents(deps),
     readEvents: createReadEvents(deps),
-    /** On the Runware task queue (rate limited). */
+    /** On the job task queue (rate limited when WORKER_RUNWARE_ACTIVITIES_PER_SECOND is set). */
     collectImages: createCollectImages(deps),
-    /** On the main task queue. */
+    /** On the deliveries task queue. */
     deliverWebhook: createDeliverWebhook(deps),
     deliverUpload: createDeliverUpload(deps),
   };
@@ -24,6 +24,6 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities) {
-  const { collectImages, ...main } = activities;
-  return { main, runware: { collectImages } };
+  const { deliverWebhook, deliverUpload, ...main } = activities;
+  return { main, deliveries: { deliverWebhook, deliverUpload } };
 }

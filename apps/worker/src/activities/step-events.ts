@@ -50,6 +50,9 @@ export class StepEvents {
         message: `event ${event.seq} of job ${this.jobId} was written by another attempt; retrying adopts it`,
       });
     }
+    if (stage === 'succeeded' || stage === 'failed' || stage === 'cancelled') {
+      this.metrics.jobs.inc({ outcome: stage });
+    }
     this.events.push(event);
     return event;
   }

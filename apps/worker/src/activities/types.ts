@@ -26,6 +26,11 @@ export interface CollectImagesInput {
   /** numberResults of the job ("image i of n"). */
   total: number;
   image: { width: number; height: number; outputFormat: OutputFormat };
+  /**
+   * Nothing follows this run (no deliveries): once the job has every image, append its `succeeded`
+   * event here too, so subscribers see the end without waiting for another workflow task.
+   */
+  completesJob?: { costSoFar: number | null; includeCost: boolean };
 }
 
 /** A failed generation, as Runware reported it. */

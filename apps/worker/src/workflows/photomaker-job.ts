@@ -33,7 +33,7 @@ import type {
   RunwareRun,
 } from '../activities/types.ts';
 import { applyJobEvent, initialJobState } from './job-state.ts';
-import { runwareTaskQueue } from './task-queues.ts';
+import { deliveryTaskQueue } from './task-queues.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
 // (job-state.ts); the workflow numbers the events, activities append them to the job's Redis stream.
@@ -57,22 +57,24 @@ const local = proxyLocalActivities<Activities>({
   },
 });
 
-const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '30 seconds',
-  // Receivers that are down get ~30 min of retries (1 s doubling to 5 min) before the job fails.
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    maximumAttempts: 12,
-  },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
+function deliveryActivities() {
+  return proxyActivities<Activities>({
+    taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '30 seconds',
+    // Receivers that are down get ~30 min of retries (1 s doubling to 5 min) before the job fails.
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      maximumAttempts: 12,
+    },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+}
 
 function collectActivity(scheduleToCloseMs: number) {
   return proxyActivities<Activities>({
-    taskQueue: runwareTaskQueue(workflowInfo().taskQueue),
     scheduleToCloseTimeout: scheduleToCloseMs,
     startToCloseTimeout: '10 minutes',
     // Short, so a cancellation reaches the activity quickly (heartbeats carry it).
@@ -181,6 +183,8 @@ class PhotoMakerJob {
     try {
       await this.emit('queued', { numberResults: task.numberResults });
       await this.generate();
+      // Without deliveries the last Runware step already wrote the `succeeded` event.
+      if (this.state.stage === 'succeeded') return this.state;
       if (task.webhookURL || task.uploadEndpoint) {
         await this.emit('delivering', { webhook: !!task.webhookURL, uploadEndpoint: !!task.uploadEndpoint });
         await this.deliver();
@@ -188,6 +192,8 @@ class PhotoMakerJob {
       await this.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
       return this.state;
     } catch (error) {
+      // The end was already written (a cancellation that came too late): the job did succeed.
+      if (this.state.stage === 'succeeded') return this.state;
       if (isCancellation(error)) {
         await CancellationScope.nonCancellable(() =>
           this.emit('cancelled', { reason: 'cancelled by request' }),
@@ -329,6 +335,9 @@ class PhotoMakerJob {
           nextIndex: this.state.images.length,
           total: task.numberResults,
           image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
+          ...(task.webhookURL || task.uploadEndpoint
+            ? {}
+            : { completesJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
         });
         this.apply(result.events);
         return result;
@@ -347,6 +356,7 @@ class PhotoMakerJob {
   /** One activity per image and target, in parallel; each retried on its own. */
   private async deliver(): Promise<void> {
     const task = this.input.task;
+    const delivery = deliveryActivities();
     const calls: Promise<unknown>[] = [];
     for (const image of this.state.images) {
       const base = { jobId: this.input.jobId, runwareTaskUUID: this.input.runwareTaskUUID, image };

@@ -1,7 +1,9 @@
-// Workflow-safe. Runware-calling activities get a task queue of their own, so the server-side rate limit
-// (maxTaskQueueActivitiesPerSecond = the global Runware rate) throttles them and nothing else.
-export const RUNWARE_QUEUE_SUFFIX = '-runware';
+// Workflow-safe. The job's own task queue carries the workflow, its local activities and the Runware
+// activity (so the server can hand that activity straight back to the worker that scheduled it: eager
+// dispatch, no matching round trip). Deliveries get a queue of their own, which keeps the queue-wide
+// rate limit (maxTaskQueueActivitiesPerSecond = the global Runware rate) on Runware calls alone.
+export const DELIVERY_QUEUE_SUFFIX = '-deliveries';
 
-export function runwareTaskQueue(workflowTaskQueue: string): string {
-  return `${workflowTaskQueue}${RUNWARE_QUEUE_SUFFIX}`;
+export function deliveryTaskQueue(workflowTaskQueue: string): string {
+  return `${workflowTaskQueue}${DELIVERY_QUEUE_SUFFIX}`;
 }
