@@ -13,10 +13,12 @@ Writes results.json, results.md and chart.png.
   --quick               CI smoke run (~1 min): few jobs, small levels; numbers printed, nothing asserted
   --out <dir>           output directory (default tooling/bench/results, quick: tooling/bench/results/quick)
   --levels <1,2,5,...>  in-flight levels at 0 ms latency (stops once throughput saturates)
-  --realistic <1,10>    in-flight levels at the realistic latency
+  --realistic <1,10>    in-flight levels at the realistic latency (0 to skip)
   --fanout <100,2000>   subscriber counts for the fan-out phase (0 to skip)
   --window <ms>         measured window per level (default 10000, quick 2500)
   --profile             run worker and API under --cpu-prof; summaries in the results
+  --worker-env K=V      extra worker environment (repeatable), for A/B experiments, e.g.
+                        WORKER_POLL_INITIAL=20 or WORKER_WORKFLOW_BUNDLE=/abs/bundle.js
   --no-build            do not run the worker build first
   --date <YYYY-MM-DD>   date stamped on the results (default today)
   --verbose             print every line of every process
@@ -45,6 +47,7 @@ async function main(): Promise<number> {
         fanout: { type: 'string' },
         window: { type: 'string' },
         profile: { type: 'boolean', default: false },
+        'worker-env': { type: 'string', multiple: true },
         'no-build': { type: 'boolean', default: false },
         date: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -74,11 +77,17 @@ async function main(): Promise<number> {
     quick: values.quick,
     outDir,
     levels: list(values.levels) ?? preset.levels,
-    realisticLevels: list(values.realistic) ?? preset.realisticLevels,
+    realisticLevels: values.realistic === '0' ? [] : (list(values.realistic) ?? preset.realisticLevels),
     fanout: values.fanout === '0' ? [] : (list(values.fanout) ?? preset.fanout),
     fanoutEvents: preset.fanoutEvents,
     settings: windowMs ? { ...preset.settings, windowMs } : preset.settings,
     profile: values.profile,
+    workerEnv: Object.fromEntries(
+      (values['worker-env'] ?? []).map((pair) => [
+        pair.slice(0, pair.indexOf('=')),
+        pair.slice(pair.indexOf('=') + 1),
+      ]),
+    ),
     build: !values['no-build'],
     date: values.date ?? new Date().toISOString().slice(0, 10),
     log: (line) => process.stdout.write(`bench: ${line}\n`),

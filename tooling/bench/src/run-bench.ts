@@ -73,6 +73,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     // Runware's per-key concurrency is not what we measure here.
     emulatorArgs: ['--capacity', '100000'],
     workerNodeArgs: cpuProf,
+    ...(options.profile ? { stopGraceMs: 20_000 } : {}),
     apiNodeArgs: cpuProf,
     ...(options.workerEnv ? { workerEnv: options.workerEnv } : {}),
     ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
@@ -150,7 +151,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   }
 
   const cpuProfiles = options.profile
-    ? cpuProfilesIn(profileDir).map((file) => summarizeCpuProfile(file))
+    ? cpuProfilesIn(profileDir).map((file) => ({ ...summarizeCpuProfile(file), jobs: client.jobsStarted }))
     : [];
   const partial = { overhead: overheads(phases), saturation: saturation(phases), fanout };
   const results: BenchResults = {
@@ -164,6 +165,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       fanoutEvents: options.fanoutEvents,
       ...options.settings,
       task: '128x128, 1 result, 20 steps, URL output, one 64x64 PNG reference',
+      workerEnv: options.workerEnv ?? {},
       realisticLatency: LATENCY_PRESETS.realistic,
     },
     phases,

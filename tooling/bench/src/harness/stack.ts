@@ -33,6 +33,11 @@ export interface StackOptions {
   /** Extra Node flags for the worker / API process (e.g. `--cpu-prof`). */
   workerNodeArgs?: string[];
   apiNodeArgs?: string[];
+  /**
+   * SIGTERM grace for worker and API at stop (default 5 s). Profiled runs need a clean exit (the
+   * .cpuprofile is written on the way out): the API takes ~15 s to exit on SIGTERM today.
+   */
+  stopGraceMs?: number;
   /** Log level of our apps (default info: the ready lines are info lines). */
   logLevel?: string;
   /** Keep the data dir after stop (for inspection); removed by default. */
@@ -259,8 +264,8 @@ export class BenchStack {
   }
 
   async stop(): Promise<void> {
-    // Enough grace for a clean exit: profiled processes write their .cpuprofile on the way out.
-    await Promise.allSettled([this.api?.stop(15_000), this.worker?.stop(15_000)]);
+    const grace = this.options.stopGraceMs ?? 5_000;
+    await Promise.allSettled([this.api?.stop(grace), this.worker?.stop(grace)]);
     await Promise.allSettled([this.emulator?.stop(5_000), this.temporal?.stop(), this.redis?.stop()]);
     if (!this.options.keepData) rmSync(this.dataDir, { recursive: true, force: true });
   }
