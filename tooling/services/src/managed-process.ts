@@ -118,6 +118,19 @@ export class ManagedProcess {
     throw new Error(`${this.name} not ready within ${timeoutMs} ms\n${this.tail()}`);
   }
 
+  /**
+   * Awaits a readiness wait; when it fails the child is killed before the error propagates, so a
+   * timed-out start never leaves a half-started server holding its port.
+   */
+  async readyOrKill<T>(wait: Promise<T>): Promise<T> {
+    try {
+      return await wait;
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
+  }
+
   /** SIGKILL at once: what the chaos and crash tests use. */
   async kill(): Promise<void> {
     if (this.running) this.child.kill('SIGKILL');

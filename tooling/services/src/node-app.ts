@@ -38,7 +38,7 @@ export async function startNodeApp(options: NodeAppOptions): Promise<RunningNode
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
   const pattern = options.readyPattern ?? LISTENING;
-  const match = await child.waitForLine(pattern, options.readyTimeoutMs ?? 60_000);
+  const match = await child.readyOrKill(child.waitForLine(pattern, options.readyTimeoutMs ?? 60_000));
   return {
     ...(match[1] ? { url: match[1] } : {}),
     process: child,

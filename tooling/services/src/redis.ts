@@ -44,7 +44,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
     args,
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
-  await child.waitUntil(() => redisPing(port), 30_000, 50);
+  await child.readyOrKill(child.waitUntil(() => redisPing(port), 30_000, 50));
   return { url: `redis://127.0.0.1:${port}`, port, process: child, stop: () => child.stop() };
 }
 

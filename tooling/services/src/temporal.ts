@@ -53,7 +53,9 @@ export async function startTemporal(options: TemporalOptions = {}): Promise<Runn
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
   const address = `127.0.0.1:${port}`;
-  await child.waitUntil(() => temporalReady(address, namespace), options.readyTimeoutMs ?? 90_000, 250);
+  await child.readyOrKill(
+    child.waitUntil(() => temporalReady(address, namespace), options.readyTimeoutMs ?? 90_000, 250),
+  );
   return {
     address,
     port,

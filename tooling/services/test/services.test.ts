@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +9,8 @@ import {
   getFreePort,
   PortInUseError,
   redisPing,
+  repoRoot,
+  startNodeApp,
   startRedis,
   startTemporal,
 } from '../src/index.ts';
@@ -49,6 +54,30 @@ describe('ports', () => {
       );
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('readiness failures', () => {
+  it('kills an app that never prints its ready line instead of leaving it running', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'silent-'));
+    const entry = join(dir, 'silent.mjs');
+    await writeFile(entry, `console.log('pid ' + process.pid); setInterval(() => {}, 1000);`);
+    try {
+      const failure = await startNodeApp({
+        name: 'silent',
+        entry: relative(repoRoot, entry),
+        readyTimeoutMs: 500,
+      }).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      expect(failure).toContain('no line matching');
+      const pid = Number(failure?.match(/pid (\d+)/)?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
