@@ -59,6 +59,8 @@ export function createApollo(
     schema,
     validationRules: limitRules(services.config.limits),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGINT/SIGTERM; Apollo's own handler re-raised the signal mid-shutdown and stalled it.
+    stopOnTerminationSignals: false,
     // Masks internal errors (logged with the request id by the plugin above); rewrites bad variables.
     formatError: (formatted, error) => formatGraphQLError(formatted, error, {}),
     plugins: [
