@@ -7,7 +7,19 @@ import { BUNDLE_META_PATH, BUNDLE_PATH, workflowSourceHash } from '../src/workfl
 // Production start loads this prebuilt bundle instead of running webpack at every start.
 const started = Date.now();
 const sourceHash = workflowSourceHash();
-const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+const quiet = () => undefined;
+const { code } = await bundleWorkflowCode({
+  workflowsPath: WORKFLOWS_PATH,
+  // webpack's module listing is noise in CI logs; warnings and errors still show.
+  logger: {
+    log: quiet,
+    trace: quiet,
+    debug: quiet,
+    info: quiet,
+    warn: (message) => console.warn(message),
+    error: (message) => console.error(message),
+  },
+});
 mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
 writeFileSync(BUNDLE_PATH, code);
 writeFileSync(

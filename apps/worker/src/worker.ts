@@ -89,9 +89,13 @@ export class PhotoMakerWorkers {
       maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
       maxHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
       defaultHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
-      // With a queue-wide rate limit every Runware activity goes through matching (no eager dispatch).
+      // With a queue-wide rate limit every Runware activity must go through matching, where the limit
+      // is enforced: eager dispatch (activity handed back with the workflow task) would bypass it.
       ...(tuning.runwareActivitiesPerSecond !== undefined
-        ? { maxTaskQueueActivitiesPerSecond: tuning.runwareActivitiesPerSecond }
+        ? {
+            maxTaskQueueActivitiesPerSecond: tuning.runwareActivitiesPerSecond,
+            maxEagerActivityReservationsPerWorkflowTask: 0,
+          }
         : {}),
     });
     const deliveryWorker = await Worker.create({

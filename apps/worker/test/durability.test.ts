@@ -122,6 +122,33 @@ describe('a worker process killed with SIGKILL mid-generation', () => {
     expect(metrics).toContain('temporal_');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
+    // The Temporal UI's codec endpoint decodes this job's encrypted input for an operator.
+    const history = await h.client.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId: batch.handle.workflowId },
+    });
+    const input = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+    const decoded = await fetch(`${url}/codec/decode`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: 'http://127.0.0.1:8233',
+        'x-namespace': 'default',
+      },
+      body: JSON.stringify({
+        payloads: [
+          {
+            metadata: Object.fromEntries(Object.entries(input?.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
+            data: b64(input?.data),
+          },
+        ],
+      }),
+    });
+    expect(decoded.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
+    const body = (await decoded.json()) as { payloads: { data: string }[] };
+    expect(Buffer.from(body.payloads[0]?.data ?? '', 'base64').toString()).toContain(batch.input.jobId);
+
     // Graceful shutdown: a delivery in flight when SIGTERM arrives still completes.
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => {

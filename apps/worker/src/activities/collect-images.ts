@@ -303,6 +303,7 @@ export function createCollectImages(deps: ActivityDeps) {
         adopted,
         metrics: deps.metrics,
       });
+      await step.appendPrelude(input.prelude ?? []);
       const call = new CollectCall(deps, input, ctx, step, prior);
       call.beat();
       const ticker = setInterval(call.beat, 1_000);

@@ -33,13 +33,30 @@ export class StepEvents {
   }
 
   async append<S extends JobStage>(stage: S, data: JobEventData<S>): Promise<JobEvent> {
-    const event = {
+    return this.appendEvent({
       jobId: this.jobId,
       seq: this.firstSeq + this.events.length,
       at: new Date().toISOString(),
       stage,
       data,
-    } as JobEvent;
+    } as JobEvent);
+  }
+
+  /** Appends events the workflow made (numbered by it), unless an earlier attempt already did. */
+  async appendPrelude(events: readonly JobEvent[]): Promise<void> {
+    for (const event of events) {
+      if (event.seq < this.firstSeq + this.events.length) continue;
+      if (event.seq !== this.firstSeq + this.events.length) {
+        throw new Error(
+          `prelude event ${event.seq} does not follow seq ${this.firstSeq + this.events.length - 1}`,
+        );
+      }
+      await this.appendEvent(event);
+    }
+  }
+
+  private async appendEvent(event: JobEvent): Promise<JobEvent> {
+    const stage = event.stage;
     const result = await this.log.append(event);
     this.metrics.events.inc({ result });
     if (result === 'duplicate') {

@@ -21,6 +21,11 @@ export interface CollectImagesInput {
   knownImageUUIDs: string[];
   /** seq of the first event this call may append (the workflow owns the numbering). */
   nextSeq: number;
+  /**
+   * Events the workflow made and applied but has not published (the job's `queued`): appended first,
+   * as given, so the job's first workflow task needs no local activity of its own.
+   */
+  prelude?: JobEvent[];
   /** Job-level index of the next new image. */
   nextIndex: number;
   /** numberResults of the job ("image i of n"). */

@@ -1,11 +1,6 @@
-import {
-  type JobEvent,
-  type JobEventData,
-  type JobStage,
-  type JobState,
-  statusForStage,
-} from '@photomaker/schema';
+import type { JobEvent, JobEventData, JobStage, JobState } from '@photomaker/schema';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
+import { statusForStage } from './job-model.ts';
 
 // Workflow-safe (pure): the job state is a fold of its events, so the workflow's query, the event
 // stream and a state rebuilt from the stream always agree.

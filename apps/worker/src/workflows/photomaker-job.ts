@@ -1,12 +1,4 @@
-import {
-  addToSeed,
-  type JobError,
-  type JobEvent,
-  type JobEventData,
-  type JobStage,
-  type JobState,
-  jobTaskSchema,
-} from '@photomaker/schema';
+import type { JobError, JobEvent, JobEventData, JobStage, JobState } from '@photomaker/schema';
 import { jobStateQuery, type PhotoMakerJobInput, SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
@@ -32,6 +24,7 @@ import type {
   RunwareFailureDetails,
   RunwareRun,
 } from '../activities/types.ts';
+import { addToSeed, inputProblems } from './job-model.ts';
 import { applyJobEvent, initialJobState } from './job-state.ts';
 import { deliveryTaskQueue } from './task-queues.ts';
 
@@ -85,28 +78,16 @@ function collectActivity(scheduleToCloseMs: number) {
   }).collectImages;
 }
 
-function parseInput(raw: PhotoMakerJobInput): PhotoMakerJobInput {
-  const task = jobTaskSchema.safeParse(raw?.task);
-  const problems: string[] = [];
-  if (typeof raw?.jobId !== 'string' || raw.jobId.length === 0)
-    problems.push('jobId must be a non-empty string');
-  if (typeof raw?.tenant !== 'string' || raw.tenant.length === 0)
-    problems.push('tenant must be a non-empty string');
-  if (typeof raw?.runwareTaskUUID !== 'string') problems.push('runwareTaskUUID must be a UUID string');
-  if (typeof raw?.createdAt !== 'string' || Number.isNaN(Date.parse(raw.createdAt)))
-    problems.push('createdAt must be an ISO-8601 timestamp');
-  if (!task.success) {
-    for (const issue of task.error.issues.slice(0, 5))
-      problems.push(`task.${issue.path.join('.')}: ${issue.message}`);
-  }
-  if (problems.length > 0 || !task.success) {
+function checkInput(input: PhotoMakerJobInput): PhotoMakerJobInput {
+  const problems = inputProblems(input);
+  if (problems.length > 0) {
     throw ApplicationFailure.create({
       type: 'invalidJobInput',
       message: `invalid PhotoMakerJobInput: ${problems.join('; ')}`,
       nonRetryable: true,
     });
   }
-  return { ...raw, task: task.data };
+  return input;
 }
 
 function jobFailure(error: JobError): ApplicationFailure {
@@ -171,6 +152,8 @@ class PhotoMakerJob {
   private readonly input: PhotoMakerJobInput;
   /** Every event of the job so far, for re-publishing after a Redis data loss. */
   private readonly events: JobEvent[] = [];
+  /** Applied, not yet published: the first Runware step appends them before its own. */
+  private prelude: JobEvent[] = [];
 
   constructor(input: PhotoMakerJobInput) {
     this.input = input;
@@ -181,7 +164,9 @@ class PhotoMakerJob {
     this.initSearchAttributes();
     const task = this.input.task;
     try {
-      await this.emit('queued', { numberResults: task.numberResults });
+      // No local activity here: the first Runware step publishes `queued` (one activation less per job).
+      this.prelude = [this.event('queued', { numberResults: task.numberResults })];
+      this.apply(this.prelude);
       await this.generate();
       // Without deliveries the last Runware step already wrote the `succeeded` event.
       if (this.state.stage === 'succeeded') return this.state;
@@ -238,14 +223,18 @@ class PhotoMakerJob {
     }
   }
 
-  private async emit<S extends JobStage>(stage: S, data: JobEventData<S>): Promise<void> {
-    const event = {
+  private event<S extends JobStage>(stage: S, data: JobEventData<S>): JobEvent {
+    return {
       jobId: this.input.jobId,
       seq: this.state.seq + 1,
       at: new Date().toISOString(),
       stage,
       data,
     } as JobEvent;
+  }
+
+  private async emit<S extends JobStage>(stage: S, data: JobEventData<S>): Promise<void> {
+    const event = this.event(stage, data);
     this.apply([event]);
     await this.publish([event]);
   }
@@ -324,6 +313,8 @@ class PhotoMakerJob {
     }
     const task = this.input.task;
     for (let gapRepairs = 0; ; gapRepairs++) {
+      const prelude = this.prelude;
+      this.prelude = [];
       try {
         const result = await collectActivity(remainingMs)({
           jobId: this.input.jobId,
@@ -331,7 +322,8 @@ class PhotoMakerJob {
           ...(accepted ? {} : { task }),
           accepted,
           knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
-          nextSeq: this.state.seq + 1,
+          nextSeq: prelude[0]?.seq ?? this.state.seq + 1,
+          ...(prelude.length > 0 ? { prelude } : {}),
           nextIndex: this.state.images.length,
           total: task.numberResults,
           image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
@@ -387,7 +379,7 @@ class PhotoMakerJob {
 
 /** One PhotoMaker job: references -> Runware -> blob store -> deliveries. Result: the final JobState. */
 export async function photoMakerJob(raw: PhotoMakerJobInput): Promise<JobState> {
-  const input = parseInput(raw);
+  const input = checkInput(raw);
   const job = new PhotoMakerJob(input);
   setHandler(jobStateQuery, () => job.state);
   return job.run();

@@ -1,0 +1,72 @@
+import type { JobStage, JobStatus, JobTask } from '@photomaker/schema';
+import type { PhotoMakerJobInput } from '@photomaker/temporal';
+
+// Workflow-safe and zod-free on purpose: the workflow sandbox evaluates every imported module again for
+// each workflow run, and @photomaker/schema's zod schemas made up most of the worker's CPU per job.
+// test/job-model.test.ts checks these against @photomaker/schema so they cannot drift apart.
+
+export function statusForStage(stage: JobStage): JobStatus {
+  switch (stage) {
+    case 'queued':
+      return 'QUEUED';
+    case 'succeeded':
+      return 'SUCCEEDED';
+    case 'failed':
+      return 'FAILED';
+    case 'cancelled':
+      return 'CANCELLED';
+    default:
+      return 'RUNNING';
+  }
+}
+
+/** seed + offset, exact beyond 2^53 (Runware gives result i the seed `seed + i`). */
+export function addToSeed(seed: string, offset: number): string {
+  return (BigInt(seed) + BigInt(offset)).toString();
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHA256 = /^[0-9a-f]{64}$/;
+const OUTPUT_FORMATS = new Set(['JPG', 'PNG', 'WEBP']);
+
+/**
+ * What the workflow relies on in its input (the api validated the whole task with @photomaker/schema
+ * before starting it). Returns the problems, each naming the field and the rule.
+ */
+export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
+  const problems: string[] = [];
+  const text = (value: unknown) => typeof value === 'string' && value.length > 0;
+  if (!text(input?.jobId)) problems.push('jobId must be a non-empty string');
+  if (!text(input?.tenant)) problems.push('tenant must be a non-empty string');
+  if (!UUID.test(String(input?.runwareTaskUUID))) problems.push('runwareTaskUUID must be a UUID');
+  if (!text(input?.createdAt) || Number.isNaN(Date.parse(String(input?.createdAt))))
+    problems.push('createdAt must be an ISO-8601 timestamp');
+  const task = input?.task as Partial<JobTask> | undefined;
+  if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
+  const count = task.numberResults;
+  if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 20)
+    problems.push('task.numberResults must be an integer from 1 to 20');
+  for (const side of ['width', 'height'] as const) {
+    const value = task[side];
+    if (!Number.isInteger(value) || (value as number) < 128 || (value as number) > 2048)
+      problems.push(`task.${side} must be an integer from 128 to 2048`);
+  }
+  if (!OUTPUT_FORMATS.has(String(task.outputFormat)))
+    problems.push('task.outputFormat must be one of JPG, PNG, WEBP');
+  if (task.seed !== undefined && !/^[0-9]{1,19}$/.test(String(task.seed)))
+    problems.push('task.seed must be a decimal string');
+  const images = task.inputImages;
+  if (!Array.isArray(images) || images.length < 1 || images.length > 4) {
+    problems.push('task.inputImages must hold 1 to 4 references');
+  } else {
+    images.forEach((image, index) => {
+      const ok =
+        (image?.kind === 'blob' && SHA256.test(String(image.blob?.sha256)) && text(image.blob?.mediaType)) ||
+        (image?.kind === 'runware' && UUID.test(String(image.imageUUID)));
+      if (!ok) problems.push(`task.inputImages[${index}] must be a blob reference or a Runware imageUUID`);
+    });
+  }
+  if (typeof task.positivePrompt !== 'string') problems.push('task.positivePrompt must be a string');
+  if (typeof task.model !== 'string') problems.push('task.model must be a string');
+  return problems;
+}
