@@ -27,6 +27,11 @@ export interface FanoutResult {
   apiPeakRssMiB: number;
   /** API CPU ms per delivered event copy. */
   apiCpuMsPerDelivery: number;
+  /**
+   * The bench driver's own CPU ms per received copy: the receiving side (parse, graphql-ws client) runs in
+   * this one process on the same 2 cores, so a burst of N copies queues here too and adds to the p99.
+   */
+  driverCpuMsPerDelivery: number;
 }
 
 interface Subscriber {
@@ -130,6 +135,7 @@ export async function fanoutPhase(options: {
 
     const apiPid = options.apiPid();
     const apiBefore = apiPid ? sampleProcess(apiPid) : undefined;
+    const driverBefore = process.cpuUsage();
     const appendedAt = new Map<number, number>();
     const firstSeq = last.seq + 1;
     const lastSeq = last.seq + options.events;
@@ -164,6 +170,7 @@ export async function fanoutPhase(options: {
       await new Promise((r) => setTimeout(r, 50));
     }
     const apiAfter = apiPid ? sampleProcess(apiPid) : undefined;
+    const driverCpu = process.cpuUsage(driverBefore);
     const samples: number[] = [];
     let received = 0;
     for (const s of subscribers) {
@@ -191,6 +198,10 @@ export async function fanoutPhase(options: {
       apiCpuMsPerDelivery:
         apiBefore && apiAfter && received > 0
           ? Math.round(((apiAfter.cpuMs - apiBefore.cpuMs) / received) * 1000) / 1000
+          : Number.NaN,
+      driverCpuMsPerDelivery:
+        received > 0
+          ? Math.round(((driverCpu.user + driverCpu.system) / 1000 / received) * 1000) / 1000
           : Number.NaN,
     };
   } finally {

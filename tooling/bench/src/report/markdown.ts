@@ -153,6 +153,7 @@ export function renderMarkdown(results: BenchResults): string {
           f.connectMs,
           f.apiRssMiB,
           f.apiCpuMsPerDelivery,
+          f.driverCpuMsPerDelivery,
         ]),
       ),
     );
