@@ -190,6 +190,13 @@ for (const workflowId of recent.slice(-20)) {
     previous = event;
   }
 }
+const last = await client.workflow.getHandle(recent.at(-1) ?? '').fetchHistory();
+const types = (last.events ?? []).map((event) => Number(event.eventType));
+const count = (type: number) => types.filter((t) => t === type).length;
+// EventType numbers: 6 workflow task started, 10 activity scheduled, 25 marker (local activity), 40 upsert.
+print(
+  `history of one job: ${types.length} events, ${count(6)} workflow tasks, ${count(10)} activities, ${count(25)} local-activity markers, ${count(40)} search-attribute upserts`,
+);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 print('median gaps between history events (event type numbers, see temporal.api.enums.v1.EventType):');
 for (const [name, values] of phases)

@@ -26,16 +26,16 @@ const positiveNumber = z
   .transform(Number)
   .pipe(z.number({ error: 'must be a number' }).positive({ error: 'must be a positive number' }));
 
-const DURATION = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m)?$/;
-/** `30s`, `500ms`, `2m`, or plain milliseconds. */
+const DURATION = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** `30s`, `500ms`, `2m`, `12h`, `7d`, or plain milliseconds. */
 const duration = z
   .string()
   .trim()
-  .regex(DURATION, { error: 'must be a duration such as 30s, 500ms, 2m (or milliseconds)' })
+  .regex(DURATION, { error: 'must be a duration such as 500ms, 30s, 2m, 12h, 7d (or milliseconds)' })
   .transform((text) => {
     const [, value, unit] = DURATION.exec(text) ?? [];
-    const factor = unit === 's' ? 1_000 : unit === 'm' ? 60_000 : 1;
-    return Math.round(Number(value) * factor);
+    return Math.round(Number(value) * (UNIT_MS[unit ?? 'ms'] ?? 1));
   });
 
 const httpUrl = z
@@ -64,6 +64,7 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: int(1, 10_000).default(200),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: int(2, 10_000).default(40),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: int(1, 10_000).default(200),
+  WORKER_WORKFLOW_THREADS: int(1, 64).default(1),
   WORKER_RUNWARE_ACTIVITIES_PER_SECOND: positiveNumber.optional(),
   WORKER_SHUTDOWN_GRACE: duration.default(30_000),
   WORKER_HEARTBEAT_THROTTLE: duration.default(2_000),
@@ -97,6 +98,7 @@ export interface WorkerConfig {
     maxConcurrentActivities: number;
     maxConcurrentWorkflowTasks: number;
     maxConcurrentLocalActivities: number;
+    workflowThreads: number;
     runwareActivitiesPerSecond?: number | undefined;
     shutdownGraceMs: number;
     heartbeatThrottleMs: number;
@@ -173,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxConcurrentLocalActivities: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      workflowThreads: e.WORKER_WORKFLOW_THREADS,
       runwareActivitiesPerSecond: e.WORKER_RUNWARE_ACTIVITIES_PER_SECOND,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
       heartbeatThrottleMs: e.WORKER_HEARTBEAT_THROTTLE,

@@ -11,6 +11,8 @@ export interface WorkerTuning {
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
   maxConcurrentLocalActivities: number;
+  /** Threads running workflow code (the sandbox is CPU-bound; 1 leaves the main thread a core). */
+  workflowThreads: number;
   /**
    * Server-side limit on the job task queue's activities, i.e. Runware calls (deliveries have their own
    * queue, local activities never count): the global Runware rate across all workers.
@@ -29,6 +31,7 @@ export const DEFAULT_TUNING: WorkerTuning = {
   maxConcurrentActivities: 200,
   maxConcurrentWorkflowTasks: 40,
   maxConcurrentLocalActivities: 200,
+  workflowThreads: 1,
   shutdownGraceMs: 30_000,
   heartbeatThrottleMs: 2_000,
 };
@@ -87,6 +90,7 @@ export class PhotoMakerWorkers {
       activities: main,
       maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
       maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
+      workflowThreadPoolSize: tuning.workflowThreads,
       maxHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
       defaultHeartbeatThrottleInterval: tuning.heartbeatThrottleMs,
       // With a queue-wide rate limit every Runware activity must go through matching, where the limit

@@ -26,7 +26,11 @@ describe('worker configuration from the environment', () => {
       WORKER_POLL_INITIAL: '250ms',
       WORKER_POLL_MAX: '2s',
       WORKER_HTTP_PORT: '0',
+      PHOTOMAKER_IMAGE_URL_TTL: '12h',
+      WORKER_REFERENCE_CACHE_TTL: '7d',
     });
+    expect(config.imageUrlTtlSeconds).toBe(12 * 3600);
+    expect(config.referenceCacheTtlSeconds).toBe(7 * 86_400);
     expect(config.tuning).toMatchObject({
       maxConcurrentActivities: 50,
       runwareActivitiesPerSecond: 2.5,
@@ -50,7 +54,7 @@ describe('worker configuration from the environment', () => {
       message = (error as Error).message;
     }
     expect(message).toContain('WORKER_HTTP_PORT: must be at most 65535');
-    expect(message).toContain('WORKER_SHUTDOWN_GRACE: must be a duration such as 30s');
+    expect(message).toContain('WORKER_SHUTDOWN_GRACE: must be a duration such as 500ms, 30s');
     expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
     expect(message).toContain('PHOTOMAKER_WEBHOOK_SECRET: must be at least 16 characters');
     expect(message).not.toContain('short');
