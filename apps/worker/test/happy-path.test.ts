@@ -1,10 +1,18 @@
 import { verifyBlobPath } from '@photomaker/blobstore';
-import { addToSeed, type JobEvent, type OutputType, parseRunwareJson } from '@photomaker/schema';
+import {
+  addToSeed,
+  type JobEvent,
+  type JobState,
+  type OutputType,
+  parseRunwareJson,
+} from '@photomaker/schema';
+import type { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedUuid } from '../src/activities/derived-uuid.ts';
 import { DELIVERY_HEADER, JOB_HEADER, verifyWebhookSignature } from '../src/delivery/webhook-signature.ts';
 import { Harness, PUBLIC_URL, URL_SECRET, WEBHOOK_SECRET } from './support/harness.ts';
+import { activityRuns } from './support/history.ts';
 import { Receiver } from './support/receiver.ts';
 
 let h: Harness;
@@ -155,5 +163,52 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
     expect(await uploadOf(second)).toBeUndefined();
     const stages = (await h.eventsOf(second.input.jobId)).map((e) => e.stage);
     expect(stages).toEqual(['queued', 'submitted', 'image_ready', 'succeeded']);
+  });
+
+  it('retries a failing webhook durably: same delivery id, a fresh valid signature each time', async () => {
+    const statuses = [503, 500, 200];
+    receiver.respond = (request) => (request.path.startsWith('/flaky') ? (statuses.shift() ?? 200) : 200);
+    const job = await h.start(h.input(await h.task({ webhookURL: receiver.url('/flaky/hook') })));
+    expect((await h.result(job)).status).toBe('SUCCEEDED');
+    const hooks = receiver.received('POST', '/flaky');
+    expect(hooks.map((hook) => hook.status)).toEqual([503, 500, 200]);
+    expect(new Set(hooks.map((hook) => hook.headers[DELIVERY_HEADER]))).toEqual(
+      new Set([`whk_${job.input.jobId}_0`]),
+    );
+    for (const hook of hooks) {
+      const header = hook.headers['x-photomaker-signature'] as string;
+      expect(verifyWebhookSignature({ secret: WEBHOOK_SECRET, header, body: hook.body })).toMatchObject({
+        ok: true,
+      });
+    }
+    expect(await activityRuns(job.handle, 'deliverWebhook')).toMatchObject([
+      { attempt: 3, outcome: 'completed' },
+    ]);
+  });
+
+  it('fails the job at once when a target is refused (SSRF guard) or gone (410), keeping the images', async () => {
+    receiver.respond = (request) => (request.path.startsWith('/gone') ? 410 : 200);
+    const [refused, gone] = await Promise.all([
+      h.start(h.input(await h.task({ webhookURL: 'http://169.254.169.254/latest/meta-data' }))),
+      h.start(h.input(await h.task({ uploadEndpoint: receiver.url('/gone/upload') }))),
+    ]);
+    for (const [job, code, parameter] of [
+      [refused, 'webhookDeliveryFailed', 'webhookURL'],
+      [gone, 'uploadDeliveryFailed', 'uploadEndpoint'],
+    ] as const) {
+      const error = await job.handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const state = ((error as WorkflowFailedError).cause as ApplicationFailure).details?.[0] as JobState;
+      expect(state).toMatchObject({ status: 'FAILED', error: { code, parameter } });
+      expect(state.images).toHaveLength(1);
+      const runs = await activityRuns(
+        job.handle,
+        parameter === 'webhookURL' ? 'deliverWebhook' : 'deliverUpload',
+      );
+      expect(runs).toMatchObject([{ attempt: 1, outcome: 'failed' }]);
+    }
+    expect(receiver.received('PUT', '/gone')).toHaveLength(1);
   });
 });
