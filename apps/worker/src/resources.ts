@@ -28,7 +28,11 @@ export interface Resources {
 /** One pooled connection set per worker process, shared by every activity. */
 export function openResources(options: ResourceOptions): Resources {
   const connections = options.connections ?? 64;
-  const redis = new Redis(options.redisUrl, { connectionName: 'photomaker-worker' });
+  // Auto-pipelining: commands issued in the same tick (event appends, cache reads) share one write.
+  const redis = new Redis(options.redisUrl, {
+    connectionName: 'photomaker-worker',
+    enableAutoPipelining: true,
+  });
   redis.on('error', (error) => options.logger.warn({ err: error }, 'redis connection error (retrying)'));
   // In-client retries off: Temporal retries activities durably (visible in history, Retry-After honoured).
   const runware = new RunwareClient({ ...options.runware, retry: false, connections });

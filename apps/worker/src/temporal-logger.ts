@@ -23,10 +23,13 @@ export class TemporalPinoLogger implements Logger {
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     // By design: the deliveries queue's worker runs activities only.
     const effective = message.startsWith('No workflows registered') ? 'DEBUG' : level;
+    const method = LEVELS[effective] ?? 'info';
+    // The SDK logs every task at debug: skip building fields nobody will see.
+    if (!this.pino.isLevelEnabled(method)) return;
     const { error, ...rest } = (meta ?? {}) as Record<string, unknown>;
     const fields: Record<string, unknown> = { ...rest };
     if (error !== undefined) fields.err = error;
-    this.pino[LEVELS[effective] ?? 'info'](fields, message);
+    this.pino[method](fields, message);
   }
 
   trace(message: string, meta?: LogMetadata): void {

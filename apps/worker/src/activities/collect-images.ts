@@ -126,8 +126,9 @@ class CollectCall {
           if (event.stage === 'image_ready') total += event.data.image.cost ?? 0;
         cost = Math.round(total * 1e9) / 1e9;
       }
-      await this.step.append('succeeded', { imageCount: this.known.size, cost });
+      this.step.append('succeeded', { imageCount: this.known.size, cost });
     }
+    await this.step.flush();
     return { events: this.step.events, accepted: this.accepted, done, failures };
   }
 
@@ -148,7 +149,7 @@ class CollectCall {
     const ensure = () =>
       ensureReferences(this.deps, task.inputImages, run.taskUUID, this.signal, async (count) => {
         if (!this.step.has((event) => event.stage === 'uploading_references')) {
-          await this.step.append('uploading_references', { count });
+          this.step.append('uploading_references', { count });
         }
       });
     let references = await ensure();
@@ -170,12 +171,12 @@ class CollectCall {
     }
   }
 
-  private async announceSubmitted(): Promise<void> {
+  private announceSubmitted(): void {
     const { taskUUID, numberResults } = this.input.run;
     const already = this.step.has(
       (event) => event.stage === 'submitted' && event.data.runwareTaskUUID === taskUUID,
     );
-    if (!already) await this.step.append('submitted', { runwareTaskUUID: taskUUID, numberResults });
+    if (!already) this.step.append('submitted', { runwareTaskUUID: taskUUID, numberResults });
   }
 
   private async send(wire: PhotoMakerRequest, sync: boolean): Promise<CollectImagesResult | undefined> {
@@ -188,20 +189,18 @@ class CollectCall {
       );
       this.accepted = true;
       this.beat();
-      await this.announceSubmitted();
+      this.announceSubmitted();
       await this.persistNew(ack.results);
       return await this.result(false);
     }
     // Sync: one request whose answer carries the images (small batches: no polling delay at all). The
-    // submitted event is written while the request runs; it is in the stream before any image event.
-    const announced = this.announceSubmitted();
-    announced.catch(() => undefined);
+    // submitted event goes out while the request runs; appends keep their order in the stream.
+    this.announceSubmitted();
     try {
       const results = await timeRunware(metrics, 'photoMaker', () =>
         runware.photoMaker(wire, { signal: this.signal, retry: false }),
       );
       this.accepted = true;
-      await announced;
       await this.persistNew(results);
       return await this.result(true);
     } catch (error) {
@@ -276,10 +275,11 @@ class CollectCall {
       ),
     );
     for (const image of images) {
-      await this.step.append('image_ready', { index: image.index, total: this.input.total, image });
+      this.step.append('image_ready', { index: image.index, total: this.input.total, image });
       this.known.add(image.imageUUID);
       this.nextIndex = image.index + 1;
     }
+    await this.step.flush();
     this.beat();
   }
 }
@@ -303,12 +303,16 @@ export function createCollectImages(deps: ActivityDeps) {
         adopted,
         metrics: deps.metrics,
       });
-      await step.appendPrelude(input.prelude ?? []);
+      step.appendPrelude(input.prelude ?? []);
       const call = new CollectCall(deps, input, ctx, step, prior);
       call.beat();
       const ticker = setInterval(call.beat, 1_000);
       try {
         return await call.run();
+      } catch (error) {
+        // Whatever was sent is in the stream before the workflow reads it back after this failure.
+        await step.flush().catch(() => undefined);
+        throw error;
       } finally {
         clearInterval(ticker);
       }

@@ -2,7 +2,8 @@ import { createCollectImages } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
-import { createPublishEvents, createReadEvents } from './publish-events.ts';
+import { createPublishEvents } from './publish-events.ts';
+import { createReadEvents } from './read-events.ts';
 
 export type { ActivityDeps, ActivitySettings } from './deps.ts';
 

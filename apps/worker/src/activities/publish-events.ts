@@ -2,7 +2,6 @@ import { EventGapError } from '@photomaker/events';
 import type { JobEvent } from '@photomaker/schema';
 import type { ActivityDeps } from './deps.ts';
 import { eventGapFailure } from './failures.ts';
-import type { ReadEventsInput } from './types.ts';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -21,12 +20,5 @@ export function createPublishEvents(deps: ActivityDeps) {
       // Counted once per job: a re-sent terminal event is a duplicate.
       if (result === 'appended' && TERMINAL.has(event.stage)) deps.metrics.jobs.inc({ outcome: event.stage });
     }
-  };
-}
-
-/** Local activity: the stream after `afterSeq` (what a failed activity attempt already published). */
-export function createReadEvents(deps: ActivityDeps) {
-  return async function readEvents(input: ReadEventsInput): Promise<JobEvent[]> {
-    return deps.events.range(input.jobId, input.afterSeq);
   };
 }

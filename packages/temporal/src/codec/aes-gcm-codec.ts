@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { PayloadKeyRing } from './payload-keys.ts';
@@ -32,9 +32,18 @@ const aad = (keyId: string) => textEncoder.encode(`photomaker-payload:v1:${keyId
  */
 export class AesGcmPayloadCodec implements PayloadCodec {
   readonly keys: PayloadKeyRing;
+  /** Imported once: building a key object per payload showed up in worker profiles. */
+  private readonly secretKeys = new Map<string, KeyObject>();
 
   constructor(keys: PayloadKeyRing) {
     this.keys = keys;
+    for (const [id, entry] of keys.byId) this.secretKeys.set(id, createSecretKey(entry.key));
+  }
+
+  private secretKey(id: string): KeyObject {
+    const key = this.secretKeys.get(id);
+    if (!key) throw new PayloadDecryptionError(`no key with id '${id}'`);
+    return key;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -46,10 +55,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   encryptOne(payload: Payload): Payload {
-    const { id, key } = this.keys.current;
+    const { id } = this.keys.current;
     const plain = PayloadProto.encode(payload).finish();
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.secretKey(id), iv);
     cipher.setAAD(aad(id));
     const body = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     return {
@@ -81,7 +90,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const body = data.subarray(IV_BYTES, data.byteLength - TAG_BYTES);
     let plain: Buffer;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', entry.key, iv);
+      const decipher = createDecipheriv('aes-256-gcm', this.secretKey(entry.id), iv);
       decipher.setAAD(aad(keyId));
       decipher.setAuthTag(tag);
       plain = Buffer.concat([decipher.update(body), decipher.final()]);
