@@ -54,14 +54,14 @@ function deliveryActivities() {
   return proxyActivities<Activities>({
     taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: '30 seconds',
-    // Receivers that are down get ~30 min of retries (1 s doubling to 5 min) before the job fails.
+    // Receivers that are down get ~20 min of retries (12 attempts, 1 s doubling to 5 min) before the job fails.
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '5 minutes',
       maximumAttempts: 12,
     },
+    // A cancelled job moves on at once: a request already in flight may finish, nothing new is sent.
     cancellationType: ActivityCancellationType.TRY_CANCEL,
   });
 }
