@@ -3,6 +3,7 @@ import {
   addToSeed,
   type JobEvent,
   type JobState,
+  jobStateSchema,
   type OutputType,
   parseRunwareJson,
 } from '@photomaker/schema';
@@ -55,6 +56,8 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
       const state = await h.result(job);
 
       expect(state).toMatchObject({ status: 'SUCCEEDED', stage: 'succeeded', error: null, seq: 6 });
+      // What the api parses the workflow result with.
+      expect(jobStateSchema.safeParse(state).success).toBe(true);
       expect(state.images).toHaveLength(1);
       const [image] = state.images;
       expect(image).toMatchObject({ index: 0, seed: '42', width: 128, height: 128, outputFormat: 'PNG' });
