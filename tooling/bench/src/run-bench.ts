@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunwareClient } from '@photomaker/runware';
 import { redisServer } from '@photomaker/services';
@@ -67,6 +67,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   }
   mkdirSync(options.outDir, { recursive: true });
   const profileDir = join(options.outDir, 'profiles');
+  // Profiles of an earlier run in the same directory would be summarized as this run's.
+  if (options.profile) rmSync(profileDir, { recursive: true, force: true });
   const cpuProf = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const stack = new BenchStack({
     latency: 'none',

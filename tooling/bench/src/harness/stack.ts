@@ -138,15 +138,16 @@ export class BenchStack {
       PHOTOMAKER_URL_SECRET: randomBytes(24).toString('base64url'),
       PHOTOMAKER_WEBHOOK_SECRET: randomBytes(24).toString('base64url'),
       PHOTOMAKER_PAYLOAD_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-      PHOTOMAKER_PUBLIC_URL: this.apiUrl,
       // The chaos webhook receiver listens on loopback.
       PHOTOMAKER_ALLOW_PRIVATE_URLS: '127.0.0.1',
       // `info`: the ready lines are info lines, and it is what production runs with.
       LOG_LEVEL: this.options.logLevel ?? 'info',
     };
     await Promise.all([this.startTemporal(), this.startRedis(), this.startEmulator()]);
-    await this.startWorker();
+    // The API first: its port is only known once it listens, and the worker links images to it.
     await this.startApi();
+    this.env.PHOTOMAKER_PUBLIC_URL = this.apiUrl;
+    await this.startWorker();
   }
 
   async startTemporal(): Promise<void> {
@@ -205,6 +206,20 @@ export class BenchStack {
   }
 
   async startApi(): Promise<void> {
+    const first = this.starts.api === 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.startApiOnce();
+      } catch (error) {
+        // A free port picked at start can be taken by someone else (shared machine) before the API binds
+        // it; a first start moves to another one. Restarts must keep theirs (clients reconnect to it).
+        if (!first || attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+        this.requirePorts().api = await getFreePort();
+      }
+    }
+  }
+
+  private async startApiOnce(): Promise<void> {
     this.api = await startNodeApp({
       name: 'api',
       entry: 'apps/api/src/main.ts',

@@ -23,6 +23,8 @@ export interface JobHistoryProfile {
   workflowMs: number;
   /** Sum over workflow tasks of scheduled -> started (waiting for a worker poll). */
   wftQueueMs: number;
+  /** Of that, the first workflow task (the start reaching a worker). */
+  firstWftQueueMs: number;
   /** Sum over workflow tasks of started -> completed (worker code incl. local activities). */
   wftRunMs: number;
   /** Sum over activities of scheduled -> started. */
@@ -45,6 +47,7 @@ export function profileHistory(events: readonly HistoryEvent[]): JobHistoryProfi
     searchAttributeUpserts: 0,
     workflowMs: ms(events.at(-1)) - ms(events[0]),
     wftQueueMs: 0,
+    firstWftQueueMs: Number.NaN,
     wftRunMs: 0,
     activityQueueMs: 0,
     activityRunMs: 0,
@@ -55,6 +58,7 @@ export function profileHistory(events: readonly HistoryEvent[]): JobHistoryProfi
       case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: {
         const scheduled = byId.get(Number(event.workflowTaskStartedEventAttributes?.scheduledEventId));
         profile.wftQueueMs += ms(event) - ms(scheduled);
+        if (Number.isNaN(profile.firstWftQueueMs)) profile.firstWftQueueMs = ms(event) - ms(scheduled);
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: {
@@ -107,6 +111,7 @@ export interface HistorySummary {
   /** Distributions (ms) across the sampled jobs. */
   workflowMs: Distribution;
   wftQueueMs: Distribution;
+  firstWftQueueMs: Distribution;
   wftRunMs: Distribution;
   activityQueueMs: Distribution;
   activityRunMs: Distribution;
@@ -141,6 +146,7 @@ export async function summarizeHistories(
       },
       workflowMs: dist((p) => p.workflowMs),
       wftQueueMs: dist((p) => p.wftQueueMs),
+      firstWftQueueMs: dist((p) => p.firstWftQueueMs),
       wftRunMs: dist((p) => p.wftRunMs),
       activityQueueMs: dist((p) => p.activityQueueMs),
       activityRunMs: dist((p) => p.activityRunMs),
