@@ -54,7 +54,7 @@ export interface ChaosReport {
   durationSeconds: number;
 }
 
-interface SubmittedJob {
+export interface SubmittedJob {
   plan: JobPlan;
   jobId: string;
   done: Promise<void>;
@@ -229,7 +229,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-function buildChecks(input: {
+/** Every promise of a run, checked from what subscribers, the receiver and the emulator saw. */
+export function buildChecks(input: {
   submitted: SubmittedJob[];
   states: Map<
     string,

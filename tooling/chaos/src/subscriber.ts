@@ -18,6 +18,19 @@ export interface SubscriberRecord {
   interruptions: string[];
 }
 
+export function newRecord(jobId: string): SubscriberRecord {
+  return {
+    jobId,
+    covered: 0,
+    gaps: [],
+    duplicates: [],
+    terminal: undefined,
+    runwareTaskUUIDs: new Set(),
+    subscriptions: 0,
+    interruptions: [],
+  };
+}
+
 interface PooledSocket {
   client: WsClient;
   active: number;
@@ -59,23 +72,15 @@ export class SubscriberPool {
 
   /** Starts watching a job; resolves when its terminal item has been seen. */
   watch(jobId: string): Promise<void> {
-    const record: SubscriberRecord = {
-      jobId,
-      covered: 0,
-      gaps: [],
-      duplicates: [],
-      terminal: undefined,
-      runwareTaskUUIDs: new Set(),
-      subscriptions: 0,
-      interruptions: [],
-    };
+    const record = newRecord(jobId);
     this.records.set(jobId, record);
     const done = new Promise<void>((resolve) => this.waiters.set(jobId, resolve));
     this.subscribe(record, 0);
     return done;
   }
 
-  private accept(record: SubscriberRecord, item: JobEventItem): void {
+  /** Checks one received item against what the record covered so far (public for the checks' tests). */
+  accept(record: SubscriberRecord, item: JobEventItem): void {
     if (item.__typename === 'JobSnapshot') {
       const job = item.job;
       if (job?.runwareTaskUUID) record.runwareTaskUUIDs.add(job.runwareTaskUUID);
