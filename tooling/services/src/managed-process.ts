@@ -15,6 +15,28 @@ export interface SpawnOptions {
   keepLines?: number;
 }
 
+/**
+ * The child died before it became ready. On a busy machine that is usually a lost port race (a port
+ * picked free and bound a moment later by someone else), so starters retry on this error alone.
+ */
+export class ExitedBeforeReadyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExitedBeforeReadyError';
+  }
+}
+
+/** Runs `start` again (up to `attempts` times in all) when its child exited before it was ready. */
+export async function retryOnEarlyExit<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof ExitedBeforeReadyError) || attempt >= attempts) throw error;
+    }
+  }
+}
+
 const live = new Set<ManagedProcess>();
 let hooked = false;
 
@@ -101,7 +123,9 @@ export class ManagedProcess {
         this.waiters.delete(waiter);
         clearTimeout(timer);
         reject(
-          new Error(`${this.name} exited (code ${code}, signal ${signal}) before ready\n${this.tail()}`),
+          new ExitedBeforeReadyError(
+            `${this.name} exited (code ${code}, signal ${signal}) before ready\n${this.tail()}`,
+          ),
         );
       });
     });
@@ -111,7 +135,8 @@ export class ManagedProcess {
   async waitUntil(check: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 100): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${this.name} exited before it was ready\n${this.tail()}`);
+      if (!this.running)
+        throw new ExitedBeforeReadyError(`${this.name} exited before it was ready\n${this.tail()}`);
       if (await check().catch(() => false)) return;
       await new Promise((r) => setTimeout(r, intervalMs));
     }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { redisServer } from './binaries.ts';
-import { ManagedProcess } from './managed-process.ts';
+import { ManagedProcess, retryOnEarlyExit } from './managed-process.ts';
 import { assertPortFree, getFreePort } from './ports.ts';
 
 export interface RedisOptions {
@@ -20,8 +20,12 @@ export interface RunningRedis {
 
 /** Our own redis-server on 127.0.0.1 and a project port: never the system service. */
 export async function startRedis(options: RedisOptions = {}): Promise<RunningRedis> {
-  const port = options.port ?? (await getFreePort());
-  if (options.port) await assertPortFree(port, 'Redis');
+  if (options.port) await assertPortFree(options.port, 'Redis');
+  // A port picked free here can be taken before redis binds it: such a start is retried on another.
+  return retryOnEarlyExit(async () => launchRedis(options, options.port ?? (await getFreePort())));
+}
+
+async function launchRedis(options: RedisOptions, port: number): Promise<RunningRedis> {
   const args = [
     '--bind',
     '127.0.0.1',

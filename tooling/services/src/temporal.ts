@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { temporalCli } from './binaries.ts';
-import { ManagedProcess } from './managed-process.ts';
+import { ManagedProcess, retryOnEarlyExit } from './managed-process.ts';
 import { assertPortFree, getFreePort } from './ports.ts';
 
 export type SearchAttributeType = 'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
@@ -30,14 +30,19 @@ export interface RunningTemporal {
   stop(): Promise<void>;
 }
 
-/** The official Temporal CLI dev server on 127.0.0.1, ready to accept workflow starts when this resolves. */
+/**
+ * The official Temporal CLI dev server on 127.0.0.1, ready to accept workflow starts when this resolves.
+ * The CLI also binds internal ports of its own choosing; a start that loses a port race is retried.
+ */
 export async function startTemporal(options: TemporalOptions = {}): Promise<RunningTemporal> {
-  const port = options.port ?? (await getFreePort());
-  if (options.port) await assertPortFree(port, 'Temporal');
+  if (options.port) await assertPortFree(options.port, 'Temporal');
   if (options.uiPort) await assertPortFree(options.uiPort, 'Temporal Web UI');
+  return retryOnEarlyExit(async () => launchTemporal(options, options.port ?? (await getFreePort())));
+}
+
+async function launchTemporal(options: TemporalOptions, port: number): Promise<RunningTemporal> {
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
-  args.push('--http-port', String(await getFreePort()), '--metrics-port', String(await getFreePort()));
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);

@@ -6,10 +6,13 @@ import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import {
   assertPortFree,
+  ExitedBeforeReadyError,
   getFreePort,
+  ManagedProcess,
   PortInUseError,
   redisPing,
   repoRoot,
+  retryOnEarlyExit,
   startNodeApp,
   startRedis,
   startTemporal,
@@ -79,5 +82,44 @@ describe('readiness failures', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('retryOnEarlyExit', () => {
+  it('reports a child that dies before ready as ExitedBeforeReadyError', async () => {
+    const child = new ManagedProcess({
+      name: 'dies',
+      command: process.execPath,
+      args: ['-e', 'process.exit(3)'],
+    });
+    await expect(child.waitUntil(async () => false)).rejects.toBeInstanceOf(ExitedBeforeReadyError);
+  });
+
+  it('retries only that error, and at most N attempts in all', async () => {
+    let calls = 0;
+    const flaky = () => {
+      calls++;
+      return calls < 3
+        ? Promise.reject(new ExitedBeforeReadyError('lost a port race'))
+        : Promise.resolve('up');
+    };
+    expect(await retryOnEarlyExit(flaky, 3)).toBe('up');
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const misconfigured = () => {
+      calls++;
+      return Promise.reject(new Error('bad flag'));
+    };
+    await expect(retryOnEarlyExit(misconfigured, 3)).rejects.toThrow('bad flag');
+    expect(calls).toBe(1);
+
+    calls = 0;
+    const busy = () => {
+      calls++;
+      return Promise.reject(new ExitedBeforeReadyError('busy'));
+    };
+    await expect(retryOnEarlyExit(busy, 2)).rejects.toBeInstanceOf(ExitedBeforeReadyError);
+    expect(calls).toBe(2);
   });
 });
