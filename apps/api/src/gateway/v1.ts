@@ -3,6 +3,7 @@ import {
   classifyRunwareError,
   type ErrorContext,
   httpStatusFor,
+  isTerminalStatus,
   type JobImage,
   type JobState,
   type PhotoMakerWireTask,
@@ -17,7 +18,6 @@ import { bearerToken, type Principal } from '../auth/api-keys.ts';
 import { requestIdFrom } from '../http/request-id.ts';
 import { jobIdForRunwareTask } from '../jobs/ids.ts';
 import { InvalidInputError } from '../jobs/input-error.ts';
-import { isTerminal } from '../jobs/job-state.ts';
 import { checkOutboundUrls } from '../jobs/validate-params.ts';
 import { waitForJob } from '../jobs/wait-for-job.ts';
 import type { ApiServices } from '../services.ts';
@@ -230,7 +230,7 @@ class V1Gateway {
     }
     const final = await waitForJob(this.services, tenant, state, config.limits.syncWaitMs, signal);
     if (final.status === 'SUCCEEDED') return { data: await this.results(final, taskUUID), errors: [] };
-    if (!isTerminal(final)) {
+    if (!isTerminalStatus(final.status)) {
       return {
         data: [],
         errors: [

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { JobEventLog } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import {
+  applyJobEvent,
+  initialJobState,
   type JobState,
   type JobStatus,
   type JobTask,
@@ -28,7 +30,6 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import { newRunwareTaskUUID } from './ids.ts';
 import type { ImageIntake } from './image-intake.ts';
 import { InvalidInputError } from './input-error.ts';
-import { applyJobEvent, initialJobState } from './job-state.ts';
 
 export interface StartJobRequest {
   tenant: string;
@@ -222,7 +223,10 @@ export class JobService {
       started?.input?.payloads,
     )) as [PhotoMakerJobInput];
     let state = initialJobState(input);
-    for (const event of await this.events.range(input.jobId, 0)) state = applyJobEvent(state, event);
+    // allowGaps: the stream's oldest entries may have been trimmed or expired.
+    for (const event of await this.events.range(input.jobId, 0)) {
+      state = applyJobEvent(state, event, { allowGaps: true });
+    }
     const status = description.status.name;
     const closedAt = description.closeTime?.toISOString() ?? new Date().toISOString();
     if (status === 'CANCELLED' && state.status !== 'CANCELLED') {

@@ -1,7 +1,6 @@
-import { isTerminalStage, type JobState } from '@photomaker/schema';
+import { isTerminalStage, isTerminalStatus, type JobState } from '@photomaker/schema';
 import type { EventHub } from '../events/event-hub.ts';
 import type { JobService } from './job-service.ts';
-import { isTerminal } from './job-state.ts';
 
 /**
  * SYNC delivery: waits (bounded) for the job's terminal event on the shared event reader, then reads the
@@ -14,7 +13,7 @@ export async function waitForJob(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<JobState> {
-  if (isTerminal(state)) return state;
+  if (isTerminalStatus(state.status)) return state;
   let sawTerminal = false;
   await new Promise<void>((resolve) => {
     let detach: () => void = () => undefined;
@@ -39,11 +38,11 @@ export async function waitForJob(
   const latest = await deps.jobs.get(tenant, state.jobId);
   if (!latest) return state;
   // The terminal event can precede the workflow's own state by a moment; never report less than we saw.
-  if (sawTerminal && !isTerminal(latest)) {
-    for (let i = 0; i < 20 && !isTerminal(latest); i++) {
+  if (sawTerminal && !isTerminalStatus(latest.status)) {
+    for (let i = 0; i < 20 && !isTerminalStatus(latest.status); i++) {
       await new Promise((r) => setTimeout(r, 100));
       const again = await deps.jobs.get(tenant, state.jobId);
-      if (again && isTerminal(again)) return again;
+      if (again && isTerminalStatus(again.status)) return again;
     }
   }
   return latest;

@@ -1,4 +1,5 @@
 import type { JobError, JobEvent, JobEventData, JobStage, JobState } from '@photomaker/schema';
+import { addToSeed, applyJobEvent, initialJobState } from '@photomaker/schema/job';
 import { jobStateQuery, type PhotoMakerJobInput, SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
@@ -24,12 +25,11 @@ import type {
   RunwareFailureDetails,
   RunwareRun,
 } from '../activities/types.ts';
-import { addToSeed, inputProblems } from './job-model.ts';
-import { applyJobEvent, initialJobState } from './job-state.ts';
+import { inputProblems } from './input-problems.ts';
 import { deliveryTaskQueue } from './task-queues.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
-// (job-state.ts); the workflow numbers the events, activities append them to the job's Redis stream.
+// (@photomaker/schema/job); the workflow numbers the events, activities append them to the job's Redis stream.
 
 /** Runware generations of one job, all runs and retries together. */
 const GENERATION_BUDGET_MS = 30 * 60_000;

@@ -2,39 +2,10 @@ import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
 import { photoMakerParamsSchema } from '../photomaker/request.ts';
 
-/** The job model shared by api and worker. */
-export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+import { JOB_STAGES, JOB_STATUSES, type JobStage } from './job-model.ts';
 
-export const JOB_STAGES = [
-  'queued',
-  'uploading_references',
-  'submitted',
-  'image_ready',
-  'delivering',
-  'succeeded',
-  'failed',
-  'cancelled',
-] as const;
-export type JobStage = (typeof JOB_STAGES)[number];
-
-export function statusForStage(stage: JobStage): JobStatus {
-  switch (stage) {
-    case 'queued':
-      return 'QUEUED';
-    case 'succeeded':
-      return 'SUCCEEDED';
-    case 'failed':
-      return 'FAILED';
-    case 'cancelled':
-      return 'CANCELLED';
-    default:
-      return 'RUNNING';
-  }
-}
-
-export const isTerminalStage = (stage: JobStage) => TERMINAL_STATUSES.has(statusForStage(stage));
+export * from './job-model.ts';
+export * from './job-state.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 

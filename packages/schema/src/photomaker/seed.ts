@@ -32,7 +32,4 @@ export const seedOutputSchema = z
     return text;
   });
 
-/** seed + offset, exact beyond 2^53 (Runware gives result i the seed `seed + i`). */
-export function addToSeed(seed: string, offset: number): string {
-  return (BigInt(seed) + BigInt(offset)).toString();
-}
+export { addToSeed } from './seed-math.ts';

@@ -1,5 +1,6 @@
 import {
   isTerminalStage,
+  isTerminalStatus,
   type JobEvent,
   type JobEventOf,
   type JobState,
@@ -7,7 +8,6 @@ import {
 } from '@photomaker/schema';
 import { GraphQLError } from 'graphql';
 import { PushIterator, SlowSubscriberError } from '../../events/event-stream.ts';
-import { isTerminal } from '../../jobs/job-state.ts';
 import { builder } from '../builder.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { SHARED } from '../shared-subscribe.ts';
@@ -205,7 +205,7 @@ builder.subscriptionField('jobEvents', (t) =>
         },
       });
       stream.push({ kind: 'snapshot', at: new Date().toISOString(), state });
-      if (isTerminal(state)) {
+      if (isTerminalStatus(state.status)) {
         stream.end();
         return stream;
       }

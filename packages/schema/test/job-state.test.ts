@@ -1,16 +1,16 @@
-import type { JobEvent, JobImage } from '@photomaker/schema';
-import { jobStateSchema, jobTaskSchema } from '@photomaker/schema';
-import type { PhotoMakerJobInput } from '@photomaker/temporal';
 import { describe, expect, it } from 'vitest';
+import type { JobEvent, JobImage, JobStart } from '../src/index.ts';
 import {
   applyJobEvent,
   applyJobEvents,
   initialJobState,
   JobEventOrderError,
-} from '../src/workflows/job-state.ts';
+  jobStateSchema,
+  jobTaskSchema,
+} from '../src/index.ts';
 
 const sha = (c: string) => c.repeat(64);
-const input: PhotoMakerJobInput = {
+const input: JobStart = {
   jobId: 'job-1',
   tenant: 't',
   task: jobTaskSchema.parse({
@@ -81,6 +81,12 @@ describe('job state as a fold of its events', () => {
     const state = applyJobEvents(initialJobState(input), events.slice(0, 3));
     expect(applyJobEvent(state, events[1] as JobEvent)).toBe(state);
     expect(() => applyJobEvent(state, events[4] as JobEvent)).toThrow(JobEventOrderError);
+  });
+
+  it('accepts a gap when asked (a rebuild from a trimmed stream)', () => {
+    const rebuilt = applyJobEvents(initialJobState(input), events.slice(3), { allowGaps: true });
+    expect(rebuilt).toMatchObject({ status: 'SUCCEEDED', seq: 7, cost: 0.3 });
+    expect(rebuilt.images.map((i) => i.index)).toEqual([0, 1]);
   });
 
   it('records the error of a failed job and the end of a cancelled one', () => {

@@ -1,26 +1,35 @@
-import type { JobEvent, JobEventData, JobStage, JobState } from '@photomaker/schema';
-import type { PhotoMakerJobInput } from '@photomaker/temporal';
+import type { JobEvent, JobEventData, JobState, JobTask } from './job.ts';
 import { statusForStage } from './job-model.ts';
 
-// Workflow-safe (pure): the job state is a fold of its events, so the workflow's query, the event
-// stream and a state rebuilt from the stream always agree.
+// Zod-free and pure (see ./index.ts): a job's state is the fold of its events, so the workflow's query,
+// the event stream and a state the API rebuilds from the stream always agree.
 
-export function initialJobState(input: PhotoMakerJobInput): JobState {
+/** What a job starts from (a subset of the workflow input, PhotoMakerJobInput). */
+export interface JobStart {
+  jobId: string;
+  tenant: string;
+  task: JobTask;
+  runwareTaskUUID: string;
+  createdAt: string;
+  requestId?: string | undefined;
+}
+
+export function initialJobState(start: JobStart): JobState {
   return {
-    jobId: input.jobId,
-    tenant: input.tenant,
+    jobId: start.jobId,
+    tenant: start.tenant,
     status: 'QUEUED',
     stage: 'queued',
     seq: 0,
-    task: input.task,
-    runwareTaskUUID: input.runwareTaskUUID,
+    task: start.task,
+    runwareTaskUUID: start.runwareTaskUUID,
     images: [],
     cost: null,
     error: null,
-    createdAt: input.createdAt,
+    createdAt: start.createdAt,
     startedAt: null,
     finishedAt: null,
-    ...(input.requestId ? { requestId: input.requestId } : {}),
+    ...(start.requestId ? { requestId: start.requestId } : {}),
     timings: {},
   };
 }
@@ -32,24 +41,32 @@ export class JobEventOrderError extends Error {
   }
 }
 
+export interface ApplyOptions {
+  /**
+   * Accept an event past state.seq + 1. The workflow never does (a gap is a bug); the API does when it
+   * rebuilds a state from a stream whose oldest entries were trimmed or expired.
+   */
+  allowGaps?: boolean;
+}
+
 const ms = (from: string, to: string) => Math.max(0, Date.parse(to) - Date.parse(from));
 
 function sumCost(state: JobState): number | null {
   if (!state.task.includeCost) return null;
   let total = 0;
   for (const image of state.images) total += image.cost ?? 0;
-  // Cents of cents: keep sums free of float noise (0.1 + 0.2).
+  // Keep sums of per-image USD costs free of float noise (0.1 + 0.2).
   return Math.round(total * 1e9) / 1e9;
 }
 
 /**
- * Folds one event into the state. Events at or below `state.seq` are ignored (already applied); a gap
- * throws. Timings: queuedMs until the first running stage, uploadMs of the references, generateMs from
- * submission to the last image, deliverMs from the last image to the end of delivery, totalMs overall.
+ * Folds one event into the state. Events at or below `state.seq` are ignored (already applied). Timings:
+ * queuedMs until the first running stage, uploadMs of the references, generateMs from submission to the
+ * last image, deliverMs from the last image to the end of delivery, totalMs overall.
  */
-export function applyJobEvent(state: JobState, event: JobEvent): JobState {
+export function applyJobEvent(state: JobState, event: JobEvent, options: ApplyOptions = {}): JobState {
   if (event.seq <= state.seq) return state;
-  if (event.seq !== state.seq + 1) throw new JobEventOrderError(state, event);
+  if (event.seq !== state.seq + 1 && !options.allowGaps) throw new JobEventOrderError(state, event);
   const next: JobState = {
     ...state,
     seq: event.seq,
@@ -101,12 +118,12 @@ export function applyJobEvent(state: JobState, event: JobEvent): JobState {
   return next;
 }
 
-export function applyJobEvents(state: JobState, events: readonly JobEvent[]): JobState {
+export function applyJobEvents(
+  state: JobState,
+  events: readonly JobEvent[],
+  options: ApplyOptions = {},
+): JobState {
   let next = state;
-  for (const event of events) next = applyJobEvent(next, event);
+  for (const event of events) next = applyJobEvent(next, event, options);
   return next;
 }
-
-/** Stages after which nothing else may happen. */
-export const isTerminalStage = (stage: JobStage) =>
-  stage === 'succeeded' || stage === 'failed' || stage === 'cancelled';

@@ -1,20 +1,8 @@
-import { addToSeed, JOB_STAGES, statusForStage } from '@photomaker/schema';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
 import { describe, expect, it } from 'vitest';
-import * as model from '../src/workflows/job-model.ts';
+import * as model from '../src/workflows/input-problems.ts';
 
-describe('the zod-free job model the workflow uses', () => {
-  it('agrees with @photomaker/schema', () => {
-    for (const stage of JOB_STAGES) expect(model.statusForStage(stage)).toBe(statusForStage(stage));
-    for (const [seed, offset] of [
-      ['1', 0],
-      ['9007199254740993', 19],
-      ['9223372036854775806', 1],
-    ] as const) {
-      expect(model.addToSeed(seed, offset)).toBe(addToSeed(seed, offset));
-    }
-  });
-
+describe('the workflow input check', () => {
   it('names each field of a malformed input and its rule', () => {
     const input = {
       jobId: '',

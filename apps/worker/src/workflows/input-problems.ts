@@ -1,29 +1,8 @@
-import type { JobStage, JobStatus, JobTask } from '@photomaker/schema';
+import type { JobTask } from '@photomaker/schema';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
 
-// Workflow-safe and zod-free on purpose: the workflow sandbox evaluates every imported module again for
-// each workflow run, and @photomaker/schema's zod schemas made up most of the worker's CPU per job.
-// test/job-model.test.ts checks these against @photomaker/schema so they cannot drift apart.
-
-export function statusForStage(stage: JobStage): JobStatus {
-  switch (stage) {
-    case 'queued':
-      return 'QUEUED';
-    case 'succeeded':
-      return 'SUCCEEDED';
-    case 'failed':
-      return 'FAILED';
-    case 'cancelled':
-      return 'CANCELLED';
-    default:
-      return 'RUNNING';
-  }
-}
-
-/** seed + offset, exact beyond 2^53 (Runware gives result i the seed `seed + i`). */
-export function addToSeed(seed: string, offset: number): string {
-  return (BigInt(seed) + BigInt(offset)).toString();
-}
+// Workflow-safe and zod-free on purpose (the sandbox evaluates each import again for every workflow run):
+// a cheap check of what the workflow relies on; the api validated the whole task with the zod schemas.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHA256 = /^[0-9a-f]{64}$/;
