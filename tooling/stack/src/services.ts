@@ -70,8 +70,9 @@ export function workerService(config: StackConfig, envs: AppEnvironments): Servi
     describe: 'Temporal worker (bundling workflows)',
     summary: (s) =>
       `polling task queue "photomaker"; metrics ${s.url ?? `http://127.0.0.1:${config.ports.workerHttp}`}/metrics`,
-    // Lets in-flight activities finish (the worker drains on SIGTERM).
-    stopGraceMs: 30_000,
+    // The worker drains in-flight activities for WORKER_SHUTDOWN_GRACE (30 s by default) after SIGTERM;
+    // SIGKILL only after that plus a margin, or the drain it promises would be cut short.
+    stopGraceMs: 45_000,
     start: (onLine) =>
       startNodeApp({
         name: 'worker',
