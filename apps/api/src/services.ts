@@ -10,6 +10,7 @@ import { EventHub } from './events/event-hub.ts';
 import { RateLimit } from './guards/rate-limit.ts';
 import { ImageUrls } from './http/image-urls.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
+import { JobRecords } from './jobs/job-records.ts';
 import { JobService } from './jobs/job-service.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
@@ -63,7 +64,7 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
     fetchTimeoutMs: config.limits.imageFetchMs,
   });
   const events = new JobEventLog(redis);
-  const jobs = new JobService({ client: temporal, events, intake, logger });
+  const jobs = new JobService({ client: temporal, events, records: new JobRecords(redis), intake, logger });
   const hub = new EventHub({
     redis,
     logger,

@@ -4,6 +4,8 @@ import type { Logger } from '@photomaker/observability';
 import {
   applyJobEvent,
   initialJobState,
+  isTerminalStatus,
+  type JobEvent,
   type JobState,
   type JobStatus,
   type JobTask,
@@ -30,6 +32,7 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import { newRunwareTaskUUID } from './ids.ts';
 import type { ImageIntake } from './image-intake.ts';
 import { InvalidInputError } from './input-error.ts';
+import type { JobRecord, JobRecords } from './job-records.ts';
 
 export interface StartJobRequest {
   tenant: string;
@@ -59,6 +62,12 @@ export function fingerprintOf(value: unknown): string {
 }
 
 const QUERY_TIMEOUT_MS = 3_000;
+/**
+ * An unfinished job older than this is checked against Temporal on read (one describe): a workflow that
+ * was terminated or timed out ends without a terminal event in the stream. Younger jobs (every subscribe
+ * right after a creation) are read from Redis alone.
+ */
+export const RECONCILE_AFTER_MS = 10_000;
 
 interface Cursor {
   /** Temporal's page token (base64). */
@@ -69,22 +78,38 @@ interface Cursor {
 
 /**
  * Jobs are Temporal workflows: this starts them (claim-check input, idempotent ids, search attributes),
- * reads their state (query while running, the result once closed), lists them from Temporal visibility
- * and cancels them. Every read checks the workflow's tenant and answers "not found" for another tenant.
+ * reads their state, lists them from Temporal visibility and cancels them. Every read checks the job's
+ * tenant and answers "not found" for another tenant.
+ *
+ * Reads: the job record written at creation (Redis) folded with the job's event stream: the workflow's
+ * state is the fold of the same events, so both agree, at the cost of one Redis round trip instead of a
+ * describe plus a workflow query. Temporal answers when the record or a gap-free stream is missing (older
+ * jobs, expired or trimmed streams) and for unfinished jobs older than `reconcileAfterMs`.
  */
 export class JobService {
   private readonly client: Client;
   private readonly events: JobEventLog;
+  private readonly records: JobRecords;
   private readonly intake: ImageIntake;
   private readonly logger: Logger;
+  private readonly reconcileAfterMs: number;
   private orderBySupported: boolean | undefined;
   private readonly inflight = new Map<string, Promise<JobState | undefined>>();
 
-  constructor(options: { client: Client; events: JobEventLog; intake: ImageIntake; logger: Logger }) {
+  constructor(options: {
+    client: Client;
+    events: JobEventLog;
+    records: JobRecords;
+    intake: ImageIntake;
+    logger: Logger;
+    reconcileAfterMs?: number;
+  }) {
     this.client = options.client;
     this.events = options.events;
+    this.records = options.records;
     this.intake = options.intake;
     this.logger = options.logger;
+    this.reconcileAfterMs = options.reconcileAfterMs ?? RECONCILE_AFTER_MS;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
@@ -133,14 +158,33 @@ export class JobService {
       if (!existing) throw error;
       return { state: existing, created: false };
     }
+    // Only the request that started the workflow writes its record (exactly the input it started), before
+    // the job id is handed out. Without it (Redis down) reads fall back to Temporal: log, don't fail.
+    await this.records.save(input, request.fingerprint).catch((error: unknown) => {
+      this.logger.warn(
+        { jobId, reason: error instanceof Error ? error.message : String(error) },
+        'job record not stored; reads of this job will ask Temporal',
+      );
+    });
     return { state: initialJobState(input), created: true };
   }
 
   /** The existing job for an idempotent request; refuses a key reused with a different request. */
   private async existing(request: StartJobRequest): Promise<JobState | undefined> {
-    const description = await this.describe(request.tenant, request.jobId);
+    const { tenant, jobId } = request;
+    const found = await this.fromRecord(tenant, jobId);
+    if (found.kind === 'other-tenant') return undefined;
+    if (found.kind === 'found') {
+      this.checkFingerprint(request, found.record.fingerprint);
+      return this.settled(tenant, jobId, found.state);
+    }
+    const description = await this.describe(tenant, jobId);
     if (!description) return undefined;
-    const fingerprint = description.memo?.fingerprint;
+    this.checkFingerprint(request, description.memo?.fingerprint);
+    return this.stateOf(description);
+  }
+
+  private checkFingerprint(request: StartJobRequest, fingerprint: unknown): void {
     if (request.fingerprint && typeof fingerprint === 'string' && fingerprint !== request.fingerprint) {
       throw InvalidInputError.of(
         'conflictIdempotencyKey',
@@ -148,7 +192,6 @@ export class JobService {
         'This idempotencyKey was already used with a different request; use a new key for a new job.',
       );
     }
-    return this.stateOf(description);
   }
 
   /** The workflow of a job if it belongs to `tenant`. */
@@ -167,17 +210,83 @@ export class JobService {
     return description;
   }
 
-  /** Concurrent reads of one job (a burst of subscribers, say) share one describe + query. */
+  /** A job's state, or undefined when it does not exist for `tenant`. Concurrent reads of one job share one. */
   async get(tenant: string, jobId: string): Promise<JobState | undefined> {
     const key = `${tenant}\u0000${jobId}`;
     const pending = this.inflight.get(key);
     if (pending) return pending;
-    const read = (async () => {
-      const description = await this.describe(tenant, jobId);
-      return description ? this.stateOf(description) : undefined;
-    })().finally(() => this.inflight.delete(key));
+    const read = this.read(tenant, jobId).finally(() => this.inflight.delete(key));
     this.inflight.set(key, read);
     return read;
+  }
+
+  private async read(tenant: string, jobId: string): Promise<JobState | undefined> {
+    const found = await this.fromRecord(tenant, jobId);
+    if (found.kind === 'other-tenant') return undefined;
+    if (found.kind === 'found') return this.settled(tenant, jobId, found.state);
+    const description = await this.describe(tenant, jobId);
+    return description ? this.stateOf(description) : undefined;
+  }
+
+  /** A state folded from Redis, checked against Temporal only when it is unfinished and old. */
+  private async settled(tenant: string, jobId: string, state: JobState): Promise<JobState | undefined> {
+    if (isTerminalStatus(state.status)) return state;
+    if (Date.now() - Date.parse(state.createdAt) < this.reconcileAfterMs) return state;
+    return this.reconcile(tenant, jobId, state);
+  }
+
+  /**
+   * The job from Redis: its record folded with its event stream. `missing` when that can't be exact (no
+   * record: an older job or another API version; a stream that does not run gap-free from seq 1).
+   */
+  private async fromRecord(
+    tenant: string,
+    jobId: string,
+  ): Promise<
+    { kind: 'found'; state: JobState; record: JobRecord } | { kind: 'other-tenant' } | { kind: 'missing' }
+  > {
+    let record: JobRecord | undefined;
+    let events: JobEvent[];
+    try {
+      [record, events] = await Promise.all([this.records.load(jobId), this.events.range(jobId, 0)]);
+    } catch (error) {
+      // Redis unreachable (or a malformed entry): Temporal can still answer.
+      this.logger.debug(
+        { jobId, reason: error instanceof Error ? error.message : String(error) },
+        'job record read failed; asking Temporal',
+      );
+      return { kind: 'missing' };
+    }
+    if (!record) return { kind: 'missing' };
+    if (record.start.tenant !== tenant) return { kind: 'other-tenant' };
+    let state = initialJobState(record.start);
+    for (const event of events) {
+      if (event.seq !== state.seq + 1) return { kind: 'missing' };
+      state = applyJobEvent(state, event);
+    }
+    return { kind: 'found', state, record };
+  }
+
+  /**
+   * An unfinished job past `reconcileAfterMs`: the stream says running, but a workflow that was terminated
+   * or timed out (or whose stream lost its end) says otherwise. One describe; the closed workflow wins.
+   */
+  private async reconcile(tenant: string, jobId: string, state: JobState): Promise<JobState | undefined> {
+    let description: WorkflowExecutionDescription | undefined;
+    try {
+      description = await this.describe(tenant, jobId);
+    } catch (error) {
+      // Temporal unreachable: what Redis says is the best answer there is.
+      this.logger.debug(
+        { jobId, reason: error instanceof Error ? error.message : String(error) },
+        'describe failed; answering from the event stream',
+      );
+      return state;
+    }
+    // Gone from Temporal (closed, then past the namespace's retention): as before the records, not found.
+    if (!description) return undefined;
+    if (description.status.name === 'RUNNING') return state;
+    return this.stateOf(description);
   }
 
   /** Running: the workflow's query. Closed: its result (history only, no worker needed). */
