@@ -72,7 +72,9 @@ export class PhotoMakerWorkers {
   static async create(options: PhotoMakerWorkerOptions): Promise<PhotoMakerWorkers> {
     const tuning = { ...DEFAULT_TUNING, ...options.tuning };
     const taskQueue = options.taskQueue ?? TASK_QUEUE;
-    const { main, deliveries } = splitActivities(options.activities);
+    const { main, deliveries } = splitActivities(options.activities, {
+      localRunwareStep: tuning.runwareActivitiesPerSecond === undefined,
+    });
     const common: Partial<WorkerOptions> = {
       connection: options.connection,
       namespace: options.namespace ?? 'default',

@@ -11,7 +11,7 @@ import {
   URL_SECRET,
   WEBHOOK_SECRET,
 } from './support/harness.ts';
-import { activityRuns } from './support/history.ts';
+import { activityRuns, runwareSteps } from './support/history.ts';
 import { Receiver } from './support/receiver.ts';
 
 // A slower emulator of our own: images take 1.2 s each, one at a time, so there is a "mid-generation".
@@ -103,6 +103,13 @@ describe('a worker process killed with SIGKILL mid-generation', () => {
     expect(await h.emulator.task(batch.input.runwareTaskUUID)).toMatchObject({ charges: 3, generations: 3 });
     const singleTask = await h.emulator.task(single.input.runwareTaskUUID);
     expect(singleTask).toMatchObject({ charges: 1, generations: 1 });
+    // The single image's local step died with the worker (its workflow task timed out, nothing recorded);
+    // the new worker's local step re-sent the taskUUID, found it accepted and handed the run to the
+    // task-queue activity, which polled it.
+    expect(await runwareSteps(single.handle)).toMatchObject([
+      { kind: 'local', outcome: 'completed' },
+      { kind: 'activity', outcome: 'completed' },
+    ]);
 
     for (const job of [batch, single]) {
       const events = await h.eventsOf(job.input.jobId);
@@ -212,6 +219,32 @@ describe('progress and cancellation', () => {
     expect((await job.handle.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.status)).toBe(
       'SUCCEEDED',
     );
+  }, 30_000);
+
+  it('a single-image job cancelled during its local step ends consistently, paid once', async () => {
+    const input = inProcess.input(await inProcess.task());
+    const job = await inProcess.start(input);
+    // The sync request (1.2 s) is in flight inside the job's first workflow task.
+    await inProcess.waitForEvent(job.input.jobId, (event) => event.stage === 'submitted');
+    await job.handle.cancel();
+    const final = await inProcess.result(job);
+    // The cancellation reaches the workflow only with its next task (the server refuses to let the first
+    // one complete the job; the retried task adopts what the step published): by then the step has
+    // stored the image and written the end, so the job has succeeded (a cancellation that came too
+    // late), and its result, query and event stream all say so.
+    expect(final).toMatchObject({ status: 'SUCCEEDED', seq: 5 });
+    const events = await inProcess.eventsOf(job.input.jobId);
+    expect(stagesOf(events)).toEqual([
+      'queued',
+      'uploading_references',
+      'submitted',
+      'image_ready',
+      'succeeded',
+    ]);
+    expect(await inProcess.query(job)).toEqual(final);
+    const history = (await job.handle.fetchHistory()).events ?? [];
+    expect(history.some((event) => event.workflowExecutionCancelRequestedEventAttributes)).toBe(true);
+    expect(await inProcess.emulator.task(input.runwareTaskUUID)).toMatchObject({ charges: 1 });
   }, 30_000);
 
   it('a cancelled job stops polling Runware, skips deliveries and ends CANCELLED', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedUuid } from '../src/activities/derived-uuid.ts';
 import type { ScriptedFault } from './support/emulator-admin.ts';
 import { Harness, type StartedJob } from './support/harness.ts';
-import { activityRuns } from './support/history.ts';
+import { activityRuns, runwareSteps } from './support/history.ts';
 
 let h: Harness;
 /** A second task queue whose worker holds a wrong Runware key (a real 401 from the emulator). */
@@ -110,8 +110,27 @@ describe.concurrent('transient faults end in success after retries, paid once', 
       },
     ]);
     expect((await h.result(job)).status).toBe('SUCCEEDED');
-    const [collect] = await activityRuns(job.handle, 'collectImages');
-    expect(collect).toMatchObject({ attempt: 2, outcome: 'completed' });
+    // The single-image job's local step met the 503; the task-queue activity took over and succeeded.
+    expect(await runwareSteps(job.handle)).toMatchObject([
+      { kind: 'local', outcome: 'failed' },
+      { kind: 'activity', attempt: 1, outcome: 'completed' },
+    ]);
+    const batch = await jobWithFaults(
+      (_taskUUID, uploadUUID) => [
+        {
+          match: { taskType: 'imageUpload', taskUUID: uploadUUID },
+          fault: error(503, 'serviceUnavailable', 0),
+        },
+      ],
+      { numberResults: 2 },
+    );
+    expect((await h.result(batch)).status).toBe('SUCCEEDED');
+    // Two images: the task-queue activity's own retry (its first call submits, the next ones poll).
+    expect((await runwareSteps(batch.handle))[0]).toMatchObject({
+      kind: 'activity',
+      attempt: 2,
+      outcome: 'completed',
+    });
   });
 
   it('failed generations are made again by a new Runware task (a failed generation is not charged)', async () => {
@@ -134,13 +153,31 @@ describe.concurrent('transient faults end in success after retries, paid once', 
   });
 
   it('429 with Retry-After waits as told before sending again', async () => {
-    const job = await jobWithFaults((taskUUID) => [
-      { match: { taskType: 'photoMaker', taskUUID }, fault: error(429, 'rateLimitExceeded', 2) },
+    const [single, batch] = await Promise.all([
+      jobWithFaults((taskUUID) => [
+        { match: { taskType: 'photoMaker', taskUUID }, fault: error(429, 'rateLimitExceeded', 2) },
+      ]),
+      jobWithFaults(
+        (taskUUID) => [
+          { match: { taskType: 'photoMaker', taskUUID }, fault: error(429, 'rateLimitExceeded', 2) },
+        ],
+        { numberResults: 2 },
+      ),
     ]);
-    expect((await h.result(job)).status).toBe('SUCCEEDED');
-    const [collect] = await activityRuns(job.handle, 'collectImages');
+    for (const job of [single, batch]) expect((await h.result(job)).status).toBe('SUCCEEDED');
+    // Single image: the local step was refused; the task-queue activity sent it again no sooner than
+    // Retry-After (2 s) later.
+    const [local, activity] = await runwareSteps(single.handle);
+    expect([local?.kind, local?.outcome, activity?.kind, activity?.attempt]).toEqual([
+      'local',
+      'failed',
+      'activity',
+      1,
+    ]);
+    expect((activity?.at ?? 0) - (local?.at ?? 0)).toBeGreaterThanOrEqual(2_000 - 50);
+    // Two images (task-queue activity only): its retry starts no sooner than Retry-After after scheduling.
+    const [collect] = await activityRuns(batch.handle, 'collectImages');
     expect(collect?.attempt).toBe(2);
-    // The first attempt starts when scheduled; the retry no sooner than Retry-After (2 s) later.
     expect((collect?.startedAt ?? 0) - (collect?.scheduledAt ?? 0)).toBeGreaterThanOrEqual(2_000);
   });
 });
@@ -152,9 +189,8 @@ describe.concurrent('permanent errors fail the job at once with Runware code, pa
     expect(failure.type).toBe('invalidModel');
     expect(state.error).toMatchObject({ code: 'invalidModel', parameter: 'model', retryable: false });
     expect(state.error?.message).toContain('SDXL');
-    expect(await activityRuns(job.handle, 'collectImages')).toMatchObject([
-      { attempt: 1, outcome: 'failed' },
-    ]);
+    // Once, and never again: the local step failed, no task-queue activity was scheduled.
+    expect(await runwareSteps(job.handle)).toMatchObject([{ kind: 'local', attempt: 1, outcome: 'failed' }]);
   });
 
   it('auth: a Runware key the server refuses', async () => {
@@ -163,21 +199,24 @@ describe.concurrent('permanent errors fail the job at once with Runware code, pa
     expect(failure.type).toBe('invalidApiKey');
     expect(state.error).toMatchObject({ code: 'invalidApiKey', retryable: false });
     expect(JSON.stringify(state)).not.toContain('rw-not-a-valid-key');
-    expect(await activityRuns(job.handle, 'collectImages')).toMatchObject([
-      { attempt: 1, outcome: 'failed' },
-    ]);
+    // Once, and never again: the local step failed, no task-queue activity was scheduled.
+    expect(await runwareSteps(job.handle)).toMatchObject([{ kind: 'local', attempt: 1, outcome: 'failed' }]);
   });
 
   it.each([
-    ['balance', error(402, 'insufficientCredits')],
-    ['safety', error(400, 'contentPolicyViolation')],
-  ])('%s', async (_name, fault) => {
-    const job = await jobWithFaults((taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault }]);
+    ['balance', error(402, 'insufficientCredits'), 1],
+    ['safety', error(400, 'contentPolicyViolation'), 1],
+    ['balance, two images (the task-queue activity)', error(402, 'insufficientCredits'), 2],
+  ] as const)('%s', async (_name, fault, numberResults) => {
+    const job = await jobWithFaults((taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault }], {
+      numberResults,
+    });
     const { failure, state } = await failureOf(job);
     expect(failure.type).toBe(fault.code);
     expect(state.error).toMatchObject({ code: fault.code, retryable: false });
-    expect(await activityRuns(job.handle, 'collectImages')).toMatchObject([
-      { attempt: 1, outcome: 'failed' },
+    // Once, and never again: no retry, and after a failed local step no task-queue activity either.
+    expect(await runwareSteps(job.handle)).toMatchObject([
+      { kind: numberResults === 1 ? 'local' : 'activity', attempt: 1, outcome: 'failed' },
     ]);
   });
 

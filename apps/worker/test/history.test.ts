@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '@photomaker/temporal/codec';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -10,7 +10,11 @@ import { Receiver } from './support/receiver.ts';
 
 // Determinism and privacy, checked on the histories of real finished jobs.
 
-const FIXTURE = new URL('./fixtures/photomaker-job-history.json', import.meta.url);
+// Histories of earlier workflow code that must keep replaying: photomaker-job-history.json (2 images,
+// webhook + upload), single-image*-v1.json (before the local Runware step), single-image-local-step.json.
+const FIXTURES = new URL('./fixtures/', import.meta.url);
+const FIXTURE = new URL('photomaker-job-history.json', FIXTURES);
+const LOCAL_STEP_FIXTURE = new URL('single-image-local-step.json', FIXTURES);
 
 let h: Harness;
 let receiver: Receiver;
@@ -20,6 +24,7 @@ beforeAll(async () => {
   h = await Harness.create('history');
   receiver = await new Receiver().start();
   await h.startWorkers();
+  const single = await h.start(h.input(await h.task()));
   const succeeded = await h.start(
     h.input(
       await h.task({
@@ -56,11 +61,13 @@ beforeAll(async () => {
   const cancelled = await h.start(stuck);
   await h.waitForEvent(stuck.jobId, (event) => event.stage === 'submitted');
   await cancelled.handle.cancel();
-  finished.push(succeeded, failed, followUp, cancelled);
+  finished.push(single, succeeded, failed, followUp, cancelled);
   await Promise.allSettled(finished.map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
-    // Re-record the committed fixture (after an intentional, versioned workflow change).
+    // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
+    // ones next to them under a new name: running jobs still have those histories).
     writeFileSync(FIXTURE, `${historyToJSON(await succeeded.handle.fetchHistory())}\n`);
+    writeFileSync(LOCAL_STEP_FIXTURE, `${historyToJSON(await single.handle.fetchHistory())}\n`);
   }
 }, 60_000);
 
@@ -70,7 +77,7 @@ afterAll(async () => {
 });
 
 describe('determinism', () => {
-  it('replays the histories of finished jobs (succeeded, failed, follow-up run, cancelled)', async () => {
+  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled)', async () => {
     const histories = await Promise.all(
       finished.map(async (job) => ({
         workflowId: job.handle.workflowId,
@@ -84,18 +91,27 @@ describe('determinism', () => {
     )) {
       results.push(result);
     }
-    expect(results).toHaveLength(4);
+    expect(results).toHaveLength(5);
     for (const result of results) expect(result.error).toBeUndefined();
   });
 
-  it('replays the committed history fixture: workflow changes must stay compatible with running jobs', async () => {
-    const history = historyFromJSON(JSON.parse(readFileSync(FIXTURE, 'utf8')));
-    await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: h.dataConverter },
-      history,
-      'photomaker-fixture',
-    );
-    expect(history.events?.length).toBeGreaterThan(10);
+  it('replays the committed history fixtures: workflow changes must stay compatible with running jobs', async () => {
+    const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
+    expect(files.sort()).toEqual([
+      'photomaker-job-history.json',
+      'single-image-local-step.json',
+      'single-image-v1.json',
+      'single-image-webhook-v1.json',
+    ]);
+    for (const name of files) {
+      const history = historyFromJSON(JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')));
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: h.dataConverter },
+        history,
+        `photomaker-fixture-${name}`,
+      );
+      expect(history.events?.length).toBeGreaterThan(8);
+    }
   });
 });
 
@@ -121,8 +137,11 @@ function payloadsOf(node: unknown, out: FoundPayload[] = [], path = ''): FoundPa
   return out;
 }
 
-/** Local activity markers keep Core's own bookkeeping (activity id, type, attempt, time) in clear. */
-const CORE_MARKER_DATA = /markerRecordedEventAttributes\.details\.data\.payloads\[\]$/;
+/**
+ * Markers keep Core's own bookkeeping in clear: local activities (activity id, type, attempt, time) and
+ * patches (the patch id).
+ */
+const CORE_MARKER_DATA = /markerRecordedEventAttributes\.details\.(data|patch-data)\.payloads\[\]$/;
 
 async function rawHistory(handle: WorkflowHandle) {
   const response = await h.client.workflowService.getWorkflowExecutionHistory({

@@ -77,6 +77,15 @@ function isStaleReference(error: unknown): boolean {
   );
 }
 
+/** What the local step answers when the task-queue activity must take the step. */
+export const HANDED_OVER: CollectImagesResult = {
+  events: [],
+  accepted: false,
+  done: false,
+  failures: [],
+  handedOver: true,
+};
+
 class CollectCall {
   private readonly deps: ActivityDeps;
   private readonly input: CollectImagesInput;
@@ -84,6 +93,8 @@ class CollectCall {
   private readonly signal: AbortSignal;
   private readonly step: StepEvents;
   private readonly known: Set<string>;
+  /** Running as the local step: no heartbeats, so no polling. */
+  private readonly local: boolean;
   private nextIndex: number;
   private accepted: boolean;
 
@@ -92,13 +103,15 @@ class CollectCall {
     input: CollectImagesInput,
     ctx: Context,
     step: StepEvents,
-    prior?: Progress,
+    options: { prior?: Progress | undefined; local: boolean },
   ) {
+    const { prior } = options;
     this.deps = deps;
     this.input = input;
     this.ctx = ctx;
     this.signal = ctx.cancellationSignal;
     this.step = step;
+    this.local = options.local;
     this.known = new Set(input.knownImageUUIDs);
     let adoptedImages = 0;
     for (const event of step.events) {
@@ -111,6 +124,8 @@ class CollectCall {
   }
 
   beat = (): void => {
+    // A local activity has no heartbeat (Core would log each one as an unknown activity's).
+    if (this.local) return;
     const progress: Progress = { accepted: this.accepted, imageUUIDs: [...this.known] };
     this.ctx.heartbeat(progress);
   };
@@ -139,6 +154,9 @@ class CollectCall {
       const ended = await this.submit(task);
       if (ended) return ended;
     }
+    // Runware holds the run but has not answered with its image (a re-sent taskUUID): polling needs
+    // heartbeats, so the local step hands the run, accepted, to the task-queue activity.
+    if (this.local) return await this.result(false);
     // A retry resumes at once; a first call gives Runware a moment before the first poll.
     return this.poll(this.ctx.info.attempt > 1 ? 0 : this.deps.settings.poll.initialMs);
   }
@@ -288,14 +306,24 @@ class CollectCall {
  * One step of a job on Runware, on the Runware task queue: references + submission (first call), then
  * getResponse until new images are stored. Heartbeats carry progress (and bring cancellation, which
  * aborts the undici request); events appended here use the seq numbers the workflow assigned.
+ *
+ * `local`: the same step as the local activity `collectImagesLocally` of single-image jobs, inside the
+ * workflow task (no activity task round trip): references + one sync request, nothing else. It cannot
+ * heartbeat (cancellation comes with the next workflow task instead), so it never polls: a run that needs
+ * polling goes back to the workflow for the task-queue activity.
  */
-export function createCollectImages(deps: ActivityDeps) {
+export function createCollectImages(deps: ActivityDeps, options: { local?: boolean } = {}) {
+  const local = options.local === true;
   return async function collectImages(input: CollectImagesInput): Promise<CollectImagesResult> {
     const ctx = Context.current();
     try {
+      if (local && input.run.numberResults > deps.settings.syncMaxResults) return HANDED_OVER;
       const prior = ctx.info.heartbeatDetails as Progress | undefined;
-      // A retried call adopts what its earlier attempts already published.
-      const adopted = ctx.info.attempt > 1 ? await deps.events.range(input.jobId, input.nextSeq - 1) : [];
+      // A retried call adopts what its earlier attempts already published (so does the activity taking
+      // over from the local step). The local step always looks: after a worker crash it runs again as
+      // attempt 1, and its first run may have published events already.
+      const adopt = local || input.resume === true || ctx.info.attempt > 1;
+      const adopted = adopt ? await deps.events.range(input.jobId, input.nextSeq - 1) : [];
       const step = new StepEvents({
         log: deps.events,
         jobId: input.jobId,
@@ -304,9 +332,10 @@ export function createCollectImages(deps: ActivityDeps) {
         metrics: deps.metrics,
       });
       step.appendPrelude(input.prelude ?? []);
-      const call = new CollectCall(deps, input, ctx, step, prior);
-      call.beat();
-      const ticker = setInterval(call.beat, 1_000);
+      const call = new CollectCall(deps, input, ctx, step, { prior, local });
+      // Heartbeats are a no-op in a local activity.
+      const ticker = local ? undefined : setInterval(call.beat, 1_000);
+      if (!local) call.beat();
       try {
         return await call.run();
       } catch (error) {
@@ -314,7 +343,7 @@ export function createCollectImages(deps: ActivityDeps) {
         await step.flush().catch(() => undefined);
         throw error;
       } finally {
-        clearInterval(ticker);
+        if (ticker) clearInterval(ticker);
       }
     } catch (error) {
       throw toActivityFailure(error);

@@ -28,12 +28,14 @@ function runwareMessage(error: RunwareClientError): string {
 export function toActivityFailure(error: unknown): unknown {
   if (error instanceof EventGapError) return eventGapFailure(error);
   if (!(error instanceof RunwareClientError)) return error;
+  const retryAfterMs = error.retryable && (error.retryAfterMs ?? 0) > 0 ? error.retryAfterMs : undefined;
   const details: RunwareFailureDetails = {
     code: error.code,
     message: runwareMessage(error),
     category: error.category,
     ...(error.parameter !== undefined ? { parameter: error.parameter } : {}),
     ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
   return ApplicationFailure.create({
     type: error.code,
@@ -41,7 +43,7 @@ export function toActivityFailure(error: unknown): unknown {
     nonRetryable: !error.retryable,
     details: [details],
     // Only a real wait: a zero delay would not mean "retry now" to the server.
-    ...(error.retryable && (error.retryAfterMs ?? 0) > 0 ? { nextRetryDelay: error.retryAfterMs } : {}),
+    ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
   });
 }
 

@@ -1,4 +1,4 @@
-import { createCollectImages } from './collect-images.ts';
+import { createCollectImages, HANDED_OVER } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -13,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
     /** Local activities (run inside the workflow task, no server round trip). */
     publishEvents: createPublishEvents(deps),
     readEvents: createReadEvents(deps),
+    /** The Runware step of single-image jobs, as a local activity (one sync request, no polling). */
+    collectImagesLocally: createCollectImages(deps, { local: true }),
     /** On the job task queue (rate limited when WORKER_RUNWARE_ACTIVITIES_PER_SECOND is set). */
     collectImages: createCollectImages(deps),
     /** On the deliveries task queue. */
@@ -24,7 +26,10 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
-export function splitActivities(activities: Activities) {
+export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
   const { deliverWebhook, deliverUpload, ...main } = activities;
+  // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
+  // local step then hands every job over at once.
+  if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
   return { main, deliveries: { deliverWebhook, deliverUpload } };
 }

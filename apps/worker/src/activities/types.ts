@@ -36,6 +36,11 @@ export interface CollectImagesInput {
    * event here too, so subscribers see the end without waiting for another workflow task.
    */
   completesJob?: { costSoFar: number | null; includeCost: boolean };
+  /**
+   * The task-queue activity takes over from the local step (`collectImagesLocally`) that failed: like a
+   * retry, it adopts what that attempt already published from `nextSeq` on.
+   */
+  resume?: true;
 }
 
 /** A failed generation, as Runware reported it. */
@@ -54,6 +59,11 @@ export interface CollectImagesResult {
   /** Every generation of the run has ended (success or failure). */
   done: boolean;
   failures: GenerationFailure[];
+  /**
+   * The local step did nothing: the task-queue activity must take this step (a Runware rate limit is
+   * set, or the run needs polling, which a local activity can't do without heartbeats).
+   */
+  handedOver?: true;
 }
 
 /** Details of the ApplicationFailure an activity throws for a Runware error. */
@@ -63,6 +73,8 @@ export interface RunwareFailureDetails {
   parameter?: string;
   category: string;
   status?: number;
+  /** Runware's Retry-After (workflows don't see the failure's nextRetryDelay). */
+  retryAfterMs?: number;
 }
 
 export interface DeliveryInput {

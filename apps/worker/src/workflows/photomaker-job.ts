@@ -9,9 +9,11 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   TimeoutFailure,
   upsertSearchAttributes,
   uuid4,
@@ -19,6 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type {
+  CollectImagesInput,
   CollectImagesResult,
   DeliveryInput,
   GenerationFailure,
@@ -39,6 +42,8 @@ const MAX_FOLLOW_UP_RUNS = 3;
 const JOB_FAILURE = 'PhotoMakerJobFailure';
 /** An activity found the event stream shorter than the workflow's seq (Redis lost data). */
 const EVENT_GAP = 'EventGap';
+/** Single-image jobs run their Runware step as a local activity; histories from before replay without. */
+const LOCAL_RUNWARE_STEP = 'local-runware-step';
 
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -49,6 +54,17 @@ const local = proxyLocalActivities<Activities>({
     nonRetryableErrorTypes: [EVENT_GAP],
   },
 });
+
+/**
+ * The Runware step of a single-image job inside the first workflow task: one sync request, no activity
+ * task round trip (a job is then one workflow task, ~9 history events instead of 12). One attempt:
+ * anything transient is retried by the task-queue activity, which heartbeats. A cancellation reaches it
+ * with the next workflow task (after the request, or at the task's heartbeat, ~8 s), not within ~2 s.
+ */
+const localRunwareStep = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 1 },
+}).collectImagesLocally;
 
 function deliveryActivities() {
   return proxyActivities<Activities>({
@@ -99,6 +115,24 @@ function jobFailure(error: JobError): ApplicationFailure {
   });
 }
 
+/**
+ * A failure the task-queue activity may get past (not a cancellation, not a permanent or gap failure).
+ * Local activities fail with their own failure (no ActivityFailure around it).
+ */
+function isTransient(error: unknown): boolean {
+  if (isCancellation(error)) return false;
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return !(cause instanceof ApplicationFailure && cause.nonRetryable);
+}
+
+/** Runware's Retry-After of a failed step, from the failure's details. */
+function retryAfterOf(error: unknown): number {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (!(cause instanceof ApplicationFailure)) return 0;
+  const ms = (cause.details?.[0] as Partial<RunwareFailureDetails> | undefined)?.retryAfterMs;
+  return typeof ms === 'number' && ms > 0 ? ms : 0;
+}
+
 function eventGapOf(error: unknown): number | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (!(cause instanceof ApplicationFailure) || cause.type !== EVENT_GAP) return undefined;
@@ -111,24 +145,23 @@ function toJobError(error: unknown): JobError {
   if (error instanceof ApplicationFailure && error.type === JOB_FAILURE && error.details?.[0]) {
     return error.details[0] as JobError;
   }
-  if (error instanceof ActivityFailure) {
-    const cause = error.cause;
-    if (cause instanceof ApplicationFailure) {
-      const details = cause.details?.[0] as Partial<RunwareFailureDetails> | undefined;
-      return {
-        code: details?.code ?? cause.type ?? 'activityFailed',
-        message: details?.message ?? cause.message,
-        ...(details?.parameter ? { parameter: details.parameter } : {}),
-        retryable: !cause.nonRetryable,
-      };
-    }
-    if (cause instanceof TimeoutFailure) {
-      return {
-        code: 'generationTimeout',
-        message: `Runware did not deliver every image within ${GENERATION_BUDGET_MS / 60_000} minutes (${error.activityType} timed out)`,
-        retryable: true,
-      };
-    }
+  // A task-queue activity's failure arrives wrapped in an ActivityFailure, a local activity's as is.
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as Partial<RunwareFailureDetails> | undefined;
+    return {
+      code: details?.code ?? cause.type ?? 'activityFailed',
+      message: details?.message ?? cause.message,
+      ...(details?.parameter ? { parameter: details.parameter } : {}),
+      retryable: !cause.nonRetryable,
+    };
+  }
+  if (error instanceof ActivityFailure && cause instanceof TimeoutFailure) {
+    return {
+      code: 'generationTimeout',
+      message: `Runware did not deliver every image within ${GENERATION_BUDGET_MS / 60_000} minutes (${error.activityType} timed out)`,
+      retryable: true,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internalError', message: `the job failed unexpectedly: ${message}`, retryable: false };
@@ -262,9 +295,15 @@ class PhotoMakerJob {
     let accepted = false;
     let runImages = 0;
     let followUps = 0;
+    // A single-image job without deliveries is done when its Runware step is: that step runs inside the
+    // first workflow task. (With deliveries, a cancellation must still be able to stop them: it reaches
+    // the workflow only with its next task, so those jobs keep the task-queue activity.)
+    let inWorkflowTask =
+      total === 1 && !task.webhookURL && !task.uploadEndpoint && patched(LOCAL_RUNWARE_STEP);
     while (this.state.images.length < total) {
       const before = this.state.images.length;
-      const result = await this.collect(run, accepted, deadline - Date.now());
+      const result = await this.collect(run, accepted, deadline - Date.now(), inWorkflowTask);
+      inWorkflowTask = false;
       accepted = result.accepted;
       runImages += this.state.images.length - before;
       if (this.state.images.length >= total || !result.done) continue;
@@ -303,6 +342,7 @@ class PhotoMakerJob {
     run: RunwareRun,
     accepted: boolean,
     remainingMs: number,
+    inWorkflowTask: boolean,
   ): Promise<CollectImagesResult> {
     if (remainingMs <= 0) {
       throw jobFailure({
@@ -312,37 +352,66 @@ class PhotoMakerJob {
       });
     }
     const task = this.input.task;
-    for (let gapRepairs = 0; ; gapRepairs++) {
+    let viaLocal = inWorkflowTask;
+    let resume = false;
+    for (let gapRepairs = 0; ; ) {
       const prelude = this.prelude;
       this.prelude = [];
+      const input: CollectImagesInput = {
+        jobId: this.input.jobId,
+        run,
+        ...(accepted ? {} : { task }),
+        accepted,
+        knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
+        nextSeq: prelude[0]?.seq ?? this.state.seq + 1,
+        ...(prelude.length > 0 ? { prelude } : {}),
+        nextIndex: this.state.images.length,
+        total: task.numberResults,
+        image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
+        ...(task.webhookURL || task.uploadEndpoint
+          ? {}
+          : { completesJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
+        ...(resume ? { resume: true as const } : {}),
+      };
       try {
-        const result = await collectActivity(remainingMs)({
-          jobId: this.input.jobId,
-          run,
-          ...(accepted ? {} : { task }),
-          accepted,
-          knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
-          nextSeq: prelude[0]?.seq ?? this.state.seq + 1,
-          ...(prelude.length > 0 ? { prelude } : {}),
-          nextIndex: this.state.images.length,
-          total: task.numberResults,
-          image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
-          ...(task.webhookURL || task.uploadEndpoint
-            ? {}
-            : { completesJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
-        });
+        const result = viaLocal ? await localRunwareStep(input) : await collectActivity(remainingMs)(input);
+        if (result.handedOver) {
+          this.prelude = prelude;
+          viaLocal = false;
+          continue;
+        }
         this.apply(result.events);
         return result;
       } catch (error) {
-        // What the failed call already published stays published: adopt it, so state and stream agree.
-        await CancellationScope.nonCancellable(async () => {
-          this.apply(await local.readEvents({ jobId: this.input.jobId, afterSeq: this.state.seq }));
-        });
+        if (viaLocal && isTransient(error)) {
+          // The task-queue activity takes over as the step's next attempt (same input, adopting what the
+          // local attempt published), no sooner than Runware's Retry-After.
+          this.prelude = prelude;
+          viaLocal = false;
+          resume = true;
+          const wait = retryAfterOf(error);
+          if (wait > 0) await sleep(wait).catch((cancelled: unknown) => this.adoptPublished(cancelled));
+          continue;
+        }
+        await this.adoptPublished();
         const lastSeq = eventGapOf(error);
         if (lastSeq === undefined || gapRepairs >= 2) throw error;
+        gapRepairs += 1;
+        viaLocal = false;
         await this.publish(this.events.filter((event) => event.seq > lastSeq));
       }
     }
+  }
+
+  /**
+   * What a failed Runware step already published stays published: adopt it, so state and stream agree
+   * (and the next event the workflow writes follows it). Rethrows `error` when given.
+   */
+  private async adoptPublished(error?: unknown): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      this.apply(await local.readEvents({ jobId: this.input.jobId, afterSeq: this.state.seq }));
+    });
+    if (error !== undefined) throw error;
   }
 
   /** One activity per image and target, in parallel; each retried on its own. */

@@ -51,3 +51,45 @@ export async function activityRuns(handle: WorkflowHandle, activityType: string)
   }
   return [...runs.values()];
 }
+
+export interface RunwareStep {
+  /** `local`: the local activity `collectImagesLocally` (single-image jobs); `activity`: `collectImages`. */
+  kind: 'local' | 'activity';
+  attempt: number | undefined;
+  /** Local: when it ended (worker clock); activity: when its last attempt started (server clock). */
+  at: number | undefined;
+  outcome: ActivityRun['outcome'];
+}
+
+interface LocalActivityMarkerData {
+  attempt?: number;
+  activity_type?: string;
+  complete_time?: { seconds?: number; nanos?: number };
+}
+
+/**
+ * A job's Runware steps in order: the local step of a single-image job (its marker), then each run of the
+ * task-queue activity (which takes over from a local step that failed transiently, and does everything else).
+ */
+export async function runwareSteps(handle: WorkflowHandle): Promise<RunwareStep[]> {
+  const history = await handle.fetchHistory();
+  const steps: RunwareStep[] = [];
+  for (const event of history.events ?? []) {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') continue;
+    const payload = marker.details?.data?.payloads?.[0]?.data;
+    const data = JSON.parse(Buffer.from(payload ?? []).toString('utf8') || '{}') as LocalActivityMarkerData;
+    if (data.activity_type !== 'collectImagesLocally') continue;
+    const done = data.complete_time;
+    steps.push({
+      kind: 'local',
+      attempt: data.attempt,
+      at: done ? Number(done.seconds ?? 0) * 1000 + Math.floor((done.nanos ?? 0) / 1e6) : undefined,
+      outcome: marker.failure ? 'failed' : 'completed',
+    });
+  }
+  for (const run of await activityRuns(handle, 'collectImages')) {
+    steps.push({ kind: 'activity', attempt: run.attempt, at: run.startedAt, outcome: run.outcome });
+  }
+  return steps;
+}
