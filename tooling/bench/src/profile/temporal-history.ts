@@ -18,6 +18,8 @@ export interface JobHistoryProfile {
   workflowTasks: number;
   activities: number;
   localActivities: number;
+  /** `patched()` markers (workflow versioning), not local activities. */
+  patchMarkers: number;
   searchAttributeUpserts: number;
   /** Start to close, server clock. */
   workflowMs: number;
@@ -44,6 +46,7 @@ export function profileHistory(events: readonly HistoryEvent[]): JobHistoryProfi
     workflowTasks: 0,
     activities: 0,
     localActivities: 0,
+    patchMarkers: 0,
     searchAttributeUpserts: 0,
     workflowMs: ms(events.at(-1)) - ms(events[0]),
     wftQueueMs: 0,
@@ -79,7 +82,8 @@ export function profileHistory(events: readonly HistoryEvent[]): JobHistoryProfi
         break;
       }
       case EventType.EVENT_TYPE_MARKER_RECORDED:
-        profile.localActivities += 1;
+        if (event.markerRecordedEventAttributes?.markerName === 'core_patch') profile.patchMarkers += 1;
+        else profile.localActivities += 1;
         break;
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         profile.searchAttributeUpserts += 1;
@@ -106,6 +110,7 @@ export interface HistorySummary {
     workflowTasks: number;
     activities: number;
     localActivities: number;
+    patchMarkers: number;
     searchAttributeUpserts: number;
   };
   /** Distributions (ms) across the sampled jobs. */
@@ -142,6 +147,7 @@ export async function summarizeHistories(
         workflowTasks: avg((p) => p.workflowTasks),
         activities: avg((p) => p.activities),
         localActivities: avg((p) => p.localActivities),
+        patchMarkers: avg((p) => p.patchMarkers),
         searchAttributeUpserts: avg((p) => p.searchAttributeUpserts),
       },
       workflowMs: dist((p) => p.workflowMs),
