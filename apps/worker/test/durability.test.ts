@@ -2,7 +2,7 @@ import type { JobEvent } from '@photomaker/schema';
 import { type RunningNodeApp, startNodeApp } from '@photomaker/services';
 import { SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   Harness,
   PUBLIC_URL,
@@ -82,8 +82,13 @@ describe('a worker process killed with SIGKILL mid-generation', () => {
     const batch = await h.start(h.input(await h.task({ numberResults: 3 })));
     await h.waitForEvent(batch.input.jobId, (event) => event.stage === 'image_ready');
     const single = await h.start(h.input(await h.task()));
-    // Sync delivery: the request is in flight (the image takes 1.2 s) when the worker dies.
+    // Sync delivery: the request is in flight (the image takes 1.2 s) when the worker dies. `submitted` is
+    // published just before the request is sent, so wait until the emulator holds the task.
     await h.waitForEvent(single.input.jobId, (event) => event.stage === 'submitted');
+    await vi.waitFor(async () => expect(await h.emulator.task(single.input.runwareTaskUUID)).toBeDefined(), {
+      timeout: 5_000,
+      interval: 10,
+    });
     await first.kill();
     expect(first.process.child.signalCode).toBe('SIGKILL');
     // Mid-generation: some images of the batch are stored, not all, and the single image is pending.
