@@ -9,7 +9,7 @@ import { Reporter } from '../src/reporter.ts';
 import { StackStateFile } from '../src/state-file.ts';
 import { CRASH_LIMIT, type ServiceSpec, type Started, Supervisor } from '../src/supervisor.ts';
 
-/** A real child process that says it is ready, then behaves as `script` says. */
+/** A real child process that runs `script`, then says it is ready. */
 function nodeService(name: string, script: string, onStart?: (started: Started) => void): ServiceSpec {
   return {
     name,
@@ -20,7 +20,8 @@ function nodeService(name: string, script: string, onStart?: (started: Started) 
       const child = new ManagedProcess({
         name,
         command: process.execPath,
-        args: ['-e', `console.log('listening on http://127.0.0.1:1'); ${script}`],
+        // The script first (a SIGTERM handler, say), so it is in place before the parent sees "ready".
+        args: ['-e', `${script}; console.log('listening on http://127.0.0.1:1');`],
         onLine,
       });
       await child.waitForLine(/listening on/, 10_000);
