@@ -20,6 +20,11 @@ export interface ApiConfig {
   webDir: string | undefined;
   webDemoKey: string | undefined;
   temporalUiUrl: string | undefined;
+  /**
+   * `PHOTOMAKER_CORS_ORIGINS`: browser origins allowed to call /graphql, /v1 and /images from another
+   * origin (`*` for any). Empty: same origin only (the bundled web app needs nothing).
+   */
+  corsOrigins: string[];
   limits: ApiLimits;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
@@ -76,6 +81,29 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiLimits {
   };
 }
 
+/** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
+export function corsOriginsFrom(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (entry === '*') continue;
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== entry.replace(/\/+$/, '') || !/^https?:/.test(entry)) {
+      throw new Error(
+        `PHOTOMAKER_CORS_ORIGINS: '${entry}' is not an origin (scheme://host[:port], no path) or '*'`,
+      );
+    }
+  }
+  return entries.map((entry) => entry.replace(/\/+$/, ''));
+}
+
 function portFrom(argv: readonly string[], env: NodeJS.ProcessEnv): number {
   const index = argv.indexOf('--port');
   const inline = argv.find((arg) => arg.startsWith('--port='))?.slice('--port='.length);
@@ -114,6 +142,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     webDir: env.PHOTOMAKER_WEB_DIR || undefined,
     webDemoKey: env.PHOTOMAKER_WEB_DEMO_KEY || undefined,
     temporalUiUrl: env.PHOTOMAKER_TEMPORAL_UI_URL || undefined,
+    corsOrigins: corsOriginsFrom(env.PHOTOMAKER_CORS_ORIGINS),
     limits: limitsFromEnv(env),
     warnings,
   };

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import { createLogger, type Logger } from '@photomaker/observability';
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { bearerToken, type Principal } from './auth/api-keys.ts';
@@ -84,6 +85,20 @@ export async function createApiServer(
     }),
   );
 
+  if (config.corsOrigins.length > 0) {
+    // Before auth: a browser's preflight carries no Authorization header. Keys travel in a header, never
+    // in cookies, so credentials stay off.
+    app.use(
+      ['/graphql', '/v1', '/images'],
+      cors({
+        origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+        methods: ['GET', 'POST', 'OPTIONS'],
+        allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight'],
+        exposedHeaders: ['x-request-id', 'retry-after'],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use(opsRoutes(services));
   app.use(imageRoutes(services));
   app.use(v1Routes(services));
