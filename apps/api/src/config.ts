@@ -52,6 +52,13 @@ export interface ApiLimits {
   subscriptionsPerSocket: number;
   /** Max `first` in `jobs`. */
   pageSize: number;
+  /**
+   * How often a job with live subscribers is checked for having ended without a terminal event
+   * (terminated by an operator, timed out) (ms).
+   */
+  subscriptionRecheckMs: number;
+  /** An unfinished job older than this is checked against Temporal when read (ms). */
+  reconcileAfterMs: number;
 }
 
 export const DEV_API_KEYS = 'dev:photomaker-dev-key';
@@ -78,6 +85,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiLimits {
     imageFetchMs: int(env, 'PHOTOMAKER_IMAGE_FETCH_TIMEOUT_MS', 15_000),
     subscriptionsPerSocket: int(env, 'PHOTOMAKER_MAX_SUBSCRIPTIONS_PER_SOCKET', 100),
     pageSize: int(env, 'PHOTOMAKER_MAX_PAGE_SIZE', 100),
+    subscriptionRecheckMs: int(env, 'PHOTOMAKER_SUBSCRIPTION_RECHECK_MS', 30_000),
+    reconcileAfterMs: int(env, 'PHOTOMAKER_RECONCILE_AFTER_MS', 10_000),
   };
 }
 

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import type { ApiConfig } from './config.ts';
 import { EventHub } from './events/event-hub.ts';
+import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
 import { RateLimit } from './guards/rate-limit.ts';
 import { ImageUrls } from './http/image-urls.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
@@ -29,6 +30,7 @@ export interface ApiServices {
   intake: ImageIntake;
   jobs: JobService;
   hub: EventHub;
+  unfinished: UnfinishedJobWatch;
   imageUrls: ImageUrls;
   rateLimit: RateLimit;
   metrics: ApiMetrics;
@@ -64,7 +66,19 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
     fetchTimeoutMs: config.limits.imageFetchMs,
   });
   const events = new JobEventLog(redis);
-  const jobs = new JobService({ client: temporal, events, records: new JobRecords(redis), intake, logger });
+  const jobs = new JobService({
+    client: temporal,
+    events,
+    records: new JobRecords(redis),
+    intake,
+    logger,
+    reconcileAfterMs: config.limits.reconcileAfterMs,
+  });
+  const unfinished = new UnfinishedJobWatch({
+    read: (tenant, jobId) => jobs.get(tenant, jobId),
+    intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),
+    logger,
+  });
   const hub = new EventHub({
     redis,
     logger,
@@ -84,6 +98,7 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
     intake,
     jobs,
     hub,
+    unfinished,
     imageUrls: new ImageUrls({ publicUrl: config.publicUrl, secret: config.urlSecret }),
     rateLimit: new RateLimit({
       redis,
@@ -92,6 +107,7 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
     }),
     metrics,
     async close() {
+      unfinished.close();
       await hub.close();
       await guard.close();
       redis.disconnect();

@@ -169,7 +169,9 @@ builder.subscriptionField('jobEvents', (t) =>
     type: JobEventInterface,
     description:
       'A JobSnapshot of the job, then every event after max(afterSeq, snapshot seq) in order; completes after the ' +
-      'terminal event (at once if the job has already finished). Reconnect with afterSeq = last seq seen to miss nothing.',
+      'terminal event (at once if the job has already finished). A job that ends without one (terminated by an ' +
+      'operator, timed out) ends with a final JobSnapshot of how it ended. Reconnect with afterSeq = last seq seen ' +
+      'to miss nothing.',
     args: {
       jobId: t.arg.id({ required: true }),
       afterSeq: t.arg.int({ description: 'The last seq you saw (0 or omitted: from the start).' }),
@@ -190,8 +192,9 @@ builder.subscriptionField('jobEvents', (t) =>
       const id = String(jobId).toLowerCase();
       const state = UUID.test(id) ? await ctx.services.jobs.get(ctx.tenant, id) : undefined;
       if (!state) throw notFound('job');
-      const { hub, metrics } = ctx.services;
+      const { hub, metrics, unfinished } = ctx.services;
       let detach: () => void = () => undefined;
+      let unwatch: () => void = () => undefined;
       metrics.subscriptions.inc();
       const stream = new PushIterator<JobEventItem>({
         limit: QUEUE_LIMIT,
@@ -201,6 +204,7 @@ builder.subscriptionField('jobEvents', (t) =>
           }),
         onClose: () => {
           detach();
+          unwatch();
           metrics.subscriptions.dec();
         },
       });
@@ -209,9 +213,11 @@ builder.subscriptionField('jobEvents', (t) =>
         stream.end();
         return stream;
       }
-      detach = hub.attach(id, Math.max(afterSeq ?? 0, state.seq), {
+      let seen = Math.max(afterSeq ?? 0, state.seq);
+      detach = hub.attach(id, seen, {
         deliver(events) {
           for (const event of events) {
+            seen = event.seq;
             stream.push(sharedItem(event));
             if (isTerminalStage(event.stage)) stream.end();
           }
@@ -219,6 +225,16 @@ builder.subscriptionField('jobEvents', (t) =>
         fail(error) {
           ctx.logger.warn({ err: error, jobId: id }, 'event subscription failed');
           stream.fail(error);
+        },
+      });
+      // A job that ends without a terminal event (terminated by an operator, timed out) ends its
+      // subscriptions with a snapshot of how it ended.
+      unwatch = unfinished.watch(id, {
+        tenant: ctx.tenant,
+        seenSeq: () => seen,
+        ended(final) {
+          stream.push({ kind: 'snapshot', at: new Date().toISOString(), state: final });
+          stream.end();
         },
       });
       return stream;
