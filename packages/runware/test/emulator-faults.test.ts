@@ -184,7 +184,10 @@ describe('slow bodies', () => {
     const results = await client.photoMaker(
       base(taskUUID, { outputType: 'base64Data', outputFormat: 'PNG' }),
     );
-    expect(results[0]?.imageBase64Data).toBeTruthy();
+    // The whole PNG arrived: it decodes and starts with the PNG signature.
+    expect(Buffer.from(results[0]?.imageBase64Data ?? '', 'base64').subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
   });
 
   it('the overall request timeout still bounds a trickling body', async () => {
