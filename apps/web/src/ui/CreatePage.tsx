@@ -12,7 +12,7 @@ import {
 import { MAX_PHOTOS, type ReferencePhoto, readPhotoFile, sizeWarning } from '../form/reference-photos.ts';
 import { plural } from '../lib/format.ts';
 import { useApp } from './api-context.ts';
-import { AdvancedFields } from './form/AdvancedFields.tsx';
+import { ADVANCED_FIELDS, AdvancedFields } from './form/AdvancedFields.tsx';
 import { CountAndSeed } from './form/CountAndSeed.tsx';
 import { PhotoPicker } from './form/PhotoPicker.tsx';
 import { PromptField } from './form/PromptField.tsx';
@@ -33,17 +33,7 @@ const FIELD_ORDER = [
   'height',
   'numberResults',
   'seed',
-  'negativePrompt',
-  'model',
-  'steps',
-  'CFGScale',
-  'clipSkip',
-  'scheduler',
-  'outputFormat',
-  'outputQuality',
-  'safety',
-  'webhookURL',
-  'uploadEndpoint',
+  ...ADVANCED_FIELDS,
 ];
 
 export function CreatePage() {

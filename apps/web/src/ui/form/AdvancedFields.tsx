@@ -154,7 +154,8 @@ export function AdvancedFields(props: {
   );
 }
 
-const ADVANCED = new Set([
+/** The fields under "Advanced", in form order (the page's error order ends with them). */
+export const ADVANCED_FIELDS = [
   'negativePrompt',
   'model',
   'steps',
@@ -166,4 +167,6 @@ const ADVANCED = new Set([
   'safety',
   'webhookURL',
   'uploadEndpoint',
-]);
+] as const;
+
+const ADVANCED = new Set<string>(ADVANCED_FIELDS);
