@@ -5,6 +5,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    projects: ['apps/*/vitest.config.ts', 'packages/*/vitest.config.ts', 'tooling/*/vitest.config.ts'],
+    projects: [
+      'apps/*/vitest.config.ts',
+      'packages/*/vitest.config.ts',
+      'tooling/*/vitest.config.ts',
+      'tools/*/vitest.config.ts',
+    ],
   },
 });

@@ -9,7 +9,7 @@ import {
   startNodeApp,
   startRedis,
   startTemporal,
-} from '@photomaker/services';
+} from '@photomaker/harness';
 import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
 import type { TestProject } from 'vitest/node';
 

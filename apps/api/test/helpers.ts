@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
 import { createLogger } from '@photomaker/observability';
-import { type RunningNodeApp, startNodeApp } from '@photomaker/services';
 import { dataConverterFromEnv } from '@photomaker/temporal/codec';
 import { Client, Connection } from '@temporalio/client';
 import { createClient, type Client as WsClient } from 'graphql-ws';

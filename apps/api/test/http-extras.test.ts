@@ -109,7 +109,7 @@ describe('web app, URL images and request ids', () => {
   });
 
   it('starts without Temporal and Redis and reports not ready until they answer', async () => {
-    const { getFreePort } = await import('@photomaker/services');
+    const { getFreePort } = await import('@photomaker/harness');
     const [deadTemporal, deadRedis] = await Promise.all([getFreePort(), getFreePort()]);
     const orphan = await startApi(who, {
       TEMPORAL_ADDRESS: `127.0.0.1:${deadTemporal}`,

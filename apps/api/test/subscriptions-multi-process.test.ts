@@ -1,4 +1,4 @@
-import type { RunningNodeApp } from '@photomaker/services';
+import type { RunningNodeApp } from '@photomaker/harness';
 import type { Client as WsClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startNodeApp } from '@photomaker/services';
+import { startNodeApp } from '@photomaker/harness';
 import { describe, expect, it } from 'vitest';
 import { CliError, parseCli } from '../src/config/cli.ts';
 import { LATENCY_PRESETS } from '../src/config/latency.ts';

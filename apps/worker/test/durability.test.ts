@@ -1,5 +1,5 @@
+import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
 import type { JobEvent } from '@photomaker/schema';
-import { type RunningNodeApp, startNodeApp } from '@photomaker/services';
 import { SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNodeApp, startRedis, startTemporal } from '@photomaker/services';
+import { startNodeApp, startRedis, startTemporal } from '@photomaker/harness';
 import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';

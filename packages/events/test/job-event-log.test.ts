@@ -1,5 +1,5 @@
+import { type RunningRedis, startRedis } from '@photomaker/harness';
 import type { JobEvent } from '@photomaker/schema';
-import { type RunningRedis, startRedis } from '@photomaker/services';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventGapError, JobEventLog, streamKey } from '../src/index.ts';

@@ -1,4 +1,4 @@
-import { type RunningNodeApp, startNodeApp } from '@photomaker/services';
+import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
 import sharp from 'sharp';
 
 export const EMULATOR_KEY = 'rw-client-suite-key-4f2a9c';

@@ -1,4 +1,0 @@
-import { fileURLToPath } from 'node:url';
-
-/** The repository root (this file is tooling/services/src/paths.ts). */
-export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '@photomaker/harness';
+import { FULL, QUICK, runBench } from './run-bench.ts';
+
+const HELP = `pnpm bench [options]   (node tools/bench/src/main.ts)
+
+Starts Temporal, Redis, the Runware emulator, the worker and the API on free ports, then measures
+(a) packages/runware straight to the emulator vs (b) GraphQL -> Temporal -> worker -> Redis -> graphql-ws,
+at 0 ms and the emulator's realistic latency, with rising concurrency, plus graphql-ws fan-out.
+Writes results.json, results.md and chart.png.
+
+  --quick               CI smoke run (~1 min): few jobs, small levels; numbers printed, nothing asserted
+  --out <dir>           output directory (default tools/bench/results, quick: tools/bench/results/quick)
+  --levels <1,2,5,...>  in-flight levels at 0 ms latency (stops once throughput saturates)
+  --realistic <1,10>    in-flight levels at the realistic latency (0 to skip)
+  --fanout <100,2000>   subscriber counts for the fan-out phase (0 to skip)
+  --window <ms>         measured window per level (default 10000, quick 2500)
+  --profile             run worker and API under --cpu-prof; summaries in the results
+  --worker-env K=V      extra worker environment (repeatable), for A/B experiments, e.g.
+                        WORKER_POLL_INITIAL=20 or WORKER_WORKFLOW_BUNDLE=/abs/bundle.js
+  --no-build            do not run the worker build first
+  --date <YYYY-MM-DD>   date stamped on the results (default today)
+  --verbose             print every line of every process
+  -h, --help
+`;
+
+const list = (text: string | undefined) =>
+  text === undefined
+    ? undefined
+    : text
+        .split(',')
+        .map((v) => Number(v.trim()))
+        .filter((v) => Number.isInteger(v) && v > 0);
+
+async function main(): Promise<number> {
+  let values: ReturnType<typeof parse>;
+  function parse() {
+    return parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      options: {
+        quick: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        levels: { type: 'string' },
+        realistic: { type: 'string' },
+        fanout: { type: 'string' },
+        window: { type: 'string' },
+        profile: { type: 'boolean', default: false },
+        'worker-env': { type: 'string', multiple: true },
+        'no-build': { type: 'boolean', default: false },
+        date: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  }
+  try {
+    values = parse();
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const preset = values.quick ? QUICK : FULL;
+  const windowMs = values.window ? Number(values.window) : undefined;
+  if (windowMs !== undefined && !(windowMs > 0)) {
+    process.stderr.write('bench: --window must be a positive number of milliseconds\n');
+    return 2;
+  }
+  const outDir =
+    values.out ?? join(repoRoot, 'tools', 'bench', 'results', ...(values.quick ? ['quick'] : []));
+  const results = await runBench({
+    quick: values.quick,
+    outDir,
+    levels: list(values.levels) ?? preset.levels,
+    realisticLevels: values.realistic === '0' ? [] : (list(values.realistic) ?? preset.realisticLevels),
+    fanout: values.fanout === '0' ? [] : (list(values.fanout) ?? preset.fanout),
+    fanoutEvents: preset.fanoutEvents,
+    settings: windowMs ? { ...preset.settings, windowMs } : preset.settings,
+    profile: values.profile,
+    workerEnv: Object.fromEntries(
+      (values['worker-env'] ?? []).map((pair) => [
+        pair.slice(0, pair.indexOf('=')),
+        pair.slice(pair.indexOf('=') + 1),
+      ]),
+    ),
+    build: !values['no-build'],
+    date: values.date ?? new Date().toISOString().slice(0, 10),
+    log: (line) => process.stdout.write(`bench: ${line}\n`),
+    ...(values.verbose
+      ? { onProcessLine: (name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`) }
+      : {}),
+  });
+  process.stdout.write(`\n${(await import('./report/markdown.ts')).renderMarkdown(results)}\n`);
+  process.stdout.write(`bench: wrote ${join(outDir, 'results.json')}, results.md, chart.png\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,121 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: CpuProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface ProfileEntry {
+  name: string;
+  ms: number;
+  /** Share of the sampled CPU time (idle excluded). */
+  share: number;
+}
+
+export interface CpuProfileSummary {
+  file: string;
+  /** Sampled non-idle time, ms. */
+  busyMs: number;
+  byPackage: ProfileEntry[];
+  topFunctions: ProfileEntry[];
+  /** Time spent inside (inclusive) frames worth naming: module initialization, workflow activations. */
+  inclusive: ProfileEntry[];
+}
+
+/**
+ * Frames whose inclusive time answers a question: `__webpack_require__` = evaluating workflow-bundle
+ * modules (Temporal's reusable V8 context gives every workflow run its own module cache, so module-level
+ * code, e.g. building zod schemas, runs once per job and again per replay).
+ */
+const INCLUSIVE_FRAMES = ['__webpack_require__', 'runInContext', 'activate', 'concludeActivation'];
+
+/** `.pnpm/@temporalio+worker@1.24.0/...` -> `@temporalio/worker`; our sources -> `apps/api`, `packages/events`. */
+export function packageOf(url: string, functionName: string): string {
+  if (!url) {
+    if (functionName.startsWith('(')) return functionName; // (garbage collector), (program), (idle)
+    return '(native)';
+  }
+  const pnpm = /node_modules\/\.pnpm\/([^/]+)\//.exec(url);
+  if (pnpm?.[1]) {
+    const spec = pnpm[1].replace(/\+/, '/');
+    return spec.slice(0, spec.lastIndexOf('@') > 0 ? spec.lastIndexOf('@') : undefined);
+  }
+  const module = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (module?.[1]) return module[1];
+  const ours = /\/(apps|packages|tooling|tools)\/([^/]+)\//.exec(url);
+  if (ours) return `${ours[1]}/${ours[2]}`;
+  if (url.startsWith('node:')) return 'node (core)';
+  return '(other)';
+}
+
+/** Self time per package and per function of one V8 `.cpuprofile` (what `node --cpu-prof` writes). */
+export function summarizeCpuProfile(file: string, top = 15): CpuProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const packages = new Map<string, number>();
+  const functions = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of selfUs) {
+    const frames = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = nodes.get(at)?.callFrame.functionName;
+      if (name && INCLUSIVE_FRAMES.includes(name)) frames.add(name);
+    }
+    if (nodes.get(id)?.callFrame.functionName !== '(idle)')
+      for (const name of frames) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+    const node = nodes.get(id);
+    if (!node) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') continue;
+    busy += us;
+    const pkg = packageOf(url, functionName);
+    packages.set(pkg, (packages.get(pkg) ?? 0) + us);
+    const where = url ? `${url.replace(/^.*\/(node_modules\/\.pnpm\/|main\/)/, '')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    functions.set(key, (functions.get(key) ?? 0) + us);
+  }
+  const entries = (map: Map<string, number>) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({
+        name,
+        ms: Math.round(us / 100) / 10,
+        share: Math.round((us / Math.max(1, busy)) * 1000) / 10,
+      }));
+  return {
+    file,
+    busyMs: Math.round(busy / 1000),
+    byPackage: entries(packages),
+    topFunctions: entries(functions),
+    inclusive: entries(inclusive),
+  };
+}
+
+/** Every `.cpuprofile` in a directory (one per process that exited normally). */
+export function cpuProfilesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.cpuprofile'))
+      .map((name) => join(dir, name));
+  } catch {
+    return [];
+  }
+}

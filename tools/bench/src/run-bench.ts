@@ -1,0 +1,188 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { redisServer } from '@photomaker/harness';
+import { RunwareClient } from '@photomaker/runware';
+import { buildWorkerBundle } from './harness/build-worker.ts';
+import { EmulatorAdmin, LATENCY_PRESETS } from './harness/emulator-admin.ts';
+import { PlatformClient, pngDataUri, referencePng, smallTask } from './harness/platform-client.ts';
+import { BenchStack, EMULATOR_KEY } from './harness/stack.ts';
+import { type FanoutResult, fanoutPhase } from './phases/fanout-phase.ts';
+import { directPhase, type PhaseResult, type PhaseSettings, platformPhase } from './phases/load-phase.ts';
+import { cpuProfilesIn, summarizeCpuProfile } from './profile/cpu-profile.ts';
+import { summarizeHistories } from './profile/temporal-history.ts';
+import { renderChart } from './report/chart.ts';
+import { machineInfo } from './report/machine.ts';
+import { renderMarkdown } from './report/markdown.ts';
+import { type BenchResults, overheads, saturation, targets } from './report/results.ts';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Where results.json, results.md and chart.png go. */
+  outDir: string;
+  /** In-flight levels for the 0 ms sweep (stops early once throughput stops growing). */
+  levels: number[];
+  /** In-flight levels at the realistic latency. */
+  realisticLevels: number[];
+  fanout: number[];
+  fanoutEvents: number;
+  settings: PhaseSettings;
+  /** `node --cpu-prof` on worker and API; summaries land in the results. */
+  profile: boolean;
+  build: boolean;
+  /** Date stamped on the results (the README quotes it). */
+  date: string;
+  log: (line: string) => void;
+  onProcessLine?: (name: string, line: string) => void;
+  /** Extra worker environment (e.g. tuning experiments). */
+  workerEnv?: Record<string, string>;
+}
+
+export const QUICK: Pick<
+  BenchOptions,
+  'levels' | 'realisticLevels' | 'fanout' | 'fanoutEvents' | 'settings'
+> = {
+  levels: [1, 4],
+  realisticLevels: [2],
+  fanout: [20],
+  fanoutEvents: 3,
+  settings: { warmupMs: 300, windowMs: 2_500, maxOps: 12 },
+};
+
+export const FULL: Pick<BenchOptions, 'levels' | 'realisticLevels' | 'fanout' | 'fanoutEvents' | 'settings'> =
+  {
+    levels: [1, 2, 5, 10, 20, 50, 100, 200],
+    realisticLevels: [1, 10, 50],
+    fanout: [100, 500, 1000, 2000],
+    fanoutEvents: 10,
+    settings: { warmupMs: 2_000, windowMs: 10_000 },
+  };
+
+/** Runs the whole benchmark on one fresh stack and writes JSON, markdown and a chart. */
+export async function runBench(options: BenchOptions): Promise<BenchResults> {
+  const began = performance.now();
+  const { log } = options;
+  if (options.build) {
+    log('building the worker workflow bundle (turbo, cached)');
+    await buildWorkerBundle();
+  }
+  mkdirSync(options.outDir, { recursive: true });
+  const profileDir = join(options.outDir, 'profiles');
+  // Profiles of an earlier run in the same directory would be summarized as this run's.
+  if (options.profile) rmSync(profileDir, { recursive: true, force: true });
+  const cpuProf = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const stack = new BenchStack({
+    latency: 'none',
+    // Runware's per-key concurrency is not what we measure here.
+    emulatorArgs: ['--capacity', '100000'],
+    workerNodeArgs: cpuProf,
+    ...(options.profile ? { stopGraceMs: 20_000 } : {}),
+    apiNodeArgs: cpuProf,
+    ...(options.workerEnv ? { workerEnv: options.workerEnv } : {}),
+    ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
+  });
+  log(`starting Temporal, Redis, emulator, worker, API (data in ${stack.dataDir})`);
+  await stack.start();
+  const pids = () => ({ ...stack.pids(), driver: process.pid });
+  const emulator = new EmulatorAdmin(stack.emulatorUrl);
+  const client = new PlatformClient(stack.apiUrl, stack.apiKey);
+  const phases: PhaseResult[] = [];
+  const fanout: FanoutResult[] = [];
+  const temporalHistory: BenchResults['temporalHistory'] = [];
+  try {
+    const png = await referencePng();
+    const referenceId = await client.uploadReference(pngDataUri(png));
+    const runware = new RunwareClient({ baseUrl: stack.runwareBaseUrl, apiKey: EMULATOR_KEY });
+    const { imageUUID } = await runware.imageUpload({ image: pngDataUri(png) });
+    await runware.close();
+
+    // Warm-up outside any window: JIT, pools, the worker's reference-upload cache.
+    for (let i = 0; i < (options.quick ? 3 : 20); i++) await client.runJob(smallTask(referenceId));
+
+    for (const latency of ['none', 'realistic'] as const) {
+      await emulator.setLatency(LATENCY_PRESETS[latency]);
+      const levels = latency === 'none' ? options.levels : options.realisticLevels;
+      let best = 0;
+      let flat = 0;
+      for (const concurrency of levels) {
+        const common = { latency, concurrency, settings: options.settings, pids };
+        const a = await directPhase({ ...common, runwareBaseUrl: stack.runwareBaseUrl, imageUUID });
+        phases.push(a);
+        const b = await platformPhase({ ...common, client, referenceId });
+        phases.push(b);
+        log(
+          `${latency.padEnd(9)} ×${String(concurrency).padEnd(4)} direct p50 ${a.latencyMs.p50} ms ${a.throughput}/s | platform p50 ${b.latencyMs.p50} p99 ${b.latencyMs.p99} ms ${b.throughput}/s (${b.jobs} jobs, ${b.errors} errors)`,
+        );
+        if (latency === 'none' && (concurrency === 1 || concurrency === 10)) {
+          const summary = await summarizeHistories(stack.temporalAddress, b.sampleJobIds ?? []);
+          if (summary) temporalHistory.push({ latency, concurrency, summary });
+        }
+        // Saturated: two levels in a row without 10 % more throughput (from 20 in flight on: the curve is
+        // noisy on a shared machine), or latency past 20 s.
+        if (b.throughput > best * 1.1) {
+          best = b.throughput;
+          flat = 0;
+        } else flat += 1;
+        if (latency === 'none' && ((flat >= 2 && concurrency >= 20) || b.latencyMs.p50 > 20_000)) {
+          const top = Math.max(
+            ...phases.filter((p) => p.path === 'platform' && p.latency === latency).map((p) => p.throughput),
+          );
+          log(`platform throughput saturated (highest ${top} jobs/s)`);
+          break;
+        }
+      }
+    }
+    await emulator.setLatency(LATENCY_PRESETS.none);
+
+    for (const subscribers of options.fanout) {
+      const result = await fanoutPhase({
+        apiUrl: stack.apiUrl,
+        apiKey: stack.apiKey,
+        redisUrl: stack.redisUrl,
+        client,
+        emulator,
+        referenceId,
+        subscribers,
+        events: options.fanoutEvents,
+        apiPid: () => stack.pid('api'),
+      });
+      fanout.push(result);
+      log(
+        `fan-out ${subscribers} subscribers: p50 ${result.deliveryMs.p50} ms p99 ${result.deliveryMs.p99} ms, ${result.received}/${result.expected} received, API RSS ${result.apiRssMiB} MiB`,
+      );
+    }
+  } finally {
+    await client.close();
+    // SIGTERM: the profiled processes write their .cpuprofile on the way out.
+    await stack.stop();
+  }
+
+  const cpuProfiles = options.profile
+    ? cpuProfilesIn(profileDir).map((file) => ({ ...summarizeCpuProfile(file), jobs: client.jobsStarted }))
+    : [];
+  const partial = { overhead: overheads(phases), saturation: saturation(phases), fanout };
+  const results: BenchResults = {
+    date: options.date,
+    machine: machineInfo(redisServer()),
+    mode: options.quick ? 'quick' : 'full',
+    settings: {
+      levels: options.levels,
+      realisticLevels: options.realisticLevels,
+      fanout: options.fanout,
+      fanoutEvents: options.fanoutEvents,
+      ...options.settings,
+      task: '128x128, 1 result, 20 steps, URL output, one 64x64 PNG reference',
+      workerEnv: options.workerEnv ?? {},
+      realisticLatency: LATENCY_PRESETS.realistic,
+    },
+    phases,
+    ...partial,
+    temporalHistory,
+    cpuProfiles,
+    targets: targets(partial),
+    durationSeconds: Math.round((performance.now() - began) / 1000),
+  };
+  writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(options.outDir, 'results.md'), renderMarkdown(results));
+  await renderChart(results, join(options.outDir, 'chart.png'));
+  return results;
+}

@@ -1,0 +1,166 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { getFreePort } from '@photomaker/harness';
+
+export interface LaunchOptions {
+  /** A fresh temp dir when omitted. */
+  dataDir?: string;
+  /** Extra environment (e.g. RUNWARE_EMULATOR_LATENCY); ports are chosen free unless given here. */
+  env?: Record<string, string>;
+  args?: string[];
+  readyTimeoutMs?: number;
+  /** Called with every output line of the launcher. */
+  onLine?: (line: string) => void;
+}
+
+export interface LaunchedStack {
+  apiUrl: string;
+  temporalUiUrl: string;
+  temporalAddress: string;
+  emulatorUrl: string;
+  workerUrl: string;
+  /** The demo key the launcher created. */
+  apiKey: string;
+  dataDir: string;
+  ports: Record<string, number>;
+  /** The launcher's output so far (stdout and stderr). */
+  output(): string;
+  /** Milliseconds from spawn to the `ready:` line. */
+  readyMs: number;
+  launcher: ChildProcess;
+  /** Pids of the services, as the launcher recorded them in `<data dir>/stack.json`. */
+  servicePids(): Record<string, number>;
+  /** Ctrl-C (SIGINT) by default; resolves with how the launcher exited. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const launched = new Set<ChildProcess>();
+let hooked = false;
+
+/** Every port of the stack, free right now (tests never use the defaults: a developer's stack may run). */
+export async function freeStackPorts(): Promise<Record<string, string>> {
+  const names = [
+    'PORT',
+    'TEMPORAL_PORT',
+    'TEMPORAL_UI_PORT',
+    'REDIS_PORT',
+    'RUNWARE_EMULATOR_PORT',
+    'WORKER_HTTP_PORT',
+    'WORKER_CORE_METRICS_PORT',
+  ];
+  const ports: Record<string, string> = {};
+  for (const name of names) ports[name] = String(await getFreePort());
+  return ports;
+}
+
+/**
+ * Runs the real start command (`node tools/launcher/src/main.ts`, what `npm start` runs) on free ports and
+ * a temp data dir, and resolves at its `ready:` line. For tests: the launcher test and the web app's
+ * browser test drive the very command a newcomer runs.
+ */
+export async function launchStack(options: LaunchOptions = {}): Promise<LaunchedStack> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'photomaker-stack-'));
+  const ports = { ...(await freeStackPorts()), ...pick(options.env ?? {}, /PORT$/) };
+  const envFile = join(dataDir, 'test.env');
+  writeFileSync(envFile, '# the launcher test environment: nothing from the developer .env\n');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...ports, PHOTOMAKER_RUNWARE: 'emulator', ...options.env };
+  // A developer's own settings must not leak into the test stack.
+  for (const name of ['PHOTOMAKER_API_KEYS', 'TEMPORAL_ADDRESS', 'REDIS_URL', 'PHOTOMAKER_PUBLIC_URL']) {
+    if (!options.env?.[name]) delete env[name];
+  }
+  const started = performance.now();
+  const launcher = spawn(
+    process.execPath,
+    [MAIN, '--data-dir', dataDir, '--dotenv', envFile, ...(options.args ?? [])],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  launched.add(launcher);
+  hookExit();
+  const exited = once(launcher, 'exit').then(([code, signal]) => {
+    launched.delete(launcher);
+    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+  });
+  const lines: string[] = [];
+  const ready = new Promise<string>((resolve, reject) => {
+    for (const stream of [launcher.stdout, launcher.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        options.onLine?.(line);
+        if (line.startsWith('ready:')) resolve(line);
+      });
+    }
+    void exited.then(({ code, signal }) =>
+      reject(
+        new Error(`the launcher exited (code ${code}, signal ${signal}) before ready:\n${lines.join('\n')}`),
+      ),
+    );
+    setTimeout(
+      () =>
+        reject(
+          new Error(`no ready: line within ${options.readyTimeoutMs ?? 240_000} ms:\n${lines.join('\n')}`),
+        ),
+      options.readyTimeoutMs ?? 240_000,
+    ).unref();
+  });
+  try {
+    await ready;
+  } catch (error) {
+    if (launcher.exitCode === null) {
+      launcher.kill('SIGINT');
+      await exited;
+    }
+    throw error;
+  }
+  const readyMs = performance.now() - started;
+  const port = (name: string) => Number(ports[name]);
+  return {
+    apiUrl: `http://127.0.0.1:${port('PORT')}`,
+    temporalUiUrl: `http://127.0.0.1:${port('TEMPORAL_UI_PORT')}`,
+    temporalAddress: `127.0.0.1:${port('TEMPORAL_PORT')}`,
+    emulatorUrl: `http://127.0.0.1:${port('RUNWARE_EMULATOR_PORT')}`,
+    workerUrl: `http://127.0.0.1:${port('WORKER_HTTP_PORT')}`,
+    apiKey: readFileSync(join(dataDir, 'demo-api-key'), 'utf8').trim(),
+    dataDir,
+    ports: Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, Number(v)])),
+    output: () => lines.join('\n'),
+    readyMs,
+    launcher,
+    servicePids: () => {
+      try {
+        const state = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as {
+          children: Record<string, { pid: number }>;
+        };
+        return Object.fromEntries(Object.entries(state.children).map(([name, record]) => [name, record.pid]));
+      } catch {
+        return {};
+      }
+    },
+    stop: async (signal = 'SIGINT') => {
+      if (launcher.exitCode === null && launcher.signalCode === null) launcher.kill(signal);
+      return exited;
+    },
+  };
+}
+
+function pick(env: Record<string, string>, pattern: RegExp): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => pattern.test(key)));
+}
+
+// A test that dies still stops its stack: SIGKILL on the launcher makes its supervisor (IPC disconnect)
+// stop every service.
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => {
+    for (const child of launched) child.kill('SIGKILL');
+  });
+}

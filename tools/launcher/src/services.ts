@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startNodeApp, startRedis, startTemporal } from '@photomaker/harness';
+import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
+import type { StackConfig } from './config.ts';
+import { APPS } from './pieces.ts';
+import type { AppEnvironments } from './stack-env.ts';
+import type { ServiceSpec } from './supervisor.ts';
+
+/** The Temporal dev server with its Web UI, its data in `<data dir>/temporal/`, our search attributes registered. */
+export function temporalService(config: StackConfig): ServiceSpec {
+  const port = config.ports.temporal as number;
+  const uiPort = config.ports.temporalUi as number;
+  return {
+    name: 'temporal',
+    describe: `Temporal dev server on :${port}, Web UI on :${uiPort}`,
+    summary: () => `127.0.0.1:${port}, UI http://127.0.0.1:${uiPort}`,
+    stopGraceMs: 10_000,
+    start: (onLine) => {
+      mkdirSync(join(config.dataDir, 'temporal'), { recursive: true });
+      return startTemporal({
+        port,
+        uiPort,
+        dbFile: join(config.dataDir, 'temporal', 'temporal.db'),
+        searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+        codecEndpoint: `http://127.0.0.1:${config.ports.workerHttp}/codec`,
+        namespace: config.namespace,
+        onLine,
+        readyTimeoutMs: 120_000,
+      });
+    },
+  };
+}
+
+/** Our own redis-server on the project port with AOF persistence under `<data dir>/redis/`. */
+export function redisService(config: StackConfig): ServiceSpec {
+  const port = config.ports.redis as number;
+  return {
+    name: 'redis',
+    describe: `redis-server on :${port}`,
+    summary: () => `redis://127.0.0.1:${port}`,
+    stopGraceMs: 10_000,
+    start: (onLine) => startRedis({ port, dir: join(config.dataDir, 'redis'), onLine }),
+  };
+}
+
+export function emulatorService(config: StackConfig, envs: AppEnvironments): ServiceSpec {
+  const port = config.ports.emulator as number;
+  const latency = config.runware.mode === 'emulator' ? config.runware.latency : 'none';
+  return {
+    name: 'emulator',
+    describe: `Runware emulator on :${port} (latency: ${latency})`,
+    summary: (s) => `${s.url ?? `http://127.0.0.1:${port}`}/v1 (latency: ${latency})`,
+    stopGraceMs: 5_000,
+    start: (onLine) =>
+      startNodeApp({
+        name: 'emulator',
+        entry: APPS.emulator.entry,
+        args: ['--port', String(port), '--latency', latency],
+        env: envs.emulator,
+        onLine,
+        readyTimeoutMs: 60_000,
+      }),
+  };
+}
+
+export function workerService(config: StackConfig, envs: AppEnvironments): ServiceSpec {
+  return {
+    name: 'worker',
+    describe: 'Temporal worker (bundling workflows)',
+    summary: (s) =>
+      `polling task queue "photomaker"; metrics ${s.url ?? `http://127.0.0.1:${config.ports.workerHttp}`}/metrics`,
+    // The worker drains in-flight activities for WORKER_SHUTDOWN_GRACE (30 s by default) after SIGTERM;
+    // SIGKILL only after that plus a margin, or the drain it promises would be cut short.
+    stopGraceMs: 45_000,
+    start: (onLine) =>
+      startNodeApp({
+        name: 'worker',
+        entry: APPS.worker.entry,
+        env: envs.worker,
+        onLine,
+        readyTimeoutMs: 180_000,
+      }),
+  };
+}
+
+export function apiService(config: StackConfig, envs: AppEnvironments): ServiceSpec {
+  return {
+    name: 'api',
+    describe: `GraphQL API + web app on :${config.ports.api}`,
+    summary: (s) => `${s.url ?? `http://127.0.0.1:${config.ports.api}`}/graphql`,
+    stopGraceMs: 10_000,
+    start: (onLine) =>
+      startNodeApp({
+        name: 'api',
+        entry: APPS.api.entry,
+        args: ['--port', String(config.ports.api)],
+        env: envs.api,
+        onLine,
+        readyTimeoutMs: 120_000,
+      }),
+  };
+}
