@@ -25,16 +25,17 @@ import {
   validationErrorFrom,
 } from './error-mapping.ts';
 import { RunwareApiError, RunwareClientError } from './errors.ts';
-import {
-  DEFAULT_POLL,
-  type GetResponseSnapshot,
-  type PollPolicy,
-  pollForResults,
-  ResultCollector,
-  type ResultSnapshot,
-} from './polling.ts';
+import { pollForResults, type ResultSnapshot } from './flows/wait-for-results.ts';
+import { DEFAULT_POLL, type PollPolicy } from './poll-policy.ts';
 import { RestTransport } from './rest-transport.ts';
+import { ResultCollector } from './result-collector.ts';
 import { DEFAULT_RETRY, NO_RETRY, type RetryEvent, type RetryPolicy, withRetries } from './retry.ts';
+import {
+  type GetResponseSnapshot,
+  type ResultBatch,
+  type WatchOptions,
+  watchSnapshots,
+} from './watch-results.ts';
 
 export interface RunwareClientOptions {
   /** REST endpoint: `https://api.runware.ai/v1`, or the emulator's `http://127.0.0.1:8787/v1`. */
@@ -328,28 +329,35 @@ export class RunwareClient {
   }
 
   /**
+   * The one getResponse polling engine: a ResultBatch per answered poll (`fresh` images not in `known`
+   * nor in an earlier batch), until the batch that is `done`; stop iterating at any time. Retryable poll
+   * failures only slow the cadence (never below Retry-After); permanent ones throw; failed generations
+   * are data (`errors`). No deadline unless `deadlineMs` is given.
+   */
+  watchResults(taskUUID: string, options: WatchOptions): AsyncGenerator<ResultBatch, void, undefined> {
+    const { poll, ...rest } = options;
+    return watchSnapshots((signal, remainingMs) => this.pollSnapshot(taskUUID, signal, remainingMs), {
+      ...rest,
+      taskUUID,
+      policy: { ...this.pollPolicy, ...poll },
+    });
+  }
+
+  /**
    * Polls getResponse with backoff until `numberResults` images succeeded; dedupes by imageUUID;
    * retryable poll failures only slow it down; stops on `signal`; RunwareDeadlineError at the deadline.
    */
   waitForResults(taskUUID: string, options: WaitOptions): Promise<PhotoMakerResult[]> {
-    return pollForResults(
-      (signal, remainingMs) =>
-        this.getResponse(taskUUID, {
-          ...(signal ? { signal } : {}),
-          retry: false,
-          timeoutMs: Math.max(1, Math.min(this.requestTimeoutMs, remainingMs)),
-        }),
-      {
-        taskUUID,
-        numberResults: options.numberResults,
-        deadlineMs: options.deadlineMs ?? this.deadlineMs,
-        policy: { ...this.pollPolicy, ...options.poll },
-        signal: options.signal,
-        onResult: options.onResult,
-        onSnapshot: options.onSnapshot,
-        collector: options.collector,
-      },
-    );
+    return pollForResults((signal, remainingMs) => this.pollSnapshot(taskUUID, signal, remainingMs), {
+      taskUUID,
+      numberResults: options.numberResults,
+      deadlineMs: options.deadlineMs ?? this.deadlineMs,
+      policy: { ...this.pollPolicy, ...options.poll },
+      signal: options.signal,
+      onResult: options.onResult,
+      onSnapshot: options.onSnapshot,
+      collector: options.collector,
+    });
   }
 
   /**
@@ -436,6 +444,19 @@ export class RunwareClient {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /** One poll of the engine: a single attempt (the engine paces retries), within the time left. */
+  private pollSnapshot(
+    taskUUID: string,
+    signal: AbortSignal | undefined,
+    remainingMs: number,
+  ): Promise<GetResponseSnapshot> {
+    return this.getResponse(taskUUID, {
+      ...(signal ? { signal } : {}),
+      retry: false,
+      timeoutMs: Math.max(1, Math.min(this.requestTimeoutMs, remainingMs)),
+    });
+  }
 
   private withPolicy<T>(options: CallOptions, attempt: (attemptNumber: number) => Promise<T>): Promise<T> {
     const policy = options.retry === false ? NO_RETRY : { ...this.retryPolicy, ...options.retry };

@@ -18,7 +18,7 @@ import {
   validationErrorFrom,
 } from './error-mapping.ts';
 import { RunwareDeadlineError, RunwareTransportError } from './errors.ts';
-import { ResultCollector } from './polling.ts';
+import { ResultCollector } from './result-collector.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.ts';
 
 export interface RunwareSocketOptions {
