@@ -9,7 +9,7 @@ import {
   validateWith,
 } from '@photomaker/schema';
 import WebSocket from 'ws';
-import type { PhotoMakerRequest } from './client.ts';
+import type { PhotoMakerRequest } from './client-options.ts';
 import { parseEnvelope, type RunwareEnvelope, type RunwareItem } from './envelope.ts';
 import {
   apiErrorFrom,

@@ -1,9 +1,11 @@
 import type { PhotoMakerResult, RunwareError } from '@photomaker/schema';
+import type { WaitOptions } from '../client-options.ts';
 import { apiErrorFrom } from '../error-mapping.ts';
 import { RunwareDeadlineError } from '../errors.ts';
 import type { PollPolicy } from '../poll-policy.ts';
 import { ResultCollector } from '../result-collector.ts';
 import { type FetchSnapshot, type ResultBatch, watchSnapshots } from '../watch-results.ts';
+import type { FlowPort } from './flow-port.ts';
 
 export interface ResultSnapshot {
   /** Finished images so far, in arrival order (deduplicated by imageUUID). */
@@ -61,6 +63,21 @@ export async function pollForResults(
   // The engine ends at the latest with the batch where every generation ended, which is settled.
   if (last && last.errors.length > 0) throw generationError(options.taskUUID, collector, last.errors);
   return collector.inBatchOrder();
+}
+
+/** `RunwareClient.waitForResults`: the client's poll policy and deadline unless the call sets its own. */
+export function waitForResults(
+  port: FlowPort,
+  taskUUID: string,
+  options: WaitOptions,
+): Promise<PhotoMakerResult[]> {
+  const { deadlineMs, poll, ...rest } = options;
+  return pollForResults(port.pollSnapshot(taskUUID), {
+    ...rest,
+    taskUUID,
+    deadlineMs: deadlineMs ?? port.settings.deadlineMs,
+    policy: { ...port.settings.poll, ...poll },
+  });
 }
 
 /** Complete, or failed with nothing left running. */
