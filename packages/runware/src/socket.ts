@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  classifyRunwareError,
   type PhotoMakerResult,
   photoMakerTaskSchema,
   stringifyRunwareJson,
@@ -8,10 +7,11 @@ import {
 } from '@photomaker/schema';
 import WebSocket from 'ws';
 import type { PhotoMakerRequest } from './client-options.ts';
-import { parseEnvelope, type RunwareEnvelope } from './envelope.ts';
-import { apiErrorFrom, transportErrorFrom, validationErrorFrom } from './error-mapping.ts';
+import type { RunwareEnvelope } from './envelope.ts';
+import { transportErrorFrom, validationErrorFrom } from './error-mapping.ts';
 import { RunwareTransportError } from './errors.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.ts';
+import { openSession } from './socket-session.ts';
 import { type PendingTask, type SocketTaskOptions, SocketTasks } from './socket-tasks.ts';
 
 export type { SocketTaskOptions } from './socket-tasks.ts';
@@ -208,71 +208,24 @@ export class RunwareSocket {
   }
 
   private openOnce(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (this.closing.signal.aborted) return reject(this.closing.signal.reason);
-      const context = { taskType: 'authentication', apiKey: this.options.apiKey };
-      const ws = new WebSocket(this.options.url, {
-        handshakeTimeout: this.options.authTimeoutMs,
-        maxPayload: this.options.maxPayloadBytes,
-        perMessageDeflate: false,
-      });
-      let authenticated = false;
-      const fail = (error: unknown) => {
-        clearTimeout(timer);
-        ws.removeAllListeners('message');
-        ws.on('error', () => undefined);
-        ws.terminate();
-        reject(error);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            transportErrorFrom(new Error('no authentication answer'), {
-              ...context,
-              code: 'authTimeout',
-              category: 'timeout',
-            }),
-          ),
-        this.options.authTimeoutMs,
-      );
-      ws.on('open', () => {
-        const auth: Record<string, unknown> = { taskType: 'authentication', apiKey: this.options.apiKey };
-        if (this.session) auth.connectionSessionUUID = this.session;
-        ws.send(stringifyRunwareJson([auth]));
-      });
-      ws.on('message', (raw: WebSocket.RawData) => {
-        const envelope = this.parseFrame(raw);
-        if (!envelope) return;
-        if (authenticated) return this.dispatch(envelope);
-        const refused = envelope.errors.find(
-          (error) =>
-            error.taskType === 'authentication' ||
-            classifyRunwareError({ code: error.code }).category === 'auth',
-        );
-        if (refused) return fail(apiErrorFrom({ status: undefined, errors: envelope.errors }, context));
-        const auth = envelope.data.find(
-          (item) => item.taskType === 'authentication' && typeof item.connectionSessionUUID === 'string',
-        );
-        if (!auth) return;
-        authenticated = true;
-        clearTimeout(timer);
-        this.session = auth.connectionSessionUUID as string;
-        this.attach(ws);
-        resolve();
-        this.dispatch({ data: envelope.data.filter((item) => item !== auth), errors: envelope.errors });
-      });
-      // Always listen for 'error': an unhandled ECONNRESET would otherwise kill the process.
-      ws.on('error', (error) => {
-        if (!authenticated) fail(transportErrorFrom(error, context));
-      });
-      ws.on('close', (code) => {
-        if (!authenticated) {
-          fail(transportErrorFrom(new Error(`socket closed (${code}) before authentication`), context));
-          return;
-        }
-        this.onDrop(ws);
-      });
-    });
+    return openSession(
+      {
+        url: this.options.url,
+        apiKey: this.options.apiKey,
+        authTimeoutMs: this.options.authTimeoutMs,
+        maxPayloadBytes: this.options.maxPayloadBytes,
+        session: this.session,
+        signal: this.closing.signal,
+      },
+      {
+        onOpen: (ws, session) => {
+          this.session = session;
+          this.attach(ws);
+        },
+        onFrame: (envelope) => this.dispatch(envelope),
+        onDrop: (ws) => this.onDrop(ws),
+      },
+    );
   }
 
   private attach(ws: WebSocket): void {
@@ -320,17 +273,6 @@ export class RunwareSocket {
     const text = stringifyRunwareJson(tasks);
     if (this.stateValue === 'open' && this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
     else this.outbox.push(text);
-  }
-
-  private parseFrame(raw: WebSocket.RawData): RunwareEnvelope | undefined {
-    try {
-      const text = Array.isArray(raw)
-        ? Buffer.concat(raw).toString('utf8')
-        : Buffer.from(raw as ArrayBuffer).toString('utf8');
-      return parseEnvelope(text);
-    } catch {
-      return undefined;
-    }
   }
 
   // --- keep-alive -----------------------------------------------------------------------------
