@@ -40,7 +40,7 @@ export interface WatchOptions {
   /** A retryable poll failure, before the (slower) wait that follows it: e.g. to heartbeat. */
   onPollFailure?: (error: RunwareClientError, nextDelayMs: number) => void;
   /** Runs around every getResponse call: e.g. to time it. */
-  wrapPoll?: <T>(poll: () => Promise<T>) => Promise<T>;
+  wrapPoll?: (poll: () => Promise<GetResponseSnapshot>) => Promise<GetResponseSnapshot>;
 }
 
 export interface WatchEngineOptions extends Omit<WatchOptions, 'poll'> {
