@@ -31,7 +31,10 @@ export interface WatchOptions {
   numberResults: number;
   /** imageUUIDs the caller already holds (e.g. stored by an earlier attempt): never in `fresh`. */
   known?: Iterable<string>;
-  /** Wait before the first poll. Default: the poll policy's `initialDelayMs`. */
+  /**
+   * Wait before the first poll. Default: the poll policy's `initialDelayMs`. A shorter one (0: poll at
+   * once) is extra: the policy's cadence starts after it.
+   */
   firstDelayMs?: number;
   poll?: Partial<PollPolicy>;
   /** Give up with RunwareDeadlineError (retryable) after this long. Default: no deadline. */
@@ -94,7 +97,10 @@ export async function* watchSnapshots(
     lastFailure: undefined,
   };
   let wait = options.firstDelayMs ?? options.policy.initialDelayMs;
-  for (let attempt = 1; ; attempt++) {
+  // A first poll sooner than the policy's (a resumed watch polls at once) does not use up a step of it.
+  const skipped = wait < options.policy.initialDelayMs ? 1 : 0;
+  for (let step = 1; ; step++) {
+    const attempt = step - skipped;
     const remaining = deadline - now();
     // A poll due at or after the deadline would come too late: wait it out and report what we have.
     if (wait >= remaining) {

@@ -104,7 +104,11 @@ describe('watchSnapshots', () => {
 
   it('known imageUUIDs (a resumed attempt) are results but never fresh', async () => {
     const time = fakeTime();
-    const server = scripted([{ items: [success(0), success(1), processing()], errors: [] }]);
+    const server = scripted([
+      { items: [success(0), success(1), processing()], errors: [] },
+      { items: [success(0), success(1), processing()], errors: [] },
+      { items: [success(0), success(1), success(2)], errors: [] },
+    ]);
     const watch = watchSnapshots(server.fetch, {
       taskUUID: T,
       numberResults: 3,
@@ -117,7 +121,11 @@ describe('watchSnapshots', () => {
     expect(ids((value as ResultBatch).fresh)).toEqual(['img-1']);
     expect(ids((value as ResultBatch).results)).toEqual(['img-0', 'img-1']);
     expect(time.waits).toEqual([0]);
-    await watch.return();
+    expect(ids(((await watch.next()).value as ResultBatch).fresh)).toEqual([]);
+    expect(ids(((await watch.next()).value as ResultBatch).fresh)).toEqual(['img-2']);
+    // Polling at once does not use up a step of the cadence: then 250, 375 as usual.
+    expect(time.waits).toEqual([0, 250, 375]);
+    expect((await watch.next()).done).toBe(true);
   });
 
   it('images of a seeded collector count toward done but are not fresh', async () => {
