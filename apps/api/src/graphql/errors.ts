@@ -1,6 +1,7 @@
 import type { Logger } from '@photomaker/observability';
 import { errorCode, PARAMETER_RULES, PHOTOMAKER_PARAMETERS, type RunwareError } from '@photomaker/schema';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Refusal } from '../auth/admission.ts';
 
 /** Codes whose message is meant for the client; anything else is masked. */
 const PUBLIC_CODES = new Set([
@@ -16,6 +17,7 @@ const PUBLIC_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'SUBSCRIBER_TOO_SLOW',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 export interface InputErrorDetail {
@@ -74,6 +76,28 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`, {
     extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
   });
+}
+
+/** An admission refusal as GraphQL answers it: the error, and the HTTP status of GraphQL over HTTP. */
+export function refusalError(refusal: Refusal): { status: number; error: GraphQLError } {
+  switch (refusal.kind) {
+    case 'unauthenticated':
+      return {
+        status: 401,
+        error: new GraphQLError('Missing or invalid API key: send Authorization: Bearer <key>', {
+          extensions: { code: 'UNAUTHENTICATED' },
+        }),
+      };
+    case 'rate-limited':
+      return { status: 429, error: rateLimited(refusal.retryAfterSeconds) };
+    case 'unavailable':
+      return {
+        status: 503,
+        error: new GraphQLError('The rate limiter is unavailable; retry shortly', {
+          extensions: { code: 'SERVICE_UNAVAILABLE' },
+        }),
+      };
+  }
 }
 
 const INPUT_FIELDS = new Set<string>(PHOTOMAKER_PARAMETERS);
