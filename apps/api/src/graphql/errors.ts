@@ -161,6 +161,26 @@ export function isInternal(error: { extensions?: Record<string, unknown> | undef
   return typeof code !== 'string' || !PUBLIC_CODES.has(code);
 }
 
+/**
+ * graphql-js reports bad variables and invalid documents without a code (Apollo adds one on HTTP): give
+ * them the same codes here so they are shown (and rewritten into Runware terms), not masked.
+ */
+export function classifyRequestError(error: GraphQLError): GraphQLError {
+  if (typeof error.extensions?.code === 'string') return error;
+  const isVariableError = error.message.startsWith('Variable "$');
+  const isRequestError =
+    !error.originalError || (isVariableError && error.originalError instanceof GraphQLError);
+  if (!isRequestError) return error;
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions: {
+      ...error.extensions,
+      code: isVariableError ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED',
+    },
+  });
+}
+
 /** One policy for HTTP (Apollo formatError) and WebSocket (graphql-ws onNext/onError). */
 export function formatGraphQLError(
   formatted: GraphQLFormattedError,

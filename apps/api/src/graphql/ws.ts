@@ -19,7 +19,7 @@ import type { ApiConfig } from '../config.ts';
 import { complexityError, limitRules } from '../guards/query-limits.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext, GraphQLDeps } from './context.ts';
-import { formatGraphQLError, isInternal, refusalError } from './errors.ts';
+import { classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
 import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
 
@@ -28,26 +28,6 @@ type SocketExtra = {
   connectionId?: string;
   [key: string]: unknown;
 };
-
-/**
- * graphql-js reports bad variables and invalid documents without a code (Apollo adds one on HTTP): give
- * them the same codes here so they are shown (and rewritten into Runware terms), not masked.
- */
-function classifyRequestError(error: GraphQLErrorType): GraphQLErrorType {
-  if (typeof error.extensions?.code === 'string') return error;
-  const isVariableError = error.message.startsWith('Variable "$');
-  const isRequestError =
-    !error.originalError || (isVariableError && error.originalError instanceof GraphQLError);
-  if (!isRequestError) return error;
-  return new GraphQLError(error.message, {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.originalError ? { originalError: error.originalError } : {}),
-    extensions: {
-      ...error.extensions,
-      code: isVariableError ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED',
-    },
-  });
-}
 
 /** The API key from connectionParams: `{ authorization: 'Bearer <key>' }` (or `Authorization`, or `apiKey`). */
 function keyFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
