@@ -9,6 +9,7 @@ import { ApiKeyStore } from './auth/api-keys.ts';
 import type { ApiConfig } from './config.ts';
 import { EventHub } from './events/event-hub.ts';
 import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
+import type { GraphQLDeps } from './graphql/context.ts';
 import { RateLimit } from './guards/rate-limit.ts';
 import { ImageUrls } from './http/image-urls.ts';
 import { FollowJob } from './jobs/follow-job.ts';
@@ -139,5 +140,20 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
       redis.disconnect();
       await temporal.connection.close();
     },
+  };
+}
+
+/** The resolvers' narrow view of the process (see GraphQLDeps). */
+export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
+  return {
+    submit: parts.submit,
+    follow: parts.follow,
+    reads: parts.reads,
+    list: parts.list,
+    jobs: parts.jobs,
+    uploads: parts.intake,
+    imageUrls: parts.imageUrls,
+    subscriptions: parts.metrics.subscriptions,
+    pageSize: config.limits.pageSize,
   };
 }

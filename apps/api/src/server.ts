@@ -4,15 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import { createLogger, type Logger } from '@photomaker/observability';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import { bearerToken, type Principal } from './auth/api-keys.ts';
-import { type ApiParts, composeApi } from './composition.ts';
+import { type ApiParts, composeApi, graphqlDeps } from './composition.ts';
 import type { ApiConfig } from './config.ts';
 import { v1Routes } from './gateway/v1/routes.ts';
 import { createApollo } from './graphql/apollo.ts';
-import type { GraphQLContext, GraphQLDeps } from './graphql/context.ts';
-import { refusalError } from './graphql/errors.ts';
+import type { GraphQLContext } from './graphql/context.ts';
+import { type AdmittedLocals, admitGraphQL } from './graphql/http-admission.ts';
 import { attachWebSockets } from './graphql/ws.ts';
 import { imageRoutes } from './http/image-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
@@ -28,24 +27,8 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-interface Locals {
+interface Locals extends AdmittedLocals {
   requestId: string;
-  principal?: Principal;
-}
-
-/** The resolvers' narrow view of the process (see GraphQLDeps). */
-function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
-  return {
-    submit: parts.submit,
-    follow: parts.follow,
-    reads: parts.reads,
-    list: parts.list,
-    jobs: parts.jobs,
-    uploads: parts.intake,
-    imageUrls: parts.imageUrls,
-    subscriptions: parts.metrics.subscriptions,
-    pageSize: config.limits.pageSize,
-  };
 }
 
 /** Express app + one http.Server + graphql-ws on the same port. Stateless: run as many as you like. */
@@ -137,26 +120,9 @@ export async function createApiServer(
     }),
   );
 
-  const authenticate: RequestHandler = async (req, res, next) => {
-    const admitted = await admission.admit({
-      apiKey: bearerToken(req.headers.authorization),
-      transport: 'http',
-    });
-    if (!admitted.ok) {
-      const { status, error } = refusalError(admitted.refusal);
-      const { refusal } = admitted;
-      if (refusal.kind === 'unauthenticated') res.setHeader('www-authenticate', 'Bearer');
-      if (refusal.kind === 'rate-limited') res.setHeader('retry-after', String(refusal.retryAfterSeconds));
-      res.status(status).json({ errors: [{ message: error.message, extensions: error.extensions }] });
-      return;
-    }
-    (res.locals as Locals).principal = admitted.principal;
-    next();
-  };
-
   app.use(
     '/graphql',
-    authenticate,
+    admitGraphQL(admission),
     express.json({ limit: config.limits.bodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ res }): Promise<GraphQLContext> => {
