@@ -10,7 +10,7 @@ try {
   const server = await createApiServer(config, { logger });
   const url = await server.listen();
   logger.info(
-    { url, temporal: config.temporalAddress, tenants: server.services.keys.tenants.length },
+    { url, temporal: config.temporalAddress, tenants: server.parts.keys.tenants.length },
     `listening on ${url}`,
   );
   let stopping = false;

@@ -4,35 +4,31 @@ import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import { createLogger, type Logger } from '@photomaker/observability';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import { bearerToken, type Principal } from './auth/api-keys.ts';
+import { type ApiParts, composeApi, graphqlDeps } from './composition.ts';
 import type { ApiConfig } from './config.ts';
-import { v1Routes } from './gateway/v1.ts';
+import { v1Routes } from './gateway/v1/routes.ts';
 import { createApollo } from './graphql/apollo.ts';
 import type { GraphQLContext } from './graphql/context.ts';
+import { type AdmittedLocals, admitGraphQL } from './graphql/http-admission.ts';
 import { attachWebSockets } from './graphql/ws.ts';
 import { imageRoutes } from './http/image-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { requestIdFrom } from './http/request-id.ts';
 import { webRoutes } from './http/web-routes.ts';
-import { type ApiServices, createServices } from './services.ts';
 
 export interface ApiServer {
-  readonly services: ApiServices;
+  /** The process's pieces (composition.ts): for main.ts's log line and for tests. */
+  readonly parts: ApiParts;
   readonly httpServer: Server;
   /** Binds and resolves with the base URL (http://127.0.0.1:<port>). */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
-interface Locals {
+interface Locals extends AdmittedLocals {
   requestId: string;
-  principal?: Principal;
-}
-
-function graphqlError(status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
-  return { status, body: { errors: [{ message, extensions: { code, ...extra } }] } };
 }
 
 /** Express app + one http.Server + graphql-ws on the same port. Stateless: run as many as you like. */
@@ -42,15 +38,23 @@ export async function createApiServer(
 ): Promise<ApiServer> {
   const logger = options.logger ?? createLogger({ service: 'api' });
   for (const warning of config.warnings) logger.warn(warning);
-  const services = await createServices(config, logger);
+  const parts = await composeApi(config, logger);
+  const { admission, metrics } = parts;
+  const deps = graphqlDeps(parts, config);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const httpServer = createServer(app);
   // Keep-alive longer than typical proxies' so they close first (no reset races).
   httpServer.keepAliveTimeout = 65_000;
-  const ws = attachWebSockets(httpServer, services);
-  const apollo = createApollo(services, httpServer, () => ws.dispose());
+  const ws = attachWebSockets(httpServer, {
+    admission,
+    graphql: deps,
+    limits: config.limits,
+    logger,
+    metrics,
+  });
+  const apollo = createApollo({ limits: config.limits, metrics }, httpServer, () => ws.dispose());
   await apollo.start();
 
   app.use((req, res, next) => {
@@ -60,7 +64,7 @@ export async function createApiServer(
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const route = /^\/(graphql|v1|images|healthz|readyz|metrics)/.exec(req.path)?.[0] ?? 'other';
-      services.metrics.httpDuration.observe(
+      metrics.httpDuration.observe(
         { method: req.method, route, status: String(res.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
@@ -99,40 +103,26 @@ export async function createApiServer(
       }),
     );
   }
-  app.use(opsRoutes(services));
-  app.use(imageRoutes(services));
-  app.use(v1Routes(services));
-
-  const authenticate: RequestHandler = async (req, res, next) => {
-    const principal = services.keys.identify(bearerToken(req.headers.authorization));
-    if (!principal) {
-      const { status, body } = graphqlError(
-        401,
-        'UNAUTHENTICATED',
-        'Missing or invalid API key: send Authorization: Bearer <key>',
-      );
-      res.status(status).setHeader('www-authenticate', 'Bearer').json(body);
-      return;
-    }
-    const decision = await services.rateLimit.consume(principal.keyId).catch(() => ({ ok: true as const }));
-    if (!decision.ok) {
-      services.metrics.rateLimited.inc();
-      const { status, body } = graphqlError(
-        429,
-        'RATE_LIMITED',
-        `Rate limit exceeded for this API key; retry in ${decision.retryAfterSeconds} s`,
-        { retryAfterSeconds: decision.retryAfterSeconds },
-      );
-      res.status(status).setHeader('retry-after', String(decision.retryAfterSeconds)).json(body);
-      return;
-    }
-    (res.locals as Locals).principal = principal;
-    next();
-  };
+  app.use(opsRoutes(parts));
+  app.use(imageRoutes({ urlSecret: config.urlSecret, blobs: parts.blobs }));
+  app.use(
+    v1Routes({
+      admission,
+      submit: parts.submit,
+      reads: parts.reads,
+      intake: parts.intake,
+      uploads: parts.redis,
+      blobs: parts.blobs,
+      imageUrls: parts.imageUrls,
+      metrics,
+      logger,
+      limits: config.limits,
+    }),
+  );
 
   app.use(
     '/graphql',
-    authenticate,
+    admitGraphQL(admission),
     express.json({ limit: config.limits.bodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ res }): Promise<GraphQLContext> => {
@@ -142,7 +132,7 @@ export async function createApiServer(
           tenant,
           requestId: locals.requestId,
           logger: logger.child({ requestId: locals.requestId, tenant }),
-          services,
+          deps,
           transport: 'http',
         };
       },
@@ -180,14 +170,14 @@ export async function createApiServer(
 
   let closed = false;
   return {
-    services,
+    parts,
     httpServer,
     async listen() {
       httpServer.listen(config.port, config.host);
       await once(httpServer, 'listening');
       const { port } = httpServer.address() as AddressInfo;
       const url = `http://${config.host}:${port}`;
-      if (!config.publicUrl) services.imageUrls.publicUrl = url;
+      if (!config.publicUrl) parts.imageUrls.publicUrl = url;
       return url;
     },
     async close() {
@@ -196,7 +186,7 @@ export async function createApiServer(
       // Apollo's drain plugins stop HTTP (in-flight requests finish) and the WebSocket server.
       await apollo.stop();
       if (httpServer.listening) httpServer.close();
-      await services.close();
+      await parts.close();
     },
   };
 }

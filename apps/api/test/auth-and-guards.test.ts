@@ -190,8 +190,8 @@ describe('guards', () => {
 
   it('masks internal errors on HTTP and WebSocket alike', async () => {
     // Break the Temporal connection under a resolver: the client sees a masked error, not the cause.
-    const original = api.server.services.jobs.get.bind(api.server.services.jobs);
-    api.server.services.jobs.get = async () => {
+    const original = api.server.parts.reads.get.bind(api.server.parts.reads);
+    api.server.parts.reads.get = async () => {
       throw new Error('secret internal detail: connection refused to 10.0.0.7');
     };
     try {
@@ -213,7 +213,7 @@ describe('guards', () => {
       expect(JSON.stringify(errors)).not.toContain('secret internal detail');
       await client.dispose();
     } finally {
-      api.server.services.jobs.get = original;
+      api.server.parts.reads.get = original;
     }
   });
 

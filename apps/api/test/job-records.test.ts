@@ -5,8 +5,8 @@ import { jobStateQuery, workflowIdForJob } from '@photomaker/temporal';
 import type { Client } from '@temporalio/client';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobReads } from '../src/jobs/job-reads.ts';
 import { JobRecords, jobRecordKey } from '../src/jobs/job-records.ts';
-import { JobService } from '../src/jobs/job-service.ts';
 import {
   baseInput,
   collect,
@@ -39,14 +39,13 @@ const unreachable = new Proxy(
   },
 ) as Client;
 
-/** A JobService of this API's Redis whose Temporal is `client`. */
-function jobService(client: Client, options: { reconcileAfterMs?: number } = {}): JobService {
-  const { redis, intake } = api.server.services;
-  return new JobService({
+/** The job reads of this API's Redis whose Temporal is `client`. */
+function jobService(client: Client, options: { reconcileAfterMs?: number } = {}): JobReads {
+  const { redis } = api.server.parts;
+  return new JobReads({
     client,
     events: new JobEventLog(redis),
     records: new JobRecords(redis),
-    intake,
     logger: createLogger({ service: 'api-test', level: 'warn' }),
     ...options,
   });
@@ -69,7 +68,7 @@ async function workflowState(id: string): Promise<JobState> {
 }
 
 async function waitForStage(id: string, stage: string): Promise<void> {
-  const events = new JobEventLog(api.server.services.redis);
+  const events = new JobEventLog(api.server.parts.redis);
   await eventually(async () => (await events.range(id, 0)).some((event) => event.stage === stage));
 }
 
@@ -166,7 +165,7 @@ describe('job reads from the Redis record + event stream', () => {
 
 describe('falling back to Temporal', () => {
   it('answers from Temporal when the record is missing or the stream does not start at seq 1', async () => {
-    const { redis, jobs } = api.server.services;
+    const { redis, reads: jobs } = api.server.parts;
     const noRecord = await generate(baseInput({ deliveryMethod: 'SYNC' }));
     const trimmed = await generate(baseInput({ deliveryMethod: 'SYNC' }));
     // An older job (no record) and a stream that lost its first entry.

@@ -141,7 +141,7 @@ describe('fan-out on one process', () => {
         ).toBe(true);
       }
       expect(results.filter((items) => items.length > 1).length).toBeGreaterThan(0);
-      expect(api.server.services.hub.stats).toEqual({ jobs: 0, subscribers: 0 });
+      expect(api.server.parts.hub.stats).toEqual({ jobs: 0, subscribers: 0 });
       latencies.sort((x, y) => x - y);
       const pct = (p: number) =>
         latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];

@@ -54,7 +54,7 @@ describe('a job terminated by an operator', () => {
       input: baseInput({ numberResults: 2 }),
     });
     const id = data?.generatePhotoMaker.id ?? '';
-    const events = new JobEventLog(api.server.services.redis);
+    const events = new JobEventLog(api.server.parts.redis);
     await eventually(async () => (await events.range(id, 0)).some((event) => event.stage === 'submitted'));
 
     const clients = [wsClient(api.url, who.operator.key), wsClient(api.url, who.operator.key)];

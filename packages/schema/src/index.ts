@@ -1,4 +1,6 @@
 export * from './job/job.ts';
+export * from './job/job-model.ts';
+export * from './job/job-state.ts';
 export * from './photomaker/image-input.ts';
 export * from './photomaker/limits.ts';
 export * from './photomaker/models.ts';

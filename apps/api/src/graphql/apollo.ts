@@ -2,14 +2,20 @@ import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { GraphQLError } from 'graphql';
+import type { ApiConfig } from '../config.ts';
 import { complexityError, limitRules } from '../guards/query-limits.ts';
-import type { ApiServices } from '../services.ts';
+import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext } from './context.ts';
 import { formatGraphQLError, isInternal } from './errors.ts';
 import { schema } from './schema.ts';
 
+export interface ApolloDeps {
+  limits: ApiConfig['limits'];
+  metrics: Pick<ApiMetrics, 'graphqlOperations'>;
+}
+
 /** Complexity guard, error logging with the request id, and per-operation metrics. */
-function operationsPlugin(services: ApiServices): ApolloServerPlugin<GraphQLContext> {
+function operationsPlugin(deps: ApolloDeps): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
@@ -19,7 +25,7 @@ function operationsPlugin(services: ApiServices): ApolloServerPlugin<GraphQLCont
             document,
             variables: request.variables,
             operationName: request.operationName,
-            max: services.config.limits.queryComplexity,
+            max: deps.limits.queryComplexity,
           });
           if (error) throw error;
         },
@@ -35,7 +41,7 @@ function operationsPlugin(services: ApiServices): ApolloServerPlugin<GraphQLCont
           }
         },
         async willSendResponse({ operation, response, errors }) {
-          services.metrics.graphqlOperations.inc({
+          deps.metrics.graphqlOperations.inc({
             transport: 'http',
             type: operation?.operation ?? 'unknown',
             name: operation?.name?.value ?? 'anonymous',
@@ -51,13 +57,13 @@ function operationsPlugin(services: ApiServices): ApolloServerPlugin<GraphQLCont
 }
 
 export function createApollo(
-  services: ApiServices,
+  deps: ApolloDeps,
   httpServer: Server,
   disposeWebSockets: () => Promise<void>,
 ): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     schema,
-    validationRules: limitRules(services.config.limits),
+    validationRules: limitRules(deps.limits),
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGINT/SIGTERM; Apollo's own handler re-raised the signal mid-shutdown and stalled it.
     stopOnTerminationSignals: false,
@@ -74,7 +80,7 @@ export function createApollo(
           };
         },
       },
-      operationsPlugin(services),
+      operationsPlugin(deps),
     ],
   });
 }

@@ -1,11 +1,32 @@
 import type { Logger } from '@photomaker/observability';
-import type { ApiServices } from '../services.ts';
+import type { ImageUrls } from '../http/image-urls.ts';
+import type { FollowJob } from '../jobs/follow-job.ts';
+import type { ImageIntake } from '../jobs/image-intake.ts';
+import type { JobList } from '../jobs/job-list.ts';
+import type { JobReads } from '../jobs/job-reads.ts';
+import type { JobService } from '../jobs/job-service.ts';
+import type { SubmitJob } from '../jobs/submit-job.ts';
 
-/** Per operation: who is calling (tenant from the API key), the request id, and the process services. */
+/** What the resolvers use: the use cases and little else (tests pass fakes of exactly these). */
+export interface GraphQLDeps {
+  submit: Pick<SubmitJob, 'submit'>;
+  follow: Pick<FollowJob, 'follow'>;
+  reads: Pick<JobReads, 'get'>;
+  list: Pick<JobList, 'list'>;
+  jobs: Pick<JobService, 'cancel'>;
+  uploads: Pick<ImageIntake, 'upload'>;
+  imageUrls: Pick<ImageUrls, 'urlFor'>;
+  /** Gauge of live jobEvents subscriptions. */
+  subscriptions: { inc(): void; dec(): void };
+  /** Largest `first` of `jobs` (PHOTOMAKER_MAX_PAGE_SIZE). */
+  pageSize: number;
+}
+
+/** Per operation: who is calling (tenant from the API key), the request id, and the resolvers' deps. */
 export interface GraphQLContext {
   tenant: string;
   requestId: string;
   logger: Logger;
-  services: ApiServices;
+  deps: GraphQLDeps;
   transport: 'http' | 'ws';
 }

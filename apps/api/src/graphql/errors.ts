@@ -1,6 +1,7 @@
 import type { Logger } from '@photomaker/observability';
 import { errorCode, PARAMETER_RULES, PHOTOMAKER_PARAMETERS, type RunwareError } from '@photomaker/schema';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Refusal } from '../auth/admission.ts';
 
 /** Codes whose message is meant for the client; anything else is masked. */
 const PUBLIC_CODES = new Set([
@@ -16,6 +17,7 @@ const PUBLIC_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'SUBSCRIBER_TOO_SLOW',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 export interface InputErrorDetail {
@@ -74,6 +76,28 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`, {
     extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
   });
+}
+
+/** An admission refusal as GraphQL answers it: the error, and the HTTP status of GraphQL over HTTP. */
+export function refusalError(refusal: Refusal): { status: number; error: GraphQLError } {
+  switch (refusal.kind) {
+    case 'unauthenticated':
+      return {
+        status: 401,
+        error: new GraphQLError('Missing or invalid API key: send Authorization: Bearer <key>', {
+          extensions: { code: 'UNAUTHENTICATED' },
+        }),
+      };
+    case 'rate-limited':
+      return { status: 429, error: rateLimited(refusal.retryAfterSeconds) };
+    case 'unavailable':
+      return {
+        status: 503,
+        error: new GraphQLError('The rate limiter is unavailable; retry shortly', {
+          extensions: { code: 'SERVICE_UNAVAILABLE' },
+        }),
+      };
+  }
 }
 
 const INPUT_FIELDS = new Set<string>(PHOTOMAKER_PARAMETERS);
@@ -135,6 +159,26 @@ export interface MaskContext {
 export function isInternal(error: { extensions?: Record<string, unknown> | undefined }): boolean {
   const code = error.extensions?.code;
   return typeof code !== 'string' || !PUBLIC_CODES.has(code);
+}
+
+/**
+ * graphql-js reports bad variables and invalid documents without a code (Apollo adds one on HTTP): give
+ * them the same codes here so they are shown (and rewritten into Runware terms), not masked.
+ */
+export function classifyRequestError(error: GraphQLError): GraphQLError {
+  if (typeof error.extensions?.code === 'string') return error;
+  const isVariableError = error.message.startsWith('Variable "$');
+  const isRequestError =
+    !error.originalError || (isVariableError && error.originalError instanceof GraphQLError);
+  if (!isRequestError) return error;
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions: {
+      ...error.extensions,
+      code: isVariableError ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED',
+    },
+  });
 }
 
 /** One policy for HTTP (Apollo formatError) and WebSocket (graphql-ws onNext/onError). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Logger } from '@photomaker/observability';
 import {
   type ExecutionArgs,
   GraphQLError,
@@ -11,12 +12,14 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { AdmissionGate } from '../auth/admission.ts';
 import type { Principal } from '../auth/api-keys.ts';
 import { bearerToken } from '../auth/api-keys.ts';
+import type { ApiConfig } from '../config.ts';
 import { complexityError, limitRules } from '../guards/query-limits.ts';
-import type { ApiServices } from '../services.ts';
-import type { GraphQLContext } from './context.ts';
-import { formatGraphQLError, isInternal, rateLimited } from './errors.ts';
+import type { ApiMetrics } from '../metrics.ts';
+import type { GraphQLContext, GraphQLDeps } from './context.ts';
+import { classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
 import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
 
@@ -25,26 +28,6 @@ type SocketExtra = {
   connectionId?: string;
   [key: string]: unknown;
 };
-
-/**
- * graphql-js reports bad variables and invalid documents without a code (Apollo adds one on HTTP): give
- * them the same codes here so they are shown (and rewritten into Runware terms), not masked.
- */
-function classifyRequestError(error: GraphQLErrorType): GraphQLErrorType {
-  if (typeof error.extensions?.code === 'string') return error;
-  const isVariableError = error.message.startsWith('Variable "$');
-  const isRequestError =
-    !error.originalError || (isVariableError && error.originalError instanceof GraphQLError);
-  if (!isRequestError) return error;
-  return new GraphQLError(error.message, {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.originalError ? { originalError: error.originalError } : {}),
-    extensions: {
-      ...error.extensions,
-      code: isVariableError ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED',
-    },
-  });
-}
 
 /** The API key from connectionParams: `{ authorization: 'Bearer <key>' }` (or `Authorization`, or `apiKey`). */
 function keyFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
@@ -56,19 +39,59 @@ function keyFromParams(params: Readonly<Record<string, unknown>> | undefined): s
   return typeof params.apiKey === 'string' ? params.apiKey : undefined;
 }
 
+export interface WebSocketDeps {
+  admission: Pick<AdmissionGate, 'authenticate' | 'charge'>;
+  graphql: GraphQLDeps;
+  limits: ApiConfig['limits'];
+  logger: Logger;
+  metrics: Pick<ApiMetrics, 'graphqlOperations'>;
+}
+
+/** Parse, validate (with the query limits) and complexity-check one subscribe: the document or its errors. */
+function checkDocument(
+  payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
+  limits: ApiConfig['limits'],
+  rules: ReturnType<typeof limitRules>,
+): ExecutionArgs['document'] | GraphQLErrorType[] {
+  let document: ExecutionArgs['document'];
+  try {
+    document = parse(payload.query);
+  } catch (error) {
+    return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+  }
+  const invalid = validate(schema, document, rules);
+  if (invalid.length > 0) {
+    return invalid.map(
+      (error) =>
+        new GraphQLError(error.message, {
+          ...(error.nodes ? { nodes: error.nodes } : {}),
+          extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
+    );
+  }
+  const tooComplex = complexityError({
+    schema,
+    document,
+    variables: payload.variables,
+    operationName: payload.operationName,
+    max: limits.queryComplexity,
+  });
+  return tooComplex ? [tooComplex] : document;
+}
+
 /**
  * graphql-ws on /graphql (same port as HTTP). Auth once per socket in onConnect (refused sockets close
  * with 4403), rate limit and query limits per subscribe, and the same error masking as HTTP: Apollo's
  * formatError does not run here, so onNext/onError apply it.
  */
-export function attachWebSockets(httpServer: Server, services: ApiServices): { dispose(): Promise<void> } {
-  const { logger, metrics, config } = services;
+export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dispose(): Promise<void> } {
+  const { logger, metrics, limits, admission } = deps;
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
-    maxPayload: config.limits.bodyBytes,
+    maxPayload: limits.bodyBytes,
   });
-  const rules = [...specifiedRules, ...limitRules(config.limits)];
+  const rules = [...specifiedRules, ...limitRules(limits)];
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
     errors.map((raw) => {
       const error = classifyRequestError(raw);
@@ -82,12 +105,15 @@ export function attachWebSockets(httpServer: Server, services: ApiServices): { d
       schema,
       subscribe: sharedSubscribe,
       onConnect: (ctx) => {
-        const principal = services.keys.identify(keyFromParams(ctx.connectionParams));
-        if (!principal) {
+        const admitted = admission.authenticate({
+          apiKey: keyFromParams(ctx.connectionParams),
+          transport: 'ws',
+        });
+        if (!admitted.ok) {
           logger.info('websocket refused: missing or invalid API key');
           return false;
         }
-        ctx.extra.principal = principal;
+        ctx.extra.principal = admitted.principal;
         ctx.extra.connectionId = randomUUID();
         return true;
       },
@@ -95,50 +121,23 @@ export function attachWebSockets(httpServer: Server, services: ApiServices): { d
         const principal = ctx.extra.principal;
         if (!principal)
           return [new GraphQLError('Unauthenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
-        const decision = await services.rateLimit.consume(principal.keyId);
-        if (!decision.ok) {
-          metrics.rateLimited.inc();
-          return [rateLimited(decision.retryAfterSeconds)];
-        }
-        if (Object.keys(ctx.subscriptions).length > config.limits.subscriptionsPerSocket) {
+        const charged = await admission.charge(principal, 'ws');
+        if (!charged.ok) return [refusalError(charged.refusal).error];
+        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerSocket) {
           return [
-            new GraphQLError(`At most ${config.limits.subscriptionsPerSocket} subscriptions per connection`, {
+            new GraphQLError(`At most ${limits.subscriptionsPerSocket} subscriptions per connection`, {
               extensions: { code: 'RATE_LIMITED' },
             }),
           ];
         }
-        let document: ExecutionArgs['document'];
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [
-            new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
-          ];
-        }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) {
-          return invalid.map(
-            (error) =>
-              new GraphQLError(error.message, {
-                ...(error.nodes ? { nodes: error.nodes } : {}),
-                extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-              }),
-          );
-        }
-        const tooComplex = complexityError({
-          schema,
-          document,
-          variables: payload.variables,
-          operationName: payload.operationName,
-          max: config.limits.queryComplexity,
-        });
-        if (tooComplex) return [tooComplex];
+        const document = checkDocument(payload, limits, rules);
+        if (Array.isArray(document)) return document;
         const requestId = `${ctx.extra.connectionId}:${id}`;
         const contextValue: GraphQLContext = {
           tenant: principal.tenant,
           requestId,
           logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),
-          services,
+          deps: deps.graphql,
           transport: 'ws',
         };
         const operation = getOperationAST(document, payload.operationName)?.operation ?? 'unknown';

@@ -1,17 +1,17 @@
+import type { BlobStore } from '@photomaker/blobstore';
 import { verifyBlobPath } from '@photomaker/blobstore';
 import { Router } from 'express';
-import type { ApiServices } from '../services.ts';
 
 /**
  * GET /images/<sha256>.<ext>?exp=&sig= : signed capability URLs of blobs (outputs and reference photos),
  * streamed from the blob store. Content-addressed, so a valid URL's bytes never change: cache hard.
  */
-export function imageRoutes(services: ApiServices): Router {
+export function imageRoutes(services: { urlSecret: string; blobs: Pick<BlobStore, 'stream'> }): Router {
   const router = Router();
   router.get('/images/:file', async (req, res, next) => {
     try {
       const verdict = verifyBlobPath(`/images/${req.params.file}`, req.query as Record<string, unknown>, {
-        secret: services.config.urlSecret,
+        secret: services.urlSecret,
       });
       if (!verdict.ok) {
         res.status(verdict.reason === 'expired' ? 410 : 403).json({ error: `image URL ${verdict.reason}` });

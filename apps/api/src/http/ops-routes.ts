@@ -1,9 +1,19 @@
+import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import type { ApiServices } from '../services.ts';
+import type { Redis } from 'ioredis';
+import type { EventHub } from '../events/event-hub.ts';
+import type { ApiMetrics } from '../metrics.ts';
 import { temporalReachable } from '../temporal/temporal-client.ts';
 
+export interface OpsDeps {
+  temporal: Client;
+  redis: Pick<Redis, 'ping'>;
+  hub: Pick<EventHub, 'stats'>;
+  metrics: Pick<ApiMetrics, 'registry'>;
+}
+
 /** /healthz (process up), /readyz (Temporal and Redis reachable), /metrics (Prometheus). */
-export function opsRoutes(services: ApiServices): Router {
+export function opsRoutes(services: OpsDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

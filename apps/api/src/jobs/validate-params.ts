@@ -47,7 +47,7 @@ export function validateParams(input: unknown): PhotoMakerParams {
 
 /** webhookURL and uploadEndpoint must point at public addresses (after DNS resolution). */
 export async function checkOutboundUrls(
-  guard: UrlGuard,
+  guard: Pick<UrlGuard, 'check'>,
   params: Pick<PhotoMakerParams, 'webhookURL' | 'uploadEndpoint'>,
 ): Promise<void> {
   const errors: RunwareError[] = [];

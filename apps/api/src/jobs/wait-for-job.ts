@@ -1,49 +1,64 @@
 import { isTerminalStage, isTerminalStatus, type JobState } from '@photomaker/schema';
-import type { EventHub } from '../events/event-hub.ts';
-import type { JobService } from './job-service.ts';
+import type { FollowJob, FollowOptions } from './follow-job.ts';
+
+export interface WaitDeps {
+  follow: Pick<FollowJob, 'follow'>;
+  read: (tenant: string, jobId: string) => Promise<JobState | undefined>;
+}
 
 /**
- * SYNC delivery: waits (bounded) for the job's terminal event on the shared event reader, then reads the
- * final state from the workflow. On timeout it returns the job as it stands (still running).
+ * SYNC delivery: follows the job (bounded by `timeoutMs` and `signal`) until it ends, then reads its final
+ * state. On timeout it returns the job as it stands (still running).
  */
 export async function waitForJob(
-  deps: { hub: EventHub; jobs: JobService },
+  deps: WaitDeps,
   tenant: string,
   state: JobState,
   timeoutMs: number,
-  signal?: AbortSignal,
+  options: Pick<FollowOptions, 'logger'> & { signal?: AbortSignal | undefined },
 ): Promise<JobState> {
   if (isTerminalStatus(state.status)) return state;
-  let sawTerminal = false;
-  await new Promise<void>((resolve) => {
-    let detach: () => void = () => undefined;
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      detach();
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    signal?.addEventListener('abort', done);
-    detach = deps.hub.attach(state.jobId, state.seq, {
-      deliver(events) {
-        if (events.some((event) => isTerminalStage(event.stage))) {
-          sawTerminal = true;
-          done();
-        }
-      },
-      fail: done,
-    });
-  });
-  const latest = await deps.jobs.get(tenant, state.jobId);
+  const sawTerminal = await followToTheEnd(deps, tenant, state, timeoutMs, options);
+  const latest = await deps.read(tenant, state.jobId);
   if (!latest) return state;
   // The terminal event can precede the workflow's own state by a moment; never report less than we saw.
   if (sawTerminal && !isTerminalStatus(latest.status)) {
-    for (let i = 0; i < 20 && !isTerminalStatus(latest.status); i++) {
+    for (let i = 0; i < 20; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const again = await deps.jobs.get(tenant, state.jobId);
+      const again = await deps.read(tenant, state.jobId);
       if (again && isTerminalStatus(again.status)) return again;
     }
   }
   return latest;
+}
+
+/** true when the job reached a terminal state before the time ran out or the caller went away. */
+async function followToTheEnd(
+  deps: WaitDeps,
+  tenant: string,
+  state: JobState,
+  timeoutMs: number,
+  options: Pick<FollowOptions, 'logger'> & { signal?: AbortSignal | undefined },
+): Promise<boolean> {
+  const { signal, logger } = options;
+  if (signal?.aborted) return false;
+  const stream = await deps.follow.follow(tenant, state.jobId, { afterSeq: state.seq, logger });
+  if (!stream) return false;
+  const stop = () => void stream.return?.();
+  const timer = setTimeout(stop, timeoutMs);
+  signal?.addEventListener('abort', stop);
+  let ended = false;
+  try {
+    for await (const item of stream) {
+      const terminal =
+        item.kind === 'snapshot' ? isTerminalStatus(item.state.status) : isTerminalStage(item.event.stage);
+      if (terminal) ended = true;
+    }
+  } catch {
+    // The hub gave up on this job (Redis gone): answer with what a read says now.
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', stop);
+  }
+  return ended;
 }

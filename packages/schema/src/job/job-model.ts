@@ -33,3 +33,12 @@ export function statusForStage(stage: JobStage): JobStatus {
 
 export const isTerminalStage = (stage: JobStage) => TERMINAL_STATUSES.has(statusForStage(stage));
 export const isTerminalStatus = (status: JobStatus) => TERMINAL_STATUSES.has(status);
+
+// Any UUID version: job ids are random (v4) or derived from an idempotency key or a /v1 taskUUID (v5), so
+// isUuidV4 (reference images) would refuse half of them.
+const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A job id as a client sent it -> its canonical (lower-case) form, or undefined if it cannot be one. */
+export function normalizeJobId(value: string): string | undefined {
+  return JOB_ID_PATTERN.test(value) ? value.toLowerCase() : undefined;
+}

@@ -127,3 +127,49 @@ export function applyJobEvents(
   for (const event of events) next = applyJobEvent(next, event, options);
   return next;
 }
+
+/** How Temporal reports a closed workflow execution (`WorkflowExecutionStatusName`, minus the open ones). */
+export type ClosedWorkflowStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TERMINATED'
+  | 'CONTINUED_AS_NEW'
+  | 'TIMED_OUT';
+
+const CLOSED_MESSAGES: Partial<Record<ClosedWorkflowStatus, string>> = {
+  TERMINATED: 'The job was terminated by an operator.',
+  TIMED_OUT: 'The job exceeded its time limit.',
+};
+
+/**
+ * The state folded from a job's events, corrected by how its workflow closed: a workflow that was
+ * cancelled, failed, terminated or timed out may have ended without writing its terminal event, and the
+ * workflow's end is the truth. An event-written terminal state is kept as it is; otherwise the job takes
+ * the matching terminal status, `closedAt` as its end, and (for failures) an error a client can show.
+ */
+export function closedWorkflowState(
+  state: JobState,
+  workflowStatus: ClosedWorkflowStatus | string,
+  closedAt: string,
+): JobState {
+  const finishedAt = state.finishedAt ?? closedAt;
+  if (workflowStatus === 'CANCELLED') {
+    return state.status === 'CANCELLED'
+      ? state
+      : { ...state, status: 'CANCELLED', stage: 'cancelled', finishedAt };
+  }
+  if (!['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(workflowStatus) || state.status === 'FAILED')
+    return state;
+  return {
+    ...state,
+    status: 'FAILED',
+    stage: 'failed',
+    finishedAt,
+    error: state.error ?? {
+      code: workflowStatus === 'TIMED_OUT' ? 'timeout' : 'internalServerError',
+      message: CLOSED_MESSAGES[workflowStatus as ClosedWorkflowStatus] ?? 'The job failed unexpectedly.',
+      retryable: false,
+    },
+  };
+}

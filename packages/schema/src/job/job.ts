@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
 import { photoMakerParamsSchema } from '../photomaker/request.ts';
-
 import { JOB_STAGES, JOB_STATUSES, type JobStage } from './job-model.ts';
-
-export * from './job-model.ts';
-export * from './job-state.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 

@@ -1,24 +1,19 @@
 import {
-  isTerminalStage,
-  isTerminalStatus,
   type JobEvent,
   type JobEventOf,
   type JobState,
+  normalizeJobId,
   statusForStage as statusOfStage,
 } from '@photomaker/schema';
 import { GraphQLError } from 'graphql';
-import { PushIterator, SlowSubscriberError } from '../../events/event-stream.ts';
+import { SlowSubscriberError } from '../../events/push-iterator.ts';
+import { type JobEventItem, QUEUE_LIMIT } from '../../jobs/follow-job.ts';
 import { builder } from '../builder.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { SHARED } from '../shared-subscribe.ts';
 import { JobStageEnum, JobStatusEnum } from './enums.ts';
 import { JobErrorRef, JobImageRef, JobRef } from './job.ts';
 import { DateTimeScalar } from './scalars.ts';
-
-/** What the subscription yields: first a snapshot of the job, then the logged events. */
-export type JobEventItem =
-  | { kind: 'snapshot'; at: string; state: JobState }
-  | { kind: 'event'; event: JobEvent };
 
 // One item object per event for every subscriber, so graphql-ws executes it once (shared-subscribe.ts).
 const items = new WeakMap<JobEvent, JobEventItem>();
@@ -30,10 +25,6 @@ function sharedItem(event: JobEvent): JobEventItem {
   }
   return item;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Events a subscriber may have queued before it counts as too slow (a job emits ~25). */
-const QUEUE_LIMIT = 1_000;
 
 const seqOf = (item: JobEventItem) => (item.kind === 'snapshot' ? item.state.seq : item.event.seq);
 const stageOf = (item: JobEventItem) => (item.kind === 'snapshot' ? item.state.stage : item.event.stage);
@@ -189,54 +180,22 @@ builder.subscriptionField('jobEvents', (t) =>
           'afterSeq',
         );
       }
-      const id = String(jobId).toLowerCase();
-      const state = UUID.test(id) ? await ctx.services.jobs.get(ctx.tenant, id) : undefined;
-      if (!state) throw notFound('job');
-      const { hub, metrics, unfinished } = ctx.services;
-      let detach: () => void = () => undefined;
-      let unwatch: () => void = () => undefined;
-      metrics.subscriptions.inc();
-      const stream = new PushIterator<JobEventItem>({
-        limit: QUEUE_LIMIT,
-        overflow: () =>
-          new GraphQLError(new SlowSubscriberError(QUEUE_LIMIT).message, {
-            extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
-          }),
-        onClose: () => {
-          detach();
-          unwatch();
-          metrics.subscriptions.dec();
-        },
-      });
-      stream.push({ kind: 'snapshot', at: new Date().toISOString(), state });
-      if (isTerminalStatus(state.status)) {
-        stream.end();
-        return stream;
-      }
-      let seen = Math.max(afterSeq ?? 0, state.seq);
-      detach = hub.attach(id, seen, {
-        deliver(events) {
-          for (const event of events) {
-            seen = event.seq;
-            stream.push(sharedItem(event));
-            if (isTerminalStage(event.stage)) stream.end();
-          }
-        },
-        fail(error) {
-          ctx.logger.warn({ err: error, jobId: id }, 'event subscription failed');
-          stream.fail(error);
-        },
-      });
-      // A job that ends without a terminal event (terminated by an operator, timed out) ends its
-      // subscriptions with a snapshot of how it ended.
-      unwatch = unfinished.watch(id, {
-        tenant: ctx.tenant,
-        seenSeq: () => seen,
-        ended(final) {
-          stream.push({ kind: 'snapshot', at: new Date().toISOString(), state: final });
-          stream.end();
-        },
-      });
+      const id = normalizeJobId(String(jobId));
+      const { follow, subscriptions } = ctx.deps;
+      const stream = id
+        ? await follow.follow(ctx.tenant, id, {
+            afterSeq: afterSeq ?? 0,
+            logger: ctx.logger,
+            itemOf: sharedItem,
+            overflow: () =>
+              new GraphQLError(new SlowSubscriberError(QUEUE_LIMIT).message, {
+                extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
+              }),
+            onOpen: () => subscriptions.inc(),
+            onClose: () => subscriptions.dec(),
+          })
+        : undefined;
+      if (!stream) throw notFound('job');
       return stream;
     },
     resolve: (item) => item,

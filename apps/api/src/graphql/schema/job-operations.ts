@@ -1,17 +1,12 @@
-import { jobIdFor } from '../../jobs/ids.ts';
+import { normalizeJobId } from '@photomaker/schema';
 import { InvalidInputError } from '../../jobs/input-error.ts';
-import { fingerprintOf } from '../../jobs/job-service.ts';
-import { checkOutboundUrls, ParamsError, validateParams, withoutNulls } from '../../jobs/validate-params.ts';
-import { waitForJob } from '../../jobs/wait-for-job.ts';
+import type { SubmitResult } from '../../jobs/submit-job.ts';
+import { ParamsError, withoutNulls } from '../../jobs/validate-params.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { JobStatusEnum } from './enums.ts';
 import { JobRef } from './job.ts';
 import { PhotoMakerInput } from './photo-maker-input.ts';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Our input errors -> BAD_USER_INPUT; everything else propagates (and is masked). */
 export function rethrowAsGraphQL(error: unknown, argument = 'input'): never {
@@ -20,9 +15,12 @@ export function rethrowAsGraphQL(error: unknown, argument = 'input'): never {
   throw error;
 }
 
-function countRejected(ctx: GraphQLContext, error: unknown): void {
-  if (error instanceof InvalidInputError)
-    for (const e of error.errors) ctx.services.metrics.inputRejected.inc({ via: 'graphql', code: e.code });
+/** A refused submission -> BAD_USER_INPUT on the argument at fault. */
+function submitError(result: Exclude<SubmitResult, { ok: true }>): never {
+  if (result.reason === 'exists')
+    throw new Error('a job submitted through GraphQL cannot be refused as existing');
+  const argument = result.errors[0]?.parameter === 'idempotencyKey' ? 'idempotencyKey' : 'input';
+  throw badUserInput(result.errors, argument, result.paths);
 }
 
 const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
@@ -55,8 +53,8 @@ builder.queryField('job', (t) =>
     description: 'One of your jobs; null when it does not exist (or is not yours).',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      if (!UUID.test(String(id))) return null;
-      return (await ctx.services.jobs.get(ctx.tenant, String(id).toLowerCase())) ?? null;
+      const jobId = normalizeJobId(String(id));
+      return jobId ? ((await ctx.deps.reads.get(ctx.tenant, jobId)) ?? null) : null;
     },
   }),
 );
@@ -72,7 +70,7 @@ builder.queryField('jobs', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 20;
-      const max = ctx.services.config.limits.pageSize;
+      const max = ctx.deps.pageSize;
       if (first < 1 || first > max) {
         throw badUserInput(
           [
@@ -86,7 +84,7 @@ builder.queryField('jobs', (t) =>
         );
       }
       try {
-        const page = await ctx.services.jobs.list(ctx.tenant, {
+        const page = await ctx.deps.list.list(ctx.tenant, {
           first,
           after: args.after,
           status: args.status,
@@ -112,41 +110,17 @@ builder.mutationField('generatePhotoMaker', (t) =>
       }),
     },
     resolve: async (_root, args, ctx) => {
-      const { services, tenant } = ctx;
-      const key = args.idempotencyKey ?? undefined;
-      try {
-        if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-          throw InvalidInputError.of(
-            'invalidIdempotencyKey',
-            'idempotencyKey',
-            "Invalid value for 'idempotencyKey': it must be 1 to 255 printable ASCII characters.",
-          );
-        }
-        const raw = withoutNulls(args.input);
-        const params = validateParams(raw);
-        await checkOutboundUrls(services.guard, params);
-        const { state, created } = await services.jobs.start({
-          tenant,
-          jobId: jobIdFor(tenant, key),
-          params,
-          requestId: ctx.requestId,
-          idempotencyKey: key,
-          ...(key !== undefined ? { fingerprint: fingerprintOf(raw) } : {}),
-        });
-        services.metrics.jobsStarted.inc({ via: 'graphql', created: String(created) });
-        ctx.logger.info(
-          { jobId: state.jobId, created, tenant },
-          created ? 'job started' : 'idempotent replay',
-        );
-        if (params.deliveryMethod !== 'sync') return state;
-        return await waitForJob(services, tenant, state, services.config.limits.syncWaitMs);
-      } catch (error) {
-        countRejected(ctx, error);
-        if (error instanceof InvalidInputError && error.errors[0]?.parameter === 'idempotencyKey') {
-          throw badUserInput(error.errors, 'idempotencyKey');
-        }
-        rethrowAsGraphQL(error);
-      }
+      const result = await ctx.deps.submit.submit({
+        tenant: ctx.tenant,
+        via: 'graphql',
+        input: { raw: withoutNulls(args.input) },
+        logger: ctx.logger,
+        requestId: ctx.requestId,
+        idempotencyKey: args.idempotencyKey ?? undefined,
+        waitFor: (params) => params.deliveryMethod === 'sync',
+      });
+      if (!result.ok) submitError(result);
+      return result.state;
     },
   }),
 );
@@ -158,9 +132,8 @@ builder.mutationField('cancelJob', (t) =>
       'Requests cancellation; returns the job (it reaches CANCELLED shortly unless already finished).',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const state = UUID.test(String(id))
-        ? await ctx.services.jobs.cancel(ctx.tenant, String(id).toLowerCase())
-        : undefined;
+      const jobId = normalizeJobId(String(id));
+      const state = jobId ? await ctx.deps.jobs.cancel(ctx.tenant, jobId) : undefined;
       if (!state) throw notFound('job');
       return state;
     },

@@ -48,8 +48,7 @@ const JobInputImage = builder.objectRef<ReferenceImage>('JobInputImage').impleme
     url: t.string({
       nullable: true,
       description: 'A signed, expiring URL of the photo, served by this API.',
-      resolve: (image, _args, ctx) =>
-        image.kind === 'blob' ? ctx.services.imageUrls.urlFor(image.blob) : null,
+      resolve: (image, _args, ctx) => (image.kind === 'blob' ? ctx.deps.imageUrls.urlFor(image.blob) : null),
     }),
   }),
 });
@@ -91,7 +90,7 @@ export const JobImageRef = builder.objectRef<JobImage>('JobImage').implement({
     index: t.exposeInt('index', { description: '0-based position in the batch.' }),
     url: t.string({
       description: 'Signed, expiring URL of the image, served by this API from its blob store.',
-      resolve: (image, _args, ctx) => ctx.services.imageUrls.urlFor(image.blob),
+      resolve: (image, _args, ctx) => ctx.deps.imageUrls.urlFor(image.blob),
     }),
     imageUUID: t.exposeID('imageUUID', {
       description: "Runware's UUID of the image (usable as an input image).",

@@ -10,7 +10,7 @@ const ReferenceImage = builder.objectRef<StoredReference>('ReferenceImage').impl
     id: t.exposeID('id', { description: 'A UUID v4, valid in inputImages for 30 days after its last use.' }),
     url: t.string({
       description: 'Signed, expiring URL of the stored photo.',
-      resolve: (ref, _args, ctx) => ctx.services.imageUrls.urlFor(ref.blob),
+      resolve: (ref, _args, ctx) => ctx.deps.imageUrls.urlFor(ref.blob),
     }),
     mediaType: t.string({ resolve: (ref) => ref.blob.mediaType }),
     size: t.int({ description: 'Bytes.', resolve: (ref) => ref.blob.size }),
@@ -33,7 +33,7 @@ builder.mutationField('uploadReferenceImage', (t) =>
     args: { image: t.arg.string({ required: true }) },
     resolve: async (_root, { image }, ctx) => {
       try {
-        return await ctx.services.intake.upload(ctx.tenant, image, 'image');
+        return await ctx.deps.uploads.upload(ctx.tenant, image, 'image');
       } catch (error) {
         rethrowAsGraphQL(error, 'image');
       }

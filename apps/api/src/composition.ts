@@ -4,42 +4,48 @@ import type { Logger } from '@photomaker/observability';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { AdmissionGate } from './auth/admission.ts';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import type { ApiConfig } from './config.ts';
 import { EventHub } from './events/event-hub.ts';
 import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
+import type { GraphQLDeps } from './graphql/context.ts';
 import { RateLimit } from './guards/rate-limit.ts';
 import { ImageUrls } from './http/image-urls.ts';
+import { FollowJob } from './jobs/follow-job.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
+import { JobList } from './jobs/job-list.ts';
+import { JobReads } from './jobs/job-reads.ts';
 import { JobRecords } from './jobs/job-records.ts';
 import { JobService } from './jobs/job-service.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
+import { SubmitJob } from './jobs/submit-job.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
 
-/** Everything a request handler needs, built once per process. Stateless beyond connections. */
-export interface ApiServices {
-  config: ApiConfig;
-  logger: Logger;
+/**
+ * The composition root's result: every piece of one API process, built once. Only server.ts (which hands
+ * each transport the few pieces it uses) and tests read it; no handler receives it whole.
+ */
+export interface ApiParts {
   keys: ApiKeyStore;
+  admission: AdmissionGate;
   temporal: Client;
   redis: Redis;
   blobs: BlobStore;
-  guard: UrlGuard;
-  registry: ReferenceImageRegistry;
   intake: ImageIntake;
+  reads: JobReads;
   jobs: JobService;
+  list: JobList;
+  submit: SubmitJob;
+  follow: FollowJob;
   hub: EventHub;
-  unfinished: UnfinishedJobWatch;
   imageUrls: ImageUrls;
-  rateLimit: RateLimit;
   metrics: ApiMetrics;
   close(): Promise<void>;
 }
 
-export async function createServices(config: ApiConfig, logger: Logger): Promise<ApiServices> {
-  const keys = new ApiKeyStore(config.apiKeysSpec);
-  const metrics = createApiMetrics();
+function connectRedis(config: ApiConfig, logger: Logger) {
   const redis = new Redis(config.redisUrl, { connectionName: 'photomaker-api', maxRetriesPerRequest: 2 });
   // ioredis reconnects by itself; say so once per 10 s rather than on every attempt.
   let lastRedisWarning = 0;
@@ -49,6 +55,13 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
     logger.warn({ reason: error.message }, 'redis unreachable; reconnecting');
   };
   redis.on('error', onRedisError);
+  return { redis, onRedisError };
+}
+
+export async function composeApi(config: ApiConfig, logger: Logger): Promise<ApiParts> {
+  const keys = new ApiKeyStore(config.apiKeysSpec);
+  const metrics = createApiMetrics();
+  const { redis, onRedisError } = connectRedis(config, logger);
   const temporal = await connectTemporal({
     address: config.temporalAddress,
     namespace: config.temporalNamespace,
@@ -57,25 +70,25 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
   });
   const blobs = config.blobDir ? new LocalBlobStore(config.blobDir) : blobStoreFromEnv({});
   const guard = new UrlGuard({ allow: config.allowPrivateUrls });
-  const registry = new ReferenceImageRegistry(redis);
   const intake = new ImageIntake({
     blobs,
     guard,
-    registry,
+    registry: new ReferenceImageRegistry(redis),
     maxImageBytes: config.limits.imageBytes,
     fetchTimeoutMs: config.limits.imageFetchMs,
   });
-  const events = new JobEventLog(redis);
-  const jobs = new JobService({
+  const records = new JobRecords(redis);
+  const reads = new JobReads({
     client: temporal,
-    events,
-    records: new JobRecords(redis),
-    intake,
+    events: new JobEventLog(redis),
+    records,
     logger,
     reconcileAfterMs: config.limits.reconcileAfterMs,
   });
+  const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
+  const jobs = new JobService({ client: temporal, reads, records, logger });
   const unfinished = new UnfinishedJobWatch({
-    read: (tenant, jobId) => jobs.get(tenant, jobId),
+    read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),
     logger,
   });
@@ -86,25 +99,39 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
     onDelivered: (ageMs) => metrics.eventDelivery.observe(Math.max(0, ageMs) / 1000),
   });
   hub.start();
+  const follow = new FollowJob({ read, hub, unfinished });
+  const rateLimit = new RateLimit({
+    redis,
+    points: config.limits.ratePoints,
+    windowSeconds: config.limits.rateWindowSeconds,
+  });
   return {
-    config,
-    logger,
     keys,
+    admission: new AdmissionGate({
+      keys,
+      limiter: rateLimit,
+      onRateLimited: () => metrics.rateLimited.inc(),
+      logger,
+    }),
     temporal,
     redis,
     blobs,
-    guard,
-    registry,
     intake,
+    reads,
     jobs,
-    hub,
-    unfinished,
-    imageUrls: new ImageUrls({ publicUrl: config.publicUrl, secret: config.urlSecret }),
-    rateLimit: new RateLimit({
-      redis,
-      points: config.limits.ratePoints,
-      windowSeconds: config.limits.rateWindowSeconds,
+    list: new JobList({ client: temporal, read }),
+    submit: new SubmitJob({
+      jobs,
+      reads,
+      intake,
+      guard,
+      follow,
+      metrics,
+      syncWaitMs: config.limits.syncWaitMs,
     }),
+    follow,
+    hub,
+    imageUrls: new ImageUrls({ publicUrl: config.publicUrl, secret: config.urlSecret }),
     metrics,
     async close() {
       unfinished.close();
@@ -113,5 +140,20 @@ export async function createServices(config: ApiConfig, logger: Logger): Promise
       redis.disconnect();
       await temporal.connection.close();
     },
+  };
+}
+
+/** The resolvers' narrow view of the process (see GraphQLDeps). */
+export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
+  return {
+    submit: parts.submit,
+    follow: parts.follow,
+    reads: parts.reads,
+    list: parts.list,
+    jobs: parts.jobs,
+    uploads: parts.intake,
+    imageUrls: parts.imageUrls,
+    subscriptions: parts.metrics.subscriptions,
+    pageSize: config.limits.pageSize,
   };
 }

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { BlobStore } from '@photomaker/blobstore';
+import type { Logger } from '@photomaker/observability';
+import {
+  type ErrorContext,
+  isTerminalStatus,
+  type PhotoMakerWireTask,
+  type RunwareError,
+  validateTask,
+} from '@photomaker/schema';
+import type { Redis } from 'ioredis';
+import type { ImageUrls } from '../../http/image-urls.ts';
+import { jobIdForRunwareTask } from '../../jobs/ids.ts';
+import type { ImageIntake } from '../../jobs/image-intake.ts';
+import { InvalidInputError } from '../../jobs/input-error.ts';
+import type { JobReads } from '../../jobs/job-reads.ts';
+import type { SubmitJob } from '../../jobs/submit-job.ts';
+import type { ApiMetrics } from '../../metrics.ts';
+import {
+  type Item,
+  inputErrors,
+  jobError,
+  runwareError,
+  type TaskOutcome,
+  V1Results,
+  withContext,
+} from './results.ts';
+
+export interface V1TaskDeps {
+  submit: Pick<SubmitJob, 'submit'>;
+  reads: Pick<JobReads, 'get'>;
+  intake: Pick<ImageIntake, 'upload'>;
+  /** Where a re-sent imageUpload taskUUID finds the image stored the first time. */
+  uploads: Pick<Redis, 'get' | 'set'>;
+  blobs: Pick<BlobStore, 'get'>;
+  imageUrls: Pick<ImageUrls, 'urlFor'>;
+  metrics: Pick<ApiMetrics, 'v1Tasks'>;
+  logger: Logger;
+  syncWaitMs: number;
+}
+
+/** Who runs a batch: the tenant, the request id, and whether the client is still there. */
+export interface V1Caller {
+  tenant: string;
+  requestId: string;
+  signal: AbortSignal;
+}
+
+const ok = (data: Item[]): TaskOutcome => ({ data, errors: [] });
+
+/**
+ * One task of a /v1 batch: Runware's task types mapped onto our use cases. A client taskUUID maps to one
+ * job per tenant (UUID v5), so a re-sent taskUUID is `conflictTaskUUID` and never a second run, and
+ * getResponse answers from the job's state.
+ */
+export class V1Tasks {
+  private readonly deps: V1TaskDeps;
+  private readonly results: V1Results;
+
+  constructor(deps: V1TaskDeps) {
+    this.deps = deps;
+    this.results = new V1Results(deps);
+  }
+
+  async run(task: unknown, caller: V1Caller): Promise<TaskOutcome> {
+    const validation = validateTask(task);
+    const taskType =
+      typeof (task as Item)?.taskType === 'string' ? String((task as Item).taskType) : 'unknown';
+    const outcome = validation.ok
+      ? await this.dispatch(validation.value, caller, taskType)
+      : { data: [], errors: validation.errors };
+    this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
+    return outcome;
+  }
+
+  private async dispatch(
+    value: Extract<ReturnType<typeof validateTask>, { ok: true }>['value'],
+    caller: V1Caller,
+    taskType: string,
+  ): Promise<TaskOutcome> {
+    const context: ErrorContext = {
+      taskType: value.taskType,
+      taskUUID: 'taskUUID' in value ? value.taskUUID : undefined,
+    };
+    try {
+      switch (value.taskType) {
+        case 'authentication':
+          return ok([{ taskType: 'authentication', connectionSessionUUID: randomUUID() }]);
+        case 'ping':
+          return ok([{ taskType: 'ping', pong: true }]);
+        case 'imageUpload':
+          return await this.imageUpload(caller.tenant, value.taskUUID, value.image);
+        case 'getResponse':
+          return await this.getResponse(caller.tenant, value.taskUUID);
+        case 'photoMaker':
+          return await this.photoMaker(value, caller);
+      }
+    } catch (caught) {
+      if (caught instanceof InvalidInputError)
+        return { data: [], errors: inputErrors(caught.errors, context) };
+      this.deps.logger.error(
+        { err: caught, requestId: caller.requestId, taskType },
+        'v1 task failed (masked)',
+      );
+      return {
+        data: [],
+        errors: [runwareError('internalServerError', 'Internal server error.', withContext(context))],
+      };
+    }
+  }
+
+  private async imageUpload(tenant: string, taskUUID: string, image: string): Promise<TaskOutcome> {
+    const { uploads, intake, imageUrls } = this.deps;
+    // A re-sent imageUpload taskUUID returns the image stored the first time.
+    const key = `photomaker:v1:upload:${tenant}:${taskUUID.toLowerCase()}`;
+    const previous = await uploads.get(key);
+    const stored = previous
+      ? (JSON.parse(previous) as Awaited<ReturnType<typeof intake.upload>>)
+      : await intake.upload(tenant, image, 'image');
+    if (!previous) await uploads.set(key, JSON.stringify(stored), 'EX', 30 * 24 * 3600, 'NX');
+    return ok([
+      { taskType: 'imageUpload', taskUUID, imageUUID: stored.id, imageURL: imageUrls.urlFor(stored.blob) },
+    ]);
+  }
+
+  private async photoMaker(task: PhotoMakerWireTask, caller: V1Caller): Promise<TaskOutcome> {
+    const { taskType: _taskType, taskUUID, ...params } = task;
+    const context = { taskType: 'photoMaker', taskUUID };
+    const result = await this.deps.submit.submit({
+      tenant: caller.tenant,
+      via: 'v1',
+      // validateTask has validated the whole task (these parameters with it): not validated again.
+      input: { params },
+      logger: this.deps.logger.child({ requestId: caller.requestId, tenant: caller.tenant, transport: 'v1' }),
+      requestId: caller.requestId,
+      jobId: jobIdForRunwareTask(caller.tenant, taskUUID),
+      onlyNew: true,
+      // Runware answers webhook and async tasks with an immediate acknowledgement.
+      waitFor: (p) => p.deliveryMethod !== 'async' && !p.webhookURL,
+      signal: caller.signal,
+    });
+    if (!result.ok && result.reason === 'exists') {
+      const message = 'A task with this taskUUID was already accepted; poll getResponse for its results.';
+      return {
+        data: [],
+        errors: [runwareError('conflictTaskUUID', message, { ...context, parameter: 'taskUUID' })],
+      };
+    }
+    if (!result.ok) return { data: [], errors: inputErrors(result.errors, context) };
+    const { state } = result;
+    if (params.deliveryMethod === 'async' || params.webhookURL)
+      return ok([{ taskType: 'photoMaker', taskUUID }]);
+    if (state.status === 'SUCCEEDED') return ok(await this.results.all(state, taskUUID));
+    if (isTerminalStatus(state.status)) return { data: [], errors: [jobError(state, taskUUID)] };
+    const seconds = Math.round(this.deps.syncWaitMs / 1000);
+    const message = `The task did not finish within ${seconds} s; it continues: poll getResponse with this taskUUID.`;
+    return { data: [], errors: [runwareError('timeout', message, context)] };
+  }
+
+  /** One item per generation in index order: processing | success, failed ones in errors. */
+  private async getResponse(tenant: string, taskUUID: string): Promise<TaskOutcome> {
+    const state = await this.deps.reads.get(tenant, jobIdForRunwareTask(tenant, taskUUID));
+    if (!state) {
+      const message = 'No task with this taskUUID was found for this API key.';
+      const where = { taskType: 'getResponse', taskUUID, parameter: 'taskUUID' };
+      return { data: [], errors: [runwareError('taskNotFound', message, where)] };
+    }
+    const byIndex = new Map(state.images.map((image) => [image.index, image]));
+    const data: Item[] = [];
+    const errors: RunwareError[] = [];
+    for (let index = 0; index < state.task.numberResults; index++) {
+      const image = byIndex.get(index);
+      if (image) data.push(await this.results.item(state, image, taskUUID, 'success'));
+      else if (state.status === 'FAILED' || state.status === 'CANCELLED')
+        errors.push(jobError(state, taskUUID, 'error'));
+      else data.push({ taskType: 'photoMaker', taskUUID, status: 'processing' });
+    }
+    return { data, errors };
+  }
+}

@@ -1,0 +1,33 @@
+import type { RequestHandler } from 'express';
+import type { AdmissionGate } from '../auth/admission.ts';
+import { bearerToken, type Principal } from '../auth/api-keys.ts';
+import { refusalError } from './errors.ts';
+
+/** What the middleware leaves in `res.locals` for the GraphQL context. */
+export interface AdmittedLocals {
+  principal?: Principal;
+}
+
+/**
+ * GraphQL over HTTP's admission: the Bearer key through the one admission gate; a refusal is answered
+ * before the body is parsed, as a GraphQL error body with its HTTP status (and WWW-Authenticate or
+ * Retry-After).
+ */
+export function admitGraphQL(admission: Pick<AdmissionGate, 'admit'>): RequestHandler {
+  return async (req, res, next) => {
+    const admitted = await admission.admit({
+      apiKey: bearerToken(req.headers.authorization),
+      transport: 'http',
+    });
+    if (admitted.ok) {
+      (res.locals as AdmittedLocals).principal = admitted.principal;
+      next();
+      return;
+    }
+    const { refusal } = admitted;
+    const { status, error } = refusalError(refusal);
+    if (refusal.kind === 'unauthenticated') res.setHeader('www-authenticate', 'Bearer');
+    if (refusal.kind === 'rate-limited') res.setHeader('retry-after', String(refusal.retryAfterSeconds));
+    res.status(status).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+  };
+}

@@ -1,0 +1,102 @@
+import type { Logger } from '@photomaker/observability';
+import { isTerminalStage, isTerminalStatus, type JobEvent, type JobState } from '@photomaker/schema';
+import type { EventHub } from '../events/event-hub.ts';
+import { PushIterator } from '../events/push-iterator.ts';
+import type { UnfinishedJobWatch } from '../events/unfinished-job-watch.ts';
+
+/** What following a job yields: first a snapshot of the job, then its logged events. */
+export type JobEventItem =
+  | { kind: 'snapshot'; at: string; state: JobState }
+  | { kind: 'event'; event: JobEvent };
+
+export interface FollowOptions {
+  /** The last seq the caller saw (0: from the start). */
+  afterSeq?: number | undefined;
+  logger: Logger;
+  /** The error a subscriber that fell `QUEUE_LIMIT` events behind fails with (a transport's own). */
+  overflow?: () => unknown;
+  /** Wraps each live event (transports that share one payload per event across subscribers). */
+  itemOf?: (event: JobEvent) => JobEventItem;
+  /** Runs when the job is found and following starts (e.g. a gauge of live subscriptions). */
+  onOpen?: () => void;
+  /** Runs once when the stream ends, fails or is closed by its consumer. */
+  onClose?: () => void;
+}
+
+/** Events a subscriber may have queued before it counts as too slow (a job emits ~25). */
+export const QUEUE_LIMIT = 1_000;
+
+const plainItem = (event: JobEvent): JobEventItem => ({ kind: 'event', event });
+
+/**
+ * Follow one job: its current snapshot, then every event after max(afterSeq, snapshot seq) from the
+ * process's event hub, ending after the terminal event (at once if the job has already finished). A job
+ * that ends without one (terminated by an operator, timed out) ends with a final snapshot of how it ended,
+ * which the unfinished-job watch notices. `return()` on the iterator stops following at once.
+ */
+export class FollowJob {
+  private readonly read: (tenant: string, jobId: string) => Promise<JobState | undefined>;
+  private readonly hub: Pick<EventHub, 'attach'>;
+  private readonly unfinished: Pick<UnfinishedJobWatch, 'watch'>;
+
+  constructor(deps: {
+    read: (tenant: string, jobId: string) => Promise<JobState | undefined>;
+    hub: Pick<EventHub, 'attach'>;
+    unfinished: Pick<UnfinishedJobWatch, 'watch'>;
+  }) {
+    this.read = deps.read;
+    this.hub = deps.hub;
+    this.unfinished = deps.unfinished;
+  }
+
+  /** undefined when the job does not exist for `tenant`. `jobId` is canonical (normalizeJobId). */
+  async follow(
+    tenant: string,
+    jobId: string,
+    options: FollowOptions,
+  ): Promise<AsyncIterableIterator<JobEventItem> | undefined> {
+    const state = await this.read(tenant, jobId);
+    if (!state) return undefined;
+    let detach: () => void = () => undefined;
+    let unwatch: () => void = () => undefined;
+    options.onOpen?.();
+    const stream = new PushIterator<JobEventItem>({
+      limit: QUEUE_LIMIT,
+      ...(options.overflow ? { overflow: options.overflow } : {}),
+      onClose: () => {
+        detach();
+        unwatch();
+        options.onClose?.();
+      },
+    });
+    stream.push({ kind: 'snapshot', at: new Date().toISOString(), state });
+    if (isTerminalStatus(state.status)) {
+      stream.end();
+      return stream;
+    }
+    const itemOf = options.itemOf ?? plainItem;
+    let seen = Math.max(options.afterSeq ?? 0, state.seq);
+    detach = this.hub.attach(jobId, seen, {
+      deliver(events) {
+        for (const event of events) {
+          seen = event.seq;
+          stream.push(itemOf(event));
+          if (isTerminalStage(event.stage)) stream.end();
+        }
+      },
+      fail(error) {
+        options.logger.warn({ err: error, jobId }, 'event subscription failed');
+        stream.fail(error);
+      },
+    });
+    unwatch = this.unfinished.watch(jobId, {
+      tenant,
+      seenSeq: () => seen,
+      ended(final) {
+        stream.push({ kind: 'snapshot', at: new Date().toISOString(), state: final });
+        stream.end();
+      },
+    });
+    return stream;
+  }
+}

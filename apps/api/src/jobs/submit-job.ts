@@ -1,0 +1,139 @@
+import type { Logger } from '@photomaker/observability';
+import {
+  type JobState,
+  normalizePhotoMaker,
+  type PhotoMakerParams,
+  type RunwareError,
+} from '@photomaker/schema';
+import type { UrlGuard } from '@photomaker/url-guard';
+import type { ApiMetrics } from '../metrics.ts';
+import type { FollowJob } from './follow-job.ts';
+import { jobIdFor } from './ids.ts';
+import type { ImageIntake } from './image-intake.ts';
+import { InvalidInputError } from './input-error.ts';
+import type { JobReads } from './job-reads.ts';
+import { fingerprintOf, type JobService } from './job-service.ts';
+import { checkOutboundUrls, ParamsError, validateParams } from './validate-params.ts';
+import { waitForJob } from './wait-for-job.ts';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface SubmitRequest {
+  tenant: string;
+  /** Which transport asks (metrics label). */
+  via: 'graphql' | 'v1';
+  /**
+   * `raw`: parameters as a client sent them (nulls already dropped), validated here. `params`: parameters
+   * a transport's own wire schema has already validated (/v1 validates whole tasks), not validated again.
+   */
+  input: { raw: unknown } | { params: PhotoMakerParams };
+  logger: Logger;
+  requestId?: string | undefined;
+  /** The job id a transport derives itself (/v1: from the client's taskUUID); else from idempotencyKey. */
+  jobId?: string | undefined;
+  idempotencyKey?: string | undefined;
+  /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
+  onlyNew?: boolean;
+  /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
+  waitFor?: (params: PhotoMakerParams) => boolean;
+  /** The caller went away: stop waiting. */
+  signal?: AbortSignal | undefined;
+}
+
+export type SubmitResult =
+  | { ok: true; state: JobState; created: boolean; params: PhotoMakerParams }
+  | {
+      ok: false;
+      reason: 'invalid';
+      errors: RunwareError[];
+      /** parameter -> path inside the params, for schema errors (see ParamsError). */
+      paths?: Map<string, (string | number)[]>;
+    }
+  | { ok: false; reason: 'exists' };
+
+export interface SubmitJobDeps {
+  jobs: Pick<JobService, 'start' | 'existing'>;
+  reads: Pick<JobReads, 'describe' | 'get'>;
+  intake: Pick<ImageIntake, 'resolveInputImages'>;
+  guard: Pick<UrlGuard, 'check'>;
+  follow: Pick<FollowJob, 'follow'>;
+  metrics: Pick<ApiMetrics, 'jobsStarted' | 'inputRejected'>;
+  syncWaitMs: number;
+}
+
+/**
+ * One job submission, whatever the transport: validate -> SSRF check of outbound URLs -> idempotent
+ * replay or store the reference images -> start the workflow -> metrics -> optional bounded wait. Bad
+ * input is a typed result (never a throw) that each transport maps to its own protocol's error.
+ */
+export class SubmitJob {
+  private readonly deps: SubmitJobDeps;
+  constructor(deps: SubmitJobDeps) {
+    this.deps = deps;
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    try {
+      return await this.run(request);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      for (const e of error.errors) this.deps.metrics.inputRejected.inc({ via: request.via, code: e.code });
+      return {
+        ok: false,
+        reason: 'invalid',
+        errors: error.errors,
+        ...(error instanceof ParamsError ? { paths: error.paths } : {}),
+      };
+    }
+  }
+
+  private async run(request: SubmitRequest): Promise<SubmitResult> {
+    const { tenant, idempotencyKey: key } = request;
+    const { reads, guard, metrics } = this.deps;
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw InvalidInputError.of(
+        'invalidIdempotencyKey',
+        'idempotencyKey',
+        "Invalid value for 'idempotencyKey': it must be 1 to 255 printable ASCII characters.",
+      );
+    }
+    const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
+    const jobId = request.jobId ?? jobIdFor(tenant, key);
+    if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
+    await checkOutboundUrls(guard, params);
+    const { state, created } = await this.startOrReplay(request, jobId, params);
+    metrics.jobsStarted.inc({ via: request.via, created: String(created) });
+    request.logger.info({ jobId, created, tenant }, created ? 'job started' : 'idempotent replay');
+    if (request.onlyNew && !created) return { ok: false, reason: 'exists' };
+    if (!request.waitFor?.(params)) return { ok: true, state, created, params };
+    const waitDeps = { follow: this.deps.follow, read: (t: string, id: string) => reads.get(t, id) };
+    const final = await waitForJob(waitDeps, tenant, state, this.deps.syncWaitMs, {
+      logger: request.logger,
+      signal: request.signal,
+    });
+    return { ok: true, state: final, created, params };
+  }
+
+  /** The existing job of a replayed idempotency key, else a new job with its reference images stored. */
+  private async startOrReplay(
+    request: SubmitRequest,
+    jobId: string,
+    params: PhotoMakerParams,
+  ): Promise<{ state: JobState; created: boolean }> {
+    const { tenant, idempotencyKey: key } = request;
+    const job = {
+      tenant,
+      jobId,
+      requestId: request.requestId,
+      idempotencyKey: key,
+      ...(key !== undefined && 'raw' in request.input
+        ? { fingerprint: fingerprintOf(request.input.raw) }
+        : {}),
+    };
+    // Cheap path for replays: no image download, no upload, if the job exists already.
+    const replay = key !== undefined ? await this.deps.jobs.existing(job) : undefined;
+    if (replay) return { state: replay, created: false };
+    const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
+    return this.deps.jobs.start({ ...job, task: { ...normalizePhotoMaker(params), inputImages } });
+  }
+}
