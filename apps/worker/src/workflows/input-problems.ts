@@ -16,13 +16,14 @@ function within(value: unknown, limit: { min: number; max: number }): boolean {
   return Number.isInteger(value) && (value as number) >= limit.min && (value as number) <= limit.max;
 }
 
+const text = (value: unknown) => typeof value === 'string' && value.length > 0;
+
 /**
  * What the workflow relies on in its input (the api validated the whole task with @photomaker/schema
  * before starting it). Returns the problems, each naming the field and the rule.
  */
 export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
   const problems: string[] = [];
-  const text = (value: unknown) => typeof value === 'string' && value.length > 0;
   if (!text(input?.jobId)) problems.push('jobId must be a non-empty string');
   if (!text(input?.tenant)) problems.push('tenant must be a non-empty string');
   if (!UUID.test(String(input?.runwareTaskUUID))) problems.push('runwareTaskUUID must be a UUID');
@@ -30,7 +31,12 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
     problems.push('createdAt must be an ISO-8601 timestamp');
   const task = input?.task as Partial<JobTask> | undefined;
   if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
-  const { numberResults, inputImages } = LIMITS;
+  return [...problems, ...taskProblems(task)];
+}
+
+function taskProblems(task: Partial<JobTask>): string[] {
+  const problems: string[] = [];
+  const { numberResults } = LIMITS;
   if (!within(task.numberResults, numberResults))
     problems.push(`task.numberResults must be an integer from ${numberResults.min} to ${numberResults.max}`);
   for (const side of ['width', 'height'] as const) {
@@ -41,18 +47,21 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
     problems.push(`task.outputFormat must be one of ${OUTPUT_FORMATS.join(', ')}`);
   if (task.seed !== undefined && !SEED.test(String(task.seed)))
     problems.push('task.seed must be a decimal string');
-  const images = task.inputImages;
-  if (!Array.isArray(images) || !within(images.length, inputImages)) {
-    problems.push(`task.inputImages must hold ${inputImages.min} to ${inputImages.max} references`);
-  } else {
-    images.forEach((image, index) => {
-      const ok =
-        (image?.kind === 'blob' && SHA256.test(String(image.blob?.sha256)) && text(image.blob?.mediaType)) ||
-        (image?.kind === 'runware' && UUID.test(String(image.imageUUID)));
-      if (!ok) problems.push(`task.inputImages[${index}] must be a blob reference or a Runware imageUUID`);
-    });
-  }
+  problems.push(...referenceProblems(task.inputImages));
   if (typeof task.positivePrompt !== 'string') problems.push('task.positivePrompt must be a string');
   if (typeof task.model !== 'string') problems.push('task.model must be a string');
   return problems;
+}
+
+function referenceProblems(images: JobTask['inputImages'] | undefined): string[] {
+  const { inputImages } = LIMITS;
+  if (!Array.isArray(images) || !within(images.length, inputImages)) {
+    return [`task.inputImages must hold ${inputImages.min} to ${inputImages.max} references`];
+  }
+  return images.flatMap((image, index) => {
+    const ok =
+      (image?.kind === 'blob' && SHA256.test(String(image.blob?.sha256)) && text(image.blob?.mediaType)) ||
+      (image?.kind === 'runware' && UUID.test(String(image.imageUUID)));
+    return ok ? [] : [`task.inputImages[${index}] must be a blob reference or a Runware imageUUID`];
+  });
 }
