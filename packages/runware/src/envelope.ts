@@ -39,9 +39,9 @@ function toRunwareError(value: unknown, fallbackTaskUUID?: unknown): RunwareErro
 }
 
 /**
- * Reads every shape Runware is known to send (protocol notes §2.3, §4.2): `data` and/or `errors`,
- * a singular `error` (object or array, with the taskUUID beside it), `data` as a lone object, and
- * getResponse items of `status: "error"` carrying a nested `error` — those move to `errors`.
+ * Reads every shape Runware is known to send: `data` and/or `errors`, a singular `error` (object or
+ * array, with the taskUUID beside it), `data` as a lone object, and getResponse items of
+ * `status: "error"` carrying a nested `error` — those move to `errors`.
  */
 export function parseEnvelope(text: string): RunwareEnvelope {
   let body: unknown;
@@ -52,8 +52,7 @@ export function parseEnvelope(text: string): RunwareEnvelope {
   }
   if (!isRecord(body)) throw new InvalidEnvelopeError('response body is not a JSON object');
   const envelope: RunwareEnvelope = { data: [], errors: [] };
-  const data = Array.isArray(body.data) ? body.data : isRecord(body.data) ? [body.data] : [];
-  for (const item of data) {
+  for (const item of listOf(body.data)) {
     if (!isRecord(item)) continue;
     if (item.status === 'error') {
       const { error: nested, ...rest } = item;
@@ -63,13 +62,13 @@ export function parseEnvelope(text: string): RunwareEnvelope {
     envelope.data.push(item);
   }
   // Some servers send both forms with the same content: the singular one counts only on its own.
-  const errors = Array.isArray(body.errors)
-    ? body.errors
-    : Array.isArray(body.error)
-      ? body.error
-      : isRecord(body.error)
-        ? [body.error]
-        : [];
+  const errors = Array.isArray(body.errors) ? body.errors : listOf(body.error);
   for (const error of errors) envelope.errors.push(toRunwareError(error, body.taskUUID));
   return envelope;
+}
+
+/** An array as is, a lone object as a list of one, anything else as nothing. */
+function listOf(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  return isRecord(value) ? [value] : [];
 }

@@ -14,7 +14,7 @@ export interface FailureContext {
   apiKey?: string | undefined;
 }
 
-export function redactKey(text: string, apiKey: string | undefined): string {
+function redactKey(text: string, apiKey: string | undefined): string {
   return apiKey && apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
 }
 
@@ -33,7 +33,7 @@ function parameterOf(error: RunwareError): string | undefined {
 }
 
 /** The error that speaks for the task: its own when several tasks failed, else the first. */
-export function primaryError(errors: readonly RunwareError[], taskUUID?: string): RunwareError | undefined {
+function primaryError(errors: readonly RunwareError[], taskUUID?: string): RunwareError | undefined {
   return errors.find((error) => taskUUID !== undefined && error.taskUUID === taskUUID) ?? errors[0];
 }
 

@@ -1,15 +1,10 @@
 export * from './client.ts';
-export { parseEnvelope, type RunwareEnvelope, type RunwareItem } from './envelope.ts';
-export { isGenerationFailure } from './error-mapping.ts';
+export type { RunwareItem } from './envelope.ts';
 export * from './errors.ts';
-export {
-  DEFAULT_POLL,
-  type GetResponseSnapshot,
-  type PollPolicy,
-  pollDelay,
-  ResultCollector,
-  type ResultSnapshot,
-} from './polling.ts';
+export type { ResultSnapshot } from './flows/wait-for-results.ts';
+export { DEFAULT_POLL, type PollPolicy, pollDelay } from './poll-policy.ts';
+export { RunwareRestClient } from './rest-client.ts';
+export { ResultCollector } from './result-collector.ts';
 export { DEFAULT_RETRY, type RetryEvent, type RetryPolicy } from './retry.ts';
 export { parseRetryAfter } from './retry-after.ts';
-export * from './socket.ts';
+export type { GetResponseSnapshot, ResultBatch, WatchOptions } from './watch-results.ts';

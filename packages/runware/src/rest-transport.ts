@@ -83,23 +83,7 @@ export class RestTransport {
       });
       status = response.statusCode;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      const text = await response.body.text();
-      let envelope: RunwareEnvelope;
-      try {
-        envelope = parseEnvelope(text);
-      } catch (error) {
-        if (!(error instanceof InvalidEnvelopeError)) throw error;
-        // A non-2xx without a Runware body (a proxy's HTML page): classify by status alone.
-        if (status >= 400) throw apiErrorFrom({ status, errors: [], retryAfterMs }, context);
-        throw transportErrorFrom(error, {
-          ...context,
-          status,
-          code: 'invalidResponse',
-          category: 'serverError',
-        });
-      }
-      // The one place every server error passes: no key leaves here, whatever the server echoed.
-      envelope.errors = envelope.errors.map((error) => redactError(error, this.options.apiKey));
+      const envelope = readEnvelope(await response.body.text(), status, retryAfterMs, context);
       return { status, envelope, retryAfterMs };
     } catch (error) {
       if (caller?.aborted) throw caller.reason;
@@ -114,4 +98,25 @@ export class RestTransport {
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
+}
+
+/** The body as an envelope, without the API key in any error; a body that is none is typed by status. */
+function readEnvelope(
+  text: string,
+  status: number,
+  retryAfterMs: number | undefined,
+  context: FailureContext & { apiKey: string },
+): RunwareEnvelope {
+  let envelope: RunwareEnvelope;
+  try {
+    envelope = parseEnvelope(text);
+  } catch (error) {
+    if (!(error instanceof InvalidEnvelopeError)) throw error;
+    // A non-2xx without a Runware body (a proxy's HTML page): classify by status alone.
+    if (status >= 400) throw apiErrorFrom({ status, errors: [], retryAfterMs }, context);
+    throw transportErrorFrom(error, { ...context, status, code: 'invalidResponse', category: 'serverError' });
+  }
+  // The one place every server error passes: no key leaves here, whatever the server echoed.
+  envelope.errors = envelope.errors.map((error) => redactError(error, context.apiKey));
+  return envelope;
 }

@@ -1,25 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import {
-  classifyRunwareError,
   type PhotoMakerResult,
-  photoMakerResultSchema,
   photoMakerTaskSchema,
-  type RunwareError,
   stringifyRunwareJson,
   validateWith,
 } from '@photomaker/schema';
 import WebSocket from 'ws';
-import type { PhotoMakerRequest } from './client.ts';
-import { parseEnvelope, type RunwareEnvelope, type RunwareItem } from './envelope.ts';
-import {
-  apiErrorFrom,
-  isGenerationFailure,
-  transportErrorFrom,
-  validationErrorFrom,
-} from './error-mapping.ts';
-import { RunwareDeadlineError, RunwareTransportError } from './errors.ts';
-import { ResultCollector } from './polling.ts';
+import type { PhotoMakerRequest } from './client-options.ts';
+import type { RunwareEnvelope } from './envelope.ts';
+import { transportErrorFrom, validationErrorFrom } from './error-mapping.ts';
+import { RunwareTransportError } from './errors.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.ts';
+import { openSession } from './socket-session.ts';
+import { type PendingTask, type SocketTaskOptions, SocketTasks } from './socket-tasks.ts';
+
+export type { SocketTaskOptions } from './socket-tasks.ts';
 
 export interface RunwareSocketOptions {
   /** WebSocket endpoint: `wss://ws-api.runware.ai/v1`, or the emulator's `ws://127.0.0.1:8787/v1`. */
@@ -44,31 +39,6 @@ export interface RunwareSocketOptions {
 }
 
 export type SocketState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-export interface SocketTaskOptions {
-  signal?: AbortSignal;
-  onResult?: (result: PhotoMakerResult, index: number) => void;
-  timeoutMs?: number;
-  validate?: boolean;
-}
-
-interface PendingTask {
-  taskUUID: string;
-  numberResults: number;
-  /** The frame to send again after a reconnect (none for `watch`). */
-  frame: Record<string, unknown> | undefined;
-  /** The connection (1-based) the frame was last written to; undefined while queued. */
-  sentOn: number | undefined;
-  /** Sent again after a reconnect: a conflict now only means the first send landed. */
-  resent: boolean;
-  collector: ResultCollector;
-  /** Failed generations reported so far. */
-  failures: RunwareError[];
-  onResult: ((result: PhotoMakerResult, index: number) => void) | undefined;
-  resolve: (results: PhotoMakerResult[]) => void;
-  reject: (error: unknown) => void;
-  cleanup: () => void;
-}
 
 const DEFAULT_RECONNECT: RetryPolicy = {
   ...DEFAULT_RETRY,
@@ -96,7 +66,7 @@ export class RunwareSocket {
   private ws: WebSocket | undefined;
   private current: Promise<void> | undefined;
   private stateValue: SocketState = 'idle';
-  private readonly pending = new Map<string, PendingTask>();
+  private readonly tasks: SocketTasks;
   private readonly outbox: string[] = [];
   private readonly closing = new AbortController();
   private pingTimer: NodeJS.Timeout | undefined;
@@ -118,6 +88,7 @@ export class RunwareSocket {
     };
     this.reconnect = options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.session = options.connectionSessionUUID;
+    this.tasks = new SocketTasks(options.apiKey);
   }
 
   /** The session to resume with (Runware's `connectionSessionUUID`), once authenticated. */
@@ -168,11 +139,11 @@ export class RunwareSocket {
       frame = checked.value as Record<string, unknown>;
     }
     const numberResults = typeof frame.numberResults === 'number' ? frame.numberResults : 1;
-    const done = this.track(taskUUID, numberResults, frame, options);
+    const done = this.tasks.track(taskUUID, numberResults, frame, this.taskOptions(options));
     done.catch(() => undefined); // the caller gets the rejection; this only marks it handled meanwhile
-    await this.connect().catch(() => undefined); // a failed connect rejects `done` through the pending map
+    await this.connect().catch(() => undefined); // a failed connect rejects `done` through the task registry
     // Connecting sends queued tasks as soon as it authenticates; otherwise send it now.
-    const pending = this.pending.get(taskUUID);
+    const pending = this.tasks.get(taskUUID);
     if (pending && pending.sentOn === undefined) this.sendTask(pending);
     return done;
   }
@@ -185,7 +156,7 @@ export class RunwareSocket {
     taskUUID: string,
     options: SocketTaskOptions & { numberResults: number },
   ): Promise<PhotoMakerResult[]> {
-    const done = this.track(taskUUID, options.numberResults, undefined, options);
+    const done = this.tasks.track(taskUUID, options.numberResults, undefined, this.taskOptions(options));
     done.catch(() => undefined);
     await this.connect().catch(() => undefined);
     return done;
@@ -203,7 +174,7 @@ export class RunwareSocket {
     this.stateValue = 'closed';
     this.closing.abort(this.closedError());
     this.stopPinger();
-    for (const task of [...this.pending.values()]) task.reject(this.closedError());
+    this.tasks.rejectAll(this.closedError());
     const ws = this.ws;
     this.ws = undefined;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
@@ -231,77 +202,30 @@ export class RunwareSocket {
       await withRetries(() => this.openOnce(), policy, this.closing.signal);
     } catch (error) {
       if (this.stateValue !== 'closed') this.stateValue = 'closed';
-      for (const task of [...this.pending.values()]) task.reject(error);
+      this.tasks.rejectAll(error);
       throw error;
     }
   }
 
   private openOnce(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (this.closing.signal.aborted) return reject(this.closing.signal.reason);
-      const context = { taskType: 'authentication', apiKey: this.options.apiKey };
-      const ws = new WebSocket(this.options.url, {
-        handshakeTimeout: this.options.authTimeoutMs,
-        maxPayload: this.options.maxPayloadBytes,
-        perMessageDeflate: false,
-      });
-      let authenticated = false;
-      const fail = (error: unknown) => {
-        clearTimeout(timer);
-        ws.removeAllListeners('message');
-        ws.on('error', () => undefined);
-        ws.terminate();
-        reject(error);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            transportErrorFrom(new Error('no authentication answer'), {
-              ...context,
-              code: 'authTimeout',
-              category: 'timeout',
-            }),
-          ),
-        this.options.authTimeoutMs,
-      );
-      ws.on('open', () => {
-        const auth: Record<string, unknown> = { taskType: 'authentication', apiKey: this.options.apiKey };
-        if (this.session) auth.connectionSessionUUID = this.session;
-        ws.send(stringifyRunwareJson([auth]));
-      });
-      ws.on('message', (raw: WebSocket.RawData) => {
-        const envelope = this.parseFrame(raw);
-        if (!envelope) return;
-        if (authenticated) return this.dispatch(envelope);
-        const refused = envelope.errors.find(
-          (error) =>
-            error.taskType === 'authentication' ||
-            classifyRunwareError({ code: error.code }).category === 'auth',
-        );
-        if (refused) return fail(apiErrorFrom({ status: undefined, errors: envelope.errors }, context));
-        const auth = envelope.data.find(
-          (item) => item.taskType === 'authentication' && typeof item.connectionSessionUUID === 'string',
-        );
-        if (!auth) return;
-        authenticated = true;
-        clearTimeout(timer);
-        this.session = auth.connectionSessionUUID as string;
-        this.attach(ws);
-        resolve();
-        this.dispatch({ data: envelope.data.filter((item) => item !== auth), errors: envelope.errors });
-      });
-      // Always listen for 'error': an unhandled ECONNRESET would otherwise kill the process.
-      ws.on('error', (error) => {
-        if (!authenticated) fail(transportErrorFrom(error, context));
-      });
-      ws.on('close', (code) => {
-        if (!authenticated) {
-          fail(transportErrorFrom(new Error(`socket closed (${code}) before authentication`), context));
-          return;
-        }
-        this.onDrop(ws);
-      });
-    });
+    return openSession(
+      {
+        url: this.options.url,
+        apiKey: this.options.apiKey,
+        authTimeoutMs: this.options.authTimeoutMs,
+        maxPayloadBytes: this.options.maxPayloadBytes,
+        session: this.session,
+        signal: this.closing.signal,
+      },
+      {
+        onOpen: (ws, session) => {
+          this.session = session;
+          this.attach(ws);
+        },
+        onFrame: (envelope) => this.dispatch(envelope),
+        onDrop: (ws) => this.onDrop(ws),
+      },
+    );
   }
 
   private attach(ws: WebSocket): void {
@@ -310,7 +234,7 @@ export class RunwareSocket {
     this.connectionsOpened += 1;
     this.startPinger();
     for (const frame of this.outbox.splice(0)) ws.send(frame);
-    for (const task of this.pending.values()) {
+    for (const task of this.tasks.all()) {
       if (!task.frame || task.sentOn === this.connectionsOpened) continue;
       // Written to a connection that dropped, it may or may not have landed: send it again with the
       // same taskUUID; a conflict then means it landed (and is not paid twice). Queued ones go now.
@@ -327,7 +251,7 @@ export class RunwareSocket {
     if (this.reconnect === false) {
       this.stateValue = 'closed';
       const error = transportErrorFrom(new Error('socket closed'), { code: 'connectionReset' });
-      for (const task of [...this.pending.values()]) task.reject(error);
+      this.tasks.rejectAll(error);
       return;
     }
     this.stateValue = 'reconnecting';
@@ -349,17 +273,6 @@ export class RunwareSocket {
     const text = stringifyRunwareJson(tasks);
     if (this.stateValue === 'open' && this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
     else this.outbox.push(text);
-  }
-
-  private parseFrame(raw: WebSocket.RawData): RunwareEnvelope | undefined {
-    try {
-      const text = Array.isArray(raw)
-        ? Buffer.concat(raw).toString('utf8')
-        : Buffer.from(raw as ArrayBuffer).toString('utf8');
-      return parseEnvelope(text);
-    } catch {
-      return undefined;
-    }
   }
 
   // --- keep-alive -----------------------------------------------------------------------------
@@ -401,140 +314,15 @@ export class RunwareSocket {
     });
   }
 
-  // --- routing --------------------------------------------------------------------------------
-
-  private track(
-    taskUUID: string,
-    numberResults: number,
-    frame: Record<string, unknown> | undefined,
-    options: SocketTaskOptions,
-  ): Promise<PhotoMakerResult[]> {
-    if (this.pending.has(taskUUID)) {
-      return Promise.reject(
-        new TypeError(`RunwareSocket: task ${taskUUID} is already in flight on this socket`),
-      );
-    }
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-    return new Promise<PhotoMakerResult[]>((resolve, reject) => {
-      const collector = new ResultCollector();
-      const timeoutMs = options.timeoutMs ?? this.options.taskTimeoutMs;
-      const timer = setTimeout(() => {
-        task.reject(
-          new RunwareDeadlineError({
-            message: `Runware task ${taskUUID}: ${collector.results.length} of ${numberResults} images on the socket after ${timeoutMs} ms; it may still finish: poll getResponse`,
-            category: 'timeout',
-            retryable: true,
-            code: 'resultTimeout',
-            taskUUID,
-            taskType: 'photoMaker',
-            results: collector.inBatchOrder(),
-          }),
-        );
-      }, timeoutMs);
-      const onAbort = () => task.reject(options.signal?.reason);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const task: PendingTask = {
-        taskUUID,
-        numberResults,
-        frame,
-        sentOn: undefined,
-        resent: false,
-        collector,
-        failures: [],
-        onResult: options.onResult,
-        cleanup: () => {
-          clearTimeout(timer);
-          options.signal?.removeEventListener('abort', onAbort);
-          this.pending.delete(taskUUID);
-        },
-        resolve: (results) => {
-          task.cleanup();
-          resolve(results);
-        },
-        reject: (error) => {
-          task.cleanup();
-          reject(error);
-        },
-      };
-      this.pending.set(taskUUID, task);
-    });
-  }
-
+  /** A frame after authentication: pongs to the pinger, everything else to its task. */
   private dispatch(envelope: RunwareEnvelope): void {
-    const byTask = new Map<PendingTask, { items: RunwareItem[]; errors: RunwareError[] }>();
-    const bucket = (task: PendingTask) => {
-      let entry = byTask.get(task);
-      if (!entry) {
-        entry = { items: [], errors: [] };
-        byTask.set(task, entry);
-      }
-      return entry;
-    };
-    for (const item of envelope.data) {
-      if (item.taskType === 'ping' && item.pong === true) {
-        this.pongWaiters.shift()?.();
-        continue;
-      }
-      const task = typeof item.taskUUID === 'string' ? this.pending.get(item.taskUUID) : undefined;
-      if (task) bucket(task).items.push(item);
-    }
-    for (const error of envelope.errors) {
-      const task = error.taskUUID ? this.pending.get(error.taskUUID) : undefined;
-      if (task) bucket(task).errors.push(error);
-      else if (classifyRunwareError({ code: error.code }).category === 'auth') {
-        // The session lost its authentication: every task on it fails the same way.
-        const failure = apiErrorFrom({ status: undefined, errors: [error] }, { apiKey: this.options.apiKey });
-        for (const pending of [...this.pending.values()]) pending.reject(failure);
-      }
-    }
-    for (const [task, { items, errors }] of byTask) this.deliver(task, items, errors);
+    const { pongs, askState } = this.tasks.route(envelope);
+    for (let n = 0; n < pongs; n++) this.pongWaiters.shift()?.();
+    for (const taskUUID of askState) this.sendFrame([{ taskType: 'getResponse', taskUUID }]);
   }
 
-  private deliver(task: PendingTask, items: RunwareItem[], errors: RunwareError[]): void {
-    const context = { taskUUID: task.taskUUID, taskType: 'photoMaker', apiKey: this.options.apiKey };
-    const results: PhotoMakerResult[] = [];
-    for (const item of items) {
-      if (typeof item.imageUUID !== 'string' || (item.status !== undefined && item.status !== 'success'))
-        continue;
-      const { status: _status, ...rest } = item;
-      const parsed = photoMakerResultSchema.safeParse({ taskType: 'photoMaker', ...rest });
-      if (parsed.success) results.push(parsed.data);
-    }
-    for (const { result, index } of task.collector.add(results)) task.onResult?.(result, index);
-    const conflict = errors.find(
-      (error) => classifyRunwareError({ code: error.code }).category === 'conflict',
-    );
-    const others = errors.filter((error) => error !== conflict);
-    // Our re-send after a reconnect met conflict: the first send was accepted. Ask for the state the
-    // replay may lack (getResponse answers on this socket, routed like any result).
-    if (conflict && task.resent) this.sendFrame([{ taskType: 'getResponse', taskUUID: task.taskUUID }]);
-    const refusals = [
-      ...(conflict && !task.resent ? [conflict] : []),
-      ...others.filter((error) => !isGenerationFailure([error], 0)),
-    ];
-    if (refusals.length > 0) {
-      // Nothing more will come for this task (validation, conflict, capacity, ...).
-      task.reject(apiErrorFrom({ status: undefined, errors: refusals }, context));
-      return;
-    }
-    // Failed generations count toward the batch; the call fails once every generation is accounted for.
-    task.failures.push(...others);
-    if (task.collector.results.length + task.failures.length < task.numberResults) return;
-    if (task.failures.length === 0) {
-      task.resolve(task.collector.inBatchOrder());
-      return;
-    }
-    task.reject(
-      apiErrorFrom(
-        {
-          status: undefined,
-          errors: task.failures,
-          results: task.collector.inBatchOrder(),
-          generationFailed: true,
-        },
-        context,
-      ),
-    );
+  private taskOptions(options: SocketTaskOptions): SocketTaskOptions & { timeoutMs: number } {
+    return { ...options, timeoutMs: options.timeoutMs ?? this.options.taskTimeoutMs };
   }
 
   private closedError(): RunwareTransportError {

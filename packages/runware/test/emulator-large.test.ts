@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunwareClient } from '../src/client.ts';
 import { EMULATOR_KEY, Emulator, referencePng } from './support/emulator.ts';
 
-// Runware's own SDKs timed out on exactly this (protocol notes §8.9): 20 images as base64 PNG in one
+// Runware's own SDKs timed out on exactly this: 20 images as base64 PNG in one
 // sync answer. Timeouts here are idle-based, so a big body that keeps flowing must get through.
 let emulator: Emulator;
 let client: RunwareClient;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { RunwareSocket } from '@photomaker/runware/socket';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunwareApiError } from '../src/errors.ts';
-import { RunwareSocket } from '../src/socket.ts';
 import { EMULATOR_KEY, Emulator, imageBytes, referencePng } from './support/emulator.ts';
 
 // RunwareSocket against the emulator's WebSocket /v1: authentication, push per image, faults, resume.

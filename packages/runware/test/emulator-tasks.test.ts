@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunwareClient } from '../src/client.ts';
 import { RunwareApiError } from '../src/errors.ts';
-import type { ResultSnapshot } from '../src/polling.ts';
+import type { ResultSnapshot } from '../src/flows/wait-for-results.ts';
 import { EMULATOR_KEY, Emulator, imageBytes, referencePng } from './support/emulator.ts';
 
 // Every task type and delivery mode against the real emulator process, over real sockets.

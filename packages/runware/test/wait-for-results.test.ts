@@ -1,7 +1,9 @@
 import type { GetResponseItem, RunwareError } from '@photomaker/schema';
 import { describe, expect, it } from 'vitest';
 import { RunwareApiError, RunwareDeadlineError, RunwareTransportError } from '../src/errors.ts';
-import { DEFAULT_POLL, type GetResponseSnapshot, pollDelay, pollForResults } from '../src/polling.ts';
+import { pollForResults } from '../src/flows/wait-for-results.ts';
+import { DEFAULT_POLL, pollDelay } from '../src/poll-policy.ts';
+import type { GetResponseSnapshot } from '../src/watch-results.ts';
 
 const T = '6f1f1d6e-0c5a-4b8e-9a55-6f0e1c2d3b4a';
 
