@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { StepWriter } from '../events/step-writer.ts';
+import { timeRunware } from '../metrics.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
-import { pollRun } from './runware-poll.ts';
 import { generationFailures, RunwareStep } from './runware-step.ts';
 import type { CollectImagesInput, CollectImagesResult, PreviousCollectImagesInput } from './types.ts';
 
@@ -24,7 +24,11 @@ export function currentInput(input: CollectImagesInput | PreviousCollectImagesIn
   };
 }
 
-/** Submits the run unless Runware holds it, then polls until new images are stored or the run ended. */
+/**
+ * Submits the run unless Runware holds it, then watches getResponse (@photomaker/runware's one polling
+ * engine: dedupe, backoff, Retry-After) until an answer brings new images, which are stored, or the run
+ * ended. Every poll, answered or not, is a heartbeat.
+ */
 async function collect(
   deps: ActivityDeps,
   input: CollectImagesInput,
@@ -36,15 +40,25 @@ async function collect(
     const ended = await step.submit(input.task);
     if (ended) return ended;
   }
-  const answer = await pollRun(deps, input.run, {
+  const { initialMs, factor, maxMs } = deps.settings.poll;
+  const batches = deps.runware.watchResults(input.run.taskUUID, {
+    numberResults: input.run.numberResults,
     known: step.known,
     // A retry resumes at once; a first call gives Runware a moment before the first poll.
-    firstDelayMs: options.firstAttempt ? deps.settings.poll.initialMs : 0,
+    firstDelayMs: options.firstAttempt ? initialMs : 0,
+    poll: { initialDelayMs: initialMs, factor, maxDelayMs: maxMs },
     signal: options.signal,
-    onAttempt: options.beat,
+    onPollFailure: options.beat,
+    wrapPoll: (poll) => timeRunware(deps.metrics, 'getResponse', poll),
   });
-  await step.store(answer.fresh);
-  return step.finish(answer.done, generationFailures(answer.errors));
+  for await (const batch of batches) {
+    options.beat();
+    await step.store(batch.fresh);
+    if (batch.fresh.length > 0 || batch.done) {
+      return step.finish(batch.done, batch.done ? generationFailures(batch.errors) : []);
+    }
+  }
+  throw new Error(`getResponse stopped before task ${input.run.taskUUID} ended`);
 }
 
 /**
