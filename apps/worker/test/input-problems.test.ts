@@ -30,3 +30,31 @@ describe('the workflow input check', () => {
     ]);
   });
 });
+
+describe('the limits it checks', () => {
+  const valid = {
+    jobId: 'job',
+    tenant: 't',
+    runwareTaskUUID: '00000000-0000-4000-8000-000000000000',
+    createdAt: '2026-01-01T00:00:00Z',
+    task: {
+      numberResults: 20,
+      width: 2048,
+      height: 128,
+      outputFormat: 'WEBP',
+      seed: '9223372036854775807',
+      inputImages: [{ kind: 'runware', imageUUID: '00000000-0000-4000-8000-000000000001' }],
+      positivePrompt: 'a portrait',
+      model: 'm',
+    },
+  };
+
+  it('are the schema limits: their edges pass, one past them fails', () => {
+    expect(model.inputProblems(valid as unknown as PhotoMakerJobInput)).toEqual([]);
+    const past = { ...valid, task: { ...valid.task, seed: '12345678901234567890', height: 2049 } };
+    expect(model.inputProblems(past as unknown as PhotoMakerJobInput)).toEqual([
+      'task.height must be an integer from 128 to 2048',
+      'task.seed must be a decimal string',
+    ]);
+  });
+});

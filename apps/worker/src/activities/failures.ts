@@ -1,19 +1,6 @@
-import { EventGapError } from '@photomaker/events';
 import { RunwareClientError } from '@photomaker/runware';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RunwareFailureDetails } from './types.ts';
-
-export const EVENT_GAP = 'EventGap';
-
-/** Redis lost part of a job's stream: the workflow re-publishes from `lastSeq` and calls again. */
-export function eventGapFailure(error: EventGapError): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: EVENT_GAP,
-    message: error.message,
-    nonRetryable: true,
-    details: [{ lastSeq: error.lastSeq }],
-  });
-}
 
 /** Runware's own message (already scrubbed by the client), without the client's framing. */
 function runwareMessage(error: RunwareClientError): string {
@@ -26,7 +13,6 @@ function runwareMessage(error: RunwareClientError): string {
  * retried by the activity's retry policy, never sooner than Retry-After. Other errors pass unchanged.
  */
 export function toActivityFailure(error: unknown): unknown {
-  if (error instanceof EventGapError) return eventGapFailure(error);
   if (!(error instanceof RunwareClientError)) return error;
   const retryAfterMs = error.retryable && (error.retryAfterMs ?? 0) > 0 ? error.retryAfterMs : undefined;
   const details: RunwareFailureDetails = {

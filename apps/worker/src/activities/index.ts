@@ -1,9 +1,9 @@
-import { createCollectImages, HANDED_OVER } from './collect-images.ts';
+import { createEventActivities } from '../events/event-activities.ts';
+import { createCollectImages } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
-import { createPublishEvents } from './publish-events.ts';
-import { createReadEvents } from './read-events.ts';
+import { createSingleImageStep, HANDED_OVER } from './single-image-step.ts';
 
 export type { ActivityDeps, ActivitySettings } from './deps.ts';
 
@@ -11,10 +11,9 @@ export type { ActivityDeps, ActivitySettings } from './deps.ts';
 export function createActivities(deps: ActivityDeps) {
   return {
     /** Local activities (run inside the workflow task, no server round trip). */
-    publishEvents: createPublishEvents(deps),
-    readEvents: createReadEvents(deps),
+    ...createEventActivities(deps),
     /** The Runware step of single-image jobs, as a local activity (one sync request, no polling). */
-    collectImagesLocally: createCollectImages(deps, { local: true }),
+    collectImagesLocally: createSingleImageStep(deps),
     /** On the job task queue (rate limited when WORKER_RUNWARE_ACTIVITIES_PER_SECOND is set). */
     collectImages: createCollectImages(deps),
     /** On the deliveries task queue. */

@@ -1,4 +1,5 @@
 import type { JobEvent, JobImage, JobTask, OutputFormat, OutputType } from '@photomaker/schema';
+import type { EventRange } from '../events/protocol.ts';
 
 // Activity inputs and results. Workflow code imports these as types only.
 
@@ -10,7 +11,8 @@ export interface RunwareRun {
   seed?: string;
 }
 
-export interface CollectImagesInput {
+/** What a Runware step works on, besides its event range. */
+export interface RunwareStepSpec {
   jobId: string;
   run: RunwareRun;
   /** Needed until Runware holds the run (references + submission); omitted afterwards. */
@@ -19,28 +21,42 @@ export interface CollectImagesInput {
   accepted: boolean;
   /** The job's images so far: anything else getResponse reports is new. */
   knownImageUUIDs: string[];
-  /** seq of the first event this call may append (the workflow owns the numbering). */
-  nextSeq: number;
-  /**
-   * Events the workflow made and applied but has not published (the job's `queued`): appended first,
-   * as given, so the job's first workflow task needs no local activity of its own.
-   */
-  prelude?: JobEvent[];
   /** Job-level index of the next new image. */
   nextIndex: number;
   /** numberResults of the job ("image i of n"). */
   total: number;
   image: { width: number; height: number; outputFormat: OutputFormat };
   /**
-   * Nothing follows this run (no deliveries): once the job has every image, append its `succeeded`
-   * event here too, so subscribers see the end without waiting for another workflow task.
+   * Nothing follows this run (no deliveries): once the job has every image, the step appends the job's
+   * `succeeded` too (protocol rule 2), so subscribers see the end without another workflow task.
    */
-  completesJob?: { costSoFar: number | null; includeCost: boolean };
-  /**
-   * The task-queue activity takes over from the local step (`collectImagesLocally`) that failed: like a
-   * retry, it adopts what that attempt already published from `nextSeq` on.
-   */
+  endsJob?: { costSoFar: number | null; includeCost: boolean };
+}
+
+/** The task-queue Runware step (`collectImages`): submission, then getResponse until new images. */
+export type CollectImagesInput = RunwareStepSpec & EventRange;
+
+/**
+ * The same input as the previous workflow version scheduled it (still in the histories of running jobs,
+ * and retried by this worker): the range under other names, and a flag this version no longer needs
+ * (every attempt adopts).
+ */
+export type PreviousCollectImagesInput = Omit<RunwareStepSpec, 'endsJob'> & {
+  nextSeq: number;
+  prelude?: JobEvent[];
+  completesJob?: RunwareStepSpec['endsJob'];
   resume?: true;
+};
+
+/**
+ * The local Runware step of a single-image job without deliveries (`collectImagesLocally`): the job's
+ * first and last step, one sync request inside the workflow task.
+ */
+export interface SingleImageStepInput extends EventRange {
+  jobId: string;
+  /** The job's own Runware taskUUID. */
+  taskUUID: string;
+  task: JobTask;
 }
 
 /** A failed generation, as Runware reported it. */
@@ -61,7 +77,7 @@ export interface CollectImagesResult {
   failures: GenerationFailure[];
   /**
    * The local step did nothing: the task-queue activity must take this step (a Runware rate limit is
-   * set, or the run needs polling, which a local activity can't do without heartbeats).
+   * set, or sync delivery is off). Its range goes to that step unused.
    */
   handedOver?: true;
 }
@@ -90,9 +106,4 @@ export interface DeliveryResult {
   status: number;
   deliveryId: string;
   attempt: number;
-}
-
-export interface ReadEventsInput {
-  jobId: string;
-  afterSeq: number;
 }

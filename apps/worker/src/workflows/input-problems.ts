@@ -1,4 +1,5 @@
 import type { JobTask } from '@photomaker/schema';
+import { LIMITS, OUTPUT_FORMATS, SEED_MAX } from '@photomaker/schema/job';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
 
 // Workflow-safe and zod-free on purpose (the sandbox evaluates each import again for every workflow run):
@@ -6,7 +7,16 @@ import type { PhotoMakerJobInput } from '@photomaker/temporal';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHA256 = /^[0-9a-f]{64}$/;
-const OUTPUT_FORMATS = new Set(['JPG', 'PNG', 'WEBP']);
+const FORMATS: ReadonlySet<string> = new Set(OUTPUT_FORMATS);
+/** A seed is a decimal string of at most as many digits as the largest seed. */
+const SEED = new RegExp(`^[0-9]{1,${String(SEED_MAX).length}}$`);
+
+/** Whether `value` is an integer within `limit` (a LIMITS entry). */
+function within(value: unknown, limit: { min: number; max: number }): boolean {
+  return Number.isInteger(value) && (value as number) >= limit.min && (value as number) <= limit.max;
+}
+
+const text = (value: unknown) => typeof value === 'string' && value.length > 0;
 
 /**
  * What the workflow relies on in its input (the api validated the whole task with @photomaker/schema
@@ -14,7 +24,6 @@ const OUTPUT_FORMATS = new Set(['JPG', 'PNG', 'WEBP']);
  */
 export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
   const problems: string[] = [];
-  const text = (value: unknown) => typeof value === 'string' && value.length > 0;
   if (!text(input?.jobId)) problems.push('jobId must be a non-empty string');
   if (!text(input?.tenant)) problems.push('tenant must be a non-empty string');
   if (!UUID.test(String(input?.runwareTaskUUID))) problems.push('runwareTaskUUID must be a UUID');
@@ -22,30 +31,37 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
     problems.push('createdAt must be an ISO-8601 timestamp');
   const task = input?.task as Partial<JobTask> | undefined;
   if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
-  const count = task.numberResults;
-  if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 20)
-    problems.push('task.numberResults must be an integer from 1 to 20');
+  return [...problems, ...taskProblems(task)];
+}
+
+function taskProblems(task: Partial<JobTask>): string[] {
+  const problems: string[] = [];
+  const { numberResults } = LIMITS;
+  if (!within(task.numberResults, numberResults))
+    problems.push(`task.numberResults must be an integer from ${numberResults.min} to ${numberResults.max}`);
   for (const side of ['width', 'height'] as const) {
-    const value = task[side];
-    if (!Number.isInteger(value) || (value as number) < 128 || (value as number) > 2048)
-      problems.push(`task.${side} must be an integer from 128 to 2048`);
+    if (!within(task[side], LIMITS[side]))
+      problems.push(`task.${side} must be an integer from ${LIMITS[side].min} to ${LIMITS[side].max}`);
   }
-  if (!OUTPUT_FORMATS.has(String(task.outputFormat)))
-    problems.push('task.outputFormat must be one of JPG, PNG, WEBP');
-  if (task.seed !== undefined && !/^[0-9]{1,19}$/.test(String(task.seed)))
+  if (!FORMATS.has(String(task.outputFormat)))
+    problems.push(`task.outputFormat must be one of ${OUTPUT_FORMATS.join(', ')}`);
+  if (task.seed !== undefined && !SEED.test(String(task.seed)))
     problems.push('task.seed must be a decimal string');
-  const images = task.inputImages;
-  if (!Array.isArray(images) || images.length < 1 || images.length > 4) {
-    problems.push('task.inputImages must hold 1 to 4 references');
-  } else {
-    images.forEach((image, index) => {
-      const ok =
-        (image?.kind === 'blob' && SHA256.test(String(image.blob?.sha256)) && text(image.blob?.mediaType)) ||
-        (image?.kind === 'runware' && UUID.test(String(image.imageUUID)));
-      if (!ok) problems.push(`task.inputImages[${index}] must be a blob reference or a Runware imageUUID`);
-    });
-  }
+  problems.push(...referenceProblems(task.inputImages));
   if (typeof task.positivePrompt !== 'string') problems.push('task.positivePrompt must be a string');
   if (typeof task.model !== 'string') problems.push('task.model must be a string');
   return problems;
+}
+
+function referenceProblems(images: JobTask['inputImages'] | undefined): string[] {
+  const { inputImages } = LIMITS;
+  if (!Array.isArray(images) || !within(images.length, inputImages)) {
+    return [`task.inputImages must hold ${inputImages.min} to ${inputImages.max} references`];
+  }
+  return images.flatMap((image, index) => {
+    const ok =
+      (image?.kind === 'blob' && SHA256.test(String(image.blob?.sha256)) && text(image.blob?.mediaType)) ||
+      (image?.kind === 'runware' && UUID.test(String(image.imageUUID)));
+    return ok ? [] : [`task.inputImages[${index}] must be a blob reference or a Runware imageUUID`];
+  });
 }

@@ -1,11 +1,9 @@
-import type { JobError, JobEvent, JobEventData, JobStage, JobState } from '@photomaker/schema';
-import { addToSeed, applyJobEvent, initialJobState } from '@photomaker/schema/job';
+import type { JobState } from '@photomaker/schema';
+import { addToSeed } from '@photomaker/schema/job';
 import { jobStateQuery, type PhotoMakerJobInput, SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityCancellationType,
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   isCancellation,
   log,
@@ -14,46 +12,34 @@ import {
   proxyLocalActivities,
   setHandler,
   sleep,
-  TimeoutFailure,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type {
-  CollectImagesInput,
-  CollectImagesResult,
-  DeliveryInput,
-  GenerationFailure,
-  RunwareFailureDetails,
-  RunwareRun,
-} from '../activities/types.ts';
+import type { CollectImagesResult, GenerationFailure, RunwareRun } from '../activities/types.ts';
+import { JobLedger } from '../events/job-ledger.ts';
+import type { EventRange } from '../events/protocol.ts';
+import { deliver } from './deliveries.ts';
+import {
+  budgetSpent,
+  generationFailed,
+  invalidJobInput,
+  isTransient,
+  jobEnd,
+  retryAfterOf,
+  toJobError,
+} from './failures.ts';
 import { inputProblems } from './input-problems.ts';
-import { deliveryTaskQueue } from './task-queues.ts';
+import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
-// (@photomaker/schema/job); the workflow numbers the events, activities append them to the job's Redis stream.
+// (@photomaker/schema/job); how they reach Redis is the job-event protocol (../events/protocol.ts).
 
-/** Runware generations of one job, all runs and retries together. */
-const GENERATION_BUDGET_MS = 30 * 60_000;
-/** New Runware tasks for images whose generation failed with a retryable code. */
-const MAX_FOLLOW_UP_RUNS = 3;
-/** The workflow's own failures (already a JobError in details[0]). */
-const JOB_FAILURE = 'PhotoMakerJobFailure';
-/** An activity found the event stream shorter than the workflow's seq (Redis lost data). */
-const EVENT_GAP = 'EventGap';
 /** Single-image jobs run their Runware step as a local activity; histories from before replay without. */
 const LOCAL_RUNWARE_STEP = 'local-runware-step';
-
-const local = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  // Redis down: keep trying, with backoff, until it is back (the job waits, nothing is lost).
-  retry: {
-    initialInterval: '100 milliseconds',
-    maximumInterval: '10 seconds',
-    nonRetryableErrorTypes: [EVENT_GAP],
-  },
-});
+/** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
+const MAX_GAP_REPAIRS = 2;
 
 /**
  * The Runware step of a single-image job inside the first workflow task: one sync request, no activity
@@ -61,26 +47,10 @@ const local = proxyLocalActivities<Activities>({
  * anything transient is retried by the task-queue activity, which heartbeats. A cancellation reaches it
  * with the next workflow task (after the request, or at the task's heartbeat, ~8 s), not within ~2 s.
  */
-const localRunwareStep = proxyLocalActivities<Activities>({
+const singleImageStep = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 1 },
 }).collectImagesLocally;
-
-function deliveryActivities() {
-  return proxyActivities<Activities>({
-    taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '2 minutes',
-    // Receivers that are down get ~20 min of retries (12 attempts, 1 s doubling to 5 min) before the job fails.
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '5 minutes',
-      maximumAttempts: 12,
-    },
-    // A cancelled job moves on at once: a request already in flight may finish, nothing new is sent.
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-  });
-}
 
 function collectActivity(scheduleToCloseMs: number) {
   return proxyActivities<Activities>({
@@ -94,103 +64,26 @@ function collectActivity(scheduleToCloseMs: number) {
   }).collectImages;
 }
 
-function checkInput(input: PhotoMakerJobInput): PhotoMakerJobInput {
-  const problems = inputProblems(input);
-  if (problems.length > 0) {
-    throw ApplicationFailure.create({
-      type: 'invalidJobInput',
-      message: `invalid PhotoMakerJobInput: ${problems.join('; ')}`,
-      nonRetryable: true,
-    });
-  }
-  return input;
-}
-
-function jobFailure(error: JobError): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JOB_FAILURE,
-    message: error.message,
-    nonRetryable: true,
-    details: [error],
-  });
-}
-
-/**
- * A failure the task-queue activity may get past (not a cancellation, not a permanent or gap failure).
- * Local activities fail with their own failure (no ActivityFailure around it).
- */
-function isTransient(error: unknown): boolean {
-  if (isCancellation(error)) return false;
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return !(cause instanceof ApplicationFailure && cause.nonRetryable);
-}
-
-/** Runware's Retry-After of a failed step, from the failure's details. */
-function retryAfterOf(error: unknown): number {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (!(cause instanceof ApplicationFailure)) return 0;
-  const ms = (cause.details?.[0] as Partial<RunwareFailureDetails> | undefined)?.retryAfterMs;
-  return typeof ms === 'number' && ms > 0 ? ms : 0;
-}
-
-function eventGapOf(error: unknown): number | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== EVENT_GAP) return undefined;
-  const lastSeq = (cause.details?.[0] as { lastSeq?: unknown } | undefined)?.lastSeq;
-  return typeof lastSeq === 'number' ? lastSeq : undefined;
-}
-
-/** What the job ends with: Runware's code, parameter and message when Runware said no. */
-function toJobError(error: unknown): JobError {
-  if (error instanceof ApplicationFailure && error.type === JOB_FAILURE && error.details?.[0]) {
-    return error.details[0] as JobError;
-  }
-  // A task-queue activity's failure arrives wrapped in an ActivityFailure, a local activity's as is.
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as Partial<RunwareFailureDetails> | undefined;
-    return {
-      code: details?.code ?? cause.type ?? 'activityFailed',
-      message: details?.message ?? cause.message,
-      ...(details?.parameter ? { parameter: details.parameter } : {}),
-      retryable: !cause.nonRetryable,
-    };
-  }
-  if (error instanceof ActivityFailure && cause instanceof TimeoutFailure) {
-    return {
-      code: 'generationTimeout',
-      message: `Runware did not deliver every image within ${GENERATION_BUDGET_MS / 60_000} minutes (${error.activityType} timed out)`,
-      retryable: true,
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internalError', message: `the job failed unexpectedly: ${message}`, retryable: false };
-}
-
-function deliveryFailure(parameter: 'webhookURL' | 'uploadEndpoint', error: unknown): unknown {
-  if (isCancellation(error)) return error;
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  const what = parameter === 'webhookURL' ? 'webhook POST to webhookURL' : 'PUT to uploadEndpoint';
-  return jobFailure({
-    code: parameter === 'webhookURL' ? 'webhookDeliveryFailed' : 'uploadDeliveryFailed',
-    message: `The ${what} failed after retries: ${reason}. The images are stored and listed in the job.`,
-    parameter,
-    retryable: cause instanceof ApplicationFailure ? !cause.nonRetryable : true,
-  });
+/** One Runware run in progress: which task, whether Runware holds it, and what it made so far. */
+interface RunState {
+  run: RunwareRun;
+  accepted: boolean;
+  images: number;
 }
 
 class PhotoMakerJob {
-  state: JobState;
   private readonly input: PhotoMakerJobInput;
-  /** Every event of the job so far, for re-publishing after a Redis data loss. */
-  private readonly events: JobEvent[] = [];
-  /** Applied, not yet published: the first Runware step appends them before its own. */
-  private prelude: JobEvent[] = [];
+  readonly ledger: JobLedger;
 
   constructor(input: PhotoMakerJobInput) {
     this.input = input;
-    this.state = initialJobState(input);
+    this.ledger = new JobLedger(input, (status) =>
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]),
+    );
+  }
+
+  get state(): JobState {
+    return this.ledger.state;
   }
 
   async run(): Promise<JobState> {
@@ -198,36 +91,38 @@ class PhotoMakerJob {
     const task = this.input.task;
     try {
       // No local activity here: the first Runware step publishes `queued` (one activation less per job).
-      this.prelude = [this.event('queued', { numberResults: task.numberResults })];
-      this.apply(this.prelude);
+      this.ledger.hold('queued', { numberResults: task.numberResults });
       await this.generate();
       // Without deliveries the last Runware step already wrote the `succeeded` event.
       if (this.state.stage === 'succeeded') return this.state;
       if (task.webhookURL || task.uploadEndpoint) {
-        await this.emit('delivering', { webhook: !!task.webhookURL, uploadEndpoint: !!task.uploadEndpoint });
-        await this.deliver();
+        await this.ledger.emit('delivering', {
+          webhook: !!task.webhookURL,
+          uploadEndpoint: !!task.uploadEndpoint,
+        });
+        await deliver(this.input, this.state.images);
       }
-      await this.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
+      await this.ledger.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
       return this.state;
     } catch (error) {
-      // The end was already written (a cancellation that came too late): the job did succeed.
-      if (this.state.stage === 'succeeded') return this.state;
-      if (isCancellation(error)) {
-        await CancellationScope.nonCancellable(() =>
-          this.emit('cancelled', { reason: 'cancelled by request' }),
-        );
-        throw error;
-      }
-      const jobError = toJobError(error);
-      log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
-      await CancellationScope.nonCancellable(() => this.emit('failed', { error: jobError }));
-      throw ApplicationFailure.create({
-        type: jobError.code,
-        message: jobError.message,
-        nonRetryable: true,
-        details: [this.state],
-      });
+      return this.end(error);
     }
+  }
+
+  /** Writes how the job ended and rethrows: a cancellation as itself, anything else as a JobError. */
+  private async end(error: unknown): Promise<JobState> {
+    // The end was already written (a cancellation that came too late): the job did succeed.
+    if (this.state.stage === 'succeeded') return this.state;
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(() =>
+        this.ledger.emit('cancelled', { reason: 'cancelled by request' }),
+      );
+      throw error;
+    }
+    const jobError = toJobError(error);
+    log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
+    await CancellationScope.nonCancellable(() => this.ledger.emit('failed', { error: jobError }));
+    throw jobEnd(jobError, this.state);
   }
 
   /** The starter sets these; a job started without them still shows up in searches. */
@@ -243,57 +138,20 @@ class PhotoMakerJob {
     if (missing.length > 0) upsertSearchAttributes(missing);
   }
 
-  private apply(events: readonly JobEvent[]): void {
-    const before = this.state.status;
-    for (const event of events) {
-      if (event.seq <= this.state.seq) continue;
-      if (event.seq !== this.state.seq + 1) break;
-      this.state = applyJobEvent(this.state, event);
-      this.events.push(event);
-    }
-    if (this.state.status !== before) {
-      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: this.state.status }]);
-    }
-  }
-
-  private event<S extends JobStage>(stage: S, data: JobEventData<S>): JobEvent {
-    return {
-      jobId: this.input.jobId,
-      seq: this.state.seq + 1,
-      at: new Date().toISOString(),
-      stage,
-      data,
-    } as JobEvent;
-  }
-
-  private async emit<S extends JobStage>(stage: S, data: JobEventData<S>): Promise<void> {
-    const event = this.event(stage, data);
-    this.apply([event]);
-    await this.publish([event]);
-  }
-
-  /** Appends through a local activity (no server round trip); re-publishes what Redis lost. */
-  private async publish(events: JobEvent[]): Promise<void> {
-    try {
-      await local.publishEvents(events);
-    } catch (error) {
-      const lastSeq = eventGapOf(error);
-      if (lastSeq === undefined) throw error;
-      await local.publishEvents(this.events.filter((event) => event.seq > lastSeq));
-    }
-  }
-
+  /** Runware runs until the job has every image: the job's own task, then follow-ups for failed images. */
   private async generate(): Promise<void> {
     const task = this.input.task;
     const total = task.numberResults;
     const deadline = Date.now() + GENERATION_BUDGET_MS;
-    let run: RunwareRun = {
-      taskUUID: this.input.runwareTaskUUID,
-      numberResults: total,
-      ...(task.seed ? { seed: task.seed } : {}),
+    const current: RunState = {
+      run: {
+        taskUUID: this.input.runwareTaskUUID,
+        numberResults: total,
+        ...(task.seed ? { seed: task.seed } : {}),
+      },
+      accepted: false,
+      images: 0,
     };
-    let accepted = false;
-    let runImages = 0;
     let followUps = 0;
     // A single-image job without deliveries is done when its Runware step is: that step runs inside the
     // first workflow task. (With deliveries, a cancellation must still be able to stop them: it reaches
@@ -302,154 +160,128 @@ class PhotoMakerJob {
       total === 1 && !task.webhookURL && !task.uploadEndpoint && patched(LOCAL_RUNWARE_STEP);
     while (this.state.images.length < total) {
       const before = this.state.images.length;
-      const result = await this.collect(run, accepted, deadline - Date.now(), inWorkflowTask);
+      const result = await this.collect(current, deadline - Date.now(), inWorkflowTask);
       inWorkflowTask = false;
-      accepted = result.accepted;
-      runImages += this.state.images.length - before;
+      current.accepted = result.accepted;
+      current.images += this.state.images.length - before;
       if (this.state.images.length >= total || !result.done) continue;
       // The run ended short: some of its generations failed.
-      const failure: GenerationFailure = result.failures[0] ?? {
-        code: 'incompleteResults',
-        message: `Runware ended task ${run.taskUUID} with ${runImages} of ${run.numberResults} images and no error`,
-        retryable: true,
-      };
-      if (!failure.retryable || followUps >= MAX_FOLLOW_UP_RUNS) {
-        throw jobFailure({
-          code: failure.code,
-          message: failure.message,
-          ...(failure.parameter ? { parameter: failure.parameter } : {}),
-          retryable: failure.retryable,
-        });
-      }
+      const failure = this.shortRunFailure(current, result);
+      if (!failure.retryable || followUps >= MAX_FOLLOW_UP_RUNS) throw generationFailed(failure);
       followUps += 1;
-      const have = this.state.images.length;
-      log.warn('generations failed; a new Runware task makes the missing images', {
-        jobId: this.input.jobId,
-        code: failure.code,
-        missing: total - have,
-      });
-      run = {
-        taskUUID: uuid4(),
-        numberResults: total - have,
-        ...(task.seed ? { seed: addToSeed(task.seed, have) } : {}),
-      };
-      accepted = false;
-      runImages = 0;
+      this.followUp(current, failure.code);
     }
   }
 
-  private async collect(
-    run: RunwareRun,
-    accepted: boolean,
-    remainingMs: number,
-    inWorkflowTask: boolean,
-  ): Promise<CollectImagesResult> {
-    if (remainingMs <= 0) {
-      throw jobFailure({
-        code: 'generationTimeout',
-        message: `Runware did not deliver every image within ${GENERATION_BUDGET_MS / 60_000} minutes`,
+  private shortRunFailure(current: RunState, result: CollectImagesResult): GenerationFailure {
+    return (
+      result.failures[0] ?? {
+        code: 'incompleteResults',
+        message: `Runware ended task ${current.run.taskUUID} with ${current.images} of ${current.run.numberResults} images and no error`,
         retryable: true,
-      });
-    }
-    const task = this.input.task;
-    let viaLocal = inWorkflowTask;
-    let resume = false;
-    for (let gapRepairs = 0; ; ) {
-      const prelude = this.prelude;
-      this.prelude = [];
-      const input: CollectImagesInput = {
-        jobId: this.input.jobId,
-        run,
-        ...(accepted ? {} : { task }),
-        accepted,
-        knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
-        nextSeq: prelude[0]?.seq ?? this.state.seq + 1,
-        ...(prelude.length > 0 ? { prelude } : {}),
-        nextIndex: this.state.images.length,
-        total: task.numberResults,
-        image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
-        ...(task.webhookURL || task.uploadEndpoint
-          ? {}
-          : { completesJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
-        ...(resume ? { resume: true as const } : {}),
-      };
-      try {
-        const result = viaLocal ? await localRunwareStep(input) : await collectActivity(remainingMs)(input);
-        if (result.handedOver) {
-          this.prelude = prelude;
-          viaLocal = false;
-          continue;
-        }
-        this.apply(result.events);
-        return result;
-      } catch (error) {
-        if (viaLocal && isTransient(error)) {
-          // The task-queue activity takes over as the step's next attempt (same input, adopting what the
-          // local attempt published), no sooner than Runware's Retry-After.
-          this.prelude = prelude;
-          viaLocal = false;
-          resume = true;
-          const wait = retryAfterOf(error);
-          if (wait > 0) await sleep(wait).catch((cancelled: unknown) => this.adoptPublished(cancelled));
-          continue;
-        }
-        await this.adoptPublished();
-        const lastSeq = eventGapOf(error);
-        if (lastSeq === undefined || gapRepairs >= 2) throw error;
-        gapRepairs += 1;
-        viaLocal = false;
-        await this.publish(this.events.filter((event) => event.seq > lastSeq));
       }
-    }
+    );
+  }
+
+  /** A new Runware task for the missing images, seeds continuing where the job's images end. */
+  private followUp(current: RunState, code: string): void {
+    const task = this.input.task;
+    const have = this.state.images.length;
+    log.warn('generations failed; a new Runware task makes the missing images', {
+      jobId: this.input.jobId,
+      code,
+      missing: task.numberResults - have,
+    });
+    current.run = {
+      taskUUID: uuid4(),
+      numberResults: task.numberResults - have,
+      ...(task.seed ? { seed: addToSeed(task.seed, have) } : {}),
+    };
+    current.accepted = false;
+    current.images = 0;
   }
 
   /**
-   * What a failed Runware step already published stays published: adopt it, so state and stream agree
-   * (and the next event the workflow writes follows it). Rethrows `error` when given.
+   * One Runware step (events/protocol.ts): the local single-image step first when allowed, the
+   * task-queue activity otherwise and after it (taking over as the step's next attempt). A step whose
+   * events hit a gap in the stream is repeated after the repair.
    */
-  private async adoptPublished(error?: unknown): Promise<void> {
-    await CancellationScope.nonCancellable(async () => {
-      this.apply(await local.readEvents({ jobId: this.input.jobId, afterSeq: this.state.seq }));
-    });
-    if (error !== undefined) throw error;
-  }
-
-  /** One activity per image and target, in parallel; each retried on its own. */
-  private async deliver(): Promise<void> {
-    const task = this.input.task;
-    const delivery = deliveryActivities();
-    const calls: Promise<unknown>[] = [];
-    for (const image of this.state.images) {
-      const base = { jobId: this.input.jobId, runwareTaskUUID: this.input.runwareTaskUUID, image };
-      if (task.webhookURL) {
-        const input: DeliveryInput = { ...base, url: task.webhookURL, outputType: task.outputType };
-        calls.push(
-          delivery.deliverWebhook(input).catch((error: unknown) => {
-            throw deliveryFailure('webhookURL', error);
-          }),
-        );
-      }
-      if (task.uploadEndpoint) {
-        const input: DeliveryInput = { ...base, url: task.uploadEndpoint, outputType: task.outputType };
-        calls.push(
-          delivery.deliverUpload(input).catch((error: unknown) => {
-            throw deliveryFailure('uploadEndpoint', error);
-          }),
-        );
+  private async collect(
+    current: RunState,
+    remainingMs: number,
+    inWorkflowTask: boolean,
+  ): Promise<CollectImagesResult> {
+    if (remainingMs <= 0) throw budgetSpent();
+    let gapRepairs = 0;
+    for (let viaLocal = inWorkflowTask; ; viaLocal = false) {
+      const range = this.ledger.reserve();
+      try {
+        const result = await this.step(current, range, remainingMs, viaLocal);
+        if (!result.handedOver) {
+          this.ledger.apply(result.events);
+          return result;
+        }
+        this.ledger.release(range);
+      } catch (error) {
+        if (viaLocal && isTransient(error)) {
+          // The task-queue activity takes over as the step's next attempt (same range, adopting what the
+          // local attempt published), no sooner than Runware's Retry-After.
+          this.ledger.release(range);
+          await this.waitRetryAfter(error);
+          continue;
+        }
+        await this.ledger.adopt();
+        if (gapRepairs >= MAX_GAP_REPAIRS || !(await this.ledger.repair(error))) throw error;
+        gapRepairs += 1;
       }
     }
-    const settled = await Promise.allSettled(calls);
-    const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
-    const cancelled = failures.find((reason) => isCancellation(reason));
-    if (cancelled !== undefined) throw cancelled;
-    if (failures.length > 0) throw failures[0];
+  }
+
+  private step(current: RunState, range: EventRange, remainingMs: number, viaLocal: boolean) {
+    if (viaLocal) return singleImageStep(this.singleImageInput(range));
+    return collectActivity(remainingMs)(this.collectInput(current, range));
+  }
+
+  private async waitRetryAfter(error: unknown): Promise<void> {
+    const wait = retryAfterOf(error);
+    if (wait <= 0) return;
+    try {
+      await sleep(wait);
+    } catch (cancelled) {
+      await this.ledger.adopt();
+      throw cancelled;
+    }
+  }
+
+  private singleImageInput(range: EventRange) {
+    const { jobId, runwareTaskUUID, task } = this.input;
+    return { jobId, taskUUID: runwareTaskUUID, task, ...range };
+  }
+
+  private collectInput(current: RunState, range: EventRange) {
+    const task = this.input.task;
+    return {
+      jobId: this.input.jobId,
+      run: current.run,
+      ...(current.accepted ? {} : { task }),
+      accepted: current.accepted,
+      knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
+      nextIndex: this.state.images.length,
+      total: task.numberResults,
+      image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
+      ...(task.webhookURL || task.uploadEndpoint
+        ? {}
+        : { endsJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
+      ...range,
+    };
   }
 }
 
 /** One PhotoMaker job: references -> Runware -> blob store -> deliveries. Result: the final JobState. */
 export async function photoMakerJob(raw: PhotoMakerJobInput): Promise<JobState> {
-  const input = checkInput(raw);
-  const job = new PhotoMakerJob(input);
+  const problems = inputProblems(raw);
+  if (problems.length > 0) throw invalidJobInput(problems);
+  const job = new PhotoMakerJob(raw);
   setHandler(jobStateQuery, () => job.state);
   return job.run();
 }

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import type { JobEvent, JobState, JobTask } from '@photomaker/schema';
+import { jobTaskSchema } from '@photomaker/schema';
+import { type PhotoMakerJobInput, WORKFLOW_TYPE, workflowIdForJob } from '@photomaker/temporal';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PhotoMakerWorkers } from '../src/worker.ts';
+import { HANDED_OVER, type StepScript, StubActivities, stuckStep } from './support/stub-activities.ts';
+
+// The workflow's branch logic with stub activities typed from createActivities (no Runware, no Redis):
+// the real workflow bundle on the shared dev server. createTimeSkipping() would fit too, but its test
+// server is a download this sandbox cannot make; nothing here waits on workflow timers, so the dev server
+// runs these as fast. The real-stack suites (happy-path, faults, durability, history) stay as they are.
+
+let env: TestWorkflowEnvironment;
+
+try {
+  // Warnings only (the SDK logs every worker state change at INFO); one Runtime per process.
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+} catch {
+  // already installed by an earlier import in this process
+}
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function task(overrides: Partial<Record<keyof JobTask, unknown>> = {}): JobTask {
+  return jobTaskSchema.parse({
+    inputImages: [{ kind: 'runware', imageUUID: randomUUID() }],
+    positivePrompt: 'a portrait img',
+    model: 'civitai:139562@344487',
+    width: 128,
+    height: 128,
+    outputFormat: 'PNG',
+    ...overrides,
+  });
+}
+
+interface Ran {
+  input: PhotoMakerJobInput;
+  stubs: StubActivities;
+  outcome: JobState | WorkflowFailedError;
+}
+
+/** Runs one job to its end on its own task queue with `stubs`; `during` runs while it is going. */
+async function runJob(
+  stubs: StubActivities,
+  jobTask: JobTask,
+  during?: (handle: { cancel(): Promise<unknown> }) => Promise<void>,
+): Promise<Ran> {
+  stubs.total = jobTask.numberResults;
+  const taskQueue = `photomaker-branches-${randomUUID().slice(0, 8)}`;
+  const workers = await PhotoMakerWorkers.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    dataConverter: {},
+    activities: stubs.activities(),
+    workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
+    tuning: { shutdownGraceMs: 500 },
+  });
+  const input: PhotoMakerJobInput = {
+    jobId: randomUUID(),
+    tenant: 'tenant-branches',
+    task: jobTask,
+    runwareTaskUUID: randomUUID(),
+    createdAt: new Date().toISOString(),
+  };
+  const outcome = await workers.runUntil(
+    (async () => {
+      const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: workflowIdForJob(input.jobId),
+        args: [input],
+      });
+      await during?.(handle);
+      return (handle.result() as Promise<JobState>).catch((error: unknown) => {
+        if (error instanceof WorkflowFailedError) return error;
+        throw error;
+      });
+    })(),
+  );
+  return { input, stubs, outcome };
+}
+
+const stages = (events: readonly JobEvent[]) => events.map((event) => event.stage);
+const seqs = (events: readonly JobEvent[]) => events.map((event) => event.seq);
+
+/** The job's stream, checked gap-free from 1. */
+function streamOf(ran: Ran): JobEvent[] {
+  const events = ran.stubs.stream(ran.input.jobId);
+  expect(seqs(events)).toEqual(events.map((_, index) => index + 1));
+  return events;
+}
+
+function succeeded(ran: Ran): JobState {
+  expect(ran.outcome).not.toBeInstanceOf(WorkflowFailedError);
+  return ran.outcome as JobState;
+}
+
+/** The JobError the job failed with (the workflow's failure type is its code). */
+function failure(ran: Ran): ApplicationFailure {
+  expect(ran.outcome).toBeInstanceOf(WorkflowFailedError);
+  return (ran.outcome as WorkflowFailedError).cause as ApplicationFailure;
+}
+
+const makes =
+  (count: number, failures: { code: string; retryable: boolean }[] = []): StepScript =>
+  async (_call, step) =>
+    step.images(count, { done: true, failures: failures.map((f) => ({ ...f, message: `${f.code}!` })) });
+
+describe('the single-image step', () => {
+  it('runs locally, opening its range with the job’s unpublished queued event (no publish of its own)', async () => {
+    const ran = await runJob(new StubActivities({ steps: [makes(1)] }), task());
+    expect(succeeded(ran).images).toHaveLength(1);
+    expect(ran.stubs.calls.map((call) => [call.kind, call.range.firstSeq, call.endsJob])).toEqual([
+      ['local', 1, true],
+    ]);
+    expect(stages(ran.stubs.calls[0]?.range.unpublished ?? [])).toEqual(['queued']);
+    expect(ran.stubs.publishes).toEqual([]);
+    expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'succeeded']);
+  });
+
+  it('handed over: the task-queue step gets the same range, unpublished events included', async () => {
+    const ran = await runJob(new StubActivities({ steps: [async () => HANDED_OVER, makes(1)] }), task());
+    expect(succeeded(ran).status).toBe('SUCCEEDED');
+    expect(
+      ran.stubs.calls.map((call) => [call.kind, call.range.firstSeq, stages(call.range.unpublished ?? [])]),
+    ).toEqual([
+      ['local', 1, ['queued']],
+      ['activity', 1, ['queued']],
+    ]);
+    expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'succeeded']);
+  });
+
+  it('failed transiently: the task-queue step takes over its range and adopts what it published', async () => {
+    const flaky: StepScript = async (_call, step) => {
+      step.append('submitted', { runwareTaskUUID: 'run', numberResults: 1 });
+      throw ApplicationFailure.retryable('connection reset', 'serverError');
+    };
+    const ran = await runJob(new StubActivities({ steps: [flaky, makes(1)] }), task());
+    expect(succeeded(ran).images).toHaveLength(1);
+    expect(ran.stubs.calls.map((call) => [call.kind, call.range.firstSeq])).toEqual([
+      ['local', 1],
+      ['activity', 1],
+    ]);
+    expect(stages(streamOf(ran))).toEqual(['queued', 'submitted', 'image_ready', 'succeeded']);
+  });
+});
+
+describe('follow-up runs', () => {
+  it('a run that ends short with a retryable failure: a new Runware task makes the missing images', async () => {
+    const steps = [makes(1, [{ code: 'timeoutProvider', retryable: true }]), makes(2)];
+    const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 3, seed: 100 }));
+    expect(succeeded(ran).images.map((image) => image.index)).toEqual([0, 1, 2]);
+    const [first, second] = ran.stubs.calls;
+    expect(first).toMatchObject({
+      kind: 'activity',
+      taskUUID: ran.input.runwareTaskUUID,
+      numberResults: 3,
+      seed: '100',
+    });
+    expect(second).toMatchObject({
+      kind: 'activity',
+      numberResults: 2,
+      seed: '101',
+      accepted: false,
+      knownImages: 1,
+    });
+    expect(second?.taskUUID).not.toBe(ran.input.runwareTaskUUID);
+    expect(stages(streamOf(ran)).at(-1)).toBe('succeeded');
+  });
+
+  it('at most three follow-up runs, then the job fails with the generation’s code', async () => {
+    const steps = [makes(0, [{ code: 'timeoutProvider', retryable: true }])];
+    const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 2 }));
+    expect(failure(ran).type).toBe('timeoutProvider');
+    expect(ran.stubs.calls).toHaveLength(4);
+    expect(stages(streamOf(ran)).at(-1)).toBe('failed');
+  });
+
+  it('a failure not worth a new task ends the job at once', async () => {
+    const steps = [makes(1, [{ code: 'contentModerated', retryable: false }])];
+    const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 2 }));
+    expect(failure(ran).type).toBe('contentModerated');
+    expect(ran.stubs.calls).toHaveLength(1);
+  });
+});
+
+describe('deliveries', () => {
+  it('a delivery that fails for good fails the job with the delivery’s code; the images stay listed', async () => {
+    const stubs = new StubActivities({
+      steps: [makes(1)],
+      deliver: async () => {
+        throw ApplicationFailure.nonRetryable('410 Gone', 'deliveryRefused');
+      },
+    });
+    const ran = await runJob(stubs, task({ webhookURL: 'https://hooks.example.com/x' }));
+    const jobFailure = failure(ran);
+    expect(jobFailure.type).toBe('webhookDeliveryFailed');
+    const state = jobFailure.details?.[0] as JobState;
+    expect([state.status, state.images.length, state.error?.parameter, state.error?.retryable]).toEqual([
+      'FAILED',
+      1,
+      'webhookURL',
+      false,
+    ]);
+    // With deliveries the Runware step is the task-queue activity and does not end the job.
+    expect(ran.stubs.calls.map((call) => [call.kind, call.endsJob])).toEqual([['activity', false]]);
+    expect(stubs.deliveries).toHaveLength(1);
+    expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'delivering', 'failed']);
+  });
+});
+
+describe('cancellation', () => {
+  it('a cancelled job adopts what its step published and ends with a cancelled event', async () => {
+    const stubs = new StubActivities({ steps: [stuckStep] });
+    const ran = await runJob(stubs, task({ numberResults: 2 }), async (handle) => {
+      while (stubs.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await handle.cancel();
+    });
+    expect(ran.outcome).toBeInstanceOf(WorkflowFailedError);
+    expect(stages(streamOf(ran))).toEqual(['queued', 'submitted', 'cancelled']);
+  });
+});
+
+describe('a gap in the stream', () => {
+  it('is repaired: the workflow publishes what Redis lost, then repeats the step', async () => {
+    const stubs = new StubActivities({ steps: [] });
+    stubs.steps.push(
+      async (_call, step) => step.images(1, { done: false }),
+      async (call, step) => {
+        stubs.lose(call.jobId, 0);
+        return step.images(1, { done: true });
+      },
+      makes(1),
+    );
+    const ran = await runJob(stubs, task({ numberResults: 2 }));
+    expect(succeeded(ran).images).toHaveLength(2);
+    expect(ran.stubs.calls.map((call) => call.range.firstSeq)).toEqual([1, 3, 3]);
+    expect(stubs.publishes).toEqual([[1, 2]]);
+    expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'image_ready', 'succeeded']);
+  });
+});
