@@ -3,7 +3,7 @@ import { parseRunwareJson, stringifyRunwareJson } from '@photomaker/schema';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerKey } from '../auth.ts';
 import type { EmulatorContext } from '../context.ts';
-import { runBatch } from '../protocol/batch.ts';
+import { runBatch } from '../dispatch/run-batch.ts';
 import { envelope, restAnswer } from '../protocol/envelope.ts';
 import { failure, invalidApiKey, missingApiKey, requestError } from '../protocol/errors.ts';
 import { collectSlots, type TaskOutcome } from '../protocol/outcome.ts';
