@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateTask } from '@photomaker/schema';
 import type { CallContext, EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { failure } from '../protocol/errors.ts';
 import { failed, type TaskOutcome } from '../protocol/outcome.ts';
 import type { TaskRecord } from '../state/task-registry.ts';

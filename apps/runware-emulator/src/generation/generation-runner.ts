@@ -4,7 +4,7 @@ import { addToSeed, type PhotoMakerTask, type RunwareError } from '@photomaker/s
 import type { DeliveryPolicy } from '../delivery/http-delivery.ts';
 import { deliver } from '../delivery/http-delivery.ts';
 import type { Webhooks } from '../delivery/webhooks.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import type { ImageStore, StoredImage } from '../images/image-store.ts';
 import type { Capacity } from '../state/capacity.ts';
 import { generationCostNano, nanoToUsd } from '../state/cost.ts';

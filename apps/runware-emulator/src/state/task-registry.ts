@@ -1,5 +1,5 @@
 import type { RunwareError } from '@photomaker/schema';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { nanoToUsd } from './cost.ts';
 
 export type SlotStatus = 'processing' | 'success' | 'error';

@@ -1,6 +1,6 @@
 import { type ImageUploadTask, imageUploadTaskSchema, validateWith } from '@photomaker/schema';
 import type { CallContext, EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { failure, invalidParameter } from '../protocol/errors.ts';
 import { failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
 import { emptyStats, type TaskRecord } from '../state/task-registry.ts';

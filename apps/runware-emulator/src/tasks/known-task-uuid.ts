@@ -1,5 +1,5 @@
 import type { EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { conflictTaskUUID } from '../protocol/errors.ts';
 import { failed, type TaskOutcome } from '../protocol/outcome.ts';
 

@@ -7,7 +7,7 @@ import {
 } from '@photomaker/schema';
 import { generationMs } from '../config/latency.ts';
 import type { CallContext, EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { planSlots } from '../generation/generation-runner.ts';
 import type { StoredImage } from '../images/image-store.ts';
 import {
