@@ -3,7 +3,7 @@ import type { CallContext, EmulatorContext } from '../context.ts';
 import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { failure, invalidParameter } from '../protocol/errors.ts';
 import { failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
-import { emptyStats, type TaskRecord } from '../state/task-registry.ts';
+import { newTaskRecord } from '../state/task-registry.ts';
 import { refuseKnownTaskUUID } from './known-task-uuid.ts';
 
 /**
@@ -53,7 +53,7 @@ export async function handleImageUpload(
     imageURL: `${ctx.publicUrl()}/images/${image.uuid}.${image.ext}`,
   };
   const now = Date.now();
-  const record: TaskRecord = {
+  const record = newTaskRecord({
     taskUUID: task.taskUUID,
     taskType: 'imageUpload',
     keyIndex: call.keyIndex,
@@ -61,22 +61,12 @@ export async function handleImageUpload(
     deliveryMethod: 'sync',
     acceptedAt: now,
     finishedAt: now,
-    submissions: 1,
     numberResults: 1,
-    generations: 0,
-    charges: 0,
-    costNano: 0,
     slots: [],
     result,
     faults,
-    stuckPollsLeft: 0,
-    polls: 0,
-    webhook: emptyStats(),
-    upload: emptyStats(),
-    cancelled: false,
-    listeners: new Set(),
     done: Promise.resolve(),
-  };
+  });
   ctx.tasks.add(record);
   return { ...succeeded([result], faults), record };
 }

@@ -19,7 +19,7 @@ import {
 } from '../protocol/errors.ts';
 import { collectSlots, failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
 import { generationCostNano, nanoToUsd } from '../state/cost.ts';
-import { emptyStats, type TaskRecord } from '../state/task-registry.ts';
+import { newTaskRecord, type TaskRecord } from '../state/task-registry.ts';
 import { refuseKnownTaskUUID } from './known-task-uuid.ts';
 
 /** Well-known AIRs that are not SDXL: PhotoMaker cannot run on them. */
@@ -122,18 +122,13 @@ function acceptedRecord(
 ): { record: TaskRecord; settle: () => void } {
   const seed = task.seed ?? randomSeed();
   let settle: () => void = () => {};
-  const record: TaskRecord = {
+  const record = newTaskRecord({
     taskUUID: task.taskUUID,
     taskType: 'photoMaker',
     keyIndex: call.keyIndex,
     transport: call.transport,
     deliveryMethod: task.deliveryMethod,
-    acceptedAt: Date.now(),
-    submissions: 1,
     numberResults: task.numberResults,
-    generations: 0,
-    charges: 0,
-    costNano: 0,
     slots: planSlots(
       seed,
       task.numberResults,
@@ -142,15 +137,10 @@ function acceptedRecord(
     ...(task.webhookURL ? { webhookURL: task.webhookURL } : {}),
     faults,
     stuckPollsLeft: faults.stuckPolls ?? 0,
-    polls: 0,
-    webhook: emptyStats(),
-    upload: emptyStats(),
-    cancelled: false,
-    listeners: new Set(),
     done: new Promise<void>((resolve) => {
       settle = resolve;
     }),
-  };
+  });
   return { record, settle };
 }
 
