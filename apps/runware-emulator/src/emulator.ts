@@ -1,69 +1,17 @@
-import { availableParallelism } from 'node:os';
-import { createLogger, type Logger } from '@photomaker/observability';
-import Fastify, { type FastifyError } from 'fastify';
-import { DEV_API_KEY, KeyRing } from './auth.ts';
-import { type LatencyModel, type LatencyPreset, resolveLatency } from './config/latency.ts';
 import type { EmulatorContext } from './context.ts';
-import type { DeliveryPolicy } from './delivery/http-delivery.ts';
-import { Webhooks } from './delivery/webhooks.ts';
-import { type FaultConfig, type FaultConfigInput, parseFaultConfig } from './faults/fault-config.ts';
-import { FaultInjector } from './faults/fault-injector.ts';
-import { GenerationRunner } from './generation/generation-runner.ts';
-import { ReferenceCache } from './generation/reference-cache.ts';
-import { Renderer } from './generation/renderer.ts';
-import { Semaphore } from './generation/semaphore.ts';
+import { createContext, resetState } from './create-context.ts';
+import type { EmulatorOptions } from './emulator-options.ts';
 import { inspect, registerAdminRoutes } from './http/admin-routes.ts';
+import { createHttpApp } from './http/http-app.ts';
 import { registerImageRoutes } from './http/image-routes.ts';
 import { registerRestRoute } from './http/rest-route.ts';
-import { ImageStore } from './images/image-store.ts';
-import { InputImages } from './images/input-images.ts';
-import { Capacity } from './state/capacity.ts';
-import { Ledger } from './state/ledger.ts';
-import { TaskRegistry } from './state/task-registry.ts';
 import { Sessions } from './ws/sessions.ts';
 import { attachWebSocket } from './ws/ws-server.ts';
 
 export { DEV_API_KEY } from './auth.ts';
 export { LATENCY_PRESETS, type LatencyModel, type LatencyPreset } from './config/latency.ts';
+export type { EmulatorOptions } from './emulator-options.ts';
 export type { FaultConfig, FaultConfigInput } from './faults/fault-config.ts';
-
-export interface EmulatorOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 8787; 0 picks a free port. */
-  port?: number;
-  /** Base of the image URLs handed out; default http://<host>:<port>. */
-  publicUrl?: string;
-  /** Accepted API keys; default [DEV_API_KEY]. */
-  apiKeys?: readonly string[];
-  /** Account balance in USD; default 1000. */
-  balance?: number;
-  /** A preset or explicit knobs; default `none` (tests). The CLI defaults to `realistic`. */
-  latency?: LatencyPreset | Partial<LatencyModel>;
-  /** Concurrent generations per key before 429/503; default 32, refused with 429. */
-  capacity?: { maxConcurrentPerKey?: number; status?: 429 | 503 };
-  faults?: FaultConfigInput | FaultConfig;
-  /** WebSocket: close sockets silent this long (default 120 s); keep undelivered frames this long (120 s). */
-  idleTimeoutMs?: number;
-  sessionBufferMs?: number;
-  /** Webhook POST / uploadEndpoint PUT retries; default 5 attempts, 200 ms .. 5 s backoff, 10 s timeout. */
-  delivery?: Partial<DeliveryPolicy>;
-  /** Lifetime of image URLs when the task has no `ttl`; default 86400 s. */
-  defaultTtlSeconds?: number;
-  /** How long a REST sync request waits before answering `timeout` (the task keeps running); default 300 s. */
-  syncTimeoutMs?: number;
-  /** Largest request body / WS frame; default 64 MiB. */
-  maxBodyBytes?: number;
-  /** Largest input image fetched from a URL; default 20 MiB. */
-  maxInputImageBytes?: number;
-  /** Memory for stored images; default 1 GiB (oldest evicted first). */
-  imageStoreBytes?: number;
-  /** Renders at once; default the number of CPUs. */
-  renderConcurrency?: number;
-  logger?: Logger;
-  /** Clock for image expiry (tests); default Date.now. */
-  now?: () => number;
-}
 
 export interface Emulator {
   /** http://127.0.0.1:<port> */
@@ -81,120 +29,40 @@ export interface Emulator {
 
 const SWEEP_MS = 60_000;
 const TASK_RETENTION_MS = 24 * 60 * 60 * 1000;
-const UPLOAD_TTL_SECONDS = 30 * 24 * 60 * 60;
+const DEFAULT_PORT = 8787;
+
+/** The host part of this emulator's own URLs: a wildcard bind is reached on loopback, IPv6 in brackets. */
+function urlHostOf(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
 
 /** Builds and starts an emulator; resolves once it listens. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
-  const logger = options.logger ?? createLogger({ service: 'runware-emulator' });
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
-  const images = new ImageStore(options.imageStoreBytes ?? 1024 * 1024 * 1024, options.now);
-  const references = new ReferenceCache();
-  const ledger = new Ledger(options.balance ?? 1000);
-  const capacity = new Capacity(options.capacity?.maxConcurrentPerKey ?? 32);
-  const faults = new FaultInjector(parseFaultConfig(options.faults ?? {}));
-  const delivery: DeliveryPolicy = {
-    attempts: 5,
-    minDelayMs: 200,
-    maxDelayMs: 5_000,
-    timeoutMs: 10_000,
-    ...options.delivery,
-  };
-  const webhooks = new Webhooks(delivery, logger);
   let publicUrl = options.publicUrl ?? '';
-  const runner = new GenerationRunner({
-    renderer: new Renderer(references),
-    renderSlots: new Semaphore(options.renderConcurrency ?? availableParallelism()),
-    images,
-    ledger,
-    capacity,
-    webhooks,
-    uploadPolicy: delivery,
-    logger,
-    publicUrl: () => publicUrl,
-    defaultTtlSeconds: options.defaultTtlSeconds ?? 86_400,
-  });
-  const ctx: EmulatorContext = {
-    logger,
-    keys: new KeyRing(options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEV_API_KEY]),
-    tasks: new TaskRegistry(),
-    ledger,
-    capacity,
-    capacityStatus: options.capacity?.status ?? 429,
-    faults,
-    images,
-    inputs: new InputImages(images, {
-      uploadTtlSeconds: UPLOAD_TTL_SECONDS,
-      fetchTimeoutMs: 15_000,
-      maxBytes: options.maxInputImageBytes ?? 20 * 1024 * 1024,
-    }),
-    references,
-    runner,
-    webhooks,
-    latency: resolveLatency(options.latency),
-    syncTimeoutMs: options.syncTimeoutMs ?? 300_000,
-    publicUrl: () => publicUrl,
-  };
+  const ctx = createContext(options, () => publicUrl);
   const sessions = new Sessions(options.sessionBufferMs ?? 120_000);
 
-  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, forceCloseConnections: true });
-  app.removeAllContentTypeParsers();
-  // /v1 bodies stay text: they are parsed losslessly (seeds up to 2^63-1). Admin bodies are plain JSON.
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    if (request.url.startsWith('/v1')) return done(null, body);
-    if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      const error = new Error('the body is not valid JSON') as FastifyError;
-      error.statusCode = 400;
-      done(error, undefined);
-    }
-  });
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) logger.error({ err: error, url: request.url }, 'request failed');
-    if (request.url.startsWith('/v1')) {
-      const code =
-        status === 413 ? 'payloadTooLarge' : status >= 500 ? 'internalServerError' : 'invalidRequestBody';
-      return reply.code(status).send({ errors: [{ code, message: error.message }] });
-    }
-    return reply
-      .code(status)
-      .send({ error: status >= 500 ? 'internal' : 'badRequest', message: error.message });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({ error: 'notFound', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
-  app.get('/health', async () => ({ ok: true }));
+  const app = createHttpApp(ctx.logger, maxBodyBytes);
   registerRestRoute(app, ctx);
   registerImageRoutes(app, ctx);
-  const reset = () => {
-    ctx.tasks.clear();
-    ledger.reset();
-    capacity.clear();
-    faults.reset();
-    images.clear();
-    references.clear();
-  };
-  registerAdminRoutes(app, ctx, { sessions, reset });
+  registerAdminRoutes(app, ctx, { sessions, reset: () => resetState(ctx) });
   const wss = attachWebSocket(app.server, ctx, sessions, {
     idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
     maxPayloadBytes: maxBodyBytes,
   });
 
-  await app.listen({ host, port: options.port ?? 8787 });
+  await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 8787);
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+  const urlHost = urlHostOf(host);
   const url = `http://${urlHost}:${port}`;
-  if (!publicUrl) publicUrl = url;
-  publicUrl = publicUrl.replace(/\/+$/, '');
+  publicUrl = (publicUrl || url).replace(/\/+$/, '');
 
   const sweeper = setInterval(() => {
-    images.sweep();
+    ctx.images.sweep();
     ctx.tasks.sweep(TASK_RETENTION_MS);
   }, SWEEP_MS);
   sweeper.unref();

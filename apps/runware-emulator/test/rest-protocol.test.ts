@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator.ts';
 import { KEY, startEmulator } from './helpers/emulator.ts';
 import { dataUri, facePng, photoMakerTask, uuid } from './helpers/fixtures.ts';
-import { admin, post } from './helpers/rest.ts';
+import { admin, inspectTask, post } from './helpers/rest.ts';
 
 let emulator: Emulator;
 let face: string;
@@ -98,6 +98,20 @@ describe('POST /v1 request shape', () => {
         taskType: 'photoMaker',
       }),
     ]);
+  });
+
+  it('refuses a re-sent imageUpload taskUUID with conflictTaskUUID and counts the submission', async () => {
+    const taskUUID = uuid();
+    const first = await post(emulator, [{ taskType: 'imageUpload', taskUUID, image: face }]);
+    expect(first.status).toBe(200);
+    const again = await post(emulator, [{ taskType: 'imageUpload', taskUUID, image: face }]);
+    expect(again.status).toBe(400);
+    expect(again.body.errors?.[0]).toMatchObject({
+      code: 'conflictTaskUUID',
+      taskType: 'imageUpload',
+      taskUUID,
+    });
+    expect(await inspectTask(emulator, taskUUID)).toMatchObject({ taskType: 'imageUpload', submissions: 2 });
   });
 
   it('keeps seeds above 2^53 exact both ways', async () => {

@@ -52,83 +52,116 @@ const bold = (text: string) => styleText('bold', text, { stream: process.stdout 
 const dim = (text: string) => styleText('dim', text, { stream: process.stdout });
 const cyan = (text: string) => styleText('cyan', text, { stream: process.stdout });
 
-/** The one block printed when everything is healthy: every URL, the key, a paste-ready example. */
-export function readyBanner(input: BannerInput): string {
-  const { config, apiUrl } = input;
+type Row = [label: string, value: string];
+
+const has = (input: BannerInput, name: AppName) => !input.missing.includes(name);
+const notStarted = (name: AppName) => dim(`not started: ${APPS[name].entry} does not exist yet`);
+
+/** Where to point a browser or client: the web app, GraphQL, the /v1 gateway, the Temporal UI. */
+function entryRows(input: BannerInput): Row[] {
+  const { apiUrl } = input;
   const wsUrl = apiUrl.replace(/^http/, 'ws');
-  const rows: [string, string][] = [];
-  const missing = (name: AppName) => dim(`not started: ${APPS[name].entry} does not exist yet`);
-  const has = (name: AppName) => !input.missing.includes(name);
-  rows.push(['Web app', has('api') && has('web') ? cyan(`${apiUrl}/`) : missing(has('api') ? 'web' : 'api')]);
-  rows.push([
-    'GraphQL',
-    has('api') ? `${cyan(`${apiUrl}/graphql`)}  ${dim(`(WebSocket ${wsUrl}/graphql)`)}` : missing('api'),
-  ]);
-  if (has('api'))
-    rows.push(['Runware REST', `${apiUrl}/v1  ${dim('(Runware-compatible gateway, same keys)')}`]);
+  const api = has(input, 'api');
+  const rows: Row[] = [
+    ['Web app', api && has(input, 'web') ? cyan(`${apiUrl}/`) : notStarted(api ? 'web' : 'api')],
+    [
+      'GraphQL',
+      api ? `${cyan(`${apiUrl}/graphql`)}  ${dim(`(WebSocket ${wsUrl}/graphql)`)}` : notStarted('api'),
+    ],
+  ];
+  if (api) rows.push(['Runware REST', `${apiUrl}/v1  ${dim('(Runware-compatible gateway, same keys)')}`]);
   rows.push([
     'Temporal UI',
     input.temporalUiUrl
-      ? cyan(`${input.temporalUiUrl}/namespaces/${config.namespace}/workflows`)
+      ? cyan(`${input.temporalUiUrl}/namespaces/${input.config.namespace}/workflows`)
       : dim(`external Temporal at ${input.temporalAddress} (its own UI)`),
   ]);
-  if (config.runware.mode === 'emulator') {
-    rows.push([
-      'Emulator',
-      input.emulatorUrl
-        ? `${input.emulatorUrl}/v1  ${dim(`(admin: ${input.emulatorUrl}/admin/inspect)`)}`
-        : missing('emulator'),
-    ]);
-  } else {
-    rows.push(['Runware', `${config.runware.baseUrl}  ${dim('(the real Runware, your RUNWARE_API_KEY)')}`]);
+  return rows;
+}
+
+/** The Runware the worker talks to: the emulator (with its admin view) or the real one. */
+function runwareRow(input: BannerInput): Row {
+  const { runware } = input.config;
+  if (runware.mode !== 'emulator') {
+    return ['Runware', `${runware.baseUrl}  ${dim('(the real Runware, your RUNWARE_API_KEY)')}`];
   }
-  const metrics = [
-    ...(has('api') ? [`${apiUrl}/metrics ${dim('(API)')}`] : []),
-    ...(has('worker') ? [`${input.workerUrl}/metrics ${dim('(worker)')}`] : []),
+  return [
+    'Emulator',
+    input.emulatorUrl
+      ? `${input.emulatorUrl}/v1  ${dim(`(admin: ${input.emulatorUrl}/admin/inspect)`)}`
+      : notStarted('emulator'),
   ];
-  if (metrics.length > 0) rows.push(['Metrics', metrics.join(', ')]);
-  if (has('worker')) {
+}
+
+/** Metrics and the payload codec of the processes that run. */
+function operatorRows(input: BannerInput): Row[] {
+  const metrics = [
+    ...(has(input, 'api') ? [`${input.apiUrl}/metrics ${dim('(API)')}`] : []),
+    ...(has(input, 'worker') ? [`${input.workerUrl}/metrics ${dim('(worker)')}`] : []),
+  ];
+  const rows: Row[] = metrics.length > 0 ? [['Metrics', metrics.join(', ')]] : [];
+  if (has(input, 'worker')) {
     rows.push([
       'Payload codec',
       `${input.workerUrl}/codec  ${dim('(the Temporal UI decodes payloads with it)')}`,
     ]);
   }
-  rows.push([
-    'API key',
-    input.demoKey
-      ? `${bold(input.demoKey)}  ${dim('(tenant "demo"; set PHOTOMAKER_API_KEYS to use your own)')}`
-      : dim('yours, from PHOTOMAKER_API_KEYS'),
-  ]);
+  return rows;
+}
+
+/** The key to use, and where data and logs go (relative to the checkout when inside it). */
+function accountRows(input: BannerInput): Row[] {
+  const { config } = input;
   const inside = !relative(config.rootDir, config.dataDir).startsWith('..');
   const shown = inside ? relative(config.rootDir, config.dataDir) || '.' : config.dataDir;
-  rows.push(['Data, logs', `${shown}  ${dim(`(logs: ${shown}/logs/<service>.log)`)}`]);
+  return [
+    [
+      'API key',
+      input.demoKey
+        ? `${bold(input.demoKey)}  ${dim('(tenant "demo"; set PHOTOMAKER_API_KEYS to use your own)')}`
+        : dim('yours, from PHOTOMAKER_API_KEYS'),
+    ],
+    ['Data, logs', `${shown}  ${dim(`(logs: ${shown}/logs/<service>.log)`)}`],
+  ];
+}
 
+function missingLines(input: BannerInput): string[] {
+  if (input.missing.length === 0) return [];
+  return [
+    '',
+    styleText('yellow', 'Not started yet:', { stream: process.stdout }),
+    ...input.missing.map(
+      (name) => `  ${APPS[name].label} (${APPS[name].entry} missing): ${APPS[name].without}`,
+    ),
+  ];
+}
+
+function tryItLines(input: BannerInput): string[] {
+  if (!has(input, 'api')) return [];
+  const spends = input.config.runware.mode === 'real' ? '; on the real Runware this spends credits' : '';
+  return [
+    '',
+    `Try it ${dim(`(2 images from a tiny inline reference image; then watch the job in the web app${spends})`)}:`,
+    '',
+    exampleCurl(input.apiUrl, input.demoKey ?? '<your key>'),
+  ];
+}
+
+/** The one block printed when everything is healthy: every URL, the key, a paste-ready example. */
+export function readyBanner(input: BannerInput): string {
+  const rows = [...entryRows(input), runwareRow(input), ...operatorRows(input), ...accountRows(input)];
   const width = Math.max(...rows.map(([label]) => label.length));
-  const lines = [
+  return [
     '',
     bold(`PhotoMaker is up (${(input.startupMs / 1000).toFixed(1)} s)`),
     '',
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
-  ];
-  if (input.missing.length > 0) {
-    lines.push('', styleText('yellow', 'Not started yet:', { stream: process.stdout }));
-    for (const name of input.missing)
-      lines.push(`  ${APPS[name].label} (${APPS[name].entry} missing): ${APPS[name].without}`);
-  }
-  if (has('api')) {
-    lines.push(
-      '',
-      `Try it ${dim(
-        `(2 images from a tiny inline reference image; then watch the job in the web app${
-          config.runware.mode === 'real' ? '; on the real Runware this spends credits' : ''
-        })`,
-      )}:`,
-      '',
-      exampleCurl(apiUrl, input.demoKey ?? '<your key>'),
-    );
-  }
-  lines.push('', dim('Ctrl-C stops everything; the next start reuses the data and is ready in seconds.'), '');
-  return lines.join('\n');
+    ...missingLines(input),
+    ...tryItLines(input),
+    '',
+    dim('Ctrl-C stops everything; the next start reuses the data and is ready in seconds.'),
+    '',
+  ].join('\n');
 }
 
 /** The line scripts wait for. Always the last line of the banner, always starting with `ready:`. */

@@ -44,6 +44,35 @@ function stillOurs(record: ProcessRecord): boolean {
   return alive(record.pid) && cmdlineOf(record.pid) === record.cmdline;
 }
 
+/** The state a previous launcher left, or undefined when there is none or it is unreadable. */
+function readState(file: string): StateShape | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as StateShape;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGTERM, up to 5 s to exit, then SIGKILL. */
+async function stop(pid: number): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** Stops the recorded children that are still ours, newest first; returns what it stopped. */
+async function stopLeftovers(children: Record<string, ProcessRecord>): Promise<string[]> {
+  const cleaned: string[] = [];
+  // Newest first: the reverse of start order, as a clean stop would have done.
+  for (const [name, record] of Object.entries(children).reverse()) {
+    if (!stillOurs(record)) continue;
+    cleaned.push(`${name} (pid ${record.pid})`);
+    await stop(record.pid);
+  }
+  return cleaned;
+}
+
 /**
  * `<data dir>/stack.json`: which launcher owns this data dir and the processes it started. It refuses a
  * second launcher on the same data (two Temporal servers on one SQLite file corrupt it), and cleans up
@@ -62,26 +91,12 @@ export class StackStateFile {
   static async acquire(dataDir: string): Promise<{ state: StackStateFile; cleaned: string[] }> {
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, 'stack.json');
-    const cleaned: string[] = [];
-    if (existsSync(file)) {
-      let previous: StateShape | undefined;
-      try {
-        previous = JSON.parse(readFileSync(file, 'utf8')) as StateShape;
-      } catch {
-        previous = undefined;
-      }
-      if (previous?.supervisor && previous.supervisor.pid !== process.pid && stillOurs(previous.supervisor)) {
-        throw new AlreadyRunningError(previous.supervisor.pid, dataDir);
-      }
-      // Newest first: the reverse of start order, as a clean stop would have done.
-      for (const [name, record] of Object.entries(previous?.children ?? {}).reverse()) {
-        if (!stillOurs(record)) continue;
-        cleaned.push(`${name} (pid ${record.pid})`);
-        process.kill(record.pid, 'SIGTERM');
-        for (let i = 0; i < 50 && alive(record.pid); i++) await sleep(100);
-        if (alive(record.pid)) process.kill(record.pid, 'SIGKILL');
-      }
+    const previous = readState(file);
+    const owner = previous?.supervisor;
+    if (owner && owner.pid !== process.pid && stillOurs(owner)) {
+      throw new AlreadyRunningError(owner.pid, dataDir);
     }
+    const cleaned = await stopLeftovers(previous?.children ?? {});
     const self = { pid: process.pid, cmdline: cmdlineOf(process.pid) ?? '' };
     const state = new StackStateFile(file, {
       supervisor: self,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@photomaker/observability';
 import { stringifyRunwareJson } from '@photomaker/schema';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import type { TaskRecord } from '../state/task-registry.ts';
 import { type DeliveryPolicy, deliver } from './http-delivery.ts';
 

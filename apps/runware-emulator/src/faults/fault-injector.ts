@@ -10,22 +10,12 @@ import {
   scriptedFaultSchema,
 } from './fault-config.ts';
 import { createRandom } from './random.ts';
+import { resolveFaults, type TaskFaults } from './resolve-faults.ts';
 
 export interface FaultTarget {
   taskType: string;
   transport: 'rest' | 'ws';
   taskUUID?: string | undefined;
-}
-
-/** Everything the faults drawn for one task ask for, with defaults filled in. */
-export interface TaskFaults {
-  error?: { status: number; code: string; message: string; retryAfterSeconds?: number };
-  reset?: 'beforeWork' | 'afterAccept' | 'midBody';
-  slowBodyMs?: number;
-  duplicates?: number;
-  stuckPolls?: number;
-  generationError?: { code: string; message: string; images?: number[] };
-  webhook?: { delayMs: number; drop: boolean; failAttempts: number };
 }
 
 const patchSchema = z.strictObject({
@@ -133,51 +123,6 @@ export class FaultInjector {
       }
     }
     for (const fault of faults) this.injected[fault.kind] = (this.injected[fault.kind] ?? 0) + 1;
-    return this.resolve(faults);
-  }
-
-  private resolve(faults: Fault[]): TaskFaults {
-    const out: TaskFaults = {};
-    for (const fault of faults) {
-      switch (fault.kind) {
-        case 'error':
-          out.error ??= {
-            status: fault.status,
-            code: fault.code,
-            message: fault.message ?? `Injected fault: ${fault.code} (HTTP ${fault.status}).`,
-            ...(fault.status === 429 || fault.status === 503 || fault.retryAfterSeconds !== undefined
-              ? { retryAfterSeconds: fault.retryAfterSeconds ?? this.config.retryAfterSeconds }
-              : {}),
-          };
-          break;
-        case 'reset':
-          out.reset ??= fault.when ?? 'beforeWork';
-          break;
-        case 'slowBody':
-          out.slowBodyMs = Math.max(out.slowBodyMs ?? 0, fault.ms ?? this.config.slowBodyMs);
-          break;
-        case 'duplicateFrames':
-          out.duplicates = Math.max(out.duplicates ?? 0, fault.copies ?? 1);
-          break;
-        case 'stuck':
-          out.stuckPolls = Math.max(out.stuckPolls ?? 0, fault.polls ?? this.config.stuckPolls);
-          break;
-        case 'generationError':
-          out.generationError ??= {
-            code: fault.code ?? 'inferenceError',
-            message: fault.message ?? 'Injected fault: the generation failed on the inference server.',
-            ...(fault.images ? { images: fault.images } : {}),
-          };
-          break;
-        case 'webhook':
-          out.webhook = {
-            delayMs: fault.delayMs ?? 0,
-            drop: fault.drop ?? false,
-            failAttempts: fault.failAttempts ?? 0,
-          };
-          break;
-      }
-    }
-    return out;
+    return resolveFaults(faults, this.config);
   }
 }

@@ -4,15 +4,16 @@ import { addToSeed, type PhotoMakerTask, type RunwareError } from '@photomaker/s
 import type { DeliveryPolicy } from '../delivery/http-delivery.ts';
 import { deliver } from '../delivery/http-delivery.ts';
 import type { Webhooks } from '../delivery/webhooks.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import type { ImageStore, StoredImage } from '../images/image-store.ts';
 import type { Capacity } from '../state/capacity.ts';
-import { generationCostNano, nanoToUsd } from '../state/cost.ts';
+import { generationCostNano } from '../state/cost.ts';
 import type { Ledger } from '../state/ledger.ts';
 import { emit, type GenerationSlot, type TaskRecord } from '../state/task-registry.ts';
 import { nsfwVerdict } from './nsfw.ts';
-import type { Renderer } from './renderer.ts';
+import type { RenderedImage, Renderer } from './renderer.ts';
 import type { Semaphore } from './semaphore.ts';
+import { slotResult } from './slot-result.ts';
 
 export interface RunnerDeps {
   renderer: Renderer;
@@ -37,9 +38,9 @@ export interface RunInput {
   capacityKey: string;
 }
 
-function toBase64(bytes: Buffer): string {
-  return bytes.toString('base64');
-}
+type RenderAttempt =
+  | { ok: true; rendered: RenderedImage; flagged: boolean | undefined }
+  | { ok: false; code: string; message: string };
 
 /**
  * Runs the generations of an accepted photoMaker task: each waits its share of the latency model,
@@ -72,114 +73,129 @@ export class GenerationRunner {
   }
 
   private async runSlot(input: RunInput, slot: GenerationSlot): Promise<void> {
-    const { record, task, faults } = input;
+    try {
+      await this.generate(input, slot);
+    } finally {
+      if (!input.record.cancelled) this.deps.capacity.release(input.capacityKey, 1);
+    }
+  }
+
+  /** One generation: rendered (or failed), then held until the latency model says it is ready. */
+  private async generate(input: RunInput, slot: GenerationSlot): Promise<void> {
+    const { record, task } = input;
     const cost = generationCostNano(task.width, task.height, task.steps);
     const started = Date.now();
     slot.startedAt = started;
+    const attempt = await this.render(input, slot);
     // The latency model says when the image is ready; rendering counts towards that time.
-    const untilReady = async () => {
-      const left = slot.expectedMs - (Date.now() - started);
-      if (left > 0) await sleep(left);
-    };
-    try {
-      const injected = faults.generationError;
-      if (injected && (!injected.images || injected.images.includes(slot.index))) {
-        await untilReady();
-        if (record.cancelled) return;
-        record.generations += 1;
-        this.deps.ledger.release(cost);
-        this.fail(record, slot, injected.code, injected.message);
-        return;
-      }
-      const flagged = nsfwVerdict(task.safety, task.positivePrompt);
-      let rendered: Awaited<ReturnType<Renderer['render']>>;
-      try {
-        rendered = await this.deps.renderSlots.run(() =>
-          this.deps.renderer.render({
-            references: input.inputs.map((image) => ({
-              hash: image.sha256 ?? image.uuid,
-              bytes: image.bytes,
-            })),
-            width: task.width,
-            height: task.height,
-            style: task.style,
-            strength: task.strength,
-            seed: slot.seed,
-            positivePrompt: task.positivePrompt,
-            outputFormat: task.outputFormat,
-            outputQuality: task.outputQuality,
-            flagged: flagged === true,
-          }),
-        );
-      } catch (error) {
-        this.deps.logger.error({ err: error, taskUUID: record.taskUUID }, 'render failed');
-        await untilReady();
-        if (record.cancelled) return;
-        record.generations += 1;
-        this.deps.ledger.release(cost);
-        this.fail(
-          record,
-          slot,
-          'inferenceError',
-          'The image could not be generated from these reference images.',
-        );
-        return;
-      }
-      await untilReady();
-      if (record.cancelled) return;
-      record.generations += 1;
-      record.charges += 1;
-      record.costNano += cost;
-      this.deps.ledger.charge(cost);
-      const ttl =
-        task.outputType === 'URL' && task.ttl !== undefined ? task.ttl : this.deps.defaultTtlSeconds;
-      const stored = this.deps.images.put({
-        bytes: rendered.bytes,
-        mediaType: rendered.mediaType,
-        kind: 'output',
-        expiresAt: this.deps.images.now() + ttl * 1000,
-      });
-      if (task.uploadEndpoint) {
-        const outcome = await deliver(
-          { method: 'PUT', url: task.uploadEndpoint, body: rendered.bytes, contentType: rendered.mediaType },
-          this.deps.uploadPolicy,
-          () => {
-            record.upload.attempts += 1;
-          },
-        );
-        if (record.cancelled) return;
-        if (outcome.ok) record.upload.delivered += 1;
-        else {
-          record.upload.failed += 1;
-          this.fail(
-            record,
-            slot,
-            'uploadFailed',
-            `The image could not be uploaded to uploadEndpoint (${outcome.lastError ?? 'failed'} after ${outcome.attempts} attempts).`,
-          );
-          return;
-        }
-      }
-      const result: Record<string, unknown> = {
-        taskType: 'photoMaker',
-        taskUUID: record.taskUUID,
-        imageUUID: stored.uuid,
-      };
-      if (task.outputType === 'URL')
-        result.imageURL = `${this.deps.publicUrl()}/images/${stored.uuid}.${stored.ext}`;
-      else if (task.outputType === 'base64Data') result.imageBase64Data = toBase64(rendered.bytes);
-      else result.imageDataURI = `data:${rendered.mediaType};base64,${toBase64(rendered.bytes)}`;
-      result.inputImagesUUID = input.inputs.map((image) => image.uuid);
-      result.seed = slot.seed;
-      if (flagged !== undefined) result.NSFWContent = flagged;
-      if (task.includeCost) result.cost = nanoToUsd(cost);
-      slot.result = result;
-      slot.status = 'success';
-      emit(record, { kind: 'slot', slot });
-      if (task.webhookURL) this.deps.webhooks.send(task.webhookURL, { data: [result] }, record, faults);
-    } finally {
-      if (!record.cancelled) this.deps.capacity.release(input.capacityKey, 1);
+    const left = slot.expectedMs - (Date.now() - started);
+    if (left > 0) await sleep(left);
+    if (record.cancelled) return;
+    record.generations += 1;
+    if (!attempt.ok) {
+      this.deps.ledger.release(cost);
+      this.fail(record, slot, attempt.code, attempt.message);
+      return;
     }
+    record.charges += 1;
+    record.costNano += cost;
+    this.deps.ledger.charge(cost);
+    await this.publish(input, slot, attempt.rendered, attempt.flagged, cost);
+  }
+
+  /** The image, or the failure a generationError fault or a render error stands for. */
+  private async render(input: RunInput, slot: GenerationSlot): Promise<RenderAttempt> {
+    const { record, task } = input;
+    const injected = input.faults.generationError;
+    if (injected && (!injected.images || injected.images.includes(slot.index))) {
+      return { ok: false, code: injected.code, message: injected.message };
+    }
+    const flagged = nsfwVerdict(task.safety, task.positivePrompt);
+    try {
+      const rendered = await this.deps.renderSlots.run(() =>
+        this.deps.renderer.render({
+          references: input.inputs.map((image) => ({ hash: image.sha256 ?? image.uuid, bytes: image.bytes })),
+          width: task.width,
+          height: task.height,
+          style: task.style,
+          strength: task.strength,
+          seed: slot.seed,
+          positivePrompt: task.positivePrompt,
+          outputFormat: task.outputFormat,
+          outputQuality: task.outputQuality,
+          flagged: flagged === true,
+        }),
+      );
+      return { ok: true, rendered, flagged };
+    } catch (error) {
+      this.deps.logger.error({ err: error, taskUUID: record.taskUUID }, 'render failed');
+      return {
+        ok: false,
+        code: 'inferenceError',
+        message: 'The image could not be generated from these reference images.',
+      };
+    }
+  }
+
+  /** A charged image: stored, PUT to uploadEndpoint when asked, then announced (listeners, webhook). */
+  private async publish(
+    input: RunInput,
+    slot: GenerationSlot,
+    rendered: RenderedImage,
+    flagged: boolean | undefined,
+    cost: number,
+  ): Promise<void> {
+    const { record, task } = input;
+    const ttl = task.outputType === 'URL' && task.ttl !== undefined ? task.ttl : this.deps.defaultTtlSeconds;
+    const stored = this.deps.images.put({
+      bytes: rendered.bytes,
+      mediaType: rendered.mediaType,
+      kind: 'output',
+      expiresAt: this.deps.images.now() + ttl * 1000,
+    });
+    if (task.uploadEndpoint && !(await this.upload(record, slot, task.uploadEndpoint, rendered))) return;
+    const result = slotResult({
+      task,
+      image: { uuid: stored.uuid, ext: stored.ext, bytes: rendered.bytes, mediaType: rendered.mediaType },
+      inputImageUUIDs: input.inputs.map((image) => image.uuid),
+      seed: slot.seed,
+      flagged,
+      costNano: cost,
+      publicUrl: this.deps.publicUrl(),
+    });
+    slot.result = result;
+    slot.status = 'success';
+    emit(record, { kind: 'slot', slot });
+    if (task.webhookURL) this.deps.webhooks.send(task.webhookURL, { data: [result] }, record, input.faults);
+  }
+
+  /** PUTs the image; false when the task was cancelled meanwhile or the upload failed (the slot fails). */
+  private async upload(
+    record: TaskRecord,
+    slot: GenerationSlot,
+    url: string,
+    rendered: RenderedImage,
+  ): Promise<boolean> {
+    const outcome = await deliver(
+      { method: 'PUT', url, body: rendered.bytes, contentType: rendered.mediaType },
+      this.deps.uploadPolicy,
+      () => {
+        record.upload.attempts += 1;
+      },
+    );
+    if (record.cancelled) return false;
+    if (outcome.ok) {
+      record.upload.delivered += 1;
+      return true;
+    }
+    record.upload.failed += 1;
+    this.fail(
+      record,
+      slot,
+      'uploadFailed',
+      `The image could not be uploaded to uploadEndpoint (${outcome.lastError ?? 'failed'} after ${outcome.attempts} attempts).`,
+    );
+    return false;
   }
 
   private fail(record: TaskRecord, slot: GenerationSlot, code: string, message: string): void {

@@ -1,4 +1,5 @@
 import type { PhotoMakerStyle } from '@photomaker/schema';
+import { lowPoly } from './low-poly.ts';
 import { clamp, hsl, luminance, type RawImage, type Rgb, toRaw, toSharp } from './raw-image.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
@@ -91,44 +92,6 @@ function edges(image: RawImage): Float32Array {
 function letterbox(image: RawImage, fraction: number): RawImage {
   const bar = Math.round(image.height * fraction);
   return mapPixels(image, (r, g, b, _x, y) => (y < bar || y >= image.height - bar ? [0, 0, 0] : [r, g, b]));
-}
-
-/** Flat-shaded triangles: each block split on its diagonal, each half filled with its mean colour. */
-function lowPoly(image: RawImage, block: number, flip: boolean): RawImage {
-  const { data, width, height } = image;
-  const out = Buffer.alloc(data.length);
-  for (let by = 0; by < height; by += block) {
-    for (let bx = 0; bx < width; bx += block) {
-      const sums = [
-        [0, 0, 0, 0],
-        [0, 0, 0, 0],
-      ] as [number, number, number, number][];
-      const bw = Math.min(block, width - bx);
-      const bh = Math.min(block, height - by);
-      const half = (x: number, y: number) => ((flip ? x / bw + y / bh < 1 : x / bw > y / bh) ? 0 : 1);
-      for (let y = 0; y < bh; y++) {
-        for (let x = 0; x < bw; x++) {
-          const i = ((by + y) * width + bx + x) * 3;
-          const s = sums[half(x, y)] as [number, number, number, number];
-          s[0] += data[i] as number;
-          s[1] += data[i + 1] as number;
-          s[2] += data[i + 2] as number;
-          s[3] += 1;
-        }
-      }
-      for (let y = 0; y < bh; y++) {
-        for (let x = 0; x < bw; x++) {
-          const i = ((by + y) * width + bx + x) * 3;
-          const s = sums[half(x, y)] as [number, number, number, number];
-          const n = Math.max(1, s[3]);
-          out[i] = Math.round(s[0] / n);
-          out[i + 1] = Math.round(s[1] / n);
-          out[i + 2] = Math.round(s[2] / n);
-        }
-      }
-    }
-  }
-  return { data: out, width, height };
 }
 
 type Matrix = [[number, number, number], [number, number, number], [number, number, number]];

@@ -1,4 +1,4 @@
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import type { GenerationSlot, TaskRecord } from '../state/task-registry.ts';
 import { failure, type TaskFailure } from './errors.ts';
 

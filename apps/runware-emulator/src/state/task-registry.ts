@@ -1,5 +1,5 @@
 import type { RunwareError } from '@photomaker/schema';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { nanoToUsd } from './cost.ts';
 
 export type SlotStatus = 'processing' | 'success' | 'error';
@@ -69,6 +69,39 @@ export function taskStatus(record: TaskRecord): TaskStatus {
 
 export function emptyStats(): DeliveryStats {
   return { attempts: 0, delivered: 0, failed: 0, dropped: 0 };
+}
+
+/** What a handler decides about a task it accepts; the rest of its record starts at zero. */
+export type AcceptedTask = Pick<
+  TaskRecord,
+  | 'taskUUID'
+  | 'taskType'
+  | 'keyIndex'
+  | 'transport'
+  | 'deliveryMethod'
+  | 'numberResults'
+  | 'slots'
+  | 'faults'
+  | 'done'
+> &
+  Partial<Pick<TaskRecord, 'acceptedAt' | 'finishedAt' | 'result' | 'webhookURL' | 'stuckPollsLeft'>>;
+
+/** The record of a task just accepted: one submission, nothing run, charged, polled or delivered yet. */
+export function newTaskRecord(task: AcceptedTask): TaskRecord {
+  return {
+    acceptedAt: Date.now(),
+    submissions: 1,
+    generations: 0,
+    charges: 0,
+    costNano: 0,
+    stuckPollsLeft: 0,
+    polls: 0,
+    webhook: emptyStats(),
+    upload: emptyStats(),
+    cancelled: false,
+    listeners: new Set(),
+    ...task,
+  };
 }
 
 export function emit(record: TaskRecord, event: TaskEvent): void {

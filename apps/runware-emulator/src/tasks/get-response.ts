@@ -1,6 +1,6 @@
 import { getResponseTaskSchema, validateWith } from '@photomaker/schema';
 import type { EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { failure, type TaskFailure, taskNotFound } from '../protocol/errors.ts';
 import { failed, type TaskOutcome } from '../protocol/outcome.ts';
 import type { GenerationSlot, TaskRecord } from '../state/task-registry.ts';

@@ -1,9 +1,10 @@
 import { type ImageUploadTask, imageUploadTaskSchema, validateWith } from '@photomaker/schema';
 import type { CallContext, EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
-import { conflictTaskUUID, failure, invalidParameter } from '../protocol/errors.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
+import { failure, invalidParameter } from '../protocol/errors.ts';
 import { failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
-import { emptyStats, type TaskRecord } from '../state/task-registry.ts';
+import { newTaskRecord } from '../state/task-registry.ts';
+import { refuseKnownTaskUUID } from './known-task-uuid.ts';
 
 /**
  * imageUpload: stores a data URI, raw base64 or URL image (at most 2048 px on the longest side) and
@@ -27,13 +28,7 @@ export async function handleImageUpload(
     );
   const task: ImageUploadTask = checked.value;
   const scope = { taskType: 'imageUpload', taskUUID: task.taskUUID };
-  const conflict = () => {
-    const existing = ctx.tasks.get(task.taskUUID);
-    if (!existing) return undefined;
-    existing.submissions += 1;
-    return failed(conflictTaskUUID(scope), faults);
-  };
-  const early = conflict();
+  const early = refuseKnownTaskUUID(ctx, scope, faults);
   if (early) return early;
 
   const resolved = await ctx.inputs.resolve(task.image);
@@ -46,7 +41,8 @@ export async function handleImageUpload(
       faults,
     );
   }
-  const late = conflict();
+  // Input resolution awaited: another request may have taken the taskUUID meanwhile.
+  const late = refuseKnownTaskUUID(ctx, scope, faults);
   if (late) return late;
 
   const image = resolved.image;
@@ -57,7 +53,7 @@ export async function handleImageUpload(
     imageURL: `${ctx.publicUrl()}/images/${image.uuid}.${image.ext}`,
   };
   const now = Date.now();
-  const record: TaskRecord = {
+  const record = newTaskRecord({
     taskUUID: task.taskUUID,
     taskType: 'imageUpload',
     keyIndex: call.keyIndex,
@@ -65,22 +61,12 @@ export async function handleImageUpload(
     deliveryMethod: 'sync',
     acceptedAt: now,
     finishedAt: now,
-    submissions: 1,
     numberResults: 1,
-    generations: 0,
-    charges: 0,
-    costNano: 0,
     slots: [],
     result,
     faults,
-    stuckPollsLeft: 0,
-    polls: 0,
-    webhook: emptyStats(),
-    upload: emptyStats(),
-    cancelled: false,
-    listeners: new Set(),
     done: Promise.resolve(),
-  };
+  });
   ctx.tasks.add(record);
   return { ...succeeded([result], faults), record };
 }

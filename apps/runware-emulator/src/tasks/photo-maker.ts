@@ -7,19 +7,20 @@ import {
 } from '@photomaker/schema';
 import { generationMs } from '../config/latency.ts';
 import type { CallContext, EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { planSlots } from '../generation/generation-runner.ts';
 import type { StoredImage } from '../images/image-store.ts';
 import {
   capacityExceeded,
-  conflictTaskUUID,
   failure,
   insufficientCredits,
   invalidParameter,
+  type TaskFailure,
 } from '../protocol/errors.ts';
 import { collectSlots, failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
 import { generationCostNano, nanoToUsd } from '../state/cost.ts';
-import { emptyStats, type TaskRecord } from '../state/task-registry.ts';
+import { newTaskRecord, type TaskRecord } from '../state/task-registry.ts';
+import { refuseKnownTaskUUID } from './known-task-uuid.ts';
 
 /** Well-known AIRs that are not SDXL: PhotoMaker cannot run on them. */
 const NOT_SDXL: Record<string, string> = {
@@ -48,6 +49,116 @@ export interface PhotoMakerHooks {
   onAccepted?: (record: TaskRecord) => void;
 }
 
+type Scope = { taskType: 'photoMaker'; taskUUID: string };
+
+/** The shared schema's verdict on a task, after the legacy forms are rewritten. */
+function validatePhotoMaker(
+  raw: unknown,
+): { ok: true; task: PhotoMakerTask } | { ok: false; errors: TaskFailure[] } {
+  const input = normalizeLegacyForms(raw);
+  const rawUUID = (input as { taskUUID?: unknown }).taskUUID;
+  const scopeUUID = typeof rawUUID === 'string' ? rawUUID : undefined;
+  const checked = validateWith(photoMakerTaskSchema, input, { taskType: 'photoMaker', taskUUID: scopeUUID });
+  if (!checked.ok) return { ok: false, errors: checked.errors.map((error) => failure(error)) };
+  return { ok: true, task: normalizePhotoMaker(checked.value) };
+}
+
+function notSdxlModel(task: PhotoMakerTask, scope: Scope): TaskFailure | undefined {
+  const notSdxl = NOT_SDXL[task.model];
+  if (!notSdxl) return undefined;
+  return invalidParameter(
+    scope,
+    'model',
+    `Invalid value for 'model': PhotoMaker requires an SDXL-based model, and ${task.model} is ${notSdxl}.`,
+  );
+}
+
+/** Every input image, in order; the first one that cannot be resolved refuses the task. */
+async function resolveInputs(
+  ctx: EmulatorContext,
+  task: PhotoMakerTask,
+  scope: Scope,
+): Promise<{ ok: true; inputs: StoredImage[] } | { ok: false; error: TaskFailure }> {
+  const inputs: StoredImage[] = [];
+  for (const [index, value] of task.inputImages.entries()) {
+    const resolved = await ctx.inputs.resolve(value);
+    if (!resolved.ok) {
+      const message = `Invalid value for 'inputImages': inputImages[${index}] ${resolved.reason}.`;
+      const error =
+        resolved.code === 'download'
+          ? invalidParameter(scope, 'inputImages', message, 'downloadFailed')
+          : invalidParameter(scope, 'inputImages', message);
+      return { ok: false, error };
+    }
+    inputs.push(resolved.image);
+  }
+  return { ok: true, inputs };
+}
+
+/** Reserves the whole cost (402 when the balance is short), then the key's capacity (429/503). */
+function admit(
+  ctx: EmulatorContext,
+  task: PhotoMakerTask,
+  capacityKey: string,
+  scope: Scope,
+): TaskFailure | undefined {
+  const total = generationCostNano(task.width, task.height, task.steps) * task.numberResults;
+  if (!ctx.ledger.reserve(total)) {
+    return insufficientCredits(scope, nanoToUsd(total), nanoToUsd(Math.max(0, ctx.ledger.availableNano())));
+  }
+  if (!ctx.capacity.tryAcquire(capacityKey, task.numberResults)) {
+    ctx.ledger.release(total);
+    return capacityExceeded(scope, ctx.capacityStatus, ctx.faults.retryAfterSeconds);
+  }
+  return undefined;
+}
+
+/** The registry record of an accepted task and the function that settles its `done`. */
+function acceptedRecord(
+  ctx: EmulatorContext,
+  task: PhotoMakerTask,
+  call: CallContext,
+  faults: TaskFaults,
+): { record: TaskRecord; settle: () => void } {
+  const seed = task.seed ?? randomSeed();
+  let settle: () => void = () => {};
+  const record = newTaskRecord({
+    taskUUID: task.taskUUID,
+    taskType: 'photoMaker',
+    keyIndex: call.keyIndex,
+    transport: call.transport,
+    deliveryMethod: task.deliveryMethod,
+    numberResults: task.numberResults,
+    slots: planSlots(
+      seed,
+      task.numberResults,
+      generationMs(ctx.latency, task.steps, task.width, task.height),
+    ),
+    ...(task.webhookURL ? { webhookURL: task.webhookURL } : {}),
+    faults,
+    stuckPollsLeft: faults.stuckPolls ?? 0,
+    done: new Promise<void>((resolve) => {
+      settle = resolve;
+    }),
+  });
+  return { record, settle };
+}
+
+/** Async delivery, and webhook delivery, answer at once with the task; sync waits for the results. */
+function acceptedAnswer(task: PhotoMakerTask, record: TaskRecord, faults: TaskFaults): TaskOutcome {
+  if (task.deliveryMethod === 'async' || task.webhookURL) {
+    return { ...succeeded([{ taskType: 'photoMaker', taskUUID: task.taskUUID }], faults), record };
+  }
+  return {
+    data: [],
+    errors: [],
+    ok: true,
+    faults,
+    record,
+    pending: record.done.then(() => collectSlots(record)),
+  };
+}
+
 /**
  * A photoMaker task: validated with the shared schema, refused with conflictTaskUUID when the taskUUID
  * is known, inputs resolved (uploaded UUIDs, inline data, URLs), then the balance (402) and the key's
@@ -61,104 +172,37 @@ export async function handlePhotoMaker(
   faults: TaskFaults,
   hooks: PhotoMakerHooks = {},
 ): Promise<TaskOutcome> {
-  const input = normalizeLegacyForms(raw);
-  const rawUUID = (input as { taskUUID?: unknown }).taskUUID;
-  const scopeUUID = typeof rawUUID === 'string' ? rawUUID : undefined;
-  const checked = validateWith(photoMakerTaskSchema, input, { taskType: 'photoMaker', taskUUID: scopeUUID });
-  if (!checked.ok)
-    return failed(
-      checked.errors.map((error) => failure(error)),
-      faults,
-    );
-  const task: PhotoMakerTask = normalizePhotoMaker(checked.value);
-  const scope = { taskType: 'photoMaker', taskUUID: task.taskUUID };
+  const checked = validatePhotoMaker(raw);
+  if (!checked.ok) return failed(checked.errors, faults);
+  const task = checked.task;
+  const scope: Scope = { taskType: 'photoMaker', taskUUID: task.taskUUID };
 
-  const conflict = () => {
-    const existing = ctx.tasks.get(task.taskUUID);
-    if (!existing) return undefined;
-    existing.submissions += 1;
-    return failed(conflictTaskUUID(scope), faults);
-  };
-  const early = conflict();
+  const early = refuseKnownTaskUUID(ctx, scope, faults);
   if (early) return early;
-
-  const notSdxl = NOT_SDXL[task.model];
-  if (notSdxl) {
-    return failed(
-      invalidParameter(
-        scope,
-        'model',
-        `Invalid value for 'model': PhotoMaker requires an SDXL-based model, and ${task.model} is ${notSdxl}.`,
-      ),
-      faults,
-    );
-  }
-
-  const inputs: StoredImage[] = [];
-  for (const [index, value] of task.inputImages.entries()) {
-    const resolved = await ctx.inputs.resolve(value);
-    if (!resolved.ok) {
-      const message = `Invalid value for 'inputImages': inputImages[${index}] ${resolved.reason}.`;
-      return failed(
-        resolved.code === 'download'
-          ? invalidParameter(scope, 'inputImages', message, 'downloadFailed')
-          : invalidParameter(scope, 'inputImages', message),
-        faults,
-      );
-    }
-    inputs.push(resolved.image);
-  }
+  const wrongModel = notSdxlModel(task, scope);
+  if (wrongModel) return failed(wrongModel, faults);
+  const resolved = await resolveInputs(ctx, task, scope);
+  if (!resolved.ok) return failed(resolved.error, faults);
   // Input resolution awaited: another request may have taken the taskUUID meanwhile.
-  const late = conflict();
+  const late = refuseKnownTaskUUID(ctx, scope, faults);
   if (late) return late;
-
-  const perImage = generationCostNano(task.width, task.height, task.steps);
-  const total = perImage * task.numberResults;
-  if (!ctx.ledger.reserve(total)) {
-    return failed(
-      insufficientCredits(scope, nanoToUsd(total), nanoToUsd(Math.max(0, ctx.ledger.availableNano()))),
-      faults,
-    );
-  }
   const capacityKey = String(call.keyIndex);
-  if (!ctx.capacity.tryAcquire(capacityKey, task.numberResults)) {
-    ctx.ledger.release(total);
-    return failed(capacityExceeded(scope, ctx.capacityStatus, ctx.faults.retryAfterSeconds), faults);
-  }
+  const refused = admit(ctx, task, capacityKey, scope);
+  if (refused) return failed(refused, faults);
 
-  const seed = task.seed ?? randomSeed();
-  const latency = ctx.latency;
-  let resolveDone: () => void = () => {};
-  const record: TaskRecord = {
-    taskUUID: task.taskUUID,
-    taskType: 'photoMaker',
-    keyIndex: call.keyIndex,
-    transport: call.transport,
-    deliveryMethod: task.deliveryMethod,
-    acceptedAt: Date.now(),
-    submissions: 1,
-    numberResults: task.numberResults,
-    generations: 0,
-    charges: 0,
-    costNano: 0,
-    slots: planSlots(seed, task.numberResults, generationMs(latency, task.steps, task.width, task.height)),
-    ...(task.webhookURL ? { webhookURL: task.webhookURL } : {}),
-    faults,
-    stuckPollsLeft: faults.stuckPolls ?? 0,
-    polls: 0,
-    webhook: emptyStats(),
-    upload: emptyStats(),
-    cancelled: false,
-    listeners: new Set(),
-    done: new Promise<void>((resolve) => {
-      resolveDone = resolve;
-    }),
-  };
+  const { record, settle } = acceptedRecord(ctx, task, call, faults);
   ctx.tasks.add(record);
   hooks.onAccepted?.(record);
   void ctx.runner
-    .start({ record, task, inputs, faults, parallelism: latency.parallelism, capacityKey })
-    .finally(resolveDone);
+    .start({
+      record,
+      task,
+      inputs: resolved.inputs,
+      faults,
+      parallelism: ctx.latency.parallelism,
+      capacityKey,
+    })
+    .finally(settle);
   ctx.logger.info(
     {
       taskUUID: task.taskUUID,
@@ -170,17 +214,5 @@ export async function handlePhotoMaker(
     },
     'photoMaker accepted',
   );
-
-  // Async delivery, and webhook delivery, answer at once with the task; results come later.
-  if (task.deliveryMethod === 'async' || task.webhookURL) {
-    return { ...succeeded([{ taskType: 'photoMaker', taskUUID: task.taskUUID }], faults), record };
-  }
-  return {
-    data: [],
-    errors: [],
-    ok: true,
-    faults,
-    record,
-    pending: record.done.then(() => collectSlots(record)),
-  };
+  return acceptedAnswer(task, record, faults);
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticationTaskSchema, parseRunwareJson, validateWith } from '@photomaker/schema';
 import type { WebSocket } from 'ws';
 import type { EmulatorContext } from '../context.ts';
-import { runBatch } from '../protocol/batch.ts';
+import { runBatch } from '../dispatch/run-batch.ts';
 import { envelope, frame } from '../protocol/envelope.ts';
 import { failure, invalidApiKey, missingApiKey, requestError, type TaskFailure } from '../protocol/errors.ts';
 import type { TaskOutcome } from '../protocol/outcome.ts';

@@ -58,54 +58,84 @@ export function packageOf(url: string, functionName: string): string {
   return '(other)';
 }
 
-/** Self time per package and per function of one V8 `.cpuprofile` (what `node --cpu-prof` writes). */
-export function summarizeCpuProfile(file: string, top = 15): CpuProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+/** Sampled self time per node id, µs. */
+function selfTimes(profile: CpuProfile): Map<number, number> {
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => {
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
+  return selfUs;
+}
+
+/** The call tree: each node's frame and its parent. */
+class CallTree {
+  private readonly nodes: Map<number, CpuProfileNode>;
+  private readonly parent = new Map<number, number>();
+
+  constructor(nodes: CpuProfileNode[]) {
+    this.nodes = new Map(nodes.map((node) => [node.id, node]));
+    for (const node of nodes) for (const child of node.children ?? []) this.parent.set(child, node.id);
+  }
+
+  frame(id: number): CpuProfileNode['callFrame'] | undefined {
+    return this.nodes.get(id)?.callFrame;
+  }
+
+  /** The INCLUSIVE_FRAMES on the stack of a node, itself included. */
+  inclusiveFrames(id: number): Set<string> {
+    const frames = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = this.parent.get(at)) {
+      const name = this.frame(at)?.functionName;
+      if (name && INCLUSIVE_FRAMES.includes(name)) frames.add(name);
+    }
+    return frames;
+  }
+}
+
+const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
+
+/** `name file:line`, the file shortened to what follows the pnpm store or the checkout. */
+function functionKey({ functionName, url, lineNumber }: CpuProfileNode['callFrame']): string {
+  const where = url ? `${url.replace(/^.*\/(node_modules\/\.pnpm\/|main\/)/, '')}:${lineNumber + 1}` : '';
+  return `${functionName || '(anonymous)'} ${where}`.trim();
+}
+
+/** The `top` largest entries of a tally, in ms and as a share of the busy time. */
+function topEntries(map: Map<string, number>, top: number, busyUs: number): ProfileEntry[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, us]) => ({
+      name,
+      ms: Math.round(us / 100) / 10,
+      share: Math.round((us / Math.max(1, busyUs)) * 1000) / 10,
+    }));
+}
+
+/** Self time per package and per function of one V8 `.cpuprofile` (what `node --cpu-prof` writes). */
+export function summarizeCpuProfile(file: string, top = 15): CpuProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const tree = new CallTree(profile.nodes);
   const packages = new Map<string, number>();
   const functions = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let busy = 0;
-  for (const [id, us] of selfUs) {
-    const frames = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const name = nodes.get(at)?.callFrame.functionName;
-      if (name && INCLUSIVE_FRAMES.includes(name)) frames.add(name);
-    }
-    if (nodes.get(id)?.callFrame.functionName !== '(idle)')
-      for (const name of frames) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
-    const node = nodes.get(id);
-    if (!node) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)') continue;
+  for (const [id, us] of selfTimes(profile)) {
+    const frame = tree.frame(id);
+    // Idle time is no one's: it counts neither as busy nor inside any frame.
+    if (frame?.functionName === '(idle)') continue;
+    for (const name of tree.inclusiveFrames(id)) add(inclusive, name, us);
+    if (!frame) continue;
     busy += us;
-    const pkg = packageOf(url, functionName);
-    packages.set(pkg, (packages.get(pkg) ?? 0) + us);
-    const where = url ? `${url.replace(/^.*\/(node_modules\/\.pnpm\/|main\/)/, '')}:${lineNumber + 1}` : '';
-    const key = `${functionName || '(anonymous)'} ${where}`.trim();
-    functions.set(key, (functions.get(key) ?? 0) + us);
+    add(packages, packageOf(frame.url, frame.functionName), us);
+    add(functions, functionKey(frame), us);
   }
-  const entries = (map: Map<string, number>) =>
-    [...map.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([name, us]) => ({
-        name,
-        ms: Math.round(us / 100) / 10,
-        share: Math.round((us / Math.max(1, busy)) * 1000) / 10,
-      }));
   return {
     file,
     busyMs: Math.round(busy / 1000),
-    byPackage: entries(packages),
-    topFunctions: entries(functions),
-    inclusive: entries(inclusive),
+    byPackage: topEntries(packages, top, busy),
+    topFunctions: topEntries(functions, top, busy),
+    inclusive: topEntries(inclusive, top, busy),
   };
 }
 

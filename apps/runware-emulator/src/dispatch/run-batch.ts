@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateTask } from '@photomaker/schema';
 import type { CallContext, EmulatorContext } from '../context.ts';
-import type { TaskFaults } from '../faults/fault-injector.ts';
+import type { TaskFaults } from '../faults/resolve-faults.ts';
+import { failure } from '../protocol/errors.ts';
+import { failed, type TaskOutcome } from '../protocol/outcome.ts';
 import type { TaskRecord } from '../state/task-registry.ts';
 import { handleGetResponse } from '../tasks/get-response.ts';
 import { handleImageUpload } from '../tasks/image-upload.ts';
 import { handlePhotoMaker } from '../tasks/photo-maker.ts';
 import { handlePing } from '../tasks/ping.ts';
-import { failure } from './errors.ts';
-import { failed, type TaskOutcome } from './outcome.ts';
 
 export interface BatchHooks {
   /** An authentication task after the connection is authenticated (WS re-auth); REST ignores it. */
