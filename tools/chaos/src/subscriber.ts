@@ -1,4 +1,4 @@
-import { graphqlWs, JOB_EVENTS_FULL, type JobEventItem, TERMINAL_STATUSES } from '@photomaker/bench';
+import { graphqlWs, JOB_EVENTS_FULL, type JobEventItem, TERMINAL_STATUSES } from '@photomaker/harness/client';
 import type { Client as WsClient } from 'graphql-ws';
 
 /** What one job's live subscriber saw, across every (re)subscription. */

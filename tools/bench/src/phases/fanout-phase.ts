@@ -1,12 +1,17 @@
 import { JobEventLog } from '@photomaker/events';
+import {
+  CANCEL,
+  GENERATE,
+  graphqlWs,
+  JOB_EVENTS_MINIMAL,
+  type JobEventItem,
+  type PlatformClient,
+  smallTask,
+} from '@photomaker/harness/client';
+import type { EmulatorAdmin, LatencyModel } from '@photomaker/runware-emulator/admin';
 import type { JobEvent } from '@photomaker/schema';
 import type { Client as WsClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { CANCEL, GENERATE, JOB_EVENTS_MINIMAL, type JobEventItem } from '../harness/documents.ts';
-import type { EmulatorAdmin, LatencyKnobs } from '../harness/emulator-admin.ts';
-import { graphqlWs } from '../harness/graphql-client.ts';
-import type { PlatformClient } from '../harness/platform-client.ts';
-import { smallTask } from '../harness/platform-client.ts';
 import { sampleProcess } from '../harness/proc-stats.ts';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
 
@@ -99,7 +104,7 @@ export async function fanoutPhase(options: {
 }): Promise<FanoutResult> {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   const log = new JobEventLog(redis);
-  const before: LatencyKnobs = await options.emulator.latency();
+  const before: LatencyModel = await options.emulator.latency();
   let jobId: string | undefined;
   const subscribers: Subscriber[] = [];
   try {
