@@ -32,12 +32,11 @@ await buildWorkerBundle();
 const platform = await startPlatform({
   pieces,
   name: 'measure',
-  ...(externalTemporal ? { env: { worker: { TEMPORAL_ADDRESS: externalTemporal } } } : {}),
+  ...(externalTemporal ? { temporalAddress: externalTemporal } : {}),
 });
-const temporalAddress = externalTemporal ?? platform.temporalAddress;
 const blobs = new LocalBlobStore(platform.blobDir);
 const client = new Client({
-  connection: await Connection.connect({ address: temporalAddress }),
+  connection: await Connection.connect({ address: platform.temporalAddress }),
   dataConverter: createDataConverter(parsePayloadKeys(platform.secrets.payloadKeys)),
 });
 

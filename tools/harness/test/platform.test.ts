@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateSecrets, platformEnv, redisPing, startPlatform } from '../src/index.ts';
+import { generateSecrets, Platform, platformEnv, redisPing, startPlatform } from '../src/index.ts';
 
 describe('platformEnv', () => {
   const wiring = {
@@ -30,6 +30,15 @@ describe('platformEnv', () => {
     for (const name of ['PHOTOMAKER_PAYLOAD_KEYS', 'PHOTOMAKER_URL_SECRET', 'PHOTOMAKER_WEBHOOK_SECRET'])
       expect(envs.worker[name]).toBe(envs.api[name]);
     expect(wiring.secrets.payloadKeys).toMatch(/^t:[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it('points the apps at a Temporal of your own without starting one', async () => {
+    const platform = new Platform({ pieces: ['worker'], temporalAddress: '10.0.0.5:7233' });
+    expect(platform.temporalAddress).toBe('10.0.0.5:7233');
+    expect(platform.envs.worker.TEMPORAL_ADDRESS).toBe('10.0.0.5:7233');
+    expect(platform.envs.shared).not.toHaveProperty('REDIS_URL');
+    await platform.stop();
+    expect(existsSync(platform.dataDir)).toBe(false);
   });
 });
 

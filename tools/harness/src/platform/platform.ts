@@ -17,6 +17,8 @@ const INFRA: readonly PieceName[] = ['temporal', 'redis', 'emulator'];
 export interface PlatformOptions {
   /** Which pieces to start; the others are left out of the wiring. */
   pieces: readonly PieceName[];
+  /** A Temporal frontend of your own (`host:port`) instead of the `temporal` piece. */
+  temporalAddress?: string;
   /** Extra environment per app, over the wiring (tuning, limits, test knobs). */
   env?: Partial<Record<'emulator' | 'worker' | 'api', Record<string, string>>>;
   /** Names the temp data dir and the payload key id (default `platform`). */
@@ -86,7 +88,7 @@ export class Platform {
   }
 
   get temporalAddress(): string {
-    return `127.0.0.1:${this.require('temporal').port}`;
+    return this.options.temporalAddress ?? `127.0.0.1:${this.require('temporal').port}`;
   }
   get redisUrl(): string {
     return `redis://127.0.0.1:${this.require('redis').port}`;
@@ -106,7 +108,7 @@ export class Platform {
   get envs(): PlatformEnvs {
     const at = <T>(piece: PieceName, value: () => T) => (this.running[piece] ? value() : undefined);
     return platformEnv({
-      temporalAddress: at('temporal', () => this.temporalAddress),
+      temporalAddress: this.options.temporalAddress ?? at('temporal', () => this.temporalAddress),
       redisUrl: at('redis', () => this.redisUrl),
       emulatorUrl: at('emulator', () => this.emulatorUrl),
       publicUrl: at('api', () => this.apiUrl),
