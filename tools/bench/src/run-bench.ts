@@ -76,11 +76,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     emulator: { latency: 'none', args: ['--capacity', '100000'] },
     nodeArgs: { worker: cpuProf, api: cpuProf },
     ...(options.profile ? { stopGraceMs: 20_000 } : {}),
-    env: {
-      // The bench is one client hammering one key on purpose.
-      api: { PHOTOMAKER_RATE_LIMIT: '0' },
-      ...(options.workerEnv ? { worker: options.workerEnv } : {}),
-    },
+    rateLimited: false,
+    ...(options.workerEnv ? { env: { worker: options.workerEnv } } : {}),
     ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
   });
   log(`starting Temporal, Redis, emulator, worker, API (data in ${stack.dataDir})`);

@@ -93,9 +93,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         JSON.stringify(chaosFaults(options.seed, options.faultScale)),
       ],
     },
+    rateLimited: false,
     env: {
-      // The drivers are one client hammering one key on purpose.
-      api: { PHOTOMAKER_RATE_LIMIT: '0' },
       // SIGTERM restarts (none in the default schedule) should not wait 30 s for in-flight activities.
       worker: { WORKER_SHUTDOWN_GRACE: '2s' },
     },

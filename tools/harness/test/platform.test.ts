@@ -27,6 +27,9 @@ describe('platformEnv', () => {
     expect(envs.shared).not.toHaveProperty('PHOTOMAKER_PUBLIC_URL');
     expect(envs.emulator.RUNWARE_EMULATOR_KEYS).toBe(wiring.secrets.runwareKey);
     expect(envs.api.PHOTOMAKER_API_KEYS).toBe('acme:k-1');
+    expect(envs.api).not.toHaveProperty('PHOTOMAKER_RATE_LIMIT');
+    const unlimited = platformEnv({ ...wiring, api: { ...wiring.api, rateLimited: false } });
+    expect(unlimited.api.PHOTOMAKER_RATE_LIMIT).toBe('0');
     for (const name of ['PHOTOMAKER_PAYLOAD_KEYS', 'PHOTOMAKER_URL_SECRET', 'PHOTOMAKER_WEBHOOK_SECRET'])
       expect(envs.worker[name]).toBe(envs.api[name]);
     expect(wiring.secrets.payloadKeys).toMatch(/^t:[A-Za-z0-9+/]{43}=$/);

@@ -155,10 +155,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     pieces: PIECE_NAMES,
     name: 'fuzz',
     tenant: 'bench',
+    rateLimited: false,
     env: {
       api: {
-        // One client sending thousands of bad requests: the rate limiter is not what is tested.
-        PHOTOMAKER_RATE_LIMIT: '0',
         PHOTOMAKER_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
         PHOTOMAKER_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES),
       },

@@ -36,8 +36,8 @@ export interface PlatformWiring {
   logLevel: string;
   /** Hosts outbound URLs may point at although private (webhook receivers of tests and chaos). */
   allowPrivateUrls: string;
-  /** The API key the platform's API accepts, for `tenant`. */
-  api: { tenant: string; key: string };
+  /** The API key the platform's API accepts, for `tenant`; `rateLimited: false` for load drivers. */
+  api: { tenant: string; key: string; rateLimited?: boolean };
 }
 
 export interface PlatformEnvs {
@@ -70,6 +70,10 @@ export function platformEnv(wiring: PlatformWiring): PlatformEnvs {
     emulator: { LOG_LEVEL: wiring.logLevel, RUNWARE_EMULATOR_KEYS: wiring.secrets.runwareKey },
     // Port 0: several workers (tests, restarts) never fight over a metrics port.
     worker: { ...shared, WORKER_HTTP_PORT: '0', WORKER_CORE_METRICS_PORT: '0' },
-    api: { ...shared, PHOTOMAKER_API_KEYS: `${wiring.api.tenant}:${wiring.api.key}` },
+    api: {
+      ...shared,
+      PHOTOMAKER_API_KEYS: `${wiring.api.tenant}:${wiring.api.key}`,
+      ...(wiring.api.rateLimited === false ? { PHOTOMAKER_RATE_LIMIT: '0' } : {}),
+    },
   };
 }

@@ -39,6 +39,8 @@ export interface PlatformOptions {
   nodeArgs?: Partial<Record<'worker' | 'api', readonly string[]>>;
   /** The tenant of the API key the API accepts (default `platform`). */
   tenant?: string;
+  /** false: no rate limit on that key (bench and chaos are one client hammering one key on purpose). */
+  rateLimited?: boolean;
   /** LOG_LEVEL of the apps (default info: the ready lines are info lines). */
   logLevel?: string;
   /** SIGTERM grace of worker and API at stop (default 5 s; profiled runs need a clean exit). */
@@ -116,7 +118,11 @@ export class Platform {
       secrets: this.secrets,
       logLevel: this.options.logLevel ?? 'info',
       allowPrivateUrls: '127.0.0.1',
-      api: { tenant: this.tenant, key: this.apiKey },
+      api: {
+        tenant: this.tenant,
+        key: this.apiKey,
+        ...(this.options.rateLimited === false ? { rateLimited: false } : {}),
+      },
     });
   }
 
