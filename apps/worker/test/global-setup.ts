@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startNodeApp, startRedis, startTemporal } from '@photomaker/harness';
-import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
+import { startPlatform } from '@photomaker/harness';
+import { DEV_API_KEY } from '@photomaker/runware-emulator/admin';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { WORKFLOWS_PATH } from '../src/worker.ts';
@@ -21,28 +20,23 @@ declare module 'vitest' {
 
 /** One Temporal dev server, one redis-server and one Runware emulator for the whole test run. */
 export default async function setup(project: TestProject) {
-  const tmpDir = mkdtempSync(join(tmpdir(), 'photomaker-worker-test-'));
-  const [temporal, redis, emulator, bundle] = await Promise.all([
-    startTemporal({ searchAttributes: SEARCH_ATTRIBUTE_TYPES }),
-    startRedis(),
-    startNodeApp({
-      name: 'runware-emulator',
-      entry: 'apps/runware-emulator/src/main.ts',
-      args: ['--port', '0', '--latency', 'none'],
+  const [platform, bundle] = await Promise.all([
+    // The tests' own workers send the emulator's documented dev key (support/harness.ts).
+    startPlatform({
+      pieces: ['temporal', 'redis', 'emulator'],
+      name: 'worker-test',
+      emulator: { key: DEV_API_KEY },
     }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }),
   ]);
-  const workflowBundlePath = join(tmpDir, 'workflow-bundle.js');
+  const workflowBundlePath = join(platform.dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
-  project.provide('temporalAddress', temporal.address);
-  project.provide('redisUrl', redis.url);
-  project.provide('emulatorUrl', emulator.url ?? '');
+  project.provide('temporalAddress', platform.temporalAddress);
+  project.provide('redisUrl', platform.redisUrl);
+  project.provide('emulatorUrl', platform.emulatorUrl);
   project.provide('workflowBundlePath', workflowBundlePath);
-  project.provide('tmpDir', tmpDir);
-  return async () => {
-    await Promise.allSettled([emulator.stop(), redis.stop(), temporal.stop()]);
-    rmSync(tmpDir, { recursive: true, force: true });
-  };
+  project.provide('tmpDir', platform.dataDir);
+  return () => platform.stop();
 }
 
 const quietBundlerLogger = {

@@ -1,10 +1,4 @@
-// The harness chaos and other tools reuse: the platform as real processes, clients, measurement helpers.
+// What the bench measures with, for other tools: per-process CPU/RSS sampling and percentiles.
 
-export * from './harness/build-worker.ts';
-export * from './harness/documents.ts';
-export * from './harness/emulator-admin.ts';
-export * from './harness/graphql-client.ts';
-export * from './harness/platform-client.ts';
 export * from './harness/proc-stats.ts';
-export * from './harness/stack.ts';
 export * from './stats/percentiles.ts';

@@ -1,11 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { redisServer } from '@photomaker/harness';
+import { buildWorkerBundle, PIECE_NAMES, Platform, redisServer } from '@photomaker/harness';
+import { PlatformClient, pngDataUri, referencePng, smallTask } from '@photomaker/harness/client';
 import { RunwareClient } from '@photomaker/runware';
-import { buildWorkerBundle } from './harness/build-worker.ts';
-import { EmulatorAdmin, LATENCY_PRESETS } from './harness/emulator-admin.ts';
-import { PlatformClient, pngDataUri, referencePng, smallTask } from './harness/platform-client.ts';
-import { BenchStack, EMULATOR_KEY } from './harness/stack.ts';
+import { EmulatorAdmin, LATENCY_PRESETS } from '@photomaker/runware-emulator/admin';
 import { type FanoutResult, fanoutPhase } from './phases/fanout-phase.ts';
 import { directPhase, type PhaseResult, type PhaseSettings, platformPhase } from './phases/load-phase.ts';
 import { cpuProfilesIn, summarizeCpuProfile } from './profile/cpu-profile.ts';
@@ -70,14 +68,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   // Profiles of an earlier run in the same directory would be summarized as this run's.
   if (options.profile) rmSync(profileDir, { recursive: true, force: true });
   const cpuProf = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const stack = new BenchStack({
-    latency: 'none',
+  const stack = new Platform({
+    pieces: PIECE_NAMES,
+    name: 'bench',
+    tenant: 'bench',
     // Runware's per-key concurrency is not what we measure here.
-    emulatorArgs: ['--capacity', '100000'],
-    workerNodeArgs: cpuProf,
+    emulator: { latency: 'none', args: ['--capacity', '100000'] },
+    nodeArgs: { worker: cpuProf, api: cpuProf },
     ...(options.profile ? { stopGraceMs: 20_000 } : {}),
-    apiNodeArgs: cpuProf,
-    ...(options.workerEnv ? { workerEnv: options.workerEnv } : {}),
+    rateLimited: false,
+    ...(options.workerEnv ? { env: { worker: options.workerEnv } } : {}),
     ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
   });
   log(`starting Temporal, Redis, emulator, worker, API (data in ${stack.dataDir})`);
@@ -91,7 +91,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   try {
     const png = await referencePng();
     const referenceId = await client.uploadReference(pngDataUri(png));
-    const runware = new RunwareClient({ baseUrl: stack.runwareBaseUrl, apiKey: EMULATOR_KEY });
+    const runware = new RunwareClient({ baseUrl: stack.runwareBaseUrl, apiKey: stack.secrets.runwareKey });
     const { imageUUID } = await runware.imageUpload({ image: pngDataUri(png) });
     await runware.close();
 
@@ -105,7 +105,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       let flat = 0;
       for (const concurrency of levels) {
         const common = { latency, concurrency, settings: options.settings, pids };
-        const a = await directPhase({ ...common, runwareBaseUrl: stack.runwareBaseUrl, imageUUID });
+        const a = await directPhase({
+          ...common,
+          runwareBaseUrl: stack.runwareBaseUrl,
+          runwareKey: stack.secrets.runwareKey,
+          imageUUID,
+        });
         phases.push(a);
         const b = await platformPhase({ ...common, client, referenceId });
         phases.push(b);

@@ -1,7 +1,5 @@
+import { buildWorkerBundle, PIECE_NAMES, Platform } from '@photomaker/harness';
 import {
-  BenchStack,
-  buildWorkerBundle,
-  EmulatorAdmin,
   GENERATE,
   JOB,
   PlatformClient,
@@ -10,7 +8,8 @@ import {
   smallTask,
   TERMINAL_STATUSES,
   TransportError,
-} from '@photomaker/bench';
+} from '@photomaker/harness/client';
+import { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
 import { chaosFaults, type JobPlan, planJob, REFUSED_MODEL } from './faults.ts';
 import { buildSchedule, type Disruption } from './schedule.ts';
 import { SubscriberPool } from './subscriber.ts';
@@ -80,20 +79,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log('building the worker workflow bundle (turbo, cached)');
     await buildWorkerBundle();
   }
-  const stack = new BenchStack({
-    latency: options.latency,
+  const stack = new Platform({
+    pieces: PIECE_NAMES,
+    name: 'chaos',
+    tenant: 'bench',
     persistent: true,
-    emulatorArgs: [
-      '--capacity',
-      '100000',
-      '--faults',
-      JSON.stringify(chaosFaults(options.seed, options.faultScale)),
-    ],
-    // SIGTERM restarts (none in the default schedule) should not wait 30 s for in-flight activities.
-    workerEnv: { WORKER_SHUTDOWN_GRACE: '2s' },
+    emulator: {
+      latency: options.latency,
+      args: [
+        '--capacity',
+        '100000',
+        '--faults',
+        JSON.stringify(chaosFaults(options.seed, options.faultScale)),
+      ],
+    },
+    rateLimited: false,
+    env: {
+      // SIGTERM restarts (none in the default schedule) should not wait 30 s for in-flight activities.
+      worker: { WORKER_SHUTDOWN_GRACE: '2s' },
+    },
     ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
   });
-  const receiverSecret = () => stack.sharedEnv.PHOTOMAKER_WEBHOOK_SECRET ?? '';
+  const receiverSecret = () => stack.secrets.webhookSecret;
   log(`starting the stack with persistence (data in ${stack.dataDir})`);
   await stack.start();
   const receiver = new WebhookReceiver(receiverSecret());

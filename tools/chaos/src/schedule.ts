@@ -1,9 +1,9 @@
-import type { ProcessName } from '@photomaker/bench';
+import type { PieceName } from '@photomaker/harness';
 
 export interface Disruption {
   /** Seconds from the start of the run. */
   at: number;
-  target: ProcessName;
+  target: PieceName;
   /** kill: SIGKILL then start again; restart: SIGTERM (clean shutdown, data persisted) then start. */
   how: 'kill' | 'restart';
 }

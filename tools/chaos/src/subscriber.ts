@@ -1,4 +1,4 @@
-import { graphqlWs, JOB_EVENTS_FULL, type JobEventItem, TERMINAL_STATUSES } from '@photomaker/bench';
+import { graphqlWs, JOB_EVENTS_FULL, type JobEventItem, TERMINAL_STATUSES } from '@photomaker/harness/client';
 import type { Client as WsClient } from 'graphql-ws';
 
 /** What one job's live subscriber saw, across every (re)subscription. */
@@ -81,31 +81,22 @@ export class SubscriberPool {
 
   /** Checks one received item against what the record covered so far (public for the checks' tests). */
   accept(record: SubscriberRecord, item: JobEventItem): void {
-    if (item.__typename === 'JobSnapshot') {
-      const job = item.job;
-      if (job?.runwareTaskUUID) record.runwareTaskUUIDs.add(job.runwareTaskUUID);
-      record.covered = Math.max(record.covered, item.seq);
-      if (TERMINAL_STATUSES.has(item.status) && !record.terminal) {
-        record.terminal = {
-          status: item.status,
-          seq: item.seq,
-          via: 'snapshot',
-          ...(job?.error?.code ? { errorCode: job.error.code } : {}),
-        };
-      }
-      return;
+    const snapshot = item.__typename === 'JobSnapshot';
+    if (!snapshot) {
+      if (item.seq <= record.covered) record.duplicates.push(item.seq);
+      else if (item.seq !== record.covered + 1)
+        record.gaps.push({ expected: record.covered + 1, got: item.seq });
     }
-    if (item.seq <= record.covered) record.duplicates.push(item.seq);
-    else if (item.seq !== record.covered + 1)
-      record.gaps.push({ expected: record.covered + 1, got: item.seq });
     record.covered = Math.max(record.covered, item.seq);
-    if (item.runwareTaskUUID) record.runwareTaskUUIDs.add(item.runwareTaskUUID);
+    const runwareTaskUUID = snapshot ? item.job?.runwareTaskUUID : item.runwareTaskUUID;
+    if (runwareTaskUUID) record.runwareTaskUUIDs.add(runwareTaskUUID);
     if (TERMINAL_STATUSES.has(item.status) && !record.terminal) {
+      const errorCode = snapshot ? item.job?.error?.code : item.error?.code;
       record.terminal = {
         status: item.status,
         seq: item.seq,
-        via: 'event',
-        ...(item.error?.code ? { errorCode: item.error.code } : {}),
+        via: snapshot ? 'snapshot' : 'event',
+        ...(errorCode ? { errorCode } : {}),
       };
     }
   }

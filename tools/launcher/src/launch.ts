@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { getFreePort } from '@photomaker/harness';
+import { getFreePort, ManagedProcess } from '@photomaker/harness';
 
 export interface LaunchOptions {
   /** A fresh temp dir when omitted. */
@@ -40,8 +38,6 @@ export interface LaunchedStack {
 }
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const launched = new Set<ChildProcess>();
-let hooked = false;
 
 /** Every port of the stack, free right now (tests never use the defaults: a developer's stack may run). */
 export async function freeStackPorts(): Promise<Record<string, string>> {
@@ -75,50 +71,27 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
     if (!options.env?.[name]) delete env[name];
   }
   const started = performance.now();
-  const launcher = spawn(
-    process.execPath,
-    [MAIN, '--data-dir', dataDir, '--dotenv', envFile, ...(options.args ?? [])],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  launched.add(launcher);
-  hookExit();
-  const exited = once(launcher, 'exit').then(([code, signal]) => {
-    launched.delete(launcher);
-    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-  });
   const lines: string[] = [];
-  const ready = new Promise<string>((resolve, reject) => {
-    for (const stream of [launcher.stdout, launcher.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        options.onLine?.(line);
-        if (line.startsWith('ready:')) resolve(line);
-      });
-    }
-    void exited.then(({ code, signal }) =>
-      reject(
-        new Error(`the launcher exited (code ${code}, signal ${signal}) before ready:\n${lines.join('\n')}`),
-      ),
-    );
-    setTimeout(
-      () =>
-        reject(
-          new Error(`no ready: line within ${options.readyTimeoutMs ?? 240_000} ms:\n${lines.join('\n')}`),
-        ),
-      options.readyTimeoutMs ?? 240_000,
-    ).unref();
+  // A test that dies still stops its stack: the harness SIGKILLs its children at exit, and a launcher
+  // killed that way makes its supervisor (IPC disconnect) stop every service.
+  const managed = new ManagedProcess({
+    name: 'the launcher',
+    command: process.execPath,
+    args: [MAIN, '--data-dir', dataDir, '--dotenv', envFile, ...(options.args ?? [])],
+    env,
+    onLine: (line) => {
+      lines.push(line);
+      options.onLine?.(line);
+    },
   });
+  const launcher = managed.child;
   try {
-    await ready;
+    await managed.waitForLine(/^ready:/, options.readyTimeoutMs ?? 240_000);
   } catch (error) {
-    if (launcher.exitCode === null) {
-      launcher.kill('SIGINT');
-      await exited;
-    }
-    throw error;
+    // SIGINT: the launcher stops what it started before it exits.
+    if (managed.running) launcher.kill('SIGINT');
+    await managed.exited;
+    throw new Error(`${(error as Error).message.split('\n')[0]}; its output:\n${lines.join('\n')}`);
   }
   const readyMs = performance.now() - started;
   const port = (name: string) => Number(ports[name]);
@@ -145,22 +118,12 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
       }
     },
     stop: async (signal = 'SIGINT') => {
-      if (launcher.exitCode === null && launcher.signalCode === null) launcher.kill(signal);
-      return exited;
+      if (managed.running) launcher.kill(signal);
+      return managed.exited;
     },
   };
 }
 
 function pick(env: Record<string, string>, pattern: RegExp): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([key]) => pattern.test(key)));
-}
-
-// A test that dies still stops its stack: SIGKILL on the launcher makes its supervisor (IPC disconnect)
-// stop every service.
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.once('exit', () => {
-    for (const child of launched) child.kill('SIGKILL');
-  });
 }

@@ -1,24 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APP_ENTRIES } from '@photomaker/harness';
 
-/** The apps the stack runs, where their entry points are, and what is lost without each. */
+/** The apps the stack runs (entry points from the harness), and what is lost without each. */
 export const APPS = {
   emulator: {
     label: 'Runware emulator',
     dir: 'apps/runware-emulator',
-    entry: 'apps/runware-emulator/src/main.ts',
+    entry: APP_ENTRIES.emulator,
     without: 'no local Runware: set RUNWARE_API_KEY to use the real one',
   },
   worker: {
     label: 'worker',
     dir: 'apps/worker',
-    entry: 'apps/worker/src/main.ts',
+    entry: APP_ENTRIES.worker,
     without: 'jobs are accepted but never run',
   },
   api: {
     label: 'API',
     dir: 'apps/api',
-    entry: 'apps/api/src/main.ts',
+    entry: APP_ENTRIES.api,
     without: 'no GraphQL, no /v1, and nothing serves the web app',
   },
   web: {

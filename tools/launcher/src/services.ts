@@ -1,9 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startNodeApp, startRedis, startTemporal } from '@photomaker/harness';
+import {
+  startApiApp,
+  startEmulatorApp,
+  startRedis,
+  startTemporal,
+  startWorkerApp,
+} from '@photomaker/harness';
 import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
 import type { StackConfig } from './config.ts';
-import { APPS } from './pieces.ts';
 import type { AppEnvironments } from './stack-env.ts';
 import type { ServiceSpec } from './supervisor.ts';
 
@@ -52,15 +57,7 @@ export function emulatorService(config: StackConfig, envs: AppEnvironments): Ser
     describe: `Runware emulator on :${port} (latency: ${latency})`,
     summary: (s) => `${s.url ?? `http://127.0.0.1:${port}`}/v1 (latency: ${latency})`,
     stopGraceMs: 5_000,
-    start: (onLine) =>
-      startNodeApp({
-        name: 'emulator',
-        entry: APPS.emulator.entry,
-        args: ['--port', String(port), '--latency', latency],
-        env: envs.emulator,
-        onLine,
-        readyTimeoutMs: 60_000,
-      }),
+    start: (onLine) => startEmulatorApp({ port, latency, env: envs.emulator, onLine }),
   };
 }
 
@@ -73,14 +70,7 @@ export function workerService(config: StackConfig, envs: AppEnvironments): Servi
     // The worker drains in-flight activities for WORKER_SHUTDOWN_GRACE (30 s by default) after SIGTERM;
     // SIGKILL only after that plus a margin, or the drain it promises would be cut short.
     stopGraceMs: 45_000,
-    start: (onLine) =>
-      startNodeApp({
-        name: 'worker',
-        entry: APPS.worker.entry,
-        env: envs.worker,
-        onLine,
-        readyTimeoutMs: 180_000,
-      }),
+    start: (onLine) => startWorkerApp({ env: envs.worker, onLine }),
   };
 }
 
@@ -90,14 +80,6 @@ export function apiService(config: StackConfig, envs: AppEnvironments): ServiceS
     describe: `GraphQL API + web app on :${config.ports.api}`,
     summary: (s) => `${s.url ?? `http://127.0.0.1:${config.ports.api}`}/graphql`,
     stopGraceMs: 10_000,
-    start: (onLine) =>
-      startNodeApp({
-        name: 'api',
-        entry: APPS.api.entry,
-        args: ['--port', String(config.ports.api)],
-        env: envs.api,
-        onLine,
-        readyTimeoutMs: 120_000,
-      }),
+    start: (onLine) => startApiApp({ port: config.ports.api, env: envs.api, onLine }),
   };
 }

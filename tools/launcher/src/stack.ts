@@ -4,12 +4,12 @@ import { readyBanner, readyLine } from './banner.ts';
 import { BuildError, buildApps } from './build.ts';
 import type { StackConfig } from './config.ts';
 import { LogFiles } from './log-files.ts';
-import { APPS, type AppName, findPieces } from './pieces.ts';
+import { APPS, type AppName, findPieces, type Piece } from './pieces.ts';
 import { busyPorts } from './preflight.ts';
 import type { Reporter } from './reporter.ts';
 import { ensureDemoKey, ensureSecrets } from './secrets.ts';
 import { apiService, emulatorService, redisService, temporalService, workerService } from './services.ts';
-import { appEnvironments, type Endpoints } from './stack-env.ts';
+import { type AppEnvironments, appEnvironments, type Endpoints } from './stack-env.ts';
 import { AlreadyRunningError, StackStateFile } from './state-file.ts';
 import { ServiceStartError, Supervisor } from './supervisor.ts';
 
@@ -55,63 +55,109 @@ export class Stack {
     reporter.heading(`PhotoMaker: starting with ${mode}; data in ${config.dataDir}`);
     for (const warning of config.warnings) reporter.warn(warning);
 
+    const state = await this.acquireState();
+    const pieces = findPieces(config.rootDir);
+    const missing = this.missingPieces(pieces);
+    const runs = (name: AppName) => !missing.includes(name);
+    await this.checkPorts(runs);
+
+    const secrets = ensureSecrets(config.dataDir);
+    const demoKey = ensureDemoKey(config.dataDir);
+    await this.build(pieces);
+
+    const endpoints = this.endpoints();
+    const envs = appEnvironments(config, secrets, demoKey, endpoints);
+    await this.startServices(state, envs, endpoints, runs);
+
+    const banner = {
+      config,
+      apiUrl: endpoints.apiUrl,
+      temporalAddress: endpoints.temporalAddress,
+      ...(endpoints.temporalUiUrl ? { temporalUiUrl: endpoints.temporalUiUrl } : {}),
+      ...(this.runsEmulator(runs) ? { emulatorUrl: `http://127.0.0.1:${config.ports.emulator}` } : {}),
+      workerUrl: endpoints.workerUrl,
+      ...(envs.demo ? { demoKey } : {}),
+      missing,
+      startupMs: performance.now() - began,
+    };
+    reporter.line(readyBanner(banner));
+    reporter.line(readyLine(banner));
+  }
+
+  /** One launcher per data dir: takes the lock, stopping leftovers of a run that died. */
+  private async acquireState(): Promise<StackStateFile> {
     try {
-      const acquired = await StackStateFile.acquire(config.dataDir);
+      const acquired = await StackStateFile.acquire(this.config.dataDir);
       this.state = acquired.state;
       for (const leftover of acquired.cleaned)
-        reporter.info(`stopped a leftover of an earlier run: ${leftover}`);
+        this.reporter.info(`stopped a leftover of an earlier run: ${leftover}`);
+      return acquired.state;
     } catch (error) {
       if (error instanceof AlreadyRunningError) throw new StackError(error.message);
       throw error;
     }
+  }
 
-    const pieces = findPieces(config.rootDir);
+  /** Apps whose entry file does not exist (yet): warned about and left out. */
+  private missingPieces(pieces: Record<AppName, Piece>): AppName[] {
     const missing = (Object.keys(pieces) as AppName[]).filter((name) => {
-      if (name === 'emulator' && config.runware.mode === 'real') return false;
+      if (name === 'emulator' && this.config.runware.mode === 'real') return false;
       return !pieces[name].present;
     });
-    for (const name of missing) reporter.warn(`${name}: ${pieceMessage(name)}`);
-    const runs = (name: AppName) => !missing.includes(name);
+    for (const name of missing) this.reporter.warn(`${name}: ${pieceMessage(name)}`);
+    return missing;
+  }
 
+  private runsEmulator(runs: (name: AppName) => boolean): boolean {
+    return this.config.runware.mode === 'emulator' && runs('emulator');
+  }
+
+  /** Every port we are about to bind must be free: one message listing each one that is not. */
+  private async checkPorts(runs: (name: AppName) => boolean): Promise<void> {
+    const { ports } = this.config;
+    const when = (yes: boolean, port: number | undefined) => (yes ? port : undefined);
     const problems = await busyPorts({
-      api: runs('api') ? config.ports.api : undefined,
-      temporal: config.ports.temporal,
-      temporalUi: config.ports.temporalUi,
-      redis: config.ports.redis,
-      emulator: runs('emulator') ? config.ports.emulator : undefined,
-      workerHttp: runs('worker') ? config.ports.workerHttp : undefined,
-      workerCoreMetrics: runs('worker') ? config.ports.workerCoreMetrics : undefined,
+      api: when(runs('api'), ports.api),
+      temporal: ports.temporal,
+      temporalUi: ports.temporalUi,
+      redis: ports.redis,
+      emulator: when(runs('emulator'), ports.emulator),
+      workerHttp: when(runs('worker'), ports.workerHttp),
+      workerCoreMetrics: when(runs('worker'), ports.workerCoreMetrics),
     });
     if (problems.length > 0) throw new StackError(problems.join('\n'));
+  }
 
-    const secrets = ensureSecrets(config.dataDir);
-    const demoKey = ensureDemoKey(config.dataDir);
-
+  /** `turbo run build` of the present apps that have a build step. */
+  private async build(pieces: Record<AppName, Piece>): Promise<void> {
     const builds = (['web', 'worker', 'api', 'emulator'] as const)
       .map((name) => pieces[name])
       .filter((piece) => piece.present && piece.builds && piece.packageName)
       .map((piece) => piece.packageName as string);
-    if (builds.length > 0) {
-      const step = reporter.step('build', `turbo run build (${builds.join(', ')})`);
-      try {
-        const result = await buildApps({
-          rootDir: config.rootDir,
-          packages: builds,
-          onLine: (line) => {
-            this.logs.write('build', line);
-            reporter.serviceLine('build', line);
-          },
-        });
-        step.done(`${builds.join(', ')}: ${result.cached}/${result.total} from turbo's cache`);
-      } catch (error) {
-        step.fail('build failed');
-        if (error instanceof BuildError)
-          throw new StackError(`${error.message}\n  full log: ${this.logs.path('build')}`);
-        throw error;
-      }
+    if (builds.length === 0) return;
+    const step = this.reporter.step('build', `turbo run build (${builds.join(', ')})`);
+    try {
+      const result = await buildApps({
+        rootDir: this.config.rootDir,
+        packages: builds,
+        onLine: (line) => {
+          this.logs.write('build', line);
+          this.reporter.serviceLine('build', line);
+        },
+      });
+      step.done(`${builds.join(', ')}: ${result.cached}/${result.total} from turbo's cache`);
+    } catch (error) {
+      step.fail('build failed');
+      if (error instanceof BuildError)
+        throw new StackError(`${error.message}\n  full log: ${this.logs.path('build')}`);
+      throw error;
     }
+  }
 
-    const endpoints: Endpoints = {
+  /** Where each service is reached: ours on the configured ports, or the external ones the user set. */
+  private endpoints(): Endpoints {
+    const { config } = this;
+    return {
       temporalAddress: config.temporalAddress ?? `127.0.0.1:${config.ports.temporal}`,
       ...(config.ports.temporalUi ? { temporalUiUrl: `http://127.0.0.1:${config.ports.temporalUi}` } : {}),
       redisUrl: config.redisUrl ?? `redis://127.0.0.1:${config.ports.redis}`,
@@ -122,12 +168,20 @@ export class Stack {
       apiUrl: `http://127.0.0.1:${config.ports.api}`,
       workerUrl: `http://127.0.0.1:${config.ports.workerHttp}`,
     };
-    const envs = appEnvironments(config, secrets, demoKey, endpoints);
+  }
 
+  /** Infrastructure first, then worker and API; supervision (restarts) starts once all are ready. */
+  private async startServices(
+    state: StackStateFile,
+    envs: AppEnvironments,
+    endpoints: Endpoints,
+    runs: (name: AppName) => boolean,
+  ): Promise<void> {
+    const { config } = this;
     const supervisor = new Supervisor({
-      reporter,
+      reporter: this.reporter,
       logs: this.logs,
-      state: this.state,
+      state,
       onFatal: (message) => this.reportFatal(message),
     });
     this.supervisor = supervisor;
@@ -135,7 +189,7 @@ export class Stack {
       await supervisor.startGroup([
         ...(config.temporalAddress ? [] : [temporalService(config)]),
         ...(config.redisUrl ? [] : [redisService(config)]),
-        ...(config.runware.mode === 'emulator' && runs('emulator') ? [emulatorService(config, envs)] : []),
+        ...(this.runsEmulator(runs) ? [emulatorService(config, envs)] : []),
       ]);
       await this.checkExternal(endpoints);
       await supervisor.startGroup([
@@ -148,22 +202,6 @@ export class Stack {
       throw error;
     }
     supervisor.superviseFromNowOn();
-
-    const banner = {
-      config,
-      apiUrl: endpoints.apiUrl,
-      temporalAddress: endpoints.temporalAddress,
-      ...(endpoints.temporalUiUrl ? { temporalUiUrl: endpoints.temporalUiUrl } : {}),
-      ...(runs('emulator') && config.runware.mode === 'emulator'
-        ? { emulatorUrl: `http://127.0.0.1:${config.ports.emulator}` }
-        : {}),
-      workerUrl: endpoints.workerUrl,
-      ...(envs.demo ? { demoKey } : {}),
-      missing,
-      startupMs: performance.now() - began,
-    };
-    reporter.line(readyBanner(banner));
-    reporter.line(readyLine(banner));
   }
 
   /** Resolves with a message when a service keeps crashing. */

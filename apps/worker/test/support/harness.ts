@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type BlobStore, LocalBlobStore } from '@photomaker/blobstore';
 import { JobEventLog } from '@photomaker/events';
 import { createLogger, createMetricsRegistry } from '@photomaker/observability';
+import { DEV_API_KEY, EmulatorAdmin } from '@photomaker/runware-emulator/admin';
 import {
   applyTriggerWord,
   type BlobRef,
@@ -33,7 +34,6 @@ import { createWorkerMetrics, type WorkerMetrics } from '../../src/metrics.ts';
 import { openResources } from '../../src/resources.ts';
 import { TemporalPinoLogger } from '../../src/temporal-logger.ts';
 import { PhotoMakerWorkers, type WorkerTuning } from '../../src/worker.ts';
-import { EmulatorAdmin } from './emulator-admin.ts';
 
 try {
   // Quiet SDK logs in tests (warnings still show); one Runtime per process.
@@ -45,7 +45,7 @@ try {
   // already installed by an earlier import in this process
 }
 
-export const RUNWARE_KEY = 'rw-emulator-dev-key';
+export const RUNWARE_KEY = DEV_API_KEY;
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 export const URL_SECRET = 'test-url-secret-0123456789abcdef';
 export const PUBLIC_URL = 'http://127.0.0.1:4999';

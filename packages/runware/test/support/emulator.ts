@@ -1,45 +1,30 @@
-import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
+import { type RunningNodeApp, startEmulatorApp } from '@photomaker/harness';
+import {
+  EmulatorAdmin,
+  type FaultConfigInput,
+  type InspectedTask,
+  type LatencyModel,
+  type ScriptedFaultInput,
+} from '@photomaker/runware-emulator/admin';
 import sharp from 'sharp';
 
 export const EMULATOR_KEY = 'rw-client-suite-key-4f2a9c';
-
-export interface TaskRecord {
-  taskType: string;
-  submissions: number;
-  generations: number;
-  charges: number;
-  cost: number;
-  status: string;
-  polls: number;
-  numberResults: number;
-  images: { index: number; seed: string; status: string; imageUUID?: string; code?: string }[];
-}
-
-export interface Inspection {
-  balance: number;
-  taskTypes: Record<string, number>;
-  tasks: Record<string, TaskRecord>;
-  replayedFrames: number;
-  faultsInjected: Record<string, number>;
-}
 
 /** The real emulator process over real sockets, plus its admin API for faults and charge counting. */
 export class Emulator {
   readonly app: RunningNodeApp;
   readonly origin: string;
+  readonly admin: EmulatorAdmin;
 
   private constructor(app: RunningNodeApp) {
     this.app = app;
     this.origin = app.url ?? '';
+    this.admin = new EmulatorAdmin(this.origin);
   }
 
   /** Zero latency unless `args` say otherwise; one key of our own; the rest of its defaults. */
   static async start(args: string[] = []): Promise<Emulator> {
-    const app = await startNodeApp({
-      name: 'runware-emulator',
-      entry: 'apps/runware-emulator/src/main.ts',
-      args: ['--port', '0', '--latency', 'none', '--keys', EMULATOR_KEY, ...args],
-    });
+    const app = await startEmulatorApp({ env: {}, args: ['--keys', EMULATOR_KEY, ...args] });
     if (!app.url) throw new Error('emulator printed no URL');
     return new Emulator(app);
   }
@@ -52,56 +37,44 @@ export class Emulator {
     return `${this.origin.replace(/^http/, 'ws')}/v1`;
   }
 
-  private async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.origin}/admin${path}`, {
-      method,
-      ...(body !== undefined
-        ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-        : {}),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${text}`);
-    return JSON.parse(text) as T;
+  inspect() {
+    return this.admin.inspect();
   }
 
-  inspect(): Promise<Inspection> {
-    return this.admin('GET', '/inspect');
+  /** One task's record; rejects (404) when the emulator never accepted it. */
+  async task(taskUUID: string): Promise<InspectedTask> {
+    const record = await this.admin.task(taskUUID);
+    if (!record) throw new Error(`emulator admin: no task ${taskUUID} (HTTP 404)`);
+    return record;
   }
 
-  task(taskUUID: string): Promise<TaskRecord> {
-    return this.admin('GET', `/inspect/tasks/${taskUUID}`);
-  }
-
-  /** Appends scripted faults ("the next N matching tasks"); match them by taskUUID to stay isolated. */
+  /**
+   * Appends scripted faults ("the next N matching tasks"); match them by taskUUID to stay isolated.
+   * Loosely typed: the suites build fault specs from tables, and the emulator validates what it gets.
+   */
   script(...entries: { match?: Record<string, unknown>; count?: number; fault: Record<string, unknown> }[]) {
-    return this.admin('PATCH', '/faults', { scripted: entries });
+    return this.admin.addFaults(entries as ScriptedFaultInput[]);
   }
 
-  faults(patch: Record<string, unknown>) {
-    return this.admin('PATCH', '/faults', patch);
+  faults(patch: FaultConfigInput) {
+    return this.admin.patchFaults(patch);
   }
 
   clearFaults() {
-    return this.admin('DELETE', '/faults');
+    return this.admin.clearFaults();
   }
 
   setBalance(balance: number) {
-    return this.admin('PUT', '/balance', { balance });
+    return this.admin.setBalance(balance);
   }
 
-  setLatency(latency: Record<string, number>) {
-    return this.admin('PUT', '/latency', latency);
+  setLatency(latency: Partial<LatencyModel>) {
+    return this.admin.setLatency(latency);
   }
 
   /** Polls the inspection endpoint until the task is no longer running. */
-  async settled(taskUUID: string, timeoutMs = 20_000): Promise<TaskRecord> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const record = await this.task(taskUUID).catch(() => undefined);
-      if (record?.images.every((image) => image.status !== 'processing')) return record;
-      if (Date.now() > deadline) throw new Error(`task ${taskUUID} still running: ${JSON.stringify(record)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  settled(taskUUID: string, timeoutMs = 20_000): Promise<InspectedTask> {
+    return this.admin.settled(taskUUID, timeoutMs);
   }
 
   stop(): Promise<void> {

@@ -1,12 +1,17 @@
 import { JobEventLog } from '@photomaker/events';
+import {
+  CANCEL,
+  GENERATE,
+  graphqlWs,
+  JOB_EVENTS_MINIMAL,
+  type JobEventItem,
+  type PlatformClient,
+  smallTask,
+} from '@photomaker/harness/client';
+import type { EmulatorAdmin, LatencyModel } from '@photomaker/runware-emulator/admin';
 import type { JobEvent } from '@photomaker/schema';
 import type { Client as WsClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { CANCEL, GENERATE, JOB_EVENTS_MINIMAL, type JobEventItem } from '../harness/documents.ts';
-import type { EmulatorAdmin, LatencyKnobs } from '../harness/emulator-admin.ts';
-import { graphqlWs } from '../harness/graphql-client.ts';
-import type { PlatformClient } from '../harness/platform-client.ts';
-import { smallTask } from '../harness/platform-client.ts';
 import { sampleProcess } from '../harness/proc-stats.ts';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
 
@@ -86,7 +91,7 @@ function subscribe(apiUrl: string, key: string, jobId: string): Subscriber {
  * append. The job is real (the API checks it exists and belongs to the tenant): the emulator is made slow
  * while it is submitted, so the worker holds it in Runware while the bench owns its stream.
  */
-export async function fanoutPhase(options: {
+interface FanoutOptions {
   apiUrl: string;
   apiKey: string;
   redisUrl: string;
@@ -96,95 +101,124 @@ export async function fanoutPhase(options: {
   subscribers: number;
   events: number;
   apiPid: () => number | undefined;
-}): Promise<FanoutResult> {
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const perDelivery = (ms: number, received: number) =>
+  received > 0 ? Math.round((ms / received) * 1000) / 1000 : Number.NaN;
+const mib = (bytes: number | undefined) => Math.round(((bytes ?? 0) / 1024 / 1024) * 10) / 10;
+
+/** A real job parked in Runware (a 15-minute generation) once it reached `submitted`. */
+async function parkedJob(
+  options: FanoutOptions,
+  log: JobEventLog,
+  before: LatencyModel,
+  onStarted: (jobId: string) => void,
+): Promise<{ id: string; runwareTaskUUID: string; last: JobEvent }> {
+  await options.emulator.setLatency({ requestMs: 0, imageMs: 15 * 60_000 });
+  const started = await options.client.http.post<{
+    generatePhotoMaker: { id: string; runwareTaskUUID: string };
+  }>(GENERATE, { input: smallTask(options.referenceId) });
+  const job = started.data?.generatePhotoMaker;
+  if (!job) throw new Error(`fan-out job did not start: ${started.errors?.[0]?.message}`);
+  onStarted(job.id);
+  let last: JobEvent | undefined;
+  for (let i = 0; i < 300 && last?.stage !== 'submitted'; i++) {
+    await sleep(50);
+    last = await log.last(job.id);
+  }
+  if (last?.stage !== 'submitted')
+    throw new Error(`fan-out job never reached submitted (last: ${last?.stage})`);
+  await options.emulator.setLatency(before);
+  return { ...job, last };
+}
+
+/** Opens the subscribers 100 at a time, each batch until its snapshots arrived (or a minute passed). */
+async function connectSubscribers(
+  options: FanoutOptions,
+  jobId: string,
+  into: Subscriber[],
+): Promise<number> {
+  const connectStart = performance.now();
+  for (let i = 0; i < options.subscribers; i += 100) {
+    const batch: Subscriber[] = [];
+    for (let j = i; j < Math.min(options.subscribers, i + 100); j++)
+      batch.push(subscribe(options.apiUrl, options.apiKey, jobId));
+    into.push(...batch);
+    await Promise.allSettled(batch.map((s) => Promise.race([s.snapshot, sleep(60_000)])));
+  }
+  return performance.now() - connectStart;
+}
+
+/** The seq-th event the bench appends: `submitted` repeats, the last one ends the job (`cancelled`). */
+function benchEvent(jobId: string, seq: number, terminal: boolean, runwareTaskUUID: string): JobEvent {
+  const at = new Date().toISOString();
+  return (
+    terminal
+      ? { jobId, seq, at, stage: 'cancelled', data: { reason: 'bench fan-out finished' } }
+      : { jobId, seq, at, stage: 'submitted', data: { runwareTaskUUID, numberResults: 1 } }
+  ) as JobEvent;
+}
+
+/** Appends the events one at a time; returns when each was appended (by seq). */
+async function appendEvents(
+  options: FanoutOptions,
+  log: JobEventLog,
+  job: { id: string; runwareTaskUUID: string; last: JobEvent },
+  subscribers: Subscriber[],
+  connected: number,
+): Promise<Map<number, number>> {
+  const appendedAt = new Map<number, number>();
+  const lastSeq = job.last.seq + options.events;
+  for (let seq = job.last.seq + 1; seq <= lastSeq; seq++) {
+    appendedAt.set(seq, performance.now());
+    await log.append(benchEvent(job.id, seq, seq === lastSeq, job.runwareTaskUUID));
+    // Next event once (nearly) everyone has this one, so fan-outs do not overlap.
+    const deadline = performance.now() + 10_000;
+    while (performance.now() < deadline) {
+      const missing = subscribers.filter((s) => !s.receipts.has(seq)).length;
+      if (missing <= options.subscribers - connected) break;
+      await sleep(5);
+    }
+    await sleep(50);
+  }
+  return appendedAt;
+}
+
+/** Delivery latencies: each receipt against the append of its seq. */
+function deliveries(subscribers: Subscriber[], appendedAt: Map<number, number>): number[] {
+  const samples: number[] = [];
+  for (const s of subscribers) {
+    for (const [seq, at] of s.receipts) {
+      const appended = appendedAt.get(seq);
+      if (appended !== undefined) samples.push(at - appended);
+    }
+  }
+  return samples;
+}
+
+export async function fanoutPhase(options: FanoutOptions): Promise<FanoutResult> {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   const log = new JobEventLog(redis);
-  const before: LatencyKnobs = await options.emulator.latency();
+  const before: LatencyModel = await options.emulator.latency();
   let jobId: string | undefined;
   const subscribers: Subscriber[] = [];
   try {
-    // A job that stays in Runware for the whole phase.
-    await options.emulator.setLatency({ requestMs: 0, imageMs: 15 * 60_000 });
-    const started = await options.client.http.post<{
-      generatePhotoMaker: { id: string; runwareTaskUUID: string };
-    }>(GENERATE, { input: smallTask(options.referenceId) });
-    const job = started.data?.generatePhotoMaker;
-    if (!job) throw new Error(`fan-out job did not start: ${started.errors?.[0]?.message}`);
-    jobId = job.id;
-    let last: JobEvent | undefined;
-    for (let i = 0; i < 300 && last?.stage !== 'submitted'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      last = await log.last(jobId);
-    }
-    if (last?.stage !== 'submitted')
-      throw new Error(`fan-out job never reached submitted (last: ${last?.stage})`);
-    await options.emulator.setLatency(before);
-
-    const connectStart = performance.now();
-    for (let i = 0; i < options.subscribers; i += 100) {
-      const batch: Subscriber[] = [];
-      for (let j = i; j < Math.min(options.subscribers, i + 100); j++)
-        batch.push(subscribe(options.apiUrl, options.apiKey, jobId));
-      subscribers.push(...batch);
-      await Promise.allSettled(
-        batch.map((s) => Promise.race([s.snapshot, new Promise((r) => setTimeout(r, 60_000))])),
-      );
-    }
-    const connectMs = performance.now() - connectStart;
+    const job = await parkedJob(options, log, before, (id) => {
+      jobId = id;
+    });
+    const connectMs = await connectSubscribers(options, job.id, subscribers);
     const connected = subscribers.filter((s) => s.connected()).length;
 
     const apiPid = options.apiPid();
     const apiBefore = apiPid ? sampleProcess(apiPid) : undefined;
     const driverBefore = process.cpuUsage();
-    const appendedAt = new Map<number, number>();
-    const firstSeq = last.seq + 1;
-    const lastSeq = last.seq + options.events;
-    for (let seq = firstSeq; seq <= lastSeq; seq++) {
-      const terminal = seq === lastSeq;
-      const event = (
-        terminal
-          ? {
-              jobId,
-              seq,
-              at: new Date().toISOString(),
-              stage: 'cancelled',
-              data: { reason: 'bench fan-out finished' },
-            }
-          : {
-              jobId,
-              seq,
-              at: new Date().toISOString(),
-              stage: 'submitted',
-              data: { runwareTaskUUID: job.runwareTaskUUID, numberResults: 1 },
-            }
-      ) as JobEvent;
-      appendedAt.set(seq, performance.now());
-      await log.append(event);
-      // Next event once (nearly) everyone has this one, so fan-outs do not overlap.
-      const deadline = performance.now() + 10_000;
-      while (performance.now() < deadline) {
-        const missing = subscribers.filter((s) => !s.receipts.has(seq)).length;
-        if (missing <= options.subscribers - connected) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const appendedAt = await appendEvents(options, log, job, subscribers, connected);
     const apiAfter = apiPid ? sampleProcess(apiPid) : undefined;
     const driverCpu = process.cpuUsage(driverBefore);
-    const samples: number[] = [];
-    let received = 0;
-    for (const s of subscribers) {
-      for (const [seq, at] of s.receipts) {
-        const appended = appendedAt.get(seq);
-        if (appended === undefined) continue;
-        received += 1;
-        samples.push(at - appended);
-      }
-    }
-    await Promise.race([
-      Promise.allSettled(subscribers.map((s) => s.done)),
-      new Promise((r) => setTimeout(r, 10_000)),
-    ]);
+    const samples = deliveries(subscribers, appendedAt);
+    const received = samples.length;
+    await Promise.race([Promise.allSettled(subscribers.map((s) => s.done)), sleep(10_000)]);
     return {
       subscribers: options.subscribers,
       connected,
@@ -193,16 +227,11 @@ export async function fanoutPhase(options: {
       received,
       deliveryMs: rounded(distribution(samples)),
       connectMs: Math.round(connectMs),
-      apiRssMiB: Math.round(((apiAfter?.rssBytes ?? 0) / 1024 / 1024) * 10) / 10,
-      apiPeakRssMiB: Math.round(((apiAfter?.peakRssBytes ?? 0) / 1024 / 1024) * 10) / 10,
+      apiRssMiB: mib(apiAfter?.rssBytes),
+      apiPeakRssMiB: mib(apiAfter?.peakRssBytes),
       apiCpuMsPerDelivery:
-        apiBefore && apiAfter && received > 0
-          ? Math.round(((apiAfter.cpuMs - apiBefore.cpuMs) / received) * 1000) / 1000
-          : Number.NaN,
-      driverCpuMsPerDelivery:
-        received > 0
-          ? Math.round(((driverCpu.user + driverCpu.system) / 1000 / received) * 1000) / 1000
-          : Number.NaN,
+        apiBefore && apiAfter ? perDelivery(apiAfter.cpuMs - apiBefore.cpuMs, received) : Number.NaN,
+      driverCpuMsPerDelivery: perDelivery((driverCpu.user + driverCpu.system) / 1000, received),
     };
   } finally {
     await options.emulator.setLatency(before).catch(() => undefined);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { PlatformClient } from '@photomaker/harness/client';
+import { smallTask } from '@photomaker/harness/client';
 import { RunwareClient } from '@photomaker/runware';
-import type { PlatformClient } from '../harness/platform-client.ts';
-import { smallTask } from '../harness/platform-client.ts';
 import { type ProcessUsage, UsageWindow } from '../harness/proc-stats.ts';
-import { EMULATOR_KEY } from '../harness/stack.ts';
 import { closedLoop } from '../stats/closed-loop.ts';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
 
@@ -48,6 +47,8 @@ function usageReport(usage: Record<string, ProcessUsage>, jobs: number) {
 /** (a) the same small task straight to the emulator with packages/runware (sync delivery, URL output). */
 export async function directPhase(options: {
   runwareBaseUrl: string;
+  /** The key the platform's emulator accepts. */
+  runwareKey: string;
   imageUUID: string;
   latency: string;
   concurrency: number;
@@ -56,7 +57,7 @@ export async function directPhase(options: {
 }): Promise<PhaseResult> {
   const client = new RunwareClient({
     baseUrl: options.runwareBaseUrl,
-    apiKey: EMULATOR_KEY,
+    apiKey: options.runwareKey,
     connections: Math.max(16, options.concurrency),
     retry: false,
   });

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { BenchStack, buildWorkerBundle, EmulatorAdmin, GENERATE, PROCESS_NAMES } from '@photomaker/bench';
+import { buildWorkerBundle, PIECE_NAMES, Platform } from '@photomaker/harness';
+import { GENERATE } from '@photomaker/harness/client';
+import { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
 import { stringifyRunwareJson } from '@photomaker/schema';
 import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
@@ -149,11 +151,16 @@ export function refusedV1(answer: Answer, violations: readonly Violation[]): voi
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const began = performance.now();
   if (options.build) await buildWorkerBundle();
-  const stack = new BenchStack({
-    latency: 'none',
-    apiEnv: {
-      PHOTOMAKER_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-      PHOTOMAKER_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES),
+  const stack = new Platform({
+    pieces: PIECE_NAMES,
+    name: 'fuzz',
+    tenant: 'bench',
+    rateLimited: false,
+    env: {
+      api: {
+        PHOTOMAKER_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+        PHOTOMAKER_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES),
+      },
     },
     ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
   });
@@ -551,8 +558,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
   const inspect = await new EmulatorAdmin(stack.emulatorUrl).inspect();
   const runwareTasks = Object.keys(inspect.tasks).length;
-  const crashedProcesses = PROCESS_NAMES.filter(
-    (name) => !stack.processOf(name)?.running || stack.starts[name] !== 1,
+  const crashedProcesses = PIECE_NAMES.filter(
+    (name) => !stack.process(name)?.running || stack.starts[name] !== 1,
   );
   await stack.stop();
   const total = Object.values(tried).reduce((a, b) => a + b, 0);

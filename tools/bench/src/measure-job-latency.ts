@@ -1,86 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LocalBlobStore } from '@photomaker/blobstore';
 import { JobEventLog } from '@photomaker/events';
-import { startNodeApp, startRedis, startTemporal } from '@photomaker/harness';
-import { createLogger, createMetricsRegistry } from '@photomaker/observability';
+import { buildWorkerBundle, type PieceName, startPlatform } from '@photomaker/harness';
 import { RunwareClient } from '@photomaker/runware';
 import { applyTriggerWord, jobTaskSchema } from '@photomaker/schema';
-import { SEARCH_ATTRIBUTE_TYPES, WORKFLOW_TYPE, workflowIdForJob } from '@photomaker/temporal';
-import { createDataConverter, devPayloadKeys } from '@photomaker/temporal/codec';
-import { UrlGuard } from '@photomaker/url-guard';
+import { TASK_QUEUE, WORKFLOW_TYPE, workflowIdForJob } from '@photomaker/temporal';
+import { createDataConverter, parsePayloadKeys } from '@photomaker/temporal/codec';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
-import { createActivities } from '../src/activities/index.ts';
-import { createWorkerMetrics } from '../src/metrics.ts';
-import { openResources } from '../src/resources.ts';
-import { TemporalPinoLogger } from '../src/temporal-logger.ts';
-import { PhotoMakerWorkers, WORKFLOWS_PATH } from '../src/worker.ts';
 
 // What one job costs on top of Runware: the same 1-image task direct through the client vs through
 // Temporal -> worker -> Redis, against the emulator with zero latency. Prints numbers; asserts nothing.
-// Usage: node apps/worker/scripts/measure-job-latency.ts [jobs=100] [concurrency=1]
+// The worker runs as its own process with its default tuning (poll 100 ms x1.5 up to 1 s, sync for 1 result).
+// Usage: node tools/bench/src/measure-job-latency.ts [jobs=100] [concurrency=1]  (or `pnpm measure` here)
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const jobs = Number(process.argv[2] ?? 100);
 const concurrency = Number(process.argv[3] ?? 1);
-const logger = createLogger({ service: 'measure', level: 'error' });
-Runtime.install({ logger: new TemporalPinoLogger(logger) });
+// MEASURE_TEMPORAL_ADDRESS: a dev server of your own (e.g. started with other dynamic config).
+const externalTemporal = process.env.MEASURE_TEMPORAL_ADDRESS;
+const pieces: PieceName[] = [
+  ...(externalTemporal ? [] : ['temporal' as const]),
+  'redis',
+  'emulator',
+  'worker',
+];
 
-const dir = mkdtempSync(join(tmpdir(), 'photomaker-measure-'));
-const [temporal, redis, emulator, bundle] = await Promise.all([
-  // MEASURE_TEMPORAL_ADDRESS: a dev server of your own (e.g. started with other dynamic config).
-  process.env.MEASURE_TEMPORAL_ADDRESS
-    ? Promise.resolve({ address: process.env.MEASURE_TEMPORAL_ADDRESS, stop: async () => {} })
-    : startTemporal({ searchAttributes: SEARCH_ATTRIBUTE_TYPES }),
-  startRedis(),
-  startNodeApp({
-    name: 'emulator',
-    entry: 'apps/runware-emulator/src/main.ts',
-    args: ['--port', '0', '--latency', 'none'],
-  }),
-  bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-  }),
-]);
-const blobs = new LocalBlobStore(join(dir, 'blobs'));
-const dataConverter = createDataConverter(devPayloadKeys());
-const connection = await NativeConnection.connect({ address: temporal.address });
+// The prebuilt workflow bundle: the worker starts in a second instead of a webpack run.
+await buildWorkerBundle();
+const platform = await startPlatform({
+  pieces,
+  name: 'measure',
+  ...(externalTemporal ? { temporalAddress: externalTemporal } : {}),
+});
+const blobs = new LocalBlobStore(platform.blobDir);
 const client = new Client({
-  connection: await Connection.connect({ address: temporal.address }),
-  dataConverter,
+  connection: await Connection.connect({ address: platform.temporalAddress }),
+  dataConverter: createDataConverter(parsePayloadKeys(platform.secrets.payloadKeys)),
 });
-const resources = openResources({
-  redisUrl: redis.url,
-  runware: { baseUrl: `${emulator.url}/v1`, apiKey: 'rw-emulator-dev-key' },
-  blobs,
-  settings: {
-    publicUrl: 'http://127.0.0.1:4000',
-    urlSecret: 'measure-url-secret-0123456789',
-    imageUrlTtlSeconds: 3600,
-    webhookSecret: 'measure-webhook-secret-0123',
-    syncMaxResults: 1,
-    poll: { initialMs: 100, factor: 1.5, maxMs: 1000 },
-    referenceCacheTtlSeconds: 3600,
-    maxImageBytes: 16 << 20,
-  },
-  logger,
-  metrics: createWorkerMetrics(createMetricsRegistry('measure')),
-  urlGuard: new UrlGuard(),
-});
-const workers = await PhotoMakerWorkers.create({
-  connection,
-  taskQueue: 'measure',
-  dataConverter,
-  activities: createActivities(resources.deps),
-  workflows: { workflowBundle: { code: bundle.code } } as never,
-});
-const running = workers.run();
 
 const png = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#88aacc' } })
   .png()
@@ -96,8 +54,8 @@ const task = jobTaskSchema.parse({
   outputFormat: 'JPG',
 });
 const direct = new RunwareClient({
-  baseUrl: `${emulator.url}/v1`,
-  apiKey: 'rw-emulator-dev-key',
+  baseUrl: platform.runwareBaseUrl,
+  apiKey: platform.secrets.runwareKey,
   retry: false,
 });
 const uploaded = await direct.imageUpload({ image: `data:image/png;base64,${png.toString('base64')}` });
@@ -107,11 +65,11 @@ const untilEvent: number[] = [];
 async function viaTemporal(): Promise<number> {
   const jobId = randomUUID();
   recent.push(workflowIdForJob(jobId));
-  const connection = readers.pop() ?? new Redis(redis.url);
+  const connection = readers.pop() ?? new Redis(platform.redisUrl);
   const reader = new JobEventLog(connection);
   const started = performance.now();
   const handle = await client.workflow.start(WORKFLOW_TYPE, {
-    taskQueue: 'measure',
+    taskQueue: TASK_QUEUE,
     workflowId: workflowIdForJob(jobId),
     args: [{ jobId, tenant: 'm', task, runwareTaskUUID: randomUUID(), createdAt: new Date().toISOString() }],
   });
@@ -202,13 +160,8 @@ print('median gaps between history events (event type numbers, see temporal.api.
 for (const [name, values] of phases)
   if (median(values) >= 0.5) print(`  ${name.padEnd(8)} ${median(values).toFixed(1)} ms`);
 
-workers.shutdown();
-await running;
-await resources.close();
 for (const r of readers) r.disconnect();
 await direct.close();
-await connection.close();
 await client.connection.close();
-await Promise.allSettled([emulator.stop(), redis.stop(), temporal.stop()]);
-rmSync(dir, { recursive: true, force: true });
+await platform.stop();
 process.exit(0);

@@ -1,4 +1,6 @@
 // The GraphQL operations the bench and chaos drivers send (what a real client sends; nothing private).
+// Written out here rather than imported from apps/web/src/api/operations.ts: those are gql.tada documents
+// typed against the web app's introspection and fragments, and selecting less (or more) than these.
 
 export const GENERATE = /* GraphQL */ `
   mutation Generate($input: PhotoMakerInput!, $idempotencyKey: String) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess, repoRoot } from '@photomaker/harness';
+import { ManagedProcess } from '../managed-process.ts';
+import { repoRoot } from '../paths.ts';
 
 /**
  * `turbo run build --filter=@photomaker/worker`, as the launcher does before it starts the worker: the
