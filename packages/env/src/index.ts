@@ -1,0 +1,3 @@
+export * from './describe-env.ts';
+export * from './parse-env.ts';
+export * from './rules.ts';
