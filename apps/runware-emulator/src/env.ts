@@ -26,32 +26,32 @@ const faults = z.string().transform((text, ctx) => {
  * wins (config/flags.ts); config/cli.ts parses both through this schema.
  */
 export const emulatorEnv = z.object({
-  RUNWARE_EMULATOR_PORT: integer(0, 65535).prefault('8787').describe('port (0 = any free port)'),
-  RUNWARE_EMULATOR_HOST: z.string().trim().min(1).default('127.0.0.1').describe('bind address'),
+  RUNWARE_EMULATOR_PORT: integer(0, 65535).prefault('8787').describe('Port (0 = any free port)'),
+  RUNWARE_EMULATOR_HOST: z.string().trim().min(1).default('127.0.0.1').describe('Bind address'),
   RUNWARE_EMULATOR_PUBLIC_URL: httpUrl
     .optional()
-    .describe('base of image URLs')
+    .describe('Base of image URLs')
     .meta({ defaultText: '`http://<host>:<port>`' }),
   RUNWARE_EMULATOR_KEYS: z
     .string()
     .transform(parseKeyList)
     .optional()
-    .describe('accepted API keys, comma-separated')
+    .describe('Accepted API keys, comma-separated')
     .meta({ secret: true, defaultText: `the dev key \`${DEV_API_KEY}\`` }),
   RUNWARE_EMULATOR_BALANCE: decimal(0)
     .optional()
-    .describe('account balance in USD')
+    .describe('Account balance in USD')
     .meta({ defaultText: '1000' }),
   RUNWARE_EMULATOR_LATENCY: latency
     .prefault('realistic')
-    .describe('latency preset `none`, `fast`, `realistic`, or JSON knobs over `realistic`'),
+    .describe('Latency preset `none`, `fast`, `realistic`, or JSON knobs over `realistic`'),
   RUNWARE_EMULATOR_CAPACITY: integer(1)
     .optional()
-    .describe('concurrent generations per key')
+    .describe('Concurrent generations per key')
     .meta({ defaultText: '32' }),
   RUNWARE_EMULATOR_FAULTS: faults
     .optional()
-    .describe('fault config JSON (see README), also PUT /admin/faults'),
+    .describe('Fault config JSON (see README), also PUT /admin/faults'),
   ...logEnv.shape,
 });
 

@@ -32,7 +32,12 @@ const workerOwnEnv = z.object({
   WORKER_HTTP_PORT: integer(0, 65535)
     .prefault('9464')
     .describe('Port of `/metrics`, `/healthz` and the codec endpoint `/codec` (0: any free port)'),
-  WORKER_HTTP_HOST: z.string().trim().min(1).default('127.0.0.1').describe('Bind address of that port'),
+  WORKER_HTTP_HOST: z
+    .string()
+    .trim()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Bind address of `WORKER_HTTP_PORT`'),
   WORKER_CORE_METRICS_PORT: integer(0, 65535).prefault('9465').describe('Temporal SDK core metrics port'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: integer(1, 10_000).prefault('200').describe('Activities run at once'),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: integer(2, 10_000)

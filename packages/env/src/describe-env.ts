@@ -22,8 +22,9 @@ export function isSecret(variable: z.ZodType): boolean {
   return metaOf(variable).secret === true;
 }
 
+/** Numbers bare, other literals in backticks (a `.prefault('4000')` is the number 4000). */
 function literal(value: unknown): string {
-  return typeof value === 'string' ? `\`${value}\`` : String(value);
+  return typeof value === 'string' && !/^[0-9]+$/.test(value) ? `\`${value}\`` : String(value);
 }
 
 export function defaultText(variable: z.ZodType): string {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type EnvInput, parseEnv } from '@photomaker/env';
+import { definedOnly, type EnvInput, parseEnv } from '@photomaker/env';
 import type { EmulatorOptions } from '../emulator.ts';
 import { type EmulatorEnv, emulatorEnv } from '../env.ts';
 import { ENV_FLAGS, type FlagOnly, flagOnlySchema, parseArgsOptions } from './flags.ts';
@@ -43,15 +43,6 @@ function envWithFlags(values: FlagValues, env: EnvInput) {
     flagged.set(name, `--${flag}`);
   }
   return { input, label: (name: string) => flagged.get(name) ?? name };
-}
-
-/** `{ a: 1, b: undefined }` -> `{ a: 1 }`: options the user did not set stay absent. */
-function definedOnly<T extends Record<string, unknown>>(
-  values: T,
-): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }
 
 const KNOBS = [

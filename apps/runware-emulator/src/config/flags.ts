@@ -19,29 +19,29 @@ export const ENV_FLAGS: Record<EnvName, { flag: string; arg: string }> = {
 
 /** Settings that are flags only (tuning for tests and benchmarks). */
 export const flagOnlySchema = z.object({
-  'latency-request-ms': integer(0).optional().describe('overhead per request'),
-  'latency-image-ms': integer(0).optional().describe('fixed time per image'),
-  'latency-step-ms': decimal(0).optional().describe('time per step per megapixel (min 0.25 MP)'),
-  parallelism: integer(1).optional().describe('images of one task generated at once'),
+  'latency-request-ms': integer(0).optional().describe('Overhead per request'),
+  'latency-image-ms': integer(0).optional().describe('Fixed time per image'),
+  'latency-step-ms': decimal(0).optional().describe('Time per step per megapixel (min 0.25 MP)'),
+  parallelism: integer(1).optional().describe('Images of one task generated at once'),
   'capacity-status': z
     .enum(['429', '503'], { error: 'must be 429 or 503' })
     .transform((status): 429 | 503 => (status === '503' ? 503 : 429))
     .optional()
-    .describe('status when capacity is exceeded')
+    .describe('Status when capacity is exceeded')
     .meta({ defaultText: '429' }),
   'idle-timeout-ms': integer(1)
     .optional()
-    .describe('close silent WebSockets')
+    .describe('Close silent WebSockets')
     .meta({ defaultText: '120000' }),
   'session-buffer-ms': integer(0)
     .optional()
-    .describe('keep undelivered WS frames')
+    .describe('Keep undelivered WS frames')
     .meta({ defaultText: '120000' }),
-  'webhook-attempts': integer(1).optional().describe('webhook/upload attempts').meta({ defaultText: '5' }),
-  'webhook-backoff-ms': integer(0).optional().describe('first retry delay').meta({ defaultText: '200' }),
+  'webhook-attempts': integer(1).optional().describe('Webhook/upload attempts').meta({ defaultText: '5' }),
+  'webhook-backoff-ms': integer(0).optional().describe('First retry delay').meta({ defaultText: '200' }),
   'default-ttl': integer(1)
     .optional()
-    .describe('image URL lifetime without ttl, s')
+    .describe('Image URL lifetime without ttl, s')
     .meta({ defaultText: '86400' }),
   'sync-timeout-ms': integer(1)
     .optional()
