@@ -1,4 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { DEV_URL_SECRET } from '@photomaker/blobstore';
+import { parseEnv } from '@photomaker/env';
+import type { z } from 'zod';
+import { type ApiEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
+
+export { corsOriginsFrom };
 
 /** Everything the API reads from its environment, parsed once, with documented defaults. */
 export interface ApiConfig {
@@ -62,97 +68,82 @@ export interface ApiLimits {
 }
 
 export const DEV_API_KEYS = 'dev:photomaker-dev-key';
-export const DEV_URL_SECRET = 'photomaker-dev-url-secret';
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
-  return value;
+function invalid(problems: string[]): Error {
+  return new Error(`invalid API configuration:\n  ${problems.join('\n  ')}`);
 }
 
-export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiLimits {
+function limitsOf(e: z.output<typeof apiLimitsEnv>): ApiLimits {
   return {
-    bodyBytes: int(env, 'PHOTOMAKER_MAX_BODY_BYTES', 48 * 1024 * 1024),
-    imageBytes: int(env, 'PHOTOMAKER_MAX_IMAGE_BYTES', 8 * 1024 * 1024),
-    queryDepth: int(env, 'PHOTOMAKER_MAX_QUERY_DEPTH', 10),
-    queryComplexity: int(env, 'PHOTOMAKER_MAX_QUERY_COMPLEXITY', 2000),
-    queryAliases: int(env, 'PHOTOMAKER_MAX_QUERY_ALIASES', 15),
-    ratePoints: int(env, 'PHOTOMAKER_RATE_LIMIT', 600),
-    rateWindowSeconds: int(env, 'PHOTOMAKER_RATE_LIMIT_WINDOW_SECONDS', 60),
-    syncWaitMs: int(env, 'PHOTOMAKER_SYNC_WAIT_MS', 120_000),
-    imageFetchMs: int(env, 'PHOTOMAKER_IMAGE_FETCH_TIMEOUT_MS', 15_000),
-    subscriptionsPerSocket: int(env, 'PHOTOMAKER_MAX_SUBSCRIPTIONS_PER_SOCKET', 100),
-    pageSize: int(env, 'PHOTOMAKER_MAX_PAGE_SIZE', 100),
-    subscriptionRecheckMs: int(env, 'PHOTOMAKER_SUBSCRIPTION_RECHECK_MS', 30_000),
-    reconcileAfterMs: int(env, 'PHOTOMAKER_RECONCILE_AFTER_MS', 10_000),
+    bodyBytes: e.PHOTOMAKER_MAX_BODY_BYTES,
+    imageBytes: e.PHOTOMAKER_MAX_IMAGE_BYTES,
+    queryDepth: e.PHOTOMAKER_MAX_QUERY_DEPTH,
+    queryComplexity: e.PHOTOMAKER_MAX_QUERY_COMPLEXITY,
+    queryAliases: e.PHOTOMAKER_MAX_QUERY_ALIASES,
+    ratePoints: e.PHOTOMAKER_RATE_LIMIT,
+    rateWindowSeconds: e.PHOTOMAKER_RATE_LIMIT_WINDOW_SECONDS,
+    syncWaitMs: e.PHOTOMAKER_SYNC_WAIT_MS,
+    imageFetchMs: e.PHOTOMAKER_IMAGE_FETCH_TIMEOUT_MS,
+    subscriptionsPerSocket: e.PHOTOMAKER_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    pageSize: e.PHOTOMAKER_MAX_PAGE_SIZE,
+    subscriptionRecheckMs: e.PHOTOMAKER_SUBSCRIPTION_RECHECK_MS,
+    reconcileAfterMs: e.PHOTOMAKER_RECONCILE_AFTER_MS,
   };
 }
 
-/** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
-export function corsOriginsFrom(raw: string | undefined): string[] {
-  const entries = (raw ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  for (const entry of entries) {
-    if (entry === '*') continue;
-    let origin: string | undefined;
-    try {
-      origin = new URL(entry).origin;
-    } catch {
-      origin = undefined;
-    }
-    if (origin !== entry.replace(/\/+$/, '') || !/^https?:/.test(entry)) {
-      throw new Error(
-        `PHOTOMAKER_CORS_ORIGINS: '${entry}' is not an origin (scheme://host[:port], no path) or '*'`,
-      );
-    }
-  }
-  return entries.map((entry) => entry.replace(/\/+$/, ''));
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiLimits {
+  const parsed = parseEnv(apiLimitsEnv, env);
+  if (!parsed.ok) throw invalid(parsed.problems);
+  return limitsOf(parsed.data);
 }
 
-function portFrom(argv: readonly string[], env: NodeJS.ProcessEnv): number {
-  const index = argv.indexOf('--port');
+/** `--port N` or `--port=N`, which wins over PORT. */
+function portFlag(argv: readonly string[]): string | undefined {
   const inline = argv.find((arg) => arg.startsWith('--port='))?.slice('--port='.length);
-  const raw = inline ?? (index >= 0 ? argv[index + 1] : undefined) ?? env.PORT ?? '4000';
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port '${raw}'`);
-  return port;
+  const index = argv.indexOf('--port');
+  return inline ?? (index >= 0 ? argv[index + 1] : undefined);
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): ApiConfig {
-  const warnings: string[] = [];
+function apiKeysSpec(e: ApiEnv, warnings: string[]): string {
   const keyParts: string[] = [];
-  if (env.PHOTOMAKER_API_KEYS) keyParts.push(env.PHOTOMAKER_API_KEYS);
-  if (env.PHOTOMAKER_API_KEYS_FILE) keyParts.push(readFileSync(env.PHOTOMAKER_API_KEYS_FILE, 'utf8'));
-  if (keyParts.length === 0) {
-    keyParts.push(DEV_API_KEYS);
-    warnings.push(
-      `no PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE: using the built-in dev key of tenant 'dev' (never in production)`,
-    );
-  }
-  const urlSecret = env.PHOTOMAKER_URL_SECRET || DEV_URL_SECRET;
-  if (!env.PHOTOMAKER_URL_SECRET)
+  if (e.PHOTOMAKER_API_KEYS) keyParts.push(e.PHOTOMAKER_API_KEYS);
+  if (e.PHOTOMAKER_API_KEYS_FILE) keyParts.push(readFileSync(e.PHOTOMAKER_API_KEYS_FILE, 'utf8'));
+  if (keyParts.length > 0) return keyParts.join('\n');
+  warnings.push(
+    `no PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE: using the built-in dev key of tenant 'dev' (never in production)`,
+  );
+  return DEV_API_KEYS;
+}
+
+/** Reads and checks the API's environment (env.ts); every problem names the variable and the rule. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): ApiConfig {
+  const flag = portFlag(argv);
+  const parsed = parseEnv(apiEnv, flag === undefined ? env : { ...env, PORT: flag }, {
+    label: (name) => (name === 'PORT' && flag !== undefined ? 'PORT / --port' : name),
+  });
+  if (!parsed.ok) throw invalid(parsed.problems);
+  const e = parsed.data;
+  const warnings: string[] = [];
+  const apiKeys = apiKeysSpec(e, warnings);
+  if (!e.PHOTOMAKER_URL_SECRET)
     warnings.push('PHOTOMAKER_URL_SECRET unset: image URLs are signed with a dev secret');
   return {
-    port: portFrom(argv, env),
-    host: env.HOST || '127.0.0.1',
-    apiKeysSpec: keyParts.join('\n'),
-    temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
-    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
-    payloadKeys: env.PHOTOMAKER_PAYLOAD_KEYS || undefined,
-    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6380',
-    blobDir: env.PHOTOMAKER_BLOB_DIR || undefined,
-    publicUrl: env.PHOTOMAKER_PUBLIC_URL ? env.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, '') : undefined,
-    urlSecret,
-    allowPrivateUrls: env.PHOTOMAKER_ALLOW_PRIVATE_URLS ?? '',
-    webDir: env.PHOTOMAKER_WEB_DIR || undefined,
-    webDemoKey: env.PHOTOMAKER_WEB_DEMO_KEY || undefined,
-    temporalUiUrl: env.PHOTOMAKER_TEMPORAL_UI_URL || undefined,
-    corsOrigins: corsOriginsFrom(env.PHOTOMAKER_CORS_ORIGINS),
-    limits: limitsFromEnv(env),
+    port: e.PORT,
+    host: e.HOST,
+    apiKeysSpec: apiKeys,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
+    redisUrl: e.REDIS_URL,
+    blobDir: e.PHOTOMAKER_BLOB_DIR,
+    publicUrl: e.PHOTOMAKER_PUBLIC_URL?.replace(/\/+$/, ''),
+    urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,
+    allowPrivateUrls: e.PHOTOMAKER_ALLOW_PRIVATE_URLS ?? '',
+    webDir: e.PHOTOMAKER_WEB_DIR,
+    webDemoKey: e.PHOTOMAKER_WEB_DEMO_KEY,
+    temporalUiUrl: e.PHOTOMAKER_TEMPORAL_UI_URL,
+    corsOrigins: corsOriginsFrom(e.PHOTOMAKER_CORS_ORIGINS),
+    limits: limitsOf(e),
     warnings,
   };
 }

@@ -1,4 +1,4 @@
-// `node apps/api/src/main.ts [--port N]`: the API process (env in README; CONTRACTS §5.6).
+// `node apps/api/src/main.ts [--port N]`: the API process (its environment: src/env.ts, read by config.ts).
 import { createLogger } from '@photomaker/observability';
 import { configFromEnv } from './config.ts';
 import { createApiServer } from './server.ts';

@@ -46,9 +46,9 @@ describe('parseCli', () => {
   });
 
   it.each([
-    [['--port', 'abc'], /--port must be an integer/],
-    [['--latency', 'slow'], /--latency must be one of none, fast, realistic/],
-    [['--capacity-status', '500'], /--capacity-status must be 429 or 503/],
+    [['--port', 'abc'], /--port: must be an integer/],
+    [['--latency', 'slow'], /--latency: must be one of none, fast, realistic/],
+    [['--capacity-status', '500'], /--capacity-status: must be 429 or 503/],
     [['--faults', '{"scripted":[{"fault":{"kind":"nope"}}]}'], /scripted\.0\.fault/],
     [['--faults', '{'], /not JSON/],
     [['--bogus'], /Unknown option '--bogus'/],
@@ -65,7 +65,7 @@ describe('the emulator process', () => {
     expect(help.stdout).toContain('RUNWARE_EMULATOR_KEYS');
     const bad = spawnSync(process.execPath, [MAIN, '--port', 'x'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--port must be an integer');
+    expect(bad.stderr).toContain('--port: must be an integer');
   });
 
   it('prints one listening line, serves keys from RUNWARE_EMULATOR_KEYS, logs no secrets, stops on SIGTERM', async () => {

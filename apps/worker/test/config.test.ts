@@ -1,5 +1,8 @@
+import { DEV_URL_SECRET } from '@photomaker/blobstore';
+import { envRows } from '@photomaker/env';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, EMULATOR_DEV_KEY, loadConfig } from '../src/config.ts';
+import { workerEnv } from '../src/env.ts';
 
 describe('worker configuration from the environment', () => {
   it('has local defaults (emulator, project Redis) and says which dev secrets are in use', () => {
@@ -64,5 +67,37 @@ describe('worker configuration from the environment', () => {
     expect(() => loadConfig({ RUNWARE_BASE_URL: 'https://api.runware.ai/v1' })).toThrow(
       'RUNWARE_API_KEY: required for https://api.runware.ai',
     );
+  });
+});
+
+describe('the worker env schema (src/env.ts)', () => {
+  it('describes every variable and marks the secrets', () => {
+    const rows = envRows(workerEnv);
+    expect(rows.map((row) => row.name)).toEqual(Object.keys(workerEnv.shape));
+    const secrets = rows.filter((row) => row.secret).map((row) => row.name);
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'RUNWARE_API_KEY',
+        'PHOTOMAKER_WEBHOOK_SECRET',
+        'PHOTOMAKER_URL_SECRET',
+        'WORKER_CODEC_TOKEN',
+      ]),
+    );
+  });
+
+  it('checks the variables other modules read (payload keys, allow-list) at start too', () => {
+    let message = '';
+    try {
+      loadConfig({ PHOTOMAKER_PAYLOAD_KEYS: 'no-colon', PHOTOMAKER_ALLOW_PRIVATE_URLS: '10.0.0.0/99' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('PHOTOMAKER_PAYLOAD_KEYS: entry 1 must be <keyId>:<base64 of 32 bytes>');
+    expect(message).toContain("PHOTOMAKER_ALLOW_PRIVATE_URLS: '10.0.0.0/99' is not an IP");
+    expect(message).not.toContain('no-colon');
+  });
+
+  it('signs with the same dev URL secret as the API when none is set', () => {
+    expect(loadConfig({}).urlSecret).toBe(DEV_URL_SECRET);
   });
 });

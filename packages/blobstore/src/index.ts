@@ -1,4 +1,5 @@
 export * from './blob-store.ts';
+export * from './env.ts';
 export * from './from-env.ts';
 export * from './local-blob-store.ts';
 export * from './signed-path.ts';

@@ -1,14 +1,9 @@
 import { parseArgs } from 'node:util';
-import { CONFIG_VARIABLES } from './config.ts';
+import type { CliFlags } from './cli-flags.ts';
 
-export interface CliFlags {
-  port?: string;
-  dataDir?: string;
-  runware?: 'emulator' | 'real';
-  envFile?: string;
-  verbose?: boolean;
-  help?: boolean;
-}
+export type { CliFlags } from './cli-flags.ts';
+// main.ts and supervise.ts print it with the usage errors this file raises.
+export { helpText } from './help.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -17,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-/** Flags only; every setting also has an environment variable (see CONFIG_VARIABLES). */
+/** Flags only; every setting also has an environment variable (see env.ts). */
 export function parseCliArgs(argv: string[]): CliFlags {
   let values: ReturnType<typeof parse>['values'];
   try {
@@ -55,30 +50,4 @@ function parse(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
-}
-
-export function helpText(): string {
-  const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
-  const vars = CONFIG_VARIABLES.map(
-    (v) =>
-      `  ${v.name.padEnd(width)}  ${v.description.replaceAll('`', '')} (default: ${v.default.replaceAll('`', '')})`,
-  ).join('\n');
-  return `Usage: npm start [-- options]     (or: node tools/launcher/src/main.ts [options])
-
-Builds and starts the whole PhotoMaker platform on 127.0.0.1: Temporal dev server + Web UI, redis-server,
-the Runware emulator (or the real Runware), the worker, the GraphQL API and the web app. Prints the URLs and
-a line starting with "ready:" once everything is healthy. Ctrl-C stops everything.
-
-Options:
-  -p, --port <port>      API + web app port (default 4000; env PORT)
-      --data-dir <dir>   data directory (default .data; env PHOTOMAKER_DATA_DIR)
-      --dotenv <file>    read settings from this file instead of ./.env
-      --emulator         use the Runware emulator even when RUNWARE_API_KEY is set
-      --real-runware     use the real Runware (needs RUNWARE_API_KEY)
-  -v, --verbose          show every service's log lines (they always go to <data dir>/logs/)
-  -h, --help             this text
-
-Settings (environment variables, or KEY=value lines in .env; the environment wins over .env):
-${vars}
-`;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES } from '../src/config.ts';
+import { KNOWN_VARIABLES, SET_BY_LAUNCHER } from '../src/app-envs.ts';
 import { freeStackPorts } from '../src/launch.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -42,10 +42,13 @@ function occupy(port: number): Promise<void> {
 const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 
 describe('npm start, before anything runs', () => {
-  it('--help lists every setting', async () => {
+  it('--help lists every setting of the launcher and of every app it starts', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    for (const variable of CONFIG_VARIABLES) expect(stdout).toContain(variable.name);
+    const setByLauncher = new Set(Object.values(SET_BY_LAUNCHER).flat());
+    const settings = [...KNOWN_VARIABLES].filter((name) => !setByLauncher.has(name));
+    expect(settings.length).toBeGreaterThan(60);
+    for (const name of settings) expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
   it('an unknown flag is a usage error (exit 2), without a stack trace', async () => {

@@ -172,7 +172,7 @@ describe('invalid settings name the variable and the rule', () => {
     });
     expect(found).toEqual([
       'PHOTOMAKER_API_KEYS: entry 1 must be tenant:key (tenant of letters, digits, _ . -; key of at least 8 characters, no spaces or commas)',
-      `PHOTOMAKER_PAYLOAD_KEYS: entry 1 must be keyId:<base64 of exactly 32 bytes> (generate one: node -p "'k1:'+crypto.randomBytes(32).toString('base64')")`,
+      `PHOTOMAKER_PAYLOAD_KEYS: entry 1 (key id 'k1'): key must be base64 of exactly 32 bytes (AES-256), got 5 (generate one: node -p "'k1:'+crypto.randomBytes(32).toString('base64')")`,
       'PHOTOMAKER_URL_SECRET: must be at least 16 characters',
     ]);
     expect(found.join('\n')).not.toMatch(/tenant-without-key|c2hvcnQ|short"/);
@@ -206,6 +206,32 @@ describe('.env typos', () => {
       '.env sets PHOTOMAKER_API_KEY, which nothing reads: did you mean PHOTOMAKER_API_KEYS?',
     ]);
     expect(config.env.WORKER_CONCURRENCY).toBe('4');
+  });
+
+  it('knows the variables of every app, not only its own', () => {
+    const config = load(
+      {},
+      { PHOTOMAKER_MAX_IMAGE_BYTES: '4096', WORKER_POLL_MAX: '2s', RUNWARE_EMULATOR_HOST: '::1' },
+    );
+    expect(config.warnings).toEqual([]);
+  });
+});
+
+describe('variables passed through to the apps', () => {
+  it('are checked with the app’s own rule before anything starts', () => {
+    expect(
+      problems({ PHOTOMAKER_MAX_IMAGE_BYTES: 'lots', WORKER_SHUTDOWN_GRACE: 'soon', WORKER_CODEC_TOKEN: '' }),
+    ).toEqual([
+      'PHOTOMAKER_MAX_IMAGE_BYTES: must be an integer >= 0 (got "lots")',
+      'WORKER_SHUTDOWN_GRACE: must be a duration such as 500ms, 30s, 2m, 12h, 7d (or milliseconds) (got "soon")',
+    ]);
+  });
+
+  it('are reported together with the launcher’s own problems', () => {
+    expect(problems({ PORT: 'x', RUNWARE_EMULATOR_CAPACITY: '0' })).toEqual([
+      'PORT / --port: must be a TCP port number from 1 to 65535 (got "x")',
+      'RUNWARE_EMULATOR_CAPACITY: must be at least 1 (got "0")',
+    ]);
   });
 });
 

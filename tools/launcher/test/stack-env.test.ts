@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { APP_ENVS, APP_NAMES } from '../src/app-envs.ts';
 import { parseCliArgs } from '../src/cli-args.ts';
 import { loadConfig } from '../src/config.ts';
 import { appEnvironments, type Endpoints } from '../src/stack-env.ts';
@@ -63,9 +64,25 @@ describe('what each app gets', () => {
     expect(JSON.stringify(envs)).not.toContain('real-runware-key-xyz');
   });
 
-  it('with the real Runware, the worker gets the user key and base URL', () => {
+  it('with the real Runware, the worker gets the user key and base URL, and only the worker', () => {
     const envs = envsFor({ RUNWARE_API_KEY: 'real-runware-key-xyz' });
     expect(envs.worker.RUNWARE_API_KEY).toBe('real-runware-key-xyz');
+    expect(envs.api.RUNWARE_API_KEY).toBeUndefined();
+    expect(envs.emulator.RUNWARE_API_KEY).toBeUndefined();
+  });
+
+  it('each app gets only names its env schema reads, besides what it inherits', () => {
+    const inherited = { PATH: '/usr/bin', WORKER_POLL_MAX: '2s' };
+    const envs = envsFor(inherited);
+    for (const app of APP_NAMES) {
+      const reads = new Set(Object.keys(APP_ENVS[app].schema.shape));
+      const set = Object.keys(envs[app]).filter((name) => !(name in inherited));
+      expect(
+        set.filter((name) => !reads.has(name)),
+        app,
+      ).toEqual([]);
+    }
+    expect(envs.api.WORKER_POLL_MAX).toBe('2s');
   });
 
   it('PORT is the API port only: no other app inherits it', () => {

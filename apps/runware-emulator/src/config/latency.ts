@@ -35,3 +35,30 @@ export function resolveLatency(input: LatencyPreset | Partial<LatencyModel> | un
   if (typeof input === 'string') return { ...LATENCY_PRESETS[input] };
   return latencySchema.parse({ ...LATENCY_PRESETS.none, ...input });
 }
+
+export type LatencyParse = { ok: true; model: LatencyModel } | { ok: false; message: string };
+
+/** `RUNWARE_EMULATOR_LATENCY` / `--latency`: a preset name, or JSON knobs over the realistic preset. */
+export function latencyFromText(value: string): LatencyParse {
+  if (isLatencyPreset(value)) return { ok: true, model: { ...LATENCY_PRESETS[value] } };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return {
+      ok: false,
+      message: `must be one of ${Object.keys(LATENCY_PRESETS).join(', ')} or a JSON object`,
+    };
+  }
+  const checked = latencySchema.partial().safeParse(parsed);
+  if (!checked.success) {
+    return {
+      ok: false,
+      message: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
+  }
+  const model: LatencyModel = { ...LATENCY_PRESETS.realistic };
+  for (const [key, knob] of Object.entries(checked.data))
+    if (knob !== undefined) Object.assign(model, { [key]: knob });
+  return { ok: true, model };
+}

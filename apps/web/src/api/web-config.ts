@@ -1,4 +1,4 @@
-/** What the API tells the browser at GET /web-config.json (CONTRACTS §5.8). */
+/** What the API tells the browser at GET /web-config.json (served by apps/api/src/http/web-routes.ts). */
 export interface WebConfig {
   /** The launcher's demo key, when it runs with one. */
   apiKey?: string;

@@ -3,3 +3,4 @@ export * from './aes-gcm-codec.ts';
 export * from './codec-server.ts';
 export * from './data-converter.ts';
 export * from './payload-keys.ts';
+export * from './payload-keys-env.ts';

@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
+import { httpUrl, integer } from '@photomaker/env';
+import { redisEnv } from '@photomaker/events';
+import { logEnv } from '@photomaker/observability';
+import { payloadKeysEnv } from '@photomaker/temporal/codec';
+import { temporalEnv } from '@photomaker/temporal/env';
+import { urlGuardEnv } from '@photomaker/url-guard';
+import { z } from 'zod';
+
+/** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
+export function corsOriginsFrom(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (entry === '*') continue;
+    if (originOf(entry) !== entry.replace(/\/+$/, '') || !/^https?:/.test(entry)) {
+      throw new Error(
+        `PHOTOMAKER_CORS_ORIGINS: '${entry}' is not an origin (scheme://host[:port], no path) or '*'`,
+      );
+    }
+  }
+  return entries.map((entry) => entry.replace(/\/+$/, ''));
+}
+
+function originOf(entry: string): string | undefined {
+  try {
+    return new URL(entry).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+const limit = (fallback: number, description: string) =>
+  integer(0).prefault(String(fallback)).describe(description);
+
+/** The API's guards and timeouts (`ApiLimits` in config.ts). */
+export const apiLimitsEnv = z.object({
+  PHOTOMAKER_MAX_BODY_BYTES: limit(48 * 1024 * 1024, 'Max JSON body of /graphql and /v1 (bytes; 48 MiB)'),
+  PHOTOMAKER_MAX_IMAGE_BYTES: limit(
+    8 * 1024 * 1024,
+    'Max decoded size of one input/reference image (bytes; 8 MiB)',
+  ),
+  PHOTOMAKER_MAX_QUERY_DEPTH: limit(10, 'Max GraphQL selection depth'),
+  PHOTOMAKER_MAX_QUERY_COMPLEXITY: limit(2000, 'Max GraphQL query complexity (lists multiply by `first`)'),
+  PHOTOMAKER_MAX_QUERY_ALIASES: limit(15, 'Max aliases in one GraphQL operation'),
+  PHOTOMAKER_RATE_LIMIT: limit(
+    600,
+    'Requests (HTTP calls, WS subscriptions) per API key per window; 0 disables',
+  ),
+  PHOTOMAKER_RATE_LIMIT_WINDOW_SECONDS: limit(60, 'Rate limit window (seconds)'),
+  PHOTOMAKER_SYNC_WAIT_MS: limit(
+    120_000,
+    'How long SYNC GraphQL and sync /v1 requests wait for the job (ms)',
+  ),
+  PHOTOMAKER_IMAGE_FETCH_TIMEOUT_MS: limit(15_000, 'Timeout for downloading a URL input image (ms)'),
+  PHOTOMAKER_MAX_SUBSCRIPTIONS_PER_SOCKET: limit(100, 'Max subscriptions per WebSocket connection'),
+  PHOTOMAKER_MAX_PAGE_SIZE: limit(100, 'Max `first` in `jobs`'),
+  PHOTOMAKER_SUBSCRIPTION_RECHECK_MS: limit(
+    30_000,
+    'How often a job with live subscribers is checked for having ended without a terminal event (ms)',
+  ),
+  PHOTOMAKER_RECONCILE_AFTER_MS: limit(
+    10_000,
+    'An unfinished job older than this is checked against Temporal when read (ms)',
+  ),
+});
+
+/** The API's own variables: where it listens, who may call it, and what it serves. */
+const apiOwnEnv = z.object({
+  PORT: integer(0, 65535).prefault('4000').describe('API + web app port (0: any free port); `--port` wins'),
+  HOST: z.string().trim().min(1).default('127.0.0.1').describe('Bind address of the API'),
+  PHOTOMAKER_API_KEYS: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .describe('API keys: `tenant:key` or `tenant:sha256:<hex>`, comma- or newline-separated')
+    .meta({ secret: true, defaultText: 'a built-in dev key of tenant `dev` (warns)' }),
+  PHOTOMAKER_API_KEYS_FILE: z
+    .string()
+    .refine((path) => existsSync(path), { error: 'must name an existing file' })
+    .optional()
+    .describe('A file of API key lines, used with (or instead of) `PHOTOMAKER_API_KEYS`'),
+  PHOTOMAKER_PUBLIC_URL: httpUrl
+    .optional()
+    .describe('Base URL of the API for absolute links')
+    .meta({ defaultText: 'the URL it listens on' }),
+  PHOTOMAKER_WEB_DIR: z
+    .string()
+    .trim()
+    .optional()
+    .describe('Built web app to serve at `/` (`apps/web/dist`)'),
+  PHOTOMAKER_WEB_DEMO_KEY: z
+    .string()
+    .trim()
+    .optional()
+    .describe('API key the web app starts with (a demo setup)')
+    .meta({ secret: true }),
+  PHOTOMAKER_TEMPORAL_UI_URL: httpUrl.optional().describe('Temporal Web UI, linked from the web app'),
+  PHOTOMAKER_CORS_ORIGINS: z
+    .string()
+    .superRefine((raw, ctx) => {
+      try {
+        corsOriginsFrom(raw);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: (error as Error).message.replace('PHOTOMAKER_CORS_ORIGINS: ', ''),
+        });
+      }
+    })
+    .optional()
+    .describe('Browser origins allowed to call the API from another site (`https://app.example,...` or `*`)')
+    .meta({ defaultText: 'unset (same origin only)' }),
+});
+
+/** Everything the API process reads from its environment (`configFromEnv` in config.ts parses it). */
+export const apiEnv = z.object({
+  ...apiOwnEnv.shape,
+  ...temporalEnv.shape,
+  ...payloadKeysEnv.shape,
+  ...redisEnv.shape,
+  ...blobDirEnv.shape,
+  ...urlSigningEnv.shape,
+  ...urlGuardEnv.shape,
+  ...logEnv.shape,
+  ...apiLimitsEnv.shape,
+});
+
+export type ApiEnv = z.output<typeof apiEnv>;

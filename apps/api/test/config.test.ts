@@ -1,0 +1,102 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { envRows, parseEnv } from '@photomaker/env';
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, DEV_API_KEYS, limitsFromEnv } from '../src/config.ts';
+import { apiEnv } from '../src/env.ts';
+
+function failure(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('the API env schema (src/env.ts)', () => {
+  it('parses an empty environment into local defaults', () => {
+    const config = configFromEnv({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      apiKeysSpec: DEV_API_KEYS,
+      temporalAddress: '127.0.0.1:7233',
+      temporalNamespace: 'default',
+      redisUrl: 'redis://127.0.0.1:6380',
+      allowPrivateUrls: '',
+      corsOrigins: [],
+    });
+    expect(config.payloadKeys).toBeUndefined();
+    expect(config.limits).toMatchObject({ bodyBytes: 48 * 1024 * 1024, queryDepth: 10, ratePoints: 600 });
+    expect(config.warnings.join('\n')).toMatch(/PHOTOMAKER_API_KEYS[\s\S]*PHOTOMAKER_URL_SECRET unset/);
+  });
+
+  it('reads a full, valid environment', () => {
+    const keysFile = join(tmpdir(), `api-keys-${process.pid}.txt`);
+    writeFileSync(keysFile, 'beta:beta-key-123456\n');
+    const config = configFromEnv(
+      {
+        PORT: '5000',
+        PHOTOMAKER_API_KEYS: 'acme:acme-key-123456',
+        PHOTOMAKER_API_KEYS_FILE: keysFile,
+        TEMPORAL_ADDRESS: 'temporal.internal:7233',
+        REDIS_URL: 'rediss://cache:6380',
+        PHOTOMAKER_PUBLIC_URL: 'https://photos.example/',
+        PHOTOMAKER_URL_SECRET: 'url-secret-0123456789',
+        PHOTOMAKER_CORS_ORIGINS: 'https://app.example',
+        PHOTOMAKER_MAX_IMAGE_BYTES: '4096',
+        PHOTOMAKER_RATE_LIMIT: '0',
+      },
+      ['--port', '5001'],
+    );
+    expect(config).toMatchObject({
+      port: 5001,
+      apiKeysSpec: 'acme:acme-key-123456\nbeta:beta-key-123456\n',
+      temporalAddress: 'temporal.internal:7233',
+      redisUrl: 'rediss://cache:6380',
+      publicUrl: 'https://photos.example',
+      urlSecret: 'url-secret-0123456789',
+      corsOrigins: ['https://app.example'],
+      warnings: [],
+    });
+    expect(config.limits).toMatchObject({ imageBytes: 4096, ratePoints: 0 });
+  });
+
+  it('refuses bad values, naming each variable and its rule, without echoing secrets', () => {
+    const message = failure(() =>
+      configFromEnv({
+        PHOTOMAKER_MAX_BODY_BYTES: '-1',
+        REDIS_URL: 'http://cache:6379',
+        PHOTOMAKER_URL_SECRET: 'short-secret',
+        PHOTOMAKER_CORS_ORIGINS: 'https://a.example/app',
+      }),
+    );
+    expect(message).toContain('PHOTOMAKER_MAX_BODY_BYTES: must be an integer >= 0 (got "-1")');
+    expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+    expect(message).toContain('PHOTOMAKER_URL_SECRET: must be at least 16 characters');
+    expect(message).toContain("PHOTOMAKER_CORS_ORIGINS: 'https://a.example/app' is not an origin");
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('names --port when the flag carries the bad port', () => {
+    expect(failure(() => configFromEnv({}, ['--port', '70000']))).toContain(
+      'PORT / --port: must be at most 65535 (got "70000")',
+    );
+  });
+
+  it('limitsFromEnv reads the limits alone, with the same rules', () => {
+    expect(limitsFromEnv({ PHOTOMAKER_MAX_QUERY_DEPTH: '4' }).queryDepth).toBe(4);
+    expect(failure(() => limitsFromEnv({ PHOTOMAKER_SYNC_WAIT_MS: 'soon' }))).toContain(
+      'PHOTOMAKER_SYNC_WAIT_MS: must be an integer >= 0',
+    );
+  });
+
+  it('describes every variable (the launcher documents them from here)', () => {
+    const rows = envRows(apiEnv);
+    expect(rows.map((row) => row.name)).toEqual(Object.keys(apiEnv.shape));
+    expect(rows.find((row) => row.name === 'PHOTOMAKER_API_KEYS')?.secret).toBe(true);
+    expect(parseEnv(apiEnv, { HOST: '0.0.0.0' }).ok).toBe(true);
+  });
+});

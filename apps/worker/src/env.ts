@@ -1,0 +1,98 @@
+import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
+import { duration, httpUrl, integer, positiveNumber, secretText } from '@photomaker/env';
+import { redisEnv } from '@photomaker/events';
+import { logEnv } from '@photomaker/observability';
+import { payloadKeysEnv } from '@photomaker/temporal/codec';
+import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
+import { urlGuardEnv } from '@photomaker/url-guard';
+import { z } from 'zod';
+
+/** The worker's own variables: Runware, webhooks and links, its HTTP endpoints and its tuning. */
+const workerOwnEnv = z.object({
+  RUNWARE_BASE_URL: httpUrl
+    .default('http://127.0.0.1:8787/v1')
+    .describe('Runware endpoint (REST); the default is the local emulator'),
+  RUNWARE_API_KEY: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .describe('Runware API key; only a loopback (emulator) endpoint may go without one')
+    .meta({ secret: true, defaultText: 'the emulator’s dev key, on a loopback endpoint only' }),
+  PHOTOMAKER_WEBHOOK_SECRET: secretText
+    .optional()
+    .describe('HMAC secret that signs webhook deliveries')
+    .meta({ secret: true, defaultText: 'a built-in dev secret (warns)' }),
+  PHOTOMAKER_PUBLIC_URL: httpUrl
+    .default('http://127.0.0.1:4000')
+    .describe('Base URL of the API, for the image links in webhook bodies'),
+  PHOTOMAKER_IMAGE_URL_TTL: duration
+    .prefault('7d')
+    .describe('Lifetime of the signed image links in webhook bodies (at least 60s)'),
+  WORKER_HTTP_PORT: integer(0, 65535)
+    .prefault('9464')
+    .describe('Port of `/metrics`, `/healthz` and the codec endpoint `/codec` (0: any free port)'),
+  WORKER_HTTP_HOST: z
+    .string()
+    .trim()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Bind address of `WORKER_HTTP_PORT`'),
+  WORKER_CORE_METRICS_PORT: integer(0, 65535).prefault('9465').describe('Temporal SDK core metrics port'),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: integer(1, 10_000).prefault('200').describe('Activities run at once'),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: integer(2, 10_000)
+    .prefault('40')
+    .describe('Workflow tasks run at once'),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: integer(1, 10_000)
+    .prefault('200')
+    .describe('Local activities run at once'),
+  WORKER_WORKFLOW_THREADS: integer(1, 64).prefault('1').describe('Threads that run workflow code'),
+  WORKER_RUNWARE_ACTIVITIES_PER_SECOND: positiveNumber
+    .optional()
+    .describe('Task-queue-wide rate limit of Runware activities, shared by all workers')
+    .meta({ defaultText: 'unlimited' }),
+  WORKER_SHUTDOWN_GRACE: duration.prefault('30s').describe('Time running activities get to finish on stop'),
+  WORKER_HEARTBEAT_THROTTLE: duration.prefault('2s').describe('Minimum time between activity heartbeats'),
+  WORKER_RUNWARE_SYNC_MAX_RESULTS: integer(0, 20)
+    .prefault('1')
+    .describe('Jobs of at most this many images ask Runware synchronously instead of polling'),
+  WORKER_POLL_INITIAL: duration.prefault('100ms').describe('First delay between Runware polls'),
+  WORKER_POLL_MAX: duration.prefault('1s').describe('Longest delay between Runware polls (grows ×1.5)'),
+  WORKER_REFERENCE_CACHE_TTL: duration
+    .prefault('25d')
+    .describe('How long an uploaded reference image is reused on Runware (at least 60s)'),
+  WORKER_WORKFLOW_BUNDLE: z
+    .string()
+    .trim()
+    .refine((value) => ['auto', 'bundle', 'source'].includes(value) || value.startsWith('/'), {
+      error: 'must be auto, bundle, source or an absolute path to a workflow bundle',
+    })
+    .default('auto')
+    .describe('Workflow code: `bundle` (prebuilt), `source`, `auto` (bundle if built) or a bundle path'),
+  WORKER_CODEC_CORS_ORIGINS: z
+    .string()
+    .trim()
+    .optional()
+    .describe('Browser origins (comma-separated) allowed to call `/codec`, e.g. the Temporal UI'),
+  WORKER_CODEC_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Bearer token `/codec` requires')
+    .meta({ secret: true, defaultText: 'unset (no token)' }),
+});
+
+/** Everything the worker process reads from its environment (`loadConfig` in config.ts parses it). */
+export const workerEnv = z.object({
+  ...temporalEnv.shape,
+  ...taskQueueEnv.shape,
+  ...redisEnv.shape,
+  ...payloadKeysEnv.shape,
+  ...blobDirEnv.shape,
+  ...urlSigningEnv.shape,
+  ...urlGuardEnv.shape,
+  ...logEnv.shape,
+  ...workerOwnEnv.shape,
+});
+
+export type WorkerEnv = z.output<typeof workerEnv>;
