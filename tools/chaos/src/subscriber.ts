@@ -85,14 +85,7 @@ export class SubscriberPool {
       const job = item.job;
       if (job?.runwareTaskUUID) record.runwareTaskUUIDs.add(job.runwareTaskUUID);
       record.covered = Math.max(record.covered, item.seq);
-      if (TERMINAL_STATUSES.has(item.status) && !record.terminal) {
-        record.terminal = {
-          status: item.status,
-          seq: item.seq,
-          via: 'snapshot',
-          ...(job?.error?.code ? { errorCode: job.error.code } : {}),
-        };
-      }
+      markTerminal(record, item, 'snapshot', job?.error?.code);
       return;
     }
     if (item.seq <= record.covered) record.duplicates.push(item.seq);
@@ -100,14 +93,7 @@ export class SubscriberPool {
       record.gaps.push({ expected: record.covered + 1, got: item.seq });
     record.covered = Math.max(record.covered, item.seq);
     if (item.runwareTaskUUID) record.runwareTaskUUIDs.add(item.runwareTaskUUID);
-    if (TERMINAL_STATUSES.has(item.status) && !record.terminal) {
-      record.terminal = {
-        status: item.status,
-        seq: item.seq,
-        via: 'event',
-        ...(item.error?.code ? { errorCode: item.error.code } : {}),
-      };
-    }
+    markTerminal(record, item, 'event', item.error?.code);
   }
 
   private subscribe(record: SubscriberRecord, attempt: number): void {
@@ -151,6 +137,17 @@ export class SubscriberPool {
     this.closed = true;
     await Promise.allSettled(this.sockets.map((s) => s.client.dispose()));
   }
+}
+
+/** Records the first terminal item a subscriber saw (a later one changes nothing). */
+function markTerminal(
+  record: SubscriberRecord,
+  item: JobEventItem,
+  via: 'snapshot' | 'event',
+  errorCode: string | undefined,
+): void {
+  if (!TERMINAL_STATUSES.has(item.status) || record.terminal) return;
+  record.terminal = { status: item.status, seq: item.seq, via, ...(errorCode ? { errorCode } : {}) };
 }
 
 function describe(error: unknown): string {
