@@ -33,28 +33,57 @@ const list = (text: string | undefined) =>
         .map((v) => Number(v.trim()))
         .filter((v) => Number.isInteger(v) && v > 0);
 
+function parse() {
+  return parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      levels: { type: 'string' },
+      realistic: { type: 'string' },
+      fanout: { type: 'string' },
+      window: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'worker-env': { type: 'string', multiple: true },
+      'no-build': { type: 'boolean', default: false },
+      date: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values;
+}
+
+/** `KEY=value` pairs (the first `=` splits) as an environment. */
+const envPairs = (pairs: string[] = []) =>
+  Object.fromEntries(
+    pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+
+/** The run the flags ask for: the preset of --quick or the full run, each part overridable. */
+function benchOptions(values: ReturnType<typeof parse>, outDir: string, windowMs: number | undefined) {
+  const preset = values.quick ? QUICK : FULL;
+  return {
+    quick: values.quick,
+    outDir,
+    levels: list(values.levels) ?? preset.levels,
+    realisticLevels: values.realistic === '0' ? [] : (list(values.realistic) ?? preset.realisticLevels),
+    fanout: values.fanout === '0' ? [] : (list(values.fanout) ?? preset.fanout),
+    fanoutEvents: preset.fanoutEvents,
+    settings: windowMs ? { ...preset.settings, windowMs } : preset.settings,
+    profile: values.profile,
+    workerEnv: envPairs(values['worker-env']),
+    build: !values['no-build'],
+    date: values.date ?? new Date().toISOString().slice(0, 10),
+    log: (line: string) => process.stdout.write(`bench: ${line}\n`),
+    ...(values.verbose
+      ? { onProcessLine: (name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`) }
+      : {}),
+  };
+}
+
 async function main(): Promise<number> {
   let values: ReturnType<typeof parse>;
-  function parse() {
-    return parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      options: {
-        quick: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        levels: { type: 'string' },
-        realistic: { type: 'string' },
-        fanout: { type: 'string' },
-        window: { type: 'string' },
-        profile: { type: 'boolean', default: false },
-        'worker-env': { type: 'string', multiple: true },
-        'no-build': { type: 'boolean', default: false },
-        date: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  }
   try {
     values = parse();
   } catch (error) {
@@ -65,7 +94,6 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const preset = values.quick ? QUICK : FULL;
   const windowMs = values.window ? Number(values.window) : undefined;
   if (windowMs !== undefined && !(windowMs > 0)) {
     process.stderr.write('bench: --window must be a positive number of milliseconds\n');
@@ -73,28 +101,7 @@ async function main(): Promise<number> {
   }
   const outDir =
     values.out ?? join(repoRoot, 'tools', 'bench', 'results', ...(values.quick ? ['quick'] : []));
-  const results = await runBench({
-    quick: values.quick,
-    outDir,
-    levels: list(values.levels) ?? preset.levels,
-    realisticLevels: values.realistic === '0' ? [] : (list(values.realistic) ?? preset.realisticLevels),
-    fanout: values.fanout === '0' ? [] : (list(values.fanout) ?? preset.fanout),
-    fanoutEvents: preset.fanoutEvents,
-    settings: windowMs ? { ...preset.settings, windowMs } : preset.settings,
-    profile: values.profile,
-    workerEnv: Object.fromEntries(
-      (values['worker-env'] ?? []).map((pair) => [
-        pair.slice(0, pair.indexOf('=')),
-        pair.slice(pair.indexOf('=') + 1),
-      ]),
-    ),
-    build: !values['no-build'],
-    date: values.date ?? new Date().toISOString().slice(0, 10),
-    log: (line) => process.stdout.write(`bench: ${line}\n`),
-    ...(values.verbose
-      ? { onProcessLine: (name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`) }
-      : {}),
-  });
+  const results = await runBench(benchOptions(values, outDir, windowMs));
   process.stdout.write(`\n${(await import('./report/markdown.ts')).renderMarkdown(results)}\n`);
   process.stdout.write(`bench: wrote ${join(outDir, 'results.json')}, results.md, chart.png\n`);
   return 0;

@@ -1,14 +1,13 @@
 import { JobEventLog } from '@photomaker/events';
 import type { JobEvent } from '@photomaker/schema';
-import type { Client as WsClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { CANCEL, GENERATE, JOB_EVENTS_MINIMAL, type JobEventItem } from '../harness/documents.ts';
+import { CANCEL, GENERATE } from '../harness/documents.ts';
 import type { EmulatorAdmin, LatencyKnobs } from '../harness/emulator-admin.ts';
-import { graphqlWs } from '../harness/graphql-client.ts';
 import type { PlatformClient } from '../harness/platform-client.ts';
 import { smallTask } from '../harness/platform-client.ts';
 import { sampleProcess } from '../harness/proc-stats.ts';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
+import { type Subscriber, subscribe } from './fanout-subscriber.ts';
 
 export interface FanoutResult {
   subscribers: number;
@@ -34,59 +33,7 @@ export interface FanoutResult {
   driverCpuMsPerDelivery: number;
 }
 
-interface Subscriber {
-  client: WsClient;
-  dispose: () => void;
-  snapshot: Promise<void>;
-  receipts: Map<number, number>;
-  done: Promise<void>;
-  connected: () => boolean;
-}
-
-function subscribe(apiUrl: string, key: string, jobId: string): Subscriber {
-  const client = graphqlWs(apiUrl, key, { lazy: true });
-  const receipts = new Map<number, number>();
-  let connected = false;
-  let gotSnapshot: () => void = () => undefined;
-  let failSnapshot: (error: unknown) => void = () => undefined;
-  const snapshot = new Promise<void>((resolve, reject) => {
-    gotSnapshot = resolve;
-    failSnapshot = reject;
-  });
-  let dispose: () => void = () => undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    dispose = client.subscribe<{ jobEvents: JobEventItem }>(
-      { query: JOB_EVENTS_MINIMAL, variables: { jobId, afterSeq: 0 } },
-      {
-        next: (result) => {
-          const now = performance.now();
-          const item = result.data?.jobEvents;
-          if (!item) return;
-          if (item.__typename === 'JobSnapshot') {
-            connected = true;
-            gotSnapshot();
-          } else receipts.set(item.seq, now);
-        },
-        error: (error) => {
-          failSnapshot(error);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        },
-        complete: () => resolve(),
-      },
-    );
-  });
-  done.catch(() => undefined);
-  snapshot.catch(() => undefined);
-  return { client, dispose, snapshot, receipts, done, connected: () => connected };
-}
-
-/**
- * N graphql-ws subscribers (one WebSocket each) on one job of one API process; the bench appends events
- * straight to the job's Redis stream (the worker's path) and times each subscriber's receipt against the
- * append. The job is real (the API checks it exists and belongs to the tenant): the emulator is made slow
- * while it is submitted, so the worker holds it in Runware while the bench owns its stream.
- */
-export async function fanoutPhase(options: {
+type FanoutOptions = {
   apiUrl: string;
   apiKey: string;
   redisUrl: string;
@@ -96,7 +43,121 @@ export async function fanoutPhase(options: {
   subscribers: number;
   events: number;
   apiPid: () => number | undefined;
-}): Promise<FanoutResult> {
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The job the phase appends to, and its last event (the appended seqs follow it). */
+interface HeldJob {
+  jobId: string;
+  runwareTaskUUID: string;
+  last: JobEvent;
+}
+
+/** Starts a job while the emulator is slow, so the worker holds it in Runware and the bench owns its stream. */
+async function startHeldJob(options: FanoutOptions, log: JobEventLog, onStarted: (jobId: string) => void) {
+  await options.emulator.setLatency({ requestMs: 0, imageMs: 15 * 60_000 });
+  const started = await options.client.http.post<{
+    generatePhotoMaker: { id: string; runwareTaskUUID: string };
+  }>(GENERATE, { input: smallTask(options.referenceId) });
+  const job = started.data?.generatePhotoMaker;
+  if (!job) throw new Error(`fan-out job did not start: ${started.errors?.[0]?.message}`);
+  onStarted(job.id);
+  let last: JobEvent | undefined;
+  for (let i = 0; i < 300 && last?.stage !== 'submitted'; i++) {
+    await sleep(50);
+    last = await log.last(job.id);
+  }
+  if (last?.stage !== 'submitted')
+    throw new Error(`fan-out job never reached submitted (last: ${last?.stage})`);
+  return { jobId: job.id, runwareTaskUUID: job.runwareTaskUUID, last } satisfies HeldJob;
+}
+
+/** Connects the subscribers 100 at a time (each batch waits for its snapshots, at most a minute). */
+async function connectAll(options: FanoutOptions, jobId: string, subscribers: Subscriber[]): Promise<number> {
+  const connectStart = performance.now();
+  for (let i = 0; i < options.subscribers; i += 100) {
+    const batch: Subscriber[] = [];
+    for (let j = i; j < Math.min(options.subscribers, i + 100); j++)
+      batch.push(subscribe(options.apiUrl, options.apiKey, jobId));
+    subscribers.push(...batch);
+    await Promise.allSettled(batch.map((s) => Promise.race([s.snapshot, sleep(60_000)])));
+  }
+  return performance.now() - connectStart;
+}
+
+/** The event appended at `seq`: a submitted event, or the cancelled one that ends the job. */
+export function fanoutEvent(job: HeldJob, seq: number, terminal: boolean): JobEvent {
+  const at = new Date().toISOString();
+  if (terminal)
+    return {
+      jobId: job.jobId,
+      seq,
+      at,
+      stage: 'cancelled',
+      data: { reason: 'bench fan-out finished' },
+    } as JobEvent;
+  return {
+    jobId: job.jobId,
+    seq,
+    at,
+    stage: 'submitted',
+    data: { runwareTaskUUID: job.runwareTaskUUID, numberResults: 1 },
+  } as JobEvent;
+}
+
+/** Appends the events one at a time; returns when each was appended (performance.now(), by seq). */
+async function appendEvents(
+  log: JobEventLog,
+  job: HeldJob,
+  events: number,
+  subscribers: Subscriber[],
+  expectedMissing: number,
+): Promise<Map<number, number>> {
+  const appendedAt = new Map<number, number>();
+  const lastSeq = job.last.seq + events;
+  for (let seq = job.last.seq + 1; seq <= lastSeq; seq++) {
+    appendedAt.set(seq, performance.now());
+    await log.append(fanoutEvent(job, seq, seq === lastSeq));
+    // Next event once (nearly) everyone has this one, so fan-outs do not overlap.
+    const deadline = performance.now() + 10_000;
+    while (performance.now() < deadline) {
+      const missing = subscribers.filter((s) => !s.receipts.has(seq)).length;
+      if (missing <= expectedMissing) break;
+      await sleep(5);
+    }
+    await sleep(50);
+  }
+  return appendedAt;
+}
+
+/** Append-to-receipt times of every receipt of an appended seq. */
+export function deliveryTimes(
+  receipts: readonly ReadonlyMap<number, number>[],
+  appendedAt: ReadonlyMap<number, number>,
+): number[] {
+  const samples: number[] = [];
+  for (const r of receipts) {
+    for (const [seq, at] of r) {
+      const appended = appendedAt.get(seq);
+      if (appended !== undefined) samples.push(at - appended);
+    }
+  }
+  return samples;
+}
+
+const mib = (bytes: number | undefined) => Math.round(((bytes ?? 0) / 1024 / 1024) * 10) / 10;
+/** ms per delivery to three decimals; NaN when nothing was delivered. */
+export const perDelivery = (ms: number, received: number) =>
+  received > 0 ? Math.round((ms / received) * 1000) / 1000 : Number.NaN;
+
+/**
+ * N graphql-ws subscribers (one WebSocket each) on one job of one API process; the bench appends events
+ * straight to the job's Redis stream (the worker's path) and times each subscriber's receipt against the
+ * append. The job is real (the API checks it exists and belongs to the tenant): the emulator is made slow
+ * while it is submitted, so the worker holds it in Runware while the bench owns its stream.
+ */
+export async function fanoutPhase(options: FanoutOptions): Promise<FanoutResult> {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   const log = new JobEventLog(redis);
   const before: LatencyKnobs = await options.emulator.latency();
@@ -104,87 +165,26 @@ export async function fanoutPhase(options: {
   const subscribers: Subscriber[] = [];
   try {
     // A job that stays in Runware for the whole phase.
-    await options.emulator.setLatency({ requestMs: 0, imageMs: 15 * 60_000 });
-    const started = await options.client.http.post<{
-      generatePhotoMaker: { id: string; runwareTaskUUID: string };
-    }>(GENERATE, { input: smallTask(options.referenceId) });
-    const job = started.data?.generatePhotoMaker;
-    if (!job) throw new Error(`fan-out job did not start: ${started.errors?.[0]?.message}`);
-    jobId = job.id;
-    let last: JobEvent | undefined;
-    for (let i = 0; i < 300 && last?.stage !== 'submitted'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      last = await log.last(jobId);
-    }
-    if (last?.stage !== 'submitted')
-      throw new Error(`fan-out job never reached submitted (last: ${last?.stage})`);
+    const job = await startHeldJob(options, log, (id) => {
+      jobId = id;
+    });
     await options.emulator.setLatency(before);
-
-    const connectStart = performance.now();
-    for (let i = 0; i < options.subscribers; i += 100) {
-      const batch: Subscriber[] = [];
-      for (let j = i; j < Math.min(options.subscribers, i + 100); j++)
-        batch.push(subscribe(options.apiUrl, options.apiKey, jobId));
-      subscribers.push(...batch);
-      await Promise.allSettled(
-        batch.map((s) => Promise.race([s.snapshot, new Promise((r) => setTimeout(r, 60_000))])),
-      );
-    }
-    const connectMs = performance.now() - connectStart;
+    const connectMs = await connectAll(options, job.jobId, subscribers);
     const connected = subscribers.filter((s) => s.connected()).length;
 
     const apiPid = options.apiPid();
     const apiBefore = apiPid ? sampleProcess(apiPid) : undefined;
     const driverBefore = process.cpuUsage();
-    const appendedAt = new Map<number, number>();
-    const firstSeq = last.seq + 1;
-    const lastSeq = last.seq + options.events;
-    for (let seq = firstSeq; seq <= lastSeq; seq++) {
-      const terminal = seq === lastSeq;
-      const event = (
-        terminal
-          ? {
-              jobId,
-              seq,
-              at: new Date().toISOString(),
-              stage: 'cancelled',
-              data: { reason: 'bench fan-out finished' },
-            }
-          : {
-              jobId,
-              seq,
-              at: new Date().toISOString(),
-              stage: 'submitted',
-              data: { runwareTaskUUID: job.runwareTaskUUID, numberResults: 1 },
-            }
-      ) as JobEvent;
-      appendedAt.set(seq, performance.now());
-      await log.append(event);
-      // Next event once (nearly) everyone has this one, so fan-outs do not overlap.
-      const deadline = performance.now() + 10_000;
-      while (performance.now() < deadline) {
-        const missing = subscribers.filter((s) => !s.receipts.has(seq)).length;
-        if (missing <= options.subscribers - connected) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const missing = options.subscribers - connected;
+    const appendedAt = await appendEvents(log, job, options.events, subscribers, missing);
     const apiAfter = apiPid ? sampleProcess(apiPid) : undefined;
     const driverCpu = process.cpuUsage(driverBefore);
-    const samples: number[] = [];
-    let received = 0;
-    for (const s of subscribers) {
-      for (const [seq, at] of s.receipts) {
-        const appended = appendedAt.get(seq);
-        if (appended === undefined) continue;
-        received += 1;
-        samples.push(at - appended);
-      }
-    }
-    await Promise.race([
-      Promise.allSettled(subscribers.map((s) => s.done)),
-      new Promise((r) => setTimeout(r, 10_000)),
-    ]);
+    const samples = deliveryTimes(
+      subscribers.map((s) => s.receipts),
+      appendedAt,
+    );
+    const received = samples.length;
+    await Promise.race([Promise.allSettled(subscribers.map((s) => s.done)), sleep(10_000)]);
     return {
       subscribers: options.subscribers,
       connected,
@@ -193,16 +193,11 @@ export async function fanoutPhase(options: {
       received,
       deliveryMs: rounded(distribution(samples)),
       connectMs: Math.round(connectMs),
-      apiRssMiB: Math.round(((apiAfter?.rssBytes ?? 0) / 1024 / 1024) * 10) / 10,
-      apiPeakRssMiB: Math.round(((apiAfter?.peakRssBytes ?? 0) / 1024 / 1024) * 10) / 10,
+      apiRssMiB: mib(apiAfter?.rssBytes),
+      apiPeakRssMiB: mib(apiAfter?.peakRssBytes),
       apiCpuMsPerDelivery:
-        apiBefore && apiAfter && received > 0
-          ? Math.round(((apiAfter.cpuMs - apiBefore.cpuMs) / received) * 1000) / 1000
-          : Number.NaN,
-      driverCpuMsPerDelivery:
-        received > 0
-          ? Math.round(((driverCpu.user + driverCpu.system) / 1000 / received) * 1000) / 1000
-          : Number.NaN,
+        apiBefore && apiAfter ? perDelivery(apiAfter.cpuMs - apiBefore.cpuMs, received) : Number.NaN,
+      driverCpuMsPerDelivery: perDelivery((driverCpu.user + driverCpu.system) / 1000, received),
     };
   } finally {
     await options.emulator.setLatency(before).catch(() => undefined);

@@ -58,38 +58,50 @@ export function packageOf(url: string, functionName: string): string {
   return '(other)';
 }
 
+/** Self time (µs) per sampled node id. */
+function selfTimes(profile: CpuProfile): Map<number, number> {
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return selfUs;
+}
+
+/** The INCLUSIVE_FRAMES on the stack of a node (itself and its ancestors). */
+function inclusiveFramesOf(id: number, nodes: Map<number, CpuProfileNode>, parent: Map<number, number>) {
+  const frames = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const name = nodes.get(at)?.callFrame.functionName;
+    if (name && INCLUSIVE_FRAMES.includes(name)) frames.add(name);
+  }
+  return frames;
+}
+
+/** A function as the summary names it: its name and where it is, the store path trimmed. */
+function functionKey({ functionName, url, lineNumber }: CpuProfileNode['callFrame']): string {
+  const where = url ? `${url.replace(/^.*\/(node_modules\/\.pnpm\/|main\/)/, '')}:${lineNumber + 1}` : '';
+  return `${functionName || '(anonymous)'} ${where}`.trim();
+}
+
+const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
+
 /** Self time per package and per function of one V8 `.cpuprofile` (what `node --cpu-prof` writes). */
 export function summarizeCpuProfile(file: string, top = 15): CpuProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
   const packages = new Map<string, number>();
   const functions = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let busy = 0;
-  for (const [id, us] of selfUs) {
-    const frames = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const name = nodes.get(at)?.callFrame.functionName;
-      if (name && INCLUSIVE_FRAMES.includes(name)) frames.add(name);
-    }
-    if (nodes.get(id)?.callFrame.functionName !== '(idle)')
-      for (const name of frames) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+  for (const [id, us] of selfTimes(profile)) {
     const node = nodes.get(id);
-    if (!node) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)') continue;
+    if (!node || node.callFrame.functionName === '(idle)') continue;
+    for (const name of inclusiveFramesOf(id, nodes, parent)) add(inclusive, name, us);
     busy += us;
-    const pkg = packageOf(url, functionName);
-    packages.set(pkg, (packages.get(pkg) ?? 0) + us);
-    const where = url ? `${url.replace(/^.*\/(node_modules\/\.pnpm\/|main\/)/, '')}:${lineNumber + 1}` : '';
-    const key = `${functionName || '(anonymous)'} ${where}`.trim();
-    functions.set(key, (functions.get(key) ?? 0) + us);
+    add(packages, packageOf(node.callFrame.url, node.callFrame.functionName), us);
+    add(functions, functionKey(node.callFrame), us);
   }
   const entries = (map: Map<string, number>) =>
     [...map.entries()]
