@@ -1,59 +1,26 @@
-import { useCallback, useMemo, useState } from 'react';
-import { ApiError } from '../api/client.ts';
-import { GeneratePhotoMakerMutation, type Job, UploadReferenceImageMutation } from '../api/operations.ts';
-import {
-  type FieldErrors,
-  type FormState,
-  INITIAL_FORM,
-  randomSeed,
-  toInput,
-  validateForm,
-} from '../form/form-state.ts';
-import { MAX_PHOTOS, type ReferencePhoto, readPhotoFile, sizeWarning } from '../form/reference-photos.ts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { GeneratePhotoMakerMutation } from '../api/operations.ts';
+import { type FieldErrors, type FormState, randomSeed, toInput, validateForm } from '../form/form-state.ts';
+import { MAX_PHOTOS } from '../form/reference-photos.ts';
+import { FIELD_ORDER, isPending, submitBlocker, submitFailure, submitLabel } from '../form/submit-checks.ts';
 import { plural } from '../lib/format.ts';
 import { useApp } from './api-context.ts';
-import { ADVANCED_FIELDS, AdvancedFields } from './form/AdvancedFields.tsx';
+import { useCreateDraft } from './create-draft.ts';
+import { AdvancedFields } from './form/AdvancedFields.tsx';
 import { CountAndSeed } from './form/CountAndSeed.tsx';
 import { PhotoPicker } from './form/PhotoPicker.tsx';
 import { PromptField } from './form/PromptField.tsx';
 import { SizePicker } from './form/SizePicker.tsx';
 import { StrengthSlider } from './form/StrengthSlider.tsx';
 import { StylePicker } from './form/StylePicker.tsx';
+import { useAddPhotos } from './form/use-reference-photos.ts';
 import { JobPanel } from './JobPanel.tsx';
 
-// The draft survives moving to History and back (not a reload: photos are personal data).
-const draft: { form: FormState; photos: ReferencePhoto[]; job?: Job } = { form: INITIAL_FORM, photos: [] };
-
-const FIELD_ORDER = [
-  'inputImages',
-  'positivePrompt',
-  'style',
-  'strength',
-  'width',
-  'height',
-  'numberResults',
-  'seed',
-  ...ADVANCED_FIELDS,
-];
-
-export function CreatePage() {
-  const { api, catalog } = useApp();
-  const [form, setForm] = useState(draft.form);
-  const [photos, setPhotos] = useState(draft.photos);
+/** The form's values and errors: a change clears the server's error for that field. */
+function useFormFields(initial: FormState) {
+  const [form, setForm] = useState(initial);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
-  const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [job, setJob] = useState(draft.job);
-  draft.form = form;
-  draft.photos = photos;
-  draft.job = job;
-
-  const clientErrors = useMemo(() => validateForm(form, photos), [form, photos]);
-  const errorFor = (field: string): string | undefined =>
-    serverErrors[field] ?? (touched[field] || submitted ? clientErrors[field] : undefined);
-
   const set = useCallback(<K extends keyof FormState>(key: K, value: FormState[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
     const field = key === 'safetyMode' ? 'safety' : key;
@@ -67,58 +34,47 @@ export function CreatePage() {
     (field: string) => setTouched((t) => (t[field] ? t : { ...t, [field]: true })),
     [],
   );
+  return { form, set, touched, setTouched, touch, serverErrors, setServerErrors };
+}
 
-  const updatePhoto = (key: string, patch: Partial<ReferencePhoto>) =>
-    setPhotos((list) => list.map((p) => (p.key === key ? { ...p, ...patch } : p)));
+export function CreatePage() {
+  const { api, catalog } = useApp();
+  const draft = useCreateDraft();
+  const { form, set, touched, setTouched, touch, serverErrors, setServerErrors } = useFormFields(
+    draft.current.form,
+  );
+  const [photos, setPhotos] = useState(draft.current.photos);
+  const [submitted, setSubmitted] = useState(false);
+  const [notice, setNotice] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [job, setJob] = useState(draft.current.job);
+  useEffect(() => {
+    draft.current = { form, photos, job };
+  }, [draft, form, photos, job]);
 
+  const clientErrors = useMemo(() => validateForm(form, photos), [form, photos]);
+  const errorFor = (field: string): string | undefined =>
+    serverErrors[field] ?? (touched[field] || submitted ? clientErrors[field] : undefined);
+
+  const addPhotos = useAddPhotos(api, photos, setPhotos);
   const addFiles = (files: File[]) => {
-    const room = MAX_PHOTOS - photos.length;
-    const taken = files.slice(0, Math.max(0, room));
+    const notAdded = addPhotos(files);
     setNotice(
-      files.length > room
-        ? `PhotoMaker takes at most ${MAX_PHOTOS} photos: ${plural(files.length - taken.length, 'file')} not added.`
+      notAdded > 0
+        ? `PhotoMaker takes at most ${MAX_PHOTOS} photos: ${plural(notAdded, 'file')} not added.`
         : undefined,
     );
     setServerErrors(({ inputImages: _dropped, ...rest }) => rest);
     touch('inputImages');
-    for (const file of taken) {
-      const key = crypto.randomUUID();
-      setPhotos((list) => [...list, { key, name: file.name, size: file.size, status: 'reading' }]);
-      void (async () => {
-        const read = await readPhotoFile(file);
-        if (!read.ok) return updatePhoto(key, { status: 'failed', error: `This file ${read.reason}.` });
-        const warning = sizeWarning(read.width, read.height);
-        updatePhoto(key, {
-          status: 'uploading',
-          dataUri: read.dataUri,
-          mediaType: read.mediaType,
-          width: read.width,
-          height: read.height,
-          ...(warning ? { warning } : {}),
-        });
-        try {
-          const { uploadReferenceImage } = await api.request(UploadReferenceImageMutation, {
-            image: read.dataUri,
-          });
-          updatePhoto(key, { status: 'ready', remoteId: uploadReferenceImage.id });
-        } catch (error) {
-          updatePhoto(key, { status: 'failed', error: (error as Error).message });
-        }
-      })();
-    }
   };
 
   const submit = async () => {
     setSubmitted(true);
     setNotice(undefined);
-    if (photos.some((p) => p.status === 'reading' || p.status === 'uploading')) {
-      setNotice('One moment: the photos are still uploading.');
-      return;
-    }
-    const first = FIELD_ORDER.find((field) => clientErrors[field]);
-    if (first) {
-      setNotice('Some fields need a fix (marked in red).');
-      requestAnimationFrame(() => document.getElementById(`f-${first}`)?.focus());
+    const blocker = submitBlocker(photos, clientErrors);
+    if (blocker) {
+      setNotice(blocker.notice);
+      if (blocker.focus) requestAnimationFrame(() => document.getElementById(`f-${blocker.focus}`)?.focus());
       return;
     }
     setBusy(true);
@@ -131,22 +87,16 @@ export function CreatePage() {
       setSubmitted(false);
       setTouched({});
     } catch (error) {
-      if (error instanceof ApiError && error.problems.length > 0) {
-        const next: FieldErrors = {};
-        for (const problem of error.problems)
-          next[problem.parameter.split('.')[0] ?? 'form'] ??= problem.message;
-        setServerErrors(next);
-        setNotice('The API refused the request: see the fields marked in red.');
-      } else {
-        setNotice((error as Error).message);
-      }
+      const failure = submitFailure(error);
+      if (failure.fieldErrors) setServerErrors(failure.fieldErrors);
+      setNotice(failure.notice);
     } finally {
       setBusy(false);
     }
   };
 
   const count = Number(form.numberResults);
-  const uploading = photos.some((p) => p.status === 'reading' || p.status === 'uploading');
+  const uploading = isPending(photos);
   const formLevel = serverErrors.form;
 
   return (
@@ -218,11 +168,7 @@ export function CreatePage() {
         )}
         <div className="form-actions">
           <button type="submit" className="primary big" disabled={busy || uploading}>
-            {busy
-              ? 'Starting…'
-              : uploading
-                ? 'Uploading photos…'
-                : `Generate ${Number.isInteger(count) && count > 0 ? plural(count, 'image') : 'images'}`}
+            {submitLabel(busy, uploading, count)}
           </button>
         </div>
       </form>

@@ -1,7 +1,9 @@
 import { LIMITS, RECOMMENDED_MODELS } from '@photomaker/schema';
 import { useEffect, useState } from 'react';
+import { ADVANCED_FIELDS } from '../../form/advanced-fields.ts';
 import type { FieldErrors, FormState } from '../../form/form-state.ts';
 import { Field, inputProps } from './Field.tsx';
+import { SelectField, type SelectOption } from './SelectField.tsx';
 
 type Setter = <K extends keyof FormState>(key: K, value: FormState[K]) => void;
 
@@ -90,17 +92,14 @@ export function AdvancedFields(props: {
           >
             <input type="text" placeholder="e.g. EulerDiscreteScheduler" {...text('scheduler')} />
           </Field>
-          <Field name="outputFormat" label="Format" error={errors.outputFormat}>
-            <select
-              {...inputProps('outputFormat', errors.outputFormat)}
-              value={form.outputFormat}
-              onChange={(e) => set('outputFormat', e.target.value as FormState['outputFormat'])}
-            >
-              <option value="JPG">JPG</option>
-              <option value="PNG">PNG</option>
-              <option value="WEBP">WEBP</option>
-            </select>
-          </Field>
+          <SelectField
+            name="outputFormat"
+            label="Format"
+            error={errors.outputFormat}
+            value={form.outputFormat}
+            options={OUTPUT_FORMAT_OPTIONS}
+            onChange={(v) => set('outputFormat', v)}
+          />
           <Field
             name="outputQuality"
             label="Quality"
@@ -111,17 +110,14 @@ export function AdvancedFields(props: {
           </Field>
         </div>
         <div className="row">
-          <Field name="safety" label="Content safety check" error={errors.safety}>
-            <select
-              {...inputProps('safety', errors.safety)}
-              value={form.safetyMode}
-              onChange={(e) => set('safetyMode', e.target.value as FormState['safetyMode'])}
-            >
-              <option value="NONE">Off</option>
-              <option value="FAST">Fast</option>
-              <option value="FULL">Full</option>
-            </select>
-          </Field>
+          <SelectField
+            name="safety"
+            label="Content safety check"
+            error={errors.safety}
+            value={form.safetyMode}
+            options={SAFETY_OPTIONS}
+            onChange={(v) => set('safetyMode', v)}
+          />
           <div className="field checkbox-field">
             <label>
               <input
@@ -154,19 +150,16 @@ export function AdvancedFields(props: {
   );
 }
 
-/** The fields under "Advanced", in form order (the page's error order ends with them). */
-export const ADVANCED_FIELDS = [
-  'negativePrompt',
-  'model',
-  'steps',
-  'CFGScale',
-  'clipSkip',
-  'scheduler',
-  'outputFormat',
-  'outputQuality',
-  'safety',
-  'webhookURL',
-  'uploadEndpoint',
-] as const;
-
 const ADVANCED = new Set<string>(ADVANCED_FIELDS);
+
+const OUTPUT_FORMAT_OPTIONS: readonly SelectOption<FormState['outputFormat']>[] = [
+  { value: 'JPG', label: 'JPG' },
+  { value: 'PNG', label: 'PNG' },
+  { value: 'WEBP', label: 'WEBP' },
+];
+
+const SAFETY_OPTIONS: readonly SelectOption<FormState['safetyMode']>[] = [
+  { value: 'NONE', label: 'Off' },
+  { value: 'FAST', label: 'Fast' },
+  { value: 'FULL', label: 'Full' },
+];
