@@ -127,6 +127,76 @@ async function readStates(client: PlatformClient, submitted: SubmittedJob[]): Pr
 const countStatus = (states: Map<string, JobState>, status: string) =>
   [...states.values()].filter((s) => s.status === status).length;
 
+/** The running pieces of one chaos run. */
+interface RunPieces {
+  options: ChaosOptions;
+  stack: Restartable;
+  client: PlatformClient;
+  subscribers: SubscriberPool;
+  receiver: WebhookReceiver;
+  emulator: EmulatorAdmin;
+  hookUrl: string;
+}
+
+/** What the run did: the jobs it submitted and the disruptions it played. */
+interface Played {
+  submitted: SubmittedJob[];
+  schedule: Disruption[];
+  disruptions: DisruptionOutcome[];
+  submitRetries: number;
+}
+
+/** Submits the jobs while the schedule disrupts the stack, then waits for every job to end. */
+async function play({ options, stack, client, subscribers, hookUrl }: RunPieces): Promise<Played> {
+  const { log } = options;
+  const referenceId = await client.uploadReference(pngDataUri(await referencePng()));
+  const runId = `${options.seed}-${Date.now().toString(36)}`;
+  const submitter: Submitter = { client, subscribers, referenceId, hookUrl, runId, retries: 0 };
+  const clock = startClock();
+  const schedule = buildSchedule(options.durationSeconds, options.killEvery);
+  const disrupting = disrupt(stack, schedule, clock, log);
+  const submitted = await submitAll(submitter, options, clock);
+  log(`t=${clock.elapsed()}s all ${submitted.length} jobs submitted (${submitter.retries} submit retries)`);
+  const disruptions = await disrupting;
+  log(`t=${clock.elapsed()}s schedule done; waiting up to ${options.settleSeconds}s for every job to end`);
+  await Promise.race([Promise.all(submitted.map((s) => s.done)), sleep(options.settleSeconds * 1000)]);
+  // Deliveries of webhook jobs run before their terminal event; give late retries a moment anyway.
+  await sleep(1_000);
+  log(`t=${clock.elapsed()}s checking`);
+  return { submitted, schedule, disruptions, submitRetries: submitter.retries };
+}
+
+/** Checks every promise against what the API, the subscribers, the receiver and the emulator saw. */
+async function judge(pieces: RunPieces, played: Played, began: number): Promise<ChaosReport> {
+  const { client, subscribers, receiver, emulator } = pieces;
+  const { submitted, disruptions } = played;
+  const states = await readStates(client, submitted);
+  const inspect = await emulator.inspect();
+  const checks = buildChecks({
+    submitted,
+    states,
+    subscribers,
+    receiver,
+    tasks: inspect.tasks,
+    ledgerCharges: inspect.ledger.charges,
+    disruptions,
+    schedule: played.schedule,
+  });
+  return {
+    checks,
+    ok: checks.every((c) => c.ok),
+    jobs: submitted.length,
+    succeeded: countStatus(states, 'SUCCEEDED'),
+    failed: countStatus(states, 'FAILED'),
+    disruptions,
+    faultsInjected: inspect.faultsInjected,
+    resumes: [...subscribers.records.values()].reduce((sum, r) => sum + r.subscriptions - 1, 0),
+    webhookDeliveries: receiver.deliveries.length,
+    submitRetries: played.submitRetries,
+    durationSeconds: Math.round((performance.now() - began) / 1000),
+  };
+}
+
 /**
  * One chaos run: jobs submitted with idempotency keys while live subscribers watch them and a schedule
  * kills and restarts processes, with the emulator injecting faults throughout. Then every promise the
@@ -160,47 +230,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const client = new PlatformClient(stack.apiUrl, stack.apiKey);
   const subscribers = new SubscriberPool(stack.apiUrl, stack.apiKey);
   const emulator = new EmulatorAdmin(stack.emulatorUrl);
+  const pieces: RunPieces = { options, stack, client, subscribers, receiver, emulator, hookUrl };
   try {
-    const referenceId = await client.uploadReference(pngDataUri(await referencePng()));
-    const runId = `${options.seed}-${Date.now().toString(36)}`;
-    const submitter: Submitter = { client, subscribers, referenceId, hookUrl, runId, retries: 0 };
-    const clock = startClock();
-    const schedule = buildSchedule(options.durationSeconds, options.killEvery);
-    const disrupting = disrupt(stack, schedule, clock, log);
-    const submitted = await submitAll(submitter, options, clock);
-    log(`t=${clock.elapsed()}s all ${submitted.length} jobs submitted (${submitter.retries} submit retries)`);
-    const disruptions = await disrupting;
-    log(`t=${clock.elapsed()}s schedule done; waiting up to ${options.settleSeconds}s for every job to end`);
-    await Promise.race([Promise.all(submitted.map((s) => s.done)), sleep(options.settleSeconds * 1000)]);
-    // Deliveries of webhook jobs run before their terminal event; give late retries a moment anyway.
-    await sleep(1_000);
-    log(`t=${clock.elapsed()}s checking`);
-
-    const states = await readStates(client, submitted);
-    const inspect = await emulator.inspect();
-    const checks = buildChecks({
-      submitted,
-      states,
-      subscribers,
-      receiver,
-      tasks: inspect.tasks,
-      ledgerCharges: inspect.ledger.charges,
-      disruptions,
-      schedule,
-    });
-    return {
-      checks,
-      ok: checks.every((c) => c.ok),
-      jobs: submitted.length,
-      succeeded: countStatus(states, 'SUCCEEDED'),
-      failed: countStatus(states, 'FAILED'),
-      disruptions,
-      faultsInjected: inspect.faultsInjected,
-      resumes: [...subscribers.records.values()].reduce((sum, r) => sum + r.subscriptions - 1, 0),
-      webhookDeliveries: receiver.deliveries.length,
-      submitRetries: submitter.retries,
-      durationSeconds: Math.round((performance.now() - began) / 1000),
-    };
+    return await judge(pieces, await play(pieces), began);
   } finally {
     await subscribers.close();
     await client.close();
