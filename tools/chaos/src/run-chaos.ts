@@ -7,14 +7,9 @@ import {
   pngDataUri,
   referencePng,
 } from '@photomaker/bench';
-import {
-  buildChecks,
-  type CheckResult,
-  type DisruptionOutcome,
-  type JobState,
-  type SubmittedJob,
-} from './checks.ts';
+import { buildChecks, type DisruptionOutcome, type JobState, type SubmittedJob } from './checks.ts';
 import { chaosFaults, planJob } from './faults.ts';
+import type { ChaosReport } from './report.ts';
 import { buildSchedule, type Disruption } from './schedule.ts';
 import { type Submitter, submitJob } from './submit.ts';
 import { SubscriberPool } from './subscriber.ts';
@@ -36,20 +31,6 @@ export interface ChaosOptions {
   build: boolean;
   log: (line: string) => void;
   onProcessLine?: (name: string, line: string) => void;
-}
-
-export interface ChaosReport {
-  checks: CheckResult[];
-  ok: boolean;
-  jobs: number;
-  succeeded: number;
-  failed: number;
-  disruptions: DisruptionOutcome[];
-  faultsInjected: Record<string, number>;
-  resumes: number;
-  webhookDeliveries: number;
-  submitRetries: number;
-  durationSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -239,36 +220,4 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await receiver.close();
     await stack.stop();
   }
-}
-
-/** The summary the CLI prints (and CI logs). */
-export function renderReport(report: ChaosReport): string {
-  const lines: string[] = [];
-  const width = Math.max(...report.checks.map((c) => c.name.length));
-  lines.push(`${'check'.padEnd(width)}  result  detail`);
-  lines.push(`${'-'.repeat(width)}  ------  ------`);
-  for (const c of report.checks)
-    lines.push(`${c.name.padEnd(width)}  ${c.ok ? 'PASS  ' : 'FAIL  '}  ${c.detail}`);
-  const counts = (items: string[]) => {
-    const tally = new Map<string, number>();
-    for (const item of items) tally.set(item, (tally.get(item) ?? 0) + 1);
-    return [...tally].map(([k, v]) => `${k} x${v}`).join(', ');
-  };
-  lines.push('');
-  lines.push(
-    `jobs ${report.jobs} (${report.succeeded} succeeded, ${report.failed} failed), ${report.durationSeconds} s`,
-  );
-  lines.push(`disruptions: ${counts(report.disruptions.map((d) => `${d.how} ${d.target}`))}`);
-  lines.push(
-    `emulator faults injected: ${
-      Object.entries(report.faultsInjected)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ') || 'none'
-    }`,
-  );
-  lines.push(
-    `subscriber resumes: ${report.resumes}; submit retries: ${report.submitRetries}; webhook POSTs: ${report.webhookDeliveries}`,
-  );
-  lines.push(report.ok ? 'chaos: ALL CHECKS PASSED' : 'chaos: CHECKS FAILED');
-  return `${lines.join('\n')}\n`;
 }
