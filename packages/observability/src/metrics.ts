@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
-/** A registry per process with Node's default metrics (CPU, RSS, event loop lag, GC) under a prefix. */
+/** A registry per process with Node's default metrics (CPU, RSS, event loop lag, GC), labelled `service`. */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyRunwareError, httpStatusFor, validateTask } from '../src/index.ts';
 import { minimalTask, PNG_DATA_URI, TASK_UUID } from './fixtures.ts';
 
-describe('error classification (protocol notes §2.5)', () => {
+describe('error classification', () => {
   it.each([
     ['invalidStrength', 400, 'validation', false],
     ['missingPositivePrompt', 400, 'validation', false],

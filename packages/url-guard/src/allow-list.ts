@@ -37,38 +37,44 @@ export const EMPTY_ALLOW_LIST: AllowList = {
   entries: [],
 };
 
+/** A CIDR entry; `::ffff:10.0.0.0/104` means 10.0.0.0/8: addresses are compared in their unwrapped IPv4 form. */
+function parseCidr(entry: string, raw: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  let cidr: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  try {
+    cidr = ipaddr.parseCIDR(entry);
+  } catch {
+    throw new AllowListError(raw.trim());
+  }
+  const [address, bits] = cidr;
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96)
+    return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  return cidr;
+}
+
+/** Adds one (trimmed, lower-cased) entry to the list: `*`, a CIDR, an address, a host or `*.suffix`. */
+function addEntry(list: AllowList, entry: string, raw: string): void {
+  list.entries.push(entry);
+  if (entry === '*') {
+    list.any = true;
+  } else if (entry.includes('/')) {
+    list.cidrs.push(parseCidr(entry, raw));
+  } else if (ipaddr.isValid(entry.replace(/^\[|\]$/g, ''))) {
+    const address = parseAddress(entry);
+    list.cidrs.push([address, address.kind() === 'ipv4' ? 32 : 128]);
+  } else if (HOST_NAME.test(entry)) {
+    const name = entry.replace(/\.$/, '');
+    if (name.startsWith('*.')) list.suffixes.push(name.slice(1));
+    else list.hosts.add(name);
+  } else {
+    throw new AllowListError(raw.trim());
+  }
+}
+
 export function parseAllowList(spec: string | undefined): AllowList {
   const list: AllowList = { any: false, cidrs: [], hosts: new Set(), suffixes: [], entries: [] };
   for (const raw of (spec ?? '').split(',')) {
     const entry = raw.trim().toLowerCase();
-    if (!entry) continue;
-    list.entries.push(entry);
-    if (entry === '*') {
-      list.any = true;
-    } else if (entry.includes('/')) {
-      let cidr: [ipaddr.IPv4 | ipaddr.IPv6, number];
-      try {
-        cidr = ipaddr.parseCIDR(entry);
-      } catch {
-        throw new AllowListError(raw.trim());
-      }
-      const [address, bits] = cidr;
-      // ::ffff:10.0.0.0/104 means 10.0.0.0/8: addresses are compared in their unwrapped IPv4 form.
-      if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
-        list.cidrs.push([(address as ipaddr.IPv6).toIPv4Address(), bits - 96]);
-      } else {
-        list.cidrs.push(cidr);
-      }
-    } else if (ipaddr.isValid(entry.replace(/^\[|\]$/g, ''))) {
-      const address = parseAddress(entry);
-      list.cidrs.push([address, address.kind() === 'ipv4' ? 32 : 128]);
-    } else if (HOST_NAME.test(entry)) {
-      const name = entry.replace(/\.$/, '');
-      if (name.startsWith('*.')) list.suffixes.push(name.slice(1));
-      else list.hosts.add(name);
-    } else {
-      throw new AllowListError(raw.trim());
-    }
+    if (entry) addEntry(list, entry, raw);
   }
   return list;
 }

@@ -9,7 +9,7 @@ export const baseConfig = defineConfig({
     testTimeout: 30_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    reporters: ['default'],
     restoreMocks: true,
   },
 });

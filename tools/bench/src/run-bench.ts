@@ -55,6 +55,157 @@ export const FULL: Pick<BenchOptions, 'levels' | 'realisticLevels' | 'fanout' | 
     settings: { warmupMs: 2_000, windowMs: 10_000 },
   };
 
+/** What every phase of one run shares: the running stack's addresses, the clients, the reference images. */
+interface RunContext {
+  options: BenchOptions;
+  stack: Platform;
+  client: PlatformClient;
+  emulator: EmulatorAdmin;
+  referenceId: string;
+  /** The same reference uploaded straight to Runware, for the direct path. */
+  imageUUID: string;
+  pids: () => Record<string, number | undefined>;
+}
+
+/** What the phases measured, in the order they ran. */
+interface Measured {
+  phases: PhaseResult[];
+  fanout: FanoutResult[];
+  temporalHistory: BenchResults['temporalHistory'];
+}
+
+/** Uploads the reference to the platform and straight to Runware (the direct path's input). */
+async function uploadReferences(stack: Platform, client: PlatformClient) {
+  const png = await referencePng();
+  const referenceId = await client.uploadReference(pngDataUri(png));
+  const runware = new RunwareClient({ baseUrl: stack.runwareBaseUrl, apiKey: stack.secrets.runwareKey });
+  const { imageUUID } = await runware.imageUpload({ image: pngDataUri(png) });
+  await runware.close();
+  return { referenceId, imageUUID };
+}
+
+/**
+ * Saturated: two levels in a row without 10 % more throughput (from 20 in flight on: the curve is noisy on
+ * a shared machine), or latency past 20 s. Only the 0 ms sweep stops early.
+ */
+export function saturationWatch() {
+  let best = 0;
+  let flat = 0;
+  return (platform: PhaseResult): boolean => {
+    if (platform.throughput > best * 1.1) {
+      best = platform.throughput;
+      flat = 0;
+    } else flat += 1;
+    if (platform.latency !== 'none') return false;
+    return (flat >= 2 && platform.concurrency >= 20) || platform.latencyMs.p50 > 20_000;
+  };
+}
+
+/** One level of a sweep: the direct then the platform path at the same emulator latency and concurrency. */
+async function measureLevel(
+  ctx: RunContext,
+  m: Measured,
+  latency: 'none' | 'realistic',
+  concurrency: number,
+) {
+  const { options, stack } = ctx;
+  const common = { latency, concurrency, settings: options.settings, pids: ctx.pids };
+  const a = await directPhase({
+    ...common,
+    runwareBaseUrl: stack.runwareBaseUrl,
+    runwareKey: stack.secrets.runwareKey,
+    imageUUID: ctx.imageUUID,
+  });
+  m.phases.push(a);
+  const b = await platformPhase({ ...common, client: ctx.client, referenceId: ctx.referenceId });
+  m.phases.push(b);
+  options.log(
+    `${latency.padEnd(9)} ×${String(concurrency).padEnd(4)} direct p50 ${a.latencyMs.p50} ms ${a.throughput}/s | platform p50 ${b.latencyMs.p50} p99 ${b.latencyMs.p99} ms ${b.throughput}/s (${b.jobs} jobs, ${b.errors} errors)`,
+  );
+  if (latency === 'none' && (concurrency === 1 || concurrency === 10)) {
+    const summary = await summarizeHistories(stack.temporalAddress, b.sampleJobIds ?? []);
+    if (summary) m.temporalHistory.push({ latency, concurrency, summary });
+  }
+  return b;
+}
+
+/** Raises the concurrency at one emulator latency until the platform path saturates. */
+async function sweep(ctx: RunContext, m: Measured, latency: 'none' | 'realistic') {
+  await ctx.emulator.setLatency(LATENCY_PRESETS[latency]);
+  const levels = latency === 'none' ? ctx.options.levels : ctx.options.realisticLevels;
+  const saturated = saturationWatch();
+  for (const concurrency of levels) {
+    const platform = await measureLevel(ctx, m, latency, concurrency);
+    if (saturated(platform)) {
+      const top = Math.max(
+        ...m.phases.filter((p) => p.path === 'platform' && p.latency === latency).map((p) => p.throughput),
+      );
+      ctx.options.log(`platform throughput saturated (highest ${top} jobs/s)`);
+      break;
+    }
+  }
+}
+
+async function fanoutPhases(ctx: RunContext, m: Measured) {
+  const { stack, options } = ctx;
+  for (const subscribers of options.fanout) {
+    const result = await fanoutPhase({
+      apiUrl: stack.apiUrl,
+      apiKey: stack.apiKey,
+      redisUrl: stack.redisUrl,
+      client: ctx.client,
+      emulator: ctx.emulator,
+      referenceId: ctx.referenceId,
+      subscribers,
+      events: options.fanoutEvents,
+      apiPid: () => stack.pid('api'),
+    });
+    m.fanout.push(result);
+    options.log(
+      `fan-out ${subscribers} subscribers: p50 ${result.deliveryMs.p50} ms p99 ${result.deliveryMs.p99} ms, ${result.received}/${result.expected} received, API RSS ${result.apiRssMiB} MiB`,
+    );
+  }
+}
+
+/** Every phase in order: warm-up, the 0 ms and realistic sweeps, then the fan-out. */
+async function measure(ctx: RunContext, m: Measured) {
+  // Warm-up outside any window: JIT, pools, the worker's reference-upload cache.
+  for (let i = 0; i < (ctx.options.quick ? 3 : 20); i++) await ctx.client.runJob(smallTask(ctx.referenceId));
+  for (const latency of ['none', 'realistic'] as const) await sweep(ctx, m, latency);
+  await ctx.emulator.setLatency(LATENCY_PRESETS.none);
+  await fanoutPhases(ctx, m);
+}
+
+function assembleResults(
+  options: BenchOptions,
+  m: Measured,
+  cpuProfiles: BenchResults['cpuProfiles'],
+  began: number,
+): BenchResults {
+  const partial = { overhead: overheads(m.phases), saturation: saturation(m.phases), fanout: m.fanout };
+  return {
+    date: options.date,
+    machine: machineInfo(redisServer()),
+    mode: options.quick ? 'quick' : 'full',
+    settings: {
+      levels: options.levels,
+      realisticLevels: options.realisticLevels,
+      fanout: options.fanout,
+      fanoutEvents: options.fanoutEvents,
+      ...options.settings,
+      task: '128x128, 1 result, 20 steps, URL output, one 64x64 PNG reference',
+      workerEnv: options.workerEnv ?? {},
+      realisticLatency: LATENCY_PRESETS.realistic,
+    },
+    phases: m.phases,
+    ...partial,
+    temporalHistory: m.temporalHistory,
+    cpuProfiles,
+    targets: targets(partial),
+    durationSeconds: Math.round((performance.now() - began) / 1000),
+  };
+}
+
 /** Runs the whole benchmark on one fresh stack and writes JSON, markdown and a chart. */
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const began = performance.now();
@@ -85,76 +236,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const pids = () => ({ ...stack.pids(), driver: process.pid });
   const emulator = new EmulatorAdmin(stack.emulatorUrl);
   const client = new PlatformClient(stack.apiUrl, stack.apiKey);
-  const phases: PhaseResult[] = [];
-  const fanout: FanoutResult[] = [];
-  const temporalHistory: BenchResults['temporalHistory'] = [];
+  const measured: Measured = { phases: [], fanout: [], temporalHistory: [] };
   try {
-    const png = await referencePng();
-    const referenceId = await client.uploadReference(pngDataUri(png));
-    const runware = new RunwareClient({ baseUrl: stack.runwareBaseUrl, apiKey: stack.secrets.runwareKey });
-    const { imageUUID } = await runware.imageUpload({ image: pngDataUri(png) });
-    await runware.close();
-
-    // Warm-up outside any window: JIT, pools, the worker's reference-upload cache.
-    for (let i = 0; i < (options.quick ? 3 : 20); i++) await client.runJob(smallTask(referenceId));
-
-    for (const latency of ['none', 'realistic'] as const) {
-      await emulator.setLatency(LATENCY_PRESETS[latency]);
-      const levels = latency === 'none' ? options.levels : options.realisticLevels;
-      let best = 0;
-      let flat = 0;
-      for (const concurrency of levels) {
-        const common = { latency, concurrency, settings: options.settings, pids };
-        const a = await directPhase({
-          ...common,
-          runwareBaseUrl: stack.runwareBaseUrl,
-          runwareKey: stack.secrets.runwareKey,
-          imageUUID,
-        });
-        phases.push(a);
-        const b = await platformPhase({ ...common, client, referenceId });
-        phases.push(b);
-        log(
-          `${latency.padEnd(9)} ×${String(concurrency).padEnd(4)} direct p50 ${a.latencyMs.p50} ms ${a.throughput}/s | platform p50 ${b.latencyMs.p50} p99 ${b.latencyMs.p99} ms ${b.throughput}/s (${b.jobs} jobs, ${b.errors} errors)`,
-        );
-        if (latency === 'none' && (concurrency === 1 || concurrency === 10)) {
-          const summary = await summarizeHistories(stack.temporalAddress, b.sampleJobIds ?? []);
-          if (summary) temporalHistory.push({ latency, concurrency, summary });
-        }
-        // Saturated: two levels in a row without 10 % more throughput (from 20 in flight on: the curve is
-        // noisy on a shared machine), or latency past 20 s.
-        if (b.throughput > best * 1.1) {
-          best = b.throughput;
-          flat = 0;
-        } else flat += 1;
-        if (latency === 'none' && ((flat >= 2 && concurrency >= 20) || b.latencyMs.p50 > 20_000)) {
-          const top = Math.max(
-            ...phases.filter((p) => p.path === 'platform' && p.latency === latency).map((p) => p.throughput),
-          );
-          log(`platform throughput saturated (highest ${top} jobs/s)`);
-          break;
-        }
-      }
-    }
-    await emulator.setLatency(LATENCY_PRESETS.none);
-
-    for (const subscribers of options.fanout) {
-      const result = await fanoutPhase({
-        apiUrl: stack.apiUrl,
-        apiKey: stack.apiKey,
-        redisUrl: stack.redisUrl,
-        client,
-        emulator,
-        referenceId,
-        subscribers,
-        events: options.fanoutEvents,
-        apiPid: () => stack.pid('api'),
-      });
-      fanout.push(result);
-      log(
-        `fan-out ${subscribers} subscribers: p50 ${result.deliveryMs.p50} ms p99 ${result.deliveryMs.p99} ms, ${result.received}/${result.expected} received, API RSS ${result.apiRssMiB} MiB`,
-      );
-    }
+    const references = await uploadReferences(stack, client);
+    await measure({ options, stack, client, emulator, pids, ...references }, measured);
   } finally {
     await client.close();
     // SIGTERM: the profiled processes write their .cpuprofile on the way out.
@@ -164,28 +249,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const cpuProfiles = options.profile
     ? cpuProfilesIn(profileDir).map((file) => ({ ...summarizeCpuProfile(file), jobs: client.jobsStarted }))
     : [];
-  const partial = { overhead: overheads(phases), saturation: saturation(phases), fanout };
-  const results: BenchResults = {
-    date: options.date,
-    machine: machineInfo(redisServer()),
-    mode: options.quick ? 'quick' : 'full',
-    settings: {
-      levels: options.levels,
-      realisticLevels: options.realisticLevels,
-      fanout: options.fanout,
-      fanoutEvents: options.fanoutEvents,
-      ...options.settings,
-      task: '128x128, 1 result, 20 steps, URL output, one 64x64 PNG reference',
-      workerEnv: options.workerEnv ?? {},
-      realisticLatency: LATENCY_PRESETS.realistic,
-    },
-    phases,
-    ...partial,
-    temporalHistory,
-    cpuProfiles,
-    targets: targets(partial),
-    durationSeconds: Math.round((performance.now() - began) / 1000),
-  };
+  const results = assembleResults(options, measured, cpuProfiles, began);
   writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(options.outDir, 'results.md'), renderMarkdown(results));
   await renderChart(results, join(options.outDir, 'chart.png'));

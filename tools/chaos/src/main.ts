@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { renderReport, runChaos } from './run-chaos.ts';
+import { renderReport } from './report.ts';
+import { runChaos } from './run-chaos.ts';
 
 const HELP = `pnpm chaos [options]   (node tools/chaos/src/main.ts)
 

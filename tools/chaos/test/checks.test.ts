@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildChecks, type SubmittedJob } from '../src/checks.ts';
 import { planJob } from '../src/faults.ts';
-import { buildChecks, type SubmittedJob } from '../src/run-chaos.ts';
 import { newRecord, SubscriberPool } from '../src/subscriber.ts';
 import { WebhookReceiver } from '../src/webhook-receiver.ts';
 

@@ -69,7 +69,7 @@ describe('the refusal checks', () => {
     codes: ['invalidWidth', 'missingWidth'],
   };
   it('fail for an accepted job, a wrong code, a stray parameter or a 5xx-looking answer', async () => {
-    const { refusedGraphQL, refusedV1 } = await import('../src/fuzz/run-fuzz.ts');
+    const { refusedGraphQL, refusedV1 } = await import('../src/fuzz/refusals.ts');
     const accepted = { status: 200, text: '', body: { data: { generatePhotoMaker: { id: 'x' } } } };
     expect(() => refusedGraphQL(accepted, [width], {})).toThrow(/accepted/);
     const badError = (extensions: Record<string, unknown>) => ({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport, runChaos } from '../src/run-chaos.ts';
+import { renderReport } from '../src/report.ts';
+import { runChaos } from '../src/run-chaos.ts';
 import { buildSchedule } from '../src/schedule.ts';
 
 describe('the chaos schedule', () => {

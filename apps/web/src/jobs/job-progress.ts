@@ -115,6 +115,40 @@ const ORDER: Stage[] = [
   'SUCCEEDED',
 ];
 
+/** A step's state from where the job got to (`reached`, an ORDER index) and whether it stopped there. */
+function stepState(index: number, reached: number, stage: Stage, terminalFailure: boolean): StepState {
+  if (stage === 'SUCCEEDED' || index < reached) return 'done';
+  if (index === reached) return terminalFailure ? 'failed' : 'active';
+  return terminalFailure ? 'skipped' : 'pending';
+}
+
+function stepLabels(ready: number, total: number): Record<string, { label: string; detail?: string }> {
+  return {
+    QUEUED: { label: 'Queued', detail: 'accepted, waiting for a worker' },
+    UPLOADING_REFERENCES: { label: 'Reference photos', detail: 'sent to Runware once per photo' },
+    SUBMITTED: { label: 'Submitted', detail: 'the task is with Runware' },
+    IMAGE_READY: total ? { label: 'Images', detail: `${ready} of ${total} ready` } : { label: 'Images' },
+    DELIVERING: { label: 'Delivering', detail: 'webhook / upload endpoint' },
+    SUCCEEDED: { label: 'Done' },
+  };
+}
+
+/** The last shown step of a failed/cancelled job becomes the stop itself. */
+function markStopped(shown: TimelineStep[], stage: Stage, progress: JobProgress): TimelineStep[] {
+  const last = shown[shown.length - 1];
+  if (!last) return shown;
+  const at = progress.seenAt[stage];
+  return [
+    ...shown.slice(0, -1),
+    {
+      ...last,
+      label: stage === 'FAILED' ? 'Failed' : 'Cancelled',
+      state: 'failed',
+      ...(at ? { at } : {}),
+    },
+  ];
+}
+
 /** The stage timeline: where the job is, where it has been, and where it stopped. */
 export function timeline(progress: JobProgress): TimelineStep[] {
   const stage = progress.stage ?? 'QUEUED';
@@ -125,27 +159,16 @@ export function timeline(progress: JobProgress): TimelineStep[] {
     : ORDER.indexOf(stage);
   const ready = progress.images.length;
   const total = progress.total || progress.job?.task.numberResults || 0;
-  const labels: Record<string, { label: string; detail?: string }> = {
-    QUEUED: { label: 'Queued', detail: 'accepted, waiting for a worker' },
-    UPLOADING_REFERENCES: { label: 'Reference photos', detail: 'sent to Runware once per photo' },
-    SUBMITTED: { label: 'Submitted', detail: 'the task is with Runware' },
-    IMAGE_READY: { label: 'Images', detail: total ? `${ready} of ${total} ready` : undefined },
-    DELIVERING: { label: 'Delivering', detail: 'webhook / upload endpoint' },
-    SUCCEEDED: { label: 'Done' },
-  };
+  const labels = stepLabels(ready, total);
+  const allReady = total > 0 && ready >= total;
   const steps = ORDER.map((id, index): TimelineStep => {
-    let state: StepState;
-    if (stage === 'SUCCEEDED') state = 'done';
-    else if (index < reached) state = 'done';
-    else if (index === reached) state = terminalFailure ? 'failed' : 'active';
-    else state = terminalFailure ? 'skipped' : 'pending';
-    if (id === 'IMAGE_READY' && state === 'active' && total > 0 && ready >= total) state = 'done';
+    const state = stepState(index, reached, stage, terminalFailure);
     const info = labels[id] ?? { label: id };
     const at = progress.seenAt[id];
     return {
       id,
       label: info.label,
-      state,
+      state: id === 'IMAGE_READY' && state === 'active' && allReady ? 'done' : state,
       ...(info.detail ? { detail: info.detail } : {}),
       ...(at ? { at } : {}),
     };
@@ -154,16 +177,5 @@ export function timeline(progress: JobProgress): TimelineStep[] {
   const task = progress.job?.task;
   const delivers = progress.delivering || Boolean(task?.webhookURL || task?.uploadEndpoint);
   const shown = steps.filter((s) => s.id !== 'DELIVERING' || delivers || s.state === 'active');
-  if (terminalFailure) {
-    const last = shown[shown.length - 1];
-    if (last) {
-      shown[shown.length - 1] = {
-        ...last,
-        label: stage === 'FAILED' ? 'Failed' : 'Cancelled',
-        state: 'failed',
-        ...(progress.seenAt[stage] ? { at: progress.seenAt[stage] } : {}),
-      };
-    }
-  }
-  return shown;
+  return terminalFailure ? markStopped(shown, stage, progress) : shown;
 }

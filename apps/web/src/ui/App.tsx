@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError } from '../api/client.ts';
 import { type Catalog, CatalogQuery } from '../api/operations.ts';
 import { loadWebConfig, storeApiKey, storedApiKey, type WebConfig } from '../api/web-config.ts';
 import { type AppContext, AppContextValue } from './api-context.ts';
 import { CreatePage } from './CreatePage.tsx';
+import { type CreateDraft, CreateDraftContext, emptyDraft } from './create-draft.ts';
 import { GalleryPage } from './GalleryPage.tsx';
 import { Header } from './Header.tsx';
 import { HistoryPage } from './HistoryPage.tsx';
@@ -22,6 +23,8 @@ export function App() {
   const [key, setKey] = useState<KeyChoice>();
   const [askKey, setAskKey] = useState<string | false>(false);
   const [catalog, setCatalog] = useState<Catalog>();
+  // Held here, above the pages, so the create page's draft survives visiting another page.
+  const draft = useRef<CreateDraft>(emptyDraft());
 
   useEffect(() => {
     void loadWebConfig().then((loaded) => {
@@ -99,17 +102,19 @@ export function App() {
 
   return (
     <AppContextValue.Provider value={context}>
-      <div className="shell">
-        <Header route={route} />
-        <main className="page">
-          {route.page === 'create' && <CreatePage />}
-          {route.page === 'job' && <JobPage id={route.id} />}
-          {route.page === 'history' && <HistoryPage />}
-          {route.page === 'gallery' && <GalleryPage />}
-          {route.page === 'missing' && <p className="muted">Nothing here. Start from the Create page.</p>}
-        </main>
-        {dialog}
-      </div>
+      <CreateDraftContext.Provider value={draft}>
+        <div className="shell">
+          <Header route={route} />
+          <main className="page">
+            {route.page === 'create' && <CreatePage />}
+            {route.page === 'job' && <JobPage id={route.id} />}
+            {route.page === 'history' && <HistoryPage />}
+            {route.page === 'gallery' && <GalleryPage />}
+            {route.page === 'missing' && <p className="muted">Nothing here. Start from the Create page.</p>}
+          </main>
+          {dialog}
+        </div>
+      </CreateDraftContext.Provider>
     </AppContextValue.Provider>
   );
 }

@@ -59,37 +59,44 @@ function parseHttpUrl(value: string): URL | undefined {
 const FORMS =
   'a UUID v4, a data URI (png, jpeg, webp), raw base64 of a PNG/JPEG/WEBP image, or an http(s) URL';
 
+/** A data URI: its declared type must be supported, its payload base64 of a PNG, JPEG or WEBP image. */
+function classifyDataUri(dataUri: RegExpExecArray): ImageInputResult {
+  const declared = MEDIA_TYPE_ALIASES[(dataUri[1] ?? '').toLowerCase()];
+  const base64 = dataUri[2] ?? '';
+  if (!declared) {
+    return {
+      ok: false,
+      reason: `is a data URI of type '${dataUri[1]}'; supported: ${INPUT_IMAGE_MEDIA_TYPES.join(', ')}`,
+    };
+  }
+  if (!isBase64(base64)) return { ok: false, reason: 'is a data URI whose payload is not valid base64' };
+  const sniffed = sniffBase64(base64);
+  if (!sniffed) return { ok: false, reason: 'is a data URI whose bytes are not a PNG, JPEG or WEBP image' };
+  return { ok: true, value: { kind: 'dataURI', mediaType: sniffed, base64 } };
+}
+
+/** What is neither a UUID, a data URI nor an http(s) URL: raw base64 of an image, or nothing accepted. */
+function classifyOther(value: string): ImageInputResult {
+  const base64 = isBase64(value);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value) && !base64) {
+    return { ok: false, reason: 'is a URL with an unsupported scheme; only http and https are accepted' };
+  }
+  if (!base64) return { ok: false, reason: `is not ${FORMS}` };
+  const sniffed = sniffBase64(value);
+  if (sniffed) return { ok: true, value: { kind: 'base64', mediaType: sniffed, base64: value } };
+  return { ok: false, reason: 'is base64 but not of a PNG, JPEG or WEBP image' };
+}
+
 export function classifyImageInput(value: string): ImageInputResult {
   if (value.length === 0) return { ok: false, reason: `is empty; expected ${FORMS}` };
   if (isUuidV4(value)) return { ok: true, value: { kind: 'uuid', uuid: value.toLowerCase() } };
   const dataUri = DATA_URI_PATTERN.exec(value);
-  if (dataUri) {
-    const declared = MEDIA_TYPE_ALIASES[(dataUri[1] ?? '').toLowerCase()];
-    const base64 = dataUri[2] ?? '';
-    if (!declared) {
-      return {
-        ok: false,
-        reason: `is a data URI of type '${dataUri[1]}'; supported: ${INPUT_IMAGE_MEDIA_TYPES.join(', ')}`,
-      };
-    }
-    if (!isBase64(base64)) return { ok: false, reason: 'is a data URI whose payload is not valid base64' };
-    const sniffed = sniffBase64(base64);
-    if (!sniffed) return { ok: false, reason: 'is a data URI whose bytes are not a PNG, JPEG or WEBP image' };
-    return { ok: true, value: { kind: 'dataURI', mediaType: sniffed, base64 } };
-  }
+  if (dataUri) return classifyDataUri(dataUri);
   if (value.startsWith('data:'))
     return { ok: false, reason: 'is not a valid data URI (data:<mediaType>;base64,...)' };
   const url = parseHttpUrl(value);
   if (url) return { ok: true, value: { kind: 'url', url: url.href } };
-  if (/^[a-z][a-z0-9+.-]*:/i.test(value) && !isBase64(value)) {
-    return { ok: false, reason: 'is a URL with an unsupported scheme; only http and https are accepted' };
-  }
-  if (isBase64(value)) {
-    const sniffed = sniffBase64(value);
-    if (sniffed) return { ok: true, value: { kind: 'base64', mediaType: sniffed, base64: value } };
-    return { ok: false, reason: 'is base64 but not of a PNG, JPEG or WEBP image' };
-  }
-  return { ok: false, reason: `is not ${FORMS}` };
+  return classifyOther(value);
 }
 
 /** Bytes of an inline image (data URI or raw base64). */

@@ -79,7 +79,7 @@ const EXACT: Record<string, RunwareErrorCategory> = {
   unknownError: 'serverError',
 };
 
-// Name heuristics after the exact table, as Runware's own SDKs bucket codes (protocol notes §2.5).
+// Name heuristics after the exact table, as Runware's own SDKs bucket codes.
 const PREFIXES: [RegExp, RunwareErrorCategory][] = [
   [/^conflict/, 'conflict'],
   [

@@ -106,6 +106,33 @@ export interface ErrorContext {
   documentation?: string | undefined;
 }
 
+/** The error of one offending parameter: `missingX` when absent, `invalidX` with the rule otherwise. */
+function parameterError(
+  issue: z.ZodError['issues'][number],
+  input: unknown,
+  context: ErrorContext,
+  names: string[],
+): RunwareError {
+  const parameter = names.join('.');
+  const index = issue.path.find((key): key is number => typeof key === 'number');
+  const missing = names.length === issue.path.length && valueAt(input, issue.path) === undefined;
+  const rule = PARAMETER_RULES[parameter] ?? { rule: 'a valid value' };
+  const detail =
+    index !== undefined && issue.code === 'custom' ? ` (${parameter}[${index}] ${issue.message})` : '';
+  const message = missing
+    ? `Missing required parameter '${parameter}': it must be ${rule.rule}.`
+    : `Invalid value for '${parameter}': it must be ${rule.rule}.${detail}`;
+  return {
+    code: errorCode(missing ? 'missing' : 'invalid', parameter),
+    message,
+    parameter,
+    ...base(context, parameter),
+    ...(rule.min !== undefined ? { min: rule.min } : {}),
+    ...(rule.max !== undefined ? { max: rule.max } : {}),
+    ...(rule.allowedValues ? { allowedValues: [...rule.allowedValues] } : {}),
+  };
+}
+
 /**
  * The one function that turns a zod failure into Runware-style errors: one per offending parameter,
  * with a stable code (`missingX` when absent, `invalidX` otherwise), the parameter, a message that names
@@ -121,7 +148,6 @@ export function toRunwareErrors(
   const seen = new Set<string>();
   for (const issue of error.issues) {
     const names = issue.path.filter((key): key is string => typeof key === 'string');
-    const index = issue.path.find((key): key is number => typeof key === 'number');
     const parameter = names.join('.');
     if (parameter === '' && issue.path.length === 0) {
       errors.push({
@@ -129,26 +155,10 @@ export function toRunwareErrors(
         message: 'A task must be a JSON object with a taskType.',
         ...base(context),
       });
-      continue;
+    } else if (!seen.has(parameter)) {
+      seen.add(parameter);
+      errors.push(parameterError(issue, input, context, names));
     }
-    if (seen.has(parameter)) continue;
-    seen.add(parameter);
-    const missing = names.length === issue.path.length && valueAt(input, issue.path) === undefined;
-    const rule = PARAMETER_RULES[parameter] ?? { rule: 'a valid value' };
-    const detail =
-      index !== undefined && issue.code === 'custom' ? ` (${parameter}[${index}] ${issue.message})` : '';
-    const message = missing
-      ? `Missing required parameter '${parameter}': it must be ${rule.rule}.`
-      : `Invalid value for '${parameter}': it must be ${rule.rule}.${detail}`;
-    errors.push({
-      code: errorCode(missing ? 'missing' : 'invalid', parameter),
-      message,
-      parameter,
-      ...base(context, parameter),
-      ...(rule.min !== undefined ? { min: rule.min } : {}),
-      ...(rule.max !== undefined ? { max: rule.max } : {}),
-      ...(rule.allowedValues ? { allowedValues: [...rule.allowedValues] } : {}),
-    });
   }
   return errors;
 }

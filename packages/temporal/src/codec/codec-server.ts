@@ -95,6 +95,72 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+type CodecAction = 'decode' | 'encode';
+
+function actionOf(req: IncomingMessage, prefix: string): CodecAction | undefined {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (path === `${prefix}/decode`) return 'decode';
+  if (path === `${prefix}/encode`) return 'encode';
+  return undefined;
+}
+
+/**
+ * Answers what is not a codec call: a refused origin (403), the CORS preflight (204), another method
+ * (405), a missing or wrong token (401). Sets the CORS headers of an allowed origin on the way. True when
+ * it answered.
+ */
+function answeredBeforeCodec(
+  options: CodecHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (!originAllowed(options, origin)) {
+      send(res, 403, { error: `origin '${origin}' may not use the codec endpoint` });
+      return true;
+    }
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('vary', 'Origin');
+  }
+  if (req.method === 'OPTIONS') {
+    res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
+    res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization');
+    res.setHeader('access-control-max-age', '600');
+    res.writeHead(204).end();
+    return true;
+  }
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST, OPTIONS');
+    send(res, 405, { error: `${req.method} not allowed; POST a {"payloads": [...]} body` });
+    return true;
+  }
+  if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) {
+    send(res, 401, { error: 'missing or wrong bearer token for the codec endpoint' });
+    return true;
+  }
+  return false;
+}
+
+/** Runs the codec over the posted payloads: 200 with the result, 4xx for a bad body, 422 if the codec fails. */
+async function runCodec(
+  codec: PayloadCodec,
+  action: CodecAction,
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+): Promise<void> {
+  try {
+    const payloads = parsePayloads(await readBody(req, limit));
+    const result = action === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    send(res, 200, { payloads: result.map(toJson) });
+  } catch (error) {
+    if (error instanceof HttpError) send(res, error.status, { error: error.message });
+    else send(res, 422, { error: error instanceof Error ? error.message : 'codec failure' });
+  }
+}
+
 /**
  * A node:http handler for `POST <prefix>/decode` and `POST <prefix>/encode` (+ CORS preflight), what the
  * Temporal Web UI's "codec endpoint" setting and `temporal --codec-endpoint` call so operators can read
@@ -106,45 +172,9 @@ export function createCodecHandler(
   const prefix = (options.prefix ?? '/codec').replace(/\/$/, '');
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
   return async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const action =
-      path === `${prefix}/decode` ? 'decode' : path === `${prefix}/encode` ? 'encode' : undefined;
+    const action = actionOf(req, prefix);
     if (!action) return false;
-    const origin = req.headers.origin;
-    if (origin !== undefined) {
-      if (!originAllowed(options, origin)) {
-        send(res, 403, { error: `origin '${origin}' may not use the codec endpoint` });
-        return true;
-      }
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-allow-credentials', 'true');
-      res.setHeader('vary', 'Origin');
-    }
-    if (req.method === 'OPTIONS') {
-      res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
-      res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization');
-      res.setHeader('access-control-max-age', '600');
-      res.writeHead(204).end();
-      return true;
-    }
-    if (req.method !== 'POST') {
-      res.setHeader('allow', 'POST, OPTIONS');
-      send(res, 405, { error: `${req.method} not allowed; POST a {"payloads": [...]} body` });
-      return true;
-    }
-    if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) {
-      send(res, 401, { error: 'missing or wrong bearer token for the codec endpoint' });
-      return true;
-    }
-    try {
-      const payloads = parsePayloads(await readBody(req, limit));
-      const result =
-        action === 'decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
-      send(res, 200, { payloads: result.map(toJson) });
-    } catch (error) {
-      if (error instanceof HttpError) send(res, error.status, { error: error.message });
-      else send(res, 422, { error: error instanceof Error ? error.message : 'codec failure' });
-    }
+    if (!answeredBeforeCodec(options, req, res)) await runCodec(options.codec, action, req, res, limit);
     return true;
   };
 }

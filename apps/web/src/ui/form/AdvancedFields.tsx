@@ -1,7 +1,9 @@
 import { LIMITS, RECOMMENDED_MODELS } from '@photomaker/schema';
-import { useEffect, useState } from 'react';
+import { type InputHTMLAttributes, useEffect, useState } from 'react';
+import { ADVANCED_FIELDS } from '../../form/advanced-fields.ts';
 import type { FieldErrors, FormState } from '../../form/form-state.ts';
 import { Field, inputProps } from './Field.tsx';
+import { SelectField, type SelectOption } from './SelectField.tsx';
 
 type Setter = <K extends keyof FormState>(key: K, value: FormState[K]) => void;
 
@@ -9,13 +11,12 @@ type Setter = <K extends keyof FormState>(key: K, value: FormState[K]) => void;
 export function AdvancedFields(props: {
   form: FormState;
   errors: FieldErrors;
-  models?: readonly { air: string; name: string; version: string }[] | undefined;
+  models?: readonly Model[] | undefined;
   set: Setter;
   touch(field: string): void;
 }) {
   const { form, errors, set, touch } = props;
   const models = props.models ?? RECOMMENDED_MODELS;
-  const known = models.some((m) => m.air === form.model);
   const text = (field: keyof FormState) => ({
     ...inputProps(field, errors[field]),
     value: String(form[field]),
@@ -40,26 +41,13 @@ export function AdvancedFields(props: {
         >
           <textarea rows={2} placeholder="blurry, lowres, extra fingers" {...text('negativePrompt')} />
         </Field>
-        <Field
-          name="model"
-          label="Model (SDXL)"
+        <ModelField
+          value={form.model}
           error={errors.model}
-          hint="Any SDXL AIR id works; these are recommended."
-        >
-          <select
-            value={known ? form.model : '__custom'}
-            onChange={(event) => set('model', event.target.value === '__custom' ? '' : event.target.value)}
-            aria-label="Recommended models"
-          >
-            {models.map((m) => (
-              <option key={m.air} value={m.air}>
-                {m.name} {m.version}
-              </option>
-            ))}
-            <option value="__custom">Other AIR id…</option>
-          </select>
-          {!known && <input type="text" placeholder="civitai:139562@344487" {...text('model')} />}
-        </Field>
+          models={models}
+          onChange={(v) => set('model', v)}
+          customInput={text('model')}
+        />
         <div className="row three">
           <Field
             name="steps"
@@ -90,17 +78,14 @@ export function AdvancedFields(props: {
           >
             <input type="text" placeholder="e.g. EulerDiscreteScheduler" {...text('scheduler')} />
           </Field>
-          <Field name="outputFormat" label="Format" error={errors.outputFormat}>
-            <select
-              {...inputProps('outputFormat', errors.outputFormat)}
-              value={form.outputFormat}
-              onChange={(e) => set('outputFormat', e.target.value as FormState['outputFormat'])}
-            >
-              <option value="JPG">JPG</option>
-              <option value="PNG">PNG</option>
-              <option value="WEBP">WEBP</option>
-            </select>
-          </Field>
+          <SelectField
+            name="outputFormat"
+            label="Format"
+            error={errors.outputFormat}
+            value={form.outputFormat}
+            options={OUTPUT_FORMAT_OPTIONS}
+            onChange={(v) => set('outputFormat', v)}
+          />
           <Field
             name="outputQuality"
             label="Quality"
@@ -111,17 +96,14 @@ export function AdvancedFields(props: {
           </Field>
         </div>
         <div className="row">
-          <Field name="safety" label="Content safety check" error={errors.safety}>
-            <select
-              {...inputProps('safety', errors.safety)}
-              value={form.safetyMode}
-              onChange={(e) => set('safetyMode', e.target.value as FormState['safetyMode'])}
-            >
-              <option value="NONE">Off</option>
-              <option value="FAST">Fast</option>
-              <option value="FULL">Full</option>
-            </select>
-          </Field>
+          <SelectField
+            name="safety"
+            label="Content safety check"
+            error={errors.safety}
+            value={form.safetyMode}
+            options={SAFETY_OPTIONS}
+            onChange={(v) => set('safetyMode', v)}
+          />
           <div className="field checkbox-field">
             <label>
               <input
@@ -154,19 +136,51 @@ export function AdvancedFields(props: {
   );
 }
 
-/** The fields under "Advanced", in form order (the page's error order ends with them). */
-export const ADVANCED_FIELDS = [
-  'negativePrompt',
-  'model',
-  'steps',
-  'CFGScale',
-  'clipSkip',
-  'scheduler',
-  'outputFormat',
-  'outputQuality',
-  'safety',
-  'webhookURL',
-  'uploadEndpoint',
-] as const;
-
 const ADVANCED = new Set<string>(ADVANCED_FIELDS);
+
+type Model = { air: string; name: string; version: string };
+
+/** A recommended model from the list, or any SDXL AIR id typed in ("Other AIR id…"). */
+function ModelField(props: {
+  value: string;
+  error: string | undefined;
+  models: readonly Model[];
+  onChange: (air: string) => void;
+  customInput: InputHTMLAttributes<HTMLInputElement>;
+}) {
+  const known = props.models.some((m) => m.air === props.value);
+  return (
+    <Field
+      name="model"
+      label="Model (SDXL)"
+      error={props.error}
+      hint="Any SDXL AIR id works; these are recommended."
+    >
+      <select
+        value={known ? props.value : '__custom'}
+        onChange={(event) => props.onChange(event.target.value === '__custom' ? '' : event.target.value)}
+        aria-label="Recommended models"
+      >
+        {props.models.map((m) => (
+          <option key={m.air} value={m.air}>
+            {m.name} {m.version}
+          </option>
+        ))}
+        <option value="__custom">Other AIR id…</option>
+      </select>
+      {!known && <input type="text" placeholder="civitai:139562@344487" {...props.customInput} />}
+    </Field>
+  );
+}
+
+const OUTPUT_FORMAT_OPTIONS: readonly SelectOption<FormState['outputFormat']>[] = [
+  { value: 'JPG', label: 'JPG' },
+  { value: 'PNG', label: 'PNG' },
+  { value: 'WEBP', label: 'WEBP' },
+];
+
+const SAFETY_OPTIONS: readonly SelectOption<FormState['safetyMode']>[] = [
+  { value: 'NONE', label: 'Off' },
+  { value: 'FAST', label: 'Fast' },
+  { value: 'FULL', label: 'Full' },
+];
