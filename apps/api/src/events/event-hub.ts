@@ -175,33 +175,39 @@ export class EventHub {
     let failures = 0;
     while (this.running) {
       try {
-        if (this.jobs.size === 0) {
-          await this.pause();
-          continue;
-        }
-        if (this.readerId === undefined) this.readerId = Number(await this.reader.call('CLIENT', 'ID'));
-        this.dirty = false;
-        const cursors = new Map<string, number>();
-        for (const [jobId, job] of this.jobs) cursors.set(jobId, job.cursor);
-        this.blocked = true;
-        let batch: Map<string, JobEvent[]>;
-        try {
-          batch = await this.readerLog.readMany(cursors, { blockMs: this.blockMs, count: 200 });
-        } finally {
-          this.blocked = false;
-        }
+        if (this.jobs.size === 0) await this.pause();
+        else await this.readOnce();
         failures = 0;
-        for (const [jobId, events] of batch) this.fanOut(jobId, events);
       } catch (error) {
         if (!this.running) break;
         failures++;
-        // The reader connection may have been replaced: ask for its id again.
-        this.readerId = undefined;
-        if (failures === 1 || failures % 20 === 0)
-          this.logger.warn({ reason: (error as Error).message, failures }, 'event reader failed; retrying');
-        await this.pause(Math.min(5_000, 100 * 2 ** failures));
+        await this.recover(error as Error, failures);
       }
     }
+  }
+
+  /** One blocking XREAD over every followed job's stream, fanned out to their subscribers. */
+  private async readOnce(): Promise<void> {
+    if (this.readerId === undefined) this.readerId = Number(await this.reader.call('CLIENT', 'ID'));
+    this.dirty = false;
+    const cursors = new Map<string, number>();
+    for (const [jobId, job] of this.jobs) cursors.set(jobId, job.cursor);
+    this.blocked = true;
+    let batch: Map<string, JobEvent[]>;
+    try {
+      batch = await this.readerLog.readMany(cursors, { blockMs: this.blockMs, count: 200 });
+    } finally {
+      this.blocked = false;
+    }
+    for (const [jobId, events] of batch) this.fanOut(jobId, events);
+  }
+
+  private async recover(error: Error, failures: number): Promise<void> {
+    // The reader connection may have been replaced: ask for its id again.
+    this.readerId = undefined;
+    if (failures === 1 || failures % 20 === 0)
+      this.logger.warn({ reason: error.message, failures }, 'event reader failed; retrying');
+    await this.pause(Math.min(5_000, 100 * 2 ** failures));
   }
 
   /** Sleeps until woken (a new job, close) or, with `ms`, at most that long. */

@@ -16,16 +16,33 @@ export interface ActivityRun {
   outcome: 'completed' | 'failed' | 'timedOut' | 'canceled' | 'pending';
 }
 
+/** The outcome a closing activity event records, or undefined for any other event. */
+function outcomeOf(event: HistoryEvent): ActivityRun['outcome'] | undefined {
+  if (event.activityTaskCompletedEventAttributes) return 'completed';
+  if (event.activityTaskFailedEventAttributes) return 'failed';
+  if (event.activityTaskTimedOutEventAttributes) return 'timedOut';
+  if (event.activityTaskCanceledEventAttributes) return 'canceled';
+  return undefined;
+}
+
+/** The scheduled event an activity event refers to (started or closed), if it is one. */
+function scheduledIdOf(event: HistoryEvent): string | undefined {
+  const ref =
+    event.activityTaskStartedEventAttributes ??
+    event.activityTaskCompletedEventAttributes ??
+    event.activityTaskFailedEventAttributes ??
+    event.activityTaskTimedOutEventAttributes ??
+    event.activityTaskCanceledEventAttributes;
+  return ref ? String(ref.scheduledEventId) : undefined;
+}
+
 /** Each scheduled activity of a type, with its last attempt and outcome, from the workflow's history. */
 export async function activityRuns(handle: WorkflowHandle, activityType: string): Promise<ActivityRun[]> {
   const history = await handle.fetchHistory();
-  const events = history.events ?? [];
   const runs = new Map<string, ActivityRun>();
-  for (const event of events) {
-    const id = String(event.eventId);
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === activityType) {
-      runs.set(id, {
+  for (const event of history.events ?? []) {
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === activityType) {
+      runs.set(String(event.eventId), {
         scheduledAt: millis(event),
         attempt: undefined,
         startedAt: undefined,
@@ -33,21 +50,14 @@ export async function activityRuns(handle: WorkflowHandle, activityType: string)
       });
       continue;
     }
-    const ref =
-      event.activityTaskStartedEventAttributes ??
-      event.activityTaskCompletedEventAttributes ??
-      event.activityTaskFailedEventAttributes ??
-      event.activityTaskTimedOutEventAttributes ??
-      event.activityTaskCanceledEventAttributes;
-    const run = ref ? runs.get(String(ref.scheduledEventId)) : undefined;
+    const id = scheduledIdOf(event);
+    const run = id === undefined ? undefined : runs.get(id);
     if (!run) continue;
-    if (event.activityTaskStartedEventAttributes) {
-      run.attempt = event.activityTaskStartedEventAttributes.attempt ?? undefined;
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      run.attempt = started.attempt ?? undefined;
       run.startedAt = millis(event);
-    } else if (event.activityTaskCompletedEventAttributes) run.outcome = 'completed';
-    else if (event.activityTaskFailedEventAttributes) run.outcome = 'failed';
-    else if (event.activityTaskTimedOutEventAttributes) run.outcome = 'timedOut';
-    else if (event.activityTaskCanceledEventAttributes) run.outcome = 'canceled';
+    } else run.outcome = outcomeOf(event) ?? run.outcome;
   }
   return [...runs.values()];
 }

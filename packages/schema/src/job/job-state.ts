@@ -1,4 +1,4 @@
-import type { JobEvent, JobEventData, JobState, JobTask } from './job.ts';
+import type { JobEvent, JobEventOf, JobState, JobTask } from './job.ts';
 import { statusForStage } from './job-model.ts';
 
 // Zod-free and pure (see ./index.ts): a job's state is the fold of its events, so the workflow's query,
@@ -59,6 +59,49 @@ function sumCost(state: JobState): number | null {
   return Math.round(total * 1e9) / 1e9;
 }
 
+function onSubmitted(
+  state: JobState,
+  next: JobState,
+  event: JobEventOf<'submitted'>,
+  startedAt: string,
+): void {
+  next.runwareTaskUUID = event.data.runwareTaskUUID;
+  if (state.stage === 'uploading_references' && next.timings.uploadMs === undefined) {
+    next.timings.uploadMs = ms(startedAt, event.at);
+  }
+}
+
+function onImageReady(
+  state: JobState,
+  next: JobState,
+  event: JobEventOf<'image_ready'>,
+  startedAt: string,
+): void {
+  const image = event.data.image;
+  next.images = [...state.images.filter((i) => i.index !== image.index), image].sort(
+    (a, b) => a.index - b.index,
+  );
+  next.cost = sumCost(next);
+  const submittedAt = Date.parse(startedAt) + (next.timings.uploadMs ?? 0);
+  next.timings.generateMs = Math.max(0, Date.parse(event.at) - submittedAt);
+}
+
+function onTerminal(
+  state: JobState,
+  next: JobState,
+  event: JobEventOf<'succeeded' | 'failed' | 'cancelled'>,
+): void {
+  const timings = next.timings;
+  next.finishedAt = event.at;
+  timings.totalMs = ms(state.createdAt, event.at);
+  if (state.stage === 'delivering' && next.startedAt !== null) {
+    const lastImageAt = Date.parse(next.startedAt) + (timings.uploadMs ?? 0) + (timings.generateMs ?? 0);
+    timings.deliverMs = Math.max(0, Date.parse(event.at) - lastImageAt);
+  }
+  if (event.stage === 'succeeded') next.cost = event.data.cost;
+  if (event.stage === 'failed') next.error = event.data.error;
+}
+
 /**
  * Folds one event into the state. Events at or below `state.seq` are ignored (already applied). Timings:
  * queuedMs until the first running stage, uploadMs of the references, generateMs from submission to the
@@ -74,44 +117,23 @@ export function applyJobEvent(state: JobState, event: JobEvent, options: ApplyOp
     status: statusForStage(event.stage),
     timings: { ...state.timings },
   };
-  const timings = next.timings;
   if (event.stage !== 'queued' && next.startedAt === null) {
     next.startedAt = event.at;
-    timings.queuedMs = ms(state.createdAt, event.at);
+    next.timings.queuedMs = ms(state.createdAt, event.at);
   }
   const startedAt = next.startedAt ?? event.at;
   switch (event.stage) {
-    case 'submitted': {
-      const data: JobEventData<'submitted'> = event.data;
-      next.runwareTaskUUID = data.runwareTaskUUID;
-      if (state.stage === 'uploading_references' && timings.uploadMs === undefined) {
-        timings.uploadMs = ms(startedAt, event.at);
-      }
+    case 'submitted':
+      onSubmitted(state, next, event, startedAt);
       break;
-    }
-    case 'image_ready': {
-      const image = event.data.image;
-      next.images = [...state.images.filter((i) => i.index !== image.index), image].sort(
-        (a, b) => a.index - b.index,
-      );
-      next.cost = sumCost(next);
-      const submittedAt = Date.parse(startedAt) + (timings.uploadMs ?? 0);
-      timings.generateMs = Math.max(0, Date.parse(event.at) - submittedAt);
+    case 'image_ready':
+      onImageReady(state, next, event, startedAt);
       break;
-    }
     case 'succeeded':
     case 'failed':
-    case 'cancelled': {
-      next.finishedAt = event.at;
-      timings.totalMs = ms(state.createdAt, event.at);
-      if (state.stage === 'delivering' && next.startedAt !== null) {
-        const lastImageAt = Date.parse(next.startedAt) + (timings.uploadMs ?? 0) + (timings.generateMs ?? 0);
-        timings.deliverMs = Math.max(0, Date.parse(event.at) - lastImageAt);
-      }
-      if (event.stage === 'succeeded') next.cost = event.data.cost;
-      if (event.stage === 'failed') next.error = event.data.error;
+    case 'cancelled':
+      onTerminal(state, next, event);
       break;
-    }
     default:
       break;
   }
