@@ -30,13 +30,28 @@ export function timeSkippingServerPath(env: NodeJS.ProcessEnv = process.env): st
  * them at start, tools/harness).
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
-  });
+  const env = await startServer(timeSkippingServerPath());
   const keyword = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(Object.keys(SEARCH_ATTRIBUTE_TYPES).map((name) => [name, keyword])),
   });
   return env;
+}
+
+/**
+ * The SDK gives a new server 5 s to answer. The JVM starts in ~1 s with the bootstrap's class-data
+ * archive, but a machine busy with other suites can stretch that: a start that timed out is tried again.
+ */
+async function startServer(path: string, attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path } },
+      });
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      console.warn(`the time-skipping test server did not start (attempt ${attempt}): ${String(error)}`);
+    }
+  }
 }
