@@ -77,7 +77,7 @@ ensure_temporal_test_server() {
     touch "$dir/complete"
   fi
   local java_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-  [ -f "$dir/classes.jsa" ] && java_opts="$java_opts -XX:SharedArchiveFile=$dir/classes.jsa"
+  if [ -f "$dir/classes.jsa" ]; then java_opts="$java_opts -XX:SharedArchiveFile=$dir/classes.jsa"; fi
   # exec keeps one process, so the SDK's kill on teardown stops the JVM itself, not a shell around it.
   printf '#!/bin/sh\nexec %s %s -cp "%s/lib/*" io.temporal.testserver.TestServer "$@"\n' \
     "$(command -v java)" "$java_opts" "$dir" >"$wrapper.tmp"
@@ -109,7 +109,7 @@ record_test_server_classes() { # <dir>
     sleep 0.1
   done
   sleep 1
-  kill "$pid" 2>/dev/null
+  kill "$pid" 2>/dev/null || true # already gone when it could not start
   wait "$pid" 2>/dev/null || true
   [ -s "$1/classes.jsa" ] || { rm -f "$1/classes.jsa"; say "no class-data archive: the test server starts without one"; }
 }
