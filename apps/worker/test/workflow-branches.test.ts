@@ -1,31 +1,28 @@
-import { randomUUID } from 'node:crypto';
-import type { JobEvent, JobState, JobTask } from '@photomaker/schema';
-import { jobTaskSchema } from '@photomaker/schema';
-import { type PhotoMakerJobInput, WORKFLOW_TYPE, workflowIdForJob } from '@photomaker/temporal';
+import type { JobState } from '@photomaker/schema';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PhotoMakerWorkers } from '../src/worker.ts';
+import {
+  failure,
+  makes,
+  type Ran,
+  type RunningJob,
+  runJob as runOn,
+  stages,
+  streamOf,
+  succeeded,
+  task,
+  until,
+} from './support/job-runner.ts';
 import { HANDED_OVER, type StepScript, StubActivities, stuckStep } from './support/stub-activities.ts';
 
 // The workflow's branch logic with stub activities typed from createActivities (no Runware, no Redis):
-// the real workflow bundle on the shared dev server. createTimeSkipping() would fit too, but its test
-// server is a download this sandbox cannot make; nothing here waits on workflow timers, so the dev server
-// runs these as fast. The real-stack suites (happy-path, faults, durability, history) stay as they are.
+// the real workflow bundle on the shared dev server, real time. None of these waits on a workflow timer;
+// the branches that do (backoffs, Retry-After, the generation budget) are in workflow-timers.test.ts on
+// a time-skipping server. The real-stack suites (happy-path, faults, durability, history) stay as they are.
 
 let env: TestWorkflowEnvironment;
-
-try {
-  // Warnings only (the SDK logs every worker state change at INFO); one Runtime per process.
-  Runtime.install({
-    logger: new DefaultLogger('WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
-  });
-} catch {
-  // already installed by an earlier import in this process
-}
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
@@ -35,89 +32,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function task(overrides: Partial<Record<keyof JobTask, unknown>> = {}): JobTask {
-  return jobTaskSchema.parse({
-    inputImages: [{ kind: 'runware', imageUUID: randomUUID() }],
-    positivePrompt: 'a portrait img',
-    model: 'civitai:139562@344487',
-    width: 128,
-    height: 128,
-    outputFormat: 'PNG',
-    ...overrides,
-  });
-}
-
-interface Ran {
-  input: PhotoMakerJobInput;
-  stubs: StubActivities;
-  outcome: JobState | WorkflowFailedError;
-}
-
-/** Runs one job to its end on its own task queue with `stubs`; `during` runs while it is going. */
-async function runJob(
+const runJob = (
   stubs: StubActivities,
-  jobTask: JobTask,
-  during?: (handle: { cancel(): Promise<unknown> }) => Promise<void>,
-): Promise<Ran> {
-  stubs.total = jobTask.numberResults;
-  const taskQueue = `photomaker-branches-${randomUUID().slice(0, 8)}`;
-  const workers = await PhotoMakerWorkers.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    dataConverter: {},
-    activities: stubs.activities(),
-    workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
-    tuning: { shutdownGraceMs: 500 },
-  });
-  const input: PhotoMakerJobInput = {
-    jobId: randomUUID(),
-    tenant: 'tenant-branches',
-    task: jobTask,
-    runwareTaskUUID: randomUUID(),
-    createdAt: new Date().toISOString(),
-  };
-  const outcome = await workers.runUntil(
-    (async () => {
-      const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: workflowIdForJob(input.jobId),
-        args: [input],
-      });
-      await during?.(handle);
-      return (handle.result() as Promise<JobState>).catch((error: unknown) => {
-        if (error instanceof WorkflowFailedError) return error;
-        throw error;
-      });
-    })(),
-  );
-  return { input, stubs, outcome };
-}
-
-const stages = (events: readonly JobEvent[]) => events.map((event) => event.stage);
-const seqs = (events: readonly JobEvent[]) => events.map((event) => event.seq);
-
-/** The job's stream, checked gap-free from 1. */
-function streamOf(ran: Ran): JobEvent[] {
-  const events = ran.stubs.stream(ran.input.jobId);
-  expect(seqs(events)).toEqual(events.map((_, index) => index + 1));
-  return events;
-}
-
-function succeeded(ran: Ran): JobState {
-  expect(ran.outcome).not.toBeInstanceOf(WorkflowFailedError);
-  return ran.outcome as JobState;
-}
-
-/** The JobError the job failed with (the workflow's failure type is its code). */
-function failure(ran: Ran): ApplicationFailure {
-  expect(ran.outcome).toBeInstanceOf(WorkflowFailedError);
-  return (ran.outcome as WorkflowFailedError).cause as ApplicationFailure;
-}
-
-const makes =
-  (count: number, failures: { code: string; retryable: boolean }[] = []): StepScript =>
-  async (_call, step) =>
-    step.images(count, { done: true, failures: failures.map((f) => ({ ...f, message: `${f.code}!` })) });
+  jobTask: Parameters<typeof runOn>[2],
+  during?: (handle: RunningJob) => Promise<void>,
+): Promise<Ran> => runOn(env, stubs, jobTask, during);
 
 describe('the single-image step', () => {
   it('runs locally, opening its range with the job’s unpublished queued event (no publish of its own)', async () => {
@@ -226,7 +145,7 @@ describe('cancellation', () => {
   it('a cancelled job adopts what its step published and ends with a cancelled event', async () => {
     const stubs = new StubActivities({ steps: [stuckStep] });
     const ran = await runJob(stubs, task({ numberResults: 2 }), async (handle) => {
-      while (stubs.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(() => stubs.calls.length > 0);
       await handle.cancel();
     });
     expect(ran.outcome).toBeInstanceOf(WorkflowFailedError);

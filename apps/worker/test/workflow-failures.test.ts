@@ -15,8 +15,9 @@ import {
   toJobError,
 } from '../src/workflows/failures.ts';
 
-// How the workflow reads failures, in-process. The generation budget (30 min) is not reachable in the
-// workflow tests without a time-skipping server; its two ends are checked here.
+// How the workflow reads failures, in-process. The generation budget's two ends are checked here; on a
+// time-skipping server (workflow-timers.test.ts) the budget runs out for real, except during a step that
+// is still running: that server's clock does not move while an activity runs.
 
 const activityFailure = (cause: Error) =>
   new ActivityFailure('activity failed', 'collectImages', '1', RetryState.TIMEOUT, undefined, cause);
