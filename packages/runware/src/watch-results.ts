@@ -39,7 +39,7 @@ export interface WatchOptions {
   poll?: Partial<PollPolicy>;
   /** Give up with RunwareDeadlineError (retryable) after this long. Default: no deadline. */
   deadlineMs?: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** A retryable poll failure, before the (slower) wait that follows it: e.g. to heartbeat. */
   onPollFailure?: (error: RunwareClientError, nextDelayMs: number) => void;
   /** Runs around every getResponse call: e.g. to time it. */

@@ -15,7 +15,7 @@ const PORT_LABELS: Record<keyof StackPorts, string> = {
  * Every port we are about to bind, checked before anything starts: a busy port is one clear line per
  * port (which service, which variable moves it), never a stack trace from deep inside a child.
  */
-export async function busyPorts(ports: Partial<StackPorts>): Promise<string[]> {
+export async function busyPorts(ports: { [K in keyof StackPorts]?: number | undefined }): Promise<string[]> {
   const problems: string[] = [];
   for (const [key, port] of Object.entries(ports) as [keyof StackPorts, number | undefined][]) {
     if (port === undefined) continue;
