@@ -8,7 +8,7 @@ import { checkOperation } from '../src/guards/operation-check.ts';
 import { contextFor, fakeDeps, JOB_ID, queuedJob } from './support/in-process.ts';
 
 // Property: whatever the shape of a GraphQL request (aliases, `__typename` floods, fragment bombs,
-// nesting, pages, long and wrong-typed lists in the document or the variables), checking it with the
+// nesting, pages, long and wrong-typed lists in the document or the variables, wide objects), checking it with the
 // default limits and running it when accepted costs under CPU_MS of CPU and HEAP_MB of heap growth, and
 // answers at most 11 errors. apps/api/README.md ("Bounded work") states the same bounds. Reading the body
 // around it is bounded by the body limit, not here.
@@ -42,6 +42,7 @@ const shape = fc.record({
   introspection: fc.boolean(),
   literalList: fc.integer({ min: 0, max: 3_000 }),
   variableList: fc.integer({ min: 0, max: 400_000 }),
+  wideObject: fc.integer({ min: 0, max: 100_000 }),
   element: fc.constantFrom<unknown>(5, 'x', null, {}, [], true, 'data:image/png;base64,AAAA'),
 });
 
@@ -81,6 +82,11 @@ function mutationOf(s: Shape): { query: string; variables: Record<string, unknow
         width: 512,
         height: 512,
         inputImages: new Array(s.variableList).fill(s.element),
+        ...(s.wideObject > 0
+          ? {
+              extra: Object.fromEntries(Array.from({ length: s.wideObject }, (_, i) => [`k${i}`, s.element])),
+            }
+          : {}),
       },
     },
   };

@@ -10,6 +10,7 @@ import {
   MAX_RESPONSE_ERRORS,
 } from '../src/graphql/errors.ts';
 import { schema } from '../src/graphql/schema.ts';
+import { MAX_VARIABLE_VALUES } from '../src/guards/input-limits.ts';
 import { checkOperation } from '../src/guards/operation-check.ts';
 import { MAX_COMPLEXITY_NODES } from '../src/guards/query-limits.ts';
 import { createApiMetrics } from '../src/metrics.ts';
@@ -113,6 +114,16 @@ describe('variables', () => {
       `Variable "$input.inputImages" is a list of 400000 elements; at most ${limits.inputListLength} are accepted.`,
     );
     expect(errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: limits.inputListLength });
+  });
+
+  it('refuses variables with too many values in all, however they are nested', () => {
+    const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
+    const [error] = refusal(GENERATE, { input: input({ extra: wide }) });
+    expect(error?.message).toMatch(new RegExp(`at most ${MAX_VARIABLE_VALUES} are accepted`));
+    // Every list under the length limit, 99 x 99 + 20 x 99 values in all.
+    const square = (n: number) => Array.from({ length: n }, () => new Array(99).fill('x'));
+    const [deep] = refusal(GENERATE, { input: input({ inputImages: square(20), more: square(99) }) });
+    expect(deep?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: MAX_VARIABLE_VALUES });
   });
 
   it('gives one error when several fields are wrong', () => {

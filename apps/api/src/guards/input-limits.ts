@@ -21,29 +21,51 @@ export function listLiteralRule(max: number): ValidationRule {
   });
 }
 
+/**
+ * Values (list elements, object properties, at any depth) in one request's variables at most. A
+ * generation needs a few dozen; this bounds the walk below and graphql-js's coercion after it.
+ */
+export const MAX_VARIABLE_VALUES = 10_000;
+
 interface Visit {
   value: unknown;
   path: string;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /** The elements of an array or the properties of an object, with their paths. */
 function childrenOf({ value, path }: Visit): Visit[] {
   if (Array.isArray(value))
     return value.map((element, index) => ({ value: element, path: `${path}[${index}]` }));
-  if (value === null || typeof value !== 'object') return [];
+  if (!isObject(value)) return [];
   return Object.entries(value).map(([key, element]) => ({
     value: element,
     path: path ? `${path}.${key}` : key,
   }));
 }
 
-/** The path (`input.inputImages`) and length of the first list in `value` longer than `max`. */
-function firstLongList(value: unknown, max: number): { path: string; length: number } | undefined {
+/** Why `variables` is too large to coerce: a list over `maxListLength`, or too many values in all. */
+function oversize(
+  variables: Record<string, unknown>,
+  maxListLength: number,
+): { message: string; limit: number; found: number } | undefined {
   // Iterative: variables are client JSON, as deep as the body allows.
-  const stack: Visit[] = [{ value, path: '' }];
+  const stack: Visit[] = [{ value: variables, path: '' }];
+  let values = 0;
   for (let item = stack.pop(); item; item = stack.pop()) {
-    if (Array.isArray(item.value) && item.value.length > max)
-      return { path: item.path, length: item.value.length };
+    const { value, path } = item;
+    if (Array.isArray(value) && value.length > maxListLength) {
+      const message = `Variable "$${path}" is a list of ${value.length} elements; at most ${maxListLength} are accepted.`;
+      return { message, limit: maxListLength, found: value.length };
+    }
+    // Sized before they are listed: a million-property object is refused without a million entries.
+    values += Array.isArray(value) ? value.length : isObject(value) ? Object.keys(value).length : 0;
+    if (values > MAX_VARIABLE_VALUES) {
+      const message = `The variables hold more than ${MAX_VARIABLE_VALUES} values (list elements and object fields); at most ${MAX_VARIABLE_VALUES} are accepted.`;
+      return { message, limit: MAX_VARIABLE_VALUES, found: values };
+    }
     for (const child of childrenOf(item)) stack.push(child);
   }
   return undefined;
@@ -51,7 +73,8 @@ function firstLongList(value: unknown, max: number): { path: string; length: num
 
 /**
  * The operation's variables checked before anything runs, at a cost bounded by the limits rather than by
- * the input: a list longer than `maxListLength` is refused by its length, and graphql-js's coercion stops
+ * the input: a list longer than `maxListLength`, or more than MAX_VARIABLE_VALUES values in all, is
+ * refused by its size, and graphql-js's coercion stops
  * at its second problem (it would otherwise report each bad element of a 400,000-element list). The
  * first problem is the answer: it names the field and the first offending index.
  */
@@ -62,16 +85,11 @@ export function variablesError(options: {
   maxListLength: number;
 }): GraphQLError | undefined {
   const variables = options.variables ?? {};
-  const long = firstLongList(variables, options.maxListLength);
-  if (long) {
-    const message = `Variable "$${long.path}" is a list of ${long.length} elements; at most ${options.maxListLength} are accepted.`;
+  const tooLarge = oversize(variables, options.maxListLength);
+  if (tooLarge) {
+    const { message, limit, found } = tooLarge;
     return new GraphQLError(message, {
-      extensions: {
-        code: 'BAD_USER_INPUT',
-        limit: options.maxListLength,
-        found: long.length,
-        http: { status: 400 },
-      },
+      extensions: { code: 'BAD_USER_INPUT', limit, found, http: { status: 400 } },
     });
   }
   const coerced = getVariableValues(options.schema, options.operation.variableDefinitions ?? [], variables, {
