@@ -45,8 +45,16 @@ export interface ApiLimits {
   queryDepth: number;
   /** Max GraphQL query complexity (fields weigh 1, lists multiply by `first`). */
   queryComplexity: number;
-  /** Max aliases in one GraphQL operation. */
+  /** Max aliases in one GraphQL operation, `__typename` ones included. */
   queryAliases: number;
+  /** Max tokens of a GraphQL document: parsing stops there. */
+  queryTokens: number;
+  /** Max elements of any list in GraphQL variables or literals. */
+  inputListLength: number;
+  /** Max tasks in one /v1 request. */
+  v1Tasks: number;
+  /** Whether GraphQL introspection queries are answered. */
+  introspection: boolean;
   /** Requests (HTTP calls, WS subscriptions) per API key per window; 0 disables. */
   ratePoints: number;
   rateWindowSeconds: number;
@@ -80,6 +88,10 @@ function limitsOf(e: z.output<typeof apiLimitsEnv>): ApiLimits {
     queryDepth: e.PHOTOMAKER_MAX_QUERY_DEPTH,
     queryComplexity: e.PHOTOMAKER_MAX_QUERY_COMPLEXITY,
     queryAliases: e.PHOTOMAKER_MAX_QUERY_ALIASES,
+    queryTokens: e.PHOTOMAKER_MAX_QUERY_TOKENS,
+    inputListLength: e.PHOTOMAKER_MAX_INPUT_LIST_LENGTH,
+    v1Tasks: e.PHOTOMAKER_MAX_V1_TASKS,
+    introspection: e.PHOTOMAKER_GRAPHQL_INTROSPECTION === 'true',
     ratePoints: e.PHOTOMAKER_RATE_LIMIT,
     rateWindowSeconds: e.PHOTOMAKER_RATE_LIMIT_WINDOW_SECONDS,
     syncWaitMs: e.PHOTOMAKER_SYNC_WAIT_MS,

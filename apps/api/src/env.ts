@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
-import { httpUrl, integer } from '@photomaker/env';
+import { httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
@@ -45,7 +45,14 @@ export const apiLimitsEnv = z.object({
   ),
   PHOTOMAKER_MAX_QUERY_DEPTH: limit(10, 'Max GraphQL selection depth'),
   PHOTOMAKER_MAX_QUERY_COMPLEXITY: limit(2000, 'Max GraphQL query complexity (lists multiply by `first`)'),
-  PHOTOMAKER_MAX_QUERY_ALIASES: limit(15, 'Max aliases in one GraphQL operation'),
+  PHOTOMAKER_MAX_QUERY_ALIASES: limit(15, 'Max aliases in one GraphQL operation (`__typename` ones too)'),
+  // Bounded work per request (README "Bounded work"): what a request's shape may cost before it runs.
+  PHOTOMAKER_MAX_QUERY_TOKENS: limit(5000, 'Max tokens of a GraphQL document (parsing stops there)'),
+  PHOTOMAKER_MAX_INPUT_LIST_LENGTH: limit(100, 'Max elements of any list in GraphQL variables or literals'),
+  PHOTOMAKER_MAX_V1_TASKS: limit(32, 'Max tasks in one /v1 request'),
+  PHOTOMAKER_GRAPHQL_INTROSPECTION: oneOf(['true', 'false'])
+    .default('false')
+    .describe('Answer GraphQL introspection (`__schema`, `__type`) queries'),
   PHOTOMAKER_RATE_LIMIT: limit(
     600,
     'Requests (HTTP calls, WS subscriptions) per API key per window; 0 disables',

@@ -107,7 +107,7 @@ describe('POST /v1', () => {
         imageUrls: { urlFor: () => 'http://images.test/x' },
         metrics: createApiMetrics(),
         logger,
-        limits: { bodyBytes: 1_000_000, syncWaitMs: 1_000 },
+        limits: { bodyBytes: 1_000_000, syncWaitMs: 1_000, v1Tasks: 32 },
       }),
     );
     return { app, requests };

@@ -3,10 +3,11 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { GraphQLError } from 'graphql';
 import type { ApiConfig } from '../config.ts';
-import { complexityError, limitRules } from '../guards/query-limits.ts';
+import { operationGuardError } from '../guards/operation-check.ts';
+import { limitRules } from '../guards/query-limits.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext } from './context.ts';
-import { formatGraphQLError, isInternal } from './errors.ts';
+import { capErrors, formatGraphQLError, isInternal } from './errors.ts';
 import { schema } from './schema.ts';
 
 export interface ApolloDeps {
@@ -14,19 +15,13 @@ export interface ApolloDeps {
   metrics: Pick<ApiMetrics, 'graphqlOperations'>;
 }
 
-/** Complexity guard, error logging with the request id, and per-operation metrics. */
+/** Variables and complexity guards, error logging with the request id, a cap on errors, and per-operation metrics. */
 function operationsPlugin(deps: ApolloDeps): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const error = complexityError({
-            schema,
-            document,
-            variables: request.variables,
-            operationName: request.operationName,
-            max: deps.limits.queryComplexity,
-          });
+          const error = operationGuardError(schema, document, request, deps.limits);
           if (error) throw error;
         },
         async didEncounterErrors({ contextValue, errors }) {
@@ -41,6 +36,9 @@ function operationsPlugin(deps: ApolloDeps): ApolloServerPlugin<GraphQLContext> 
           }
         },
         async willSendResponse({ operation, response, errors }) {
+          if (response.body.kind === 'single' && response.body.singleResult.errors) {
+            response.body.singleResult.errors = capErrors(response.body.singleResult.errors);
+          }
           deps.metrics.graphqlOperations.inc({
             transport: 'http',
             type: operation?.operation ?? 'unknown',
@@ -64,6 +62,10 @@ export function createApollo(
   return new ApolloServer<GraphQLContext>({
     schema,
     validationRules: limitRules(deps.limits),
+    // graphql's parser stops at this many tokens, before a 10,000-alias document costs a full parse.
+    parseOptions: { maxTokens: deps.limits.queryTokens },
+    // Off unless PHOTOMAKER_GRAPHQL_INTROSPECTION=true (the web app and harness use a static schema).
+    introspection: deps.limits.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGINT/SIGTERM; Apollo's own handler re-raised the signal mid-shutdown and stalled it.
     stopOnTerminationSignals: false,

@@ -18,6 +18,7 @@ const PUBLIC_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'SUBSCRIBER_TOO_SLOW',
   'SERVICE_UNAVAILABLE',
+  'TOO_MANY_ERRORS',
 ]);
 
 export interface InputErrorDetail {
@@ -225,4 +226,20 @@ export function formatGraphQLError(
       ...(context.requestId ? { requestId: context.requestId } : {}),
     },
   };
+}
+
+/** Errors sent in one response at most; graphql-js already stops validating at 100 and coercing at 50. */
+export const MAX_RESPONSE_ERRORS = 10;
+
+/** The first MAX_RESPONSE_ERRORS errors, and one more saying how many were left out. */
+export function capErrors(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
+  if (errors.length <= MAX_RESPONSE_ERRORS) return [...errors];
+  const omitted = errors.length - MAX_RESPONSE_ERRORS;
+  return [
+    ...errors.slice(0, MAX_RESPONSE_ERRORS),
+    {
+      message: `${omitted} more errors left out: at most ${MAX_RESPONSE_ERRORS} are sent per response.`,
+      extensions: { code: 'TOO_MANY_ERRORS', omitted, limit: MAX_RESPONSE_ERRORS },
+    },
+  ];
 }

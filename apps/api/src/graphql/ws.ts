@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from '@photomaker/observability';
-import {
-  type ExecutionArgs,
-  GraphQLError,
-  type GraphQLError as GraphQLErrorType,
-  getOperationAST,
-  parse,
-  specifiedRules,
-  validate,
-} from 'graphql';
+import { GraphQLError, type GraphQLError as GraphQLErrorType, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AdmissionGate } from '../auth/admission.ts';
 import type { Principal } from '../auth/api-keys.ts';
 import { bearerToken } from '../auth/api-keys.ts';
 import type { ApiConfig } from '../config.ts';
-import { complexityError, limitRules } from '../guards/query-limits.ts';
+import { checkOperation, operationRules } from '../guards/operation-check.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext, GraphQLDeps } from './context.ts';
-import { classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
+import { capErrors, classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
 import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
 
@@ -47,38 +39,6 @@ export interface WebSocketDeps {
   metrics: Pick<ApiMetrics, 'graphqlOperations'>;
 }
 
-/** Parse, validate (with the query limits) and complexity-check one subscribe: the document or its errors. */
-function checkDocument(
-  payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
-  limits: ApiConfig['limits'],
-  rules: ReturnType<typeof limitRules>,
-): ExecutionArgs['document'] | GraphQLErrorType[] {
-  let document: ExecutionArgs['document'];
-  try {
-    document = parse(payload.query);
-  } catch (error) {
-    return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-  }
-  const invalid = validate(schema, document, rules);
-  if (invalid.length > 0) {
-    return invalid.map(
-      (error) =>
-        new GraphQLError(error.message, {
-          ...(error.nodes ? { nodes: error.nodes } : {}),
-          extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-        }),
-    );
-  }
-  const tooComplex = complexityError({
-    schema,
-    document,
-    variables: payload.variables,
-    operationName: payload.operationName,
-    max: limits.queryComplexity,
-  });
-  return tooComplex ? [tooComplex] : document;
-}
-
 /**
  * graphql-ws on /graphql (same port as HTTP). Auth once per socket in onConnect (refused sockets close
  * with 4403), rate limit and query limits per subscribe, and the same error masking as HTTP: Apollo's
@@ -91,14 +51,16 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
     path: '/graphql',
     maxPayload: limits.bodyBytes,
   });
-  const rules = [...specifiedRules, ...limitRules(limits)];
+  const rules = operationRules(limits);
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
-    errors.map((raw) => {
-      const error = classifyRequestError(raw);
-      if (isInternal(error))
-        logger.error({ err: error.originalError ?? error, requestId }, 'internal error (masked)');
-      return formatGraphQLError(error.toJSON(), error, {});
-    });
+    capErrors(
+      errors.map((raw) => {
+        const error = classifyRequestError(raw);
+        if (isInternal(error))
+          logger.error({ err: error.originalError ?? error, requestId }, 'internal error (masked)');
+        return formatGraphQLError(error.toJSON(), error, {});
+      }),
+    );
 
   const cleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
@@ -130,7 +92,7 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
             }),
           ];
         }
-        const document = checkDocument(payload, limits, rules);
+        const document = checkOperation(schema, payload, limits, rules);
         if (Array.isArray(document)) return document;
         const requestId = `${ctx.extra.connectionId}:${id}`;
         const contextValue: GraphQLContext = {

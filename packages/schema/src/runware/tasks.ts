@@ -80,7 +80,8 @@ export function validateTask(input: unknown): Validation<RunwareTask> {
   const record = input as Record<string, unknown>;
   const taskType = record.taskType;
   const taskUUID = typeof record.taskUUID === 'string' ? record.taskUUID : undefined;
-  if (typeof taskType !== 'string' || !(taskType in TASK_SCHEMAS)) {
+  // Own keys only: `constructor` or `__proto__` are in every object and are not task types.
+  if (typeof taskType !== 'string' || !Object.hasOwn(TASK_SCHEMAS, taskType)) {
     const missing = taskType === undefined;
     return {
       ok: false,

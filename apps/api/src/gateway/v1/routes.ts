@@ -13,9 +13,9 @@ import { requestIdFrom } from '../../http/request-id.ts';
 import { type Item, runwareError } from './results.ts';
 import { type V1TaskDeps, V1Tasks } from './tasks.ts';
 
-export interface V1Deps extends Omit<V1TaskDeps, 'syncWaitMs'> {
+export interface V1Deps extends Omit<V1TaskDeps, 'syncWaitMs' | 'maxTasks'> {
   admission: Pick<AdmissionGate, 'admit'>;
-  limits: Pick<ApiConfig['limits'], 'bodyBytes' | 'syncWaitMs'>;
+  limits: Pick<ApiConfig['limits'], 'bodyBytes' | 'syncWaitMs' | 'v1Tasks'>;
 }
 
 function send(res: Response, status: number, body: { data?: Item[]; errors?: RunwareError[] }): void {
@@ -89,7 +89,7 @@ function batchStatus(data: Item[], errors: RunwareError[]): number {
  */
 export function v1Routes(deps: V1Deps): Router {
   const router = Router();
-  const tasks = new V1Tasks({ ...deps, syncWaitMs: deps.limits.syncWaitMs });
+  const tasks = new V1Tasks({ ...deps, syncWaitMs: deps.limits.syncWaitMs, maxTasks: deps.limits.v1Tasks });
   const handle = async (req: Request, res: Response): Promise<void> => {
     const batch = parseBatch(req.body);
     if (!Array.isArray(batch)) return send(res, 400, { errors: [batch] });
@@ -106,9 +106,7 @@ export function v1Routes(deps: V1Deps): Router {
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
     };
-    const outcomes = await Promise.all(batch.map((task) => tasks.run(task, caller)));
-    const data = outcomes.flatMap((outcome) => outcome.data);
-    const errors = outcomes.flatMap((outcome) => outcome.errors);
+    const { data, errors } = await tasks.runBatch(batch, caller);
     const status = batchStatus(data, errors);
     send(res, status, { ...(data.length > 0 ? { data } : {}), ...(errors.length > 0 ? { errors } : {}) });
   };

@@ -6,6 +6,7 @@ import {
   isTerminalStatus,
   type PhotoMakerWireTask,
   type RunwareError,
+  TASK_SCHEMAS,
   validateTask,
 } from '@photomaker/schema';
 import type { Redis } from 'ioredis';
@@ -37,6 +38,8 @@ export interface V1TaskDeps {
   metrics: Pick<ApiMetrics, 'v1Tasks'>;
   logger: Logger;
   syncWaitMs: number;
+  /** Max tasks in one request. */
+  maxTasks: number;
 }
 
 /** Who runs a batch: the tenant, the request id, and whether the client is still there. */
@@ -47,6 +50,24 @@ export interface V1Caller {
 }
 
 const ok = (data: Item[]): TaskOutcome => ({ data, errors: [] });
+
+/**
+ * What refuses a whole batch before any of its tasks starts: more tasks than `maxTasks`, or a task that
+ * is not an object with a supported taskType (any string: `constructor` too). One error per such task.
+ */
+export function batchErrors(batch: readonly unknown[], maxTasks: number): RunwareError[] {
+  if (batch.length > maxTasks) {
+    const message = `A request carries at most ${maxTasks} tasks; this one has ${batch.length}.`;
+    return [runwareError('invalidTaskFormat', message, { max: maxTasks })];
+  }
+  return batch.flatMap((task) => {
+    const record = task !== null && typeof task === 'object' ? (task as Item) : undefined;
+    const typed = typeof record?.taskType === 'string' && Object.hasOwn(TASK_SCHEMAS, record.taskType);
+    if (typed) return [];
+    const validation = validateTask(task);
+    return validation.ok ? [] : inputErrors(validation.errors, {});
+  });
+}
 
 /**
  * One task of a /v1 batch: Runware's task types mapped onto our use cases. A client taskUUID maps to one
@@ -60,6 +81,17 @@ export class V1Tasks {
   constructor(deps: V1TaskDeps) {
     this.deps = deps;
     this.results = new V1Results(deps);
+  }
+
+  /** A batch: refused whole when batchErrors finds anything, else every task at once. */
+  async runBatch(batch: readonly unknown[], caller: V1Caller): Promise<TaskOutcome> {
+    const refused = batchErrors(batch, this.deps.maxTasks);
+    if (refused.length > 0) return { data: [], errors: refused };
+    const outcomes = await Promise.all(batch.map((task) => this.run(task, caller)));
+    return {
+      data: outcomes.flatMap((outcome) => outcome.data),
+      errors: outcomes.flatMap((outcome) => outcome.errors),
+    };
   }
 
   async run(task: unknown, caller: V1Caller): Promise<TaskOutcome> {
