@@ -1,3 +1,5 @@
+// The pure module only: the package's index pulls in pino, which has no place in workflow code.
+import { scrub } from '@photomaker/observability/scrub';
 import type { JobError } from '@photomaker/schema';
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { isCancellation } from '@temporalio/workflow';
@@ -115,7 +117,8 @@ export function toJobError(error: unknown): JobError {
       retryable: true,
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Not an activity's (those are scrubbed as they fail): it may quote anything, and it is stored in clear.
+  const message = scrub(error instanceof Error ? error.message : String(error));
   return { code: 'internalError', message: `the job failed unexpectedly: ${message}`, retryable: false };
 }
 
