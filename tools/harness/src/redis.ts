@@ -11,8 +11,8 @@ export interface RedisOptions {
   port?: number;
   /** Data directory (AOF persistence); none (memory only) when omitted. */
   dir?: string;
-  /** `requirepass`; generated when omitted (`null`: no password, for a test of that case only). */
-  password?: string | null;
+  /** `requirepass`; generated when omitted (clients get it in `url`). */
+  password?: string;
   onLine?: (line: string) => void;
 }
 
@@ -20,7 +20,7 @@ export interface RunningRedis {
   /** `redis://:<password>@127.0.0.1:<port>`: what clients connect with. */
   url: string;
   port: number;
-  password: string | undefined;
+  password: string;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -50,11 +50,11 @@ function writePasswordConfig(password: string, dir: string | undefined): { file:
 }
 
 async function launchRedis(options: RedisOptions, port: number): Promise<RunningRedis> {
-  const password = options.password === null ? undefined : (options.password ?? generateRedisPassword());
-  const auth = password ? writePasswordConfig(password, options.dir) : undefined;
+  const password = options.password ?? generateRedisPassword();
+  const auth = writePasswordConfig(password, options.dir);
   const args = [
     // A config file must come first; the flags after it add to it.
-    ...(auth ? [auth.file] : []),
+    auth.file,
     '--bind',
     '127.0.0.1',
     '--port',
@@ -80,11 +80,10 @@ async function launchRedis(options: RedisOptions, port: number): Promise<Running
     await child.readyOrKill(child.waitUntil(() => redisPing(port, '127.0.0.1', password), 30_000, 50));
   } finally {
     // Redis read its config at start: a temporary copy of the password need not stay on disk.
-    auth?.cleanup();
+    auth.cleanup();
   }
-  const userinfo = password ? `:${password}@` : '';
   return {
-    url: `redis://${userinfo}127.0.0.1:${port}`,
+    url: `redis://:${password}@127.0.0.1:${port}`,
     port,
     password,
     process: child,
