@@ -14,7 +14,10 @@ const POSIX_PATH = /(^|[\s("'=:[,])(\/[\w.@+-]+){2,}\/?/g;
 const WINDOWS_PATH = /\b[A-Za-z]:\\[^\s"'<>]+/g;
 /** A run of 32+ token characters mixing letters and digits: presigned tokens, API keys, HMACs. */
 const TOKEN = /(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{32,}(?![\w-])/g;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Ids built on UUIDs (`photomaker-<uuid>` workflow ids, task UUIDs) stay: they name jobs, not secrets. */
+const redactToken = (token: string) => (token.replace(UUIDS, '').length < 32 ? token : '[token]');
 
 function keepHostOnly(_match: string, scheme: string, authority: string): string {
   const host = authority.slice(authority.lastIndexOf('@') + 1);
@@ -34,7 +37,7 @@ export function scrub(text: string): string {
     .replace(BEARER, '$1[redacted]')
     .replace(URL_TEXT, keepHostOnly)
     .replace(SECRET_PAIR, '$1=[redacted]')
-    .replace(TOKEN, (token) => (UUID.test(token) ? token : '[token]'))
+    .replace(TOKEN, redactToken)
     .replace(POSIX_PATH, '$1[path]')
     .replace(WINDOWS_PATH, '[path]');
 }

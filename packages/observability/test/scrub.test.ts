@@ -17,6 +17,7 @@ describe('scrub', () => {
     expect(scrub(`key ${TOKEN} used`)).toBe('key [token] used');
     const uuid = '0b4f5c4e-8a52-4c1e-9d2a-3f9f1e2d7c6b';
     expect(scrub(`task ${uuid} failed`)).toBe(`task ${uuid} failed`);
+    expect(scrub(`workflow photomaker-${uuid}`)).toBe(`workflow photomaker-${uuid}`);
   });
 
   it('replaces absolute file paths of this machine', () => {
