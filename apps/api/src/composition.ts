@@ -1,6 +1,7 @@
 import { type BlobStore, blobStoreFromEnv, LocalBlobStore } from '@photomaker/blobstore';
 import { JobEventLog } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
+import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
 import { Redis } from 'ioredis';
@@ -34,6 +35,7 @@ export interface ApiParts {
   redis: Redis;
   blobs: BlobStore;
   intake: ImageIntake;
+  records: JobRecords;
   reads: JobReads;
   jobs: JobService;
   list: JobList;
@@ -77,7 +79,11 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     maxImageBytes: config.limits.imageBytes,
     fetchTimeoutMs: config.limits.imageFetchMs,
   });
-  const records = new JobRecords(redis);
+  // The keys the Temporal client encrypts with (the development key when unset: connectTemporal warns).
+  const sealer = new JsonSealer(
+    payloadKeysFromEnv(config.payloadKeys ? { PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys } : {}),
+  );
+  const records = new JobRecords(redis, { sealer });
   const reads = new JobReads({
     client: temporal,
     events: new JobEventLog(redis),
@@ -117,6 +123,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     redis,
     blobs,
     intake,
+    records,
     reads,
     jobs,
     list: new JobList({ client: temporal, read }),

@@ -1,3 +1,6 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Platform, startPlatform } from '@photomaker/harness';
 import type { TestProject } from 'vitest/node';
 
@@ -10,6 +13,8 @@ export interface Stack {
   blobDir: string;
   /** Env shared by the worker and every API we start (same secrets, same blob dir, same codec keys). */
   env: Record<string, string>;
+  /** `<piece>.log` per piece of the platform (worker, emulator, ...): what an operator would read. */
+  logDir: string;
 }
 
 declare module 'vitest' {
@@ -19,14 +24,21 @@ declare module 'vitest' {
 }
 
 let platform: Platform | undefined;
+let logDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  logDir = mkdtempSync(join(tmpdir(), 'photomaker-api-test-logs-'));
+  const dir = logDir;
   platform = await startPlatform({
     pieces: ['temporal', 'redis', 'emulator', 'worker'],
     name: 'api-test',
     // Fast polling: tests wait for jobs to finish.
     env: { worker: { WORKER_POLL_INITIAL: '20', WORKER_POLL_MAX: '100' } },
-    ...(process.env.API_TEST_VERBOSE ? { onLine: (piece, line) => console.warn(`[${piece}] ${line}`) } : {}),
+    onLine: (piece, line) => {
+      // Kept for the at-rest test, which scans the logs for secrets.
+      appendFileSync(join(dir, `${piece}.log`), `${line}\n`);
+      if (process.env.API_TEST_VERBOSE) console.warn(`[${piece}] ${line}`);
+    },
   });
   project.provide('stack', {
     temporalAddress: platform.temporalAddress,
@@ -35,9 +47,11 @@ export async function setup(project: TestProject): Promise<void> {
     emulatorUrl: platform.emulatorUrl,
     blobDir: platform.blobDir,
     env: platform.envs.shared,
+    logDir,
   });
 }
 
 export async function teardown(): Promise<void> {
   await platform?.stop();
+  if (logDir) rmSync(logDir, { recursive: true, force: true });
 }

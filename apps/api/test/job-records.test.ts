@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { JobEventLog, streamKey } from '@photomaker/events';
 import { createLogger } from '@photomaker/observability';
 import { type JobState, jobStateSchema } from '@photomaker/schema';
 import { jobStateQuery, workflowIdForJob } from '@photomaker/temporal';
+import { JsonSealer, parsePayloadKeys } from '@photomaker/temporal/codec';
 import type { Client } from '@temporalio/client';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +47,7 @@ function jobService(client: Client, options: { reconcileAfterMs?: number } = {})
   return new JobReads({
     client,
     events: new JobEventLog(redis),
-    records: new JobRecords(redis),
+    records: api.server.parts.records,
     logger: createLogger({ service: 'api-test', level: 'warn' }),
     ...options,
   });
@@ -81,6 +83,21 @@ afterAll(async () => {
   await setEmulatorLatency(0);
   await api?.server.close();
   await temporal?.connection.close();
+});
+
+describe('the Redis record at rest', () => {
+  it('holds only jobId, tenant and createdAt in clear; the rest opens only with the payload keys', async () => {
+    const prompt = 'a portrait of the caller, private words 5d41402a';
+    const job = await generate(baseInput({ positivePrompt: prompt, deliveryMethod: 'SYNC' }));
+    const { redis, records } = api.server.parts;
+    const text = (await redis.get(jobRecordKey(job.id))) ?? '';
+    expect(text).not.toContain('5d41402a');
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['createdAt', 'jobId', 'sealed', 'tenant', 'v']);
+    expect(JSON.stringify((await records.load(job.id))?.start.task)).toContain('private words 5d41402a');
+    // Another key ring (keys rotated away, or a foreign copy): missing, so reads ask Temporal instead.
+    const foreign = new JsonSealer(parsePayloadKeys(`other:${randomBytes(32).toString('base64')}`));
+    expect(await new JobRecords(redis, { sealer: foreign }).load(job.id)).toBeUndefined();
+  });
 });
 
 describe('job reads from the Redis record + event stream', () => {

@@ -2,6 +2,7 @@ import { TASK_QUEUE } from '@photomaker/temporal';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { type Activities, splitActivities } from './activities/index.ts';
+import { scrubActivityFailures } from './activity-failure-scrub.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { deliveryTaskQueue } from './workflows/task-queues.ts';
@@ -82,7 +83,9 @@ export class PhotoMakerWorkers {
       shutdownGraceTime: tuning.shutdownGraceMs,
       maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
       ...(options.identity ? { identity: options.identity } : {}),
-      ...(options.metrics ? { interceptors: { activity: [activityMetrics(options.metrics)] } } : {}),
+      interceptors: {
+        activity: [...(options.metrics ? [activityMetrics(options.metrics)] : []), scrubActivityFailures],
+      },
     };
     const workflowWorker = await Worker.create({
       ...common,

@@ -19,6 +19,9 @@ const LOCAL_STEP_FIXTURE = new URL('single-image-local-step.json', FIXTURES);
 let h: Harness;
 let receiver: Receiver;
 const finished: StartedJob[] = [];
+/** A credential in a webhook URL's path and query: Temporal's clear-text failure fields must not show it. */
+const URL_TOKEN = 'whk7f3a9c2e5b8d1f4a6c9e2b5d8f1a4c7e0';
+let leaky: StartedJob;
 
 beforeAll(async () => {
   h = await Harness.create('history');
@@ -61,8 +64,13 @@ beforeAll(async () => {
   const cancelled = await h.start(stuck);
   await h.waitForEvent(stuck.jobId, (event) => event.stage === 'submitted');
   await cancelled.handle.cancel();
+  // 410 Gone: a permanent delivery failure, so the job ends failed quoting the delivery's error.
+  receiver.respond = (request) => (request.path.startsWith('/gone') ? 410 : 200);
+  leaky = await h.start(
+    h.input(await h.task({ webhookURL: receiver.url(`/gone/${URL_TOKEN}?token=${URL_TOKEN}`) })),
+  );
   finished.push(single, succeeded, failed, followUp, cancelled);
-  await Promise.allSettled(finished.map((job) => job.handle.result()));
+  await Promise.allSettled([...finished, leaky].map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
     // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
     // ones next to them under a new name: running jobs still have those histories).
@@ -179,5 +187,25 @@ describe('history scan', () => {
     // The deliveries did carry image bytes (base64Data webhook, PUT): they came from the blob store.
     expect(receiver.received('POST', '/hook')[0]?.body.toString()).toMatch(/"imageBase64Data":"iVBORw0KGgo/);
     expect(receiver.received('PUT', '/upload')).toHaveLength(2);
+  });
+
+  it('failure messages and stack traces (clear text in history and describe) hold no URL path, token or file path', async () => {
+    await expect(leaky.handle.result()).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/webhook POST to webhookURL failed/) },
+    });
+    for (const job of [...finished, leaky]) {
+      const rawText = historyToJSON((await rawHistory(job.handle)) as never);
+      const described = JSON.stringify(await job.handle.describe(), (_key, value) =>
+        typeof value === 'bigint' ? String(value) : value,
+      );
+      for (const text of [rawText, described]) {
+        expect(text).not.toContain(URL_TOKEN);
+        expect(text).not.toContain(process.cwd());
+        expect(text).not.toMatch(/"stackTrace":"[^"]/);
+      }
+    }
+    // The failure still says what failed and where: the receiver's origin, its answer.
+    const rawText = historyToJSON((await rawHistory(leaky.handle)) as never);
+    expect(rawText).toMatch(/webhook to http:\/\/127\.0\.0\.1:\d+ answered HTTP 410/);
   });
 });

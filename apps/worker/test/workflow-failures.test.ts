@@ -2,11 +2,13 @@ import type { JobError } from '@photomaker/schema';
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   RetryState,
   TimeoutFailure,
   TimeoutType,
 } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { scrubbedFailure } from '../src/activities/failures.ts';
 import {
   budgetSpent,
   deliveryFailure,
@@ -82,6 +84,34 @@ describe('Runware failures', () => {
       message: 'the job failed unexpectedly: boom',
       retryable: false,
     });
+  });
+});
+
+describe('failures stored in clear', () => {
+  it('an unexpected workflow error is scrubbed of URL paths, tokens and file paths', () => {
+    const error = new Error('fetch https://h.example/t/abc?sig=1 failed at /srv/app/dist/x.js');
+    expect(toJobError(error).message).toBe(
+      'the job failed unexpectedly: fetch https://h.example failed at [path]',
+    );
+  });
+
+  it('an activity failure is recorded scrubbed and stackless, its type, retryability and details kept', () => {
+    const original = ApplicationFailure.create({
+      type: 'deliveryFailed',
+      message: 'webhook to https://h.example/hooks/tok_4f9a1c7e2b8d5f3a6c9e1b4d7a0c3f6e9b2 answered HTTP 503',
+      details: [{ status: 503, message: 'see https://h.example/x?token=1' }],
+      nextRetryDelay: 2_000,
+    });
+    const recorded = scrubbedFailure(original) as ApplicationFailure;
+    expect(recorded).toBeInstanceOf(ApplicationFailure);
+    expect(recorded.message).toBe('webhook to https://h.example answered HTTP 503');
+    expect(recorded.stack).toBe('');
+    expect(recorded).toMatchObject({ type: 'deliveryFailed', nonRetryable: false, nextRetryDelay: 2_000 });
+    expect(recorded.details).toEqual([{ status: 503, message: 'see https://h.example' }]);
+    const plain = scrubbedFailure(new TypeError('open /home/ci/.data/x failed')) as ApplicationFailure;
+    expect(plain).toMatchObject({ type: 'TypeError', message: 'open [path] failed', nonRetryable: false });
+    const cancelled = new CancelledFailure('cancelled');
+    expect(scrubbedFailure(cancelled)).toBe(cancelled);
   });
 });
 

@@ -28,11 +28,12 @@ export class LocalBlobStore implements BlobStore {
     const ref: BlobRef = { sha256, mediaType, size: bytes.byteLength };
     const { folder, data, meta } = this.paths(sha256);
     if (await this.has(sha256)) return ref;
-    await mkdir(folder, { recursive: true });
+    // Faces and their metadata: readable by this service's user only, whatever the umask.
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     const tmp = `${data}.${randomUUID()}.tmp`;
-    await writeFile(`${tmp}.json`, JSON.stringify(ref));
+    await writeFile(`${tmp}.json`, JSON.stringify(ref), { mode: 0o600 });
     await rename(`${tmp}.json`, meta);
-    await writeFile(tmp, bytes);
+    await writeFile(tmp, bytes, { mode: 0o600 });
     await rename(tmp, data);
     return ref;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
@@ -19,6 +19,22 @@ const bytes = new TextEncoder().encode('not really a png');
 const sha = createHash('sha256').update(bytes).digest('hex');
 
 describe('LocalBlobStore', () => {
+  it('creates its folders 0700 and its files 0600, whatever the umask (faces are private)', async () => {
+    const root = join(dir, 'fresh-root');
+    const previous = process.umask(0o022);
+    try {
+      const ref = await new LocalBlobStore(root).put(new TextEncoder().encode('modes'), 'image/png');
+      const folder = join(root, ref.sha256.slice(0, 2));
+      const mode = async (path: string) => (await stat(path)).mode & 0o777;
+      expect(await mode(root)).toBe(0o700);
+      expect(await mode(folder)).toBe(0o700);
+      expect(await mode(join(folder, ref.sha256))).toBe(0o600);
+      expect(await mode(join(folder, `${ref.sha256}.json`))).toBe(0o600);
+    } finally {
+      process.umask(previous);
+    }
+  });
+
   it('stores by sha256 and reads back bytes, metadata and a stream', async () => {
     const ref = await store.put(bytes, 'image/png');
     expect(ref).toEqual({ sha256: sha, mediaType: 'image/png', size: bytes.byteLength });

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { scrub } from './scrub.ts';
 
 export type { Logger } from 'pino';
 
@@ -34,18 +35,26 @@ export const REDACT_PATHS = [
   '*.secret',
   'key',
   '*.key',
+  // A caller's words: kept in job records encrypted, never in logs.
+  'positivePrompt',
+  '*.positivePrompt',
+  '*.*.positivePrompt',
 ];
 
-const DATA_URI = /data:[a-z]+\/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]{16,}/gi;
-const LONG_BASE64 = /[A-Za-z0-9+/]{200,}={0,2}/g;
-const BEARER = /(Bearer\s+)[^\s"']+/gi;
+/** String fields (top level and one below) scrubbed like messages: a logged URL keeps only its host. */
+function scrubFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) out[name] = scrubValue(value, 1);
+  return out;
+}
 
-/** Scrubs secrets and inline image data out of free text (error messages, URLs). */
-export function scrub(text: string): string {
-  return text
-    .replace(DATA_URI, '[image data]')
-    .replace(LONG_BASE64, '[base64]')
-    .replace(BEARER, '$1[redacted]');
+function scrubValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (depth === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, inner] of Object.entries(value)) out[name] = scrubValue(inner, depth - 1);
+  return out;
 }
 
 export interface CreateLoggerOptions {
@@ -56,14 +65,14 @@ export interface CreateLoggerOptions {
   base?: Record<string, unknown>;
 }
 
-/** One JSON object per line; secrets and image bytes censored; messages scrubbed. */
+/** One JSON object per line; secrets and image bytes censored; messages and string fields scrubbed. */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: options.service, pid: process.pid, ...options.base },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: scrubFields },
     hooks: {
       logMethod(args, method) {
         const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrub(arg) : arg)) as typeof args;

@@ -50,6 +50,19 @@ describe('logger', () => {
     expect(text).toContain('[image data]');
   });
 
+  it('scrubs string fields: URLs keep their host, prompts are censored', () => {
+    const { lines, logger } = capture();
+    const hook = 'https://hooks.example.com/t/tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+    logger.info({ url: hook, task: { webhookURL: hook, positivePrompt: 'a secret face' } }, 'delivering');
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('tok_9f8e');
+    expect(text).not.toContain('a secret face');
+    expect(lines[0]).toMatchObject({
+      url: 'https://hooks.example.com',
+      task: { webhookURL: 'https://hooks.example.com' },
+    });
+  });
+
   it('scrub leaves ordinary text alone', () => {
     expect(scrub('job j1 finished in 12 ms')).toBe('job j1 finished in 12 ms');
   });

@@ -53,7 +53,9 @@ describe('startPlatform (real processes)', () => {
     try {
       expect(platform.has('temporal')).toBe(false);
       expect(() => platform.temporalAddress).toThrow(/temporal is not started/);
-      expect(await redisPing(Number(new URL(platform.redisUrl).port))).toBe(true);
+      const redisUrl = new URL(platform.redisUrl);
+      expect(await redisPing(Number(redisUrl.port), '127.0.0.1', redisUrl.password)).toBe(true);
+      expect(await redisPing(Number(redisUrl.port))).toBe(false);
       const ping = () =>
         fetch(platform.runwareBaseUrl, {
           method: 'POST',

@@ -19,11 +19,18 @@ import {
 } from '../src/index.ts';
 
 describe('real services', () => {
-  it('starts redis-server on a free loopback port and stops it', async () => {
+  it('starts redis-server on a free loopback port, with a generated password, and stops it', async () => {
     const redis = await startRedis();
-    expect(await redisPing(redis.port)).toBe(true);
-    await redis.stop();
+    expect(redis.password).toMatch(/^[0-9a-f]{48}$/);
+    expect(redis.url).toBe(`redis://:${redis.password}@127.0.0.1:${redis.port}`);
+    expect(await redisPing(redis.port, '127.0.0.1', redis.password)).toBe(true);
+    // requirepass: without the password (or with another) Redis answers nothing but NOAUTH.
     expect(await redisPing(redis.port)).toBe(false);
+    expect(await redisPing(redis.port, '127.0.0.1', 'wrong')).toBe(false);
+    // The password is never on the command line, where `ps` shows it to every local user.
+    expect(redis.process.child.spawnargs.join(' ')).not.toContain(redis.password);
+    await redis.stop();
+    expect(await redisPing(redis.port, '127.0.0.1', redis.password)).toBe(false);
   });
 
   it('starts the Temporal dev server with search attributes registered', async () => {

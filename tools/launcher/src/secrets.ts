@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateRedisPassword } from '@photomaker/harness';
 import { z } from 'zod';
 
 /** The tenant of the key the launcher makes when PHOTOMAKER_API_KEYS is unset. */
@@ -11,8 +12,10 @@ const generatedSchema = z.object({
   webhookSecret: z.string().min(16),
   urlSecret: z.string().min(16),
   emulatorKey: z.string().min(16),
+  /** Added later: a secrets.json from before it gets one on the next start. */
+  redisPassword: z.string().min(16).optional(),
 });
-export type GeneratedSecrets = z.infer<typeof generatedSchema>;
+export type GeneratedSecrets = z.infer<typeof generatedSchema> & { redisPassword: string };
 
 const token = (bytes: number) => randomBytes(bytes).toString('base64url');
 
@@ -25,16 +28,21 @@ export function ensureSecrets(dataDir: string): GeneratedSecrets {
   const file = join(dataDir, 'secrets.json');
   if (existsSync(file)) {
     const parsed = generatedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) return parsed.data;
-    throw new Error(`${file} is damaged: delete it to generate new secrets (old payloads will not decode)`);
+    if (!parsed.success)
+      throw new Error(`${file} is damaged: delete it to generate new secrets (old payloads will not decode)`);
+    if (parsed.data.redisPassword) return { ...parsed.data, redisPassword: parsed.data.redisPassword };
+    const completed = { ...parsed.data, redisPassword: generateRedisPassword() };
+    writeFileSync(file, `${JSON.stringify(completed, null, 2)}\n`, { mode: 0o600 });
+    return completed;
   }
   const secrets: GeneratedSecrets = {
     payloadKeys: `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}:${randomBytes(32).toString('base64')}`,
     webhookSecret: token(32),
     urlSecret: token(32),
     emulatorKey: `rw-emulator-${token(18)}`,
+    redisPassword: generateRedisPassword(),
   };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return secrets;
 }
@@ -50,7 +58,7 @@ export function ensureDemoKey(dataDir: string): string {
     if (/^\S{16,}$/.test(key)) return key;
   }
   const key = `pm_demo_${token(24)}`;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
 }

@@ -37,15 +37,18 @@ export function temporalService(config: StackConfig): ServiceSpec {
   };
 }
 
-/** Our own redis-server on the project port with AOF persistence under `<data dir>/redis/`. */
-export function redisService(config: StackConfig): ServiceSpec {
+/**
+ * Our own redis-server on the project port with AOF persistence under `<data dir>/redis/`, behind the
+ * generated `requirepass` (secrets.json): the apps get it in REDIS_URL.
+ */
+export function redisService(config: StackConfig, password: string): ServiceSpec {
   const port = config.ports.redis as number;
   return {
     name: 'redis',
     describe: `redis-server on :${port}`,
     summary: () => `redis://127.0.0.1:${port}`,
     stopGraceMs: 10_000,
-    start: (onLine) => startRedis({ port, dir: join(config.dataDir, 'redis'), onLine }),
+    start: (onLine) => startRedis({ port, dir: join(config.dataDir, 'redis'), password, onLine }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { StackConfig } from './config.ts';
 import { LogFiles } from './log-files.ts';
 import { APPS, type AppName, findPieces, type Piece } from './pieces.ts';
 import { busyPorts } from './preflight.ts';
+import { makeDataDirPrivate } from './private-data.ts';
 import type { Reporter } from './reporter.ts';
 import { ensureDemoKey, ensureSecrets } from './secrets.ts';
 import { apiService, emulatorService, redisService, temporalService, workerService } from './services.ts';
@@ -38,6 +39,8 @@ export class Stack {
   constructor(config: StackConfig, reporter: Reporter) {
     this.config = config;
     this.reporter = reporter;
+    // Before the first file in it (logs): every file the stack writes is created private.
+    makeDataDirPrivate(config.dataDir);
     this.logs = new LogFiles(config.dataDir);
     this.fatal = new Promise((resolve) => {
       this.reportFatal = resolve;
@@ -65,9 +68,9 @@ export class Stack {
     const demoKey = ensureDemoKey(config.dataDir);
     await this.build(pieces);
 
-    const endpoints = this.endpoints();
+    const endpoints = this.endpoints(secrets.redisPassword);
     const envs = appEnvironments(config, secrets, demoKey, endpoints);
-    await this.startServices(state, envs, endpoints, runs);
+    await this.startServices(state, envs, endpoints, runs, secrets.redisPassword);
 
     const banner = {
       config,
@@ -155,12 +158,12 @@ export class Stack {
   }
 
   /** Where each service is reached: ours on the configured ports, or the external ones the user set. */
-  private endpoints(): Endpoints {
+  private endpoints(redisPassword: string): Endpoints {
     const { config } = this;
     return {
       temporalAddress: config.temporalAddress ?? `127.0.0.1:${config.ports.temporal}`,
       ...(config.ports.temporalUi ? { temporalUiUrl: `http://127.0.0.1:${config.ports.temporalUi}` } : {}),
-      redisUrl: config.redisUrl ?? `redis://127.0.0.1:${config.ports.redis}`,
+      redisUrl: config.redisUrl ?? `redis://:${redisPassword}@127.0.0.1:${config.ports.redis}`,
       runwareBaseUrl:
         config.runware.mode === 'real'
           ? config.runware.baseUrl
@@ -176,6 +179,7 @@ export class Stack {
     envs: AppEnvironments,
     endpoints: Endpoints,
     runs: (name: AppName) => boolean,
+    redisPassword: string,
   ): Promise<void> {
     const { config } = this;
     const supervisor = new Supervisor({
@@ -188,7 +192,7 @@ export class Stack {
     try {
       await supervisor.startGroup([
         ...(config.temporalAddress ? [] : [temporalService(config)]),
-        ...(config.redisUrl ? [] : [redisService(config)]),
+        ...(config.redisUrl ? [] : [redisService(config, redisPassword)]),
         ...(this.runsEmulator(runs) ? [emulatorService(config, envs)] : []),
       ]);
       await this.checkExternal(endpoints);

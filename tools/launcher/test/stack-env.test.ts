@@ -9,6 +9,7 @@ const secrets = {
   webhookSecret: 'webhook-secret-0123456789',
   urlSecret: 'url-secret-0123456789abcdef',
   emulatorKey: 'rw-emulator-generated-key',
+  redisPassword: 'redis-password-0123456789',
 };
 const endpoints: Endpoints = {
   temporalAddress: '127.0.0.1:7233',

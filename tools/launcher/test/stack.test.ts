@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { temporalCli } from '@photomaker/harness';
+import { redisPing, temporalCli } from '@photomaker/harness';
 import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_MUTATION, exampleVariables } from '../src/banner.ts';
@@ -63,10 +63,21 @@ async function stopAndCheck(stack: LaunchedStack, options: { outputClosed?: bool
   expect(existsSync(join(stack.dataDir, 'stack.json'))).toBe(false);
 }
 
+/** Entries under `dir` (itself included) that group or others may use; test.env is the test's own. */
+function exposedEntries(dir: string): string[] {
+  const entries = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (name) => name !== 'test.env',
+  );
+  return [dir, ...entries.map((name) => join(dir, name))].filter((path) => {
+    const stat = lstatSync(path);
+    return !stat.isSymbolicLink() && (stat.mode & 0o077) !== 0;
+  });
+}
+
 describe('npm start: the whole stack on free ports', () => {
   it('starts, serves the printed example, restarts a crashed worker, stops on Ctrl-C, and starts again from its data', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stack-full-'));
-    const env = { ...(await freeStackPorts()), RUNWARE_EMULATOR_LATENCY: 'none' };
+    const env: Record<string, string> = { ...(await freeStackPorts()), RUNWARE_EMULATOR_LATENCY: 'none' };
 
     const first = await launchStack({ dataDir, env });
     const banner = first.output();
@@ -128,6 +139,12 @@ describe('npm start: the whole stack on free ports', () => {
       exampleVariables(),
     );
     expect((await waitForJob(first, again.generatePhotoMaker.id)).status).toBe('SUCCEEDED');
+    // At rest: the data dir and all in it (secrets, logs, Redis AOF, Temporal's db, blobs) are the
+    // user's only, and Redis answers only with the generated password.
+    expect(exposedEntries(dataDir)).toEqual([]);
+    const { redisPassword } = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8'));
+    expect(await redisPing(Number(env.REDIS_PORT))).toBe(false);
+    expect(await redisPing(Number(env.REDIS_PORT), '127.0.0.1', redisPassword)).toBe(true);
     // The web app is served on the same port.
     const page = await fetch(`${first.apiUrl}/`);
     expect(page.status).toBe(200);

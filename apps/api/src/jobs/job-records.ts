@@ -1,5 +1,6 @@
 import type { JobStart } from '@photomaker/schema';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
+import type { JsonSealer, SealedJson } from '@photomaker/temporal/codec';
 import type { Redis } from 'ioredis';
 
 /** Next to the job's event stream (`photomaker:job:<jobId>:events`). */
@@ -11,7 +12,9 @@ export const jobRecordKey = (jobId: string) => `photomaker:job:${jobId}:record`;
  */
 export const JOB_RECORD_TTL_SECONDS = 7 * 24 * 3600;
 
-const VERSION = 1;
+// 2: everything the caller sent sealed with the payload keys (1 held prompts and delivery URLs in clear:
+// such records read as missing, and reads fall back to Temporal).
+const VERSION = 2;
 
 /** What a job starts from, as the API started it: its state is this folded with its event stream. */
 export interface JobRecord {
@@ -20,62 +23,88 @@ export interface JobRecord {
   fingerprint?: string;
 }
 
-interface Stored extends JobRecord {
+/** Sealed: the task (prompt, style, webhook and upload URLs, image references) and everything else. */
+type SealedPart = Omit<JobStart, 'jobId' | 'tenant' | 'createdAt'> & { fingerprint?: string };
+
+/** In clear only what says whose job it is and when it began; the rest is `sealed`. */
+interface Stored {
   v: typeof VERSION;
+  jobId: string;
+  tenant: string;
+  createdAt: string;
+  sealed: SealedJson;
 }
 
 /**
  * One small Redis value per job, written once by the API process that started it. Reads of a job's state
  * (subscribe snapshots, `job(id)`, getResponse polls) fold it with the event stream instead of asking
- * Temporal: no describe, no workflow query (a query task on a worker). Anything unexpected (another
- * version, another shape) reads as missing, and the caller falls back to Temporal.
+ * Temporal: no describe, no workflow query (a query task on a worker). What the caller sent is sealed
+ * with the Temporal payload keys (Redis holds no more in clear than Temporal's history does). Anything
+ * unexpected (another version, another shape, a key no longer in the ring) reads as missing, and the
+ * caller falls back to Temporal.
  */
 export class JobRecords {
   private readonly redis: Redis;
+  private readonly sealer: JsonSealer;
   private readonly ttlSeconds: number;
 
-  constructor(redis: Redis, options: { ttlSeconds?: number } = {}) {
+  constructor(redis: Redis, options: { sealer: JsonSealer; ttlSeconds?: number }) {
     this.redis = redis;
+    this.sealer = options.sealer;
     this.ttlSeconds = options.ttlSeconds ?? JOB_RECORD_TTL_SECONDS;
   }
 
   async save(input: PhotoMakerJobInput, fingerprint?: string): Promise<void> {
+    const sealed: SealedPart = {
+      task: input.task,
+      runwareTaskUUID: input.runwareTaskUUID,
+      ...(input.requestId ? { requestId: input.requestId } : {}),
+      ...(fingerprint ? { fingerprint } : {}),
+    };
     const stored: Stored = {
       v: VERSION,
-      start: {
-        jobId: input.jobId,
-        tenant: input.tenant,
-        task: input.task,
-        runwareTaskUUID: input.runwareTaskUUID,
-        createdAt: input.createdAt,
-        ...(input.requestId ? { requestId: input.requestId } : {}),
-      },
-      ...(fingerprint ? { fingerprint } : {}),
+      jobId: input.jobId,
+      tenant: input.tenant,
+      createdAt: input.createdAt,
+      sealed: this.sealer.seal(sealed),
     };
     await this.redis.set(jobRecordKey(input.jobId), JSON.stringify(stored), 'EX', this.ttlSeconds);
   }
 
   async load(jobId: string): Promise<JobRecord | undefined> {
     const text = await this.redis.get(jobRecordKey(jobId));
-    return text === null ? undefined : parseRecord(jobId, text);
+    return text === null ? undefined : this.parse(jobId, text);
+  }
+
+  private parse(jobId: string, text: string): JobRecord | undefined {
+    const stored = parseStored(jobId, text);
+    if (!stored) return undefined;
+    let part: Partial<SealedPart>;
+    try {
+      part = this.sealer.open(stored.sealed) as Partial<SealedPart>;
+    } catch {
+      return undefined;
+    }
+    if (typeof part?.runwareTaskUUID !== 'string' || !part.task || typeof part.task !== 'object')
+      return undefined;
+    const { fingerprint, ...rest } = part;
+    return {
+      start: { ...rest, jobId, tenant: stored.tenant, createdAt: stored.createdAt } as JobStart,
+      ...(typeof fingerprint === 'string' ? { fingerprint } : {}),
+    };
   }
 }
 
-function parseRecord(jobId: string, text: string): JobRecord | undefined {
+function parseStored(jobId: string, text: string): Stored | undefined {
   let value: Partial<Stored>;
   try {
     value = JSON.parse(text) as Partial<Stored>;
   } catch {
     return undefined;
   }
-  const start = value?.start;
-  if (value?.v !== VERSION || !start || typeof start !== 'object') return undefined;
-  if (start.jobId !== jobId || typeof start.tenant !== 'string' || typeof start.createdAt !== 'string')
-    return undefined;
-  if (typeof start.runwareTaskUUID !== 'string' || !start.task || typeof start.task !== 'object')
-    return undefined;
-  return {
-    start,
-    ...(typeof value.fingerprint === 'string' ? { fingerprint: value.fingerprint } : {}),
-  };
+  if (value?.v !== VERSION || value.jobId !== jobId) return undefined;
+  if (typeof value.tenant !== 'string' || typeof value.createdAt !== 'string') return undefined;
+  const sealed = value.sealed;
+  if (!sealed || typeof sealed.k !== 'string' || typeof sealed.d !== 'string') return undefined;
+  return value as Stored;
 }

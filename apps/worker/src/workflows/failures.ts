@@ -1,3 +1,5 @@
+// The pure module only: the package's index pulls in pino, which has no place in workflow code.
+import { scrub } from '@photomaker/observability/scrub';
 import type { JobError } from '@photomaker/schema';
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { isCancellation } from '@temporalio/workflow';
@@ -14,21 +16,34 @@ const BUDGET_MINUTES = GENERATION_BUDGET_MS / 60_000;
 /** A task-queue activity's failure arrives wrapped in an ActivityFailure, a local activity's as is. */
 const causeOf = (error: unknown): unknown => (error instanceof ActivityFailure ? error.cause : error);
 
+/**
+ * Temporal records a failure's stack trace unencrypted (history, describe): the workflow's own failures
+ * carry none, as activity failures carry none once scrubbed (activities/failures.ts).
+ */
+function withoutStack(failure: ApplicationFailure): ApplicationFailure {
+  failure.stack = '';
+  return failure;
+}
+
 export function invalidJobInput(problems: string[]): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: 'invalidJobInput',
-    message: `invalid PhotoMakerJobInput: ${problems.join('; ')}`,
-    nonRetryable: true,
-  });
+  return withoutStack(
+    ApplicationFailure.create({
+      type: 'invalidJobInput',
+      message: `invalid PhotoMakerJobInput: ${problems.join('; ')}`,
+      nonRetryable: true,
+    }),
+  );
 }
 
 export function jobFailure(error: JobError): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: JOB_FAILURE,
-    message: error.message,
-    nonRetryable: true,
-    details: [error],
-  });
+  return withoutStack(
+    ApplicationFailure.create({
+      type: JOB_FAILURE,
+      message: error.message,
+      nonRetryable: true,
+      details: [error],
+    }),
+  );
 }
 
 /** The job's end after it ran out of its generation budget before a step. */
@@ -52,12 +67,14 @@ export function generationFailed(failure: GenerationFailure): ApplicationFailure
 
 /** The failure that ends the job: its JobError, then the workflow's own failure carrying the final state. */
 export function jobEnd(jobError: JobError, details: unknown): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: jobError.code,
-    message: jobError.message,
-    nonRetryable: true,
-    details: [details],
-  });
+  return withoutStack(
+    ApplicationFailure.create({
+      type: jobError.code,
+      message: jobError.message,
+      nonRetryable: true,
+      details: [details],
+    }),
+  );
 }
 
 /**
@@ -100,7 +117,8 @@ export function toJobError(error: unknown): JobError {
       retryable: true,
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Not an activity's (those are scrubbed as they fail): it may quote anything, and it is stored in clear.
+  const message = scrub(error instanceof Error ? error.message : String(error));
   return { code: 'internalError', message: `the job failed unexpectedly: ${message}`, retryable: false };
 }
 

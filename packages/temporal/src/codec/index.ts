@@ -4,3 +4,4 @@ export * from './codec-server.ts';
 export * from './data-converter.ts';
 export * from './payload-keys.ts';
 export * from './payload-keys-env.ts';
+export * from './sealed-json.ts';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { generateRedisPassword } from '../redis.ts';
 
 // The environment each piece of a platform gets: the one place the harness names the apps' variables
 // (each app's README). When the apps export zod env schemas, this is what switches to them.
@@ -11,6 +12,8 @@ export interface PlatformSecrets {
   payloadKeys: string;
   /** The one key the platform's emulator accepts, and the one the apps send it. */
   runwareKey: string;
+  /** The platform's redis-server `requirepass` (in `redisUrl`), kept across its restarts. */
+  redisPassword: string;
 }
 
 export function generateSecrets(keyId = 'platform'): PlatformSecrets {
@@ -20,6 +23,7 @@ export function generateSecrets(keyId = 'platform'): PlatformSecrets {
     webhookSecret: token(24),
     payloadKeys: `${keyId}:${randomBytes(32).toString('base64')}`,
     runwareKey: `rw-platform-${token(18)}`,
+    redisPassword: generateRedisPassword(),
   };
 }
 

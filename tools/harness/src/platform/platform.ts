@@ -93,7 +93,7 @@ export class Platform {
     return this.options.temporalAddress ?? `127.0.0.1:${this.require('temporal').port}`;
   }
   get redisUrl(): string {
-    return `redis://127.0.0.1:${this.require('redis').port}`;
+    return `redis://:${this.secrets.redisPassword}@127.0.0.1:${this.require('redis').port}`;
   }
   /** The emulator's origin; its admin API is under `/admin`. */
   get emulatorUrl(): string {
@@ -231,6 +231,7 @@ export class Platform {
   private async launchRedis(port: number | undefined): Promise<Running> {
     const onLine = this.onLine('redis');
     const redis = await startRedis({
+      password: this.secrets.redisPassword,
       ...(port ? { port } : {}),
       ...(this.options.persistent ? { dir: join(this.dataDir, 'redis') } : {}),
       ...(onLine ? { onLine } : {}),
