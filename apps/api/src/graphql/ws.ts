@@ -120,7 +120,13 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
         const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId;
-        return { ...result, errors: mask(result.errors as unknown as GraphQLErrorType[], requestId) };
+        const errors = mask(result.errors as unknown as GraphQLErrorType[], requestId);
+        // graphql-ws's result types come from graphql-js, written before exactOptionalPropertyTypes.
+        return {
+          errors,
+          ...(result.data !== undefined ? { data: result.data } : {}),
+          ...(result.extensions !== undefined ? { extensions: result.extensions } : {}),
+        };
       },
       onError: (_ctx, _id, _payload, errors) => mask(errors),
     },
