@@ -182,36 +182,31 @@ export function classifyRequestError(error: GraphQLError): GraphQLError {
   });
 }
 
-/** One policy for HTTP (Apollo formatError) and WebSocket (graphql-ws onNext/onError). */
-export function formatGraphQLError(
+/** A variable that failed coercion, told as the Runware-style error of the field it names. */
+function coercionError(
   formatted: GraphQLFormattedError,
   original: unknown,
-  context: MaskContext,
-): GraphQLFormattedError {
-  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
-  if (code === 'BAD_USER_INPUT' && formatted.message.startsWith('Variable "$')) {
-    const inner =
-      original instanceof GraphQLError && original.originalError ? original.originalError.message : undefined;
-    const detail = coercionDetail(formatted.message, inner);
-    if (detail) {
-      return {
-        message: detail.message,
-        ...(formatted.locations ? { locations: formatted.locations } : {}),
-        extensions: {
-          code: 'BAD_USER_INPUT',
-          runwareCode: detail.runwareCode,
-          parameter: detail.parameter,
-          path: detail.path,
-          runwareErrors: [detail],
-        },
-      };
-    }
-  }
-  if (code && PUBLIC_CODES.has(code)) {
-    // Drop stack traces / exception details whatever the environment.
-    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  }
+): GraphQLFormattedError | undefined {
+  if (!formatted.message.startsWith('Variable "$')) return undefined;
+  const inner =
+    original instanceof GraphQLError && original.originalError ? original.originalError.message : undefined;
+  const detail = coercionDetail(formatted.message, inner);
+  if (!detail) return undefined;
+  return {
+    message: detail.message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    extensions: {
+      code: 'BAD_USER_INPUT',
+      runwareCode: detail.runwareCode,
+      parameter: detail.parameter,
+      path: detail.path,
+      runwareErrors: [detail],
+    },
+  };
+}
+
+/** Anything else: logged with its cause, answered as a bare internal error (no message, no stack). */
+function maskedError(formatted: GraphQLFormattedError, original: unknown, context: MaskContext) {
   const cause = original instanceof GraphQLError ? (original.originalError ?? original) : original;
   context.logger?.error(
     { err: cause, requestId: context.requestId, path: formatted.path },
@@ -226,6 +221,23 @@ export function formatGraphQLError(
       ...(context.requestId ? { requestId: context.requestId } : {}),
     },
   };
+}
+
+/** One policy for HTTP (Apollo formatError) and WebSocket (graphql-ws onNext/onError). */
+export function formatGraphQLError(
+  formatted: GraphQLFormattedError,
+  original: unknown,
+  context: MaskContext,
+): GraphQLFormattedError {
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+  const coercion = code === 'BAD_USER_INPUT' ? coercionError(formatted, original) : undefined;
+  if (coercion) return coercion;
+  if (code && PUBLIC_CODES.has(code)) {
+    // Drop stack traces / exception details whatever the environment.
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return maskedError(formatted, original, context);
 }
 
 /** Errors sent in one response at most; graphql-js already stops validating at 100 and coercing at 50. */
