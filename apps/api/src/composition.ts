@@ -4,6 +4,7 @@ import type { Logger } from '@photomaker/observability';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { AddressLimits } from './auth/address-limits.ts';
 import { AdmissionGate } from './auth/admission.ts';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import type { ApiConfig } from './config.ts';
@@ -109,6 +110,11 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     keys,
     admission: new AdmissionGate({
       keys,
+      addresses: new AddressLimits({
+        anonymousPoints: config.edge.anonymousPoints,
+        freeFailures: config.edge.freeAuthFailures,
+        windowSeconds: config.edge.addressWindowSeconds,
+      }),
       limiter: rateLimit,
       onRateLimited: () => metrics.rateLimited.inc(),
       logger,

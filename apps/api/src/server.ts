@@ -13,9 +13,11 @@ import { createApollo } from './graphql/apollo.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { type AdmittedLocals, admitGraphQL } from './graphql/http-admission.ts';
 import { attachWebSockets } from './graphql/ws.ts';
+import { capConnections } from './http/connection-caps.ts';
 import { imageRoutes } from './http/image-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { requestIdFrom } from './http/request-id.ts';
+import { closeIfBodyUnread } from './http/unread-body.ts';
 import { webRoutes } from './http/web-routes.ts';
 
 export interface ApiServer {
@@ -44,13 +46,27 @@ export async function createApiServer(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const httpServer = createServer(app);
+  const httpServer = createServer(
+    {
+      // A client has this long for its headers, and for its whole request; checked every second
+      // (Node's default check runs every 30 s, which would let a slow sender far past the deadline).
+      headersTimeout: config.edge.headersTimeoutMs,
+      requestTimeout: config.edge.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   // Keep-alive longer than typical proxies' so they close first (no reset races).
   httpServer.keepAliveTimeout = 65_000;
+  capConnections(httpServer, {
+    total: config.edge.maxConnections,
+    perAddress: config.edge.maxConnectionsPerIp,
+  });
   const ws = attachWebSockets(httpServer, {
     admission,
     graphql: deps,
     limits: config.limits,
+    authTimeoutMs: config.edge.wsAuthTimeoutMs,
     logger,
     metrics,
   });
@@ -117,6 +133,7 @@ export async function createApiServer(
       metrics,
       logger,
       limits: config.limits,
+      edge: config.edge,
     }),
   );
 
@@ -147,6 +164,7 @@ export async function createApiServer(
     if (status >= 500)
       logger.error({ err: error, requestId: (res.locals as Locals).requestId }, 'request failed');
     if (res.headersSent) return;
+    closeIfBodyUnread(req, res);
     const message = tooLarge
       ? `Request body exceeds the limit of ${config.limits.bodyBytes} bytes (PHOTOMAKER_MAX_BODY_BYTES)`
       : status >= 500

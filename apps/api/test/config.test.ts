@@ -35,11 +35,11 @@ describe('the API env schema (src/env.ts)', () => {
 
   it('reads a full, valid environment', () => {
     const keysFile = join(tmpdir(), `api-keys-${process.pid}.txt`);
-    writeFileSync(keysFile, 'beta:beta-key-123456\n');
+    writeFileSync(keysFile, 'beta:beta-key-123456-0123456789abcdefghij\n');
     const config = configFromEnv(
       {
         PORT: '5000',
-        PHOTOMAKER_API_KEYS: 'acme:acme-key-123456',
+        PHOTOMAKER_API_KEYS: 'acme:acme-key-123456-0123456789abcdefghij',
         PHOTOMAKER_API_KEYS_FILE: keysFile,
         TEMPORAL_ADDRESS: 'temporal.internal:7233',
         REDIS_URL: 'rediss://cache:6380',
@@ -53,7 +53,7 @@ describe('the API env schema (src/env.ts)', () => {
     );
     expect(config).toMatchObject({
       port: 5001,
-      apiKeysSpec: 'acme:acme-key-123456\nbeta:beta-key-123456\n',
+      apiKeysSpec: 'acme:acme-key-123456-0123456789abcdefghij\nbeta:beta-key-123456-0123456789abcdefghij\n',
       temporalAddress: 'temporal.internal:7233',
       redisUrl: 'rediss://cache:6380',
       publicUrl: 'https://photos.example',

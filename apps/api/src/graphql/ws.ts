@@ -43,6 +43,8 @@ export interface WebSocketDeps {
   admission: Pick<AdmissionGate, 'authenticate' | 'charge'>;
   graphql: GraphQLDeps;
   limits: ApiConfig['limits'];
+  /** A socket must send connection_init (with its key) within this, else it is closed (4408). */
+  authTimeoutMs: number;
   logger: Logger;
   metrics: Pick<ApiMetrics, 'graphqlOperations'>;
 }
@@ -104,13 +106,15 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
     {
       schema,
       subscribe: sharedSubscribe,
+      connectionInitWaitTimeout: deps.authTimeoutMs,
       onConnect: (ctx) => {
         const admitted = admission.authenticate({
           apiKey: keyFromParams(ctx.connectionParams),
           transport: 'ws',
+          ip: ctx.extra.request.socket.remoteAddress,
         });
         if (!admitted.ok) {
-          logger.info('websocket refused: missing or invalid API key');
+          logger.info({ refusal: admitted.refusal.kind }, 'websocket refused');
           return false;
         }
         ctx.extra.principal = admitted.principal;
