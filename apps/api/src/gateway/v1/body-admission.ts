@@ -65,40 +65,79 @@ export function refuse(req: Request, res: Response, refusal: Refusal): void {
   sendRunware(res, status, { errors: [error] });
 }
 
+function tooLarge(
+  req: Request,
+  res: Response,
+  rule: { limit: number; variable: string; who: string; advice?: string },
+): void {
+  closeIfBodyUnread(req, res);
+  sendRunware(res, 413, {
+    errors: [
+      runwareError(
+        'payloadTooLarge',
+        `A request ${rule.who} may send at most ${rule.limit} bytes (${rule.variable})${rule.advice ?? ''}.`,
+      ),
+    ],
+  });
+}
+
+const ANONYMOUS = 'without an Authorization header';
+
+/** A declared Content-Length over `limit` (a chunked body declares none). */
+function declaredOver(req: Request, limit: number): boolean {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > limit;
+}
+
 /**
- * Reads a body without a key header: small, and within a deadline (a slow sender is answered 408 and
- * disconnected). Its own 413 names the limit that applies here, not PHOTOMAKER_MAX_BODY_BYTES.
+ * Reads a body without a key header: small and quickly. Not body-parser: on a too-large body it reads
+ * (and discards) the rest before answering, which is the cost to avoid here; this answers 413 the moment
+ * the limit is passed and stops reading. A sender slower than the deadline is answered 408.
  */
 function readAnonymousBody(limits: V1BodyLimits): RequestHandler {
-  const parse = express.text({ type: () => true, limit: limits.anonymousBodyBytes });
+  const rule = {
+    limit: limits.anonymousBodyBytes,
+    variable: 'PHOTOMAKER_ANONYMOUS_BODY_BYTES',
+    who: ANONYMOUS,
+    advice: '; send the key as Authorization: Bearer <key> for larger batches',
+  };
   return (req, res, next) => {
+    if (declaredOver(req, limits.anonymousBodyBytes)) return tooLarge(req, res, rule);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      clearTimeout(deadline);
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.pause();
+    };
     const deadline = setTimeout(() => {
-      if (req.complete || res.headersSent) return;
+      stop();
+      if (res.headersSent) return;
       res.setHeader('connection', 'close');
       sendRunware(res, 408, {
         errors: [
           runwareError(
             'requestTimeout',
-            `A request without an Authorization header must send its body within ${limits.anonymousBodyTimeoutMs} ms (PHOTOMAKER_ANONYMOUS_BODY_TIMEOUT_MS).`,
+            `A request ${ANONYMOUS} must send its body within ${limits.anonymousBodyTimeoutMs} ms (PHOTOMAKER_ANONYMOUS_BODY_TIMEOUT_MS).`,
           ),
         ],
       });
     }, limits.anonymousBodyTimeoutMs);
-    res.on('close', () => clearTimeout(deadline));
-    parse(req, res, (error?: unknown) => {
-      clearTimeout(deadline);
-      if (res.headersSent) return;
-      if ((error as { type?: string } | undefined)?.type !== 'entity.too.large') return next(error);
-      closeIfBodyUnread(req, res);
-      sendRunware(res, 413, {
-        errors: [
-          runwareError(
-            'payloadTooLarge',
-            `A request without an Authorization header may send at most ${limits.anonymousBodyBytes} bytes (PHOTOMAKER_ANONYMOUS_BODY_BYTES): send the key as Authorization: Bearer <key> for larger batches.`,
-          ),
-        ],
-      });
-    });
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limits.anonymousBodyBytes) return void chunks.push(chunk);
+      stop();
+      tooLarge(req, res, rule);
+    };
+    const onEnd = () => {
+      stop();
+      req.body = Buffer.concat(chunks).toString('utf8');
+      next();
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', () => clearTimeout(deadline));
   };
 }
 
@@ -113,7 +152,12 @@ export function v1BodyAdmission(
   admission: Pick<AdmissionGate, 'admit' | 'admitAnonymous'>,
   limits: V1BodyLimits,
 ): RequestHandler {
-  const readBody = express.text({ type: () => true, limit: limits.bodyBytes });
+  const parseBody = express.text({ type: () => true, limit: limits.bodyBytes });
+  // A declared length over the limit is refused before reading (body-parser would read it all first).
+  const readBody: RequestHandler = (req, res, next) => {
+    if (!declaredOver(req, limits.bodyBytes)) return parseBody(req, res, next);
+    tooLarge(req, res, { limit: limits.bodyBytes, variable: 'PHOTOMAKER_MAX_BODY_BYTES', who: 'to /v1' });
+  };
   const readAnonymous = readAnonymousBody(limits);
   return (req: Request, res: Response, next: NextFunction) => {
     const ip = req.socket.remoteAddress;
