@@ -93,6 +93,30 @@ describe('the API env schema (src/env.ts)', () => {
     );
   });
 
+  it('refuses keys shorter than 32 characters at start, naming the variable and never the key', () => {
+    const short = failure(() => configFromEnv({ PHOTOMAKER_API_KEYS: 'acme:only-twenty-chars-long' }));
+    expect(short).toContain('PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE');
+    expect(short).toContain('at least 32 characters');
+    expect(short).not.toContain('only-twenty-chars-long');
+    expect(configFromEnv({ PHOTOMAKER_API_KEYS: `acme:${'k'.repeat(32)}` }).apiKeysSpec).toBe(
+      `acme:${'k'.repeat(32)}`,
+    );
+  });
+
+  it('refuses a request timeout shorter than the headers timeout (Node would throw at start)', () => {
+    expect(
+      failure(() =>
+        configFromEnv({ PHOTOMAKER_HEADERS_TIMEOUT_MS: '5000', PHOTOMAKER_REQUEST_TIMEOUT_MS: '1000' }),
+      ),
+    ).toContain('PHOTOMAKER_REQUEST_TIMEOUT_MS: must be >= PHOTOMAKER_HEADERS_TIMEOUT_MS (5000), or 0');
+    expect(configFromEnv({}).edge).toMatchObject({
+      anonymousBodyBytes: 65_536,
+      headersTimeoutMs: 10_000,
+      maxConnectionsPerIp: 256,
+      wsAuthTimeoutMs: 3_000,
+    });
+  });
+
   it('describes every variable (the launcher documents them from here)', () => {
     const rows = envRows(apiEnv);
     expect(rows.map((row) => row.name)).toEqual(Object.keys(apiEnv.shape));
