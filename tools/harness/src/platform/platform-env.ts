@@ -73,7 +73,10 @@ export function platformEnv(wiring: PlatformWiring): PlatformEnvs {
     api: {
       ...shared,
       PHOTOMAKER_API_KEYS: `${wiring.api.tenant}:${wiring.api.key}`,
-      ...(wiring.api.rateLimited === false ? { PHOTOMAKER_RATE_LIMIT: '0' } : {}),
+      // A load driver opens its many sockets (2,000 subscribers) from one address: no per-address cap.
+      ...(wiring.api.rateLimited === false
+        ? { PHOTOMAKER_RATE_LIMIT: '0', PHOTOMAKER_MAX_CONNECTIONS_PER_IP: '0' }
+        : {}),
     },
   };
 }
