@@ -53,14 +53,15 @@ export function bigUpload(
       res.on('error', () => finish({ status: res.statusCode, body, headers: res.headers }));
     });
     req.on('error', () => finish({ status: undefined, body: '', headers: {} }));
+    /** Writes one chunk; false when the socket wants a pause. */
+    const writeChunk = () => {
+      const size = Math.min(chunk.length, options.totalBytes - written);
+      written += size;
+      return req.write(size === chunk.length ? chunk : chunk.subarray(0, size));
+    };
     const pump = () => {
       while (!answered && written < options.totalBytes) {
-        const size = Math.min(chunk.length, options.totalBytes - written);
-        written += size;
-        if (!req.write(size === chunk.length ? chunk : chunk.subarray(0, size))) {
-          req.once('drain', pump);
-          return;
-        }
+        if (!writeChunk()) return void req.once('drain', pump);
       }
       if (!answered) req.end();
     };
