@@ -72,7 +72,7 @@ export const apiLimitsEnv = z.object({
 export const apiEdgeEnv = z.object({
   PHOTOMAKER_ANONYMOUS_BODY_BYTES: limit(
     64 * 1024,
-    'Max body of a /v1 request without an Authorization header (its key in an `authentication` task; bytes)',
+    'Max body of a /v1 request without an Authorization header, and bytes a WebSocket sends before its key (bytes)',
   ),
   PHOTOMAKER_ANONYMOUS_BODY_TIMEOUT_MS: limit(
     10_000,

@@ -90,6 +90,7 @@ export async function createApiServer(
     graphql: deps,
     limits: config.limits,
     authTimeoutMs: config.edge.wsAuthTimeoutMs,
+    bytesBeforeAuth: config.edge.anonymousBodyBytes,
     logger,
     metrics,
   });

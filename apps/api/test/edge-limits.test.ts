@@ -128,4 +128,31 @@ describe('WebSocket authentication deadline', () => {
     expect(closed.code).toBe(4403);
     expect(closed.ms).toBeLessThan(1_000);
   });
+
+  it('a socket may send only PHOTOMAKER_ANONYMOUS_BODY_BYTES before authenticating; afterwards a large message is fine', async () => {
+    const anonymous = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    anonymous.on('open', () => anonymous.send('x'.repeat(1024 * 1024)));
+    const dropped = await closeOf(anonymous);
+    expect(dropped.code).toBe(1006);
+    expect(dropped.ms).toBeLessThan(450);
+
+    const authenticated = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    const messages: { type: string; payload?: unknown }[] = [];
+    authenticated.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string };
+      messages.push(message);
+      if (message.type === 'connection_ack') {
+        const query = `{ styles { name } }\n#${'x'.repeat(200 * 1024)}`;
+        authenticated.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+      }
+      if (message.type === 'complete') authenticated.close(1000);
+    });
+    authenticated.on('open', () =>
+      authenticated.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${who.caps.key}` } }),
+      ),
+    );
+    expect((await closeOf(authenticated)).code).toBe(1000);
+    expect(messages.map((message) => message.type)).toEqual(['connection_ack', 'next', 'complete']);
+  });
 });

@@ -22,6 +22,7 @@ import type { GraphQLContext, GraphQLDeps } from './context.ts';
 import { classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
 import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
+import { capBytesBeforeAuth } from './ws-bytes-before-auth.ts';
 
 type SocketExtra = {
   principal?: Principal;
@@ -45,6 +46,8 @@ export interface WebSocketDeps {
   limits: ApiConfig['limits'];
   /** A socket must send connection_init (with its key) within this, else it is closed (4408). */
   authTimeoutMs: number;
+  /** Bytes a socket may send before its key is proven (PHOTOMAKER_ANONYMOUS_BODY_BYTES). */
+  bytesBeforeAuth: number;
   logger: Logger;
   metrics: Pick<ApiMetrics, 'graphqlOperations'>;
 }
@@ -93,6 +96,7 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
     path: '/graphql',
     maxPayload: limits.bodyBytes,
   });
+  const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
   const rules = [...specifiedRules, ...limitRules(limits)];
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
     errors.map((raw) => {
@@ -117,6 +121,7 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
           logger.info({ refusal: admitted.refusal.kind }, 'websocket refused');
           return false;
         }
+        preAuth.authenticated(ctx.extra.socket);
         ctx.extra.principal = admitted.principal;
         ctx.extra.connectionId = randomUUID();
         return true;
