@@ -5,6 +5,7 @@ import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { AddressLimits } from './auth/address-limits.ts';
 import { AdmissionGate } from './auth/admission.ts';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import type { ApiConfig } from './config.ts';
@@ -115,6 +116,11 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     keys,
     admission: new AdmissionGate({
       keys,
+      addresses: new AddressLimits({
+        anonymousPoints: config.edge.anonymousPoints,
+        freeFailures: config.edge.freeAuthFailures,
+        windowSeconds: config.edge.addressWindowSeconds,
+      }),
       limiter: rateLimit,
       onRateLimited: () => metrics.rateLimited.inc(),
       logger,

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import type { z } from 'zod';
-import { type ApiEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
+import { ApiKeyConfigError, ApiKeyStore } from './auth/api-keys.ts';
+import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
 
 export { corsOriginsFrom };
 
@@ -32,6 +33,7 @@ export interface ApiConfig {
    */
   corsOrigins: string[];
   limits: ApiLimits;
+  edge: ApiEdge;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
 }
@@ -75,7 +77,27 @@ export interface ApiLimits {
   reconcileAfterMs: number;
 }
 
-export const DEV_API_KEYS = 'dev:photomaker-dev-key';
+/** What a caller gets before proving a key, and how long and how many connections it may hold. */
+export interface ApiEdge {
+  /** Max body of a /v1 request without an Authorization header (bytes). */
+  anonymousBodyBytes: number;
+  /** How long such a request may take to send its body (ms). */
+  anonymousBodyTimeoutMs: number;
+  /** Requests without an Authorization header per address per window; 0 disables. */
+  anonymousPoints: number;
+  /** Failed authentications per address per window before the address is blocked; 0 disables. */
+  freeAuthFailures: number;
+  addressWindowSeconds: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Open connections in total / per client address; 0: no cap. */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** A WebSocket must send connection_init within this (ms). */
+  wsAuthTimeoutMs: number;
+}
+
+export const DEV_API_KEYS = 'dev:photomaker-dev-key-never-in-production';
 
 function invalid(problems: string[]): Error {
   return new Error(`invalid API configuration:\n  ${problems.join('\n  ')}`);
@@ -101,6 +123,40 @@ function limitsOf(e: z.output<typeof apiLimitsEnv>): ApiLimits {
     subscriptionRecheckMs: e.PHOTOMAKER_SUBSCRIPTION_RECHECK_MS,
     reconcileAfterMs: e.PHOTOMAKER_RECONCILE_AFTER_MS,
   };
+}
+
+function edgeOf(e: z.output<typeof apiEdgeEnv>): ApiEdge {
+  return {
+    anonymousBodyBytes: e.PHOTOMAKER_ANONYMOUS_BODY_BYTES,
+    anonymousBodyTimeoutMs: e.PHOTOMAKER_ANONYMOUS_BODY_TIMEOUT_MS,
+    anonymousPoints: e.PHOTOMAKER_ANONYMOUS_RATE_LIMIT,
+    freeAuthFailures: e.PHOTOMAKER_AUTH_FAILURES_BEFORE_BLOCK,
+    addressWindowSeconds: Math.max(1, e.PHOTOMAKER_ADDRESS_WINDOW_SECONDS),
+    headersTimeoutMs: e.PHOTOMAKER_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.PHOTOMAKER_REQUEST_TIMEOUT_MS,
+    maxConnections: e.PHOTOMAKER_MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.PHOTOMAKER_MAX_CONNECTIONS_PER_IP,
+    wsAuthTimeoutMs: e.PHOTOMAKER_WS_AUTH_TIMEOUT_MS,
+  };
+}
+
+/** Rules across variables and what a schema of single variables cannot say. */
+function edgeProblems(edge: ApiEdge): string[] {
+  if (edge.requestTimeoutMs === 0 || edge.requestTimeoutMs >= edge.headersTimeoutMs) return [];
+  return [
+    `PHOTOMAKER_REQUEST_TIMEOUT_MS: must be >= PHOTOMAKER_HEADERS_TIMEOUT_MS (${edge.headersTimeoutMs}), or 0`,
+  ];
+}
+
+/** Keys are checked at start, so a short or malformed one stops the process with the variable named. */
+function keyProblems(spec: string): string[] {
+  try {
+    new ApiKeyStore(spec);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ApiKeyConfigError)) throw error;
+    return [`PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE: ${error.message}`];
+  }
 }
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiLimits {
@@ -137,6 +193,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
   const e = parsed.data;
   const warnings: string[] = [];
   const apiKeys = apiKeysSpec(e, warnings);
+  const edge = edgeOf(e);
+  const problems = [...keyProblems(apiKeys), ...edgeProblems(edge)];
+  if (problems.length > 0) throw invalid(problems);
   if (!e.PHOTOMAKER_URL_SECRET)
     warnings.push('PHOTOMAKER_URL_SECRET unset: image URLs are signed with a dev secret');
   return {
@@ -156,6 +215,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     temporalUiUrl: e.PHOTOMAKER_TEMPORAL_UI_URL,
     corsOrigins: corsOriginsFrom(e.PHOTOMAKER_CORS_ORIGINS),
     limits: limitsOf(e),
+    edge,
     warnings,
   };
 }

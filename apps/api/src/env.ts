@@ -75,6 +75,41 @@ export const apiLimitsEnv = z.object({
   ),
 });
 
+/** The API's edge: what a caller gets before proving a key, timeouts, connection caps (`ApiEdge`). */
+export const apiEdgeEnv = z.object({
+  PHOTOMAKER_ANONYMOUS_BODY_BYTES: limit(
+    64 * 1024,
+    'Max body of a /v1 request without an Authorization header, and bytes a WebSocket sends before its key (bytes)',
+  ),
+  PHOTOMAKER_ANONYMOUS_BODY_TIMEOUT_MS: limit(
+    10_000,
+    'A /v1 request without an Authorization header must send its body within this (ms)',
+  ),
+  PHOTOMAKER_ANONYMOUS_RATE_LIMIT: limit(
+    120,
+    'Requests without an Authorization header per client address per address window; 0 disables',
+  ),
+  PHOTOMAKER_AUTH_FAILURES_BEFORE_BLOCK: limit(
+    10,
+    'Failed authentications per client address per address window before it is blocked (1 s, doubling); 0 disables',
+  ),
+  PHOTOMAKER_ADDRESS_WINDOW_SECONDS: limit(60, 'Window of the per-address limits (seconds)'),
+  PHOTOMAKER_HEADERS_TIMEOUT_MS: limit(10_000, 'Time a client has to send the request headers (ms)'),
+  PHOTOMAKER_REQUEST_TIMEOUT_MS: limit(
+    120_000,
+    'Time a client has to send a whole request, headers and body (ms; >= the headers timeout)',
+  ),
+  PHOTOMAKER_MAX_CONNECTIONS: limit(4096, 'Open connections (HTTP and WebSocket) in total; 0: no cap'),
+  PHOTOMAKER_MAX_CONNECTIONS_PER_IP: limit(
+    256,
+    'Open connections per client address; 0: no cap (behind a proxy every client has its address)',
+  ),
+  PHOTOMAKER_WS_AUTH_TIMEOUT_MS: limit(
+    3_000,
+    'A WebSocket must send connection_init with its key within this, else it is closed (ms)',
+  ),
+});
+
 /** The API's own variables: where it listens, who may call it, and what it serves. */
 const apiOwnEnv = z.object({
   PORT: integer(0, 65535).prefault('4000').describe('API + web app port (0: any free port); `--port` wins'),
@@ -135,6 +170,7 @@ export const apiEnv = z.object({
   ...urlGuardEnv.shape,
   ...logEnv.shape,
   ...apiLimitsEnv.shape,
+  ...apiEdgeEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

@@ -13,9 +13,11 @@ import { createApollo } from './graphql/apollo.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { type AdmittedLocals, admitGraphQL } from './graphql/http-admission.ts';
 import { attachWebSockets } from './graphql/ws.ts';
+import { capConnections } from './http/connection-caps.ts';
 import { imageRoutes } from './http/image-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { requestIdFrom } from './http/request-id.ts';
+import { closeIfBodyUnread } from './http/unread-body.ts';
 import { webRoutes } from './http/web-routes.ts';
 
 export interface ApiServer {
@@ -31,6 +33,29 @@ interface Locals extends AdmittedLocals {
   requestId: string;
 }
 
+/** An error that reached express's handler: Runware's code (/v1) and GraphQL's, by kind. */
+const ERROR_CODES = {
+  tooLarge: ['payloadTooLarge', 'PAYLOAD_TOO_LARGE'],
+  internal: ['internalServerError', 'INTERNAL_SERVER_ERROR'],
+  bad: ['invalidRequest', 'BAD_REQUEST'],
+} as const;
+
+function errorAnswer(
+  error: { status?: unknown; type?: unknown } | undefined,
+  bodyBytes: number,
+): { status: number; kind: keyof typeof ERROR_CODES; message: string } {
+  const status = typeof error?.status === 'number' ? error.status : 500;
+  if (error?.type === 'entity.too.large')
+    return {
+      status,
+      kind: 'tooLarge',
+      message: `Request body exceeds the limit of ${bodyBytes} bytes (PHOTOMAKER_MAX_BODY_BYTES)`,
+    };
+  return status >= 500
+    ? { status, kind: 'internal', message: 'Internal server error' }
+    : { status, kind: 'bad', message: 'Bad request' };
+}
+
 /** Express app + one http.Server + graphql-ws on the same port. Stateless: run as many as you like. */
 export async function createApiServer(
   config: ApiConfig,
@@ -44,13 +69,28 @@ export async function createApiServer(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const httpServer = createServer(app);
+  const httpServer = createServer(
+    {
+      // A client has this long for its headers, and for its whole request; checked every second
+      // (Node's default check runs every 30 s, which would let a slow sender far past the deadline).
+      headersTimeout: config.edge.headersTimeoutMs,
+      requestTimeout: config.edge.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   // Keep-alive longer than typical proxies' so they close first (no reset races).
   httpServer.keepAliveTimeout = 65_000;
+  capConnections(httpServer, {
+    total: config.edge.maxConnections,
+    perAddress: config.edge.maxConnectionsPerIp,
+  });
   const ws = attachWebSockets(httpServer, {
     admission,
     graphql: deps,
     limits: config.limits,
+    authTimeoutMs: config.edge.wsAuthTimeoutMs,
+    bytesBeforeAuth: config.edge.anonymousBodyBytes,
     logger,
     metrics,
   });
@@ -117,6 +157,7 @@ export async function createApiServer(
       metrics,
       logger,
       limits: config.limits,
+      edge: config.edge,
     }),
   );
 
@@ -142,29 +183,16 @@ export async function createApiServer(
   app.use(webRoutes(config));
 
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
-    const status = typeof error?.status === 'number' ? error.status : 500;
-    const tooLarge = error?.type === 'entity.too.large';
-    if (status >= 500)
+    const answer = errorAnswer(error, config.limits.bodyBytes);
+    if (answer.status >= 500)
       logger.error({ err: error, requestId: (res.locals as Locals).requestId }, 'request failed');
     if (res.headersSent) return;
-    const message = tooLarge
-      ? `Request body exceeds the limit of ${config.limits.bodyBytes} bytes (PHOTOMAKER_MAX_BODY_BYTES)`
-      : status >= 500
-        ? 'Internal server error'
-        : 'Bad request';
-    if (req.path.startsWith('/v1')) {
-      res.status(status).json({
-        errors: [
-          {
-            code: tooLarge ? 'payloadTooLarge' : status >= 500 ? 'internalServerError' : 'invalidRequest',
-            message,
-          },
-        ],
-      });
-      return;
-    }
-    const code = tooLarge ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    closeIfBodyUnread(req, res);
+    const [v1Code, graphqlCode] = ERROR_CODES[answer.kind];
+    const body = req.path.startsWith('/v1')
+      ? { errors: [{ code: v1Code, message: answer.message }] }
+      : { errors: [{ message: answer.message, extensions: { code: graphqlCode } }] };
+    res.status(answer.status).json(body);
   };
   app.use(onError);
 

@@ -39,15 +39,19 @@ afterAll(async () => {
 
 describe('API keys', () => {
   it('keeps only hashes and identifies keys (plain and sha256 forms)', () => {
-    const hashed = hashApiKey('carol-secret-key').toString('hex');
-    const store = new ApiKeyStore(`alice:alice-secret-key\n# comment\ncarol:sha256:${hashed}`);
-    expect(store.identify('alice-secret-key')?.tenant).toBe('alice');
-    expect(store.identify('carol-secret-key')?.tenant).toBe('carol');
+    const hashed = hashApiKey('carol-secret-key-0123456789abcdefghij').toString('hex');
+    const store = new ApiKeyStore(
+      `alice:alice-secret-key-0123456789abcdefghij\n# comment\ncarol:sha256:${hashed}`,
+    );
+    expect(store.identify('alice-secret-key-0123456789abcdefghij')?.tenant).toBe('alice');
+    expect(store.identify('carol-secret-key-0123456789abcdefghij')?.tenant).toBe('carol');
     expect(store.identify('nope-nope-nope')).toBeUndefined();
     expect(store.identify('')).toBeUndefined();
-    expect(JSON.stringify(store)).not.toContain('alice-secret-key');
-    expect(() => new ApiKeyStore('bad tenant:some-long-key')).toThrow(ApiKeyConfigError);
-    expect(() => new ApiKeyStore('alice:short')).toThrow(/at least 8/);
+    expect(JSON.stringify(store)).not.toContain('alice-secret-key-0123456789abcdefghij');
+    expect(() => new ApiKeyStore('bad tenant:some-long-key-0123456789abcdefghijklmnop')).toThrow(
+      ApiKeyConfigError,
+    );
+    expect(() => new ApiKeyStore('alice:short')).toThrow(/at least 32 characters/);
     // The error never echoes a key.
     expect(() => new ApiKeyStore('x y:super-secret-value')).not.toThrow(/super-secret-value/);
   });

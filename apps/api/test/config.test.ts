@@ -35,11 +35,11 @@ describe('the API env schema (src/env.ts)', () => {
 
   it('reads a full, valid environment', () => {
     const keysFile = join(tmpdir(), `api-keys-${process.pid}.txt`);
-    writeFileSync(keysFile, 'beta:beta-key-123456\n');
+    writeFileSync(keysFile, 'beta:beta-key-123456-0123456789abcdefghij\n');
     const config = configFromEnv(
       {
         PORT: '5000',
-        PHOTOMAKER_API_KEYS: 'acme:acme-key-123456',
+        PHOTOMAKER_API_KEYS: 'acme:acme-key-123456-0123456789abcdefghij',
         PHOTOMAKER_API_KEYS_FILE: keysFile,
         TEMPORAL_ADDRESS: 'temporal.internal:7233',
         REDIS_URL: 'rediss://cache:6380',
@@ -53,7 +53,7 @@ describe('the API env schema (src/env.ts)', () => {
     );
     expect(config).toMatchObject({
       port: 5001,
-      apiKeysSpec: 'acme:acme-key-123456\nbeta:beta-key-123456\n',
+      apiKeysSpec: 'acme:acme-key-123456-0123456789abcdefghij\nbeta:beta-key-123456-0123456789abcdefghij\n',
       temporalAddress: 'temporal.internal:7233',
       redisUrl: 'rediss://cache:6380',
       publicUrl: 'https://photos.example',
@@ -91,6 +91,30 @@ describe('the API env schema (src/env.ts)', () => {
     expect(failure(() => limitsFromEnv({ PHOTOMAKER_SYNC_WAIT_MS: 'soon' }))).toContain(
       'PHOTOMAKER_SYNC_WAIT_MS: must be an integer >= 0',
     );
+  });
+
+  it('refuses keys shorter than 32 characters at start, naming the variable and never the key', () => {
+    const short = failure(() => configFromEnv({ PHOTOMAKER_API_KEYS: 'acme:only-twenty-chars-long' }));
+    expect(short).toContain('PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE');
+    expect(short).toContain('at least 32 characters');
+    expect(short).not.toContain('only-twenty-chars-long');
+    expect(configFromEnv({ PHOTOMAKER_API_KEYS: `acme:${'k'.repeat(32)}` }).apiKeysSpec).toBe(
+      `acme:${'k'.repeat(32)}`,
+    );
+  });
+
+  it('refuses a request timeout shorter than the headers timeout (Node would throw at start)', () => {
+    expect(
+      failure(() =>
+        configFromEnv({ PHOTOMAKER_HEADERS_TIMEOUT_MS: '5000', PHOTOMAKER_REQUEST_TIMEOUT_MS: '1000' }),
+      ),
+    ).toContain('PHOTOMAKER_REQUEST_TIMEOUT_MS: must be >= PHOTOMAKER_HEADERS_TIMEOUT_MS (5000), or 0');
+    expect(configFromEnv({}).edge).toMatchObject({
+      anonymousBodyBytes: 65_536,
+      headersTimeoutMs: 10_000,
+      maxConnectionsPerIp: 256,
+      wsAuthTimeoutMs: 3_000,
+    });
   });
 
   it('describes every variable (the launcher documents them from here)', () => {

@@ -32,11 +32,15 @@ async function serve(app: express.Express): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const admitting = (answer: Admission, seen: unknown[] = []): Pick<AdmissionGate, 'admit'> => ({
+const admitting = (
+  answer: Admission,
+  seen: unknown[] = [],
+): Pick<AdmissionGate, 'admit' | 'admitAnonymous'> => ({
   admit: async (credentials) => {
     seen.push(credentials);
     return answer;
   },
+  admitAnonymous: () => ({ ok: true }),
 });
 
 const REFUSALS: [string, Admission, number, string, string | undefined][] = [
@@ -55,6 +59,13 @@ const REFUSALS: [string, Admission, number, string, string | undefined][] = [
     '9',
   ],
   ['limiter down', { ok: false, refusal: { kind: 'unavailable' } }, 503, 'SERVICE_UNAVAILABLE', undefined],
+  [
+    'address blocked',
+    { ok: false, refusal: { kind: 'address-limited', reason: 'failed-auth', retryAfterSeconds: 4 } },
+    429,
+    'RATE_LIMITED',
+    '4',
+  ],
 ];
 
 describe('GraphQL over HTTP admission', () => {
@@ -82,12 +93,12 @@ describe('GraphQL over HTTP admission', () => {
       headers: { authorization: 'Bearer the-key-1' },
     });
     expect(await response.json()).toEqual({ principal });
-    expect(seen).toEqual([{ apiKey: 'the-key-1', transport: 'http' }]);
+    expect(seen).toEqual([{ apiKey: 'the-key-1', transport: 'http', ip: '127.0.0.1' }]);
   });
 });
 
 describe('POST /v1', () => {
-  function gateway(admission: Pick<AdmissionGate, 'admit'>, result?: SubmitResult) {
+  function gateway(admission: Pick<AdmissionGate, 'admit' | 'admitAnonymous'>, result?: SubmitResult) {
     const requests: SubmitRequest[] = [];
     const app = express();
     app.use(
@@ -108,6 +119,7 @@ describe('POST /v1', () => {
         metrics: createApiMetrics(),
         logger,
         limits: { bodyBytes: 1_000_000, syncWaitMs: 1_000, v1Tasks: 32 },
+        edge: { anonymousBodyBytes: 65_536, anonymousBodyTimeoutMs: 5_000 },
       }),
     );
     return { app, requests };
@@ -140,6 +152,7 @@ describe('POST /v1', () => {
     ],
     ['rate limited', REFUSALS[1]?.[1], 429, 'rateLimitExceeded', '9'],
     ['limiter down', REFUSALS[2]?.[1], 503, 'serviceUnavailable', undefined],
+    ['address blocked', REFUSALS[3]?.[1], 429, 'rateLimitExceeded', '4'],
   ] as [string, Admission, number, string, string | undefined][])(
     '%s -> %i %s',
     async (_name, answer, status, code, retryAfter) => {
@@ -157,7 +170,7 @@ describe('POST /v1', () => {
       method: 'POST',
       body: JSON.stringify([{ taskType: 'authentication', apiKey: 'from-task-key' }, { taskType: 'ping' }]),
     });
-    expect(seen).toEqual([{ apiKey: 'from-task-key', transport: 'v1' }]);
+    expect(seen).toEqual([{ apiKey: 'from-task-key', transport: 'v1', ip: '127.0.0.1' }]);
   });
 
   it('submits a photoMaker task once per taskUUID, validated by the wire schema, and acks an async one', async () => {

@@ -30,6 +30,11 @@ describe('platformEnv', () => {
     expect(envs.api).not.toHaveProperty('PHOTOMAKER_RATE_LIMIT');
     const unlimited = platformEnv({ ...wiring, api: { ...wiring.api, rateLimited: false } });
     expect(unlimited.api.PHOTOMAKER_RATE_LIMIT).toBe('0');
+    expect(unlimited.api).toMatchObject({
+      PHOTOMAKER_MAX_CONNECTIONS_PER_IP: '0',
+      PHOTOMAKER_AUTH_FAILURES_BEFORE_BLOCK: '0',
+      PHOTOMAKER_ANONYMOUS_RATE_LIMIT: '0',
+    });
     for (const name of ['PHOTOMAKER_PAYLOAD_KEYS', 'PHOTOMAKER_URL_SECRET', 'PHOTOMAKER_WEBHOOK_SECRET'])
       expect(envs.worker[name]).toBe(envs.api[name]);
     expect(wiring.secrets.payloadKeys).toMatch(/^t:[A-Za-z0-9+/]{43}=$/);

@@ -19,10 +19,10 @@ const apiKeyList = z.string().superRefine((value, ctx) => {
     .split(',')
     .map((entry) => entry.trim())
     .forEach((entry, i) => {
-      if (/^([A-Za-z0-9_.-]+):(\S{8,})$/.test(entry)) return;
+      if (/^([A-Za-z0-9_.-]+):(\S{32,})$/.test(entry)) return;
       ctx.addIssue({
         code: 'custom',
-        message: `entry ${i + 1} must be tenant:key (tenant of letters, digits, _ . -; key of at least 8 characters, no spaces or commas)`,
+        message: `entry ${i + 1} must be tenant:key (tenant of letters, digits, _ . -; key of at least 32 characters, no spaces or commas)`,
       });
     });
 });

@@ -55,7 +55,7 @@ export function ensureDemoKey(dataDir: string): string {
   const file = join(dataDir, 'demo-api-key');
   if (existsSync(file)) {
     const key = readFileSync(file, 'utf8').trim();
-    if (/^\S{16,}$/.test(key)) return key;
+    if (/^\S{32,}$/.test(key)) return key;
   }
   const key = `pm_demo_${token(24)}`;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -69,7 +69,7 @@ describe('the ready block', () => {
 
   it('never prints a key the user brought', () => {
     const banner = readyBanner(
-      input({ PHOTOMAKER_API_KEYS: 'acme:secret-key-123456' }, { demoKey: undefined }),
+      input({ PHOTOMAKER_API_KEYS: 'acme:secret-key-123456-0123456789abcdefgh' }, { demoKey: undefined }),
     );
     expect(banner).not.toContain('secret-key-123456');
     expect(banner).toContain('Bearer <your key>');

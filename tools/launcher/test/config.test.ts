@@ -171,7 +171,7 @@ describe('invalid settings name the variable and the rule', () => {
       PHOTOMAKER_URL_SECRET: 'short',
     });
     expect(found).toEqual([
-      'PHOTOMAKER_API_KEYS: entry 1 must be tenant:key (tenant of letters, digits, _ . -; key of at least 8 characters, no spaces or commas)',
+      'PHOTOMAKER_API_KEYS: entry 1 must be tenant:key (tenant of letters, digits, _ . -; key of at least 32 characters, no spaces or commas)',
       `PHOTOMAKER_PAYLOAD_KEYS: entry 1 (key id 'k1'): key must be base64 of exactly 32 bytes (AES-256), got 5 (generate one: node -p "'k1:'+crypto.randomBytes(32).toString('base64')")`,
       'PHOTOMAKER_URL_SECRET: must be at least 16 characters',
     ]);
@@ -191,10 +191,13 @@ describe('invalid settings name the variable and the rule', () => {
   it('accepts well-formed keys', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const config = load({
-      PHOTOMAKER_API_KEYS: 'acme:key-12345678, beta:another-key-9',
+      PHOTOMAKER_API_KEYS:
+        'acme:key-12345678-0123456789abcdefghijkl, beta:another-key-9-0123456789abcdefghijk',
       PHOTOMAKER_PAYLOAD_KEYS: `k2:${key},k1:${key}`,
     });
-    expect(config.apiKeys).toBe('acme:key-12345678, beta:another-key-9');
+    expect(config.apiKeys).toBe(
+      'acme:key-12345678-0123456789abcdefghijkl, beta:another-key-9-0123456789abcdefghijk',
+    );
     expect(config.payloadKeys).toBe(`k2:${key},k1:${key}`);
   });
 });

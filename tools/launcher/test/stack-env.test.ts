@@ -23,7 +23,7 @@ const envsFor = (processEnv: Record<string, string>, argv: string[] = []) =>
   appEnvironments(
     loadConfig({ rootDir: '/srv/pm', processEnv, flags: parseCliArgs(argv) }),
     secrets,
-    'pm_demo_key_0123456789',
+    'pm_demo_key_0123456789_0123456789abcdef',
     endpoints,
   );
 
@@ -33,8 +33,8 @@ describe('what each app gets', () => {
     expect(envs.demo).toBe(true);
     expect(envs.api).toMatchObject({
       PORT: '4000',
-      PHOTOMAKER_API_KEYS: 'demo:pm_demo_key_0123456789',
-      PHOTOMAKER_WEB_DEMO_KEY: 'pm_demo_key_0123456789',
+      PHOTOMAKER_API_KEYS: 'demo:pm_demo_key_0123456789_0123456789abcdef',
+      PHOTOMAKER_WEB_DEMO_KEY: 'pm_demo_key_0123456789_0123456789abcdef',
       PHOTOMAKER_WEB_DIR: '/srv/pm/apps/web/dist',
       PHOTOMAKER_TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
       PHOTOMAKER_URL_SECRET: secrets.urlSecret,
@@ -44,9 +44,9 @@ describe('what each app gets', () => {
   });
 
   it('PHOTOMAKER_API_KEYS set by the user replaces the demo key (and the web app asks for a key)', () => {
-    const envs = envsFor({ PHOTOMAKER_API_KEYS: 'acme:acme-key-123456' });
+    const envs = envsFor({ PHOTOMAKER_API_KEYS: 'acme:acme-key-123456-0123456789abcdefghij' });
     expect(envs.demo).toBe(false);
-    expect(envs.api.PHOTOMAKER_API_KEYS).toBe('acme:acme-key-123456');
+    expect(envs.api.PHOTOMAKER_API_KEYS).toBe('acme:acme-key-123456-0123456789abcdefghij');
     expect(envs.api.PHOTOMAKER_WEB_DEMO_KEY).toBeUndefined();
     expect(JSON.stringify(envs)).not.toContain('pm_demo_key');
   });

@@ -6,6 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * `PHOTOMAKER_API_KEYS_FILE`): comma- or newline-separated `tenant:key`, or `tenant:sha256:<hex>` so a
  * file need not hold the key itself. `#` starts a comment line in files.
  */
+/** Shorter keys are refused at start: a key is the whole secret, and short ones are guessable. */
+export const MIN_API_KEY_LENGTH = 32;
+
 export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export class ApiKeyConfigError extends Error {
@@ -47,11 +50,11 @@ export class ApiKeyStore {
       const hashed = /^sha256:([0-9a-f]{64})$/i.exec(rest);
       if (hashed?.[1]) {
         this.entries.push({ tenant, digest: Buffer.from(hashed[1], 'hex') });
-      } else if (rest.length >= 8) {
+      } else if (rest.length >= MIN_API_KEY_LENGTH) {
         this.entries.push({ tenant, digest: hashApiKey(rest) });
       } else {
         throw new ApiKeyConfigError(
-          `API key entry #${position + 1} (tenant ${tenant}): the key must be at least 8 characters`,
+          `API key entry #${position + 1} (tenant ${tenant}): the key must be at least ${MIN_API_KEY_LENGTH} characters (or a sha256:<hex> digest)`,
         );
       }
     }

@@ -1,7 +1,7 @@
 import type { Logger } from '@photomaker/observability';
 import { errorCode, PARAMETER_RULES, PHOTOMAKER_PARAMETERS, type RunwareError } from '@photomaker/schema';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Refusal } from '../auth/admission.ts';
+import { addressLimitMessage, type Refusal } from '../auth/admission.ts';
 
 /** Codes whose message is meant for the client; anything else is masked. */
 const PUBLIC_CODES = new Set([
@@ -91,6 +91,13 @@ export function refusalError(refusal: Refusal): { status: number; error: GraphQL
       };
     case 'rate-limited':
       return { status: 429, error: rateLimited(refusal.retryAfterSeconds) };
+    case 'address-limited':
+      return {
+        status: 429,
+        error: new GraphQLError(addressLimitMessage(refusal), {
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: refusal.retryAfterSeconds },
+        }),
+      };
     case 'unavailable':
       return {
         status: 503,

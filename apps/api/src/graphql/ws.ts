@@ -14,6 +14,7 @@ import type { GraphQLContext, GraphQLDeps } from './context.ts';
 import { capErrors, classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
 import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
+import { capBytesBeforeAuth } from './ws-bytes-before-auth.ts';
 
 type SocketExtra = {
   principal?: Principal;
@@ -35,6 +36,10 @@ export interface WebSocketDeps {
   admission: Pick<AdmissionGate, 'authenticate' | 'charge'>;
   graphql: GraphQLDeps;
   limits: ApiConfig['limits'];
+  /** A socket must send connection_init (with its key) within this, else it is closed (4408). */
+  authTimeoutMs: number;
+  /** Bytes a socket may send before its key is proven (PHOTOMAKER_ANONYMOUS_BODY_BYTES). */
+  bytesBeforeAuth: number;
   logger: Logger;
   metrics: Pick<ApiMetrics, 'graphqlOperations'>;
 }
@@ -51,6 +56,7 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
     path: '/graphql',
     maxPayload: limits.bodyBytes,
   });
+  const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
   const rules = operationRules(limits);
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
     capErrors(
@@ -66,15 +72,18 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
     {
       schema,
       subscribe: sharedSubscribe,
+      connectionInitWaitTimeout: deps.authTimeoutMs,
       onConnect: (ctx) => {
         const admitted = admission.authenticate({
           apiKey: keyFromParams(ctx.connectionParams),
           transport: 'ws',
+          ip: ctx.extra.request.socket.remoteAddress,
         });
         if (!admitted.ok) {
-          logger.info('websocket refused: missing or invalid API key');
+          logger.info({ refusal: admitted.refusal.kind }, 'websocket refused');
           return false;
         }
+        preAuth.authenticated(ctx.extra.socket);
         ctx.extra.principal = admitted.principal;
         ctx.extra.connectionId = randomUUID();
         return true;

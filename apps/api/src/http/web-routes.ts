@@ -2,19 +2,23 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { Router } from 'express';
 import type { ApiConfig } from '../config.ts';
+import { mayReceiveDemoKey } from './demo-key-audience.ts';
 
 const API_PATHS = /^\/(graphql|v1|images|healthz|readyz|metrics|web-config\.json)(\/|$)/;
 
 /**
  * The built web app from PHOTOMAKER_WEB_DIR at / with SPA fallback, and /web-config.json (the launcher's
- * demo key when PHOTOMAKER_WEB_DEMO_KEY is set, else {} and the app asks for a key).
+ * demo key when PHOTOMAKER_WEB_DEMO_KEY is set and the request is addressed to PHOTOMAKER_PUBLIC_URL or a
+ * loopback host, else no key and the app asks for one).
  */
 export function webRoutes(config: ApiConfig): Router {
   const router = Router();
-  router.get('/web-config.json', (_req, res) => {
+  router.get('/web-config.json', (req, res) => {
     res.setHeader('cache-control', 'no-store');
+    const demoKey =
+      config.webDemoKey && mayReceiveDemoKey(req.headers, config.publicUrl) ? config.webDemoKey : undefined;
     res.json({
-      ...(config.webDemoKey ? { apiKey: config.webDemoKey } : {}),
+      ...(demoKey ? { apiKey: demoKey } : {}),
       ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
     });
   });

@@ -44,6 +44,18 @@ export interface PlatformWiring {
   api: { tenant: string; key: string; rateLimited?: boolean };
 }
 
+/**
+ * The API's limits lifted for load drivers and fuzzers (`rateLimited: false`): they send from one address
+ * many sockets (2,000 subscribers) and, on purpose, many wrong keys, which would otherwise block that
+ * address for their valid requests too.
+ */
+const UNLIMITED = {
+  PHOTOMAKER_RATE_LIMIT: '0',
+  PHOTOMAKER_MAX_CONNECTIONS_PER_IP: '0',
+  PHOTOMAKER_AUTH_FAILURES_BEFORE_BLOCK: '0',
+  PHOTOMAKER_ANONYMOUS_RATE_LIMIT: '0',
+};
+
 export interface PlatformEnvs {
   /** What the worker and every API share: give it to a worker or API a test starts itself. */
   shared: Record<string, string>;
@@ -77,7 +89,7 @@ export function platformEnv(wiring: PlatformWiring): PlatformEnvs {
     api: {
       ...shared,
       PHOTOMAKER_API_KEYS: `${wiring.api.tenant}:${wiring.api.key}`,
-      ...(wiring.api.rateLimited === false ? { PHOTOMAKER_RATE_LIMIT: '0' } : {}),
+      ...(wiring.api.rateLimited === false ? UNLIMITED : {}),
     },
   };
 }

@@ -5,59 +5,30 @@ import {
   type RunwareError,
   stringifyRunwareJson,
 } from '@photomaker/schema';
-import express, { type Request, type Response, Router } from 'express';
-import type { AdmissionGate, Refusal } from '../../auth/admission.ts';
-import { bearerToken } from '../../auth/api-keys.ts';
+import { type Request, type Response, Router } from 'express';
+import type { AdmissionGate } from '../../auth/admission.ts';
 import type { ApiConfig } from '../../config.ts';
 import { requestIdFrom } from '../../http/request-id.ts';
+import { refuse, type V1Locals, v1BodyAdmission } from './body-admission.ts';
 import { type Item, runwareError } from './results.ts';
 import { type V1TaskDeps, V1Tasks } from './tasks.ts';
 
 export interface V1Deps extends Omit<V1TaskDeps, 'syncWaitMs' | 'maxTasks'> {
-  admission: Pick<AdmissionGate, 'admit'>;
+  admission: Pick<AdmissionGate, 'admit' | 'admitAnonymous'>;
   limits: Pick<ApiConfig['limits'], 'bodyBytes' | 'syncWaitMs' | 'v1Tasks'>;
+  edge: Pick<ApiConfig['edge'], 'anonymousBodyBytes' | 'anonymousBodyTimeoutMs'>;
 }
 
 function send(res: Response, status: number, body: { data?: Item[]; errors?: RunwareError[] }): void {
   res.status(status).type('application/json').send(stringifyRunwareJson(body));
 }
 
-/** An admission refusal as Runware answers it: status, error, and Retry-After when there is one. */
-function refusalOf(refusal: Refusal): { status: number; error: RunwareError; retryAfter?: number } {
-  const auth = { parameter: 'apiKey', taskType: 'authentication' };
-  switch (refusal.kind) {
-    case 'unauthenticated':
-      return refusal.reason === 'missing-key'
-        ? {
-            status: 401,
-            error: runwareError('missingApiKey', 'Missing API key: send Authorization: Bearer <key>.', auth),
-          }
-        : { status: 401, error: runwareError('invalidApiKey', 'Invalid API key.', auth) };
-    case 'rate-limited':
-      return {
-        status: 429,
-        retryAfter: refusal.retryAfterSeconds,
-        error: runwareError(
-          'rateLimitExceeded',
-          `Rate limit exceeded for this API key; retry in ${refusal.retryAfterSeconds} s.`,
-        ),
-      };
-    case 'unavailable':
-      return {
-        status: 503,
-        error: runwareError('serviceUnavailable', 'The rate limiter is unavailable; retry shortly.'),
-      };
-  }
-}
-
-/** The key of a batch: the Authorization header, else an `authentication` task first in the batch. */
-function apiKeyOf(req: Request, tasks: unknown[]): string | undefined {
+/** The key of a batch sent without a key header: an `authentication` task first in the batch. */
+function apiKeyOf(tasks: unknown[]): string | undefined {
   const first = tasks[0] as Item | undefined;
-  const fromTask =
-    first && first.taskType === 'authentication' && typeof first.apiKey === 'string'
-      ? first.apiKey
-      : undefined;
-  return bearerToken(req.headers.authorization) ?? fromTask;
+  return first && first.taskType === 'authentication' && typeof first.apiKey === 'string'
+    ? first.apiKey
+    : undefined;
 }
 
 /** The body as a non-empty array of tasks, or the error that refuses the whole batch. */
@@ -93,12 +64,16 @@ export function v1Routes(deps: V1Deps): Router {
   const handle = async (req: Request, res: Response): Promise<void> => {
     const batch = parseBatch(req.body);
     if (!Array.isArray(batch)) return send(res, 400, { errors: [batch] });
-    const admitted = await deps.admission.admit({ apiKey: apiKeyOf(req, batch), transport: 'v1' });
-    if (!admitted.ok) {
-      const { status, error, retryAfter } = refusalOf(admitted.refusal);
-      if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
-      return send(res, status, { errors: [error] });
-    }
+    // Admitted from the header already (body-admission.ts), or by the key of the authentication task.
+    const fromHeader = (res.locals as V1Locals).principal;
+    const admitted = fromHeader
+      ? { ok: true as const, principal: fromHeader }
+      : await deps.admission.admit({
+          apiKey: apiKeyOf(batch),
+          transport: 'v1',
+          ip: req.socket.remoteAddress,
+        });
+    if (!admitted.ok) return refuse(req, res, admitted.refusal);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     const caller = {
@@ -110,7 +85,7 @@ export function v1Routes(deps: V1Deps): Router {
     const status = batchStatus(data, errors);
     send(res, status, { ...(data.length > 0 ? { data } : {}), ...(errors.length > 0 ? { errors } : {}) });
   };
-  router.post('/v1', express.text({ type: () => true, limit: deps.limits.bodyBytes }), (req, res, next) => {
+  router.post('/v1', v1BodyAdmission(deps.admission, { ...deps.limits, ...deps.edge }), (req, res, next) => {
     handle(req, res).catch(next);
   });
   return router;
