@@ -78,7 +78,7 @@ export interface ApiLimits {
 }
 
 /** What a caller gets before proving a key, and how long and how many connections it may hold. */
-export interface ApiEdge {
+interface ApiEdge {
   /** Max body of a /v1 request without an Authorization header (bytes). */
   anonymousBodyBytes: number;
   /** How long such a request may take to send its body (ms). */

@@ -28,7 +28,7 @@ export interface WorkerTuning {
   heartbeatThrottleMs: number;
 }
 
-export const DEFAULT_TUNING: WorkerTuning = {
+const DEFAULT_TUNING: WorkerTuning = {
   maxConcurrentActivities: 200,
   maxConcurrentWorkflowTasks: 40,
   maxConcurrentLocalActivities: 200,

@@ -42,7 +42,7 @@ export function configTableMarkdown(): string {
 }
 
 /** The variables the repository README shows (the ones most people touch). */
-export const SUMMARY_VARIABLES = [
+const SUMMARY_VARIABLES = [
   'PORT',
   'PHOTOMAKER_API_KEYS',
   'RUNWARE_API_KEY',
@@ -56,7 +56,7 @@ export const SUMMARY_VARIABLES = [
 ] as const;
 
 /** Every documented row by name: the launcher's wins over an app's. */
-export function allRows(): Map<string, EnvRow> {
+function allRows(): Map<string, EnvRow> {
   const rows = new Map<string, EnvRow>();
   for (const row of [...APP_NAMES.flatMap(passThroughRows), ...launcherRows()]) rows.set(row.name, row);
   return rows;

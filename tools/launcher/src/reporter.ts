@@ -88,7 +88,7 @@ export class Reporter {
 }
 
 /** pino JSON lines become `LEVEL message`; anything else passes through. */
-export function parseLogLine(line: string): { level?: number; text: string } {
+function parseLogLine(line: string): { level?: number; text: string } {
   if (!line.startsWith('{')) return { text: line };
   try {
     const record = JSON.parse(line) as Record<string, unknown>;
@@ -106,5 +106,3 @@ export function parseLogLine(line: string): { level?: number; text: string } {
     return { text: line };
   }
 }
-
-export { seconds as formatDuration };

@@ -30,7 +30,7 @@ export interface ServiceSpec {
  * policy is fail-fast: a crash at start is almost always configuration, and a loop would hide it.
  */
 export const CRASH_LIMIT = 5;
-export const CRASH_WINDOW_MS = 120_000;
+const CRASH_WINDOW_MS = 120_000;
 const MAX_BACKOFF_MS = 30_000;
 
 interface Slot {

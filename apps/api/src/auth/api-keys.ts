@@ -7,9 +7,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * file need not hold the key itself. `#` starts a comment line in files.
  */
 /** Shorter keys are refused at start: a key is the whole secret, and short ones are guessable. */
-export const MIN_API_KEY_LENGTH = 32;
+const MIN_API_KEY_LENGTH = 32;
 
-export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export class ApiKeyConfigError extends Error {
   constructor(message: string) {

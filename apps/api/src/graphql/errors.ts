@@ -21,7 +21,7 @@ const PUBLIC_CODES = new Set([
   'TOO_MANY_ERRORS',
 ]);
 
-export interface InputErrorDetail {
+interface InputErrorDetail {
   runwareCode: string;
   parameter: string;
   path: (string | number)[];
@@ -73,7 +73,7 @@ export function notFound(what: string): GraphQLError {
   return new GraphQLError(`${what} not found`, { extensions: { code: 'NOT_FOUND' } });
 }
 
-export function rateLimited(retryAfterSeconds: number): GraphQLError {
+function rateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`, {
     extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
   });

@@ -20,7 +20,7 @@ export const LATENCY_PRESETS = {
 } as const satisfies Record<string, LatencyModel>;
 export type LatencyPreset = keyof typeof LATENCY_PRESETS;
 
-export function isLatencyPreset(value: string): value is LatencyPreset {
+function isLatencyPreset(value: string): value is LatencyPreset {
   return value in LATENCY_PRESETS;
 }
 

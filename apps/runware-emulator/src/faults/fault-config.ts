@@ -1,14 +1,14 @@
 import { z } from 'zod';
 
 /** Which tasks a fault applies to. Every given field must match; an empty match matches every task. */
-export const faultMatchSchema = z.strictObject({
+const faultMatchSchema = z.strictObject({
   taskType: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   transport: z.enum(['rest', 'ws']).optional(),
   taskUUID: z.string().optional(),
 });
 
 /** What happens to a matching task. */
-export const faultSchema = z.discriminatedUnion('kind', [
+const faultSchema = z.discriminatedUnion('kind', [
   // The task is answered with this Runware error and nothing runs (e.g. 503 serviceUnavailable, 504 timeout).
   z.strictObject({
     kind: z.literal('error'),
@@ -73,9 +73,9 @@ export const faultConfigSchema = z.strictObject({
 
 export type FaultMatch = z.output<typeof faultMatchSchema>;
 export type Fault = z.output<typeof faultSchema>;
-export type FaultKind = Fault['kind'];
+
 export type ScriptedFault = z.output<typeof scriptedFaultSchema>;
-export type RateFault = z.output<typeof rateFaultSchema>;
+
 export type FaultConfig = z.output<typeof faultConfigSchema>;
 export type FaultConfigInput = z.input<typeof faultConfigSchema>;
 

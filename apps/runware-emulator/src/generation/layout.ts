@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { type RawImage, toRaw, toSharp } from './raw-image.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
-export type LayoutKind = 'portrait' | 'strips' | 'grid';
+type LayoutKind = 'portrait' | 'strips' | 'grid';
 
 interface Tile {
   source: RawImage;

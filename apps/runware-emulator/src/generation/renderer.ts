@@ -32,7 +32,7 @@ const MEDIA_TYPES = { JPG: 'image/jpeg', PNG: 'image/png', WEBP: 'image/webp' } 
 const WORK_SIDE = 768;
 
 /** strength 15..50 -> how far the style and the seed's shapes move away from the photos. */
-export function styleIntensity(strength: number): number {
+function styleIntensity(strength: number): number {
   return 0.35 + (0.65 * (strength - 15)) / 35;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-export type StoredKind = 'upload' | 'output';
+type StoredKind = 'upload' | 'output';
 
 export interface StoredImage {
   uuid: string;
@@ -15,7 +15,7 @@ export interface StoredImage {
 
 const EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
-export function extensionFor(mediaType: string): string {
+function extensionFor(mediaType: string): string {
   return EXT[mediaType] ?? 'bin';
 }
 

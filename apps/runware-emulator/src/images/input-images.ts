@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { ImageStore, StoredImage } from './image-store.ts';
 
 /** Runware keeps uploads at most 2048 px on the longest side (aspect kept). */
-export const MAX_UPLOAD_SIDE = 2048;
+const MAX_UPLOAD_SIDE = 2048;
 
 export type Resolution =
   | { ok: true; image: StoredImage }

@@ -134,7 +134,3 @@ export function invalidParameter(
 export function requestError(code: string, message: string, status = 400): TaskFailure {
   return failure({ code, message, documentation: DOCS }, status);
 }
-
-export function generationFailure(scope: Scope, code: string, message: string): TaskFailure {
-  return failure({ code, message, status: 'error', ...scoped(scope), documentation: DOCS });
-}

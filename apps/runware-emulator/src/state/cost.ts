@@ -2,7 +2,7 @@
  * Price of one generation, in nano-USD (integers, so the ledger never drifts): 0.0019 USD for a
  * 1024x1024 image at 20 steps, proportional to pixels and to steps, at least 1000 nano-USD.
  */
-export const NANO_PER_USD = 1_000_000_000;
+const NANO_PER_USD = 1_000_000_000;
 const REFERENCE_NANO = 1_900_000;
 const REFERENCE_PIXELS = 1024 * 1024;
 const REFERENCE_STEPS = 20;

@@ -2,7 +2,7 @@ import type { RunwareError } from '@photomaker/schema';
 import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { nanoToUsd } from './cost.ts';
 
-export type SlotStatus = 'processing' | 'success' | 'error';
+type SlotStatus = 'processing' | 'success' | 'error';
 
 /** One generation of a photoMaker task (one of its numberResults). */
 export interface GenerationSlot {
@@ -59,7 +59,7 @@ export interface TaskRecord {
 
 export type TaskStatus = 'processing' | 'success' | 'error' | 'partial';
 
-export function taskStatus(record: TaskRecord): TaskStatus {
+function taskStatus(record: TaskRecord): TaskStatus {
   if (record.taskType === 'imageUpload') return 'success';
   if (record.slots.some((slot) => slot.status === 'processing')) return 'processing';
   const errors = record.slots.filter((slot) => slot.status === 'error').length;
@@ -67,7 +67,7 @@ export function taskStatus(record: TaskRecord): TaskStatus {
   return errors === record.slots.length ? 'error' : 'partial';
 }
 
-export function emptyStats(): DeliveryStats {
+function emptyStats(): DeliveryStats {
   return { attempts: 0, delivered: 0, failed: 0, dropped: 0 };
 }
 

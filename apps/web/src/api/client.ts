@@ -53,8 +53,6 @@ export class ApiError extends Error {
   }
 }
 
-export type Variables<V> = V extends Record<string, never> ? undefined : V;
-
 export interface SubscriptionHandlers<R> {
   next(result: R): void;
   error(error: ApiError): void;

@@ -1,7 +1,7 @@
 import type { ResultOf, VariablesOf } from './graphql.ts';
 import { graphql } from './graphql.ts';
 
-export const JobImageFields = graphql(`
+const JobImageFields = graphql(`
   fragment JobImageFields on JobImage {
     index
     url
@@ -17,7 +17,7 @@ export const JobImageFields = graphql(`
   }
 `);
 
-export const JobFields = graphql(
+const JobFields = graphql(
   `
   fragment JobFields on Job {
     id
@@ -83,17 +83,6 @@ export const CatalogQuery = graphql(`
     }
   }
 `);
-
-export const JobQuery = graphql(
-  `
-  query Job($id: ID!) {
-    job(id: $id) {
-      ...JobFields
-    }
-  }
-`,
-  [JobFields],
-);
 
 export const JobsQuery = graphql(
   `
@@ -206,5 +195,5 @@ export type JobImage = ResultOf<typeof JobImageFields>;
 export type JobEvent = ResultOf<typeof JobEventsSubscription>['jobEvents'];
 export type PhotoMakerInput = VariablesOf<typeof GeneratePhotoMakerMutation>['input'];
 export type JobStatus = Job['status'];
-export type Style = Job['task']['style'];
+
 export type Catalog = ResultOf<typeof CatalogQuery>;

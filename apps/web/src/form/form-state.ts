@@ -153,5 +153,3 @@ export function randomSeed(): string {
   for (const byte of bytes) value = (value << 8n) | BigInt(byte);
   return ((value % 9223372036854775807n) + 1n).toString();
 }
-
-export { LIMITS };

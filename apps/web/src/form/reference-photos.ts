@@ -4,9 +4,9 @@ import { classifyImageInput, type InputImageMediaType, sniffImageMediaType } fro
 export const MAX_PHOTO_BYTES = 8 * 1024 * 1024;
 export const MAX_PHOTOS = 4;
 /** Below this the face is too small for a good likeness (a warning, not an error). */
-export const SMALL_PHOTO_PX = 512;
+const SMALL_PHOTO_PX = 512;
 
-export type PhotoStatus = 'reading' | 'uploading' | 'ready' | 'failed';
+type PhotoStatus = 'reading' | 'uploading' | 'ready' | 'failed';
 
 export interface ReferencePhoto {
   /** Local id (list key). */

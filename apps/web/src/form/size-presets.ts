@@ -18,7 +18,3 @@ export const SIZE_PRESETS: readonly SizePreset[] = [
 ];
 
 export const CUSTOM_SIZE = 'custom';
-
-export function presetFor(width: number, height: number): string {
-  return SIZE_PRESETS.find((p) => p.width === width && p.height === height)?.id ?? CUSTOM_SIZE;
-}

@@ -96,7 +96,7 @@ export function applyJobEvent(progress: JobProgress, event: JobEvent): JobProgre
   }
 }
 
-export type StepState = 'done' | 'active' | 'pending' | 'failed' | 'skipped';
+type StepState = 'done' | 'active' | 'pending' | 'failed' | 'skipped';
 
 export interface TimelineStep {
   id: string;

@@ -13,14 +13,14 @@ export const isFinished = (progress: JobProgress) =>
 export const totalImages = (progress: JobProgress) => progress.total || progress.job?.task.numberResults || 0;
 
 /** The job's cost; a job stopped part-way (cancelled, failed) has no total: what its finished images cost. */
-export function jobCost(progress: JobProgress): number | null {
+function jobCost(progress: JobProgress): number | null {
   if (progress.cost !== null) return progress.cost;
   const imageCosts = progress.images.map((i) => i.cost).filter((c): c is number => typeof c === 'number');
   return imageCosts.length > 0 ? imageCosts.reduce((a, b) => a + b, 0) : null;
 }
 
 /** How long the job took: the server's total, else from creation to when it was seen finishing. */
-export function jobTookMs(progress: JobProgress, finished: boolean): number | undefined {
+function jobTookMs(progress: JobProgress, finished: boolean): number | undefined {
   const job = progress.job;
   if (job?.timings.totalMs != null) return job.timings.totalMs;
   if (!finished || !progress.stage) return undefined;

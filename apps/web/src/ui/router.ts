@@ -7,7 +7,7 @@ export type Route =
   | { page: 'gallery' }
   | { page: 'missing' };
 
-export function parseRoute(pathname: string): Route {
+function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'create' };
   if (pathname === '/history') return { page: 'history' };
   if (pathname === '/gallery') return { page: 'gallery' };
@@ -32,7 +32,7 @@ export function hrefFor(route: Route): string {
 const listeners = new Set<() => void>();
 
 /** History API navigation (the API serves index.html for every path: SPA fallback). */
-export function navigate(href: string): void {
+function navigate(href: string): void {
   if (href === window.location.pathname) return;
   window.history.pushState(null, '', href);
   window.scrollTo(0, 0);

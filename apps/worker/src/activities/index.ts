@@ -5,7 +5,7 @@ import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createSingleImageStep, HANDED_OVER } from './single-image-step.ts';
 
-export type { ActivityDeps, ActivitySettings } from './deps.ts';
+export type { ActivityDeps } from './deps.ts';
 
 /** Activities bound to one worker process's connections. Names are the activity types in history. */
 export function createActivities(deps: ActivityDeps) {

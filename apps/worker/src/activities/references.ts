@@ -5,7 +5,7 @@ import { derivedUuid } from './derived-uuid.ts';
 import { permanentFailure } from './failures.ts';
 
 /** Redis key: reference bytes (by sha256) -> the Runware imageUUID they were uploaded as. */
-export const referenceCacheKey = (sha256: string) => `photomaker:runware:image:${sha256}`;
+const referenceCacheKey = (sha256: string) => `photomaker:runware:image:${sha256}`;
 
 export interface EnsuredReferences {
   /** What goes into `inputImages`: Runware imageUUIDs, in the job's order. */

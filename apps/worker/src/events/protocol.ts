@@ -40,7 +40,7 @@ export interface EventRange {
 }
 
 /** What EVENT_GAP carries. */
-export interface EventGapDetails {
+interface EventGapDetails {
   lastSeq: number;
 }
 

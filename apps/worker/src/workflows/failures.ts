@@ -35,7 +35,7 @@ export function invalidJobInput(problems: string[]): ApplicationFailure {
   );
 }
 
-export function jobFailure(error: JobError): ApplicationFailure {
+function jobFailure(error: JobError): ApplicationFailure {
   return withoutStack(
     ApplicationFailure.create({
       type: JOB_FAILURE,

@@ -2,7 +2,7 @@
 // activity (so the server can hand that activity straight back to the worker that scheduled it: eager
 // dispatch, no matching round trip). Deliveries get a queue of their own, which keeps the queue-wide
 // rate limit (maxTaskQueueActivitiesPerSecond = the global Runware rate) on Runware calls alone.
-export const DELIVERY_QUEUE_SUFFIX = '-deliveries';
+const DELIVERY_QUEUE_SUFFIX = '-deliveries';
 
 export function deliveryTaskQueue(workflowTaskQueue: string): string {
   return `${workflowTaskQueue}${DELIVERY_QUEUE_SUFFIX}`;

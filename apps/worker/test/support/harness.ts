@@ -52,7 +52,7 @@ export const PUBLIC_URL = 'http://127.0.0.1:4999';
 /** A public key for tests only. */
 export const TEST_PAYLOAD_KEYS = `test:${Buffer.alloc(32, 7).toString('base64')}`;
 
-export const TEST_SETTINGS: ActivitySettings = {
+const TEST_SETTINGS: ActivitySettings = {
   publicUrl: PUBLIC_URL,
   urlSecret: URL_SECRET,
   imageUrlTtlSeconds: 3600,
@@ -75,7 +75,7 @@ export interface StartedJob {
 }
 
 /** A reference photo: a small real PNG (sharp), stored in the blob store as the API would. */
-export async function referenceImage(blobs: BlobStore, seed = randomBytes(3)): Promise<BlobRef> {
+async function referenceImage(blobs: BlobStore, seed = randomBytes(3)): Promise<BlobRef> {
   const png = await sharp({
     create: {
       width: 96,

@@ -33,7 +33,7 @@ export interface StepCall {
 /** What a scripted step does; `step` writes its events as a real step would. */
 export type StepScript = (call: StepCall, step: FakeStep) => Promise<CollectImagesResult>;
 
-export class FakeStep {
+class FakeStep {
   readonly events: JobEvent[] = [];
   private readonly stubs: StubActivities;
   private readonly call: StepCall;

@@ -6,7 +6,7 @@ import { type ProcessUsage, UsageWindow } from '../harness/proc-stats.ts';
 import { closedLoop } from '../stats/closed-loop.ts';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
 
-export type BenchPath = 'direct' | 'platform';
+type BenchPath = 'direct' | 'platform';
 
 export interface PhaseResult {
   path: BenchPath;

@@ -15,7 +15,7 @@ interface CpuProfile {
   endTime: number;
 }
 
-export interface ProfileEntry {
+interface ProfileEntry {
   name: string;
   ms: number;
   /** Share of the sampled CPU time (idle excluded). */

@@ -18,7 +18,7 @@ export interface GraphQLErrorShape {
 }
 
 /** A broken promise: what fast-check reports as a property failure. */
-export class Violated extends Error {}
+class Violated extends Error {}
 
 export function must(condition: unknown, message: () => string): asserts condition {
   if (!condition) throw new Violated(message());
@@ -39,7 +39,7 @@ export function graphqlCodes(errors: GraphQLErrorShape[]): { code: string; param
   return out;
 }
 
-export function describeViolations(violations: readonly Violation[]): string {
+function describeViolations(violations: readonly Violation[]): string {
   return violations
     .map((v) => `${v.parameter} (${v.rule}: ${JSON.stringify(v.graphql)?.slice(0, 60)})`)
     .join(', ');

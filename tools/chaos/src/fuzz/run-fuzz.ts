@@ -15,7 +15,7 @@ export interface FuzzOptions {
   onProcessLine?: (name: string, line: string) => void;
 }
 
-export interface FuzzFailure {
+interface FuzzFailure {
   property: string;
   message: string;
 }

@@ -190,11 +190,11 @@ export const PARAMETER_VIOLATIONS: Record<string, fc.Arbitrary<Violation>> = {
 };
 
 /** A real 1x1 PNG. */
-export const TINY_PNG =
+const TINY_PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 /** A valid base task; every generated case breaks at least one parameter of it. */
-export const VALID_PARAMS: Record<string, unknown> = {
+const VALID_PARAMS: Record<string, unknown> = {
   inputImages: [TINY_PNG],
   positivePrompt: 'a portrait photo',
   width: 128,

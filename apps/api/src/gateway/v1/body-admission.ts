@@ -19,7 +19,7 @@ export interface V1BodyLimits {
   anonymousBodyTimeoutMs: number;
 }
 
-export function sendRunware(res: Response, status: number, body: { errors: RunwareError[] }): void {
+function sendRunware(res: Response, status: number, body: { errors: RunwareError[] }): void {
   res.status(status).type('application/json').send(stringifyRunwareJson(body));
 }
 

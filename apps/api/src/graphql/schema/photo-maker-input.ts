@@ -7,7 +7,7 @@ import { SeedScalar } from './scalars.ts';
 // lengths, multiples, formats) is checked by the shared zod schema (@photomaker/schema), the same code
 // that /v1, the worker and the emulator use. Descriptions quote the limits from that package.
 
-export const SafetyInput = builder.inputType('SafetyInput', {
+const SafetyInput = builder.inputType('SafetyInput', {
   description:
     'Content safety checking. `mode` wins over `checkContent`; `checkContent: true` alone means FAST.',
   fields: (t) => ({
