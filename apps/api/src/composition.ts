@@ -75,6 +75,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     guard,
     registry: new ReferenceImageRegistry(redis),
     maxImageBytes: config.limits.imageBytes,
+    maxImagePixels: config.images.maxPixels,
     fetchTimeoutMs: config.limits.imageFetchMs,
   });
   const records = new JobRecords(redis);

@@ -32,6 +32,7 @@ export interface ApiConfig {
    */
   corsOrigins: string[];
   limits: ApiLimits;
+  images: ApiImages;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
 }
@@ -65,6 +66,12 @@ export interface ApiLimits {
   subscriptionRecheckMs: number;
   /** An unfinished job older than this is checked against Temporal when read (ms). */
   reconcileAfterMs: number;
+}
+
+/** Image intake and blob store use (env.ts `apiImagesEnv`). */
+export interface ApiImages {
+  /** Max width x height of one input/reference image. */
+  maxPixels: number;
 }
 
 export const DEV_API_KEYS = 'dev:photomaker-dev-key';
@@ -144,6 +151,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     temporalUiUrl: e.PHOTOMAKER_TEMPORAL_UI_URL,
     corsOrigins: corsOriginsFrom(e.PHOTOMAKER_CORS_ORIGINS),
     limits: limitsOf(e),
+    images: { maxPixels: e.PHOTOMAKER_MAX_IMAGE_PIXELS },
     warnings,
   };
 }

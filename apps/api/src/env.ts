@@ -68,6 +68,13 @@ export const apiLimitsEnv = z.object({
   ),
 });
 
+/** What image intake accepts and how much of the blob store a tenant may fill (`ApiImages` in config.ts). */
+export const apiImagesEnv = z.object({
+  PHOTOMAKER_MAX_IMAGE_PIXELS: integer(1)
+    .prefault(String(50_000_000))
+    .describe('Max width x height of one input/reference image, read from its header before decoding'),
+});
+
 /** The API's own variables: where it listens, who may call it, and what it serves. */
 const apiOwnEnv = z.object({
   PORT: integer(0, 65535).prefault('4000').describe('API + web app port (0: any free port); `--port` wins'),
@@ -128,6 +135,7 @@ export const apiEnv = z.object({
   ...urlGuardEnv.shape,
   ...logEnv.shape,
   ...apiLimitsEnv.shape,
+  ...apiImagesEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

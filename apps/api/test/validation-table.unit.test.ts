@@ -47,6 +47,7 @@ const submit = new SubmitJob({
     guard,
     registry: noRegistry,
     maxImageBytes: 4096,
+    maxImagePixels: 50_000_000,
     fetchTimeoutMs: 2_000,
   }),
   guard,

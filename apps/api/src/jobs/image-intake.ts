@@ -5,9 +5,9 @@ import {
   decodeInlineImage,
   errorCode,
   type ReferenceImage,
-  sniffImageMediaType,
 } from '@photomaker/schema';
 import { BodyTooLargeError, readBodyLimited, type UrlGuard, UrlGuardError } from '@photomaker/url-guard';
+import { checkImage } from './image-check.ts';
 import { InvalidInputError } from './input-error.ts';
 import type { ReferenceImageRegistry, StoredReference } from './reference-images.ts';
 
@@ -16,6 +16,8 @@ export interface ImageIntakeOptions {
   guard: UrlGuard;
   registry: ReferenceImageRegistry;
   maxImageBytes: number;
+  /** Width x height of one image (its header is read before anything decodes it). */
+  maxImagePixels: number;
   fetchTimeoutMs: number;
 }
 
@@ -23,8 +25,8 @@ const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
 /**
  * Turns the image strings a client sends (data URI, base64, URL, UUID) into claim-check references:
- * bytes go to the blob store, never into a workflow payload. URLs are fetched through the SSRF guard with
- * a size cap and a timeout; UUIDs are this tenant's uploaded reference images, or else Runware image UUIDs.
+ * bytes go to the blob store, never into a workflow payload, once they decode as one still image within
+ * the pixel limit (image-check.ts). URLs are fetched through the SSRF guard with a size cap and a timeout; UUIDs are this tenant's uploaded reference images, or else Runware image UUIDs.
  */
 export class ImageIntake {
   private readonly options: ImageIntakeOptions;
@@ -101,9 +103,9 @@ export class ImageIntake {
     }
     if (bytes.byteLength > limit)
       this.fail(parameter, index, `is ${mb(bytes.byteLength)}; the limit is ${mb(limit)} per image`);
-    const mediaType = sniffImageMediaType(bytes.subarray(0, 16));
-    if (!mediaType) this.fail(parameter, index, 'is not a PNG, JPEG or WEBP image');
-    return this.options.blobs.put(bytes, mediaType);
+    const checked = await checkImage(bytes, { maxPixels: this.options.maxImagePixels });
+    if (!checked.ok) this.fail(parameter, index, checked.reason);
+    return this.options.blobs.put(bytes, checked.mediaType);
   }
 
   private async download(url: string, parameter: string, index: number | undefined): Promise<Uint8Array> {

@@ -55,7 +55,12 @@ export function generationFailures(errors: readonly RunwareError[]): GenerationF
       code: error.code,
       message: error.message,
       ...(parameter ? { parameter } : {}),
-      retryable: classifyRunwareError({ code: error.code }).retryable,
+      // With parameter and message: a reference image that does not decode is not worth a new task.
+      retryable: classifyRunwareError({
+        code: error.code,
+        parameter: error.parameter,
+        message: error.message,
+      }).retryable,
     };
   });
 }
