@@ -1,5 +1,5 @@
 import { type BlobStore, blobStoreFromEnv, LocalBlobStore } from '@photomaker/blobstore';
-import { JobEventLog } from '@photomaker/events';
+import { JobEventLog, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
@@ -70,10 +70,12 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   });
   const blobs = config.blobDir ? new LocalBlobStore(config.blobDir) : blobStoreFromEnv({});
   const guard = new UrlGuard({ allow: config.allowPrivateUrls });
+  const owners = new OutputOwners(redis);
   const intake = new ImageIntake({
     blobs,
     guard,
     registry: new ReferenceImageRegistry(redis),
+    owners,
     maxImageBytes: config.limits.imageBytes,
     maxImagePixels: config.images.maxPixels,
     fetchTimeoutMs: config.limits.imageFetchMs,
@@ -87,7 +89,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     reconcileAfterMs: config.limits.reconcileAfterMs,
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
-  const jobs = new JobService({ client: temporal, reads, records, logger });
+  const jobs = new JobService({ client: temporal, reads, records, logger, owners });
   const unfinished = new UnfinishedJobWatch({
     read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),

@@ -46,6 +46,7 @@ const submit = new SubmitJob({
     blobs: new LocalBlobStore(blobDir),
     guard,
     registry: noRegistry,
+    owners: { ownerOf: async () => ({ known: false }) },
     maxImageBytes: 4096,
     maxImagePixels: 50_000_000,
     fetchTimeoutMs: 2_000,

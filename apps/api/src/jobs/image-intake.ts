@@ -1,4 +1,5 @@
 import type { BlobStore } from '@photomaker/blobstore';
+import type { OutputOwners } from '@photomaker/events';
 import {
   type BlobRef,
   classifyImageInput,
@@ -15,6 +16,8 @@ export interface ImageIntakeOptions {
   blobs: BlobStore;
   guard: UrlGuard;
   registry: ReferenceImageRegistry;
+  /** Whose job produced a Runware image UUID: another tenant's output is refused as a reference. */
+  owners: Pick<OutputOwners, 'ownerOf'>;
   maxImageBytes: number;
   /** Width x height of one image (its header is read before anything decodes it). */
   maxImagePixels: number;
@@ -58,9 +61,15 @@ export class ImageIntake {
   private async resolveOne(tenant: string, value: string, index: number): Promise<ReferenceImage> {
     const classified = classifyImageInput(value);
     if (classified.ok && classified.value.kind === 'uuid') {
-      const own = await this.options.registry.resolve(tenant, classified.value.uuid);
-      // Not one of ours: an image already on Runware (uploaded or generated there).
-      return own ? { kind: 'blob', blob: own.blob } : { kind: 'runware', imageUUID: classified.value.uuid };
+      const uuid = classified.value.uuid;
+      const own = await this.options.registry.resolve(tenant, uuid);
+      if (own) return { kind: 'blob', blob: own.blob };
+      // An output of this platform is usable by the tenant whose job made it; an owner no longer known
+      // cannot be shown to be the caller. Any other UUID is an image already on Runware.
+      const owner = await this.options.owners.ownerOf(uuid);
+      if (owner.known && owner.tenant !== tenant)
+        this.fail('inputImages', index, 'is not one of your reference images or generated images');
+      return { kind: 'runware', imageUUID: uuid };
     }
     return { kind: 'blob', blob: await this.bytesOf(value, 'inputImages', index, { allowUuid: true }) };
   }
