@@ -12,6 +12,8 @@ import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
 import type { GraphQLDeps } from './graphql/context.ts';
 import { RateLimit } from './guards/rate-limit.ts';
 import { ImageUrls } from './http/image-urls.ts';
+import { BlobCollector } from './jobs/blob-collector.ts';
+import { BlobUsage } from './jobs/blob-usage.ts';
 import { FollowJob } from './jobs/follow-job.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
 import { JobList } from './jobs/job-list.ts';
@@ -34,6 +36,7 @@ export interface ApiParts {
   redis: Redis;
   blobs: BlobStore;
   intake: ImageIntake;
+  blobCollector: BlobCollector;
   reads: JobReads;
   jobs: JobService;
   list: JobList;
@@ -71,11 +74,25 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   const blobs = config.blobDir ? new LocalBlobStore(config.blobDir) : blobStoreFromEnv({});
   const guard = new UrlGuard({ allow: config.allowPrivateUrls });
   const owners = new OutputOwners(redis);
+  const usage = new BlobUsage(redis, { quotaBytes: config.images.tenantQuotaBytes });
+  const registry = new ReferenceImageRegistry(redis);
+  const blobCollector = new BlobCollector({
+    redis,
+    store: blobs,
+    usage,
+    references: registry,
+    graceMs: config.images.gcGraceMs,
+    intervalMs: config.images.gcIntervalMs,
+    logger,
+  });
+  blobCollector.start();
   const intake = new ImageIntake({
     blobs,
     guard,
-    registry: new ReferenceImageRegistry(redis),
+    registry,
     owners,
+    usage,
+    inputLifetimeMs: config.images.gcGraceMs,
     maxImageBytes: config.limits.imageBytes,
     maxImagePixels: config.images.maxPixels,
     fetchTimeoutMs: config.limits.imageFetchMs,
@@ -120,6 +137,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     redis,
     blobs,
     intake,
+    blobCollector,
     reads,
     jobs,
     list: new JobList({ client: temporal, read }),
@@ -138,6 +156,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     metrics,
     async close() {
       unfinished.close();
+      await blobCollector.close();
       await hub.close();
       await guard.close();
       redis.disconnect();

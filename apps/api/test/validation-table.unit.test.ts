@@ -47,6 +47,8 @@ const submit = new SubmitJob({
     guard,
     registry: noRegistry,
     owners: { ownerOf: async () => ({ known: false }) },
+    usage: { use: async () => ({ ok: true, totalBytes: 0 }), renew: async () => undefined },
+    inputLifetimeMs: 60_000,
     maxImageBytes: 4096,
     maxImagePixels: 50_000_000,
     fetchTimeoutMs: 2_000,
