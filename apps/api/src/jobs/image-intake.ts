@@ -48,7 +48,9 @@ interface Origin {
 /**
  * Turns the image strings a client sends (data URI, base64, URL, UUID) into claim-check references:
  * bytes go to the blob store, never into a workflow payload, once they decode as one still image within
- * the pixel limit (image-check.ts). URLs are fetched through the SSRF guard with a size cap and a timeout; UUIDs are this tenant's uploaded reference images, or else Runware image UUIDs.
+ * the pixel limit (image-check.ts) and fit the tenant's quota. URLs are fetched through the SSRF guard with
+ * a size cap and a timeout; UUIDs are this tenant's uploaded reference images, or else Runware image UUIDs
+ * (another tenant's outputs refused).
  */
 export class ImageIntake {
   private readonly options: ImageIntakeOptions;
@@ -80,22 +82,24 @@ export class ImageIntake {
 
   private async resolveOne(tenant: string, value: string, index: number): Promise<ReferenceImage> {
     const classified = classifyImageInput(value);
-    if (classified.ok && classified.value.kind === 'uuid') {
-      const uuid = classified.value.uuid;
-      const own = await this.options.registry.resolve(tenant, uuid);
-      if (own) {
-        await this.options.usage.renew(tenant, own.blob, REFERENCE_LIFETIME_MS);
-        return { kind: 'blob', blob: own.blob };
-      }
-      // An output of this platform is usable by the tenant whose job made it; an owner no longer known
-      // cannot be shown to be the caller. Any other UUID is an image already on Runware.
-      const owner = await this.options.owners.ownerOf(uuid);
-      if (owner.known && owner.tenant !== tenant)
-        this.fail('inputImages', index, 'is not one of your reference images or generated images');
-      return { kind: 'runware', imageUUID: uuid };
-    }
+    if (classified.ok && classified.value.kind === 'uuid')
+      return this.resolveUuid(tenant, classified.value.uuid, index);
     const origin = { tenant, parameter: 'inputImages', index, lifetimeMs: this.options.inputLifetimeMs };
     return { kind: 'blob', blob: await this.bytesOf(value, origin, { allowUuid: true }) };
+  }
+
+  private async resolveUuid(tenant: string, uuid: string, index: number): Promise<ReferenceImage> {
+    const own = await this.options.registry.resolve(tenant, uuid);
+    if (own) {
+      await this.options.usage.renew(tenant, own.blob, REFERENCE_LIFETIME_MS);
+      return { kind: 'blob', blob: own.blob };
+    }
+    // An output of this platform is usable by the tenant whose job made it; an owner no longer known
+    // cannot be shown to be the caller. Any other UUID is an image already on Runware.
+    const owner = await this.options.owners.ownerOf(uuid);
+    if (owner.known && owner.tenant !== tenant)
+      this.fail('inputImages', index, 'is not one of your reference images or generated images');
+    return { kind: 'runware', imageUUID: uuid };
   }
 
   private fail(parameter: string, index: number | undefined, detail: string): never {
