@@ -1,5 +1,5 @@
 import { type BlobStore, blobStoreFromEnv, LocalBlobStore } from '@photomaker/blobstore';
-import { JobEventLog } from '@photomaker/events';
+import { JobEventLog, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
@@ -14,6 +14,8 @@ import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
 import type { GraphQLDeps } from './graphql/context.ts';
 import { RateLimit } from './guards/rate-limit.ts';
 import { ImageUrls } from './http/image-urls.ts';
+import { BlobCollector } from './jobs/blob-collector.ts';
+import { BlobUsage } from './jobs/blob-usage.ts';
 import { FollowJob } from './jobs/follow-job.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
 import { JobList } from './jobs/job-list.ts';
@@ -37,6 +39,7 @@ export interface ApiParts {
   blobs: BlobStore;
   intake: ImageIntake;
   records: JobRecords;
+  blobCollector: BlobCollector;
   reads: JobReads;
   jobs: JobService;
   list: JobList;
@@ -73,11 +76,28 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   });
   const blobs = config.blobDir ? new LocalBlobStore(config.blobDir) : blobStoreFromEnv({});
   const guard = new UrlGuard({ allow: config.allowPrivateUrls });
+  const owners = new OutputOwners(redis);
+  const usage = new BlobUsage(redis, { quotaBytes: config.images.tenantQuotaBytes });
+  const registry = new ReferenceImageRegistry(redis);
+  const blobCollector = new BlobCollector({
+    redis,
+    store: blobs,
+    usage,
+    references: registry,
+    graceMs: config.images.gcGraceMs,
+    intervalMs: config.images.gcIntervalMs,
+    logger,
+  });
+  blobCollector.start();
   const intake = new ImageIntake({
     blobs,
     guard,
-    registry: new ReferenceImageRegistry(redis),
+    registry,
+    owners,
+    usage,
+    inputLifetimeMs: config.images.gcGraceMs,
     maxImageBytes: config.limits.imageBytes,
+    maxImagePixels: config.images.maxPixels,
     fetchTimeoutMs: config.limits.imageFetchMs,
   });
   // The keys the Temporal client encrypts with (the development key when unset: connectTemporal warns).
@@ -93,7 +113,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     reconcileAfterMs: config.limits.reconcileAfterMs,
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
-  const jobs = new JobService({ client: temporal, reads, records, logger });
+  const jobs = new JobService({ client: temporal, reads, records, logger, owners });
   const unfinished = new UnfinishedJobWatch({
     read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),
@@ -130,6 +150,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     blobs,
     intake,
     records,
+    blobCollector,
     reads,
     jobs,
     list: new JobList({ client: temporal, read }),
@@ -148,6 +169,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     metrics,
     async close() {
       unfinished.close();
+      await blobCollector.close();
       await hub.close();
       await guard.close();
       redis.disconnect();

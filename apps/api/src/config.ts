@@ -34,6 +34,7 @@ export interface ApiConfig {
   corsOrigins: string[];
   limits: ApiLimits;
   edge: ApiEdge;
+  images: ApiImages;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
 }
@@ -95,6 +96,18 @@ interface ApiEdge {
   maxConnectionsPerIp: number;
   /** A WebSocket must send connection_init within this (ms). */
   wsAuthTimeoutMs: number;
+}
+
+/** Image intake and blob store use (env.ts `apiImagesEnv`). */
+export interface ApiImages {
+  /** Max width x height of one input/reference image. */
+  maxPixels: number;
+  /** Bytes of input/reference images one tenant may keep in the blob store; 0: no quota. */
+  tenantQuotaBytes: number;
+  /** Unreferenced blobs last stored longer ago than this are deleted (ms). */
+  gcGraceMs: number;
+  /** How often a collection runs across replicas (ms); 0: never. */
+  gcIntervalMs: number;
 }
 
 export const DEV_API_KEYS = 'dev:photomaker-dev-key-never-in-production';
@@ -216,6 +229,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     corsOrigins: corsOriginsFrom(e.PHOTOMAKER_CORS_ORIGINS),
     limits: limitsOf(e),
     edge,
+    images: {
+      maxPixels: e.PHOTOMAKER_MAX_IMAGE_PIXELS,
+      tenantQuotaBytes: e.PHOTOMAKER_TENANT_BLOB_QUOTA_BYTES,
+      gcGraceMs: e.PHOTOMAKER_BLOB_GC_GRACE_HOURS * 3_600_000,
+      gcIntervalMs: e.PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES * 60_000,
+    },
     warnings,
   };
 }

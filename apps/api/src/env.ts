@@ -110,6 +110,22 @@ export const apiEdgeEnv = z.object({
   ),
 });
 
+/** What image intake accepts and how much of the blob store a tenant may fill (`ApiImages` in config.ts). */
+export const apiImagesEnv = z.object({
+  PHOTOMAKER_MAX_IMAGE_PIXELS: integer(1)
+    .prefault(String(50_000_000))
+    .describe('Max width x height of one input/reference image, read from its header before decoding'),
+  PHOTOMAKER_TENANT_BLOB_QUOTA_BYTES: integer(0)
+    .prefault(String(5 * 1024 ** 3))
+    .describe('Bytes of input/reference images one tenant may keep in the blob store (5 GiB); 0: no quota'),
+  PHOTOMAKER_BLOB_GC_GRACE_HOURS: integer(169)
+    .prefault('192')
+    .describe('Unreferenced blobs older than this are deleted (hours; longer than a job record lives)'),
+  PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES: integer(0)
+    .prefault('60')
+    .describe('How often one API replica collects unreferenced blobs (minutes); 0: never'),
+});
+
 /** The API's own variables: where it listens, who may call it, and what it serves. */
 const apiOwnEnv = z.object({
   PORT: integer(0, 65535).prefault('4000').describe('API + web app port (0: any free port); `--port` wins'),
@@ -171,6 +187,7 @@ export const apiEnv = z.object({
   ...logEnv.shape,
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
+  ...apiImagesEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseInput, GENERATE, gql, PNG_BASE64, startApi, temporalClient, tenants } from './helpers.ts';
+import { pngClaiming, truncatedPng } from './support/bad-images.ts';
 
 const who = tenants('extras');
 let api: Awaited<ReturnType<typeof startApi>>;
@@ -27,6 +28,8 @@ beforeAll(async () => {
     if (req.url === '/face.png')
       res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from(PNG_BASE64, 'base64'));
     else if (req.url === '/big.png') res.writeHead(200).end(Buffer.alloc(10_000, 1));
+    else if (req.url === '/truncated.png') res.writeHead(200).end(truncatedPng());
+    else if (req.url === '/bomb.png') res.writeHead(200).end(pngClaiming(60_000, 60_000));
     else res.writeHead(404).end();
   });
   images.listen(0, '127.0.0.1');
@@ -62,7 +65,7 @@ describe('web app, URL images and request ids', () => {
     expect((await fetch(`${api.url}/graphql`, { headers: { accept: 'text/html' } })).status).toBe(401);
   });
 
-  it('fetches URL input images through the guard (allow-listed here), size-limited, into the blob store', async () => {
+  it('fetches URL input images through the guard (allow-listed here), size-limited, decoded, into the blob store', async () => {
     const { data, errors } = await gql<{
       generatePhotoMaker: { task: { inputImages: { kind: string; size: number }[] } };
     }>(
@@ -79,6 +82,8 @@ describe('web app, URL images and request ids', () => {
     for (const [path, rule] of [
       ['/big.png', /limit/],
       ['/missing.png', /HTTP 404/],
+      ['/truncated.png', /inputImages\[0\] cannot be decoded: the image\/png data is truncated or corrupt/],
+      ['/bomb.png', /inputImages\[0\] is 60000x60000 \(3600\.0 megapixels\); the limit is/],
     ] as const) {
       const refused = await gql(api.url, who.extras.key, GENERATE, {
         input: baseInput({ inputImages: [`${imagesUrl}${path}`] }),
@@ -89,7 +94,7 @@ describe('web app, URL images and request ids', () => {
       });
       expect(refused.errors?.[0]?.message).toMatch(rule);
     }
-    expect(imageHits).toBe(3);
+    expect(imageHits).toBe(5);
   });
 
   it('puts the request id in the workflow memo and in the job', async () => {

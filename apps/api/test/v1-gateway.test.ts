@@ -12,6 +12,7 @@ import {
   tenants,
   v1,
 } from './helpers.ts';
+import { asDataUri, truncatedPng } from './support/bad-images.ts';
 
 const who = tenants('gw', 'other');
 let api: Awaited<ReturnType<typeof startApi>>;
@@ -83,6 +84,15 @@ describe('POST /v1 (Runware-compatible gateway)', () => {
     expect((await fetch(item.imageURL)).status).toBe(200);
     const again = await v1(api.url, who.gw.key, [{ taskType: 'imageUpload', taskUUID, image: PNG_DATA_URI }]);
     expect(again.body.data?.[0]).toMatchObject({ imageUUID: item.imageUUID });
+  });
+
+  it('imageUpload decodes the image: a truncated PNG is invalidImage naming the reason', async () => {
+    const refused = await v1(api.url, who.gw.key, [
+      { taskType: 'imageUpload', taskUUID: randomUUID(), image: asDataUri(truncatedPng()) },
+    ]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]).toMatchObject({ code: 'invalidImage', parameter: 'image' });
+    expect(refused.body.errors?.[0]?.message).toContain('truncated or corrupt');
   });
 
   it('sync photoMaker waits for the workflow and returns one item per image, seeds exact on the wire', async () => {

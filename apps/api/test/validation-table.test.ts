@@ -34,6 +34,8 @@ const SAMPLE = new Set([
   'positivePrompt too short',
   'inputImages gif data URI',
   'inputImages over the size limit',
+  'inputImages truncated PNG',
+  'inputImages header claiming 60000x60000 (pixel bomb)',
   'inputImages URL on loopback (SSRF)',
   'webhookURL resolving to loopback (SSRF)',
   'uploadEndpoint link-local (SSRF)',

@@ -220,6 +220,20 @@ describe.concurrent('permanent errors fail the job at once with Runware code, pa
     ]);
   });
 
+  // Runware's words for a reference it cannot decode, under codes that are otherwise transient.
+  const DECODE = 'Reference image inputImages[0] could not be decoded: the image data is truncated.';
+  it.each([
+    ['an answer', { kind: 'error', status: 503, code: 'providerError', message: DECODE }],
+    ['a failed generation', { kind: 'generationError', code: 'inferenceError', message: DECODE }],
+  ] as const)('a reference that does not decode (%s) fails at once, not retried', async (_name, fault) => {
+    const job = await jobWithFaults((taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault }]);
+    const { failure, state } = await failureOf(job);
+    expect(failure.type).toBe(fault.code);
+    expect(state.error).toMatchObject({ code: fault.code, retryable: false });
+    expect(state.runwareTaskUUID).toBe(job.input.runwareTaskUUID);
+    expect(await runwareSteps(job.handle)).toMatchObject([{ kind: 'local', attempt: 1, outcome: 'failed' }]);
+  });
+
   it('safety: a generation flagged by the content filter is not made again', async () => {
     const job = await jobWithFaults(
       (taskUUID) => [

@@ -16,6 +16,14 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
 }
 
+/** One blob as a listing sees it (garbage collection). */
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** Unix ms of the last put of these bytes. */
+  storedAt: number;
+}
+
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export function assertSha256(sha256: string): void {

@@ -1,3 +1,4 @@
+export * from './blob-gc.ts';
 export * from './blob-store.ts';
 export * from './env.ts';
 export * from './from-env.ts';

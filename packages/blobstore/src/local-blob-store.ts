@@ -1,9 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BlobRef } from '@photomaker/schema';
-import { assertSha256, type BlobStore } from './blob-store.ts';
+import { type BlobRef, sniffImageMediaType } from '@photomaker/schema';
+import { assertSha256, type BlobStore, SHA256_HEX, type StoredBlob } from './blob-store.ts';
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+const missingAsNull = (error: unknown) => {
+  if (isMissing(error)) return null;
+  throw error;
+};
 
 /**
  * Blobs as files `<dir>/<aa>/<sha256>` with a `<sha256>.json` sidecar for the media type. Writes go to a
@@ -27,7 +33,8 @@ export class LocalBlobStore implements BlobStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const ref: BlobRef = { sha256, mediaType, size: bytes.byteLength };
     const { folder, data, meta } = this.paths(sha256);
-    if (await this.has(sha256)) return ref;
+    // Stored again: the file's time says "just stored", which the garbage collector's grace counts from.
+    if ((await this.has(sha256)) && (await this.touch(data))) return ref;
     // Faces and their metadata: readable by this service's user only, whatever the umask.
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const tmp = `${data}.${randomUUID()}.tmp`;
@@ -36,6 +43,56 @@ export class LocalBlobStore implements BlobStore {
     await writeFile(tmp, bytes, { mode: 0o600 });
     await rename(tmp, data);
     return ref;
+  }
+
+  private async touch(path: string): Promise<boolean> {
+    try {
+      const now = new Date();
+      await utimes(path, now, now);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every blob with its size and when it was last stored (a put of the same bytes renews it). */
+  async *list(): AsyncIterable<StoredBlob> {
+    const folders = await readdir(this.dir).catch((error: unknown) => {
+      if (isMissing(error)) return [] as string[];
+      throw error;
+    });
+    for (const folder of folders.filter((name) => /^[0-9a-f]{2}$/.test(name))) {
+      for (const name of await readdir(join(this.dir, folder))) {
+        if (!SHA256_HEX.test(name)) continue;
+        const info = await stat(join(this.dir, folder, name)).catch(() => undefined);
+        if (info) yield { sha256: name, size: info.size, storedAt: info.mtimeMs };
+      }
+    }
+  }
+
+  /**
+   * Deletes a blob unless it was stored at or after `cutoffMs`. The file is renamed aside first and its time
+   * read again there, so a put that renews it concurrently either lands before the rename (the blob is
+   * put back) or finds it gone and writes it anew: a blob in use is never lost.
+   */
+  async deleteIfStoredBefore(sha256: string, cutoffMs: number): Promise<boolean> {
+    const { data, meta } = this.paths(sha256);
+    const aside = `${data}.${randomUUID()}.gc`;
+    try {
+      await rename(data, aside);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    if ((await stat(aside)).mtimeMs >= cutoffMs) {
+      await rename(aside, data);
+      return false;
+    }
+    await rm(aside, { force: true });
+    // A put racing this one may have written its sidecar already: stat() then sniffs the bytes instead.
+    await rm(meta, { force: true });
+    return true;
   }
 
   async get(sha256: string): Promise<Uint8Array | undefined> {
@@ -50,12 +107,24 @@ export class LocalBlobStore implements BlobStore {
   async stat(sha256: string): Promise<BlobRef | undefined> {
     const { data, meta } = this.paths(sha256);
     try {
-      const [info, text] = await Promise.all([stat(data), readFile(meta, 'utf8')]);
-      const { mediaType } = JSON.parse(text) as BlobRef;
+      const [info, text] = await Promise.all([stat(data), readFile(meta, 'utf8').catch(missingAsNull)]);
+      const mediaType = text === null ? await this.sniff(data) : (JSON.parse(text) as BlobRef).mediaType;
       return { sha256, mediaType, size: info.size };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
+    }
+  }
+
+  /** A blob whose sidecar a concurrent collection removed (deleteIfStoredBefore): its bytes say what it is. */
+  private async sniff(data: string): Promise<string> {
+    const handle = await open(data, 'r');
+    try {
+      const head = new Uint8Array(16);
+      await handle.read(head, 0, 16, 0);
+      return sniffImageMediaType(head) ?? 'application/octet-stream';
+    } finally {
+      await handle.close();
     }
   }
 

@@ -1,2 +1,3 @@
 export * from './env.ts';
 export * from './job-event-log.ts';
+export * from './output-owners.ts';

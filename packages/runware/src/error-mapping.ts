@@ -100,7 +100,12 @@ export function apiErrorFrom(failure: ApiFailure, ctx: FailureContext): RunwareA
     code: `http${status ?? ''}`,
     message: `HTTP ${status} without a Runware error body`,
   };
-  const { category, retryable } = classifyRunwareError({ code: primary.code, status });
+  const { category, retryable } = classifyRunwareError({
+    code: primary.code,
+    status,
+    parameter: primary.parameter,
+    message: primary.message,
+  });
   return new RunwareApiError({
     message: describe(primary, errors.length, status, ctx),
     category,

@@ -39,6 +39,30 @@ describe('error classification', () => {
     expect(classifyRunwareError({ code: 'somethingNew', status })).toEqual({ category, retryable });
   });
 
+  it.each([
+    ['inferenceError', 'inputImages', 'inputImages[1] could not be decoded'],
+    ['processingFailed', 'image', 'Invalid value for image: unsupported image format'],
+    ['providerError', undefined, 'The reference image in inputImages[0] is truncated'],
+    ['invalidImageData', ['inputImages'], 'bad bytes'],
+  ] as const)(
+    '%s on a reference image that does not decode -> validation, not retried',
+    (code, parameter, message) => {
+      expect(classifyRunwareError({ code, status: 503, parameter, message })).toEqual({
+        category: 'validation',
+        retryable: false,
+      });
+    },
+  );
+
+  it('keeps transient errors about images retryable, and decode words about other things', () => {
+    expect(
+      classifyRunwareError({ code: 'downloadFailed', parameter: 'inputImages', message: 'timed out' }),
+    ).toEqual({ category: 'provider', retryable: true });
+    expect(
+      classifyRunwareError({ code: 'inferenceError', message: 'could not decode the model response' }),
+    ).toEqual({ category: 'provider', retryable: true });
+  });
+
   it('maps categories back to the documented statuses', () => {
     expect(httpStatusFor('validation')).toBe(400);
     expect(httpStatusFor('auth')).toBe(401);

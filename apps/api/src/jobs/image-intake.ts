@@ -1,30 +1,56 @@
+import { createHash } from 'node:crypto';
 import type { BlobStore } from '@photomaker/blobstore';
+import type { OutputOwners } from '@photomaker/events';
 import {
   type BlobRef,
   classifyImageInput,
   decodeInlineImage,
   errorCode,
   type ReferenceImage,
-  sniffImageMediaType,
 } from '@photomaker/schema';
 import { BodyTooLargeError, readBodyLimited, type UrlGuard, UrlGuardError } from '@photomaker/url-guard';
+import type { BlobUsage } from './blob-usage.ts';
+import { checkImage } from './image-check.ts';
 import { InvalidInputError } from './input-error.ts';
-import type { ReferenceImageRegistry, StoredReference } from './reference-images.ts';
+import {
+  REFERENCE_TTL_SECONDS,
+  type ReferenceImageRegistry,
+  type StoredReference,
+} from './reference-images.ts';
 
 export interface ImageIntakeOptions {
   blobs: BlobStore;
   guard: UrlGuard;
   registry: ReferenceImageRegistry;
+  /** Whose job produced a Runware image UUID: another tenant's output is refused as a reference. */
+  owners: Pick<OutputOwners, 'ownerOf'>;
+  /** Each tenant's bytes in the blob store, refused past its quota. */
+  usage: Pick<BlobUsage, 'use' | 'renew'>;
+  /** How long the bytes of a job's input image stay in use after they were sent (the GC grace). */
+  inputLifetimeMs: number;
   maxImageBytes: number;
+  /** Width x height of one image (its header is read before anything decodes it). */
+  maxImagePixels: number;
   fetchTimeoutMs: number;
 }
 
 const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+const REFERENCE_LIFETIME_MS = REFERENCE_TTL_SECONDS * 1000;
+
+/** Where a value came from and how long its bytes stay in use (for errors and for the quota). */
+interface Origin {
+  tenant: string;
+  parameter: string;
+  index: number | undefined;
+  lifetimeMs: number;
+}
 
 /**
  * Turns the image strings a client sends (data URI, base64, URL, UUID) into claim-check references:
- * bytes go to the blob store, never into a workflow payload. URLs are fetched through the SSRF guard with
- * a size cap and a timeout; UUIDs are this tenant's uploaded reference images, or else Runware image UUIDs.
+ * bytes go to the blob store, never into a workflow payload, once they decode as one still image within
+ * the pixel limit (image-check.ts) and fit the tenant's quota. URLs are fetched through the SSRF guard with
+ * a size cap and a timeout; UUIDs are this tenant's uploaded reference images, or else Runware image UUIDs
+ * (another tenant's outputs refused).
  */
 export class ImageIntake {
   private readonly options: ImageIntakeOptions;
@@ -49,18 +75,31 @@ export class ImageIntake {
 
   /** An uploaded reference image (GraphQL uploadReferenceImage, /v1 imageUpload). */
   async upload(tenant: string, value: string, parameter = 'image'): Promise<StoredReference> {
-    const blob = await this.bytesOf(value, parameter, undefined, { allowUuid: false });
+    const origin = { tenant, parameter, index: undefined, lifetimeMs: REFERENCE_LIFETIME_MS };
+    const blob = await this.bytesOf(value, origin, { allowUuid: false });
     return this.options.registry.register(tenant, blob);
   }
 
   private async resolveOne(tenant: string, value: string, index: number): Promise<ReferenceImage> {
     const classified = classifyImageInput(value);
-    if (classified.ok && classified.value.kind === 'uuid') {
-      const own = await this.options.registry.resolve(tenant, classified.value.uuid);
-      // Not one of ours: an image already on Runware (uploaded or generated there).
-      return own ? { kind: 'blob', blob: own.blob } : { kind: 'runware', imageUUID: classified.value.uuid };
+    if (classified.ok && classified.value.kind === 'uuid')
+      return this.resolveUuid(tenant, classified.value.uuid, index);
+    const origin = { tenant, parameter: 'inputImages', index, lifetimeMs: this.options.inputLifetimeMs };
+    return { kind: 'blob', blob: await this.bytesOf(value, origin, { allowUuid: true }) };
+  }
+
+  private async resolveUuid(tenant: string, uuid: string, index: number): Promise<ReferenceImage> {
+    const own = await this.options.registry.resolve(tenant, uuid);
+    if (own) {
+      await this.options.usage.renew(tenant, own.blob, REFERENCE_LIFETIME_MS);
+      return { kind: 'blob', blob: own.blob };
     }
-    return { kind: 'blob', blob: await this.bytesOf(value, 'inputImages', index, { allowUuid: true }) };
+    // An output of this platform is usable by the tenant whose job made it; an owner no longer known
+    // cannot be shown to be the caller. Any other UUID is an image already on Runware.
+    const owner = await this.options.owners.ownerOf(uuid);
+    if (owner.known && owner.tenant !== tenant)
+      this.fail('inputImages', index, 'is not one of your reference images or generated images');
+    return { kind: 'runware', imageUUID: uuid };
   }
 
   private fail(parameter: string, index: number | undefined, detail: string): never {
@@ -77,10 +116,10 @@ export class ImageIntake {
 
   private async bytesOf(
     value: string,
-    parameter: string,
-    index: number | undefined,
+    origin: Origin,
     { allowUuid }: { allowUuid: boolean },
   ): Promise<BlobRef> {
+    const { parameter, index } = origin;
     const classified = classifyImageInput(value);
     if (!classified.ok) this.fail(parameter, index, classified.reason);
     const input = classified.value;
@@ -101,8 +140,26 @@ export class ImageIntake {
     }
     if (bytes.byteLength > limit)
       this.fail(parameter, index, `is ${mb(bytes.byteLength)}; the limit is ${mb(limit)} per image`);
-    const mediaType = sniffImageMediaType(bytes.subarray(0, 16));
-    if (!mediaType) this.fail(parameter, index, 'is not a PNG, JPEG or WEBP image');
+    const checked = await checkImage(bytes, { maxPixels: this.options.maxImagePixels });
+    if (!checked.ok) this.fail(parameter, index, checked.reason);
+    return this.store(bytes, checked.mediaType, origin);
+  }
+
+  /** Counts the bytes against the tenant's quota first: refused bytes are never written. */
+  private async store(bytes: Uint8Array, mediaType: string, origin: Origin): Promise<BlobRef> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const used = await this.options.usage.use(
+      origin.tenant,
+      { sha256, size: bytes.byteLength },
+      origin.lifetimeMs,
+    );
+    if (!used.ok)
+      this.fail(
+        origin.parameter,
+        origin.index,
+        `would pass your image storage quota of ${mb(used.quotaBytes)} (${mb(used.totalBytes)} in use); ` +
+          'stored images are released once no job or reference image has used them for a while',
+      );
     return this.options.blobs.put(bytes, mediaType);
   }
 

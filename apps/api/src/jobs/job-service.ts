@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
 import {
@@ -48,12 +49,21 @@ export class JobService {
   private readonly reads: JobReads;
   private readonly records: JobRecords;
   private readonly logger: Logger;
+  private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
 
-  constructor(options: { client: Client; reads: JobReads; records: JobRecords; logger: Logger }) {
+  constructor(options: {
+    client: Client;
+    reads: JobReads;
+    records: JobRecords;
+    logger: Logger;
+    /** Records whose job this is, so its outputs are usable as references by this tenant only. */
+    owners?: Pick<OutputOwners, 'recordJob'>;
+  }) {
     this.client = options.client;
     this.reads = options.reads;
     this.records = options.records;
     this.logger = options.logger;
+    this.owners = options.owners;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
@@ -101,6 +111,12 @@ export class JobService {
       this.logger.warn(
         { jobId, reason: error instanceof Error ? error.message : String(error) },
         'job record not stored; reads of this job will ask Temporal',
+      );
+    });
+    await this.owners?.recordJob(tenant, jobId).catch((error: unknown) => {
+      this.logger.warn(
+        { jobId, reason: error instanceof Error ? error.message : String(error) },
+        "job owner not stored; this job's outputs will not be usable as references",
       );
     });
     return { state: initialJobState(input), created: true };

@@ -29,6 +29,20 @@ export class ReferenceImageRegistry {
     return stored;
   }
 
+  /** The blobs of every tenant's reference images (garbage collection keeps them). */
+  async referencedBlobs(): Promise<Set<string>> {
+    const found = new Set<string>();
+    const stream = this.redis.scanStream({ match: 'photomaker:refimg:*', count: 500 });
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      if (keys.length === 0) continue;
+      for (const text of await this.redis.mget(...keys)) {
+        const sha256 = text ? (JSON.parse(text) as Partial<StoredReference>).blob?.sha256 : undefined;
+        if (sha256) found.add(sha256);
+      }
+    }
+    return found;
+  }
+
   /** Looks an id up and extends its life (it is being used). */
   async resolve(tenant: string, id: string): Promise<StoredReference | undefined> {
     const text = await this.redis.getex(key(tenant, id), 'EX', REFERENCE_TTL_SECONDS);

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { baseInput, PNG_BASE64, PNG_DATA_URI } from '../helpers.ts';
+import { animatedPng, asDataUri, pngClaiming, truncatedPng } from './bad-images.ts';
 
 // One row per rule of the photoMaker task: [name, input overrides, runwareCode, path after 'input'].
 // validation-table.unit.test.ts runs every row in process; validation-table.test.ts runs a sample of each
@@ -54,6 +55,24 @@ export const rows: ValidationRow[] = [
     { inputImages: [PNG_DATA_URI, BIG_PNG] },
     'invalidInputImages',
     ['inputImages', 1],
+  ],
+  [
+    'inputImages truncated PNG',
+    { inputImages: [PNG_DATA_URI, asDataUri(truncatedPng())] },
+    'invalidInputImages',
+    ['inputImages', 1],
+  ],
+  [
+    'inputImages header claiming 60000x60000 (pixel bomb)',
+    { inputImages: [asDataUri(pngClaiming(60_000, 60_000))] },
+    'invalidInputImages',
+    ['inputImages', 0],
+  ],
+  [
+    'inputImages animated PNG',
+    { inputImages: [asDataUri(animatedPng())] },
+    'invalidInputImages',
+    ['inputImages', 0],
   ],
   [
     'inputImages URL on loopback (SSRF)',

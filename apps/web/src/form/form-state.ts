@@ -1,7 +1,6 @@
 import {
   DEFAULT_MODEL,
   DEFAULTS,
-  LIMITS,
   photoMakerParamsSchema,
   STYLE_ENUM,
   type StyleEnumName,

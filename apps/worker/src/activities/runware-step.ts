@@ -1,3 +1,4 @@
+import { OutputOwners } from '@photomaker/events';
 import { type RunwareClient, RunwareClientError } from '@photomaker/runware';
 import {
   classifyRunwareError,
@@ -55,7 +56,12 @@ export function generationFailures(errors: readonly RunwareError[]): GenerationF
       code: error.code,
       message: error.message,
       ...(parameter ? { parameter } : {}),
-      retryable: classifyRunwareError({ code: error.code }).retryable,
+      // With parameter and message: a reference image that does not decode is not worth a new task.
+      retryable: classifyRunwareError({
+        code: error.code,
+        parameter: error.parameter,
+        message: error.message,
+      }).retryable,
     };
   });
 }
@@ -173,6 +179,11 @@ export class RunwareStep {
       fresh.map((result, offset) =>
         persistOutput(this.deps, result, { index: first + offset, ...this.spec.image }, this.signal),
       ),
+    );
+    // Before the images are announced: whoever sees an output UUID can already be checked against it.
+    await new OutputOwners(this.deps.redis).recordOutputs(
+      this.spec.jobId,
+      images.map((image) => image.imageUUID),
     );
     for (const image of images) {
       this.writer.append('image_ready', { index: image.index, total: this.spec.total, image });

@@ -115,19 +115,45 @@ function categoryFromStatus(status: number | undefined): RunwareErrorCategory {
   return 'unknown';
 }
 
+/** The parameters that carry reference images (photoMaker `inputImages`, imageUpload `image`). */
+const IMAGE_PARAMETERS = /^(inputImages|image|referenceImages|seedImage)\b/;
+const DECODE_WORDS =
+  /decod|corrupt|truncat|malformed|unsupported (image )?format|not a valid image|unreadable/i;
+
+/**
+ * A reference image Runware could not decode: an image parameter (or a message naming `inputImages`)
+ * with a decode/format complaint, whatever code it came with (the same bytes fail the same way every
+ * time, even when the code is a retryable `inferenceError`).
+ */
+export function isImageDecodeError(error: {
+  code?: string | undefined;
+  parameter?: string | readonly string[] | undefined;
+  message?: string | undefined;
+}): boolean {
+  const parameters = typeof error.parameter === 'string' ? [error.parameter] : (error.parameter ?? []);
+  const aboutImage =
+    parameters.some((parameter) => IMAGE_PARAMETERS.test(parameter)) ||
+    /inputImages|reference image/i.test(error.message ?? '');
+  return aboutImage && (DECODE_WORDS.test(error.message ?? '') || /^invalidImage/.test(error.code ?? ''));
+}
+
 /**
  * Retryable vs permanent, from Runware's code (exact table, then name heuristics) and the HTTP status.
  * A 5xx/408/429 status makes an otherwise unknown code retryable; validation, auth, quota and safety
- * never are. `conflictTaskUUID` is its own category: "already accepted", switch to getResponse.
+ * never are, nor is an image that does not decode (isImageDecodeError, when parameter and message are
+ * given). `conflictTaskUUID` is its own category: "already accepted", switch to getResponse.
  */
 export function classifyRunwareError(error: {
   code?: string | undefined;
   status?: number | undefined;
+  parameter?: string | readonly string[] | undefined;
+  message?: string | undefined;
 }): RunwareErrorClass {
   const code = error.code ?? '';
   let category: RunwareErrorCategory | undefined = EXACT[code];
   if (!category && code) category = PREFIXES.find(([pattern]) => pattern.test(code))?.[1];
   if (!category || category === 'unknown') category = categoryFromStatus(error.status);
+  if (category !== 'validation' && isImageDecodeError(error)) category = 'validation';
   return { category, retryable: RETRYABLE.has(category) };
 }
 

@@ -29,7 +29,8 @@ builder.mutationField('uploadReferenceImage', (t) =>
     type: ReferenceImage,
     description:
       'Stores a reference photo once (data URI, raw base64, or an http(s) URL fetched through the SSRF guard) ' +
-      'so jobs can reference it by id instead of resending the bytes. PNG, JPEG or WEBP, at most PHOTOMAKER_MAX_IMAGE_BYTES.',
+      'so jobs can reference it by id instead of resending the bytes. One still PNG, JPEG or WEBP that decodes completely, ' +
+      'at most PHOTOMAKER_MAX_IMAGE_BYTES and PHOTOMAKER_MAX_IMAGE_PIXELS; it counts against your image storage quota.',
     args: { image: t.arg.string({ required: true }) },
     resolve: async (_root, { image }, ctx) => {
       try {
