@@ -1,3 +1,4 @@
+export * from './closed-labels.ts';
 export * from './env.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
