@@ -2,3 +2,4 @@ export * from './closed-labels.ts';
 export * from './env.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './metrics-access.ts';
