@@ -11,13 +11,20 @@ const generatedSchema = z.object({
   webhookSecret: z.string().min(16),
   urlSecret: z.string().min(16),
   emulatorKey: z.string().min(16),
+  // Added after the first release: a file without them gets them on its next start.
+  metricsToken: z.string().min(16).optional(),
+  codecToken: z.string().min(16).optional(),
 });
-export type GeneratedSecrets = z.infer<typeof generatedSchema>;
+export type GeneratedSecrets = Required<z.infer<typeof generatedSchema>>;
 
 const token = (bytes: number) => randomBytes(bytes).toString('base64url');
 
+/** The operator tokens (base64url: they go into URLs and headers as they are). */
+const operatorTokens = () => ({ metricsToken: token(32), codecToken: token(32) });
+
 /**
- * Secrets the apps need, generated on the first start and kept in `<data dir>/secrets.json` (mode 0600):
+ * Secrets the apps need, generated on the first start and kept in `<data dir>/secrets.json` (mode 0600),
+ * including the tokens of the operator endpoints (API and worker /metrics, the worker's /codec):
  * the same keys on every start, so Temporal payloads encrypted yesterday still decode and signed image
  * URLs stay valid. Values the user sets in the environment win (see stack-env.ts).
  */
@@ -25,14 +32,21 @@ export function ensureSecrets(dataDir: string): GeneratedSecrets {
   const file = join(dataDir, 'secrets.json');
   if (existsSync(file)) {
     const parsed = generatedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) return parsed.data;
-    throw new Error(`${file} is damaged: delete it to generate new secrets (old payloads will not decode)`);
+    if (!parsed.success) {
+      throw new Error(`${file} is damaged: delete it to generate new secrets (old payloads will not decode)`);
+    }
+    const secrets: GeneratedSecrets = { ...operatorTokens(), ...parsed.data };
+    if (parsed.data.metricsToken === undefined || parsed.data.codecToken === undefined) {
+      writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    }
+    return secrets;
   }
   const secrets: GeneratedSecrets = {
     payloadKeys: `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}:${randomBytes(32).toString('base64')}`,
     webhookSecret: token(32),
     urlSecret: token(32),
     emulatorKey: `rw-emulator-${token(18)}`,
+    ...operatorTokens(),
   };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });

@@ -59,6 +59,11 @@ export function appEnvironments(
     PHOTOMAKER_WEBHOOK_SECRET: config.webhookSecret ?? secrets.webhookSecret,
     WORKER_HTTP_PORT: String(config.ports.workerHttp),
     WORKER_CORE_METRICS_PORT: String(config.ports.workerCoreMetrics),
+    WORKER_CODEC_TOKEN: config.codecToken ?? secrets.codecToken,
+    // The dev server's UI calls /codec from the browser; other origins stay refused.
+    ...(endpoints.temporalUiUrl && !config.env.WORKER_CODEC_CORS_ORIGINS
+      ? { WORKER_CODEC_CORS_ORIGINS: new URL(endpoints.temporalUiUrl).origin }
+      : {}),
   } satisfies AppVars<typeof workerEnv>;
   const api = {
     ...shared,
@@ -88,6 +93,7 @@ function sharedVars(config: StackConfig, secrets: GeneratedSecrets, endpoints: E
     PHOTOMAKER_BLOB_DIR: config.blobDir,
     PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys ?? secrets.payloadKeys,
     PHOTOMAKER_URL_SECRET: config.urlSecret ?? secrets.urlSecret,
+    PHOTOMAKER_METRICS_TOKEN: config.metricsToken ?? secrets.metricsToken,
     PHOTOMAKER_PUBLIC_URL: config.publicUrl,
     ...(config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS
       ? { PHOTOMAKER_ALLOW_PRIVATE_URLS: config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS }

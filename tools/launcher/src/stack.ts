@@ -187,7 +187,7 @@ export class Stack {
     this.supervisor = supervisor;
     try {
       await supervisor.startGroup([
-        ...(config.temporalAddress ? [] : [temporalService(config)]),
+        ...(config.temporalAddress ? [] : [temporalService(config, envs)]),
         ...(config.redisUrl ? [] : [redisService(config)]),
         ...(this.runsEmulator(runs) ? [emulatorService(config, envs)] : []),
       ]);
