@@ -62,7 +62,7 @@ export function appEnvironments(
     WORKER_CODEC_TOKEN: config.codecToken ?? secrets.codecToken,
     // The dev server's UI calls /codec from the browser; other origins stay refused.
     ...(endpoints.temporalUiUrl && !config.env.WORKER_CODEC_CORS_ORIGINS
-      ? { WORKER_CODEC_CORS_ORIGINS: new URL(endpoints.temporalUiUrl).origin }
+      ? { WORKER_CODEC_CORS_ORIGINS: uiOrigins(endpoints.temporalUiUrl) }
       : {}),
   } satisfies AppVars<typeof workerEnv>;
   const api = {
@@ -81,6 +81,12 @@ export function appEnvironments(
     api: { ...inherited, ...api },
     demo,
   };
+}
+
+/** The UI's origin, also as `localhost` (how a browser on this machine may name the same UI). */
+function uiOrigins(uiUrl: string): string {
+  const url = new URL(uiUrl);
+  return [url.origin, `${url.protocol}//localhost${url.port ? `:${url.port}` : ''}`].join(',');
 }
 
 /** What the worker and the API both read, with the same values (Temporal, Redis, blobs, secrets). */

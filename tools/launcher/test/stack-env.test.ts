@@ -50,7 +50,7 @@ describe('what each app gets', () => {
     expect(envs.worker).toMatchObject({
       PHOTOMAKER_METRICS_TOKEN: secrets.metricsToken,
       WORKER_CODEC_TOKEN: secrets.codecToken,
-      WORKER_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233',
+      WORKER_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233,http://localhost:8233',
     });
     expect(envs.api.WORKER_CODEC_TOKEN).toBeUndefined();
     const own = envsFor({
