@@ -32,6 +32,8 @@ export interface ApiConfig {
    * origin (`*` for any). Empty: same origin only (the bundled web app needs nothing).
    */
   corsOrigins: string[];
+  /** `PHOTOMAKER_METRICS_TOKEN`: the bearer token /metrics requires; unset, /metrics is not served. */
+  metricsToken: string | undefined;
   limits: ApiLimits;
   edge: ApiEdge;
   images: ApiImages;
@@ -227,6 +229,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     webDemoKey: e.PHOTOMAKER_WEB_DEMO_KEY,
     temporalUiUrl: e.PHOTOMAKER_TEMPORAL_UI_URL,
     corsOrigins: corsOriginsFrom(e.PHOTOMAKER_CORS_ORIGINS),
+    metricsToken: e.PHOTOMAKER_METRICS_TOKEN,
     limits: limitsOf(e),
     edge,
     images: {

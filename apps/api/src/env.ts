@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
@@ -185,6 +185,7 @@ export const apiEnv = z.object({
   ...urlSigningEnv.shape,
   ...urlGuardEnv.shape,
   ...logEnv.shape,
+  ...metricsTokenEnv.shape,
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,

@@ -5,38 +5,65 @@ import {
   Histogram,
   LATENCY_BUCKETS,
   type Registry,
+  withClosedLabels,
 } from '@photomaker/observability';
+import {
+  BOOLEANS,
+  HTTP_METHODS,
+  HTTP_ROUTES,
+  httpStatus,
+  INPUT_ERROR_CODES,
+  OPERATION_NAMES,
+  OPERATION_OUTCOMES,
+  OPERATION_TYPES,
+  SUBMIT_VIA,
+  TASK_OUTCOMES,
+  TASK_TYPES,
+  TRANSPORTS,
+} from './metric-labels.ts';
 
-/** The API's Prometheus metrics (served at /metrics). */
+/** The API's Prometheus metrics (served at /metrics); every label takes values from a closed set. */
 export function createApiMetrics() {
   const registry: Registry = createMetricsRegistry('api');
   return {
     registry,
-    httpDuration: new Histogram({
-      name: 'photomaker_api_http_request_duration_seconds',
-      help: 'HTTP request duration by route and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
-    graphqlOperations: new Counter({
-      name: 'photomaker_api_graphql_operations_total',
-      help: 'GraphQL operations by type, name and outcome',
-      labelNames: ['transport', 'type', 'name', 'outcome'] as const,
-      registers: [registry],
-    }),
-    jobsStarted: new Counter({
-      name: 'photomaker_api_jobs_started_total',
-      help: 'Jobs started (created=false: idempotent replays)',
-      labelNames: ['via', 'created'] as const,
-      registers: [registry],
-    }),
-    inputRejected: new Counter({
-      name: 'photomaker_api_input_rejected_total',
-      help: 'Requests refused for bad input, by Runware code',
-      labelNames: ['via', 'code'] as const,
-      registers: [registry],
-    }),
+    httpDuration: withClosedLabels(
+      new Histogram({
+        name: 'photomaker_api_http_request_duration_seconds',
+        help: 'HTTP request duration by route and status',
+        labelNames: ['method', 'route', 'status'] as const,
+        buckets: LATENCY_BUCKETS,
+        registers: [registry],
+      }),
+      { method: HTTP_METHODS, route: HTTP_ROUTES, status: httpStatus },
+    ),
+    graphqlOperations: withClosedLabels(
+      new Counter({
+        name: 'photomaker_api_graphql_operations_total',
+        help: 'GraphQL operations by type, name and outcome',
+        labelNames: ['transport', 'type', 'name', 'outcome'] as const,
+        registers: [registry],
+      }),
+      { transport: TRANSPORTS, type: OPERATION_TYPES, name: OPERATION_NAMES, outcome: OPERATION_OUTCOMES },
+    ),
+    jobsStarted: withClosedLabels(
+      new Counter({
+        name: 'photomaker_api_jobs_started_total',
+        help: 'Jobs started (created=false: idempotent replays)',
+        labelNames: ['via', 'created'] as const,
+        registers: [registry],
+      }),
+      { via: SUBMIT_VIA, created: BOOLEANS },
+    ),
+    inputRejected: withClosedLabels(
+      new Counter({
+        name: 'photomaker_api_input_rejected_total',
+        help: 'Requests refused for bad input, by Runware code',
+        labelNames: ['via', 'code'] as const,
+        registers: [registry],
+      }),
+      { via: SUBMIT_VIA, code: INPUT_ERROR_CODES },
+    ),
     rateLimited: new Counter({
       name: 'photomaker_api_rate_limited_total',
       help: 'Requests refused by the per-key rate limit',
@@ -53,12 +80,15 @@ export function createApiMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers: [registry],
     }),
-    v1Tasks: new Counter({
-      name: 'photomaker_api_v1_tasks_total',
-      help: '/v1 gateway tasks by taskType and outcome',
-      labelNames: ['taskType', 'outcome'] as const,
-      registers: [registry],
-    }),
+    v1Tasks: withClosedLabels(
+      new Counter({
+        name: 'photomaker_api_v1_tasks_total',
+        help: '/v1 gateway tasks by taskType and outcome',
+        labelNames: ['taskType', 'outcome'] as const,
+        registers: [registry],
+      }),
+      { taskType: TASK_TYPES, outcome: TASK_OUTCOMES },
+    ),
   };
 }
 

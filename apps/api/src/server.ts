@@ -143,7 +143,7 @@ export async function createApiServer(
       }),
     );
   }
-  app.use(opsRoutes(parts));
+  app.use(opsRoutes(parts, { metricsToken: config.metricsToken }));
   app.use(imageRoutes({ urlSecret: config.urlSecret, blobs: parts.blobs }));
   app.use(
     v1Routes({

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyConfigError, ApiKeyStore, hashApiKey } from '../src/auth/api-keys.ts';
 import {
@@ -219,16 +218,5 @@ describe('guards', () => {
     } finally {
       api.server.parts.reads.get = original;
     }
-  });
-
-  it('serves health, readiness and Prometheus metrics', async () => {
-    expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${api.url}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ temporal: true, redis: true });
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
-    expect(metrics).toContain('photomaker_api_http_request_duration_seconds');
-    expect(metrics).toContain('photomaker_api_jobs_started_total');
-    expect(metrics).toContain('photomaker_api_hub_jobs');
   });
 });

@@ -32,6 +32,8 @@ export interface WorkerConfig {
   /** auto | bundle | source | an absolute path to a bundle file. */
   workflowBundle: string;
   codec: { corsOrigins?: string[] | undefined; token?: string | undefined };
+  /** `PHOTOMAKER_METRICS_TOKEN`: when set, /metrics needs it; unset, /metrics is open on the private port. */
+  metricsToken: string | undefined;
   logLevel: string;
   /** Dev fallbacks in use, to log once at start. */
   warnings: string[];
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,
     codec: { corsOrigins, token: e.WORKER_CODEC_TOKEN },
+    metricsToken: e.PHOTOMAKER_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     warnings,
   };

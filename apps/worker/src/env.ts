@@ -1,7 +1,7 @@
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { duration, httpUrl, integer, positiveNumber, secretText } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
@@ -69,17 +69,22 @@ const workerOwnEnv = z.object({
     })
     .default('auto')
     .describe('Workflow code: `bundle` (prebuilt), `source`, `auto` (bundle if built) or a bundle path'),
+  // Operator endpoints (root README, "Operator endpoints"): the codec decrypts payloads for whoever holds
+  // its token; /metrics takes PHOTOMAKER_METRICS_TOKEN (metricsTokenEnv) when this port is not private.
   WORKER_CODEC_CORS_ORIGINS: z
     .string()
     .trim()
     .optional()
-    .describe('Browser origins (comma-separated) allowed to call `/codec`, e.g. the Temporal UI'),
+    .describe('Browser origins (comma-separated) allowed to call `/codec`: the Temporal UI’s')
+    .meta({ defaultText: 'none (the CLI only)' }),
   WORKER_CODEC_TOKEN: z
     .string()
-    .min(1)
+    .regex(/^[A-Za-z0-9_-]{16,}$/, {
+      error: 'must be at least 16 characters of A-Z a-z 0-9 _ - (it is part of the codec URL)',
+    })
     .optional()
-    .describe('Bearer token `/codec` requires')
-    .meta({ secret: true, defaultText: 'unset (no token)' }),
+    .describe('Token `/codec` requires: URL `/codec/<token>` (the Temporal UI) or `Authorization: Bearer`')
+    .meta({ secret: true, defaultText: 'unset: `/codec` is off' }),
 });
 
 /** Everything the worker process reads from its environment (`loadConfig` in config.ts parses it). */
@@ -92,6 +97,7 @@ export const workerEnv = z.object({
   ...urlSigningEnv.shape,
   ...urlGuardEnv.shape,
   ...logEnv.shape,
+  ...metricsTokenEnv.shape,
   ...workerOwnEnv.shape,
 });
 

@@ -105,12 +105,14 @@ const http = await startHttpServer({
   host: config.http.host,
   port: config.http.port,
   registry,
+  metricsToken: config.metricsToken,
   coreMetricsUrl: `http://${config.http.host}:${coreMetricsPort}/metrics`,
   health: () => ({ ok: workers.running, details: { workers: workers.states() } }),
   codec: createCodecHandler({
     codec: new AesGcmPayloadCodec(keys),
     ...(config.codec.corsOrigins ? { allowedOrigins: config.codec.corsOrigins } : {}),
     token: config.codec.token,
+    offHint: 'set WORKER_CODEC_TOKEN to use it',
   }),
 });
 

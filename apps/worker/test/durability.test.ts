@@ -14,6 +14,8 @@ import {
 import { activityRuns, runwareSteps } from './support/history.ts';
 import { Receiver } from './support/receiver.ts';
 
+const CODEC_TOKEN = 'durability-codec-token-0123';
+
 // A slower emulator of our own: images take 1.2 s each, one at a time, so there is a "mid-generation".
 let slow: RunningNodeApp;
 let h: Harness;
@@ -63,6 +65,8 @@ function spawnWorker(name: string): Promise<RunningNodeApp> {
       PHOTOMAKER_ALLOW_PRIVATE_URLS: '127.0.0.1/32',
       WORKER_HTTP_PORT: '0',
       WORKER_CORE_METRICS_PORT: '0',
+      WORKER_CODEC_TOKEN: CODEC_TOKEN,
+      WORKER_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233',
       WORKER_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       WORKER_POLL_INITIAL: '50ms',
       WORKER_POLL_MAX: '400ms',
@@ -141,7 +145,8 @@ describe('a worker process killed with SIGKILL mid-generation', () => {
     });
     const input = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
-    const decoded = await fetch(`${url}/codec/decode`, {
+    // The UI is given `<worker>/codec/<token>` (launcher) and posts to `.../decode` under it.
+    const decoded = await fetch(`${url}/codec/${CODEC_TOKEN}/decode`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

@@ -1,4 +1,6 @@
+export * from './closed-labels.ts';
 export * from './env.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './metrics-access.ts';
 export * from './scrub.ts';

@@ -182,6 +182,73 @@ describe('codec HTTP endpoint (Temporal UI protocol)', () => {
     expect(await bad.json()).toEqual({ error: "'payloads' must be an array" });
     expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
   });
+
+  it('takes the token as a path segment (the URL the Temporal UI is given), and refuses a wrong one', async () => {
+    const origin = { origin: 'http://127.0.0.1:8233', authorization: '' };
+    const encoded = await post('/codec/t0k/encode', { payloads: [toJson(toPayload('hi'))] }, origin);
+    expect(encoded.status).toBe(200);
+    const decoded = await post('/codec/t0k/decode', await encoded.json(), origin);
+    const body = (await decoded.json()) as { payloads: ReturnType<typeof toJson>[] };
+    expect(Buffer.from(body.payloads[0]?.data ?? '', 'base64').toString()).toBe('"hi"');
+    // A wrong path token fails even with the right bearer header: the path wins.
+    for (const path of ['/codec/nope/decode', '/codec/t0k0/decode', '/codec/t0/decode']) {
+      const wrong = await post(path, { payloads: [] });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toEqual({ error: 'missing or wrong token for the codec endpoint' });
+    }
+    expect((await post('/codec/t0k/extra/decode', { payloads: [] })).status).toBe(404);
+  });
+});
+
+describe('codec HTTP endpoint defaults', () => {
+  const codec = new AesGcmPayloadCodec(parsePayloadKeys(`k1:${key()}`));
+  const serve = async (handler: ReturnType<typeof createCodecHandler>) => {
+    const server = createServer((req, res) => {
+      void handler(req, res).then((handled) => {
+        if (!handled) res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  };
+  const decode = (base: string, path: string, headers: Record<string, string>) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ payloads: [] }),
+    });
+
+  it('is off without a token, saying how to turn it on', async () => {
+    const { server, base } = await serve(
+      createCodecHandler({ codec, token: undefined, offHint: 'set WORKER_CODEC_TOKEN' }),
+    );
+    try {
+      for (const path of ['/codec/decode', '/codec/anything/decode']) {
+        const response = await decode(base, path, {});
+        expect(response.status).toBe(403);
+        expect(await response.json()).toEqual({ error: 'the codec endpoint is off: set WORKER_CODEC_TOKEN' });
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('answers no browser origin unless listed, not even loopback ones', async () => {
+    const { server, base } = await serve(createCodecHandler({ codec, token: 'secret-token' }));
+    try {
+      for (const origin of ['http://127.0.0.1:8233', 'http://localhost:3000', 'https://evil.example']) {
+        const response = await decode(base, '/codec/secret-token/decode', { origin });
+        expect(response.status).toBe(403);
+        expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      }
+      expect((await decode(base, '/codec/secret-token/decode', {})).status).toBe(200);
+      expect((await decode(base, '/codec/decode', { authorization: 'Bearer secret-token' })).status).toBe(
+        200,
+      );
+    } finally {
+      server.close();
+    }
+  });
 });
 
 describe('the ./codec entry under plain Node (how api and worker load it, no bundler)', () => {

@@ -99,11 +99,15 @@ function operatorRows(input: BannerInput): Row[] {
     ...(has(input, 'api') ? [`${input.apiUrl}/metrics ${dim('(API)')}`] : []),
     ...(has(input, 'worker') ? [`${input.workerUrl}/metrics ${dim('(worker)')}`] : []),
   ];
-  const rows: Row[] = metrics.length > 0 ? [['Metrics', metrics.join(', ')]] : [];
+  const tokens = 'in <data dir>/secrets.json unless you set it';
+  const rows: Row[] =
+    metrics.length > 0
+      ? [['Metrics', `${metrics.join(', ')}  ${dim(`(Bearer PHOTOMAKER_METRICS_TOKEN, ${tokens})`)}`]]
+      : [];
   if (has(input, 'worker')) {
     rows.push([
       'Payload codec',
-      `${input.workerUrl}/codec  ${dim('(the Temporal UI decodes payloads with it)')}`,
+      `${input.workerUrl}/codec/<WORKER_CODEC_TOKEN>  ${dim(`(the Temporal UI's codec endpoint; token ${tokens})`)}`,
     ]);
   }
   return rows;

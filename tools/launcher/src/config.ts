@@ -45,6 +45,8 @@ export interface StackConfig {
   payloadKeys?: string;
   webhookSecret?: string;
   urlSecret?: string;
+  metricsToken?: string;
+  codecToken?: string;
   logLevel: LogLevel;
   /** The environment the apps inherit: the process environment over the `.env` file. */
   env: Record<string, string>;
@@ -152,6 +154,8 @@ export function loadConfig(input: LoadConfigInput): StackConfig {
       payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
       webhookSecret: e.PHOTOMAKER_WEBHOOK_SECRET,
       urlSecret: e.PHOTOMAKER_URL_SECRET,
+      metricsToken: e.PHOTOMAKER_METRICS_TOKEN,
+      codecToken: e.WORKER_CODEC_TOKEN,
     }),
     env,
     warnings: typoWarnings(Object.keys(input.fileEnv ?? {})),

@@ -2,7 +2,7 @@ import { apiEnv } from '@photomaker/api/env';
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { httpUrl, nonEmpty, oneOf, tcpPort } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
@@ -108,6 +108,16 @@ export const launcherEnv = z.object({
   PHOTOMAKER_URL_SECRET: managed(
     urlSigningEnv.shape.PHOTOMAKER_URL_SECRET,
     'HMAC secret of signed image URLs',
+    'generated',
+  ),
+  PHOTOMAKER_METRICS_TOKEN: managed(
+    metricsTokenEnv.shape.PHOTOMAKER_METRICS_TOKEN,
+    'Bearer token of the API’s and the worker’s `/metrics`',
+    'generated',
+  ),
+  WORKER_CODEC_TOKEN: managed(
+    workerEnv.shape.WORKER_CODEC_TOKEN,
+    'Token of the worker’s `/codec` (part of the codec URL the Temporal UI gets)',
     'generated',
   ),
   PHOTOMAKER_ALLOW_PRIVATE_URLS: urlGuardEnv.shape.PHOTOMAKER_ALLOW_PRIVATE_URLS,

@@ -12,8 +12,11 @@ import type { StackConfig } from './config.ts';
 import type { AppEnvironments } from './stack-env.ts';
 import type { ServiceSpec } from './supervisor.ts';
 
-/** The Temporal dev server with its Web UI, its data in `<data dir>/temporal/`, our search attributes registered. */
-export function temporalService(config: StackConfig): ServiceSpec {
+/**
+ * The Temporal dev server with its Web UI, its data in `<data dir>/temporal/`, our search attributes
+ * registered, and the worker's codec endpoint (with its token) as the UI's.
+ */
+export function temporalService(config: StackConfig, envs: AppEnvironments): ServiceSpec {
   const port = config.ports.temporal as number;
   const uiPort = config.ports.temporalUi as number;
   return {
@@ -28,7 +31,8 @@ export function temporalService(config: StackConfig): ServiceSpec {
         uiPort,
         dbFile: join(config.dataDir, 'temporal', 'temporal.db'),
         searchAttributes: SEARCH_ATTRIBUTE_TYPES,
-        codecEndpoint: `http://127.0.0.1:${config.ports.workerHttp}/codec`,
+        // The UI can send no token header of its own: the token is part of the endpoint URL it is given.
+        codecEndpoint: `http://127.0.0.1:${config.ports.workerHttp}/codec/${envs.worker.WORKER_CODEC_TOKEN}`,
         namespace: config.namespace,
         onLine,
         readyTimeoutMs: 120_000,

@@ -59,6 +59,11 @@ export function appEnvironments(
     PHOTOMAKER_WEBHOOK_SECRET: config.webhookSecret ?? secrets.webhookSecret,
     WORKER_HTTP_PORT: String(config.ports.workerHttp),
     WORKER_CORE_METRICS_PORT: String(config.ports.workerCoreMetrics),
+    WORKER_CODEC_TOKEN: config.codecToken ?? secrets.codecToken,
+    // The dev server's UI calls /codec from the browser; other origins stay refused.
+    ...(endpoints.temporalUiUrl && !config.env.WORKER_CODEC_CORS_ORIGINS
+      ? { WORKER_CODEC_CORS_ORIGINS: uiOrigins(endpoints.temporalUiUrl) }
+      : {}),
   } satisfies AppVars<typeof workerEnv>;
   const api = {
     ...shared,
@@ -78,6 +83,12 @@ export function appEnvironments(
   };
 }
 
+/** The UI's origin, also as `localhost` (how a browser on this machine may name the same UI). */
+function uiOrigins(uiUrl: string): string {
+  const url = new URL(uiUrl);
+  return [url.origin, `${url.protocol}//localhost${url.port ? `:${url.port}` : ''}`].join(',');
+}
+
 /** What the worker and the API both read, with the same values (Temporal, Redis, blobs, secrets). */
 function sharedVars(config: StackConfig, secrets: GeneratedSecrets, endpoints: Endpoints) {
   return {
@@ -88,6 +99,7 @@ function sharedVars(config: StackConfig, secrets: GeneratedSecrets, endpoints: E
     PHOTOMAKER_BLOB_DIR: config.blobDir,
     PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys ?? secrets.payloadKeys,
     PHOTOMAKER_URL_SECRET: config.urlSecret ?? secrets.urlSecret,
+    PHOTOMAKER_METRICS_TOKEN: config.metricsToken ?? secrets.metricsToken,
     PHOTOMAKER_PUBLIC_URL: config.publicUrl,
     ...(config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS
       ? { PHOTOMAKER_ALLOW_PRIVATE_URLS: config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS }

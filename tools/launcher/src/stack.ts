@@ -191,7 +191,7 @@ export class Stack {
     this.supervisor = supervisor;
     try {
       await supervisor.startGroup([
-        ...(config.temporalAddress ? [] : [temporalService(config)]),
+        ...(config.temporalAddress ? [] : [temporalService(config, envs)]),
         ...(config.redisUrl ? [] : [redisService(config, redisPassword)]),
         ...(this.runsEmulator(runs) ? [emulatorService(config, envs)] : []),
       ]);

@@ -56,7 +56,8 @@ describe('the ready block', () => {
       'http://127.0.0.1:8787/admin/inspect',
       'http://127.0.0.1:4000/metrics',
       'http://127.0.0.1:9464/metrics',
-      'http://127.0.0.1:9464/codec',
+      'http://127.0.0.1:9464/codec/<WORKER_CODEC_TOKEN>',
+      'Bearer PHOTOMAKER_METRICS_TOKEN',
       'pm_demo_abc123def456',
       "-H 'authorization: Bearer pm_demo_abc123def456'",
     ]) {

@@ -10,6 +10,8 @@ const secrets = {
   urlSecret: 'url-secret-0123456789abcdef',
   emulatorKey: 'rw-emulator-generated-key',
   redisPassword: 'redis-password-0123456789',
+  metricsToken: 'metrics-token-0123456789',
+  codecToken: 'codec-token-0123456789ab',
 };
 const endpoints: Endpoints = {
   temporalAddress: '127.0.0.1:7233',
@@ -40,6 +42,27 @@ describe('what each app gets', () => {
       PHOTOMAKER_URL_SECRET: secrets.urlSecret,
       PHOTOMAKER_PAYLOAD_KEYS: secrets.payloadKeys,
       PATH: '/usr/bin',
+    });
+  });
+
+  it('the operator tokens: /metrics of both processes, and /codec for the Temporal UI origin only', () => {
+    const envs = envsFor({});
+    expect(envs.api.PHOTOMAKER_METRICS_TOKEN).toBe(secrets.metricsToken);
+    expect(envs.worker).toMatchObject({
+      PHOTOMAKER_METRICS_TOKEN: secrets.metricsToken,
+      WORKER_CODEC_TOKEN: secrets.codecToken,
+      WORKER_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233,http://localhost:8233',
+    });
+    expect(envs.api.WORKER_CODEC_TOKEN).toBeUndefined();
+    const own = envsFor({
+      PHOTOMAKER_METRICS_TOKEN: 'my-own-metrics-token-123',
+      WORKER_CODEC_TOKEN: 'my-own-codec-token-12345',
+      WORKER_CODEC_CORS_ORIGINS: 'https://temporal.example',
+    });
+    expect(own.api.PHOTOMAKER_METRICS_TOKEN).toBe('my-own-metrics-token-123');
+    expect(own.worker).toMatchObject({
+      WORKER_CODEC_TOKEN: 'my-own-codec-token-12345',
+      WORKER_CODEC_CORS_ORIGINS: 'https://temporal.example',
     });
   });
 

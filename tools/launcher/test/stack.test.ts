@@ -93,22 +93,39 @@ describe('npm start: the whole stack on free ports', () => {
     expect(banner).toContain(first.apiKey);
     expect(banner).toContain(`curl -s ${first.apiUrl}/graphql`);
 
-    // Every URL the banner prints answers.
+    // Every URL the banner prints answers (/metrics with the generated token, refused without it).
+    const tokens = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as {
+      metricsToken: string;
+      codecToken: string;
+    };
+    const scrape = { authorization: `Bearer ${tokens.metricsToken}` };
     for (const url of [
       `${first.apiUrl}/`,
-      `${first.apiUrl}/metrics`,
       `${first.temporalUiUrl}/namespaces/default/workflows`,
       `${first.emulatorUrl}/admin/inspect`,
-      `${first.workerUrl}/metrics`,
     ]) {
       expect((await fetch(url)).status, url).toBe(200);
     }
-    const decoded = await fetch(`${first.workerUrl}/codec/decode`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-namespace': 'default' },
-      body: JSON.stringify({ payloads: [] }),
-    });
-    expect(decoded.status).toBe(200);
+    for (const url of [`${first.apiUrl}/metrics`, `${first.workerUrl}/metrics`]) {
+      expect((await fetch(url, { headers: scrape })).status, url).toBe(200);
+      expect((await fetch(url)).status, url).toBe(401);
+    }
+    // The UI's codec endpoint carries the codec token; the UI's origin may call it, others may not.
+    const codecUrl = `${first.workerUrl}/codec/${tokens.codecToken}`;
+    const settings = (await (await fetch(`${first.temporalUiUrl}/api/v1/settings`)).json()) as {
+      Codec?: { Endpoint?: string };
+    };
+    expect(settings.Codec?.Endpoint).toBe(codecUrl);
+    const decode = (url: string, origin: string) =>
+      fetch(`${url}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin },
+        body: JSON.stringify({ payloads: [] }),
+      });
+    const uiOrigin = new URL(first.temporalUiUrl).origin;
+    expect((await decode(codecUrl, uiOrigin)).status).toBe(200);
+    expect((await decode(codecUrl, 'http://127.0.0.1:1')).status).toBe(403);
+    expect((await decode(`${first.workerUrl}/codec`, uiOrigin)).status).toBe(401);
     // Our search attributes are registered on the dev server.
     const attributes = spawnSync(
       temporalCli(),

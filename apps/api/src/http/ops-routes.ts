@@ -1,3 +1,4 @@
+import { metricsAccess } from '@photomaker/observability';
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
@@ -12,8 +13,13 @@ export interface OpsDeps {
   metrics: Pick<ApiMetrics, 'registry'>;
 }
 
-/** /healthz (process up), /readyz (Temporal and Redis reachable), /metrics (Prometheus). */
-export function opsRoutes(services: OpsDeps): Router {
+export interface OpsOptions {
+  /** Bearer token /metrics requires; unset: /metrics is not served on this public port. */
+  metricsToken: string | undefined;
+}
+
+/** /healthz (process up), /readyz (Temporal and Redis reachable), /metrics (Prometheus, token-bound). */
+export function opsRoutes(services: OpsDeps, options: OpsOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -32,7 +38,13 @@ export function opsRoutes(services: OpsDeps): Router {
     const ready = temporal && redis;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', temporal, redis });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    const access = metricsAccess(req.headers.authorization, options.metricsToken, false);
+    if (!access.ok) {
+      if (access.status === 401) res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+      res.status(access.status).json({ error: access.message });
+      return;
+    }
     const { subscribers, jobs } = services.hub.stats;
     res.setHeader('content-type', services.metrics.registry.contentType);
     res.send(

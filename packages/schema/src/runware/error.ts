@@ -79,6 +79,9 @@ const EXACT: Record<string, RunwareErrorCategory> = {
   unknownError: 'serverError',
 };
 
+/** The Runware error codes we know by name (a closed set, for metric labels). */
+export const KNOWN_RUNWARE_ERROR_CODES: readonly string[] = Object.keys(EXACT);
+
 // Name heuristics after the exact table, as Runware's own SDKs bucket codes.
 const PREFIXES: [RegExp, RunwareErrorCategory][] = [
   [/^conflict/, 'conflict'],

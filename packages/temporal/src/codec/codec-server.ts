@@ -1,6 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import {
+  type AllowedOrigins,
+  type CodecRoute,
+  codecRoute,
+  originAllowed,
+  tokenAccepted,
+} from './codec-access.ts';
 
 /** The Temporal UI / CLI codec server protocol: proto3 JSON payloads, bytes as base64. */
 interface JsonPayload {
@@ -14,22 +20,18 @@ export interface CodecHandlerOptions {
   prefix?: string;
   /**
    * Browser origins allowed to call (the Temporal UI's): exact origins, `*` for any, or a predicate.
-   * Default: loopback origins (http://127.0.0.1:<any port>, http://localhost:<any port>).
+   * Default: none (requests with an Origin header are refused; the CLI sends none).
    */
-  allowedOrigins?: readonly string[] | ((origin: string) => boolean);
-  /** When set, requests must carry `Authorization: Bearer <token>` (the UI forwards its own token). */
-  token?: string | undefined;
+  allowedOrigins?: AllowedOrigins;
+  /**
+   * The token every request must carry, as `<prefix>/<token>/<action>` or `Authorization: Bearer`
+   * (codec-access.ts). Unset: the endpoint is off (403 naming how to turn it on).
+   */
+  token: string | undefined;
+  /** How to turn the endpoint on, in the 403 while `token` is unset. */
+  offHint?: string;
   /** Largest request body accepted. Default 4 MiB (a gRPC message). */
   maxBodyBytes?: number;
-}
-
-const LOOPBACK_ORIGIN = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
-
-function originAllowed(options: CodecHandlerOptions, origin: string): boolean {
-  const allowed = options.allowedOrigins;
-  if (allowed === undefined) return LOOPBACK_ORIGIN.test(origin);
-  if (typeof allowed === 'function') return allowed(origin);
-  return allowed.includes('*') || allowed.includes(origin);
 }
 
 function fromJson(payload: JsonPayload): Payload {
@@ -83,40 +85,64 @@ function parsePayloads(text: string): Payload[] {
   });
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header ?? '');
-  const expected = Buffer.from(`Bearer ${token}`);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-type CodecAction = 'decode' | 'encode';
-
-function actionOf(req: IncomingMessage, prefix: string): CodecAction | undefined {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  if (path === `${prefix}/decode`) return 'decode';
-  if (path === `${prefix}/encode`) return 'encode';
-  return undefined;
+/**
+ * A node:http handler for `POST <prefix>/decode` and `POST <prefix>/encode` (also under
+ * `<prefix>/<token>/`, see codec-access.ts) and their CORS preflight, what the
+ * Temporal Web UI's "codec endpoint" setting and `temporal --codec-endpoint` call so operators can read
+ * encrypted payloads. Resolves false for other paths so it can sit in front of other routes.
+ */
+export function createCodecHandler(
+  options: CodecHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const prefix = (options.prefix ?? '/codec').replace(/\/$/, '');
+  const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  return async (req, res) => {
+    const route = codecRoute((req.url ?? '/').split('?')[0] ?? '/', prefix);
+    if (!route) return false;
+    if (!refused(req, res, route, options)) await answer(req, res, route.action, options.codec, limit);
+    return true;
+  };
 }
 
-/**
- * Answers what is not a codec call: a refused origin (403), the CORS preflight (204), another method
- * (405), a missing or wrong token (401). Sets the CORS headers of an allowed origin on the way. True when
- * it answered.
- */
-function answeredBeforeCodec(
-  options: CodecHandlerOptions,
+async function answer(
   req: IncomingMessage,
   res: ServerResponse,
+  action: CodecRoute['action'],
+  codec: PayloadCodec,
+  limit: number,
+): Promise<void> {
+  try {
+    const payloads = parsePayloads(await readBody(req, limit));
+    const result = action === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    send(res, 200, { payloads: result.map(toJson) });
+  } catch (error) {
+    if (error instanceof HttpError) send(res, error.status, { error: error.message });
+    else send(res, 422, { error: error instanceof Error ? error.message : 'codec failure' });
+  }
+}
+
+/** Answers (and returns true) anything but an authorised POST: off, foreign origin, preflight, method, token. */
+function refused(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: CodecRoute,
+  options: CodecHandlerOptions,
 ): boolean {
+  if (options.token === undefined) {
+    send(res, 403, {
+      error: `the codec endpoint is off: ${options.offHint ?? 'it has no token configured'}`,
+    });
+    return true;
+  }
   const origin = req.headers.origin;
   if (origin !== undefined) {
-    if (!originAllowed(options, origin)) {
+    if (!originAllowed(options.allowedOrigins, origin)) {
       send(res, 403, { error: `origin '${origin}' may not use the codec endpoint` });
       return true;
     }
@@ -136,45 +162,7 @@ function answeredBeforeCodec(
     send(res, 405, { error: `${req.method} not allowed; POST a {"payloads": [...]} body` });
     return true;
   }
-  if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) {
-    send(res, 401, { error: 'missing or wrong bearer token for the codec endpoint' });
-    return true;
-  }
-  return false;
-}
-
-/** Runs the codec over the posted payloads: 200 with the result, 4xx for a bad body, 422 if the codec fails. */
-async function runCodec(
-  codec: PayloadCodec,
-  action: CodecAction,
-  req: IncomingMessage,
-  res: ServerResponse,
-  limit: number,
-): Promise<void> {
-  try {
-    const payloads = parsePayloads(await readBody(req, limit));
-    const result = action === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
-    send(res, 200, { payloads: result.map(toJson) });
-  } catch (error) {
-    if (error instanceof HttpError) send(res, error.status, { error: error.message });
-    else send(res, 422, { error: error instanceof Error ? error.message : 'codec failure' });
-  }
-}
-
-/**
- * A node:http handler for `POST <prefix>/decode` and `POST <prefix>/encode` (+ CORS preflight), what the
- * Temporal Web UI's "codec endpoint" setting and `temporal --codec-endpoint` call so operators can read
- * encrypted payloads. Resolves false for other paths so it can sit in front of other routes.
- */
-export function createCodecHandler(
-  options: CodecHandlerOptions,
-): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const prefix = (options.prefix ?? '/codec').replace(/\/$/, '');
-  const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  return async (req, res) => {
-    const action = actionOf(req, prefix);
-    if (!action) return false;
-    if (!answeredBeforeCodec(options, req, res)) await runCodec(options.codec, action, req, res, limit);
-    return true;
-  };
+  if (tokenAccepted(options.token, route, req.headers.authorization)) return false;
+  send(res, 401, { error: 'missing or wrong token for the codec endpoint' });
+  return true;
 }
