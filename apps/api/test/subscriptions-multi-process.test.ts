@@ -72,8 +72,9 @@ describe('jobEvents across API processes', () => {
   });
 
   it('a client that resumes with its last seq on a restarted API misses nothing', async () => {
-    // Long enough (6 images x 800 ms) that the job is still running when the new process is up.
-    await setEmulatorLatency(800);
+    // Long enough (6 images x 2.5 s) that the job is still running when the new process is up, even on a
+    // loaded 2-core machine where an API process takes several seconds to start.
+    await setEmulatorLatency(2_500);
     const first = await apiProcess();
     const jobId = await startJob(first.url ?? '', 6);
     const client = wsClient(first.url ?? '', key);
