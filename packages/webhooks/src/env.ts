@@ -20,10 +20,8 @@ export const webhookSecretsEnv = z.object({
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     })
-    .describe(
-      'Comma-separated `tenant:whsec_<base64>` webhook signing secrets (a tenant listed twice is signed with both while rotating, the first is current)',
-    )
-    .meta({ secret: true, defaultText: 'unset (derived from `PHOTOMAKER_WEBHOOK_SECRET`)' }),
+    .describe("`tenant:whsec_<base64>` webhook secrets, comma-separated (a tenant's first is current)")
+    .meta({ secret: true, defaultText: 'derived (HKDF)' }),
 });
 
 export type WebhookSecretsEnv = z.output<typeof webhookSecretsEnv>;

@@ -56,7 +56,6 @@ export function appEnvironments(
     ...shared,
     RUNWARE_BASE_URL: endpoints.runwareBaseUrl,
     RUNWARE_API_KEY: runwareKey,
-    PHOTOMAKER_WEBHOOK_SECRET: config.webhookSecret ?? secrets.webhookSecret,
     WORKER_HTTP_PORT: String(config.ports.workerHttp),
     WORKER_CORE_METRICS_PORT: String(config.ports.workerCoreMetrics),
   } satisfies AppVars<typeof workerEnv>;
@@ -88,6 +87,8 @@ function sharedVars(config: StackConfig, secrets: GeneratedSecrets, endpoints: E
     PHOTOMAKER_BLOB_DIR: config.blobDir,
     PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys ?? secrets.payloadKeys,
     PHOTOMAKER_URL_SECRET: config.urlSecret ?? secrets.urlSecret,
+    // The worker signs with the tenants' webhook secrets, the API tells each tenant its own.
+    PHOTOMAKER_WEBHOOK_SECRET: config.webhookSecret ?? secrets.webhookSecret,
     PHOTOMAKER_PUBLIC_URL: config.publicUrl,
     ...(config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS
       ? { PHOTOMAKER_ALLOW_PRIVATE_URLS: config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS }
