@@ -7,9 +7,9 @@ import { SECRET_PREFIX } from './tenant-secrets.ts';
  * the `whsec_` secret, one entry per secret (space-separated) while a tenant rotates. The id and the
  * timestamp are signed with the body, so none of the three can be swapped.
  */
-export const WEBHOOK_ID_HEADER = 'webhook-id';
-export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
-export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
+const WEBHOOK_ID_HEADER = 'webhook-id';
+const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
 /** How far a receiver should let `webhook-timestamp` be from its clock (the verifiers' default). */
 export const REPLAY_WINDOW_SECONDS = 300;

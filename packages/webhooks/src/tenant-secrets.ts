@@ -21,7 +21,7 @@ export function deriveWebhookSecret(master: string, tenant: string): string {
 }
 
 /** Why a `whsec_...` value is unusable, or undefined when it is fine. */
-export function secretProblem(secret: string): string | undefined {
+function secretProblem(secret: string): string | undefined {
   if (!secret.startsWith(SECRET_PREFIX)) return `must start with ${SECRET_PREFIX}`;
   const base64 = secret.slice(SECRET_PREFIX.length);
   const bytes = Buffer.from(base64, 'base64');
