@@ -189,6 +189,7 @@ export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
     uploads: parts.intake,
     imageUrls: parts.imageUrls,
     subscriptions: parts.metrics.subscriptions,
+    webhookSecrets: config.webhookSecrets,
     pageSize: config.limits.pageSize,
   };
 }

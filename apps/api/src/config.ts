@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import type { z } from 'zod';
 import { ApiKeyConfigError, ApiKeyStore } from './auth/api-keys.ts';
 import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
@@ -22,6 +23,8 @@ export interface ApiConfig {
   /** PHOTOMAKER_PUBLIC_URL; unset: the URL the server listens on. */
   publicUrl: string | undefined;
   urlSecret: string;
+  /** Each tenant's webhook signing secret, as the worker signs with it (told to the tenant). */
+  webhookSecrets: TenantWebhookSecrets;
   /** `PHOTOMAKER_ALLOW_PRIVATE_URLS` (SSRF allow-list). */
   allowPrivateUrls: string;
   webDir: string | undefined;
@@ -213,6 +216,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
   if (problems.length > 0) throw invalid(problems);
   if (!e.PHOTOMAKER_URL_SECRET)
     warnings.push('PHOTOMAKER_URL_SECRET unset: image URLs are signed with a dev secret');
+  const webhooks = webhookSecretsFromEnv(e);
+  if (webhooks.warning) warnings.push(webhooks.warning);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -224,6 +229,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     blobDir: e.PHOTOMAKER_BLOB_DIR,
     publicUrl: e.PHOTOMAKER_PUBLIC_URL?.replace(/\/+$/, ''),
     urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,
+    webhookSecrets: webhooks.secrets,
     allowPrivateUrls: e.PHOTOMAKER_ALLOW_PRIVATE_URLS ?? '',
     webDir: e.PHOTOMAKER_WEB_DIR,
     webDemoKey: e.PHOTOMAKER_WEB_DEMO_KEY,

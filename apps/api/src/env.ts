@@ -6,6 +6,7 @@ import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
+import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
 
 /** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
@@ -184,6 +185,7 @@ export const apiEnv = z.object({
   ...blobDirEnv.shape,
   ...urlSigningEnv.shape,
   ...urlGuardEnv.shape,
+  ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
   ...apiLimitsEnv.shape,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envRows, parseEnv } from '@photomaker/env';
+import { deriveWebhookSecret } from '@photomaker/webhooks';
 import { describe, expect, it } from 'vitest';
 import { configFromEnv, DEV_API_KEYS, limitsFromEnv } from '../src/config.ts';
 import { apiEnv } from '../src/env.ts';
@@ -45,6 +46,7 @@ describe('the API env schema (src/env.ts)', () => {
         REDIS_URL: 'rediss://cache:6380',
         PHOTOMAKER_PUBLIC_URL: 'https://photos.example/',
         PHOTOMAKER_URL_SECRET: 'url-secret-0123456789',
+        PHOTOMAKER_WEBHOOK_SECRET: 'webhook-secret-0123456789',
         PHOTOMAKER_CORS_ORIGINS: 'https://app.example',
         PHOTOMAKER_MAX_IMAGE_BYTES: '4096',
         PHOTOMAKER_RATE_LIMIT: '0',
@@ -62,6 +64,10 @@ describe('the API env schema (src/env.ts)', () => {
       warnings: [],
     });
     expect(config.limits).toMatchObject({ imageBytes: 4096, ratePoints: 0 });
+    // The same derivation as the worker's, so what a tenant is told verifies what the worker signs.
+    expect(config.webhookSecrets.current('acme')).toBe(
+      deriveWebhookSecret('webhook-secret-0123456789', 'acme'),
+    );
   });
 
   it('refuses bad values, naming each variable and its rule, without echoing secrets', () => {
@@ -71,13 +77,18 @@ describe('the API env schema (src/env.ts)', () => {
         REDIS_URL: 'http://cache:6379',
         PHOTOMAKER_URL_SECRET: 'short-secret',
         PHOTOMAKER_CORS_ORIGINS: 'https://a.example/app',
+        PHOTOMAKER_WEBHOOK_SECRETS: 'acme:whsec_c2hvcnQ=',
       }),
     );
     expect(message).toContain('PHOTOMAKER_MAX_BODY_BYTES: must be an integer >= 0 (got "-1")');
     expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
     expect(message).toContain('PHOTOMAKER_URL_SECRET: must be at least 16 characters');
     expect(message).toContain("PHOTOMAKER_CORS_ORIGINS: 'https://a.example/app' is not an origin");
+    expect(message).toContain(
+      'PHOTOMAKER_WEBHOOK_SECRETS: entry 1 (tenant:whsec_...): must hold 24 to 64 bytes',
+    );
     expect(message).not.toContain('short-secret');
+    expect(message).not.toContain('c2hvcnQ');
   });
 
   it('names --port when the flag carries the bad port', () => {

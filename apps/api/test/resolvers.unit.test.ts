@@ -1,5 +1,6 @@
 import type { JobEvent, JobState } from '@photomaker/schema';
 import { describe, expect, it } from 'vitest';
+import { schema } from '../src/graphql/schema.ts';
 import type { JobEventItem } from '../src/jobs/follow-job.ts';
 import { InvalidInputError } from '../src/jobs/input-error.ts';
 import type { SubmitRequest, SubmitResult } from '../src/jobs/submit-job.ts';
@@ -216,5 +217,24 @@ describe('jobEvents', () => {
       code: 'BAD_USER_INPUT',
       runwareCode: 'invalidAfterSeq',
     });
+  });
+});
+
+describe('webhookSigningSecret', () => {
+  it('answers the caller’s own tenant’s secret (the tenant of the API key, no argument)', async () => {
+    const asked: string[] = [];
+    const deps = fakeDeps({
+      webhookSecrets: {
+        current: (tenant) => {
+          asked.push(tenant);
+          return `whsec_of_${tenant}`;
+        },
+      },
+    });
+    const result = await run<{ webhookSigningSecret: string }>(deps, '{ webhookSigningSecret }');
+    expect(result).toEqual({ data: { webhookSigningSecret: 'whsec_of_acme' } });
+    expect(asked).toEqual(['acme']);
+    // No argument can name another tenant.
+    expect(schema.getQueryType()?.getFields().webhookSigningSecret?.args).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ describe('schema.graphql', () => {
       'jobs',
       'models',
       'styles',
+      'webhookSigningSecret',
     ]);
     expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual([
       'cancelJob',

@@ -1,9 +1,8 @@
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import { type WorkerEnv, workerEnv } from './env.ts';
 
-/** Secrets the worker falls back to for local development only (each logs a warning when used). */
-export const DEV_WEBHOOK_SECRET = 'photomaker-dev-webhook-secret';
 /** The emulator's documented dev key. */
 export const EMULATOR_DEV_KEY = 'rw-emulator-dev-key';
 
@@ -12,7 +11,8 @@ export interface WorkerConfig {
   redisUrl: string;
   runware: { baseUrl: string; apiKey: string };
   publicUrl: string;
-  webhookSecret: string;
+  /** Each tenant's webhook signing secrets (configured, or derived from the master secret). */
+  webhookSecrets: TenantWebhookSecrets;
   urlSecret: string;
   imageUrlTtlSeconds: number;
   http: { host: string; port: number };
@@ -70,8 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parsed.data;
   const warnings: string[] = [];
   const apiKey = runwareKey(e, warnings);
-  if (!e.PHOTOMAKER_WEBHOOK_SECRET)
-    warnings.push('PHOTOMAKER_WEBHOOK_SECRET unset: webhooks are signed with a dev secret');
+  const webhooks = webhookSecretsFromEnv(e);
+  if (webhooks.warning) warnings.push(webhooks.warning);
   if (!e.PHOTOMAKER_URL_SECRET)
     warnings.push('PHOTOMAKER_URL_SECRET unset: image links are signed with a dev secret');
   if (e.WORKER_POLL_MAX < e.WORKER_POLL_INITIAL) {
@@ -89,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     redisUrl: e.REDIS_URL,
     runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),
-    webhookSecret: e.PHOTOMAKER_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+    webhookSecrets: webhooks.secrets,
     urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,
     imageUrlTtlSeconds: Math.max(60, Math.round(e.PHOTOMAKER_IMAGE_URL_TTL / 1000)),
     http: { host: e.WORKER_HTTP_HOST, port: e.WORKER_HTTP_PORT },

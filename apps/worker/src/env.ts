@@ -1,10 +1,11 @@
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
-import { duration, httpUrl, integer, positiveNumber, secretText } from '@photomaker/env';
+import { duration, httpUrl, integer, positiveNumber } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
+import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
 
 /** The worker's own variables: Runware, webhooks and links, its HTTP endpoints and its tuning. */
@@ -19,10 +20,6 @@ const workerOwnEnv = z.object({
     .optional()
     .describe('Runware API key; only a loopback (emulator) endpoint may go without one')
     .meta({ secret: true, defaultText: 'the emulator’s dev key, on a loopback endpoint only' }),
-  PHOTOMAKER_WEBHOOK_SECRET: secretText
-    .optional()
-    .describe('HMAC secret that signs webhook deliveries')
-    .meta({ secret: true, defaultText: 'a built-in dev secret (warns)' }),
   PHOTOMAKER_PUBLIC_URL: httpUrl
     .default('http://127.0.0.1:4000')
     .describe('Base URL of the API, for the image links in webhook bodies'),
@@ -96,6 +93,7 @@ export const workerEnv = z.object({
   ...blobDirEnv.shape,
   ...urlSigningEnv.shape,
   ...urlGuardEnv.shape,
+  ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
   ...workerOwnEnv.shape,

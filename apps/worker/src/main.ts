@@ -76,7 +76,7 @@ const resources = openResources({
     publicUrl: config.publicUrl,
     urlSecret: config.urlSecret,
     imageUrlTtlSeconds: config.imageUrlTtlSeconds,
-    webhookSecret: config.webhookSecret,
+    webhookSecrets: config.webhookSecrets,
     syncMaxResults: config.syncMaxResults,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,

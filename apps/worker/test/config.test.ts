@@ -1,5 +1,6 @@
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { envRows } from '@photomaker/env';
+import { deriveWebhookSecret } from '@photomaker/webhooks';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, EMULATOR_DEV_KEY, loadConfig } from '../src/config.ts';
 import { workerEnv } from '../src/env.ts';
@@ -79,6 +80,7 @@ describe('the worker env schema (src/env.ts)', () => {
       expect.arrayContaining([
         'RUNWARE_API_KEY',
         'PHOTOMAKER_WEBHOOK_SECRET',
+        'PHOTOMAKER_WEBHOOK_SECRETS',
         'PHOTOMAKER_URL_SECRET',
         'WORKER_CODEC_TOKEN',
       ]),
@@ -99,5 +101,30 @@ describe('the worker env schema (src/env.ts)', () => {
 
   it('signs with the same dev URL secret as the API when none is set', () => {
     expect(loadConfig({}).urlSecret).toBe(DEV_URL_SECRET);
+  });
+
+  it('refuses a bad per-tenant webhook secret at start, naming the entry and hiding the value', () => {
+    let message = '';
+    try {
+      loadConfig({ PHOTOMAKER_WEBHOOK_SECRETS: 'tenant-a:plain-text-secret' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      'PHOTOMAKER_WEBHOOK_SECRETS: entry 1 (tenant:whsec_...): must start with whsec_',
+    );
+    expect(message).not.toContain('plain-text-secret');
+  });
+
+  it('derives each tenant’s webhook secret from the master secret unless one is configured', () => {
+    const configured = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    const { webhookSecrets } = loadConfig({
+      PHOTOMAKER_WEBHOOK_SECRET: 'master-secret-0123456789',
+      PHOTOMAKER_WEBHOOK_SECRETS: `tenant-a:${configured}`,
+    });
+    expect(webhookSecrets.current('tenant-a')).toBe(configured);
+    expect(webhookSecrets.current('tenant-b')).toBe(
+      deriveWebhookSecret('master-secret-0123456789', 'tenant-b'),
+    );
   });
 });

@@ -11,10 +11,10 @@ import type { ApplicationFailure, WorkflowFailedError } from '@temporalio/client
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedUuid } from '../src/activities/derived-uuid.ts';
-import { DELIVERY_HEADER, JOB_HEADER, verifyWebhookSignature } from '../src/delivery/webhook-signature.ts';
-import { Harness, PUBLIC_URL, URL_SECRET, WEBHOOK_SECRET } from './support/harness.ts';
+import { Harness, PUBLIC_URL, URL_SECRET, WEBHOOK_SECRETS } from './support/harness.ts';
 import { activityRuns } from './support/history.ts';
 import { Receiver } from './support/receiver.ts';
+import { uploadSignatureOk, verifyWebhook } from './support/verify-delivery.ts';
 
 let h: Harness;
 let receiver: Receiver;
@@ -39,6 +39,13 @@ interface WebhookItem {
   imageDataURI?: string;
   seed: string;
   cost?: number;
+}
+
+/** The image a webhook item carries inline for an outputType (none for URL). */
+function inlineImageOf(item: WebhookItem, outputType: OutputType): string | undefined {
+  if (outputType === 'base64Data') return item.imageBase64Data;
+  if (outputType === 'dataURI') return item.imageDataURI?.replace(/^data:image\/png;base64,/, '');
+  return undefined;
 }
 
 describe('a PhotoMaker job on the real dev server, Redis and the emulator', () => {
@@ -83,15 +90,12 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
       const [hook] = receiver.received('POST', path);
       expect(hook).toBeDefined();
       const raw = hook?.body.toString('utf8') ?? '';
-      expect(
-        verifyWebhookSignature({
-          secret: WEBHOOK_SECRET,
-          header: hook?.headers['x-photomaker-signature'] as string,
-          body: raw,
-        }),
-      ).toMatchObject({ ok: true });
-      expect(hook?.headers[DELIVERY_HEADER]).toBe(`whk_${job.input.jobId}_0`);
-      expect(hook?.headers[JOB_HEADER]).toBe(job.input.jobId);
+      if (!hook) throw new Error('no webhook received');
+      expect(verifyWebhook(WEBHOOK_SECRETS.current(job.input.tenant), hook)).toEqual(JSON.parse(raw));
+      expect(() => verifyWebhook(WEBHOOK_SECRETS.current('another-tenant'), hook)).toThrow(
+        'No matching signature found',
+      );
+      expect(hook.headers['webhook-id']).toBe(`whk_${job.input.jobId}_0`);
       const body = parseRunwareJson(raw) as { data: WebhookItem[] };
       expect(body.data).toHaveLength(1);
       const item = body.data[0] as WebhookItem;
@@ -107,19 +111,17 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
       expect(
         verifyBlobPath(link.pathname, Object.fromEntries(link.searchParams), { secret: URL_SECRET }),
       ).toEqual({ ok: true, sha256: image?.blob.sha256 });
-      const inline =
-        outputType === 'base64Data'
-          ? item.imageBase64Data
-          : outputType === 'dataURI'
-            ? item.imageDataURI?.replace(/^data:image\/png;base64,/, '')
-            : undefined;
+      const inline = inlineImageOf(item, outputType);
       if (outputType === 'URL') expect(item.imageBase64Data ?? item.imageDataURI).toBeUndefined();
       else expect(Buffer.from(inline ?? '', 'base64').equals(Buffer.from(bytes ?? []))).toBe(true);
 
       const [upload] = receiver.received('PUT', path);
       expect(upload?.headers['content-type']).toBe('image/png');
-      expect(upload?.headers[DELIVERY_HEADER]).toBe(`upl_${job.input.jobId}_0`);
+      expect(upload?.headers['webhook-id']).toBe(`upl_${job.input.jobId}_0`);
       expect(upload?.body.equals(Buffer.from(bytes ?? []))).toBe(true);
+      if (!upload) throw new Error('no upload received');
+      expect(uploadSignatureOk(WEBHOOK_SECRETS.current(job.input.tenant), upload)).toBe(true);
+      expect(uploadSignatureOk(WEBHOOK_SECRETS.current('another-tenant'), upload)).toBe(false);
 
       const charged = await h.emulator.task(job.input.runwareTaskUUID);
       expect(charged).toMatchObject({ charges: 1, generations: 1, deliveryMethod: 'sync' });
@@ -175,18 +177,26 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
     expect((await h.result(job)).status).toBe('SUCCEEDED');
     const hooks = receiver.received('POST', '/flaky');
     expect(hooks.map((hook) => hook.status)).toEqual([503, 500, 200]);
-    expect(new Set(hooks.map((hook) => hook.headers[DELIVERY_HEADER]))).toEqual(
+    expect(new Set(hooks.map((hook) => hook.headers['webhook-id']))).toEqual(
       new Set([`whk_${job.input.jobId}_0`]),
     );
-    for (const hook of hooks) {
-      const header = hook.headers['x-photomaker-signature'] as string;
-      expect(verifyWebhookSignature({ secret: WEBHOOK_SECRET, header, body: hook.body })).toMatchObject({
-        ok: true,
-      });
-    }
+    for (const hook of hooks)
+      expect(verifyWebhook(WEBHOOK_SECRETS.current(job.input.tenant), hook)).toBeTruthy();
     expect(await activityRuns(job.handle, 'deliverWebhook')).toMatchObject([
       { attempt: 3, outcome: 'completed' },
     ]);
+  });
+
+  it('signs each tenant’s deliveries with that tenant’s secret only', async () => {
+    const task = await h.task({ webhookURL: receiver.url('/tenant-b/hook') });
+    const job = await h.start(h.input(task, { tenant: 'tenant-b' }));
+    expect((await h.result(job)).status).toBe('SUCCEEDED');
+    const [hook] = receiver.received('POST', '/tenant-b');
+    if (!hook) throw new Error('no webhook received');
+    expect(verifyWebhook(WEBHOOK_SECRETS.current('tenant-b'), hook)).toBeTruthy();
+    expect(() => verifyWebhook(WEBHOOK_SECRETS.current('tenant-test'), hook)).toThrow(
+      'No matching signature found',
+    );
   });
 
   it('fails the job at once when a target is refused (SSRF guard) or gone (410), keeping the images', async () => {

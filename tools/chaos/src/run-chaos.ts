@@ -177,6 +177,14 @@ async function judge(pieces: RunPieces, played: Played, began: number): Promise<
  * kills and restarts processes, with the emulator injecting faults throughout. Then every promise the
  * platform makes is checked (see `checks`).
  */
+async function webhookSigningSecret(client: PlatformClient): Promise<string> {
+  const result = await client.http.post<{ webhookSigningSecret: string }>('{ webhookSigningSecret }', {});
+  const secret = result.data?.webhookSigningSecret;
+  if (!secret)
+    throw new Error(`webhookSigningSecret failed (${result.status}): ${JSON.stringify(result.errors)}`);
+  return secret;
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const began = performance.now();
   const { log } = options;
@@ -205,12 +213,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     },
     ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
   });
-  const receiverSecret = () => stack.secrets.webhookSecret;
   log(`starting the stack with persistence (data in ${stack.dataDir})`);
   await stack.start();
-  const receiver = new WebhookReceiver(receiverSecret());
-  const hookUrl = await receiver.start();
   const client = new PlatformClient(stack.apiUrl, stack.apiKey);
+  // The receiver verifies with the secret the tenant learns from the API, as a real receiver would.
+  const receiver = new WebhookReceiver(await webhookSigningSecret(client));
+  const hookUrl = await receiver.start();
   const subscribers = new SubscriberPool(stack.apiUrl, stack.apiKey);
   const emulator = new EmulatorAdmin(stack.emulatorUrl);
   const pieces: RunPieces = { options, stack, client, subscribers, receiver, emulator, hookUrl };

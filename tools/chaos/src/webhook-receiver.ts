@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 export interface Delivery {
   id: string;
@@ -14,19 +15,21 @@ export interface Delivery {
 }
 
 /**
- * A webhook target on loopback that behaves like a flaky real one: it verifies each POST's signature
- * (X-PhotoMaker-Signature, HMAC-SHA256 of "<t>.<body>", as documented by the worker) independently of the
- * worker's code, records the delivery id, and answers 500 to the first attempt of every third id so the
- * worker's retries are exercised. Receivers dedupe on the delivery id; the checks prove that is possible.
+ * A webhook target on loopback that behaves like a flaky real one: it verifies each POST with the
+ * off-the-shelf Standard Webhooks verifier (`standardwebhooks`, independent of the worker's signing code)
+ * and the tenant's secret as the API tells it, records the delivery id (`webhook-id`, `whk_<jobId>_<index>`),
+ * and answers 500 to the first attempt of every third id so the worker's retries are exercised. Receivers
+ * dedupe on the delivery id; the checks prove that is possible.
  */
 export class WebhookReceiver {
   private server: Server | undefined;
   readonly deliveries: Delivery[] = [];
-  private readonly secret: string;
+  private readonly verifier: Webhook;
   private readonly seen = new Set<string>();
 
+  /** `secret`: the tenant's `whsec_...` webhook signing secret. */
   constructor(secret: string) {
-    this.secret = secret;
+    this.verifier = new Webhook(secret);
   }
 
   async start(): Promise<string> {
@@ -35,8 +38,8 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        const id = String(req.headers['x-photomaker-delivery'] ?? '');
-        const jobId = String(req.headers['x-photomaker-job'] ?? '');
+        const id = String(req.headers['webhook-id'] ?? '');
+        const jobId = /^whk_(.+)_\d+$/.exec(id)?.[1] ?? '';
         let imageUUID: string | undefined;
         try {
           imageUUID = (JSON.parse(body.toString('utf8')) as { data?: { imageUUID?: string }[] }).data?.[0]
@@ -53,7 +56,7 @@ export class WebhookReceiver {
           jobId,
           imageUUID,
           bodySha256: createHash('sha256').update(body).digest('hex'),
-          signatureOk: this.verify(String(req.headers['x-photomaker-signature'] ?? ''), body),
+          signatureOk: this.verify(req.headers, body),
           status,
         });
         res.statusCode = status;
@@ -65,15 +68,19 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
   }
 
-  private verify(header: string, body: Buffer): boolean {
-    const parts = Object.fromEntries(
-      header.split(',').map((part) => part.trim().split('=') as [string, string]),
+  private verify(headers: IncomingHttpHeaders, body: Buffer): boolean {
+    const signed = Object.fromEntries(
+      ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [
+        name,
+        String(headers[name] ?? ''),
+      ]),
     );
-    const t = Number(parts.t);
-    if (!Number.isInteger(t) || !parts.v1) return false;
-    const expected = createHmac('sha256', this.secret).update(`${t}.`).update(body).digest();
-    const given = Buffer.from(parts.v1, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    try {
+      this.verifier.verify(body.toString('utf8'), signed, { jsonParse: false });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async close(): Promise<void> {

@@ -46,7 +46,7 @@ const run = (s: ReturnType<typeof scenario>) =>
       submitted: [s.job],
       states: s.states,
       subscribers: s.subscribers,
-      receiver: new WebhookReceiver('secret'),
+      receiver: new WebhookReceiver(`whsec_${Buffer.alloc(32, 1).toString('base64')}`),
       tasks: s.tasks,
       ledgerCharges: s.ledgerCharges,
       disruptions: [],

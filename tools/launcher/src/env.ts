@@ -102,7 +102,7 @@ export const launcherEnv = z.object({
   ),
   PHOTOMAKER_WEBHOOK_SECRET: managed(
     workerEnv.shape.PHOTOMAKER_WEBHOOK_SECRET,
-    'HMAC secret that signs our webhook deliveries',
+    'Master secret the tenants’ webhook signing secrets are derived from',
     'generated',
   ),
   PHOTOMAKER_URL_SECRET: managed(

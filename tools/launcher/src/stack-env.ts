@@ -56,7 +56,6 @@ export function appEnvironments(
     ...shared,
     RUNWARE_BASE_URL: endpoints.runwareBaseUrl,
     RUNWARE_API_KEY: runwareKey,
-    PHOTOMAKER_WEBHOOK_SECRET: config.webhookSecret ?? secrets.webhookSecret,
     WORKER_HTTP_PORT: String(config.ports.workerHttp),
     WORKER_CORE_METRICS_PORT: String(config.ports.workerCoreMetrics),
     WORKER_CODEC_TOKEN: config.codecToken ?? secrets.codecToken,
@@ -100,6 +99,8 @@ function sharedVars(config: StackConfig, secrets: GeneratedSecrets, endpoints: E
     PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys ?? secrets.payloadKeys,
     PHOTOMAKER_URL_SECRET: config.urlSecret ?? secrets.urlSecret,
     PHOTOMAKER_METRICS_TOKEN: config.metricsToken ?? secrets.metricsToken,
+    // The worker signs with the tenants' webhook secrets, the API tells each tenant its own.
+    PHOTOMAKER_WEBHOOK_SECRET: config.webhookSecret ?? secrets.webhookSecret,
     PHOTOMAKER_PUBLIC_URL: config.publicUrl,
     ...(config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS
       ? { PHOTOMAKER_ALLOW_PRIVATE_URLS: config.env.PHOTOMAKER_ALLOW_PRIVATE_URLS }

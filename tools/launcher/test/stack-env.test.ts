@@ -122,4 +122,15 @@ describe('what each app gets', () => {
     expect(envs.api.PHOTOMAKER_URL_SECRET).toBe('my-own-url-secret-123');
     expect(envs.worker.PHOTOMAKER_URL_SECRET).toBe('my-own-url-secret-123');
   });
+
+  it('the API and the worker share the webhook master secret (the API tells tenants what the worker signs with)', () => {
+    const envs = envsFor({});
+    expect(envs.api.PHOTOMAKER_WEBHOOK_SECRET).toBe('webhook-secret-0123456789');
+    expect(envs.worker.PHOTOMAKER_WEBHOOK_SECRET).toBe('webhook-secret-0123456789');
+    const own = envsFor({ PHOTOMAKER_WEBHOOK_SECRET: 'my-own-webhook-secret-1' });
+    expect([own.api.PHOTOMAKER_WEBHOOK_SECRET, own.worker.PHOTOMAKER_WEBHOOK_SECRET]).toEqual([
+      'my-own-webhook-secret-1',
+      'my-own-webhook-secret-1',
+    ]);
+  });
 });

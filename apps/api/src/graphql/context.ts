@@ -1,4 +1,5 @@
 import type { Logger } from '@photomaker/observability';
+import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { ImageUrls } from '../http/image-urls.ts';
 import type { FollowJob } from '../jobs/follow-job.ts';
 import type { ImageIntake } from '../jobs/image-intake.ts';
@@ -18,6 +19,8 @@ export interface GraphQLDeps {
   imageUrls: Pick<ImageUrls, 'urlFor'>;
   /** Gauge of live jobEvents subscriptions. */
   subscriptions: { inc(): void; dec(): void };
+  /** Each tenant's webhook signing secret (the caller learns its own). */
+  webhookSecrets: Pick<TenantWebhookSecrets, 'current'>;
   /** Largest `first` of `jobs` (PHOTOMAKER_MAX_PAGE_SIZE). */
   pageSize: number;
 }

@@ -9,6 +9,7 @@ import './schema/job.ts';
 import './schema/job-operations.ts';
 import './schema/reference-image.ts';
 import './schema/job-event.ts';
+import './schema/webhook-secret.ts';
 
 /** The one GraphQLSchema, served over HTTP (Apollo) and WebSocket (graphql-ws). */
 export const schema = builder.toSchema();

@@ -27,6 +27,7 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
     uploads: { upload: unused('upload') },
     imageUrls: { urlFor: (blob) => `http://images.test/${blob.sha256}` },
     subscriptions: { inc: () => undefined, dec: () => undefined },
+    webhookSecrets: { current: unused('webhookSecrets.current') },
     pageSize: 100,
     ...overrides,
   };

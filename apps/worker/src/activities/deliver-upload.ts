@@ -1,10 +1,14 @@
 import { Context } from '@temporalio/activity';
-import { DELIVERY_HEADER, deliveryId, JOB_HEADER } from '../delivery/webhook-signature.ts';
+import { deliveryId, signedDeliveryHeaders } from '../delivery/signed-delivery.ts';
 import type { ActivityDeps } from './deps.ts';
 import { send } from './outbound.ts';
 import type { DeliveryInput, DeliveryResult } from './types.ts';
 
-/** PUTs one image's raw bytes to uploadEndpoint (as Runware does; e.g. a presigned S3 URL). */
+/**
+ * PUTs one image's raw bytes to uploadEndpoint (as Runware does; e.g. a presigned S3 URL), signed over
+ * those bytes like a webhook: a receiver that accepts extra headers can check them; storage that ignores
+ * unknown headers (presigned URLs sign their own) is unaffected.
+ */
 export function createDeliverUpload(deps: ActivityDeps) {
   return async function deliverUpload(input: DeliveryInput): Promise<DeliveryResult> {
     const ctx = Context.current();
@@ -19,9 +23,7 @@ export function createDeliverUpload(deps: ActivityDeps) {
       body: bytes,
       headers: {
         'content-type': blob.mediaType,
-        [DELIVERY_HEADER]: id,
-        [JOB_HEADER]: input.jobId,
-        'x-photomaker-image-index': String(index),
+        ...signedDeliveryHeaders(deps.settings.webhookSecrets, { tenant: input.tenant, id, body: bytes }),
       },
       signal: ctx.cancellationSignal,
     });

@@ -1,13 +1,7 @@
 import { extensionFor, signBlobPath } from '@photomaker/blobstore';
 import { stringifyRunwareJson } from '@photomaker/schema';
 import { Context } from '@temporalio/activity';
-import {
-  DELIVERY_HEADER,
-  deliveryId,
-  JOB_HEADER,
-  SIGNATURE_HEADER,
-  signWebhook,
-} from '../delivery/webhook-signature.ts';
+import { deliveryId, signedDeliveryHeaders } from '../delivery/signed-delivery.ts';
 import type { ActivityDeps } from './deps.ts';
 import { send } from './outbound.ts';
 import type { DeliveryInput, DeliveryResult } from './types.ts';
@@ -39,13 +33,12 @@ async function webhookBody(deps: ActivityDeps, input: DeliveryInput): Promise<st
   return stringifyRunwareJson({ data: [item] });
 }
 
-/** POSTs one result to webhookURL, signed; retried durably by the workflow's delivery policy. */
+/** POSTs one result to webhookURL, signed for the job's tenant; retried durably by the workflow's policy. */
 export function createDeliverWebhook(deps: ActivityDeps) {
   return async function deliverWebhook(input: DeliveryInput): Promise<DeliveryResult> {
     const ctx = Context.current();
     const id = deliveryId('webhook', input.jobId, input.image.index);
     const body = await webhookBody(deps, input);
-    // Signed per attempt, so the timestamp is fresh and receivers can refuse replays.
     const status = await send(deps, {
       kind: 'webhook',
       url: input.url,
@@ -53,9 +46,7 @@ export function createDeliverWebhook(deps: ActivityDeps) {
       body,
       headers: {
         'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signWebhook(deps.settings.webhookSecret, body),
-        [DELIVERY_HEADER]: id,
-        [JOB_HEADER]: input.jobId,
+        ...signedDeliveryHeaders(deps.settings.webhookSecrets, { tenant: input.tenant, id, body }),
       },
       signal: ctx.cancellationSignal,
     });

@@ -5,6 +5,7 @@ import type { RunwareClient } from '@photomaker/runware';
 import type { UrlGuard } from '@photomaker/url-guard';
 import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
+import type { SigningSecrets } from '../delivery/signed-delivery.ts';
 import type { WorkerMetrics } from '../metrics.ts';
 
 export interface ActivitySettings {
@@ -14,8 +15,8 @@ export interface ActivitySettings {
   urlSecret: string;
   /** Lifetime of those links. */
   imageUrlTtlSeconds: number;
-  /** HMAC key of X-PhotoMaker-Signature. */
-  webhookSecret: string;
+  /** Each tenant's webhook signing secrets (Standard Webhooks `webhook-signature`). */
+  webhookSecrets: SigningSecrets;
   /** Jobs with at most this many images use sync delivery (one request, no polling). */
   syncMaxResults: number;
   /** getResponse cadence: first wait, growth factor, cap. */

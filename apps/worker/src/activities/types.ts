@@ -95,6 +95,8 @@ export interface RunwareFailureDetails {
 
 export interface DeliveryInput {
   jobId: string;
+  /** Whose secret signs the delivery; absent only in deliveries scheduled by older workers. */
+  tenant?: string;
   /** The job's Runware taskUUID, as the receiver knows it. */
   runwareTaskUUID: string;
   image: JobImage;

@@ -35,7 +35,7 @@ export async function deliver(input: PhotoMakerJobInput, images: readonly JobIma
   const delivery = deliveryActivities();
   const calls: Promise<unknown>[] = [];
   for (const image of images) {
-    const base = { jobId: input.jobId, runwareTaskUUID: input.runwareTaskUUID, image };
+    const base = { jobId: input.jobId, tenant: input.tenant, runwareTaskUUID: input.runwareTaskUUID, image };
     if (task.webhookURL) {
       const call: DeliveryInput = { ...base, url: task.webhookURL, outputType: task.outputType };
       calls.push(

@@ -22,6 +22,7 @@ import {
 } from '@photomaker/temporal';
 import { createDataConverter, type PayloadKeyRing, parsePayloadKeys } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
+import { TenantWebhookSecrets } from '@photomaker/webhooks';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
@@ -47,6 +48,8 @@ try {
 
 export const RUNWARE_KEY = DEV_API_KEY;
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+/** Tenants' webhook secrets, derived from WEBHOOK_SECRET as the worker derives them. */
+export const WEBHOOK_SECRETS = new TenantWebhookSecrets({ master: WEBHOOK_SECRET });
 export const URL_SECRET = 'test-url-secret-0123456789abcdef';
 export const PUBLIC_URL = 'http://127.0.0.1:4999';
 /** A public key for tests only. */
@@ -56,7 +59,7 @@ const TEST_SETTINGS: ActivitySettings = {
   publicUrl: PUBLIC_URL,
   urlSecret: URL_SECRET,
   imageUrlTtlSeconds: 3600,
-  webhookSecret: WEBHOOK_SECRET,
+  webhookSecrets: WEBHOOK_SECRETS,
   syncMaxResults: 1,
   poll: { initialMs: 50, factor: 1.5, maxMs: 400 },
   referenceCacheTtlSeconds: 3600,

@@ -1,0 +1,3 @@
+export * from './env.ts';
+export * from './standard-signature.ts';
+export * from './tenant-secrets.ts';
