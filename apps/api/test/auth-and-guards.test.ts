@@ -218,7 +218,10 @@ describe('guards', () => {
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {
-    expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      eventLoopDelayMaxMs: expect.any(Number),
+    });
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ temporal: true, redis: true });

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { EventHub } from '../events/event-hub.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { temporalReachable } from '../temporal/temporal-client.ts';
+import { takeEventLoopDelayMaxMs } from './event-loop-gauge.ts';
 
 export interface OpsDeps {
   temporal: Client;
@@ -12,11 +13,11 @@ export interface OpsDeps {
   metrics: Pick<ApiMetrics, 'registry'>;
 }
 
-/** /healthz (process up), /readyz (Temporal and Redis reachable), /metrics (Prometheus). */
+/** /healthz (process up, with the longest event-loop block since the last /healthz), /readyz (Temporal and Redis reachable), /metrics (Prometheus). */
 export function opsRoutes(services: OpsDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', eventLoopDelayMaxMs: takeEventLoopDelayMaxMs() });
   });
   router.get('/readyz', async (_req, res) => {
     const [temporal, redis] = await Promise.all([
