@@ -1,6 +1,5 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { rssMiB } from '../src/fuzz/stress/monitor.ts';
 import {
   aliasBomb,
   fragmentBomb,
@@ -9,6 +8,7 @@ import {
   truncated,
   wrongTypedList,
 } from '../src/fuzz/stress/payloads.ts';
+import { rssMiB } from '../src/fuzz/stress/probe.ts';
 import { classRow, renderStressMarkdown } from '../src/fuzz/stress/report.ts';
 import { notARefusal } from '../src/fuzz/stress/tally.ts';
 

@@ -1,4 +1,4 @@
-import type { Vitals } from './monitor.ts';
+import type { Vitals } from './probe.ts';
 import type { ClassOutcome } from './tally.ts';
 
 /** The goals of issue #13 for every class. */

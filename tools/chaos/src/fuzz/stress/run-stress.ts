@@ -55,7 +55,8 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     quick: options.quick,
     agent: new Agent({ connections: 8, headersTimeout: 120_000, bodyTimeout: 120_000 }),
   };
-  const monitor = new ApiMonitor(stack.apiUrl, () => stack.pid('api'));
+  // The API is not restarted during the stress run, so its pid is fixed.
+  const monitor = new ApiMonitor(stack.apiUrl, stack.pid('api'));
   const rows: ClassRow[] = [];
   try {
     for (const stressClass of STRESS_CLASSES) {
