@@ -24,19 +24,30 @@ export function rssMiB(pid: number | undefined, read = (path: string) => readFil
 /** A health check fails when /healthz does not answer 200 within this time (a load balancer's view). */
 export const HEALTH_TIMEOUT_MS = 1_000;
 const POLL_EVERY_MS = 200;
+/** A late answer is still awaited this long: it carries the block that made it late. */
+const ANSWER_WAIT_MS = 120_000;
+/** Probes in flight at most; a tick beyond that is a failed check (the API answers none of them). */
+const MAX_IN_FLIGHT = 50;
+
+const emptyVitals = (): Vitals => ({
+  healthChecks: 0,
+  healthFailures: 0,
+  maxEventLoopBlockMs: 0,
+  maxRssMiB: 0,
+});
 
 /**
- * Polls /healthz and the API's RSS while a class runs, on its own connection pool so the class's
- * connections never queue the probe. Each /healthz answer carries the longest event-loop block since the
- * previous one, so the max over the polls is the class's max block. Runs in its own thread
- * (monitor-thread.ts), so the fuzz's own work never delays a probe into a false failure.
+ * Probes /healthz every 200 ms while a class runs (whether or not the previous probe answered), on its
+ * own connection pool so the class's connections never queue a probe, and samples the API's RSS. A probe
+ * slower than 1 s is a failed check, but its answer is still awaited: each /healthz answer carries the
+ * longest event-loop block since the previous one, and the late one carries the block that made it late.
+ * Runs in its own thread (monitor-thread.ts), so the fuzz's own work never delays a probe.
  */
 export class HealthProbe {
-  private readonly agent = new Agent({ connections: 2, pipelining: 0 });
-  private vitals: Vitals = { healthChecks: 0, healthFailures: 0, maxEventLoopBlockMs: 0, maxRssMiB: 0 };
-  private running: Promise<void> | undefined;
-  private stopping = false;
-
+  private readonly agent = new Agent({ connections: MAX_IN_FLIGHT, pipelining: 0 });
+  private vitals = emptyVitals();
+  private readonly inFlight = new Set<Promise<boolean>>();
+  private ticker: NodeJS.Timeout | undefined;
   private readonly apiUrl: string;
   private readonly apiPid: () => number | undefined;
 
@@ -45,52 +56,56 @@ export class HealthProbe {
     this.apiPid = apiPid;
   }
 
-  /** One probe: a health check (counted unless `counted` is false), the block it reports, the RSS now. */
-  async probe(counted = true, timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
-    if (counted) this.vitals.healthChecks += 1;
+  /** One probe: true when /healthz answered 200 within 1 s; notes the block it reports and the RSS. */
+  async probe(): Promise<boolean> {
     this.vitals.maxRssMiB = Math.max(this.vitals.maxRssMiB, rssMiB(this.apiPid()));
-    let ok = false;
+    const began = performance.now();
     try {
       const response = await request(`${this.apiUrl}/healthz`, {
         dispatcher: this.agent,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(ANSWER_WAIT_MS),
       });
       const body = (await response.body.json().catch(() => ({}))) as { eventLoopDelayMaxMs?: unknown };
-      ok = response.statusCode === 200;
       const block = Number(body.eventLoopDelayMaxMs ?? 0);
       if (Number.isFinite(block))
         this.vitals.maxEventLoopBlockMs = Math.max(this.vitals.maxEventLoopBlockMs, block);
+      return response.statusCode === 200 && performance.now() - began <= HEALTH_TIMEOUT_MS;
     } catch {
-      ok = false;
+      return false;
     }
-    if (counted && !ok) this.vitals.healthFailures += 1;
-    return ok;
   }
 
-  /** Starts a new window (the first probe resets the API's event-loop max) and keeps probing. */
+  private tick(): void {
+    this.vitals.healthChecks += 1;
+    if (this.inFlight.size >= MAX_IN_FLIGHT) {
+      this.vitals.healthFailures += 1;
+      return;
+    }
+    const probe = this.probe().then((ok) => {
+      if (!ok) this.vitals.healthFailures += 1;
+      this.inFlight.delete(probe);
+      return ok;
+    });
+    this.inFlight.add(probe);
+  }
+
+  /** Starts a new window (an uncounted probe first resets the API's event-loop max) and keeps probing. */
   async start(): Promise<void> {
     await this.probe();
-    this.vitals = { healthChecks: 0, healthFailures: 0, maxEventLoopBlockMs: 0, maxRssMiB: 0 };
-    this.stopping = false;
-    this.running = (async () => {
-      while (!this.stopping) {
-        await this.probe();
-        await new Promise((r) => setTimeout(r, POLL_EVERY_MS));
-      }
-    })();
+    this.vitals = emptyVitals();
+    this.tick();
+    this.ticker = setInterval(() => this.tick(), POLL_EVERY_MS);
   }
 
   /**
-   * Stops probing and returns the window. Waits (uncounted, up to `settleMs`) for one answer, which
-   * reports a block still in progress, so the next class starts on an API that answers again.
+   * Stops probing and returns the window once every probe has answered (or given up), then one more
+   * (uncounted) answer, which reports a block still in progress; the next class starts on an API that
+   * answers again.
    */
-  async stop(settleMs = 60_000): Promise<Vitals> {
-    this.stopping = true;
-    await this.running;
-    const until = Date.now() + settleMs;
-    while (!(await this.probe(false, 5_000)) && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, POLL_EVERY_MS));
-    }
+  async stop(): Promise<Vitals> {
+    clearInterval(this.ticker);
+    await Promise.all(this.inFlight);
+    await this.probe();
     return { ...this.vitals };
   }
 
