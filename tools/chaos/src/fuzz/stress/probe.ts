@@ -7,6 +7,8 @@ export interface Vitals {
   healthFailures: number;
   /** Longest event-loop block the API reported on /healthz (`eventLoopDelayMaxMs`) during the class. */
   maxEventLoopBlockMs: number;
+  /** The API's RSS when the class began: V8 keeps what an earlier class grew, so growth is max - start. */
+  startRssMiB: number;
   maxRssMiB: number;
 }
 
@@ -33,6 +35,7 @@ const emptyVitals = (): Vitals => ({
   healthChecks: 0,
   healthFailures: 0,
   maxEventLoopBlockMs: 0,
+  startRssMiB: 0,
   maxRssMiB: 0,
 });
 
@@ -93,6 +96,7 @@ export class HealthProbe {
   async start(): Promise<void> {
     await this.probe();
     this.vitals = emptyVitals();
+    this.vitals.startRssMiB = rssMiB(this.apiPid());
     this.tick();
     this.ticker = setInterval(() => this.tick(), POLL_EVERY_MS);
   }

@@ -34,20 +34,40 @@ export function classRow(
   return { name, ...outcome, ...vitals, workflowsStarted, seconds, ok };
 }
 
-/** The per-class table (markdown), then what went wrong in each failing class. */
+/** A markdown table with padded cells (the layout the repository's formatter keeps). */
+export function markdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+/** The per-class table (markdown), then what each class measured and what went wrong in it. */
 export function renderStressMarkdown(report: StressReport): string {
-  const lines = [
-    '| class | attempts | unexpected answers | max event-loop block (ms) | max API RSS (MiB) | health checks failed | workflows started | goal |',
-    '| --- | --: | --: | --: | --: | --: | --: | --- |',
-  ];
-  for (const r of report.rows) {
-    lines.push(
-      `| ${r.name} | ${r.attempts} | ${r.unexpected} | ${r.maxEventLoopBlockMs} | ${r.maxRssMiB} | ${r.healthFailures} / ${r.healthChecks} | ${r.workflowsStarted} | ${r.ok ? 'met' : '**not met**'} |`,
-    );
-  }
+  const lines = markdownTable(
+    [
+      'class',
+      'attempts',
+      'unexpected answers',
+      'max event-loop block (ms)',
+      'API RSS start -> max (MiB)',
+      'health checks failed',
+      'workflows started',
+      'goal',
+    ],
+    report.rows.map((r) => [
+      r.name,
+      String(r.attempts),
+      String(r.unexpected),
+      String(r.maxEventLoopBlockMs),
+      `${r.startRssMiB} -> ${r.maxRssMiB}`,
+      `${r.healthFailures} / ${r.healthChecks}`,
+      String(r.workflowsStarted),
+      r.ok ? 'met' : '**not met**',
+    ]),
+  );
   lines.push('');
   for (const r of report.rows) {
-    const details = [...r.notes, ...r.examples.map((e) => `unexpected: ${e}`)];
+    const details = [...r.notes, ...r.examples.map((e) => `unexpected: \`${e.replaceAll('`', "'")}\``)];
     if (details.length > 0) lines.push(`- **${r.name}**: ${details.join('; ')}`);
   }
   lines.push('', report.ok ? 'stress: every class met the goals' : 'stress: GOALS NOT MET');
