@@ -45,6 +45,7 @@ async function hostileImages(): Promise<{ what: string; uri: string }[]> {
 export async function hostileImagesClass(ctx: StressContext): Promise<ClassOutcome> {
   const tally = new Tally();
   const images = await hostileImages();
+  const refused = new Map<string, { sent: number; refused: number }>();
   await bounded(images.length * (ctx.quick ? 2 : 6), 2, ctx.quick ? 60 : 150, async (i) => {
     const { what, uri } = images[i % images.length] as { what: string; uri: string };
     const viaGraphql = Math.floor(i / images.length) % 2 === 0;
@@ -68,11 +69,17 @@ export async function hostileImagesClass(ctx: StressContext): Promise<ClassOutco
         );
     const problem = notARefusal(reply, `${what} via ${viaGraphql ? 'GraphQL' : '/v1'}`);
     const named = reply.text.includes('invalidInputImages');
+    const shape = `${what} (${viaGraphql ? 'GraphQL' : '/v1'})`;
+    const count = refused.get(shape) ?? { sent: 0, refused: 0 };
+    refused.set(shape, { sent: count.sent + 1, refused: count.refused + (!problem && named ? 1 : 0) });
     tally.record(
       problem ??
         (named ? undefined : `${what}: refused without invalidInputImages: ${reply.text.slice(0, 120)}`),
     );
   });
+  tally.notes.push(
+    `refused as invalidInputImages: ${[...refused].map(([shape, c]) => `${shape} ${c.refused}/${c.sent}`).join(', ')}`,
+  );
   return tally;
 }
 
