@@ -24,7 +24,10 @@ afterAll(async () => {
 
 describe('operator endpoints of the API', () => {
   it('serves health, readiness and Prometheus metrics (with the metrics token)', async () => {
-    expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      eventLoopDelayMaxMs: expect.any(Number),
+    });
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ temporal: true, redis: true });
