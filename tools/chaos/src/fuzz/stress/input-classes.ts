@@ -83,16 +83,14 @@ export async function hostileImagesClass(ctx: StressContext): Promise<ClassOutco
   return tally;
 }
 
-/** /metrics as anyone can read it (or the API key's view when it is behind a token); '' when unreadable. */
+/** /metrics as the operator reads it (with the metrics token); '' when unreadable. */
 async function metricsText(ctx: StressContext): Promise<string> {
-  for (const headers of [{}, bearer(ctx)]) {
-    const response = await request(`${ctx.apiUrl}/metrics`, { dispatcher: ctx.agent, headers }).catch(
-      () => undefined,
-    );
-    const text = response ? await response.body.text() : '';
-    if (response?.statusCode === 200) return text;
-  }
-  return '';
+  const headers = { authorization: `Bearer ${ctx.metricsToken}` };
+  const response = await request(`${ctx.apiUrl}/metrics`, { dispatcher: ctx.agent, headers }).catch(
+    () => undefined,
+  );
+  const text = response ? await response.body.text() : '';
+  return response?.statusCode === 200 ? text : '';
 }
 
 /**

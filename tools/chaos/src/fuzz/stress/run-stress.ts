@@ -52,6 +52,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
   const ctx: StressContext = {
     apiUrl: stack.apiUrl,
     apiKey: stack.apiKey,
+    metricsToken: stack.secrets.metricsToken,
     quick: options.quick,
     agent: new Agent({ connections: 8, headersTimeout: 120_000, bodyTimeout: 120_000 }),
   };

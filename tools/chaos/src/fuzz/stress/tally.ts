@@ -30,6 +30,8 @@ export class Tally implements ClassOutcome {
 export interface StressContext {
   apiUrl: string;
   apiKey: string;
+  /** The platform's /metrics token (the operator's view of the metrics). */
+  metricsToken: string;
   quick: boolean;
   agent: Agent;
 }
