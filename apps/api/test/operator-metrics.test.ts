@@ -14,7 +14,8 @@ const scrape = (url: string, authorization?: string) =>
 
 beforeAll(async () => {
   api = await startApi({ ops: who.ops }, { PHOTOMAKER_METRICS_TOKEN: TOKEN });
-  closed = await startApi({ ops: who.ops });
+  // The test stack's shared env carries a metrics token: this API is started without one.
+  closed = await startApi({ ops: who.ops }, { PHOTOMAKER_METRICS_TOKEN: '' });
 });
 
 afterAll(async () => {

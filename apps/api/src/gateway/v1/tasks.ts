@@ -74,6 +74,11 @@ export function batchErrors(batch: readonly unknown[], maxTasks: number): Runwar
  * job per tenant (UUID v5), so a re-sent taskUUID is `conflictTaskUUID` and never a second run, and
  * getResponse answers from the job's state.
  */
+/** A task's taskType as sent, or 'unknown' (metric labels map it through their closed set). */
+function taskTypeOf(task: unknown): string {
+  return typeof (task as Item)?.taskType === 'string' ? String((task as Item).taskType) : 'unknown';
+}
+
 export class V1Tasks {
   private readonly deps: V1TaskDeps;
   private readonly results: V1Results;
@@ -86,7 +91,12 @@ export class V1Tasks {
   /** A batch: refused whole when batchErrors finds anything, else every task at once. */
   async runBatch(batch: readonly unknown[], caller: V1Caller): Promise<TaskOutcome> {
     const refused = batchErrors(batch, this.deps.maxTasks);
-    if (refused.length > 0) return { data: [], errors: refused };
+    if (refused.length > 0) {
+      // A refused batch still shows in the metrics (its taskTypes mapped through the closed set).
+      for (const task of batch.slice(0, this.deps.maxTasks))
+        this.deps.metrics.v1Tasks.inc({ taskType: taskTypeOf(task), outcome: 'error' });
+      return { data: [], errors: refused };
+    }
     const outcomes = await Promise.all(batch.map((task) => this.run(task, caller)));
     return {
       data: outcomes.flatMap((outcome) => outcome.data),
@@ -96,8 +106,7 @@ export class V1Tasks {
 
   async run(task: unknown, caller: V1Caller): Promise<TaskOutcome> {
     const validation = validateTask(task);
-    const taskType =
-      typeof (task as Item)?.taskType === 'string' ? String((task as Item).taskType) : 'unknown';
+    const taskType = taskTypeOf(task);
     const outcome = validation.ok
       ? await this.dispatch(validation.value, caller, taskType)
       : { data: [], errors: validation.errors };
