@@ -27,7 +27,9 @@ export const ACTIVITY_TYPES = [
 
 type UnlistedActivity = Exclude<keyof Activities, (typeof ACTIVITY_TYPES)[number]>;
 /** Compiles only while ACTIVITY_TYPES lists every activity createActivities returns. */
-export const EVERY_ACTIVITY_LISTED: [UnlistedActivity] extends [never] ? true : false = true;
+export type EveryActivityListed = [UnlistedActivity] extends [never] ? true : never;
+const _everyActivityListed: EveryActivityListed = true;
+void _everyActivityListed;
 
 export const ACTIVITY_OUTCOMES = ['completed', 'failed', 'cancelled'];
 

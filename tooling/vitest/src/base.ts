@@ -13,5 +13,3 @@ export const baseConfig = defineConfig({
     restoreMocks: true,
   },
 });
-
-export default baseConfig;

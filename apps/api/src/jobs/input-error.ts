@@ -16,11 +16,3 @@ export class InvalidInputError extends Error {
     return new InvalidInputError([{ code, parameter, message }]);
   }
 }
-
-/** A job (or reference image) id that does not exist for this tenant: never "forbidden". */
-export class NotFoundError extends Error {
-  constructor(what: string) {
-    super(`${what} not found`);
-    this.name = 'NotFoundError';
-  }
-}

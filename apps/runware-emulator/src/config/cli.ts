@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { definedOnly, type EnvInput, parseEnv } from '@photomaker/env';
-import type { EmulatorOptions } from '../emulator.ts';
+import type { EmulatorOptions } from '../emulator-options.ts';
 import { type EmulatorEnv, emulatorEnv } from '../env.ts';
 import { ENV_FLAGS, type FlagOnly, flagOnlySchema, parseArgsOptions } from './flags.ts';
 import type { LatencyModel } from './latency.ts';
