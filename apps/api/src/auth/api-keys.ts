@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TenantLimits } from './tenant-limits.ts';
 
 /**
  * API keys -> tenants. Only sha256 digests are kept in memory; a presented key is hashed and compared
@@ -21,6 +22,8 @@ export class ApiKeyConfigError extends Error {
 export interface Principal {
   tenant: string;
   keyId: string;
+  /** The tenant's effective limits (file over env defaults); {} = unlimited. */
+  limits: TenantLimits;
 }
 
 interface Entry {
@@ -80,7 +83,9 @@ export class ApiKeyStore {
     for (const entry of this.entries) {
       if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry;
     }
-    return found ? { tenant: found.tenant, keyId: found.digest.subarray(0, 6).toString('hex') } : undefined;
+    return found
+      ? { tenant: found.tenant, keyId: found.digest.subarray(0, 6).toString('hex'), limits: {} }
+      : undefined;
   }
 }
 
