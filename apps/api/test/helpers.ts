@@ -57,14 +57,12 @@ export async function startApi(
 export function startApiProcess(
   keys: Record<string, { tenant: string; key: string }>,
   extra: Record<string, string> = {},
-  onLine?: (line: string) => void,
 ): Promise<RunningNodeApp> {
   return startNodeApp({
     name: 'api',
     entry: 'apps/api/src/main.ts',
     args: ['--port', '0'],
     env: apiEnv(keys, extra),
-    ...(onLine ? { onLine } : {}),
   });
 }
 
