@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
-import { httpUrl, integer, oneOf } from '@photomaker/env';
+import { decimal, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
@@ -127,6 +127,51 @@ export const apiImagesEnv = z.object({
     .describe('How often one API replica collects unreferenced blobs (minutes); 0: never'),
 });
 
+/**
+ * Tenants (issue #12): the tenants file, and the limits and defaults of every tenant it does not override
+ * (and of every tenant from `PHOTOMAKER_API_KEYS`). Unset limits are unlimited.
+ */
+export const apiTenantsEnv = z.object({
+  PHOTOMAKER_TENANTS_FILE: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((path) => /\.(json|ya?ml)$/i.test(path), { error: 'must end in .json, .yaml or .yml' })
+    .refine((path) => existsSync(path), { error: 'must name an existing file' })
+    .optional()
+    .describe(
+      'Tenants file (JSON or YAML): per tenant its API key digests, limits and defaults; reloaded on change or SIGHUP',
+    ),
+  PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: integer(0)
+    .optional()
+    .describe('Jobs one tenant may run at once, unless its tenants-file entry says')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS: integer(0)
+    .optional()
+    .describe('Jobs one tenant may have waiting for a slot')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE: integer(0)
+    .optional()
+    .describe('Images one tenant may request per minute')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY: integer(0)
+    .optional()
+    .describe('Images one tenant may request per UTC day')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_SPEND_PER_DAY_USD: decimal(0)
+    .optional()
+    .describe('USD one tenant may spend at Runware per UTC day')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_PRICE_PER_IMAGE_USD: decimal(0)
+    .optional()
+    .describe('USD counted per image when Runware reports no cost (spend cap)')
+    .meta({ defaultText: 'unset' }),
+  PHOTOMAKER_TENANT_DEFAULT_PRIORITY: oneOf(['HIGH', 'NORMAL', 'LOW'])
+    .optional()
+    .describe('Priority of a job that does not set one')
+    .meta({ defaultText: 'NORMAL' }),
+});
+
 /** The API's own variables: where it listens, who may call it, and what it serves. */
 const apiOwnEnv = z.object({
   PORT: integer(0, 65535).prefault('4000').describe('API + web app port (0: any free port); `--port` wins'),
@@ -191,6 +236,7 @@ export const apiEnv = z.object({
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,
+  ...apiTenantsEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;
