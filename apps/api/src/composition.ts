@@ -24,6 +24,8 @@ import { JobRecords } from './jobs/job-records.ts';
 import { JobService } from './jobs/job-service.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
 import { SubmitJob } from './jobs/submit-job.ts';
+import { UsageAdmission } from './jobs/usage-admission.ts';
+import { UsageLedger } from './jobs/usage-ledger.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
 
@@ -161,6 +163,18 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
       guard,
       follow,
       metrics,
+      usage: new UsageAdmission({
+        ledger: new UsageLedger({
+          redis,
+          maxInFlight: config.usage.maxInFlight,
+          slotTtlMs: config.usage.slotTtlMs,
+        }),
+        reads,
+        follow,
+        slotTtlMs: config.usage.slotTtlMs,
+        logger,
+      }),
+      defaultLimits: config.usage.tenantDefaults,
       syncWaitMs: config.limits.syncWaitMs,
     }),
     follow,

@@ -5,6 +5,7 @@ import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/we
 import type { z } from 'zod';
 import { ApiKeyConfigError, ApiKeyStore } from './auth/api-keys.ts';
 import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
+import type { TenantLimits } from './jobs/usage-ledger.ts';
 
 export { corsOriginsFrom };
 
@@ -40,8 +41,34 @@ export interface ApiConfig {
   limits: ApiLimits;
   edge: ApiEdge;
   images: ApiImages;
+  usage: ApiUsage;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
+}
+
+/** Usage limits counted in jobs and images (env.ts `apiUsageEnv`, jobs/usage-ledger.ts). */
+export interface ApiUsage {
+  /** Every tenant's limits unless its own say otherwise. */
+  tenantDefaults: TenantLimits;
+  /** Jobs in flight toward Runware across all tenants; undefined: no global budget. */
+  maxInFlight: number | undefined;
+  /** Longest a job holds its slot when its end is never seen (ms). */
+  slotTtlMs: number;
+}
+
+function usageOf(e: ApiEnv): ApiUsage {
+  return {
+    tenantDefaults: {
+      maxRunningJobs: e.PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS,
+      maxQueuedJobs: e.PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS,
+      imagesPerMinute: e.PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE,
+      imagesPerDay: e.PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY,
+      spendPerDayUsd: e.PHOTOMAKER_TENANT_DEFAULT_SPEND_PER_DAY_USD,
+      pricePerImageUsd: e.PHOTOMAKER_TENANT_DEFAULT_PRICE_PER_IMAGE_USD,
+    },
+    maxInFlight: e.PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT,
+    slotTtlMs: e.PHOTOMAKER_JOB_SLOT_TTL,
+  };
 }
 
 export interface ApiLimits {
@@ -244,6 +271,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
       gcGraceMs: e.PHOTOMAKER_BLOB_GC_GRACE_HOURS * 3_600_000,
       gcIntervalMs: e.PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES * 60_000,
     },
+    usage: usageOf(e),
     warnings,
   };
 }

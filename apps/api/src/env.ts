@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
-import { httpUrl, integer, oneOf } from '@photomaker/env';
+import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
@@ -127,6 +127,41 @@ export const apiImagesEnv = z.object({
     .describe('How often one API replica collects unreferenced blobs (minutes); 0: never'),
 });
 
+/**
+ * Usage limits counted in jobs and images (`ApiUsage` in config.ts, jobs/usage-ledger.ts): every tenant's
+ * defaults, the global budget toward Runware, and how long a lost release may hold a slot. Unset: no limit.
+ */
+export const apiUsageEnv = z.object({
+  PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: integer(1)
+    .optional()
+    .describe('Jobs a tenant may have running at once (over it: RATE_LIMITED)'),
+  PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS: integer(0)
+    .optional()
+    .describe('Jobs a tenant may have waiting for a slot (enforced once jobs queue; today they are refused)'),
+  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE: integer(1)
+    .optional()
+    .describe('Images a tenant may request per UTC minute (over it: RATE_LIMITED)'),
+  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY: integer(1)
+    .optional()
+    .describe('Images a tenant may request per UTC day (over it: QUOTA_EXCEEDED)'),
+  PHOTOMAKER_TENANT_DEFAULT_SPEND_PER_DAY_USD: decimal(0)
+    .optional()
+    .describe(
+      "USD a tenant may spend per UTC day, by Runware's cost or the price per image (QUOTA_EXCEEDED)",
+    ),
+  PHOTOMAKER_TENANT_DEFAULT_PRICE_PER_IMAGE_USD: decimal(0)
+    .optional()
+    .describe(
+      "USD an image is reserved at against the spend cap until Runware's cost (includeCost) is known",
+    ),
+  PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: integer(1)
+    .optional()
+    .describe("Jobs in flight toward Runware across all tenants (the account's concurrency; RATE_LIMITED)"),
+  PHOTOMAKER_JOB_SLOT_TTL: duration
+    .prefault('30m')
+    .describe("Longest a job holds its running slot when its end is never seen (a job's max runtime)"),
+});
+
 /** The API's own variables: where it listens, who may call it, and what it serves. */
 const apiOwnEnv = z.object({
   PORT: integer(0, 65535).prefault('4000').describe('API + web app port (0: any free port); `--port` wins'),
@@ -191,6 +226,7 @@ export const apiEnv = z.object({
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,
+  ...apiUsageEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;
