@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { AddressLimits } from './auth/address-limits.ts';
 import { AdmissionGate } from './auth/admission.ts';
-import { ApiKeyStore } from './auth/api-keys.ts';
+import { LiveTenantDirectory } from './auth/tenants-reload.ts';
 import type { ApiConfig } from './config.ts';
 import { EventHub } from './events/event-hub.ts';
 import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
@@ -34,7 +34,8 @@ import { connectTemporal } from './temporal/temporal-client.ts';
  * each transport the few pieces it uses) and tests read it; no handler receives it whole.
  */
 export interface ApiParts {
-  keys: ApiKeyStore;
+  /** Key -> tenant and its limits; reloaded on a change of the tenants file or `reloadTenants()`. */
+  tenants: LiveTenantDirectory;
   admission: AdmissionGate;
   temporal: Client;
   redis: Redis;
@@ -67,8 +68,13 @@ function connectRedis(config: ApiConfig, logger: Logger) {
 }
 
 export async function composeApi(config: ApiConfig, logger: Logger): Promise<ApiParts> {
-  const keys = new ApiKeyStore(config.apiKeysSpec);
   const metrics = createApiMetrics();
+  const tenants = new LiveTenantDirectory({
+    sources: config.tenants,
+    logger,
+    onReload: (outcome) => metrics.tenantReloads.inc({ outcome }),
+  });
+  tenants.watch();
   const { redis, onRedisError } = connectRedis(config, logger);
   const temporal = await connectTemporal({
     address: config.temporalAddress,
@@ -135,9 +141,9 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     windowSeconds: config.limits.rateWindowSeconds,
   });
   return {
-    keys,
+    tenants,
     admission: new AdmissionGate({
-      keys,
+      keys: tenants,
       addresses: new AddressLimits({
         anonymousPoints: config.edge.anonymousPoints,
         freeFailures: config.edge.freeAuthFailures,
@@ -174,7 +180,6 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
         slotTtlMs: config.usage.slotTtlMs,
         logger,
       }),
-      defaultLimits: config.usage.tenantDefaults,
       syncWaitMs: config.limits.syncWaitMs,
     }),
     follow,
@@ -182,6 +187,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     imageUrls: new ImageUrls({ publicUrl: config.publicUrl, secret: config.urlSecret }),
     metrics,
     async close() {
+      tenants.close();
       unfinished.close();
       await blobCollector.close();
       await hub.close();

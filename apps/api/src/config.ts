@@ -3,9 +3,11 @@ import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import type { z } from 'zod';
-import { ApiKeyConfigError, ApiKeyStore } from './auth/api-keys.ts';
+import { ApiKeyConfigError } from './auth/api-keys.ts';
+import { TenantDirectoryError } from './auth/tenant-directory.ts';
+import { loadTenantDirectory, type TenantSources, tenantBaselineFrom } from './auth/tenants-config.ts';
+import { TenantsFileError } from './auth/tenants-file.ts';
 import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
-import type { TenantLimits } from './jobs/usage-ledger.ts';
 
 export { corsOriginsFrom };
 
@@ -13,8 +15,10 @@ export { corsOriginsFrom };
 export interface ApiConfig {
   port: number;
   host: string;
-  /** `tenant:key` pairs from env and/or file (see auth/api-keys.ts). */
+  /** `tenant:key` pairs from env and/or file (see auth/api-keys.ts); empty when only a tenants file is set. */
   apiKeysSpec: string;
+  /** Key spec, tenants file and env defaults the tenant directory is built (and rebuilt) from. */
+  tenants: TenantSources;
   temporalAddress: string;
   temporalNamespace: string;
   /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
@@ -48,8 +52,6 @@ export interface ApiConfig {
 
 /** Usage limits counted in jobs and images (env.ts `apiUsageEnv`, jobs/usage-ledger.ts). */
 export interface ApiUsage {
-  /** Every tenant's limits unless its own say otherwise. */
-  tenantDefaults: TenantLimits;
   /** Jobs in flight toward Runware across all tenants; undefined: no global budget. */
   maxInFlight: number | undefined;
   /** Longest a job holds its slot when its end is never seen (ms). */
@@ -58,14 +60,6 @@ export interface ApiUsage {
 
 function usageOf(e: ApiEnv): ApiUsage {
   return {
-    tenantDefaults: {
-      maxRunningJobs: e.PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS,
-      maxQueuedJobs: e.PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS,
-      imagesPerMinute: e.PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE,
-      imagesPerDay: e.PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY,
-      spendPerDayUsd: e.PHOTOMAKER_TENANT_DEFAULT_SPEND_PER_DAY_USD,
-      pricePerImageUsd: e.PHOTOMAKER_TENANT_DEFAULT_PRICE_PER_IMAGE_USD,
-    },
     maxInFlight: e.PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT,
     slotTtlMs: e.PHOTOMAKER_JOB_SLOT_TTL,
   };
@@ -193,14 +187,18 @@ function edgeProblems(edge: ApiEdge): string[] {
   ];
 }
 
-/** Keys are checked at start, so a short or malformed one stops the process with the variable named. */
-function keyProblems(spec: string): string[] {
+/** Tenants are checked at start, so a bad key or tenants file stops the process with its source named. */
+function tenantProblems(sources: TenantSources): string[] {
   try {
-    new ApiKeyStore(spec);
+    loadTenantDirectory(sources);
     return [];
   } catch (error) {
-    if (!(error instanceof ApiKeyConfigError)) throw error;
-    return [`PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE: ${error.message}`];
+    if (error instanceof ApiKeyConfigError)
+      return [`PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE: ${error.message}`];
+    if (error instanceof TenantsFileError) return [`PHOTOMAKER_TENANTS_FILE: ${error.message}`];
+    if (error instanceof TenantDirectoryError)
+      return [`PHOTOMAKER_API_KEYS / PHOTOMAKER_TENANTS_FILE: ${error.message}`];
+    throw error;
   }
 }
 
@@ -222,6 +220,7 @@ function apiKeysSpec(e: ApiEnv, warnings: string[]): string {
   if (e.PHOTOMAKER_API_KEYS) keyParts.push(e.PHOTOMAKER_API_KEYS);
   if (e.PHOTOMAKER_API_KEYS_FILE) keyParts.push(readFileSync(e.PHOTOMAKER_API_KEYS_FILE, 'utf8'));
   if (keyParts.length > 0) return keyParts.join('\n');
+  if (e.PHOTOMAKER_TENANTS_FILE) return '';
   warnings.push(
     `no PHOTOMAKER_API_KEYS / PHOTOMAKER_API_KEYS_FILE: using the built-in dev key of tenant 'dev' (never in production)`,
   );
@@ -238,8 +237,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
   const e = parsed.data;
   const warnings: string[] = [];
   const apiKeys = apiKeysSpec(e, warnings);
+  const tenants = { keysSpec: apiKeys, file: e.PHOTOMAKER_TENANTS_FILE, baseline: tenantBaselineFrom(e) };
   const edge = edgeOf(e);
-  const problems = [...keyProblems(apiKeys), ...edgeProblems(edge)];
+  const problems = [...tenantProblems(tenants), ...edgeProblems(edge)];
   if (problems.length > 0) throw invalid(problems);
   if (!e.PHOTOMAKER_URL_SECRET)
     warnings.push('PHOTOMAKER_URL_SECRET unset: image URLs are signed with a dev secret');
@@ -249,6 +249,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     port: e.PORT,
     host: e.HOST,
     apiKeysSpec: apiKeys,
+    tenants,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,

@@ -128,38 +128,62 @@ export const apiImagesEnv = z.object({
 });
 
 /**
- * Usage limits counted in jobs and images (`ApiUsage` in config.ts, jobs/usage-ledger.ts): every tenant's
- * defaults, the global budget toward Runware, and how long a lost release may hold a slot. Unset: no limit.
+ * Usage counting (`ApiUsage` in config.ts, jobs/usage-ledger.ts): the global budget toward Runware and how
+ * long a lost release may hold a slot. Each tenant's own limits are the tenants' (apiTenantsEnv).
  */
 export const apiUsageEnv = z.object({
-  PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: integer(1)
-    .optional()
-    .describe('Jobs a tenant may have running at once (over it: RATE_LIMITED)'),
-  PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS: integer(0)
-    .optional()
-    .describe('Jobs a tenant may have waiting for a slot (enforced once jobs queue; today they are refused)'),
-  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE: integer(1)
-    .optional()
-    .describe('Images a tenant may request per UTC minute (over it: RATE_LIMITED)'),
-  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY: integer(1)
-    .optional()
-    .describe('Images a tenant may request per UTC day (over it: QUOTA_EXCEEDED)'),
-  PHOTOMAKER_TENANT_DEFAULT_SPEND_PER_DAY_USD: decimal(0)
-    .optional()
-    .describe(
-      "USD a tenant may spend per UTC day, by Runware's cost or the price per image (QUOTA_EXCEEDED)",
-    ),
-  PHOTOMAKER_TENANT_DEFAULT_PRICE_PER_IMAGE_USD: decimal(0)
-    .optional()
-    .describe(
-      "USD an image is reserved at against the spend cap until Runware's cost (includeCost) is known",
-    ),
   PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: integer(1)
     .optional()
-    .describe("Jobs in flight toward Runware across all tenants (the account's concurrency; RATE_LIMITED)"),
+    .describe("Jobs in flight toward Runware across all tenants (the account's concurrency; RATE_LIMITED)")
+    .meta({ defaultText: 'unlimited' }),
   PHOTOMAKER_JOB_SLOT_TTL: duration
     .prefault('30m')
     .describe("Longest a job holds its running slot when its end is never seen (a job's max runtime)"),
+});
+
+/**
+ * Tenants (issue #12): the tenants file, and the limits and defaults of every tenant it does not override
+ * (and of every tenant from `PHOTOMAKER_API_KEYS`). Unset limits are unlimited.
+ */
+export const apiTenantsEnv = z.object({
+  PHOTOMAKER_TENANTS_FILE: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((path) => /\.(json|ya?ml)$/i.test(path), { error: 'must end in .json, .yaml or .yml' })
+    .refine((path) => existsSync(path), { error: 'must name an existing file' })
+    .optional()
+    .describe(
+      'Tenants file (JSON or YAML): per tenant its API key digests, limits and defaults; reloaded on change or SIGHUP',
+    ),
+  PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: integer(0)
+    .optional()
+    .describe('Jobs one tenant may run at once, unless its tenants-file entry says')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS: integer(0)
+    .optional()
+    .describe('Jobs one tenant may have waiting for a slot')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE: integer(0)
+    .optional()
+    .describe('Images one tenant may request per minute')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY: integer(0)
+    .optional()
+    .describe('Images one tenant may request per UTC day')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_SPEND_PER_DAY_USD: decimal(0)
+    .optional()
+    .describe('USD one tenant may spend at Runware per UTC day')
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_TENANT_DEFAULT_PRICE_PER_IMAGE_USD: decimal(0)
+    .optional()
+    .describe('USD counted per image when Runware reports no cost (spend cap)')
+    .meta({ defaultText: 'unset' }),
+  PHOTOMAKER_TENANT_DEFAULT_PRIORITY: oneOf(['HIGH', 'NORMAL', 'LOW'])
+    .optional()
+    .describe('Priority of a job that does not set one')
+    .meta({ defaultText: 'NORMAL' }),
 });
 
 /** The API's own variables: where it listens, who may call it, and what it serves. */
@@ -226,6 +250,7 @@ export const apiEnv = z.object({
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,
+  ...apiTenantsEnv.shape,
   ...apiUsageEnv.shape,
 });
 

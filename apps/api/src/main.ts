@@ -10,7 +10,7 @@ try {
   const server = await createApiServer(config, { logger });
   const url = await server.listen();
   logger.info(
-    { url, temporal: config.temporalAddress, tenants: server.parts.keys.tenants.length },
+    { url, temporal: config.temporalAddress, tenants: server.parts.tenants.current.tenants.length },
     `listening on ${url}`,
   );
   let stopping = false;
@@ -28,6 +28,8 @@ try {
       },
     );
   };
+  // SIGHUP: reload the tenants file now (a bad one is logged and the previous tenants stay in force).
+  process.on('SIGHUP', () => server.parts.tenants.reload('signal'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (error) {

@@ -42,6 +42,9 @@ export const OPERATION_OUTCOMES = ['ok', 'error', 'started'];
 
 export const SUBMIT_VIA = ['graphql', 'v1'];
 
+/** Outcomes of a tenants-file reload (auth/tenants-reload.ts ReloadOutcome). */
+export const RELOAD_OUTCOMES = ['reloaded', 'unchanged', 'rejected'];
+
 export const BOOLEANS = ['true', 'false'];
 
 export const TASK_TYPES = [...Object.keys(TASK_SCHEMAS), 'unknown'];

@@ -16,6 +16,7 @@ import {
   OPERATION_NAMES,
   OPERATION_OUTCOMES,
   OPERATION_TYPES,
+  RELOAD_OUTCOMES,
   SUBMIT_VIA,
   TASK_OUTCOMES,
   TASK_TYPES,
@@ -63,6 +64,15 @@ export function createApiMetrics() {
         registers: [registry],
       }),
       { via: SUBMIT_VIA, code: INPUT_ERROR_CODES },
+    ),
+    tenantReloads: withClosedLabels(
+      new Counter({
+        name: 'photomaker_api_tenant_reloads_total',
+        help: 'Reloads of the tenants file by outcome (rejected: the previous tenants stay in force)',
+        labelNames: ['outcome'] as const,
+        registers: [registry],
+      }),
+      { outcome: RELOAD_OUTCOMES },
     ),
     rateLimited: new Counter({
       name: 'photomaker_api_rate_limited_total',

@@ -33,7 +33,10 @@ describe('admission: key -> principal -> rate limit, one policy for every transp
       apiKey: 'globex-key-456-0123456789abcdefghijklmn',
       transport: 'v1',
     });
-    expect(admitted).toEqual({ ok: true, principal: { tenant: 'globex', keyId: expect.any(String) } });
+    expect(admitted).toEqual({
+      ok: true,
+      principal: { tenant: 'globex', keyId: expect.any(String), limits: {} },
+    });
     expect(charged).toEqual([admitted.ok ? admitted.principal.keyId : '']);
   });
 

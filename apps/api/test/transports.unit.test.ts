@@ -18,7 +18,7 @@ import { logger, queuedJob } from './support/in-process.ts';
 // protocol's status, headers and body out. The real-stack suites (auth-and-guards, v1-gateway) cover the
 // same answers with the real admission and use cases.
 
-const principal = { tenant: 'acme', keyId: 'k1' };
+const principal = { tenant: 'acme', keyId: 'k1', limits: {} };
 const servers: Server[] = [];
 afterEach(async () => {
   for (const server of servers.splice(0)) server.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_LIMITS, type TenantLimits, UsageLedger } from '../src/jobs/usage-ledger.ts';
+import { type TenantLimits, UsageLedger } from '../src/jobs/usage-ledger.ts';
 import { stack } from './helpers.ts';
 
 // The ledger's Lua scripts against the stack's real redis-server, in process, with a controlled clock.
@@ -10,7 +10,8 @@ let redis: Redis;
 let now = Date.UTC(2026, 11, 6, 12, 0, 10);
 const ledger = (maxInFlight?: number) =>
   new UsageLedger({ redis, maxInFlight, slotTtlMs: 60_000, now: () => now });
-const limits = (overrides: Partial<TenantLimits>): TenantLimits => ({ ...NO_LIMITS, ...overrides });
+const limits = (overrides: TenantLimits): TenantLimits => overrides;
+const NO_LIMITS: TenantLimits = {};
 const jobs = (...images: number[]) => images.map((n) => ({ jobId: randomUUID(), images: n }));
 const tenant = () => `ledger-${randomUUID()}`;
 

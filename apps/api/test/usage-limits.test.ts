@@ -12,6 +12,7 @@ import {
   gql,
   PNG_DATA_URI,
   setEmulatorLatency,
+  sleep,
   stack,
   startApi,
   temporalClient,
@@ -62,6 +63,22 @@ async function wsErrors(url: string, key: string, input: Record<string, unknown>
 async function emulatorBalance(): Promise<number> {
   const response = await fetch(`${stack().emulatorUrl}/admin/balance`);
   return ((await response.json()) as { balance: number }).balance;
+}
+
+/** The emulator's balance once the jobs of earlier tests stopped charging (unchanged for a second). */
+async function settledBalance(): Promise<number> {
+  let last = await emulatorBalance();
+  return eventually(
+    async () => {
+      await sleep(1_000);
+      const now = await emulatorBalance();
+      const settled = now === last;
+      last = now;
+      return settled ? now : undefined;
+    },
+    60_000,
+    0,
+  );
 }
 
 let temporal: Client;
@@ -121,7 +138,7 @@ describe('usage limits on every transport', () => {
   it('refuses a whole /v1 batch over the images per minute: no workflow, no charge at the emulator', async () => {
     const who = tenants('batch');
     const { url } = await api(who, { PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE: '5' });
-    const balance = await emulatorBalance();
+    const balance = await settledBalance();
     const refused = await v1Raw(url, who.batch.key, [
       task({ numberResults: 2 }),
       task({ numberResults: 2 }),
@@ -138,6 +155,7 @@ describe('usage limits on every transport', () => {
     });
     expect(refused.body.data).toBeUndefined();
     expect(await countWorkflows(temporal, who.batch.tenant)).toBe(0);
+    await sleep(500);
     expect(await emulatorBalance()).toBe(balance);
 
     // One request over the window on GraphQL (HTTP and WebSocket) is refused the same way.

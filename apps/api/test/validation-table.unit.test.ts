@@ -8,7 +8,6 @@ import { ImageIntake } from '../src/jobs/image-intake.ts';
 import type { StartJobRequest } from '../src/jobs/job-service.ts';
 import type { ReferenceImageRegistry } from '../src/jobs/reference-images.ts';
 import { SubmitJob } from '../src/jobs/submit-job.ts';
-import { NO_LIMITS } from '../src/jobs/usage-ledger.ts';
 import { createApiMetrics } from '../src/metrics.ts';
 import { baseInput, GENERATE } from './helpers.ts';
 import { fakeDeps, queuedJob, run } from './support/in-process.ts';
@@ -59,7 +58,6 @@ const submit = new SubmitJob({
   metrics,
   // Limits are not what this table checks (usage-ledger.test.ts does): nothing is limited.
   usage: { reserve: async () => undefined, refund: async () => undefined, settleWhenDone: () => undefined },
-  defaultLimits: NO_LIMITS,
   syncWaitMs: 50,
 });
 const deps = fakeDeps({ submit });

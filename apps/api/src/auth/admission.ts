@@ -1,7 +1,12 @@
 import type { Logger } from '@photomaker/observability';
 import type { RateDecision } from '../guards/rate-limit.ts';
 import { type AddressDecision, type AddressLimits, addressKey } from './address-limits.ts';
-import type { ApiKeyStore, Principal } from './api-keys.ts';
+import type { Principal } from './api-keys.ts';
+
+/** Key -> principal (the tenant directory; a fixed ApiKeyStore in tests). */
+export interface KeyIdentifier {
+  identify(key: string | undefined | null): Principal | undefined;
+}
 
 export type Transport = 'http' | 'ws' | 'v1';
 
@@ -52,14 +57,14 @@ function addressLimited(
  * this only triggers when even that fails: a refusal a client retries is the cheaper mistake.
  */
 export class AdmissionGate {
-  private readonly keys: Pick<ApiKeyStore, 'identify'>;
+  private readonly keys: KeyIdentifier;
   private readonly limiter: { consume(keyId: string): Promise<RateDecision> };
   private readonly onRateLimited: () => void;
   private readonly logger: Logger;
   private readonly addresses: AddressLimits | undefined;
 
   constructor(deps: {
-    keys: Pick<ApiKeyStore, 'identify'>;
+    keys: KeyIdentifier;
     /** Per-address limits; without them (in-process tests), nothing is limited per address. */
     addresses?: AddressLimits;
     limiter: { consume(keyId: string): Promise<RateDecision> };

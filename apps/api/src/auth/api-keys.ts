@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TenantLimits } from './tenant-limits.ts';
+import type { TenantDefaults } from './tenants-file.ts';
 
 /**
  * API keys -> tenants. Only sha256 digests are kept in memory; a presented key is hashed and compared
@@ -9,7 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 /** Shorter keys are refused at start: a key is the whole secret, and short ones are guessable. */
 const MIN_API_KEY_LENGTH = 32;
 
-const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export class ApiKeyConfigError extends Error {
   constructor(message: string) {
@@ -21,12 +23,19 @@ export class ApiKeyConfigError extends Error {
 export interface Principal {
   tenant: string;
   keyId: string;
+  /** The tenant's effective limits (file over env defaults); {} = unlimited. */
+  limits: TenantLimits;
+  /** The tenant's job defaults (e.g. priority), when the tenants file or env sets any. */
+  defaults?: TenantDefaults;
 }
 
-interface Entry {
+export interface KeyEntry {
   tenant: string;
+  /** sha256 of the key (32 bytes). */
   digest: Buffer;
 }
+
+type Entry = KeyEntry;
 
 export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
@@ -65,6 +74,11 @@ export class ApiKeyStore {
     return this.entries.length;
   }
 
+  /** Tenant + digest of each key (the tenant directory merges them with the tenants file's). */
+  get keys(): readonly KeyEntry[] {
+    return this.entries;
+  }
+
   get tenants(): string[] {
     return [...new Set(this.entries.map((entry) => entry.tenant))];
   }
@@ -80,7 +94,9 @@ export class ApiKeyStore {
     for (const entry of this.entries) {
       if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry;
     }
-    return found ? { tenant: found.tenant, keyId: found.digest.subarray(0, 6).toString('hex') } : undefined;
+    return found
+      ? { tenant: found.tenant, keyId: found.digest.subarray(0, 6).toString('hex'), limits: {} }
+      : undefined;
   }
 }
 

@@ -40,8 +40,8 @@ export interface SubmitRequest {
   waitFor?: (params: PhotoMakerParams) => boolean;
   /** The caller went away: stop waiting. */
   signal?: AbortSignal | undefined;
-  /** The tenant's limits; undefined: the env defaults (PHOTOMAKER_TENANT_DEFAULT_*). */
-  limits?: TenantLimits | undefined;
+  /** The tenant's effective limits (the admitted principal's). */
+  limits: TenantLimits;
   /**
    * The caller reserved this job's usage already (a /v1 batch reserves all its tasks at once): not
    * reserved again, but refunded here when the job does not start.
@@ -70,8 +70,6 @@ export interface SubmitJobDeps {
   follow: Pick<FollowJob, 'follow'>;
   metrics: Pick<ApiMetrics, 'jobsStarted' | 'inputRejected'>;
   usage: Pick<UsageAdmission, 'reserve' | 'refund' | 'settleWhenDone'>;
-  /** Limits of a request that names none (the env defaults). */
-  defaultLimits: TenantLimits;
   syncWaitMs: number;
 }
 
@@ -89,10 +87,10 @@ export class SubmitJob {
   /** Reserves a set of jobs at once (a /v1 batch): all or none; each is then submitted with `reserved`. */
   reserve(
     tenant: string,
-    limits: TenantLimits | undefined,
+    limits: TenantLimits,
     jobs: readonly { jobId: string; images: number }[],
   ): Promise<LimitRefusal | undefined> {
-    return this.deps.usage.reserve(tenant, limits ?? this.deps.defaultLimits, jobs);
+    return this.deps.usage.reserve(tenant, limits, jobs);
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {

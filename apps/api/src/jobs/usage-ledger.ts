@@ -1,28 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { TenantLimits } from '../auth/tenant-limits.ts';
 
-/**
- * A tenant's limits, each counted in jobs or images (never requests); undefined: unlimited. The same
- * names the tenants file uses (helper "tenants" puts them on the Principal).
- */
-export interface TenantLimits {
-  maxRunningJobs: number | undefined;
-  maxQueuedJobs: number | undefined;
-  imagesPerMinute: number | undefined;
-  imagesPerDay: number | undefined;
-  spendPerDayUsd: number | undefined;
-  /** What one image is reserved at against spendPerDayUsd until Runware's cost (includeCost) is known. */
-  pricePerImageUsd: number | undefined;
-}
-
-/** No limit at all (tests, and the base a tenant's own limits override). */
-export const NO_LIMITS: TenantLimits = {
-  maxRunningJobs: undefined,
-  maxQueuedJobs: undefined,
-  imagesPerMinute: undefined,
-  imagesPerDay: undefined,
-  spendPerDayUsd: undefined,
-  pricePerImageUsd: undefined,
-};
+export type { TenantLimits };
 
 export type LimitName =
   | 'maxRunningJobs'

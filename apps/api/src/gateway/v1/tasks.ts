@@ -49,8 +49,8 @@ export interface V1Caller {
   tenant: string;
   requestId: string;
   signal: AbortSignal;
-  /** The tenant's limits (the env defaults when undefined). */
-  limits?: TenantLimits | undefined;
+  /** The tenant's effective limits (the admitted principal's). */
+  limits: TenantLimits;
 }
 
 /** A batch refused whole: its errors, and the Retry-After of a limit refusal. */
