@@ -14,7 +14,8 @@ const scrape = (url: string, authorization?: string) =>
 
 beforeAll(async () => {
   api = await startApi({ ops: who.ops }, { PHOTOMAKER_METRICS_TOKEN: TOKEN });
-  closed = await startApi({ ops: who.ops });
+  // The test stack's shared env carries a metrics token: this API is started without one.
+  closed = await startApi({ ops: who.ops }, { PHOTOMAKER_METRICS_TOKEN: '' });
 });
 
 afterAll(async () => {
@@ -24,7 +25,10 @@ afterAll(async () => {
 
 describe('operator endpoints of the API', () => {
   it('serves health, readiness and Prometheus metrics (with the metrics token)', async () => {
-    expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      eventLoopDelayMaxMs: expect.any(Number),
+    });
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ temporal: true, redis: true });

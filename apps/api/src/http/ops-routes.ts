@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { EventHub } from '../events/event-hub.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { temporalReachable } from '../temporal/temporal-client.ts';
+import { takeEventLoopDelayMaxMs } from './event-loop-gauge.ts';
 
 export interface OpsDeps {
   temporal: Client;
@@ -18,11 +19,14 @@ export interface OpsOptions {
   metricsToken: string | undefined;
 }
 
-/** /healthz (process up), /readyz (Temporal and Redis reachable), /metrics (Prometheus, token-bound). */
+/**
+ * /healthz (process up, with the longest event-loop block since the last /healthz), /readyz (Temporal and Redis reachable), /metrics
+ * (Prometheus, token-bound).
+ */
 export function opsRoutes(services: OpsDeps, options: OpsOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', eventLoopDelayMaxMs: takeEventLoopDelayMaxMs() });
   });
   router.get('/readyz', async (_req, res) => {
     const [temporal, redis] = await Promise.all([

@@ -55,7 +55,7 @@ async function checkProperty(
   };
 }
 
-async function countWorkflows(temporalAddress: string): Promise<number> {
+export async function countWorkflows(temporalAddress: string): Promise<number> {
   const connection = await Connection.connect({ address: temporalAddress });
   try {
     const client = new Client({ connection });

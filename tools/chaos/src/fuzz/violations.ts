@@ -190,7 +190,7 @@ export const PARAMETER_VIOLATIONS: Record<string, fc.Arbitrary<Violation>> = {
 };
 
 /** A real 1x1 PNG. */
-const TINY_PNG =
+export const TINY_PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 /** A valid base task; every generated case breaks at least one parameter of it. */

@@ -14,6 +14,8 @@ export interface PlatformSecrets {
   runwareKey: string;
   /** The platform's redis-server `requirepass` (in `redisUrl`), kept across its restarts. */
   redisPassword: string;
+  /** Bearer token of the API's and the worker's /metrics. */
+  metricsToken: string;
 }
 
 export function generateSecrets(keyId = 'platform'): PlatformSecrets {
@@ -24,6 +26,7 @@ export function generateSecrets(keyId = 'platform'): PlatformSecrets {
     payloadKeys: `${keyId}:${randomBytes(32).toString('base64')}`,
     runwareKey: `rw-platform-${token(18)}`,
     redisPassword: generateRedisPassword(),
+    metricsToken: token(24),
   };
 }
 
@@ -76,6 +79,7 @@ export function platformEnv(wiring: PlatformWiring): PlatformEnvs {
     PHOTOMAKER_URL_SECRET: wiring.secrets.urlSecret,
     PHOTOMAKER_WEBHOOK_SECRET: wiring.secrets.webhookSecret,
     PHOTOMAKER_PAYLOAD_KEYS: wiring.secrets.payloadKeys,
+    PHOTOMAKER_METRICS_TOKEN: wiring.secrets.metricsToken,
     PHOTOMAKER_ALLOW_PRIVATE_URLS: wiring.allowPrivateUrls,
     ...optional('PHOTOMAKER_PUBLIC_URL', wiring.publicUrl),
     // `info`: the ready lines are info lines, and it is what production runs with.

@@ -76,6 +76,11 @@ export function batchErrors(batch: readonly unknown[], maxTasks: number): Runwar
   });
 }
 
+/** A task's taskType as sent, or 'unknown' (metric labels map it through their closed set). */
+function taskTypeOf(task: unknown): string {
+  return typeof (task as Item)?.taskType === 'string' ? String((task as Item).taskType) : 'unknown';
+}
+
 /**
  * One task of a /v1 batch: Runware's task types mapped onto our use cases. A client taskUUID maps to one
  * job per tenant (UUID v5), so a re-sent taskUUID is `conflictTaskUUID` and never a second run, and
@@ -96,11 +101,12 @@ export class V1Tasks {
    */
   async runBatch(batch: readonly unknown[], caller: V1Caller): Promise<BatchOutcome> {
     const refused = batchErrors(batch, this.deps.maxTasks);
-    if (refused.length > 0) return { data: [], errors: refused };
+    if (refused.length > 0) return this.refuseWhole({ data: [], errors: refused }, batch);
     const jobs = photoMakerJobs(batch, caller.tenant);
     const limited = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
     if (limited) {
-      return { data: [], errors: [limitError(limited)], retryAfterSeconds: limited.retryAfterSeconds };
+      const errors = [limitError(limited)];
+      return this.refuseWhole({ data: [], errors, retryAfterSeconds: limited.retryAfterSeconds }, batch);
     }
     const reserved = new Set(jobs.map((job) => job.jobId));
     const outcomes = await Promise.all(batch.map((task) => this.run(task, caller, reserved)));
@@ -110,11 +116,17 @@ export class V1Tasks {
     };
   }
 
+  /** A batch refused whole still shows in the metrics (its taskTypes mapped through the closed set). */
+  private refuseWhole(outcome: BatchOutcome, batch: readonly unknown[]): BatchOutcome {
+    for (const task of batch.slice(0, this.deps.maxTasks))
+      this.deps.metrics.v1Tasks.inc({ taskType: taskTypeOf(task), outcome: 'error' });
+    return outcome;
+  }
+
   /** One task; `reserved`: the job ids whose usage the batch reserved (each claimed by one task). */
   async run(task: unknown, caller: V1Caller, reserved = new Set<string>()): Promise<TaskOutcome> {
     const validation = validateTask(task);
-    const taskType =
-      typeof (task as Item)?.taskType === 'string' ? String((task as Item).taskType) : 'unknown';
+    const taskType = taskTypeOf(task);
     const outcome = validation.ok
       ? await this.dispatch(validation.value, caller, taskType, reserved)
       : { data: [], errors: validation.errors };
