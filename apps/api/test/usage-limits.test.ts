@@ -238,6 +238,10 @@ describe('usage limits on every transport', () => {
       limit: 1,
       current: 1,
     });
+    expect((await wsErrors(url, who.second.key, baseInput()))[0]?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      limitName: 'maxInFlight',
+    });
     const overV1 = await v1Raw(url, who.second.key, [task()]);
     expect(overV1.status).toBe(429);
     expect(overV1.body.errors?.[0]).toMatchObject({ code: 'rateLimitExceeded', limitName: 'maxInFlight' });
