@@ -168,7 +168,7 @@ describe('/v1 batches', () => {
     const submitted: unknown[] = [];
     const tasks = new V1Tasks({
       submit: {
-        reserve: async () => undefined,
+        reserve: async () => ({ ok: true, held: [] }),
         submit: async (request) => {
           submitted.push(request);
           throw new Error('no submission expected');

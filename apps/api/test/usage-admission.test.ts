@@ -38,17 +38,24 @@ describe('usage admission: slots of jobs that ended without a release', () => {
     const states = new Map<string, JobState>();
     const usage = admission(states);
     const first = randomUUID();
-    expect(await usage.reserve(tenant, one, [{ jobId: first, images: 1 }])).toBeUndefined();
+    expect(await usage.reserve(tenant, one, [{ jobId: first, images: 1 }])).toEqual({
+      ok: true,
+      held: [first],
+    });
     states.set(first, { ...queuedJob(tenant, first), status: 'RUNNING' });
 
     // Just reserved (its workflow may be starting): never reclaimed.
     const second = { jobId: randomUUID(), images: 1 };
-    expect((await usage.reserve(tenant, one, [second]))?.limitName).toBe('maxRunningJobs');
+    expect(await usage.reserve(tenant, one, [second])).toMatchObject({
+      refusal: { limitName: 'maxRunningJobs' },
+    });
     // Older, but its job is still running: kept.
     now += 31_000;
-    expect((await usage.reserve(tenant, one, [second]))?.limitName).toBe('maxRunningJobs');
+    expect(await usage.reserve(tenant, one, [second])).toMatchObject({
+      refusal: { limitName: 'maxRunningJobs' },
+    });
     // Its job ended (the API that would have released it is gone): reclaimed, and the next job admitted.
     states.set(first, { ...queuedJob(tenant, first), status: 'SUCCEEDED' });
-    expect(await usage.reserve(tenant, one, [second])).toBeUndefined();
+    expect(await usage.reserve(tenant, one, [second])).toEqual({ ok: true, held: [second.jobId] });
   });
 });

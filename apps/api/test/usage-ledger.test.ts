@@ -8,8 +8,21 @@ import { stack } from './helpers.ts';
 
 let redis: Redis;
 let now = Date.UTC(2026, 11, 6, 12, 0, 10);
-const ledger = (maxInFlight?: number) =>
-  new UsageLedger({ redis, maxInFlight, slotTtlMs: 60_000, now: () => now });
+/** The ledger, its reservations told as the refusal (undefined: every job reserved and held). */
+function ledger(maxInFlight?: number) {
+  const l = new UsageLedger({ redis, maxInFlight, slotTtlMs: 60_000, now: () => now });
+  return {
+    reserve: async (...args: Parameters<UsageLedger['reserve']>) => {
+      const reservation = await l.reserve(...args);
+      if (!reservation.ok) return reservation.refusal;
+      expect(reservation.held).toEqual(args[2].map((job) => job.jobId));
+      return undefined;
+    },
+    refund: (jobId: string) => l.refund(jobId),
+    finish: (jobId: string, cost: number | null) => l.finish(jobId, cost),
+    raw: l,
+  };
+}
 const limits = (overrides: TenantLimits): TenantLimits => overrides;
 const NO_LIMITS: TenantLimits = {};
 const jobs = (...images: number[]) => images.map((n) => ({ jobId: randomUUID(), images: n }));
@@ -116,5 +129,21 @@ describe('usage ledger (Lua on real redis-server)', () => {
     await l.finish(four[0]?.jobId as string, 0.0025);
     expect(await l.reserve(t, spend, jobs(4))).toBeUndefined();
     expect((await l.reserve(t, spend, jobs(1)))?.current).toBeCloseTo(0.0425, 6);
+  });
+
+  it('neither counts nor takes over a job another request holds already (the same job id)', async () => {
+    const t = tenant();
+    const l = ledger();
+    const perDay = limits({ imagesPerDay: 10 });
+    const [job] = jobs(4);
+    if (!job) throw new Error('no job');
+    expect(await l.raw.reserve(t, perDay, [job])).toEqual({ ok: true, held: [job.jobId] });
+    // A concurrent request for the same job (an idempotency key, a re-sent taskUUID): not counted again.
+    const again = jobs(3);
+    expect(await l.raw.reserve(t, perDay, [job, ...again])).toEqual({
+      ok: true,
+      held: again.map((j) => j.jobId),
+    });
+    expect(await l.reserve(t, perDay, jobs(4))).toMatchObject({ limitName: 'imagesPerDay', current: 7 });
   });
 });

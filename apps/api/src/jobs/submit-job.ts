@@ -14,7 +14,7 @@ import { InvalidInputError } from './input-error.ts';
 import type { JobReads } from './job-reads.ts';
 import { fingerprintOf, type JobService } from './job-service.ts';
 import type { UsageAdmission } from './usage-admission.ts';
-import type { LimitRefusal, TenantLimits } from './usage-ledger.ts';
+import type { LimitRefusal, Reservation, TenantLimits } from './usage-ledger.ts';
 import { checkOutboundUrls, ParamsError, validateParams } from './validate-params.ts';
 import { waitForJob } from './wait-for-job.ts';
 
@@ -84,12 +84,15 @@ export class SubmitJob {
     this.deps = deps;
   }
 
-  /** Reserves a set of jobs at once (a /v1 batch): all or none; each is then submitted with `reserved`. */
+  /**
+   * Reserves a set of jobs at once (a /v1 batch): all or none; each job it holds is then submitted with
+   * `reserved`.
+   */
   reserve(
     tenant: string,
     limits: TenantLimits,
     jobs: readonly { jobId: string; images: number }[],
-  ): Promise<LimitRefusal | undefined> {
+  ): Promise<Reservation> {
     return this.deps.usage.reserve(tenant, limits, jobs);
   }
 
@@ -170,9 +173,10 @@ export class SubmitJob {
     if (replay) return { state: replay, created: false };
     if (!request.reserved) {
       const usage = [{ jobId, images: params.numberResults ?? 1 }];
-      const refusal = await this.reserve(tenant, request.limits, usage);
-      if (refusal) return { refusal };
-      hold.jobId = jobId;
+      const reservation = await this.reserve(tenant, request.limits, usage);
+      if (!reservation.ok) return { refusal: reservation.refusal };
+      // Held by a concurrent request for the same job: that request refunds or keeps it, not this one.
+      if (reservation.held.includes(jobId)) hold.jobId = jobId;
     }
     const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
     return this.deps.jobs.start({ ...job, task: { ...normalizePhotoMaker(params), inputImages } });

@@ -2,7 +2,7 @@ import type { Logger } from '@photomaker/observability';
 import { isTerminalStatus, type JobState } from '@photomaker/schema';
 import type { FollowJob } from './follow-job.ts';
 import type { JobReads } from './job-reads.ts';
-import type { JobUsage, LimitRefusal, TenantLimits, UsageLedger } from './usage-ledger.ts';
+import type { JobUsage, Reservation, TenantLimits, UsageLedger } from './usage-ledger.ts';
 import { waitForJob } from './wait-for-job.ts';
 
 /** A slot younger than this may belong to a job whose workflow is being started: never reclaimed. */
@@ -34,15 +34,13 @@ export class UsageAdmission {
     this.logger = deps.logger;
   }
 
-  async reserve(
-    tenant: string,
-    limits: TenantLimits,
-    jobs: readonly JobUsage[],
-  ): Promise<LimitRefusal | undefined> {
-    const refused = await this.ledger.reserve(tenant, limits, jobs);
-    if (refused?.limitName !== 'maxRunningJobs' && refused?.limitName !== 'maxInFlight') return refused;
-    const reclaimed = await this.reclaim(refused.limitName === 'maxRunningJobs' ? tenant : undefined);
-    return reclaimed > 0 ? this.ledger.reserve(tenant, limits, jobs) : refused;
+  async reserve(tenant: string, limits: TenantLimits, jobs: readonly JobUsage[]): Promise<Reservation> {
+    const reservation = await this.ledger.reserve(tenant, limits, jobs);
+    if (reservation.ok) return reservation;
+    const { limitName } = reservation.refusal;
+    if (limitName !== 'maxRunningJobs' && limitName !== 'maxInFlight') return reservation;
+    const reclaimed = await this.reclaim(limitName === 'maxRunningJobs' ? tenant : undefined);
+    return reclaimed > 0 ? this.ledger.reserve(tenant, limits, jobs) : reservation;
   }
 
   async refund(jobIds: readonly string[]): Promise<void> {

@@ -21,6 +21,13 @@ export interface LimitRefusal {
   retryAfterSeconds: number;
 }
 
+/**
+ * What a reservation did: refused (nothing counted), or counted the jobs in `held`. A job already held
+ * (the same job id reserved by a concurrent request, an idempotent replay) is neither counted again nor
+ * taken over: only the request that holds a job may refund it.
+ */
+export type Reservation = { ok: true; held: string[] } | { ok: false; refusal: LimitRefusal };
+
 /** One job to reserve: its id and how many images it generates. */
 export interface JobUsage {
   jobId: string;
@@ -35,16 +42,21 @@ const SLOT_RETRY_SECONDS = 5;
 // KEYS: running zset (tenant), in-flight zset (global), minute images, day images, day spend (micro-USD).
 // ARGV: now, deadline, maxRunning, maxInFlight, perMinute, perDay, spendMicros, minuteTtl, dayTtl, then
 // (jobId, images, costMicros) per job. -1: no limit. Expired slots (past their deadline) are dropped
-// first, so a release lost in a crash frees the slot at the job's deadline at the latest.
+// first, so a release lost in a crash frees the slot at the job's deadline at the latest. A job whose
+// record exists is held already: skipped. Returns {limitName, current} or {'ok', held jobIds...}.
 const RESERVE = `
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local jobs, images, cost = 0, 0, 0
+local fresh = {}
 for i = 10, #ARGV, 3 do
-  jobs = jobs + 1
-  images = images + tonumber(ARGV[i + 1])
-  cost = cost + tonumber(ARGV[i + 2])
+  if redis.call('EXISTS', '${PREFIX}:job:' .. ARGV[i]) == 0 then
+    jobs = jobs + 1
+    images = images + tonumber(ARGV[i + 1])
+    cost = cost + tonumber(ARGV[i + 2])
+    table.insert(fresh, i)
+  end
 end
 local function over(limit, current, add)
   limit = tonumber(limit)
@@ -66,7 +78,9 @@ redis.call('INCRBY', KEYS[4], images)
 redis.call('EXPIRE', KEYS[4], ARGV[9])
 redis.call('INCRBY', KEYS[5], cost)
 redis.call('EXPIRE', KEYS[5], ARGV[9])
-for i = 10, #ARGV, 3 do
+local held = {'ok'}
+for _, i in ipairs(fresh) do
+  table.insert(held, ARGV[i])
   local job = '${PREFIX}:job:' .. ARGV[i]
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[i])
@@ -74,7 +88,7 @@ for i = 10, #ARGV, 3 do
     'images', ARGV[i + 1], 'cost', ARGV[i + 2], 'at', now)
   redis.call('EXPIRE', job, ARGV[9])
 end
-return {}
+return held
 `;
 
 // KEYS: in-flight zset. ARGV: jobId, mode ('refund' | 'finish'), actual cost in micro-USD or ''. Frees the
@@ -134,13 +148,9 @@ export class UsageLedger {
     this.now = options.now ?? Date.now;
   }
 
-  /** Reserves every job or none: undefined when reserved, else the first limit that refuses. */
-  async reserve(
-    tenant: string,
-    limits: TenantLimits,
-    jobs: readonly JobUsage[],
-  ): Promise<LimitRefusal | undefined> {
-    if (jobs.length === 0) return undefined;
+  /** Reserves every job not held already, or none: the jobs it holds now, else the first limit that refuses. */
+  async reserve(tenant: string, limits: TenantLimits, jobs: readonly JobUsage[]): Promise<Reservation> {
+    if (jobs.length === 0) return { ok: true, held: [] };
     const now = this.now();
     const day = dayOf(now);
     const t = encodeURIComponent(tenant);
@@ -164,11 +174,10 @@ export class UsageLedger {
       2 * 86_400,
       ...jobs.flatMap((job) => [job.jobId, job.images, job.images * price]),
     ];
-    const result = (await this.redis.eval(RESERVE, keys.length, ...keys, ...args)) as
-      | [LimitName, number]
-      | [];
-    if (result.length === 0) return undefined;
-    return this.refusal(result[0], Number(result[1]), limits, now);
+    const result = (await this.redis.eval(RESERVE, keys.length, ...keys, ...args)) as string[];
+    const [first = 'ok', ...rest] = result;
+    if (first === 'ok') return { ok: true, held: rest };
+    return { ok: false, refusal: this.refusal(first as LimitName, Number(rest[0]), limits, now) };
   }
 
   private refusal(name: LimitName, current: number, limits: TenantLimits, now: number): LimitRefusal {

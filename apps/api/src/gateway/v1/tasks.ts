@@ -103,12 +103,13 @@ export class V1Tasks {
     const refused = batchErrors(batch, this.deps.maxTasks);
     if (refused.length > 0) return this.refuseWhole({ data: [], errors: refused }, batch);
     const jobs = photoMakerJobs(batch, caller.tenant);
-    const limited = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
-    if (limited) {
-      const errors = [limitError(limited)];
-      return this.refuseWhole({ data: [], errors, retryAfterSeconds: limited.retryAfterSeconds }, batch);
+    const reservation = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
+    if (!reservation.ok) {
+      const { refusal } = reservation;
+      const errors = [limitError(refusal)];
+      return this.refuseWhole({ data: [], errors, retryAfterSeconds: refusal.retryAfterSeconds }, batch);
     }
-    const reserved = new Set(jobs.map((job) => job.jobId));
+    const reserved = new Set(reservation.held);
     const outcomes = await Promise.all(batch.map((task) => this.run(task, caller, reserved)));
     return {
       data: outcomes.flatMap((outcome) => outcome.data),
@@ -193,7 +194,8 @@ export class V1Tasks {
     const { taskType: _taskType, taskUUID, ...params } = task;
     const context = { taskType: 'photoMaker', taskUUID };
     const jobId = jobIdForRunwareTask(caller.tenant, taskUUID);
-    // A taskUUID sent twice in one batch was reserved once: the first task claims it.
+    // A taskUUID sent twice in one batch was reserved once: the first task claims it. One held already
+    // (re-sent) was not reserved here: submit answers it as existing without reserving.
     const claimed = reserved.delete(jobId);
     const result = await this.deps.submit.submit({
       tenant: caller.tenant,
