@@ -35,14 +35,12 @@ export interface KeyEntry {
   digest: Buffer;
 }
 
-type Entry = KeyEntry;
-
 export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
 export class ApiKeyStore {
-  private readonly entries: Entry[] = [];
+  private readonly entries: KeyEntry[] = [];
 
   constructor(spec: string) {
     const items = spec
@@ -88,16 +86,25 @@ export class ApiKeyStore {
    * `keyId` (a digest prefix, safe to log) identifies the key for rate limiting.
    */
   identify(key: string | undefined | null): Principal | undefined {
-    if (!key) return undefined;
-    const digest = hashApiKey(key);
-    let found: Entry | undefined;
-    for (const entry of this.entries) {
-      if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry;
-    }
-    return found
-      ? { tenant: found.tenant, keyId: found.digest.subarray(0, 6).toString('hex'), limits: {} }
-      : undefined;
+    const found = findKey(this.entries, key);
+    return found ? { tenant: found.tenant, keyId: keyIdOf(found), limits: {} } : undefined;
   }
+}
+
+/** The entry holding `key`. Every entry is compared, so timing does not depend on which matched. */
+export function findKey(entries: readonly KeyEntry[], key: string | undefined | null): KeyEntry | undefined {
+  if (!key) return undefined;
+  const digest = hashApiKey(key);
+  let found: KeyEntry | undefined;
+  for (const entry of entries) {
+    if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry;
+  }
+  return found;
+}
+
+/** A digest prefix, safe to log: identifies the key for rate limiting. */
+export function keyIdOf(entry: KeyEntry): string {
+  return entry.digest.subarray(0, 6).toString('hex');
 }
 
 /** `Bearer <key>` (case-insensitive scheme) -> key. */

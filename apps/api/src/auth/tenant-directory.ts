@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { ApiKeyStore, hashApiKey, type KeyEntry, type Principal } from './api-keys.ts';
+import { ApiKeyStore, findKey, type KeyEntry, keyIdOf, type Principal } from './api-keys.ts';
 import type { TenantLimits } from './tenant-limits.ts';
 import type { TenantDefaults, TenantsFile } from './tenants-file.ts';
 
@@ -94,17 +93,12 @@ export class TenantDirectory {
    * `keyId` (a digest prefix, safe to log) identifies the key for rate limiting.
    */
   identify(key: string | undefined | null): Principal | undefined {
-    if (!key) return undefined;
-    const digest = hashApiKey(key);
-    let found: KeyEntry | undefined;
-    for (const entry of this.entries) {
-      if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry;
-    }
+    const found = findKey(this.entries, key);
     const tenant = found && this.byId.get(found.tenant);
     if (!(found && tenant)) return undefined;
     return {
       tenant: tenant.id,
-      keyId: found.digest.subarray(0, 6).toString('hex'),
+      keyId: keyIdOf(found),
       limits: tenant.limits,
       defaults: tenant.defaults,
     };

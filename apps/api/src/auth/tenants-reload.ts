@@ -16,6 +16,7 @@ export type ReloadOutcome = 'reloaded' | 'unchanged' | 'rejected';
  */
 export class LiveTenantDirectory {
   private directory: TenantDirectory;
+  /** Digest of the file as last loaded or rejected. */
   private fingerprint: string | undefined;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -55,10 +56,11 @@ export class LiveTenantDirectory {
   reload(trigger: 'change' | 'signal'): ReloadOutcome {
     const fingerprint = this.readFingerprint();
     if (trigger === 'change' && fingerprint === this.fingerprint) return this.count('unchanged');
+    // Remembered whatever the outcome: the several events one save fires log a bad file once, not each.
+    this.fingerprint = fingerprint;
     try {
       const next = loadTenantDirectory(this.sources);
       this.directory = next;
-      this.fingerprint = fingerprint;
       this.logger.info(
         { trigger, file: this.sources.file, tenants: next.tenants.length, keys: next.size },
         'tenants reloaded',
