@@ -24,6 +24,8 @@ import { JobRecords } from './jobs/job-records.ts';
 import { JobService } from './jobs/job-service.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
 import { SubmitJob } from './jobs/submit-job.ts';
+import { UsageAdmission } from './jobs/usage-admission.ts';
+import { UsageLedger } from './jobs/usage-ledger.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
 
@@ -167,6 +169,17 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
       guard,
       follow,
       metrics,
+      usage: new UsageAdmission({
+        ledger: new UsageLedger({
+          redis,
+          maxInFlight: config.usage.maxInFlight,
+          slotTtlMs: config.usage.slotTtlMs,
+        }),
+        reads,
+        follow,
+        slotTtlMs: config.usage.slotTtlMs,
+        logger,
+      }),
       syncWaitMs: config.limits.syncWaitMs,
     }),
     follow,

@@ -45,8 +45,24 @@ export interface ApiConfig {
   limits: ApiLimits;
   edge: ApiEdge;
   images: ApiImages;
+  usage: ApiUsage;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
+}
+
+/** Usage limits counted in jobs and images (env.ts `apiUsageEnv`, jobs/usage-ledger.ts). */
+export interface ApiUsage {
+  /** Jobs in flight toward Runware across all tenants; undefined: no global budget. */
+  maxInFlight: number | undefined;
+  /** Longest a job holds its slot when its end is never seen (ms). */
+  slotTtlMs: number;
+}
+
+function usageOf(e: ApiEnv): ApiUsage {
+  return {
+    maxInFlight: e.PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT,
+    slotTtlMs: e.PHOTOMAKER_JOB_SLOT_TTL,
+  };
 }
 
 export interface ApiLimits {
@@ -256,6 +272,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
       gcGraceMs: e.PHOTOMAKER_BLOB_GC_GRACE_HOURS * 3_600_000,
       gcIntervalMs: e.PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES * 60_000,
     },
+    usage: usageOf(e),
     warnings,
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
-import { decimal, httpUrl, integer, oneOf } from '@photomaker/env';
+import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
@@ -128,6 +128,20 @@ export const apiImagesEnv = z.object({
 });
 
 /**
+ * Usage counting (`ApiUsage` in config.ts, jobs/usage-ledger.ts): the global budget toward Runware and how
+ * long a lost release may hold a slot. Each tenant's own limits are the tenants' (apiTenantsEnv).
+ */
+export const apiUsageEnv = z.object({
+  PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: integer(1)
+    .optional()
+    .describe("Jobs in flight toward Runware across all tenants (the account's concurrency; RATE_LIMITED)")
+    .meta({ defaultText: 'unlimited' }),
+  PHOTOMAKER_JOB_SLOT_TTL: duration
+    .prefault('30m')
+    .describe("Longest a job holds its running slot when its end is never seen (a job's max runtime)"),
+});
+
+/**
  * Tenants (issue #12): the tenants file, and the limits and defaults of every tenant it does not override
  * (and of every tenant from `PHOTOMAKER_API_KEYS`). Unset limits are unlimited.
  */
@@ -237,6 +251,7 @@ export const apiEnv = z.object({
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,
   ...apiTenantsEnv.shape,
+  ...apiUsageEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

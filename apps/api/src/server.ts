@@ -171,6 +171,7 @@ export async function createApiServer(
         const tenant = locals.principal?.tenant ?? '';
         return {
           tenant,
+          limits: locals.principal?.limits ?? {},
           requestId: locals.requestId,
           logger: logger.child({ requestId: locals.requestId, tenant }),
           deps,

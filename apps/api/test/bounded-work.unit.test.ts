@@ -168,6 +168,7 @@ describe('/v1 batches', () => {
     const submitted: unknown[] = [];
     const tasks = new V1Tasks({
       submit: {
+        reserve: async () => ({ ok: true, held: [] }),
         submit: async (request) => {
           submitted.push(request);
           throw new Error('no submission expected');
@@ -183,7 +184,7 @@ describe('/v1 batches', () => {
       syncWaitMs: 1_000,
       maxTasks: 4,
     });
-    const caller = { tenant: 'acme', requestId: 'r', signal: new AbortController().signal };
+    const caller = { tenant: 'acme', limits: {}, requestId: 'r', signal: new AbortController().signal };
     const photoMaker = { taskType: 'photoMaker', taskUUID: randomUUID(), ...input(), model: 'civitai:1@1' };
     const outcome = await tasks.runBatch([photoMaker, { taskType: 'constructor' }], caller);
     expect(outcome).toMatchObject({ data: [], errors: [{ code: 'unsupportedTaskType' }] });

@@ -105,6 +105,7 @@ describe('POST /v1', () => {
       v1Routes({
         admission,
         submit: {
+          reserve: async () => ({ ok: true, held: [] }),
           submit: async (request) => {
             requests.push(request);
             if (!result) throw new Error('no submission expected');

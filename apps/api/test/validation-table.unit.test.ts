@@ -56,6 +56,12 @@ const submit = new SubmitJob({
   guard,
   follow: { follow: async () => undefined },
   metrics,
+  // Limits are not what this table checks (usage-ledger.test.ts does): nothing is limited.
+  usage: {
+    reserve: async (_tenant, _limits, jobs) => ({ ok: true, held: jobs.map((job) => job.jobId) }),
+    refund: async () => undefined,
+    settleWhenDone: () => undefined,
+  },
   syncWaitMs: 50,
 });
 const deps = fakeDeps({ submit });

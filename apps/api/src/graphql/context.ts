@@ -1,5 +1,6 @@
 import type { Logger } from '@photomaker/observability';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
+import type { TenantLimits } from '../auth/tenant-limits.ts';
 import type { ImageUrls } from '../http/image-urls.ts';
 import type { FollowJob } from '../jobs/follow-job.ts';
 import type { ImageIntake } from '../jobs/image-intake.ts';
@@ -28,6 +29,8 @@ export interface GraphQLDeps {
 /** Per operation: who is calling (tenant from the API key), the request id, and the resolvers' deps. */
 export interface GraphQLContext {
   tenant: string;
+  /** The tenant's effective limits, counted per job at submission (jobs/usage-ledger.ts). */
+  limits: TenantLimits;
   requestId: string;
   logger: Logger;
   deps: GraphQLDeps;

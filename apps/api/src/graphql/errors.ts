@@ -2,6 +2,7 @@ import type { Logger } from '@photomaker/observability';
 import { errorCode, PARAMETER_RULES, PHOTOMAKER_PARAMETERS, type RunwareError } from '@photomaker/schema';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { addressLimitMessage, type Refusal } from '../auth/admission.ts';
+import { type LimitRefusal, limitMessage } from '../jobs/usage-ledger.ts';
 
 /** Codes whose message is meant for the client; anything else is masked. */
 const PUBLIC_CODES = new Set([
@@ -9,6 +10,7 @@ const PUBLIC_CODES = new Set([
   'NOT_FOUND',
   'UNAUTHENTICATED',
   'RATE_LIMITED',
+  'QUOTA_EXCEEDED',
   'QUERY_TOO_COMPLEX',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -76,6 +78,22 @@ export function notFound(what: string): GraphQLError {
 function rateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`, {
     extensions: { code: 'RATE_LIMITED', retryAfterSeconds },
+  });
+}
+
+/**
+ * A submission over a tenant limit (usage-ledger.ts): RATE_LIMITED or QUOTA_EXCEEDED with the limit, the
+ * current count and retryAfter (seconds); the same on HTTP and graphql-ws.
+ */
+export function limitExceeded(refusal: LimitRefusal): GraphQLError {
+  return new GraphQLError(limitMessage(refusal), {
+    extensions: {
+      code: refusal.code,
+      limitName: refusal.limitName,
+      limit: refusal.limit,
+      current: refusal.current,
+      retryAfter: refusal.retryAfterSeconds,
+    },
   });
 }
 

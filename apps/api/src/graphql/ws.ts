@@ -106,6 +106,7 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
         const requestId = `${ctx.extra.connectionId}:${id}`;
         const contextValue: GraphQLContext = {
           tenant: principal.tenant,
+          limits: principal.limits,
           requestId,
           logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),
           deps: deps.graphql,

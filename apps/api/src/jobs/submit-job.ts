@@ -13,6 +13,8 @@ import type { ImageIntake } from './image-intake.ts';
 import { InvalidInputError } from './input-error.ts';
 import type { JobReads } from './job-reads.ts';
 import { fingerprintOf, type JobService } from './job-service.ts';
+import type { UsageAdmission } from './usage-admission.ts';
+import type { LimitRefusal, Reservation, TenantLimits } from './usage-ledger.ts';
 import { checkOutboundUrls, ParamsError, validateParams } from './validate-params.ts';
 import { waitForJob } from './wait-for-job.ts';
 
@@ -38,6 +40,13 @@ export interface SubmitRequest {
   waitFor?: (params: PhotoMakerParams) => boolean;
   /** The caller went away: stop waiting. */
   signal?: AbortSignal | undefined;
+  /** The tenant's effective limits (the admitted principal's). */
+  limits: TenantLimits;
+  /**
+   * The caller reserved this job's usage already (a /v1 batch reserves all its tasks at once): not
+   * reserved again, but refunded here when the job does not start.
+   */
+  reserved?: boolean;
 }
 
 export type SubmitResult =
@@ -49,7 +58,9 @@ export type SubmitResult =
       /** parameter -> path inside the params, for schema errors (see ParamsError). */
       paths?: Map<string, (string | number)[]>;
     }
-  | { ok: false; reason: 'exists' };
+  | { ok: false; reason: 'exists' }
+  /** Over a limit (usage-ledger.ts): nothing was started. */
+  | { ok: false; reason: 'limited'; refusal: LimitRefusal };
 
 export interface SubmitJobDeps {
   jobs: Pick<JobService, 'start' | 'existing'>;
@@ -58,6 +69,7 @@ export interface SubmitJobDeps {
   guard: Pick<UrlGuard, 'check'>;
   follow: Pick<FollowJob, 'follow'>;
   metrics: Pick<ApiMetrics, 'jobsStarted' | 'inputRejected'>;
+  usage: Pick<UsageAdmission, 'reserve' | 'refund' | 'settleWhenDone'>;
   syncWaitMs: number;
 }
 
@@ -72,9 +84,23 @@ export class SubmitJob {
     this.deps = deps;
   }
 
+  /**
+   * Reserves a set of jobs at once (a /v1 batch): all or none; each job it holds is then submitted with
+   * `reserved`.
+   */
+  reserve(
+    tenant: string,
+    limits: TenantLimits,
+    jobs: readonly { jobId: string; images: number }[],
+  ): Promise<Reservation> {
+    return this.deps.usage.reserve(tenant, limits, jobs);
+  }
+
   async submit(request: SubmitRequest): Promise<SubmitResult> {
+    // Usage this request holds for a job that has not started (yet): refunded unless the job starts.
+    const hold = { jobId: request.reserved ? request.jobId : undefined };
     try {
-      return await this.run(request);
+      return await this.run(request, hold);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       for (const e of error.errors) this.deps.metrics.inputRejected.inc({ via: request.via, code: e.code });
@@ -84,10 +110,12 @@ export class SubmitJob {
         errors: error.errors,
         ...(error instanceof ParamsError ? { paths: error.paths } : {}),
       };
+    } finally {
+      if (hold.jobId !== undefined) await this.deps.usage.refund([hold.jobId]);
     }
   }
 
-  private async run(request: SubmitRequest): Promise<SubmitResult> {
+  private async run(request: SubmitRequest, hold: { jobId: string | undefined }): Promise<SubmitResult> {
     const { tenant, idempotencyKey: key } = request;
     const { reads, guard, metrics } = this.deps;
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
@@ -101,7 +129,13 @@ export class SubmitJob {
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const { state, created } = await this.startOrReplay(request, jobId, params);
+    const started = await this.startOrReplay(request, jobId, params, hold);
+    if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
+    const { state, created } = started;
+    if (created) {
+      hold.jobId = undefined;
+      this.deps.usage.settleWhenDone(tenant, state, request.logger);
+    }
     metrics.jobsStarted.inc({ via: request.via, created: String(created) });
     request.logger.info({ jobId, created, tenant }, created ? 'job started' : 'idempotent replay');
     if (request.onlyNew && !created) return { ok: false, reason: 'exists' };
@@ -114,12 +148,16 @@ export class SubmitJob {
     return { ok: true, state: final, created, params };
   }
 
-  /** The existing job of a replayed idempotency key, else a new job with its reference images stored. */
+  /**
+   * The existing job of a replayed idempotency key, else a new job with its usage reserved (unless the
+   * caller did) and its reference images stored; a replay costs no usage.
+   */
   private async startOrReplay(
     request: SubmitRequest,
     jobId: string,
     params: PhotoMakerParams,
-  ): Promise<{ state: JobState; created: boolean }> {
+    hold: { jobId: string | undefined },
+  ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
     const job = {
       tenant,
@@ -133,6 +171,13 @@ export class SubmitJob {
     // Cheap path for replays: no image download, no upload, if the job exists already.
     const replay = key !== undefined ? await this.deps.jobs.existing(job) : undefined;
     if (replay) return { state: replay, created: false };
+    if (!request.reserved) {
+      const usage = [{ jobId, images: params.numberResults ?? 1 }];
+      const reservation = await this.reserve(tenant, request.limits, usage);
+      if (!reservation.ok) return { refusal: reservation.refusal };
+      // Held by a concurrent request for the same job: that request refunds or keeps it, not this one.
+      if (reservation.held.includes(jobId)) hold.jobId = jobId;
+    }
     const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
     return this.deps.jobs.start({ ...job, task: { ...normalizePhotoMaker(params), inputImages } });
   }

@@ -34,7 +34,7 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
 }
 
 export function contextFor(deps: GraphQLDeps, tenant = 'acme'): GraphQLContext {
-  return { tenant, requestId: 'req-1', logger, deps, transport: 'http' };
+  return { tenant, limits: {}, requestId: 'req-1', logger, deps, transport: 'http' };
 }
 
 /** A result with its errors as a client receives them (the transports' masking and Runware rewriting). */

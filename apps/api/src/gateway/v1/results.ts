@@ -7,6 +7,7 @@ import {
   reportsNsfw,
 } from '@photomaker/schema';
 import type { ImageUrls } from '../../http/image-urls.ts';
+import { type LimitRefusal, limitMessage } from '../../jobs/usage-ledger.ts';
 
 export type Item = Record<string, unknown>;
 
@@ -32,6 +33,21 @@ export function withContext(context: ErrorContext): Partial<RunwareError> {
     ...(context.taskType ? { taskType: context.taskType } : {}),
     ...(context.taskUUID ? { taskUUID: context.taskUUID } : {}),
   };
+}
+
+/**
+ * A limit refusal as a Runware error: `rateLimitExceeded` (429) for windows and slots, `quotaExceeded`
+ * (402 by Runware's mapping; /v1 answers 429 for both, see routes.ts) with the limit and the count.
+ */
+export function limitError(refusal: LimitRefusal, context: ErrorContext = {}): RunwareError {
+  const code = refusal.code === 'RATE_LIMITED' ? 'rateLimitExceeded' : 'quotaExceeded';
+  return runwareError(code, limitMessage(refusal), {
+    ...withContext(context),
+    limitName: refusal.limitName,
+    limit: refusal.limit,
+    current: refusal.current,
+    retryAfter: refusal.retryAfterSeconds,
+  });
 }
 
 /** A failed or cancelled job as Runware reports a failed photoMaker task. */

@@ -78,11 +78,14 @@ export function v1Routes(deps: V1Deps): Router {
     res.on('close', () => abort.abort());
     const caller = {
       tenant: admitted.principal.tenant,
+      limits: admitted.principal.limits,
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
     };
-    const { data, errors } = await tasks.runBatch(batch, caller);
-    const status = batchStatus(data, errors);
+    const { data, errors, retryAfterSeconds } = await tasks.runBatch(batch, caller);
+    // A batch refused by a limit is 429 with Retry-After, daily quotas included (the contract).
+    const status = retryAfterSeconds === undefined ? batchStatus(data, errors) : 429;
+    if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
     send(res, status, { ...(data.length > 0 ? { data } : {}), ...(errors.length > 0 ? { errors } : {}) });
   };
   router.post('/v1', v1BodyAdmission(deps.admission, { ...deps.limits, ...deps.edge }), (req, res, next) => {

@@ -16,11 +16,13 @@ import type { ImageIntake } from '../../jobs/image-intake.ts';
 import { InvalidInputError } from '../../jobs/input-error.ts';
 import type { JobReads } from '../../jobs/job-reads.ts';
 import type { SubmitJob } from '../../jobs/submit-job.ts';
+import type { TenantLimits } from '../../jobs/usage-ledger.ts';
 import type { ApiMetrics } from '../../metrics.ts';
 import {
   type Item,
   inputErrors,
   jobError,
+  limitError,
   runwareError,
   type TaskOutcome,
   V1Results,
@@ -28,7 +30,7 @@ import {
 } from './results.ts';
 
 export interface V1TaskDeps {
-  submit: Pick<SubmitJob, 'submit'>;
+  submit: Pick<SubmitJob, 'submit' | 'reserve'>;
   reads: Pick<JobReads, 'get'>;
   intake: Pick<ImageIntake, 'upload'>;
   /** Where a re-sent imageUpload taskUUID finds the image stored the first time. */
@@ -47,7 +49,12 @@ export interface V1Caller {
   tenant: string;
   requestId: string;
   signal: AbortSignal;
+  /** The tenant's effective limits (the admitted principal's). */
+  limits: TenantLimits;
 }
+
+/** A batch refused whole: its errors, and the Retry-After of a limit refusal. */
+export type BatchOutcome = TaskOutcome & { retryAfterSeconds?: number };
 
 const ok = (data: Item[]): TaskOutcome => ({ data, errors: [] });
 
@@ -69,16 +76,16 @@ export function batchErrors(batch: readonly unknown[], maxTasks: number): Runwar
   });
 }
 
-/**
- * One task of a /v1 batch: Runware's task types mapped onto our use cases. A client taskUUID maps to one
- * job per tenant (UUID v5), so a re-sent taskUUID is `conflictTaskUUID` and never a second run, and
- * getResponse answers from the job's state.
- */
 /** A task's taskType as sent, or 'unknown' (metric labels map it through their closed set). */
 function taskTypeOf(task: unknown): string {
   return typeof (task as Item)?.taskType === 'string' ? String((task as Item).taskType) : 'unknown';
 }
 
+/**
+ * One task of a /v1 batch: Runware's task types mapped onto our use cases. A client taskUUID maps to one
+ * job per tenant (UUID v5), so a re-sent taskUUID is `conflictTaskUUID` and never a second run, and
+ * getResponse answers from the job's state.
+ */
 export class V1Tasks {
   private readonly deps: V1TaskDeps;
   private readonly results: V1Results;
@@ -88,27 +95,41 @@ export class V1Tasks {
     this.results = new V1Results(deps);
   }
 
-  /** A batch: refused whole when batchErrors finds anything, else every task at once. */
-  async runBatch(batch: readonly unknown[], caller: V1Caller): Promise<TaskOutcome> {
+  /**
+   * A batch: refused whole when batchErrors finds anything or its photoMaker tasks together exceed a
+   * limit (all their jobs and images are reserved at once, or none), else every task at once.
+   */
+  async runBatch(batch: readonly unknown[], caller: V1Caller): Promise<BatchOutcome> {
     const refused = batchErrors(batch, this.deps.maxTasks);
-    if (refused.length > 0) {
-      // A refused batch still shows in the metrics (its taskTypes mapped through the closed set).
-      for (const task of batch.slice(0, this.deps.maxTasks))
-        this.deps.metrics.v1Tasks.inc({ taskType: taskTypeOf(task), outcome: 'error' });
-      return { data: [], errors: refused };
+    if (refused.length > 0) return this.refuseWhole({ data: [], errors: refused }, batch);
+    const jobs = photoMakerJobs(batch, caller.tenant);
+    const reservation = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
+    if (!reservation.ok) {
+      const { refusal } = reservation;
+      const errors = [limitError(refusal)];
+      return this.refuseWhole({ data: [], errors, retryAfterSeconds: refusal.retryAfterSeconds }, batch);
     }
-    const outcomes = await Promise.all(batch.map((task) => this.run(task, caller)));
+    const reserved = new Set(reservation.held);
+    const outcomes = await Promise.all(batch.map((task) => this.run(task, caller, reserved)));
     return {
       data: outcomes.flatMap((outcome) => outcome.data),
       errors: outcomes.flatMap((outcome) => outcome.errors),
     };
   }
 
-  async run(task: unknown, caller: V1Caller): Promise<TaskOutcome> {
+  /** A batch refused whole still shows in the metrics (its taskTypes mapped through the closed set). */
+  private refuseWhole(outcome: BatchOutcome, batch: readonly unknown[]): BatchOutcome {
+    for (const task of batch.slice(0, this.deps.maxTasks))
+      this.deps.metrics.v1Tasks.inc({ taskType: taskTypeOf(task), outcome: 'error' });
+    return outcome;
+  }
+
+  /** One task; `reserved`: the job ids whose usage the batch reserved (each claimed by one task). */
+  async run(task: unknown, caller: V1Caller, reserved = new Set<string>()): Promise<TaskOutcome> {
     const validation = validateTask(task);
     const taskType = taskTypeOf(task);
     const outcome = validation.ok
-      ? await this.dispatch(validation.value, caller, taskType)
+      ? await this.dispatch(validation.value, caller, taskType, reserved)
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
     return outcome;
@@ -118,6 +139,7 @@ export class V1Tasks {
     value: Extract<ReturnType<typeof validateTask>, { ok: true }>['value'],
     caller: V1Caller,
     taskType: string,
+    reserved: Set<string>,
   ): Promise<TaskOutcome> {
     const context: ErrorContext = {
       taskType: value.taskType,
@@ -134,7 +156,7 @@ export class V1Tasks {
         case 'getResponse':
           return await this.getResponse(caller.tenant, value.taskUUID);
         case 'photoMaker':
-          return await this.photoMaker(value, caller);
+          return await this.photoMaker(value, caller, reserved);
       }
     } catch (caught) {
       if (caught instanceof InvalidInputError)
@@ -164,9 +186,17 @@ export class V1Tasks {
     ]);
   }
 
-  private async photoMaker(task: PhotoMakerWireTask, caller: V1Caller): Promise<TaskOutcome> {
+  private async photoMaker(
+    task: PhotoMakerWireTask,
+    caller: V1Caller,
+    reserved: Set<string>,
+  ): Promise<TaskOutcome> {
     const { taskType: _taskType, taskUUID, ...params } = task;
     const context = { taskType: 'photoMaker', taskUUID };
+    const jobId = jobIdForRunwareTask(caller.tenant, taskUUID);
+    // A taskUUID sent twice in one batch was reserved once: the first task claims it. One held already
+    // (re-sent) was not reserved here: submit answers it as existing without reserving.
+    const claimed = reserved.delete(jobId);
     const result = await this.deps.submit.submit({
       tenant: caller.tenant,
       via: 'v1',
@@ -174,8 +204,10 @@ export class V1Tasks {
       input: { params },
       logger: this.deps.logger.child({ requestId: caller.requestId, tenant: caller.tenant, transport: 'v1' }),
       requestId: caller.requestId,
-      jobId: jobIdForRunwareTask(caller.tenant, taskUUID),
+      jobId,
       onlyNew: true,
+      limits: caller.limits,
+      reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement.
       waitFor: (p) => p.deliveryMethod !== 'async' && !p.webhookURL,
       signal: caller.signal,
@@ -187,6 +219,8 @@ export class V1Tasks {
         errors: [runwareError('conflictTaskUUID', message, { ...context, parameter: 'taskUUID' })],
       };
     }
+    if (!result.ok && result.reason === 'limited')
+      return { data: [], errors: [limitError(result.refusal, context)] };
     if (!result.ok) return { data: [], errors: inputErrors(result.errors, context) };
     const { state } = result;
     if (params.deliveryMethod === 'async' || params.webhookURL)
@@ -218,4 +252,16 @@ export class V1Tasks {
     }
     return { data, errors };
   }
+}
+
+/** The jobs a batch's photoMaker tasks would start (one per taskUUID), with their image counts. */
+function photoMakerJobs(batch: readonly unknown[], tenant: string): { jobId: string; images: number }[] {
+  const jobs = new Map<string, number>();
+  for (const task of batch) {
+    const validation = validateTask(task);
+    if (!validation.ok || validation.value.taskType !== 'photoMaker') continue;
+    const jobId = jobIdForRunwareTask(tenant, validation.value.taskUUID);
+    if (!jobs.has(jobId)) jobs.set(jobId, validation.value.numberResults ?? 1);
+  }
+  return [...jobs].map(([jobId, images]) => ({ jobId, images }));
 }

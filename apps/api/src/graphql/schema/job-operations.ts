@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../jobs/input-error.ts';
 import type { SubmitResult } from '../../jobs/submit-job.ts';
 import { ParamsError, withoutNulls } from '../../jobs/validate-params.ts';
 import { builder } from '../builder.ts';
-import { badUserInput, notFound } from '../errors.ts';
+import { badUserInput, limitExceeded, notFound } from '../errors.ts';
 import { JobStatusEnum } from './enums.ts';
 import { JobRef } from './job.ts';
 import { PhotoMakerInput } from './photo-maker-input.ts';
@@ -15,10 +15,11 @@ export function rethrowAsGraphQL(error: unknown, argument = 'input'): never {
   throw error;
 }
 
-/** A refused submission -> BAD_USER_INPUT on the argument at fault. */
+/** A refused submission -> RATE_LIMITED / QUOTA_EXCEEDED, or BAD_USER_INPUT on the argument at fault. */
 function submitError(result: Exclude<SubmitResult, { ok: true }>): never {
   if (result.reason === 'exists')
     throw new Error('a job submitted through GraphQL cannot be refused as existing');
+  if (result.reason === 'limited') throw limitExceeded(result.refusal);
   const argument = result.errors[0]?.parameter === 'idempotencyKey' ? 'idempotencyKey' : 'input';
   throw badUserInput(result.errors, argument, result.paths);
 }
@@ -117,6 +118,7 @@ builder.mutationField('generatePhotoMaker', (t) =>
         logger: ctx.logger,
         requestId: ctx.requestId,
         idempotencyKey: args.idempotencyKey ?? undefined,
+        limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });
       if (!result.ok) submitError(result);

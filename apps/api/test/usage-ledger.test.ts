@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TenantLimits, UsageLedger } from '../src/jobs/usage-ledger.ts';
+import { stack } from './helpers.ts';
+
+// The ledger's Lua scripts against the stack's real redis-server, in process, with a controlled clock.
+
+let redis: Redis;
+let now = Date.UTC(2026, 11, 6, 12, 0, 10);
+/** The ledger, its reservations told as the refusal (undefined: every job reserved and held). */
+function ledger(maxInFlight?: number) {
+  const l = new UsageLedger({ redis, maxInFlight, slotTtlMs: 60_000, now: () => now });
+  return {
+    reserve: async (...args: Parameters<UsageLedger['reserve']>) => {
+      const reservation = await l.reserve(...args);
+      if (!reservation.ok) return reservation.refusal;
+      expect(reservation.held).toEqual(args[2].map((job) => job.jobId));
+      return undefined;
+    },
+    refund: (jobId: string) => l.refund(jobId),
+    finish: (jobId: string, cost: number | null) => l.finish(jobId, cost),
+    raw: l,
+  };
+}
+const limits = (overrides: TenantLimits): TenantLimits => overrides;
+const NO_LIMITS: TenantLimits = {};
+const jobs = (...images: number[]) => images.map((n) => ({ jobId: randomUUID(), images: n }));
+const tenant = () => `ledger-${randomUUID()}`;
+
+beforeAll(() => {
+  redis = new Redis(stack().redisUrl, { connectionName: 'usage-ledger-test' });
+});
+afterAll(() => redis.disconnect());
+
+describe('usage ledger (Lua on real redis-server)', () => {
+  it('reserves a whole batch or none of it against images per minute, and refunds', async () => {
+    const t = tenant();
+    const l = ledger();
+    const perMinute = limits({ imagesPerMinute: 10 });
+    expect(await l.reserve(t, perMinute, jobs(4, 4))).toBeUndefined();
+    const refused = await l.reserve(t, perMinute, jobs(1, 1, 1));
+    expect(refused).toEqual({
+      code: 'RATE_LIMITED',
+      limitName: 'imagesPerMinute',
+      limit: 10,
+      current: 8,
+      retryAfterSeconds: 50,
+    });
+    // Nothing of the refused batch was counted: 2 more still fit, and then nothing.
+    const two = jobs(2);
+    expect(await l.reserve(t, perMinute, two)).toBeUndefined();
+    expect((await l.reserve(t, perMinute, jobs(1)))?.current).toBe(10);
+    await l.refund(two.map((j) => j.jobId)[0] as string);
+    expect(await l.reserve(t, perMinute, jobs(2))).toBeUndefined();
+  });
+
+  it('counts running jobs per tenant and frees a slot when the job finishes', async () => {
+    const t = tenant();
+    const l = ledger();
+    const two = limits({ maxRunningJobs: 2 });
+    const first = jobs(1, 1);
+    expect(await l.reserve(t, two, first)).toBeUndefined();
+    expect(await l.reserve(t, two, jobs(1))).toMatchObject({
+      code: 'RATE_LIMITED',
+      limitName: 'maxRunningJobs',
+      limit: 2,
+      current: 2,
+    });
+    // Another tenant has its own slots.
+    expect(await l.reserve(tenant(), two, jobs(1, 1))).toBeUndefined();
+    await l.finish(first[0]?.jobId as string, null);
+    await l.finish(first[0]?.jobId as string, null); // idempotent
+    expect(await l.reserve(t, two, jobs(1))).toBeUndefined();
+  });
+
+  it('frees a slot whose release was lost at its deadline', async () => {
+    const t = tenant();
+    const l = ledger();
+    const one = limits({ maxRunningJobs: 1 });
+    expect(await l.reserve(t, one, jobs(1))).toBeUndefined();
+    expect((await l.reserve(t, one, jobs(1)))?.limitName).toBe('maxRunningJobs');
+    now += 60_001;
+    expect(await l.reserve(t, one, jobs(1))).toBeUndefined();
+  });
+
+  it('holds a global in-flight budget across tenants', async () => {
+    await redis.del('photomaker:usage:inflight');
+    const l = ledger(3);
+    expect(await l.reserve(tenant(), NO_LIMITS, jobs(1, 1))).toBeUndefined();
+    expect(await l.reserve(tenant(), NO_LIMITS, jobs(1, 1))).toMatchObject({
+      limitName: 'maxInFlight',
+      limit: 3,
+      current: 2,
+    });
+    expect(await l.reserve(tenant(), NO_LIMITS, jobs(1))).toBeUndefined();
+    await redis.del('photomaker:usage:inflight');
+  });
+
+  it('refuses a day over its images with QUOTA_EXCEEDED until the next UTC day', async () => {
+    const t = tenant();
+    const l = ledger();
+    const perDay = limits({ imagesPerDay: 5 });
+    expect(await l.reserve(t, perDay, jobs(5))).toBeUndefined();
+    const refused = await l.reserve(t, perDay, jobs(1));
+    expect(refused).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      limitName: 'imagesPerDay',
+      limit: 5,
+      current: 5,
+    });
+    const midnight = Date.UTC(2026, 11, 7);
+    expect(refused?.retryAfterSeconds).toBe(Math.ceil((midnight - now) / 1000));
+  });
+
+  it("caps the day's spend at the price per image, corrected by Runware's actual cost", async () => {
+    const t = tenant();
+    const l = ledger();
+    const spend = limits({ spendPerDayUsd: 0.05, pricePerImageUsd: 0.01 });
+    const four = jobs(4);
+    expect(await l.reserve(t, spend, four)).toBeUndefined();
+    expect(await l.reserve(t, spend, jobs(2))).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      limitName: 'spendPerDayUsd',
+      limit: 0.05,
+      current: 0.04,
+    });
+    // Runware charged 0.0025 for the 4 images: 0.0475 of the day is left, room for 4 more at 0.01.
+    await l.finish(four[0]?.jobId as string, 0.0025);
+    expect(await l.reserve(t, spend, jobs(4))).toBeUndefined();
+    expect((await l.reserve(t, spend, jobs(1)))?.current).toBeCloseTo(0.0425, 6);
+  });
+
+  it('neither counts nor takes over a job another request holds already (the same job id)', async () => {
+    const t = tenant();
+    const l = ledger();
+    const perDay = limits({ imagesPerDay: 10 });
+    const [job] = jobs(4);
+    if (!job) throw new Error('no job');
+    expect(await l.raw.reserve(t, perDay, [job])).toEqual({ ok: true, held: [job.jobId] });
+    // A concurrent request for the same job (an idempotency key, a re-sent taskUUID): not counted again.
+    const again = jobs(3);
+    expect(await l.raw.reserve(t, perDay, [job, ...again])).toEqual({
+      ok: true,
+      held: again.map((j) => j.jobId),
+    });
+    expect(await l.reserve(t, perDay, jobs(4))).toMatchObject({ limitName: 'imagesPerDay', current: 7 });
+  });
+});
