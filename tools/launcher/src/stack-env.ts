@@ -46,7 +46,9 @@ export function appEnvironments(
   for (const [key, value] of Object.entries(config.env)) if (!MANAGED.has(key)) inherited[key] = value;
 
   const shared = sharedVars(config, secrets, endpoints);
-  const demo = config.apiKeys === undefined && config.apiKeysFile === undefined;
+  // Any configured tenant source (keys, a keys file, a tenants file) replaces the demo key.
+  const demo =
+    config.apiKeys === undefined && config.apiKeysFile === undefined && !config.env.PHOTOMAKER_TENANTS_FILE;
   const runwareKey = config.runware.mode === 'real' ? config.runware.apiKey : secrets.emulatorKey;
   const emulator = {
     LOG_LEVEL: config.logLevel,

@@ -81,6 +81,14 @@ describe('what each app gets', () => {
     expect(envs.api.PHOTOMAKER_API_KEYS).toBeUndefined();
   });
 
+  it('PHOTOMAKER_TENANTS_FILE replaces the demo key too, and reaches the API as it is', () => {
+    const envs = envsFor({ PHOTOMAKER_TENANTS_FILE: '/etc/hostname' });
+    expect(envs.demo).toBe(false);
+    expect(envs.api.PHOTOMAKER_TENANTS_FILE).toBe('/etc/hostname');
+    expect(envs.api.PHOTOMAKER_API_KEYS).toBeUndefined();
+    expect(envs.api.PHOTOMAKER_WEB_DEMO_KEY).toBeUndefined();
+  });
+
   it('the emulator key goes to the worker; a real Runware key never reaches the emulator', () => {
     const envs = envsFor({ RUNWARE_API_KEY: 'real-runware-key-xyz' }, ['--emulator']);
     expect(envs.worker.RUNWARE_API_KEY).toBe(secrets.emulatorKey);
