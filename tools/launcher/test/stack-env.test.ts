@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ENVS, APP_NAMES } from '../src/app-envs.ts';
 import { parseCliArgs } from '../src/cli-args.ts';
@@ -82,9 +85,11 @@ describe('what each app gets', () => {
   });
 
   it('PHOTOMAKER_TENANTS_FILE replaces the demo key too, and reaches the API as it is', () => {
-    const envs = envsFor({ PHOTOMAKER_TENANTS_FILE: '/etc/hostname' });
+    const file = join(mkdtempSync(join(tmpdir(), 'tenants-')), 'tenants.yaml');
+    writeFileSync(file, 'tenants: {}\n');
+    const envs = envsFor({ PHOTOMAKER_TENANTS_FILE: file });
     expect(envs.demo).toBe(false);
-    expect(envs.api.PHOTOMAKER_TENANTS_FILE).toBe('/etc/hostname');
+    expect(envs.api.PHOTOMAKER_TENANTS_FILE).toBe(file);
     expect(envs.api.PHOTOMAKER_API_KEYS).toBeUndefined();
     expect(envs.api.PHOTOMAKER_WEB_DEMO_KEY).toBeUndefined();
   });
