@@ -64,6 +64,27 @@ describe('cancelAfter', () => {
     }
   });
 
+  it('on /v1 (an extra task field): a sync task past its deadline answers taskCancelled, not a 504', async () => {
+    await setEmulatorLatency(10_000);
+    try {
+      const started = Date.now();
+      const taskUUID = crypto.randomUUID();
+      const response = await v1(api.url, key, [
+        {
+          taskType: 'photoMaker',
+          taskUUID,
+          ...baseInput({ numberResults: 3 }),
+          model: 'civitai:139562@344487',
+          cancelAfter: '2s',
+        },
+      ]);
+      expect(response.body.errors?.[0]).toMatchObject({ code: 'taskCancelled', taskUUID });
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await setEmulatorLatency(0);
+    }
+  });
+
   it('a bad cancelAfter is refused naming the field, on GraphQL and on /v1; nothing starts', async () => {
     for (const cancelAfter of ['soon', '0.5s', '25h']) {
       const result = await gql(api.url, key, GENERATE, { input: baseInput({ cancelAfter }) });

@@ -242,6 +242,24 @@ describe('cancelAfter (cancelAt in the job input)', () => {
     expect(events.at(-1)?.data).toEqual({ reason: DEADLINE_REASON });
   });
 
+  it('a cancelJob before it: cancelled by request, as without one (the workflow ends cancelled)', async () => {
+    const stubs = new StubActivities({ steps: [makes(1)], deliver: receiverDown() });
+    const withWebhook = task({ webhookURL: 'https://hooks.example.com/x' });
+    const ran = await runJob(
+      stubs,
+      withWebhook,
+      async (handle) => {
+        await until(() => stubs.deliveries.length > 0);
+        await handle.cancel();
+      },
+      { cancelAfterMs: 60 * MINUTE },
+    );
+    expect((ran.outcome as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const events = streamOf(ran);
+    expect(stages(events)).toEqual(['queued', 'image_ready', 'delivering', 'cancelled']);
+    expect(events.at(-1)?.data).toEqual({ reason: 'cancelled by request' });
+  });
+
   it('not reached: the job succeeds as without one, and its timer does not hold the workflow open', async () => {
     const later: StepScript = async () => {
       throw rateLimited(5 * MINUTE);
