@@ -60,6 +60,7 @@ const FIXED_INPUT_CODES = [
   'invalidRequest',
   'invalidIdempotencyKey',
   'conflictIdempotencyKey',
+  'invalidCancelAfter',
   'invalidWebhookURL',
   'invalidUploadEndpoint',
 ];

@@ -43,7 +43,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -70,6 +70,8 @@ describe('schema.graphql', () => {
         'uploadEndpoint',
         'ttl',
         'deliveryMethod',
+        // Ours, not Runware's: the job's deadline.
+        'cancelAfter',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;

@@ -92,6 +92,20 @@ describe('the web app on the real stack', () => {
     await error.waitFor({ state: 'detached' });
   });
 
+  it('takes a Cancel after deadline under Advanced, checked as typed', async () => {
+    await page.locator('summary', { hasText: 'Advanced' }).click();
+    await page.locator('#f-cancelAfter').fill('soon');
+    await page.locator('#f-cancelAfter').blur();
+    const error = page.locator('[data-field-error=cancelAfter]');
+    await error.waitFor();
+    expect(await error.textContent()).toContain("Invalid value for 'cancelAfter'");
+    await page.locator('#f-cancelAfter').fill('10m');
+    await error.waitFor({ state: 'detached' });
+    // Left empty for the jobs below (no deadline), the section folded again.
+    await page.locator('#f-cancelAfter').fill('');
+    await page.locator('summary', { hasText: 'Advanced' }).click();
+  });
+
   it('uploads two reference photos with previews and checks', async () => {
     await page.locator('[data-testid=photo-input]').setInputFiles(photos);
     await page.locator('.photo[data-status=ready]').nth(1).waitFor({ timeout: 20_000 });

@@ -70,16 +70,33 @@ describe('validateForm: the schema package rules and messages, per field', () =>
 
   it('checks the advanced fields too', () => {
     const errors = validateForm(
-      { ...valid, CFGScale: '51', clipSkip: '3', outputQuality: '10', webhookURL: 'ftp://x', model: 'sdxl' },
+      {
+        ...valid,
+        CFGScale: '51',
+        clipSkip: '3',
+        outputQuality: '10',
+        webhookURL: 'ftp://x',
+        model: 'sdxl',
+        cancelAfter: '25h',
+      },
       [photo(1)],
     );
     expect(Object.keys(errors).sort()).toEqual([
       'CFGScale',
+      'cancelAfter',
       'clipSkip',
       'model',
       'outputQuality',
       'webhookURL',
     ]);
+  });
+
+  it('takes a cancelAfter duration or time with an offset; empty is none', () => {
+    for (const cancelAfter of ['', '90s', '10m', new Date(Date.now() + 3_600_000).toISOString()])
+      expect(validateForm({ ...valid, cancelAfter }, [photo(1)])).toEqual({});
+    expect(validateForm({ ...valid, cancelAfter: 'soon' }, [photo(1)]).cancelAfter).toContain(
+      "'cancelAfter'",
+    );
   });
 
   it('treats an empty number as invalid, not as zero', () => {
@@ -111,6 +128,11 @@ describe('toInput: the GraphQL PhotoMakerInput', () => {
       safety: { mode: 'FAST' },
     });
     expect(STYLE_ENUM[input.style as keyof typeof STYLE_ENUM]).toBe('Photographic');
+  });
+
+  it('sends cancelAfter as typed (the API resolves it), only when set', () => {
+    expect(toInput({ ...valid, cancelAfter: ' 10m ' }, [photo(1)]).cancelAfter).toBe('10m');
+    expect('cancelAfter' in toInput(valid, [photo(1)])).toBe(false);
   });
 });
 

@@ -64,12 +64,21 @@ beforeAll(async () => {
   const cancelled = await h.start(stuck);
   await h.waitForEvent(stuck.jobId, (event) => event.stage === 'submitted');
   await cancelled.handle.cancel();
+  // A deadline (cancelAt) that passes while Runware is still working: the job's own timer ends it.
+  const late = h.input(await h.task({ numberResults: 2 }));
+  await h.emulator.addFaults([
+    {
+      match: { taskType: 'photoMaker', taskUUID: late.runwareTaskUUID },
+      fault: { kind: 'stuck', polls: 10_000 },
+    },
+  ]);
+  const timedOut = await h.start({ ...late, cancelAt: new Date(Date.now() + 2_000).toISOString() });
   // 410 Gone: a permanent delivery failure, so the job ends failed quoting the delivery's error.
   receiver.respond = (request) => (request.path.startsWith('/gone') ? 410 : 200);
   leaky = await h.start(
     h.input(await h.task({ webhookURL: receiver.url(`/gone/${URL_TOKEN}?token=${URL_TOKEN}`) })),
   );
-  finished.push(single, succeeded, failed, followUp, cancelled);
+  finished.push(single, succeeded, failed, followUp, cancelled, timedOut);
   await Promise.allSettled([...finished, leaky].map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
     // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
@@ -85,7 +94,7 @@ afterAll(async () => {
 });
 
 describe('determinism', () => {
-  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled)', async () => {
+  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline)', async () => {
     const histories = await Promise.all(
       finished.map(async (job) => ({
         workflowId: job.handle.workflowId,
@@ -99,7 +108,9 @@ describe('determinism', () => {
     )) {
       results.push(result);
     }
-    expect(results).toHaveLength(5);
+    expect(results).toHaveLength(6);
+    // The deadline's job completed (nobody cancelled the workflow) with its state CANCELLED.
+    await expect(finished[5]?.handle.result()).resolves.toMatchObject({ status: 'CANCELLED' });
     for (const result of results) expect(result.error).toBeUndefined();
   });
 

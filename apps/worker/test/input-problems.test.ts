@@ -9,6 +9,7 @@ describe('the workflow input check', () => {
       tenant: 't',
       runwareTaskUUID: 'nope',
       createdAt: 'yesterday',
+      cancelAt: 'in a minute',
       task: {
         numberResults: 21,
         width: 100,
@@ -21,6 +22,7 @@ describe('the workflow input check', () => {
       'jobId must be a non-empty string',
       'runwareTaskUUID must be a UUID',
       'createdAt must be an ISO-8601 timestamp',
+      'cancelAt must be an ISO-8601 timestamp',
       'task.numberResults must be an integer from 1 to 20',
       'task.width must be an integer from 128 to 2048',
       'task.outputFormat must be one of JPG, PNG, WEBP',

@@ -1,4 +1,5 @@
 import { RunwareClientError } from '@photomaker/runware';
+import { DEADLINE_REASON } from '@photomaker/schema/job';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -45,7 +46,8 @@ const runJob = (
   stubs: StubActivities,
   jobTask: Parameters<typeof runOn>[2],
   during?: (handle: RunningJob) => Promise<void>,
-): Promise<Ran> => runOn(env, stubs, jobTask, during);
+  options?: { cancelAfterMs?: number },
+): Promise<Ran> => runOn(env, stubs, jobTask, during, options);
 
 /** Runware's rate limit as the real activity reports it (Retry-After in details and as nextRetryDelay). */
 const rateLimited = (retryAfterMs: number) =>
@@ -200,5 +202,74 @@ describe('cancellation during a wait', () => {
     expect((ran.outcome as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(stubs.deliveries).toHaveLength(attemptsAtCancel);
     expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'delivering', 'cancelled']);
+  });
+});
+
+describe('cancelAfter (cancelAt in the job input)', () => {
+  const cancelled = (ran: Ran) => {
+    expect(ran.outcome).not.toBeInstanceOf(WorkflowFailedError);
+    return ran.outcome as { status: string };
+  };
+
+  it('passing in a Retry-After sleep: the task-queue step never runs; CANCELLED with the reason, at the deadline', async () => {
+    const limited: StepScript = async (_call, step) => {
+      step.append('submitted', { runwareTaskUUID: 'limited', numberResults: 1 });
+      throw rateLimited(10 * MINUTE);
+    };
+    const stubs = new StubActivities({ steps: [limited, makes(1)] });
+    const ran = await runJob(stubs, task(), undefined, { cancelAfterMs: 2 * MINUTE });
+    // The workflow completes (nobody cancelled it); the job's own state says CANCELLED.
+    expect(cancelled(ran).status).toBe('CANCELLED');
+    expect(stubs.calls.map((call) => call.kind)).toEqual(['local']);
+    expect(ran.elapsedMs).toBeGreaterThanOrEqual(2 * MINUTE);
+    expect(ran.elapsedMs).toBeLessThan(3 * MINUTE);
+    const events = streamOf(ran);
+    expect(stages(events)).toEqual(['queued', 'submitted', 'cancelled']);
+    expect(events.at(-1)?.data).toEqual({ reason: DEADLINE_REASON });
+  });
+
+  it('passing in a delivery’s retry backoff: no further attempt; CANCELLED with the reason', async () => {
+    const stubs = new StubActivities({ steps: [makes(1)], deliver: receiverDown() });
+    const withWebhook = task({ webhookURL: 'https://hooks.example.com/x' });
+    const ran = await runJob(stubs, withWebhook, undefined, { cancelAfterMs: MINUTE });
+    expect(cancelled(ran).status).toBe('CANCELLED');
+    // 1 + 2 + 4 + ... + 32 s of backoff fit in the minute: 6 or 7 attempts, never the 12 of a full run.
+    expect(stubs.deliveries.length).toBeGreaterThan(3);
+    expect(stubs.deliveries.length).toBeLessThan(9);
+    expect(ran.elapsedMs).toBeLessThan(2 * MINUTE);
+    const events = streamOf(ran);
+    expect(stages(events)).toEqual(['queued', 'image_ready', 'delivering', 'cancelled']);
+    expect(events.at(-1)?.data).toEqual({ reason: DEADLINE_REASON });
+  });
+
+  it('a cancelJob before it: cancelled by request, as without one (the workflow ends cancelled)', async () => {
+    const stubs = new StubActivities({ steps: [makes(1)], deliver: receiverDown() });
+    const withWebhook = task({ webhookURL: 'https://hooks.example.com/x' });
+    const ran = await runJob(
+      stubs,
+      withWebhook,
+      async (handle) => {
+        await until(() => stubs.deliveries.length > 0);
+        await handle.cancel();
+      },
+      { cancelAfterMs: 60 * MINUTE },
+    );
+    expect((ran.outcome as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const events = streamOf(ran);
+    expect(stages(events)).toEqual(['queued', 'image_ready', 'delivering', 'cancelled']);
+    expect(events.at(-1)?.data).toEqual({ reason: 'cancelled by request' });
+  });
+
+  it('not reached: the job succeeds as without one, and its timer does not hold the workflow open', async () => {
+    const later: StepScript = async () => {
+      throw rateLimited(5 * MINUTE);
+    };
+    const steps = [makes(1, [{ code: 'timeoutProvider', retryable: true }]), later, makes(1)];
+    const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 2 }), undefined, {
+      cancelAfterMs: 60 * MINUTE,
+    });
+    expect(succeeded(ran).status).toBe('SUCCEEDED');
+    expect(ran.elapsedMs).toBeLessThan(10 * MINUTE);
+    expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'image_ready', 'succeeded']);
   });
 });

@@ -1,3 +1,4 @@
+export * from './job/cancel-after.ts';
 export * from './job/job.ts';
 export * from './job/job-model.ts';
 export * from './job/job-state.ts';

@@ -28,6 +28,11 @@ export interface PhotoMakerJobInput {
   runwareTaskUUID: string;
   /** ISO-8601: when the API accepted the job. */
   createdAt: string;
+  /**
+   * ISO-8601: the job's deadline (the client's `cancelAfter`, resolved by the api). Past it the job ends
+   * CANCELLED with reason DEADLINE_REASON (@photomaker/schema/job). Absent: no deadline.
+   */
+  cancelAt?: string;
   requestId?: string;
   idempotencyKey?: string;
 }

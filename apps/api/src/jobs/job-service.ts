@@ -28,6 +28,8 @@ export interface JobRequest {
 export interface StartJobRequest extends JobRequest {
   /** The normalized task, reference images already stored (claim checks). */
   task: JobTask;
+  /** ISO-8601: the job's deadline (PhotoMakerJobInput.cancelAt). */
+  cancelAt?: string;
 }
 
 export interface StartJobResult {
@@ -74,6 +76,7 @@ export class JobService {
       task,
       runwareTaskUUID: newRunwareTaskUUID(),
       createdAt: new Date().toISOString(),
+      ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };

@@ -4,6 +4,7 @@ import {
   normalizePhotoMaker,
   type PhotoMakerParams,
   type RunwareError,
+  resolveCancelAfter,
 } from '@photomaker/schema';
 import type { UrlGuard } from '@photomaker/url-guard';
 import type { ApiMetrics } from '../metrics.ts';
@@ -34,6 +35,12 @@ export interface SubmitRequest {
   /** The job id a transport derives itself (/v1: from the client's taskUUID); else from idempotencyKey. */
   jobId?: string | undefined;
   idempotencyKey?: string | undefined;
+  /**
+   * The job's deadline as the client sent it (a duration or an ISO time, see resolveCancelAfter); past it
+   * the job ends CANCELLED with reason DEADLINE_REASON. Not a Runware parameter: each transport takes it
+   * from its own field.
+   */
+  cancelAfter?: unknown;
   /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
   onlyNew?: boolean;
   /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
@@ -125,11 +132,12 @@ export class SubmitJob {
         "Invalid value for 'idempotencyKey': it must be 1 to 255 printable ASCII characters.",
       );
     }
+    const cancelAt = deadlineOf(request.cancelAfter);
     const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const started = await this.startOrReplay(request, jobId, params, hold);
+    const started = await this.startOrReplay(request, { jobId, cancelAt }, params, hold);
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
     if (created) {
@@ -154,11 +162,12 @@ export class SubmitJob {
    */
   private async startOrReplay(
     request: SubmitRequest,
-    jobId: string,
+    ids: { jobId: string; cancelAt: string | undefined },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
+    const { jobId, cancelAt } = ids;
     const job = {
       tenant,
       jobId,
@@ -179,6 +188,18 @@ export class SubmitJob {
       if (reservation.held.includes(jobId)) hold.jobId = jobId;
     }
     const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
-    return this.deps.jobs.start({ ...job, task: { ...normalizePhotoMaker(params), inputImages } });
+    const task = { ...normalizePhotoMaker(params), inputImages };
+    return this.deps.jobs.start({ ...job, task, ...(cancelAt !== undefined ? { cancelAt } : {}) });
   }
+}
+
+/** The absolute deadline of a `cancelAfter`, from now; undefined without one. */
+function deadlineOf(cancelAfter: unknown): string | undefined {
+  if (cancelAfter === undefined) return undefined;
+  const resolved =
+    typeof cancelAfter === 'string'
+      ? resolveCancelAfter(cancelAfter, Date.now())
+      : { ok: false as const, message: "Invalid value for 'cancelAfter': it must be a string." };
+  if (!resolved.ok) throw InvalidInputError.of('invalidCancelAfter', 'cancelAfter', resolved.message);
+  return resolved.at;
 }

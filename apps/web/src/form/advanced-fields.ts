@@ -11,4 +11,5 @@ export const ADVANCED_FIELDS = [
   'safety',
   'webhookURL',
   'uploadEndpoint',
+  'cancelAfter',
 ] as const;

@@ -2,6 +2,7 @@ import {
   DEFAULT_MODEL,
   DEFAULTS,
   photoMakerParamsSchema,
+  resolveCancelAfter,
   STYLE_ENUM,
   type StyleEnumName,
   validateWith,
@@ -33,6 +34,8 @@ export interface FormState {
   safetyMode: 'NONE' | 'FAST' | 'FULL';
   webhookURL: string;
   uploadEndpoint: string;
+  /** Empty: no deadline. A duration ("10m") or an ISO time; not a Runware parameter. */
+  cancelAfter: string;
 }
 
 const firstPreset = SIZE_PRESETS[1] ?? { id: 'square', width: 1024, height: 1024 };
@@ -58,6 +61,7 @@ export const INITIAL_FORM: FormState = {
   safetyMode: 'NONE',
   webhookURL: '',
   uploadEndpoint: '',
+  cancelAfter: '',
 };
 
 /** Field name (Runware's parameter) -> message. */
@@ -111,6 +115,12 @@ export function validateForm(form: FormState, photos: ReferencePhoto[]): FieldEr
       errors[field] ??= error.message;
     }
   }
+  const cancelAfter = form.cancelAfter.trim();
+  if (cancelAfter !== '') {
+    // The API resolves it again when the job is submitted: this only catches a typo early.
+    const deadline = resolveCancelAfter(cancelAfter, Date.now());
+    if (!deadline.ok) errors.cancelAfter = deadline.message;
+  }
   if (photos.some((p) => p.status === 'failed')) {
     errors.inputImages ??= 'Remove the photos that could not be used (marked in red).';
   }
@@ -142,6 +152,7 @@ export function toInput(form: FormState, photos: ReferencePhoto[]): PhotoMakerIn
   if (form.safetyMode !== 'NONE') input.safety = { mode: form.safetyMode };
   if (params.webhookURL) input.webhookURL = params.webhookURL as string;
   if (params.uploadEndpoint) input.uploadEndpoint = params.uploadEndpoint as string;
+  if (form.cancelAfter.trim() !== '') input.cancelAfter = form.cancelAfter.trim();
   return input;
 }
 

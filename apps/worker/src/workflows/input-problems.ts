@@ -29,6 +29,8 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
   if (!UUID.test(String(input?.runwareTaskUUID))) problems.push('runwareTaskUUID must be a UUID');
   if (!text(input?.createdAt) || Number.isNaN(Date.parse(String(input?.createdAt))))
     problems.push('createdAt must be an ISO-8601 timestamp');
+  if (input?.cancelAt !== undefined && Number.isNaN(Date.parse(String(input.cancelAt))))
+    problems.push('cancelAt must be an ISO-8601 timestamp');
   const task = input?.task as Partial<JobTask> | undefined;
   if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
   return [...problems, ...taskProblems(task)];

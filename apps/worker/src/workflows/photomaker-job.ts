@@ -1,5 +1,5 @@
 import type { JobState } from '@photomaker/schema';
-import { addToSeed } from '@photomaker/schema/job';
+import { addToSeed, DEADLINE_REASON } from '@photomaker/schema/job';
 import { jobStateQuery, type PhotoMakerJobInput, SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
@@ -20,6 +20,7 @@ import type { Activities } from '../activities/index.ts';
 import type { CollectImagesResult, GenerationFailure, RunwareRun } from '../activities/types.ts';
 import { JobLedger } from '../events/job-ledger.ts';
 import type { EventRange } from '../events/protocol.ts';
+import { DeadlinePassed, withDeadline } from './deadline.ts';
 import { deliver } from './deliveries.ts';
 import {
   budgetSpent,
@@ -92,27 +93,39 @@ class PhotoMakerJob {
     try {
       // No local activity here: the first Runware step publishes `queued` (one activation less per job).
       this.ledger.hold('queued', { numberResults: task.numberResults });
-      await this.generate();
-      // Without deliveries the last Runware step already wrote the `succeeded` event.
-      if (this.state.stage === 'succeeded') return this.state;
-      if (task.webhookURL || task.uploadEndpoint) {
-        await this.ledger.emit('delivering', {
-          webhook: !!task.webhookURL,
-          uploadEndpoint: !!task.uploadEndpoint,
-        });
-        await deliver(this.input, this.state.images);
-      }
-      await this.ledger.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
+      await withDeadline(this.input.cancelAt, () => this.complete());
       return this.state;
     } catch (error) {
       return this.end(error);
     }
   }
 
+  /** Images, deliveries, the `succeeded` event. */
+  private async complete(): Promise<void> {
+    const task = this.input.task;
+    await this.generate();
+    // Without deliveries the last Runware step already wrote the `succeeded` event.
+    if (this.state.stage === 'succeeded') return;
+    if (task.webhookURL || task.uploadEndpoint) {
+      await this.ledger.emit('delivering', {
+        webhook: !!task.webhookURL,
+        uploadEndpoint: !!task.uploadEndpoint,
+      });
+      await deliver(this.input, this.state.images);
+    }
+    await this.ledger.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
+  }
+
   /** Writes how the job ended and rethrows: a cancellation as itself, anything else as a JobError. */
   private async end(error: unknown): Promise<JobState> {
     // The end was already written (a cancellation that came too late): the job did succeed.
     if (this.state.stage === 'succeeded') return this.state;
+    if (error instanceof DeadlinePassed) {
+      // Ends like a cancel (status CANCELLED, the reason on the event), but the workflow completes: the
+      // job was not cancelled by anyone, and a completed workflow keeps the job's own terminal state.
+      await this.ledger.emit('cancelled', { reason: DEADLINE_REASON });
+      return this.state;
+    }
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() =>
         this.ledger.emit('cancelled', { reason: 'cancelled by request' }),

@@ -3,5 +3,6 @@
 // workflow code imports this entry (and only types from the main one). test/zod-free.test.ts keeps it so.
 export * from '../photomaker/limits.ts';
 export * from '../photomaker/seed-math.ts';
+export * from './cancel-after.ts';
 export * from './job-model.ts';
 export * from './job-state.ts';

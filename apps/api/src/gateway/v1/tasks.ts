@@ -129,7 +129,10 @@ export class V1Tasks {
     const validation = validateTask(task);
     const taskType = taskTypeOf(task);
     const outcome = validation.ok
-      ? await this.dispatch(validation.value, caller, taskType, reserved)
+      ? await this.dispatch(validation.value, caller, taskType, {
+          reserved,
+          cancelAfter: cancelAfterOf(task),
+        })
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
     return outcome;
@@ -139,7 +142,7 @@ export class V1Tasks {
     value: Extract<ReturnType<typeof validateTask>, { ok: true }>['value'],
     caller: V1Caller,
     taskType: string,
-    reserved: Set<string>,
+    extra: { reserved: Set<string>; cancelAfter: unknown },
   ): Promise<TaskOutcome> {
     const context: ErrorContext = {
       taskType: value.taskType,
@@ -156,7 +159,7 @@ export class V1Tasks {
         case 'getResponse':
           return await this.getResponse(caller.tenant, value.taskUUID);
         case 'photoMaker':
-          return await this.photoMaker(value, caller, reserved);
+          return await this.photoMaker(value, caller, extra);
       }
     } catch (caught) {
       if (caught instanceof InvalidInputError)
@@ -189,7 +192,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerWireTask,
     caller: V1Caller,
-    reserved: Set<string>,
+    { reserved, cancelAfter }: { reserved: Set<string>; cancelAfter: unknown },
   ): Promise<TaskOutcome> {
     const { taskType: _taskType, taskUUID, ...params } = task;
     const context = { taskType: 'photoMaker', taskUUID };
@@ -206,6 +209,7 @@ export class V1Tasks {
       requestId: caller.requestId,
       jobId,
       onlyNew: true,
+      cancelAfter,
       limits: caller.limits,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement.
@@ -255,6 +259,11 @@ export class V1Tasks {
 }
 
 /** The jobs a batch's photoMaker tasks would start (one per taskUUID), with their image counts. */
+/** Our extra `cancelAfter` of a photoMaker task (the wire schema drops it; Runware would ignore it). */
+function cancelAfterOf(task: unknown): unknown {
+  return task !== null && typeof task === 'object' && 'cancelAfter' in task ? task.cancelAfter : undefined;
+}
+
 function photoMakerJobs(batch: readonly unknown[], tenant: string): { jobId: string; images: number }[] {
   const jobs = new Map<string, number>();
   for (const task of batch) {

@@ -118,6 +118,7 @@ builder.mutationField('generatePhotoMaker', (t) =>
         logger: ctx.logger,
         requestId: ctx.requestId,
         idempotencyKey: args.idempotencyKey ?? undefined,
+        cancelAfter: args.input.cancelAfter ?? undefined,
         limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });

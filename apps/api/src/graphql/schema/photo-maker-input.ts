@@ -58,6 +58,10 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
     uploadEndpoint: t.string({
       description: 'Each finished image is PUT there as raw bytes. Public addresses only.',
     }),
+    cancelAfter: t.string({
+      description:
+        'Not a Runware parameter: the job\'s deadline, a duration ("90s", "10m", "2h") or an ISO-8601 time with an offset, 1 s to 24 h ahead. Past it the job ends CANCELLED (its `cancelled` event says why); Runware work already submitted still runs and is charged.',
+    }),
     ttl: t.int({
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,
     }),

@@ -131,6 +131,14 @@ export function AdvancedFields(props: {
         >
           <input type="url" placeholder="https://bucket.example.com/upload/…" {...text('uploadEndpoint')} />
         </Field>
+        <Field
+          name="cancelAfter"
+          label="Cancel after"
+          error={errors.cancelAfter}
+          hint="A deadline, e.g. 90s, 10m, 2h (up to 24h): past it the job is cancelled. Optional."
+        >
+          <input type="text" placeholder="10m" {...text('cancelAfter')} />
+        </Field>
       </div>
     </details>
   );
