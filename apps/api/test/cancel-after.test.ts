@@ -64,7 +64,7 @@ describe('cancelAfter', () => {
     }
   });
 
-  it('on /v1 (an extra task field): a sync task past its deadline answers taskCancelled, not a 504', async () => {
+  it('on /v1 (an extra task field): a sync task past its deadline answers taskCancelled (409), not a 504', async () => {
     await setEmulatorLatency(10_000);
     try {
       const started = Date.now();
@@ -79,6 +79,8 @@ describe('cancelAfter', () => {
         },
       ]);
       expect(response.body.errors?.[0]).toMatchObject({ code: 'taskCancelled', taskUUID });
+      // A deliberate cancel is a 4xx: a 5xx would make Runware SDKs retry it.
+      expect(response.status).toBe(409);
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       await setEmulatorLatency(0);

@@ -71,6 +71,14 @@ describe('error classification', () => {
     expect(httpStatusFor('timeout')).toBe(504);
     expect(httpStatusFor('serverError')).toBe(503);
   });
+
+  it('a cancelled task is final and answered 409, not a 5xx an SDK would retry', () => {
+    expect(classifyRunwareError({ code: 'taskCancelled' })).toEqual({
+      category: 'cancelled',
+      retryable: false,
+    });
+    expect(httpStatusFor('cancelled')).toBe(409);
+  });
 });
 
 describe('validateTask dispatches on taskType', () => {

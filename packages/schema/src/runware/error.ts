@@ -26,6 +26,7 @@ export const RUNWARE_ERROR_CATEGORIES = [
   'provider',
   'timeout',
   'notFound',
+  'cancelled',
   'serverError',
   'unknown',
 ] as const;
@@ -74,6 +75,8 @@ const EXACT: Record<string, RunwareErrorCategory> = {
   mediaNotFound: 'notFound',
   taskExpired: 'notFound',
   taskFailedOrNotFound: 'notFound',
+  // Ours, not Runware's: the job was cancelled on purpose (cancelJob or its cancelAfter deadline).
+  taskCancelled: 'cancelled',
   internalServerError: 'serverError',
   serviceUnavailable: 'serverError',
   unknownError: 'serverError',
@@ -172,6 +175,9 @@ export function httpStatusFor(category: RunwareErrorCategory): number {
       return 402;
     case 'notFound':
       return 404;
+    // A deliberate cancel is final and the client's own doing: a 4xx, so no SDK retries it as a 5xx.
+    case 'cancelled':
+      return 409;
     case 'rateLimit':
       return 429;
     case 'timeout':

@@ -47,7 +47,7 @@ function parseBatch(body: unknown): unknown[] | RunwareError {
 }
 
 /** 200 when any task produced data; else the status of the first error, as Runware answers. */
-function batchStatus(data: Item[], errors: RunwareError[]): number {
+export function batchStatus(data: Item[], errors: RunwareError[]): number {
   const firstError = errors[0];
   if (!firstError || data.length > 0) return 200;
   return httpStatusFor(classifyRunwareError({ code: firstError.code }).category);
