@@ -87,6 +87,27 @@ describe('cancelAfter', () => {
     }
   });
 
+  it('Job.cancelAt is the deadline from the start input (sealed in the record), null without one', async () => {
+    const JOB = 'query Job($id: ID!) { job(id: $id) { cancelAt createdAt } }';
+    type Read = { job: { cancelAt: string | null; createdAt: string } };
+    const withDeadline = await gql<{ generatePhotoMaker: { id: string } }>(api.url, key, GENERATE, {
+      input: baseInput({ cancelAfter: '10m' }),
+    });
+    const id = withDeadline.data?.generatePhotoMaker.id ?? '';
+    const read = (await gql<Read>(api.url, key, JOB, { id })).data?.job;
+    expect(Date.parse(read?.cancelAt ?? '') - Date.parse(read?.createdAt ?? '')).toBeGreaterThanOrEqual(
+      599_000,
+    );
+    expect(Date.parse(read?.cancelAt ?? '') - Date.parse(read?.createdAt ?? '')).toBeLessThanOrEqual(601_000);
+    const stored = (await api.server.parts.redis.get(`photomaker:job:${id}:record`)) ?? '';
+    expect(stored).not.toContain(read?.cancelAt ?? 'no deadline');
+    const without = await gql<{ generatePhotoMaker: { id: string } }>(api.url, key, GENERATE, {
+      input: baseInput(),
+    });
+    const plain = await gql<Read>(api.url, key, JOB, { id: without.data?.generatePhotoMaker.id });
+    expect(plain.data?.job.cancelAt).toBeNull();
+  });
+
   it('a bad cancelAfter is refused naming the field, on GraphQL and on /v1; nothing starts', async () => {
     for (const cancelAfter of ['soon', '0.5s', '25h']) {
       const result = await gql(api.url, key, GENERATE, { input: baseInput({ cancelAfter }) });

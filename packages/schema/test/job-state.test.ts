@@ -98,3 +98,13 @@ describe('job state as a fold of its events', () => {
     expect(cancelled).toMatchObject({ status: 'CANCELLED', stage: 'cancelled', error: null });
   });
 });
+
+describe('initialJobState', () => {
+  it('carries the deadline of the start input, and has none without one', () => {
+    const cancelAt = at(60_000);
+    const state = initialJobState({ ...input, cancelAt });
+    expect(state.cancelAt).toBe(cancelAt);
+    expect(jobStateSchema.parse(state).cancelAt).toBe(cancelAt);
+    expect('cancelAt' in initialJobState(input)).toBe(false);
+  });
+});

@@ -59,6 +59,7 @@ export class JobRecords {
       task: input.task,
       runwareTaskUUID: input.runwareTaskUUID,
       ...(input.requestId ? { requestId: input.requestId } : {}),
+      ...(input.cancelAt ? { cancelAt: input.cancelAt } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     };
     const stored: Stored = {

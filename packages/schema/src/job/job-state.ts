@@ -12,6 +12,7 @@ export interface JobStart {
   runwareTaskUUID: string;
   createdAt: string;
   requestId?: string | undefined;
+  cancelAt?: string | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -30,6 +31,7 @@ export function initialJobState(start: JobStart): JobState {
     startedAt: null,
     finishedAt: null,
     ...(start.requestId ? { requestId: start.requestId } : {}),
+    ...(start.cancelAt ? { cancelAt: start.cancelAt } : {}),
     timings: {},
   };
 }

@@ -125,6 +125,8 @@ export const jobStateSchema = z.object({
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
   requestId: z.string().optional(),
+  /** The job's deadline (its start input's cancelAt), when the client gave one. */
+  cancelAt: z.iso.datetime().optional(),
   timings: jobTimingsSchema,
 });
 export type JobState = z.output<typeof jobStateSchema>;

@@ -154,6 +154,12 @@ export const JobRef = builder.objectRef<JobState>('Job').implement({
       nullable: true,
       description: 'The request id of the call that created it.',
     }),
+    cancelAt: t.field({
+      type: DateTimeScalar,
+      nullable: true,
+      description: 'The deadline from cancelAfter: past it the job ends CANCELLED. Null: no deadline.',
+      resolve: (job) => job.cancelAt ?? null,
+    }),
     timings: t.field({ type: JobTimings, resolve: (job) => job.timings }),
   }),
 });
