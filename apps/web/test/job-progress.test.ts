@@ -27,6 +27,7 @@ const job = (patch: Partial<Job> = {}): Job => ({
   createdAt: at(0),
   startedAt: null,
   finishedAt: null,
+  cancelAt: null,
   error: null,
   images: [],
   timings: { queuedMs: null, uploadMs: null, generateMs: null, deliverMs: null, totalMs: null },
@@ -148,6 +149,29 @@ describe('applyJobEvent', () => {
     });
     expect(failed.error?.parameter).toBe('width');
     expect(failed.status).toBe('FAILED');
+  });
+
+  it('keeps why a job was cancelled, also through a later snapshot (which has no reason)', () => {
+    const cancelled = applyJobEvent(fold(events.slice(0, 3)), {
+      __typename: 'JobCancelled',
+      ...base,
+      seq: 4,
+      at: at(5),
+      stage: 'CANCELLED',
+      status: 'CANCELLED',
+      reason: 'cancelAfter deadline passed',
+    });
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', cancelReason: 'cancelAfter deadline passed' });
+    const snapshot = applyJobEvent(cancelled, {
+      __typename: 'JobSnapshot',
+      ...base,
+      seq: 4,
+      at: at(6),
+      stage: 'CANCELLED',
+      status: 'CANCELLED',
+      job: job({ seq: 4, stage: 'CANCELLED', status: 'CANCELLED', finishedAt: at(5) }),
+    });
+    expect(snapshot.cancelReason).toBe('cancelAfter deadline passed');
   });
 });
 

@@ -28,6 +28,7 @@ const JobFields = graphql(
     createdAt
     startedAt
     finishedAt
+    cancelAt
     error {
       code
       message

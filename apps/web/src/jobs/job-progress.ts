@@ -14,6 +14,8 @@ export interface JobProgress {
   total: number;
   cost: number | null;
   error: ErrorInfo | null;
+  /** Why it was cancelled (JobCancelled.reason), when the event was seen. */
+  cancelReason?: string;
   /** When each stage was first seen (ISO). */
   seenAt: Partial<Record<Stage, string>>;
   delivering: boolean;
@@ -62,6 +64,7 @@ export function applyJobEvent(progress: JobProgress, event: JobEvent): JobProgre
     const fromJob = progressFromJob(event.job);
     return {
       ...fromJob,
+      ...(progress.cancelReason ? { cancelReason: progress.cancelReason } : {}),
       seq: event.seq,
       images: progress.images.reduce(withImage, fromJob.images),
       seenAt: {
@@ -91,6 +94,8 @@ export function applyJobEvent(progress: JobProgress, event: JobEvent): JobProgre
       return { ...next, cost: event.cost ?? progress.cost };
     case 'JobFailed':
       return { ...next, error: event.error };
+    case 'JobCancelled':
+      return event.reason ? { ...next, cancelReason: event.reason } : next;
     default:
       return next;
   }

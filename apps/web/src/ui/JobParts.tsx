@@ -1,4 +1,4 @@
-import { STYLE_ENUM } from '@photomaker/schema';
+import { DEADLINE_REASON, STYLE_ENUM } from '@photomaker/schema';
 import type { ReactNode } from 'react';
 import type { Job } from '../api/operations.ts';
 import { type JobProgress, TERMINAL_STAGES } from '../jobs/job-progress.ts';
@@ -57,6 +57,34 @@ export function JobHead(props: { progress: JobProgress; live: LiveState; actions
       </div>
       <div className="job-actions">{props.actions}</div>
     </header>
+  );
+}
+
+/** A cancelled job's reason when the cancel event said one; past its deadline, that deadline passed. */
+function cancelledWhy(progress: JobProgress): string | undefined {
+  if (progress.cancelReason) return progress.cancelReason;
+  const { cancelAt, finishedAt } = progress.job ?? {};
+  // A snapshot taken after the end carries no reason: a job that ended at or past its deadline hit it.
+  if (!cancelAt || !finishedAt) return undefined;
+  return Date.parse(finishedAt) >= Date.parse(cancelAt) ? DEADLINE_REASON : undefined;
+}
+
+/** A cancelled job: why. An unfinished job with a deadline: when it cancels. Else nothing. */
+export function JobDeadline({ progress, finished }: { progress: JobProgress; finished: boolean }) {
+  if (progress.status === 'CANCELLED') {
+    const why = cancelledWhy(progress);
+    return (
+      <p className="muted small" data-testid="job-cancelled">
+        Cancelled{why ? `: ${why}` : ''}
+      </p>
+    );
+  }
+  const cancelAt = progress.job?.cancelAt;
+  if (finished || !cancelAt) return null;
+  return (
+    <p className="muted small" data-testid="job-deadline">
+      cancels at {formatTime(cancelAt)}
+    </p>
   );
 }
 
