@@ -211,6 +211,7 @@ describe('the web app on the real stack', () => {
     await page.locator('.job-panel[data-status=CANCELLED]').waitFor({ timeout: 60_000 });
     expect(await page.locator('.job-panel .image-tile:not(.pending)').count()).toBeLessThan(20);
     expect(await page.locator('.job-panel').getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    expect(await page.locator('.job-panel [data-testid=job-cancelled]').textContent()).toMatch(/^Cancelled/);
     // The images it finished before the cancel still count, and cost.
     if ((await page.locator('.job-panel .image-tile:not(.pending)').count()) > 0) {
       expect(await page.locator('[data-testid=job-cost]').textContent()).toMatch(/^\$\d/);
