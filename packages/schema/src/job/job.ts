@@ -126,7 +126,7 @@ export const jobStateSchema = z.object({
   finishedAt: z.iso.datetime().nullable(),
   requestId: z.string().optional(),
   /** The job's deadline (its start input's cancelAt), when the client gave one. */
-  cancelAt: z.iso.datetime().optional(),
+  cancelAt: z.iso.datetime({ offset: true }).optional(),
   timings: jobTimingsSchema,
 });
 export type JobState = z.output<typeof jobStateSchema>;
