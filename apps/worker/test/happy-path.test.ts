@@ -181,7 +181,9 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
       new Set([`whk_${job.input.jobId}_0`]),
     );
     for (const hook of hooks)
-      expect(verifyWebhook(WEBHOOK_SECRETS.current(job.input.tenant), hook)).toBeTruthy();
+      expect(verifyWebhook(WEBHOOK_SECRETS.current(job.input.tenant), hook)).toEqual(
+        JSON.parse(hook.body.toString('utf8')),
+      );
     expect(await activityRuns(job.handle, 'deliverWebhook')).toMatchObject([
       { attempt: 3, outcome: 'completed' },
     ]);
@@ -193,7 +195,9 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
     expect((await h.result(job)).status).toBe('SUCCEEDED');
     const [hook] = receiver.received('POST', '/tenant-b');
     if (!hook) throw new Error('no webhook received');
-    expect(verifyWebhook(WEBHOOK_SECRETS.current('tenant-b'), hook)).toBeTruthy();
+    expect(verifyWebhook(WEBHOOK_SECRETS.current('tenant-b'), hook)).toEqual(
+      JSON.parse(hook.body.toString('utf8')),
+    );
     expect(() => verifyWebhook(WEBHOOK_SECRETS.current('tenant-test'), hook)).toThrow(
       'No matching signature found',
     );
