@@ -1,1 +1,2 @@
+export * from './admission-contract.ts';
 export * from './contract.ts';

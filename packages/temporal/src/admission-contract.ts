@@ -1,0 +1,59 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+// Workflow-safe (bundled into workflow code). The contract between job workflows, the admission workflow
+// and the API: a durable queue in Temporal, so a queued job survives a restart of any process.
+
+/** One admission workflow per deployment (its id), holding every tenant's queue and running set. */
+export const ADMISSION_WORKFLOW_ID = 'photomaker-admission';
+export const ADMISSION_WORKFLOW_TYPE = 'photoMakerAdmission';
+
+export const JOB_PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
+export type JobPriority = (typeof JOB_PRIORITIES)[number];
+
+/** What the estimate of a job's service time is keyed by (moving averages per key). */
+export interface ServiceKey {
+  model: string;
+  width: number;
+  height: number;
+  numberResults: number;
+}
+
+/** A job asks for a slot; the admission workflow answers with `slotGrantedSignal` to the job's workflow. */
+export interface SlotRequest {
+  jobId: string;
+  tenant: string;
+  priority: JobPriority;
+  /** Runware tasks the job may hold at once: what it counts against the global in-flight budget. */
+  weight: number;
+  /** The tenant's limit when the job was accepted (latest request wins). Absent: no tenant limit. */
+  maxRunningJobs?: number;
+  /** The deployment's budget toward Runware when the job was accepted (latest request wins). */
+  maxInFlight?: number;
+  service: ServiceKey;
+  /** ISO-8601, when the API accepted the job: order within one tenant and priority. */
+  requestedAt: string;
+}
+
+export interface SlotRelease {
+  jobId: string;
+  /** How long the job held its slot, ms: feeds the service-time estimate. Absent when it never ran. */
+  ranMs?: number;
+}
+
+export const requestSlotSignal = defineSignal<[SlotRequest]>('requestSlot');
+export const releaseSlotSignal = defineSignal<[SlotRelease]>('releaseSlot');
+/** Sent by the admission workflow to the job's workflow (workflowIdForJob). */
+export const slotGrantedSignal = defineSignal<[{ grantedAt: string }]>('slotGranted');
+
+export interface QueueStatus {
+  jobId: string;
+  state: 'queued' | 'running';
+  /** 1-based place among the jobs that will start before it (queued only). */
+  position?: number;
+  /** ISO-8601 estimates from measured service times. */
+  estimatedStartAt?: string;
+  estimatedFinishAt?: string;
+}
+
+/** Statuses of the given jobs (unknown ids are left out). Bounded: at most 500 ids per query. */
+export const queueStatusesQuery = defineQuery<QueueStatus[], [string[]]>('queueStatuses');
