@@ -8,6 +8,7 @@ import { TenantDirectoryError } from './auth/tenant-directory.ts';
 import { loadTenantDirectory, type TenantSources, tenantBaselineFrom } from './auth/tenants-config.ts';
 import { TenantsFileError } from './auth/tenants-file.ts';
 import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
+import { type V1SocketLimits, v1SocketLimitsOf } from './gateway/v1-ws/socket-env.ts';
 
 export { corsOriginsFrom };
 
@@ -46,6 +47,8 @@ export interface ApiConfig {
   edge: ApiEdge;
   images: ApiImages;
   usage: ApiUsage;
+  /** The /v1 WebSocket's bounds (gateway/v1-ws/socket-env.ts). */
+  v1Socket: V1SocketLimits;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
 }
@@ -273,6 +276,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
       gcIntervalMs: e.PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES * 60_000,
     },
     usage: usageOf(e),
+    v1Socket: v1SocketLimitsOf(e),
     warnings,
   };
 }

@@ -8,6 +8,7 @@ import { temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
 import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
+import { v1SocketEnv } from './gateway/v1-ws/socket-env.ts';
 
 /** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
 export function corsOriginsFrom(raw: string | undefined): string[] {
@@ -252,6 +253,7 @@ export const apiEnv = z.object({
   ...apiImagesEnv.shape,
   ...apiTenantsEnv.shape,
   ...apiUsageEnv.shape,
+  ...v1SocketEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

@@ -9,6 +9,7 @@ import { pinoHttp } from 'pino-http';
 import { type ApiParts, composeApi, graphqlDeps } from './composition.ts';
 import type { ApiConfig } from './config.ts';
 import { v1Routes } from './gateway/v1/routes.ts';
+import { attachV1Socket } from './gateway/v1-ws/socket-server.ts';
 import { createApollo } from './graphql/apollo.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { type AdmittedLocals, admitGraphQL } from './graphql/http-admission.ts';
@@ -18,6 +19,7 @@ import { imageRoutes } from './http/image-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { requestIdFrom } from './http/request-id.ts';
 import { closeIfBodyUnread } from './http/unread-body.ts';
+import { routeUpgrades } from './http/upgrade-routes.ts';
 import { webRoutes } from './http/web-routes.ts';
 
 export interface ApiServer {
@@ -56,7 +58,7 @@ function errorAnswer(
     : { status, kind: 'bad', message: 'Bad request' };
 }
 
-/** Express app + one http.Server + graphql-ws on the same port. Stateless: run as many as you like. */
+/** Express app + one http.Server + graphql-ws (/graphql) and Runware's WebSocket (/v1) on the same port. Stateless: run as many as you like. */
 export async function createApiServer(
   config: ApiConfig,
   options: { logger?: Logger } = {},
@@ -85,7 +87,7 @@ export async function createApiServer(
     total: config.edge.maxConnections,
     perAddress: config.edge.maxConnectionsPerIp,
   });
-  const ws = attachWebSockets(httpServer, {
+  const ws = attachWebSockets({
     admission,
     graphql: deps,
     limits: config.limits,
@@ -94,6 +96,23 @@ export async function createApiServer(
     logger,
     metrics,
   });
+  const v1Socket = attachV1Socket({
+    admission,
+    follow: parts.follow,
+    submit: parts.submit,
+    reads: parts.reads,
+    intake: parts.intake,
+    redis: parts.redis,
+    blobs: parts.blobs,
+    imageUrls: parts.imageUrls,
+    metrics,
+    registry: metrics.registry,
+    logger,
+    socket: config.v1Socket,
+    limits: config.limits,
+    edge: config.edge,
+  });
+  routeUpgrades(httpServer, { '/graphql': ws.upgrade, '/v1': v1Socket.upgrade });
   const apollo = createApollo({ limits: config.limits, metrics }, httpServer, () => ws.dispose());
   await apollo.start();
 
@@ -212,6 +231,8 @@ export async function createApiServer(
     async close() {
       if (closed) return;
       closed = true;
+      // /v1 sockets first, with a code clients reconnect on (their sessions resume on another replica).
+      await v1Socket.close();
       // Apollo's drain plugins stop HTTP (in-flight requests finish) and the WebSocket server.
       await apollo.stop();
       if (httpServer.listening) httpServer.close();

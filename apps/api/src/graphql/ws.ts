@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { Logger } from '@photomaker/observability';
 import { GraphQLError, type GraphQLError as GraphQLErrorType, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -9,6 +8,7 @@ import type { Principal } from '../auth/api-keys.ts';
 import { bearerToken } from '../auth/api-keys.ts';
 import type { ApiConfig } from '../config.ts';
 import { checkOperation, operationRules } from '../guards/operation-check.ts';
+import type { UpgradeHandler } from '../http/upgrade-routes.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext, GraphQLDeps } from './context.ts';
 import { capErrors, classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
@@ -45,17 +45,17 @@ export interface WebSocketDeps {
 }
 
 /**
- * graphql-ws on /graphql (same port as HTTP). Auth once per socket in onConnect (refused sockets close
+ * graphql-ws on /graphql (same port as HTTP; server.ts routes the path's upgrades here). Auth once per socket in onConnect (refused sockets close
  * with 4403), rate limit and query limits per subscribe, and the same error masking as HTTP: Apollo's
  * formatError does not run here, so onNext/onError apply it.
  */
-export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dispose(): Promise<void> } {
+export function attachWebSockets(deps: WebSocketDeps): {
+  /** The upgrades of /graphql (http/upgrade-routes.ts routes them here). */
+  upgrade: UpgradeHandler;
+  dispose(): Promise<void>;
+} {
   const { logger, metrics, limits, admission } = deps;
-  const wsServer = new WebSocketServer({
-    server: httpServer,
-    path: '/graphql',
-    maxPayload: limits.bodyBytes,
-  });
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: limits.bodyBytes });
   const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
   const rules = operationRules(limits);
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
@@ -144,6 +144,9 @@ export function attachWebSockets(httpServer: Server, deps: WebSocketDeps): { dis
   );
 
   return {
+    upgrade(request, socket, head) {
+      wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+    },
     async dispose() {
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

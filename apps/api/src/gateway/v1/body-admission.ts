@@ -24,7 +24,7 @@ function sendRunware(res: Response, status: number, body: { errors: RunwareError
 }
 
 /** An admission refusal as Runware answers it: status, error, and Retry-After when there is one. */
-function refusalOf(refusal: Refusal): { status: number; error: RunwareError; retryAfter?: number } {
+export function refusalOf(refusal: Refusal): { status: number; error: RunwareError; retryAfter?: number } {
   const auth = { parameter: 'apiKey', taskType: 'authentication' };
   switch (refusal.kind) {
     case 'unauthenticated':

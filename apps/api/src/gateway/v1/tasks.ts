@@ -51,6 +51,19 @@ export interface V1Caller {
   signal: AbortSignal;
   /** The tenant's effective limits (the admitted principal's). */
   limits: TenantLimits;
+  /**
+   * Transports that push results (the /v1 WebSocket): a sync task is not waited for; it is handed here
+   * once its job has started and answers nothing yet. Without it (REST), sync tasks wait.
+   */
+  push?: (accepted: AcceptedTask) => void;
+}
+
+/** A sync task whose job has started, for a transport that pushes its results as they come. */
+export interface AcceptedTask {
+  jobId: string;
+  taskUUID: string;
+  /** The taskType the client sent: results and errors echo it. */
+  taskType: string;
 }
 
 /** A batch refused whole: its errors, and the Retry-After of a limit refusal. */
@@ -212,8 +225,9 @@ export class V1Tasks {
       cancelAfter,
       limits: caller.limits,
       reserved: claimed,
-      // Runware answers webhook and async tasks with an immediate acknowledgement.
-      waitFor: (p) => p.deliveryMethod !== 'async' && !p.webhookURL,
+      // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
+      // sends sync results as they come instead of waiting here.
+      waitFor: (p) => !caller.push && p.deliveryMethod !== 'async' && !p.webhookURL,
       signal: caller.signal,
     });
     if (!result.ok && result.reason === 'exists') {
@@ -229,6 +243,10 @@ export class V1Tasks {
     const { state } = result;
     if (params.deliveryMethod === 'async' || params.webhookURL)
       return ok([{ taskType: 'photoMaker', taskUUID }]);
+    if (caller.push) {
+      caller.push({ jobId, taskUUID, taskType: 'photoMaker' });
+      return ok([]);
+    }
     if (state.status === 'SUCCEEDED') return ok(await this.results.all(state, taskUUID));
     if (isTerminalStatus(state.status)) return { data: [], errors: [jobError(state, taskUUID)] };
     const seconds = Math.round(this.deps.syncWaitMs / 1000);
