@@ -211,4 +211,44 @@ describe('sessions', () => {
     await session(who.ws.key, uuid);
     expect((await socket.closedBy()).code).toBe(4000);
   });
+
+  it('replays a task finished just before the drop (its last frame may not have arrived)', async () => {
+    const { socket, uuid } = await session();
+    const task = photoMaker({ numberResults: 2 });
+    socket.send([task]);
+    let got = 0;
+    while (got < 2)
+      got += imagesOf(await socket.next((f) => imagesOf(f, task.taskUUID).length > 0), task.taskUUID).length;
+    socket.close();
+    const resumed = await session(who.ws.key, uuid);
+    const replayed = new Set<string>();
+    while (replayed.size < 2) {
+      const frame = await resumed.socket.next((f) => imagesOf(f, task.taskUUID).length > 0);
+      for (const image of imagesOf(frame, task.taskUUID)) replayed.add(String(image.imageUUID));
+    }
+    expect(replayed.size).toBe(2);
+  });
+
+  it('resumes on another API replica (sessions live in Redis)', async () => {
+    const replica = await startApi(who, { PHOTOMAKER_MAX_V1_TASKS: '4' });
+    try {
+      const { socket, uuid } = await session();
+      await setEmulatorLatency(400);
+      const task = photoMaker({ numberResults: 3 });
+      socket.send([task]);
+      const first = imagesOf(await socket.next((f) => imagesOf(f, task.taskUUID).length > 0), task.taskUUID);
+      socket.close();
+      const elsewhere = await RunwareSocket.session(replica.url, who.ws.key, uuid);
+      sockets.push(elsewhere.socket);
+      expect(elsewhere.uuid).toBe(uuid);
+      const seen = new Set(first.map((image) => String(image.imageUUID)));
+      while (seen.size < 3) {
+        const frame = await elsewhere.socket.next((f) => imagesOf(f, task.taskUUID).length > 0);
+        for (const image of imagesOf(frame, task.taskUUID)) seen.add(String(image.imageUUID));
+      }
+      expect(seen.size).toBe(3);
+    } finally {
+      await replica.server.close();
+    }
+  });
 });

@@ -21,7 +21,14 @@ export const CLOSE_CODES: Record<CloseReason, [number, string]> = {
   'slow-reader': [1008, 'results not read'],
   shutdown: [1012, 'server restarting'],
   resumed: [4000, 'session resumed on another connection'],
+  error: [1011, 'internal error'],
 };
+
+/**
+ * How long a task whose results were all written stays in its session: a socket cut right after the
+ * last write may not have delivered it, and a resume within this replays it.
+ */
+const SETTLE_GRACE_MS = 30_000;
 
 /** A client that leaves this many bytes unread is cut off (it resumes and gets its results again). */
 const SLOW_READER_BYTES = 64 * 1024 * 1024;
@@ -137,7 +144,18 @@ export class Connection {
     }
     this.keyId = principal.keyId;
     this.deps.authenticated(this.socket);
-    const { state, resumed } = await this.deps.sessions.open(principal.tenant, verdict.resumeUUID);
+    const opened = await this.deps.sessions
+      .open(principal.tenant, verdict.resumeUUID)
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'v1 websocket: opening a session failed');
+        return undefined;
+      });
+    if (!opened) {
+      const message = 'Sessions are unavailable; retry shortly.';
+      await this.send(envelope([], [{ code: 'serviceUnavailable', message, taskType: 'authentication' }]));
+      return this.close('error');
+    }
+    const { state, resumed } = opened;
     const frames = new SessionFrames({
       ...this.deps,
       principal,
@@ -175,9 +193,14 @@ export class Connection {
     this.pushes.set(task.jobId, push);
     push
       .run()
-      .then(async (end) => {
+      .then((end) => {
         this.pushes.delete(task.jobId);
-        if (end === 'settled') await this.deps.sessions.settle(bound.session.uuid, task.jobId);
+        if (end !== 'settled') return;
+        const settle = () =>
+          this.deps.sessions
+            .settle(bound.session.uuid, task.jobId)
+            .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'v1 websocket: settle failed'));
+        setTimeout(settle, SETTLE_GRACE_MS).unref();
       })
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'v1 websocket push failed'));
   }

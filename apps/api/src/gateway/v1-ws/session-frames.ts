@@ -81,7 +81,14 @@ export class SessionFrames {
     }
     const accepted: AcceptedTask[] = [];
     if (rest.length > 0) {
-      const outcome = await this.run(rest, accepted);
+      const outcome = await this.run(rest, accepted).catch((error: unknown) => {
+        // Each task still gets an answer, so no client waits for one that never comes.
+        this.deps.logger.error({ err: error }, 'v1 websocket frame failed (masked)');
+        return {
+          data: [],
+          errors: errorsForEach(rest, runwareError('internalServerError', 'Internal server error.')),
+        };
+      });
       data.push(...outcome.data);
       errors.push(...outcome.errors);
     }

@@ -9,6 +9,7 @@ export const CLOSE_REASONS = [
   'slow-reader',
   'shutdown',
   'resumed',
+  'error',
 ] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
