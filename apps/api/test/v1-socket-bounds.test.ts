@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { PNG_DATA_URI, startApi, tenants } from './helpers.ts';
 import { RunwareSocket } from './support/runware-socket.ts';
 
@@ -16,6 +17,7 @@ beforeAll(async () => {
     PHOTOMAKER_V1_WS_MAX_SOCKETS_PER_KEY: '2',
     PHOTOMAKER_V1_WS_IDLE_MS: '1500',
     PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE: '3',
+    PHOTOMAKER_MAX_BODY_BYTES: '100000',
   });
 });
 
@@ -83,6 +85,34 @@ describe('bounds of the /v1 WebSocket', () => {
       limitName: 'imagesPerMinute',
       taskUUID: task.taskUUID,
     });
+  });
+
+  it('closes a socket whose frame is over PHOTOMAKER_MAX_BODY_BYTES (1009)', async () => {
+    const socket = await session();
+    socket.send([{ taskType: 'imageUpload', taskUUID: randomUUID(), image: 'A'.repeat(150_000) }]);
+    expect((await socket.closedBy()).code).toBe(1009);
+  });
+
+  it('refuses an upgrade over PHOTOMAKER_V1_WS_MAX_SOCKETS_PER_IP with 429', async () => {
+    const capped = await startApi(who, { PHOTOMAKER_V1_WS_MAX_SOCKETS_PER_IP: '1' });
+    try {
+      const first = await RunwareSocket.open(capped.url);
+      sockets.push(first);
+      const second = new WebSocket(`${capped.url.replace(/^http/, 'ws')}/v1`);
+      const status = await new Promise<number | undefined>((resolve) => {
+        second.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+        second.on('open', () => resolve(101));
+        second.on('error', () => resolve(undefined));
+      });
+      expect(status).toBe(429);
+      first.close();
+      // The slot comes back when the socket closes.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const third = await RunwareSocket.open(capped.url);
+      sockets.push(third);
+    } finally {
+      await capped.server.close();
+    }
   });
 
   it('closes a socket idle for longer than PHOTOMAKER_V1_WS_IDLE_MS', async () => {

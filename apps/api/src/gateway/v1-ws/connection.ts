@@ -99,7 +99,8 @@ export class Connection {
       );
     });
     this.socket.on('close', () => this.onClosed());
-    this.socket.on('error', (error) => this.deps.logger.warn({ err: error }, 'v1 websocket error'));
+    // A client's protocol error (a frame over the cap, a bad opcode): ws closes the socket; not ours to warn about.
+    this.socket.on('error', (error) => this.deps.logger.info({ err: error }, 'v1 websocket error'));
   }
 
   /** Closes with the reason's code (counted); pushes stop, the session waits for a resume. */
@@ -166,10 +167,10 @@ export class Connection {
       send: (frame) => this.send(frame),
       accepted: (task) => this.follow(task),
     });
+    // Closed while the session was opening: it waits for a resume like any other.
+    if (this.closing) return this.detach(state.uuid);
     this.bound = { principal, session: state, frames };
     this.takeOver(state.uuid);
-    // Closed while the session was opening: it waits for a resume like any other.
-    if (this.closing) return this.release(state.uuid);
     this.deps.metrics.sessions.inc({ resumed: String(resumed) });
     await this.send(envelope([{ taskType: 'authentication', connectionSessionUUID: state.uuid }]));
     for (const task of state.tasks) this.follow(task);
@@ -231,6 +232,10 @@ export class Connection {
   private release(uuid: string): void {
     if (this.deps.attached.get(uuid) !== this) return;
     this.deps.attached.delete(uuid);
+    this.detach(uuid);
+  }
+
+  private detach(uuid: string): void {
     this.deps.sessions
       .detach(uuid)
       .catch((error: unknown) =>
