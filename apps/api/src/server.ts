@@ -58,7 +58,10 @@ function errorAnswer(
     : { status, kind: 'bad', message: 'Bad request' };
 }
 
-/** Express app + one http.Server + graphql-ws (/graphql) and Runware's WebSocket (/v1) on the same port. Stateless: run as many as you like. */
+/**
+ * Express app + one http.Server + graphql-ws (/graphql) and Runware's WebSocket (/v1) on the same port.
+ * Stateless: run as many as you like.
+ */
 export async function createApiServer(
   config: ApiConfig,
   options: { logger?: Logger } = {},

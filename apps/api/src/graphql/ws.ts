@@ -45,9 +45,9 @@ export interface WebSocketDeps {
 }
 
 /**
- * graphql-ws on /graphql (same port as HTTP; server.ts routes the path's upgrades here). Auth once per socket in onConnect (refused sockets close
- * with 4403), rate limit and query limits per subscribe, and the same error masking as HTTP: Apollo's
- * formatError does not run here, so onNext/onError apply it.
+ * graphql-ws on /graphql (same port as HTTP; server.ts routes the path's upgrades here). Auth once per
+ * socket in onConnect (refused sockets close with 4403), rate limit and query limits per subscribe, and
+ * the same error masking as HTTP: Apollo's formatError does not run here, so onNext/onError apply it.
  */
 export function attachWebSockets(deps: WebSocketDeps): {
   /** The upgrades of /graphql (http/upgrade-routes.ts routes them here). */

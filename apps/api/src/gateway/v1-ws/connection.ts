@@ -99,7 +99,8 @@ export class Connection {
       );
     });
     this.socket.on('close', () => this.onClosed());
-    // A client's protocol error (a frame over the cap, a bad opcode): ws closes the socket; not ours to warn about.
+    // A client's protocol error (a frame over the cap, a bad opcode): ws closes the socket; not ours to
+    // warn about.
     this.socket.on('error', (error) => this.deps.logger.info({ err: error }, 'v1 websocket error'));
   }
 
