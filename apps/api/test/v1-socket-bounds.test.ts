@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PNG_DATA_URI, startApi, tenants } from './helpers.ts';
@@ -7,6 +8,7 @@ import { RunwareSocket } from './support/runware-socket.ts';
 // The /v1 WebSocket's bounds with small values: frames per second, pending sync tasks, sockets per key,
 // idle close, the tenant's limits, and the close code of a shutdown.
 const who = tenants('bounds', 'quota');
+const METRICS_TOKEN = `metrics-${randomUUID()}`;
 let api: Awaited<ReturnType<typeof startApi>>;
 const sockets: RunwareSocket[] = [];
 
@@ -18,6 +20,7 @@ beforeAll(async () => {
     PHOTOMAKER_V1_WS_IDLE_MS: '1500',
     PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_MINUTE: '3',
     PHOTOMAKER_MAX_BODY_BYTES: '100000',
+    PHOTOMAKER_METRICS_TOKEN: METRICS_TOKEN,
   });
 });
 
@@ -118,6 +121,22 @@ describe('bounds of the /v1 WebSocket', () => {
   it('closes a socket idle for longer than PHOTOMAKER_V1_WS_IDLE_MS', async () => {
     const socket = await session();
     expect(await socket.closedBy(5_000)).toEqual({ code: 1000, reason: 'idle timeout' });
+  });
+
+  it('counts sockets, sessions, frames and closes in /metrics, without keys or session UUIDs', async () => {
+    const { socket, uuid } = await RunwareSocket.session(api.url, who.bounds.key);
+    sockets.push(socket);
+    const response = await fetch(`${api.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const text = await response.text();
+    expect(text).toMatch(/photomaker_api_v1_ws_sockets\{[^}]*\} [1-9]/);
+    expect(text).toMatch(/photomaker_api_v1_ws_sessions_total\{[^}]*resumed="false"[^}]*\} [1-9]/);
+    expect(text).toMatch(/photomaker_api_v1_ws_frames_total\{[^}]*outcome="rate-limited"[^}]*\} [1-9]/);
+    expect(text).toMatch(/photomaker_api_v1_ws_closed_total\{[^}]*reason="idle"[^}]*\} 1/);
+    expect(text).not.toContain(uuid);
+    expect(text).not.toContain(who.bounds.key);
+    expect(text).not.toContain(who.bounds.tenant);
   });
 
   it('closes every socket with 1012 (clients reconnect) when the server shuts down', async () => {
