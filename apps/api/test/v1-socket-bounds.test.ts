@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { PNG_DATA_URI, startApi, tenants } from './helpers.ts';
+import { PNG_DATA_URI, stack, startApi, tenants } from './helpers.ts';
 import { RunwareSocket } from './support/runware-socket.ts';
 
 // The /v1 WebSocket's bounds with small values: frames per second, pending sync tasks, sockets per key,
@@ -139,9 +140,19 @@ describe('bounds of the /v1 WebSocket', () => {
     expect(text).not.toContain(who.bounds.tenant);
   });
 
-  it('closes every socket with 1012 (clients reconnect) when the server shuts down', async () => {
-    const socket = await session();
+  it('closes every socket with 1012 (clients reconnect) when the server shuts down, sessions left to a resume', async () => {
+    const { socket, uuid } = await RunwareSocket.session(api.url, who.bounds.key);
+    sockets.push(socket);
     await api.server.close();
     expect((await socket.closedBy()).code).toBe(1012);
+    // Handed back before the API let Redis go: the session waits PHOTOMAKER_V1_WS_RESUME_MS (2 min).
+    const redis = new Redis(stack().redisUrl);
+    try {
+      const ttl = await redis.ttl(`photomaker:v1ws:session:${uuid}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(120);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Logger } from '@photomaker/observability';
 import type { RunwareError } from '@photomaker/schema';
 import { WebSocket } from 'ws';
@@ -79,6 +80,8 @@ export class Connection {
   /** The key whose socket slot this connection holds (released on close). */
   private keyId: string | undefined;
   private readonly abort = new AbortController();
+  /** The session's detach in flight (shutdown waits for it before Redis goes). */
+  private detaching: Promise<void> = Promise.resolve();
 
   constructor(socket: WebSocket, ip: string | undefined, deps: ConnectionDeps) {
     this.socket = socket;
@@ -237,10 +240,16 @@ export class Connection {
   }
 
   private detach(uuid: string): void {
-    this.deps.sessions
+    this.detaching = this.deps.sessions
       .detach(uuid)
       .catch((error: unknown) =>
         this.deps.logger.warn({ err: error }, 'v1 websocket: session detach failed'),
       );
+  }
+
+  /** Resolves once the socket has closed and its session was handed back to Redis for a resume. */
+  async ended(): Promise<void> {
+    if (this.socket.readyState !== WebSocket.CLOSED) await once(this.socket, 'close');
+    await this.detaching;
   }
 }

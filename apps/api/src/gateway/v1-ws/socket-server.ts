@@ -15,6 +15,9 @@ import type { V1SocketLimits } from './socket-env.ts';
 import { SocketCounts } from './socket-limits.ts';
 import { createV1SocketMetrics } from './socket-metrics.ts';
 
+/** How long a shutdown waits for sockets to close and sessions to be handed back. */
+const SHUTDOWN_WAIT_MS = 2_000;
+
 export interface V1SocketDeps extends Omit<V1TaskDeps, 'syncWaitMs' | 'maxTasks' | 'uploads'> {
   admission: Pick<AdmissionGate, 'authenticate' | 'charge'>;
   follow: Pick<FollowJob, 'follow'>;
@@ -97,7 +100,12 @@ export function attachV1Socket(deps: V1SocketDeps): { upgrade: UpgradeHandler; c
     },
     async close() {
       closing = true;
-      for (const connection of connections) connection.close('shutdown');
+      const open = [...connections];
+      for (const connection of open) connection.close('shutdown');
+      // Sessions are handed back to Redis (for a resume elsewhere) before the process lets Redis go;
+      // a client that never answers the close is not waited for past the bound.
+      const ended = Promise.all(open.map((connection) => connection.ended()));
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
