@@ -4,6 +4,7 @@ import {
   LIMITS,
   OUTPUT_FORMATS,
   OUTPUT_TYPES,
+  PROMPT_WEIGHTINGS,
   SAFETY_MODES,
   SEED_MAX,
 } from '../photomaker/limits.ts';
@@ -38,16 +39,59 @@ const dimension = (limit: { min: number; max: number; multipleOf: number }): Rul
   max: limit.max,
 });
 const httpUrl: Rule = { rule: `an http(s) URL of at most ${LIMITS.url.maxLength} characters` };
+const AIR_RULE = 'a model AIR identifier source:id@version, e.g. civitai:139562@344487';
+const images: Rule = {
+  rule: `an array of ${LIMITS.inputImages.min} to ${LIMITS.inputImages.max} images, each a UUID v4, a data URI (png, jpeg, webp), raw base64 or an http(s) URL`,
+  min: LIMITS.inputImages.min,
+  max: LIMITS.inputImages.max,
+};
+/** An imageInference task's reference images, given in exactly one of the places Runware reads them. */
+const referenceImages: Rule = {
+  ...images,
+  rule: `${images.rule}, given once: in photoMaker.images, inputs.referenceImages or referenceImages`,
+};
+const flag: Rule = { rule: 'a boolean' };
+const count = (min: number): Rule => ({ rule: `an integer of at least ${min}`, min });
+const percentage = range('a number', LIMITS.cachePercentage);
+
+/** Runware's SDXL parameters a PhotoMaker job passes through (sdxl-options.ts). */
+const SDXL_OPTION_RULES: Record<string, Rule> = {
+  lora: { rule: 'an array of LoRAs { model: AIR, weight?: number }' },
+  'lora.model': { rule: AIR_RULE },
+  'lora.weight': range('a number', LIMITS.loraWeight),
+  acceleratorOptions: { rule: 'an object of caching options (teaCache, deepCache, cache steps)' },
+  'acceleratorOptions.teaCache': flag,
+  'acceleratorOptions.teaCacheDistance': range('a number', LIMITS.teaCacheDistance),
+  'acceleratorOptions.deepCache': flag,
+  'acceleratorOptions.deepCacheInterval': count(1),
+  'acceleratorOptions.deepCacheBranchId': count(0),
+  'acceleratorOptions.cacheStartStep': count(0),
+  'acceleratorOptions.cacheStartStepPercentage': percentage,
+  'acceleratorOptions.cacheEndStep': count(0),
+  'acceleratorOptions.cacheEndStepPercentage': percentage,
+  'acceleratorOptions.cacheMaxConsecutiveSteps': count(1),
+  vae: { rule: `a VAE given as ${AIR_RULE}` },
+  promptWeighting: oneOf(PROMPT_WEIGHTINGS),
+};
+
+/** The nested form's own fields (image-inference.ts); its other parameters are the standalone task's. */
+const NESTED_FORM_RULES: Record<string, Rule> = {
+  photoMaker: {
+    rule: 'an object { images, style?, strength? }: this platform runs PhotoMaker jobs, so an imageInference task must carry one',
+  },
+  'photoMaker.images': referenceImages,
+  'photoMaker.style': oneOf(PHOTOMAKER_STYLES),
+  'photoMaker.strength': range('an integer', LIMITS.strength),
+  inputs: { rule: 'an object { referenceImages? }' },
+  'inputs.referenceImages': referenceImages,
+  referenceImages,
+};
 
 /** The rule of every parameter, in words; messages quote it so each error names its limit. */
 export const PARAMETER_RULES: Record<string, Rule> = {
-  taskType: { rule: 'the task type "photoMaker"' },
+  taskType: { rule: 'the task type "photoMaker" or "imageInference"' },
   taskUUID: { rule: 'a UUID v4 string, unique per task' },
-  inputImages: {
-    rule: `an array of ${LIMITS.inputImages.min} to ${LIMITS.inputImages.max} images, each a UUID v4, a data URI (png, jpeg, webp), raw base64 or an http(s) URL`,
-    min: LIMITS.inputImages.min,
-    max: LIMITS.inputImages.max,
-  },
+  inputImages: images,
   style: oneOf(PHOTOMAKER_STYLES),
   strength: range('an integer', LIMITS.strength),
   positivePrompt: length(LIMITS.positivePrompt),
@@ -80,6 +124,8 @@ export const PARAMETER_RULES: Record<string, Rule> = {
     rule: 'a data URI (png, jpeg, webp), raw base64 of a PNG/JPEG/WEBP image, or an http(s) URL',
   },
   apiKey: { rule: 'a non-empty API key string' },
+  ...SDXL_OPTION_RULES,
+  ...NESTED_FORM_RULES,
 };
 
 const DOCS = 'https://runware.ai/docs/image-inference/photomaker';
@@ -100,10 +146,23 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/** The path as the client wrote it: `photoMaker.images[2]`, `lora[1].weight`. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, at) => (typeof key === 'number' ? `[${key}]` : `${at === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
 export interface ErrorContext {
   taskType?: string | undefined;
   taskUUID?: string | undefined;
   documentation?: string | undefined;
+}
+
+/** Where in an array the fault is (and, for our own checks, what it is): ` (lora[1].weight)`. */
+function indexDetail(issue: z.ZodError['issues'][number]): string {
+  const where = pathText(issue.path);
+  return issue.code === 'custom' ? ` (${where} ${issue.message})` : ` (at ${where})`;
 }
 
 /** The error of one offending parameter: `missingX` when absent, `invalidX` with the rule otherwise. */
@@ -115,10 +174,10 @@ function parameterError(
 ): RunwareError {
   const parameter = names.join('.');
   const index = issue.path.find((key): key is number => typeof key === 'number');
-  const missing = names.length === issue.path.length && valueAt(input, issue.path) === undefined;
+  // An absent property (also inside an array's objects: lora[0].model), not an array slot.
+  const missing = typeof issue.path.at(-1) === 'string' && valueAt(input, issue.path) === undefined;
   const rule = PARAMETER_RULES[parameter] ?? { rule: 'a valid value' };
-  const detail =
-    index !== undefined && issue.code === 'custom' ? ` (${parameter}[${index}] ${issue.message})` : '';
+  const detail = index === undefined ? '' : indexDetail(issue);
   const message = missing
     ? `Missing required parameter '${parameter}': it must be ${rule.rule}.`
     : `Invalid value for '${parameter}': it must be ${rule.rule}.${detail}`;
