@@ -10,6 +10,7 @@ export const REFERENCE_IMAGE_FIELDS = [
 
 const { inputImages: _images, style: _style, strength: _strength, ...sharedParams } = photoMakerParamsShape;
 
+/** Where an imageInference task carries PhotoMaker's reference images, in the order they are read. */
 const imagesAt = (task: WireShape) =>
   [
     { path: ['photoMaker', 'images'], images: task.photoMaker.images },
