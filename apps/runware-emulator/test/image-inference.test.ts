@@ -6,7 +6,7 @@ import { inspectTask, pollUntilDone, post } from './helpers/rest.ts';
 import { forTask, WsClient } from './helpers/ws-client.ts';
 
 // Runware's current schema runs PhotoMaker as an SDXL imageInference task with a nested `photoMaker`
-// (anchors-2026-12 §1.1); the emulator takes it beside the standalone task, by the same rules.
+//; the emulator takes it beside the standalone task, by the same rules.
 
 let emulator: Emulator;
 let face: string;

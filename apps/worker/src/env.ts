@@ -22,7 +22,7 @@ const workerOwnEnv = z.object({
     .describe('Runware API key; only a loopback (emulator) endpoint may go without one')
     .meta({ secret: true, defaultText: 'the emulator’s dev key, on a loopback endpoint only' }),
   // Runware documents the standalone task and its current schema has only the nested form
-  // (anchors-2026-12 §1.1): a setting, so the day one is retired is a configuration change.
+  //: a setting, so the day one is retired is a configuration change.
   RUNWARE_PHOTOMAKER_FORM: oneOf(PHOTOMAKER_FORMS)
     .default('task')
     .describe(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from './support/harness.ts';
 
 // RUNWARE_PHOTOMAKER_FORM: the worker sends a job's task to Runware as the standalone photoMaker task
-// or as imageInference with a nested photoMaker (anchors-2026-12 §1.1). Real dev server, Redis and
+// or as imageInference with a nested photoMaker. Real dev server, Redis and
 // emulator; the emulator renders from the parameters it received, so equal images mean equal tasks.
 const harnesses: Record<'task' | 'nested', Harness | undefined> = { task: undefined, nested: undefined };
 

@@ -4,7 +4,8 @@ import type { RunwareItem } from './envelope.ts';
 /**
  * How a PhotoMaker task goes to Runware: `task`, the documented standalone `photoMaker` task, or
  * `nested`, an SDXL `imageInference` task with a `photoMaker: { images, style, strength }` object (the
- * current schema, anchors-2026-12 §1.1). Results are the same either way; only the echoed taskType differs.
+ * current schema; apps/api/README.md, "Two task forms, one job"). Results are the same either way; only
+ * the echoed taskType differs.
  */
 export const PHOTOMAKER_FORMS = ['task', 'nested'] as const;
 export type PhotoMakerForm = (typeof PHOTOMAKER_FORMS)[number];

@@ -6,7 +6,7 @@ import { RunwareApiError } from '../src/errors.ts';
 import { EMULATOR_KEY, Emulator, referencePng } from './support/emulator.ts';
 
 // photoMakerForm: the same calls send the standalone task or imageInference with a nested photoMaker
-// (anchors-2026-12 §1.1), against the real emulator; results, images and errors are the same.
+//, against the real emulator; results, images and errors are the same.
 let emulator: Emulator;
 let reference: string;
 const clients: RunwareClient[] = [];

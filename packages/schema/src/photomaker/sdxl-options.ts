@@ -3,10 +3,9 @@ import { LIMITS, PROMPT_WEIGHTINGS } from './limits.ts';
 import { AIR_PATTERN } from './models.ts';
 
 /**
- * Runware's SDXL imageInference parameters that a PhotoMaker job can carry besides its own
- * (anchors-2026-12 §1.1: lora, acceleratorOptions, vae, promptWeighting sit on the same SDXL params as the
- * nested photoMaker object). They pass through to Runware unchanged; rules are checked where Runware
- * documents them, the rest only by type.
+ * Runware's SDXL imageInference parameters that a PhotoMaker job can carry besides its own: in Runware's
+ * current schema they sit on the same SDXL params as the nested photoMaker object. They pass through to
+ * Runware unchanged; rules are checked where Runware documents them, the rest only by type.
  */
 const air = z.string().max(200).regex(AIR_PATTERN);
 

@@ -27,7 +27,7 @@ const wireShape = z.object({
     style: photoMakerIdentity.style,
     strength: photoMakerIdentity.strength,
   }),
-  // Runware is moving media under `inputs.*` (anchors-2026-12 §1.1); the top-level form came first.
+  // Runware is moving media under `inputs.*`; the top-level form came first.
   inputs: z.object({ referenceImages: photoMakerIdentity.images.optional() }).optional(),
   referenceImages: photoMakerIdentity.images.optional(),
   ...sharedParams,
