@@ -13,6 +13,7 @@ export * from './photomaker/trigger-word.ts';
 export * from './runware/error.ts';
 export * from './runware/image-inference.ts';
 export * from './runware/json.ts';
+export * from './runware/parameter-rules.ts';
 export * from './runware/response.ts';
 export * from './runware/tasks.ts';
 export * from './runware/validation-error.ts';

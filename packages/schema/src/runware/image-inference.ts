@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { photoMakerIdentity, photoMakerParamsShape } from '../photomaker/request.ts';
 
-/** Where an imageInference task may carry PhotoMaker's reference images, in the order they are read. */
-export const REFERENCE_IMAGE_FIELDS = [
-  'photoMaker.images',
-  'inputs.referenceImages',
-  'referenceImages',
-] as const;
-
 const { inputImages: _images, style: _style, strength: _strength, ...sharedParams } = photoMakerParamsShape;
 
 /** Where an imageInference task carries PhotoMaker's reference images, in the order they are read. */
