@@ -9,7 +9,7 @@ import {
 } from '../photomaker/limits.ts';
 import { PHOTOMAKER_STYLES } from '../photomaker/styles.ts';
 
-export interface Rule {
+export interface ParameterRule {
   /** What a valid value is, completing "must be ...". */
   rule: string;
   min?: number | string;
@@ -17,43 +17,43 @@ export interface Rule {
   allowedValues?: readonly (string | number)[];
 }
 
-const range = (what: string, limit: { min: number; max: number }): Rule => ({
+const range = (what: string, limit: { min: number; max: number }): ParameterRule => ({
   rule: `${what} from ${limit.min} to ${limit.max}`,
   min: limit.min,
   max: limit.max,
 });
-const length = (limit: { minLength: number; maxLength: number }): Rule => ({
+const length = (limit: { minLength: number; maxLength: number }): ParameterRule => ({
   rule: `a string of ${limit.minLength} to ${limit.maxLength} characters`,
   min: limit.minLength,
   max: limit.maxLength,
 });
-const oneOf = (values: readonly string[]): Rule => ({
+const oneOf = (values: readonly string[]): ParameterRule => ({
   rule: `one of: ${values.join(', ')}`,
   allowedValues: values,
 });
-const dimension = (limit: { min: number; max: number; multipleOf: number }): Rule => ({
+const dimension = (limit: { min: number; max: number; multipleOf: number }): ParameterRule => ({
   rule: `an integer from ${limit.min} to ${limit.max}, divisible by ${limit.multipleOf}`,
   min: limit.min,
   max: limit.max,
 });
-const httpUrl: Rule = { rule: `an http(s) URL of at most ${LIMITS.url.maxLength} characters` };
+const httpUrl: ParameterRule = { rule: `an http(s) URL of at most ${LIMITS.url.maxLength} characters` };
 const AIR_RULE = 'a model AIR identifier source:id@version, e.g. civitai:139562@344487';
-const images: Rule = {
+const images: ParameterRule = {
   rule: `an array of ${LIMITS.inputImages.min} to ${LIMITS.inputImages.max} images, each a UUID v4, a data URI (png, jpeg, webp), raw base64 or an http(s) URL`,
   min: LIMITS.inputImages.min,
   max: LIMITS.inputImages.max,
 };
 /** An imageInference task's reference images, given in exactly one of the places Runware reads them. */
-const referenceImages: Rule = {
+const referenceImages: ParameterRule = {
   ...images,
   rule: `${images.rule}, given once: in photoMaker.images, inputs.referenceImages or referenceImages`,
 };
-const flag: Rule = { rule: 'a boolean' };
-const count = (min: number): Rule => ({ rule: `an integer of at least ${min}`, min });
+const flag: ParameterRule = { rule: 'a boolean' };
+const count = (min: number): ParameterRule => ({ rule: `an integer of at least ${min}`, min });
 const percentage = range('a number', LIMITS.cachePercentage);
 
 /** Runware's SDXL parameters a PhotoMaker job passes through (sdxl-options.ts). */
-const SDXL_OPTION_RULES: Record<string, Rule> = {
+const SDXL_OPTION_RULES: Record<string, ParameterRule> = {
   lora: { rule: 'an array of LoRAs { model: AIR, weight?: number }' },
   'lora.model': { rule: AIR_RULE },
   'lora.weight': range('a number', LIMITS.loraWeight),
@@ -73,7 +73,7 @@ const SDXL_OPTION_RULES: Record<string, Rule> = {
 };
 
 /** The nested form's own fields (image-inference.ts); its other parameters are the standalone task's. */
-const NESTED_FORM_RULES: Record<string, Rule> = {
+const NESTED_FORM_RULES: Record<string, ParameterRule> = {
   photoMaker: {
     rule: 'an object { images, style?, strength? }: this platform runs PhotoMaker jobs, so an imageInference task must carry one',
   },
@@ -89,7 +89,7 @@ const NESTED_FORM_RULES: Record<string, Rule> = {
  * The rule of every parameter (nested ones by their dotted path), in words: validation-error.ts quotes it,
  * so each error names its limit.
  */
-export const PARAMETER_RULES: Record<string, Rule> = {
+export const PARAMETER_RULES: Record<string, ParameterRule> = {
   taskType: { rule: 'the task type "photoMaker" or "imageInference"' },
   taskUUID: { rule: 'a UUID v4 string, unique per task' },
   inputImages: images,
