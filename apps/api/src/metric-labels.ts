@@ -1,5 +1,5 @@
 import { OTHER_LABEL } from '@photomaker/observability';
-import { TASK_SCHEMAS } from '@photomaker/schema';
+import { errorCode, PARAMETER_RULES, TASK_SCHEMAS } from '@photomaker/schema';
 
 /**
  * The closed sets the API's metric labels take values from (metrics.ts applies them; anything else is
@@ -70,10 +70,16 @@ const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1
 /** `missingX` / `invalidX` for every top-level parameter of a Runware task we accept, plus the fixed ones. */
 export const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
   ...FIXED_INPUT_CODES,
+  // The imageInference form is a pipe (it parses to the standalone parameters): its wire object's keys.
   ...Object.values(TASK_SCHEMAS).flatMap((schema) =>
-    Object.keys(schema.shape).flatMap((parameter) => [
+    Object.keys('shape' in schema ? schema.shape : schema.in.shape).flatMap((parameter) => [
       `missing${capitalize(parameter)}`,
       `invalid${capitalize(parameter)}`,
     ]),
   ),
+  // Nested parameters (photoMaker.images -> invalidPhotoMakerImages, lora.weight -> invalidLoraWeight).
+  ...Object.keys(PARAMETER_RULES).flatMap((parameter) => [
+    errorCode('missing', parameter),
+    errorCode('invalid', parameter),
+  ]),
 ]);

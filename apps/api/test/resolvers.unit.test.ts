@@ -138,6 +138,62 @@ describe('generatePhotoMaker', () => {
     });
   });
 
+  it('passes LoRAs (weight defaulting to 1), vae and promptWeighting through, and shows them on Job.task', async () => {
+    const queued = queuedJob();
+    const lora = [
+      { model: 'civitai:58390@62833', weight: -0.5 },
+      { model: 'civitai:1@2', weight: 1 },
+    ];
+    const state = {
+      ...queued,
+      task: { ...queued.task, lora, vae: 'civitai:101055@128078', promptWeighting: 'compel' as const },
+    };
+    const { deps, requests } = submitting({ ok: true, state, created: true, params: {} as never });
+    const mutation = `mutation($input: PhotoMakerInput!) {
+      generatePhotoMaker(input: $input) { task { lora { model weight } vae promptWeighting } }
+    }`;
+    const input = baseInput({
+      lora: [{ model: 'civitai:58390@62833', weight: -0.5 }, { model: 'civitai:1@2' }],
+      vae: 'civitai:101055@128078',
+      promptWeighting: 'COMPEL',
+    });
+    const result = await run(deps, mutation, { input });
+    expect(result.errors).toBeUndefined();
+    expect(requests[0]?.input).toEqual({
+      raw: expect.objectContaining({ lora, vae: 'civitai:101055@128078', promptWeighting: 'compel' }),
+    });
+    expect(result.data).toEqual({
+      generatePhotoMaker: { task: { lora, vae: 'civitai:101055@128078', promptWeighting: 'COMPEL' } },
+    });
+  });
+
+  it('maps a LoRA outside its rule to BAD_USER_INPUT at that LoRA’s path', async () => {
+    const { validateParams, ParamsError } = await import('../src/jobs/validate-params.ts');
+    let refusal: InstanceType<typeof ParamsError> | undefined;
+    try {
+      validateParams({
+        ...baseInput(),
+        model: 'civitai:139562@344487',
+        lora: [{ model: 'civitai:1@1' }, { model: 'civitai:2@2', weight: 9 }],
+      });
+    } catch (error) {
+      if (error instanceof ParamsError) refusal = error;
+    }
+    expect(refusal?.errors.map((e) => e.code)).toEqual(['invalidLoraWeight']);
+    const { deps } = submitting({
+      ok: false,
+      reason: 'invalid',
+      errors: refusal?.errors ?? [],
+      paths: refusal?.paths ?? new Map(),
+    });
+    const result = await run(deps, GENERATE, { input: baseInput() });
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      runwareCode: 'invalidLoraWeight',
+      path: ['input', 'lora', 1, 'weight'],
+    });
+  });
+
   it('maps a refused idempotencyKey to the idempotencyKey argument', async () => {
     const { deps } = submitting({
       ok: false,

@@ -70,6 +70,10 @@ describe('schema.graphql', () => {
         'uploadEndpoint',
         'ttl',
         'deliveryMethod',
+        // Runware's SDXL parameters a PhotoMaker job carries (acceleratorOptions: /v1 only).
+        'lora',
+        'vae',
+        'promptWeighting',
         // Ours, not Runware's: the job's deadline.
         'cancelAfter',
       ].sort(),

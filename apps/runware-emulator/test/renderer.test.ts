@@ -21,6 +21,7 @@ function request(overrides: Partial<RenderRequest> = {}): RenderRequest {
     height: 192,
     style: 'No style',
     strength: 15,
+    lora: [],
     seed: '1',
     positivePrompt: 'rwre, portrait',
     outputFormat: 'PNG',
@@ -55,6 +56,20 @@ describe('Renderer', () => {
       const second = await new Renderer(new ReferenceCache()).render(input);
       expect(first.bytes.equals(second.bytes)).toBe(true);
     }
+  });
+
+  it('marks LoRAs: with them the image differs, by model and weight, and stays deterministic', async () => {
+    const renderer = new Renderer(new ReferenceCache());
+    const lora = [{ model: 'civitai:58390@62833', weight: 2 }];
+    const plain = await renderer.render(request());
+    const withLora = await renderer.render(request({ lora }));
+    const again = await new Renderer(new ReferenceCache()).render(request({ lora }));
+    const otherWeight = await renderer.render(request({ lora: [{ ...lora[0], weight: -0.5 } as never] }));
+    const otherModel = await renderer.render(request({ lora: [{ model: 'civitai:1@1', weight: 2 }] }));
+    expect(withLora.bytes.equals(plain.bytes)).toBe(false);
+    expect(withLora.bytes.equals(again.bytes)).toBe(true);
+    expect(otherWeight.bytes.equals(withLora.bytes)).toBe(false);
+    expect(otherModel.bytes.equals(withLora.bytes)).toBe(false);
   });
 
   it('decodes each reference once across renders', async () => {

@@ -67,7 +67,7 @@ describe('POST /v1 request shape', () => {
 
   it('names unknown and missing task types', async () => {
     const reply = await post(emulator, [
-      { taskType: 'imageInference', taskUUID: uuid() },
+      { taskType: 'imageUpscale', taskUUID: uuid() },
       { taskUUID: uuid() },
     ]);
     expect(reply.status).toBe(400);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type SlotResultInput, slotResult } from '../src/generation/slot-result.ts';
 
 const input = (task: Partial<SlotResultInput['task']> = {}, extra: Partial<SlotResultInput> = {}) => ({
-  task: { taskUUID: 't-1', outputType: 'URL' as const, includeCost: false, ...task },
+  task: {
+    taskType: 'photoMaker' as const,
+    taskUUID: 't-1',
+    outputType: 'URL' as const,
+    includeCost: false,
+    ...task,
+  },
   image: { uuid: 'img-1', ext: 'png', bytes: Buffer.from('png!'), mediaType: 'image/png' },
   inputImageUUIDs: ['in-1', 'in-2'],
   seed: '42',
@@ -22,6 +28,10 @@ describe('slotResult', () => {
       inputImagesUUID: ['in-1', 'in-2'],
       seed: '42',
     });
+  });
+
+  it('echoes the form the task came in', () => {
+    expect(slotResult(input({ taskType: 'imageInference' })).taskType).toBe('imageInference');
   });
 
   it('carries the bytes for base64Data and dataURI tasks', () => {

@@ -1,5 +1,6 @@
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import type { PhotoMakerForm } from '@photomaker/runware';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import { type WorkerEnv, workerEnv } from './env.ts';
 
@@ -9,7 +10,7 @@ export const EMULATOR_DEV_KEY = 'rw-emulator-dev-key';
 export interface WorkerConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
   redisUrl: string;
-  runware: { baseUrl: string; apiKey: string };
+  runware: { baseUrl: string; apiKey: string; photoMakerForm: PhotoMakerForm };
   publicUrl: string;
   /** Each tenant's webhook signing secrets (configured, or derived from the master secret). */
   webhookSecrets: TenantWebhookSecrets;
@@ -87,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     },
     redisUrl: e.REDIS_URL,
-    runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey },
+    runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey, photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),
     webhookSecrets: webhooks.secrets,
     urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,

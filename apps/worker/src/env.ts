@@ -1,7 +1,8 @@
 import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
-import { duration, httpUrl, integer, positiveNumber } from '@photomaker/env';
+import { duration, httpUrl, integer, oneOf, positiveNumber } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { PHOTOMAKER_FORMS } from '@photomaker/runware';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
@@ -20,6 +21,13 @@ const workerOwnEnv = z.object({
     .optional()
     .describe('Runware API key; only a loopback (emulator) endpoint may go without one')
     .meta({ secret: true, defaultText: 'the emulator’s dev key, on a loopback endpoint only' }),
+  // Runware documents the standalone task and its current schema has only the nested form
+  //: a setting, so the day one is retired is a configuration change.
+  RUNWARE_PHOTOMAKER_FORM: oneOf(PHOTOMAKER_FORMS)
+    .default('task')
+    .describe(
+      'How PhotoMaker jobs go to Runware: `task` (the documented photoMaker task) or `nested` (imageInference with a photoMaker object)',
+    ),
   PHOTOMAKER_PUBLIC_URL: httpUrl
     .default('http://127.0.0.1:4000')
     .describe('Base URL of the API, for the image links in webhook bodies'),

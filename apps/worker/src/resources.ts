@@ -1,7 +1,7 @@
 import type { BlobStore } from '@photomaker/blobstore';
 import { JobEventLog } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import { RunwareClient } from '@photomaker/runware';
+import { type PhotoMakerForm, RunwareClient } from '@photomaker/runware';
 import type { UrlGuard } from '@photomaker/url-guard';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
@@ -10,7 +10,8 @@ import type { WorkerMetrics } from './metrics.ts';
 
 export interface ResourceOptions {
   redisUrl: string;
-  runware: { baseUrl: string; apiKey: string };
+  /** photoMakerForm: how one Runware request body is built from a job's task (default `task`). */
+  runware: { baseUrl: string; apiKey: string; photoMakerForm?: PhotoMakerForm };
   blobs: BlobStore;
   settings: ActivitySettings;
   logger: Logger;

@@ -14,10 +14,22 @@ describe('worker configuration from the environment', () => {
       taskQueue: 'photomaker',
     });
     expect(config.redisUrl).toBe('redis://127.0.0.1:6380');
-    expect(config.runware).toEqual({ baseUrl: 'http://127.0.0.1:8787/v1', apiKey: EMULATOR_DEV_KEY });
+    expect(config.runware).toEqual({
+      baseUrl: 'http://127.0.0.1:8787/v1',
+      apiKey: EMULATOR_DEV_KEY,
+      photoMakerForm: 'task',
+    });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.warnings.join('\n')).toMatch(
       /RUNWARE_API_KEY unset[\s\S]*WEBHOOK_SECRET unset[\s\S]*URL_SECRET unset/,
+    );
+  });
+
+  it('reads RUNWARE_PHOTOMAKER_FORM (task | nested) and refuses anything else, naming the choices', () => {
+    expect(loadConfig({ RUNWARE_PHOTOMAKER_FORM: 'nested' }).runware.photoMakerForm).toBe('nested');
+    expect(loadConfig({ RUNWARE_PHOTOMAKER_FORM: 'task' }).runware.photoMakerForm).toBe('task');
+    expect(() => loadConfig({ RUNWARE_PHOTOMAKER_FORM: 'imageInference' })).toThrow(
+      /RUNWARE_PHOTOMAKER_FORM: must be one of: task, nested/,
     );
   });
 

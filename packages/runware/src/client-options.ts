@@ -2,6 +2,7 @@ import type { PhotoMakerResult, PhotoMakerTaskInput, RunwareError } from '@photo
 import type { Dispatcher } from 'undici';
 import type { RunwareItem } from './envelope.ts';
 import type { ResultSnapshot } from './flows/wait-for-results.ts';
+import type { PhotoMakerForm } from './photomaker-form.ts';
 import { DEFAULT_POLL, type PollPolicy } from './poll-policy.ts';
 import type { RestTransportOptions } from './rest-transport.ts';
 import type { ResultCollector } from './result-collector.ts';
@@ -29,6 +30,11 @@ export interface RunwareClientOptions {
   bodyTimeoutMs?: number;
   /** Validate tasks with @photomaker/schema before sending (nothing is sent when invalid). Default true. */
   validate?: boolean;
+  /**
+   * The form photoMaker tasks are sent in: `task` (default, the documented standalone task) or `nested`
+   * (imageInference with a photoMaker object). Validation, results and errors are the same.
+   */
+  photoMakerForm?: PhotoMakerForm;
   /** In-client retries of retryable failures, same taskUUID. Default 2 retries, 0.5 s x2 with jitter. */
   retry?: Partial<RetryPolicy> | false;
   /** getResponse cadence. Default 250 ms, x1.5, capped at 5 s. */
@@ -125,6 +131,7 @@ export interface RunwareResponse {
 export interface ClientSettings {
   apiKey: string;
   validate: boolean;
+  photoMakerForm: PhotoMakerForm;
   retry: RetryPolicy;
   poll: PollPolicy;
   requestTimeoutMs: number;
@@ -158,6 +165,7 @@ export function clientSettings(options: RunwareClientOptions): ClientSettings {
   return {
     apiKey: options.apiKey,
     validate: options.validate ?? true,
+    photoMakerForm: options.photoMakerForm ?? 'task',
     retry: options.retry === false ? NO_RETRY : { ...DEFAULT_RETRY, ...options.retry },
     poll: { ...DEFAULT_POLL, ...options.poll },
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,

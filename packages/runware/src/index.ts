@@ -2,6 +2,7 @@ export * from './client.ts';
 export type { RunwareItem } from './envelope.ts';
 export * from './errors.ts';
 export type { ResultSnapshot } from './flows/wait-for-results.ts';
+export { PHOTOMAKER_FORMS, type PhotoMakerForm } from './photomaker-form.ts';
 export { DEFAULT_POLL, type PollPolicy, pollDelay } from './poll-policy.ts';
 export { RunwareRestClient } from './rest-client.ts';
 export { ResultCollector } from './result-collector.ts';

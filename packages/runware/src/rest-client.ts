@@ -28,6 +28,7 @@ import {
 import type { RunwareItem } from './envelope.ts';
 import { apiErrorFrom, type FailureContext, validationErrorFrom } from './error-mapping.ts';
 import { RunwareClientError } from './errors.ts';
+import { inForm, isPhotoMakerItem } from './photomaker-form.ts';
 import { RestTransport } from './rest-transport.ts';
 import { ResultCollector } from './result-collector.ts';
 import { NO_RETRY, withRetries } from './retry.ts';
@@ -138,7 +139,7 @@ export class RunwareRestClient {
     for (const item of data.items) {
       const status = typeof item.status === 'string' ? item.status : 'processing';
       if (status === 'success') {
-        if (item.taskType === 'photoMaker') items.push(parseItem(photoMakerSuccessItemSchema, item, context));
+        if (isPhotoMakerItem(item)) items.push(parseItem(photoMakerSuccessItemSchema, item, context));
       } else if (!TERMINAL_STATUSES.has(status)) {
         // queued/pending/scheduled count as still running (Runware's own Python SDK does the same).
         items.push(parseItem(processingItemSchema, { ...item, status: 'processing' }, context));
@@ -159,19 +160,23 @@ export class RunwareRestClient {
     return withRetries(attempt, policy, options.signal, options.onRetry);
   }
 
-  /** The wire form of a photoMaker task (taskUUID generated when absent), checked unless told not to. */
+  /**
+   * The wire form of a photoMaker task (taskUUID generated when absent), checked unless told not to, in
+   * the client's photoMakerForm (the checks are the standalone task's either way).
+   */
   protected photoMakerTask(
     task: PhotoMakerRequest,
     deliveryMethod: 'sync' | 'async',
     options: { validate?: boolean | undefined },
   ): Record<string, unknown> {
     const taskUUID = task.taskUUID ?? randomUUID();
-    return this.check(
+    const checked = this.check(
       photoMakerTaskSchema,
       { ...task, taskType: 'photoMaker', taskUUID, deliveryMethod },
       { taskUUID, taskType: 'photoMaker' },
       options,
     );
+    return inForm(checked, this.settings.photoMakerForm);
   }
 
   /** One sync send: each new image to `collector` (and `onResult`), then the images or the failure. */

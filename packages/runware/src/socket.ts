@@ -10,6 +10,7 @@ import type { PhotoMakerRequest } from './client-options.ts';
 import type { RunwareEnvelope } from './envelope.ts';
 import { transportErrorFrom, validationErrorFrom } from './error-mapping.ts';
 import { RunwareTransportError } from './errors.ts';
+import { inForm, type PhotoMakerForm } from './photomaker-form.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.ts';
 import { openSession } from './socket-session.ts';
 import { type PendingTask, type SocketTaskOptions, SocketTasks } from './socket-tasks.ts';
@@ -34,6 +35,8 @@ export interface RunwareSocketOptions {
   /** Reconnect after an unexpected close, re-authenticating with the session UUID. `false`: never. */
   reconnect?: Partial<RetryPolicy> | false;
   validate?: boolean;
+  /** The form photoMaker tasks are sent in (see RunwareClientOptions.photoMakerForm). Default `task`. */
+  photoMakerForm?: PhotoMakerForm;
   /** Largest frame accepted (20 base64 PNGs can share one). Default 512 MiB. */
   maxPayloadBytes?: number;
 }
@@ -84,6 +87,7 @@ export class RunwareSocket {
       pongTimeoutMs: options.pongTimeoutMs ?? 10_000,
       taskTimeoutMs: options.taskTimeoutMs ?? 300_000,
       validate: options.validate ?? true,
+      photoMakerForm: options.photoMakerForm ?? 'task',
       maxPayloadBytes: options.maxPayloadBytes ?? 512 * 1024 * 1024,
     };
     this.reconnect = options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
@@ -138,6 +142,7 @@ export class RunwareSocket {
       }
       frame = checked.value as Record<string, unknown>;
     }
+    frame = inForm(frame, this.options.photoMakerForm);
     const numberResults = typeof frame.numberResults === 'number' ? frame.numberResults : 1;
     const done = this.tasks.track(taskUUID, numberResults, frame, this.taskOptions(options));
     done.catch(() => undefined); // the caller gets the rejection; this only marks it handled meanwhile

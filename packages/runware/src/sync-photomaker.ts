@@ -2,6 +2,7 @@ import { type PhotoMakerResult, photoMakerResultSchema } from '@photomaker/schem
 import type { PhotoMakerCallOptions } from './client-options.ts';
 import { apiErrorFrom, isGenerationFailure, isSyncTimeout } from './error-mapping.ts';
 import { RunwareApiError } from './errors.ts';
+import { isPhotoMakerItem } from './photomaker-form.ts';
 import type { RestResponse, RestTransport } from './rest-transport.ts';
 import type { ResultCollector } from './result-collector.ts';
 import { ownErrors, ownItems, parseItem } from './wire-items.ts';
@@ -34,7 +35,7 @@ export async function sendSyncPhotoMaker(
     context,
   });
   const results = ownItems(response.envelope.data, taskUUID)
-    .filter((item) => item.taskType === 'photoMaker')
+    .filter(isPhotoMakerItem)
     .map((item) => parseItem(photoMakerResultSchema, item, context));
   if (results.length > 0) options.onAccepted?.();
   const { collector } = options;

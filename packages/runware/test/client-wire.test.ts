@@ -57,6 +57,28 @@ describe('requests', () => {
     expect(results[0]?.seed).toBe('9223372036854775806');
   });
 
+  it('photoMakerForm nested sends imageInference with the photoMaker object and reads its results', async () => {
+    const nested = new RunwareClient({ baseUrl: server.url, apiKey: API_KEY, photoMakerForm: 'nested' });
+    try {
+      server.script(json(200, JSON.stringify({ data: [result(T, 0, { taskType: 'imageInference' })] })));
+      const lora = [{ model: 'civitai:58390@62833', weight: 0.5 }];
+      const results = await nested.photoMaker(task({ taskUUID: T, style: 'Neonpunk', lora }));
+      const [wire] = bodies()[0] ?? [];
+      expect(wire).toMatchObject({
+        taskType: 'imageInference',
+        taskUUID: T,
+        deliveryMethod: 'sync',
+        photoMaker: { images: [PNG_DATA_URI], style: 'Neonpunk', strength: 15 },
+        lora,
+      });
+      expect(wire).not.toHaveProperty('inputImages');
+      expect(wire).not.toHaveProperty('style');
+      expect(results.map((r) => r.taskType)).toEqual(['imageInference']);
+    } finally {
+      await nested.close();
+    }
+  });
+
   it('answers ping with pong', async () => {
     server.script(json(200, { data: [{ taskType: 'ping', pong: true }] }));
     expect(await client.ping()).toBe(true);

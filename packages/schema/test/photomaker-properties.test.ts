@@ -123,6 +123,14 @@ const INVALID: Record<string, fc.Arbitrary<unknown>> = {
     fc.double({ min: 60.1, max: 1000, noNaN: true }).filter((n) => !Number.isInteger(n)),
   ),
   deliveryMethod: fc.string().filter((s) => s !== 'sync' && s !== 'async'),
+  // Whole-value faults here; faults inside a LoRA or an option are named by their own path (rules test).
+  lora: fc.oneof(fc.string(), fc.integer(), fc.constant({ model: 'civitai:1@1' })),
+  acceleratorOptions: fc.oneof(fc.string(), fc.integer(), fc.constant([])),
+  vae: fc.oneof(
+    fc.integer(),
+    fc.string({ maxLength: 20 }).filter((s) => !s.includes('@')),
+  ),
+  promptWeighting: fc.string().filter((s) => s !== 'compel' && s !== 'sdEmbeds'),
 };
 
 describe('photoMaker task properties', () => {

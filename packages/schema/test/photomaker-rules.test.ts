@@ -184,6 +184,16 @@ const TABLE: Record<string, Case[]> = {
     ['https://bucket.s3.amazonaws.com/out.jpg?X-Amz-Signature=abc', true],
     ['file:///etc/passwd', false],
   ],
+  vae: [
+    ['civitai:101055@128078', true],
+    ['sdxl-vae', false],
+    [42, false],
+  ],
+  promptWeighting: [
+    ['compel', true],
+    ['sdEmbeds', true],
+    ['Compel', false],
+  ],
   taskUUID: [
     ['6f1f1d6e-0c5a-4b8e-9a55-6f0e1c2d3b4a', true],
     ['6f1f1d6e-0c5a-11e8-9a55-6f0e1c2d3b4a', false],

@@ -24,7 +24,7 @@ export interface InspectedImage {
 /** GET /admin/inspect/tasks/:uuid (and each entry of the inspection's `tasks`). */
 export interface InspectedTask {
   taskUUID?: string;
-  taskType: 'photoMaker' | 'imageUpload';
+  taskType: 'photoMaker' | 'imageInference' | 'imageUpload';
   submissions: number;
   generations: number;
   charges: number;

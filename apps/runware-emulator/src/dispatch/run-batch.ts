@@ -110,7 +110,9 @@ async function runTask(
       return handleImageUpload(ctx, raw, call, faults);
     case 'getResponse':
       return handleGetResponse(ctx, raw, faults);
+    // Runware's two forms of a PhotoMaker task: the standalone task and imageInference with photoMaker.
     case 'photoMaker':
+    case 'imageInference':
       return handlePhotoMaker(ctx, raw, call, faults, {
         onAccepted: (record) => {
           if (record.deliveryMethod === 'sync' && !record.webhookURL) hooks.onSyncAccepted?.(record);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@photomaker/observability';
-import { addToSeed, type PhotoMakerTask, type RunwareError } from '@photomaker/schema';
+import { addToSeed, type PhotoMakerJobTask, type RunwareError } from '@photomaker/schema';
 import type { DeliveryPolicy } from '../delivery/http-delivery.ts';
 import { deliver } from '../delivery/http-delivery.ts';
 import type { Webhooks } from '../delivery/webhooks.ts';
@@ -31,7 +31,8 @@ export interface RunnerDeps {
 
 export interface RunInput {
   record: TaskRecord;
-  task: PhotoMakerTask;
+  /** Either form of the task (photoMaker or imageInference): results carry its taskType. */
+  task: PhotoMakerJobTask;
   inputs: StoredImage[];
   faults: TaskFaults;
   parallelism: number;
@@ -119,6 +120,7 @@ export class GenerationRunner {
           height: task.height,
           style: task.style,
           strength: task.strength,
+          lora: task.lora ?? [],
           seed: slot.seed,
           positivePrompt: task.positivePrompt,
           outputFormat: task.outputFormat,
@@ -202,7 +204,7 @@ export class GenerationRunner {
     const error: RunwareError = {
       code,
       message,
-      taskType: 'photoMaker',
+      taskType: record.taskType,
       taskUUID: record.taskUUID,
       documentation: 'https://runware.ai/docs/platform/errors',
     };

@@ -1,6 +1,7 @@
-import type { OutputFormat, PhotoMakerStyle } from '@photomaker/schema';
+import type { Lora, OutputFormat, PhotoMakerStyle } from '@photomaker/schema';
 import type { Sharp } from 'sharp';
 import { composeLayout } from './layout.ts';
+import { loraOverlay } from './lora-overlay.ts';
 import { hex, hsl, type RawImage, toRaw, toSharp } from './raw-image.ts';
 import type { ReferenceCache } from './reference-cache.ts';
 import { randomForSeed, type SeededRandom } from './seeded-random.ts';
@@ -13,6 +14,8 @@ export interface RenderRequest {
   height: number;
   style: PhotoMakerStyle;
   strength: number;
+  /** LoRAs of the task: each leaves its own mark, as strong as its weight. */
+  lora?: readonly Lora[];
   seed: string;
   positivePrompt: string;
   outputFormat: OutputFormat;
@@ -74,7 +77,7 @@ function encode(pipeline: Sharp, format: OutputFormat, quality: number): Promise
 
 /**
  * Makes one output image with sharp: the reference photos laid out by the seed, the style applied with
- * the strength, seed-coloured shapes on top, encoded at exactly width x height in the requested format.
+ * the strength, seed-coloured shapes on top (and a band per LoRA), encoded at exactly width x height in the requested format.
  * The same request always gives the same bytes.
  */
 export class Renderer {
@@ -102,7 +105,10 @@ export class Renderer {
       randomForSeed(request.seed, `overlay:${request.positivePrompt}`),
       intensity,
     );
-    let finished = await toRaw(toSharp(styled).composite([{ input: overlay, left: 0, top: 0 }]));
+    const layers = [{ input: overlay, left: 0, top: 0 }];
+    if (request.lora && request.lora.length > 0)
+      layers.push({ input: loraOverlay(workWidth, workHeight, request.lora), left: 0, top: 0 });
+    let finished = await toRaw(toSharp(styled).composite(layers));
     if (request.flagged) {
       finished = await toRaw(toSharp(finished).blur(Math.max(4, Math.max(workWidth, workHeight) / 16)));
     }

@@ -1,8 +1,8 @@
-import type { PhotoMakerTask } from '@photomaker/schema';
+import type { PhotoMakerJobTask } from '@photomaker/schema';
 import { nanoToUsd } from '../state/cost.ts';
 
 export interface SlotResultInput {
-  task: Pick<PhotoMakerTask, 'taskUUID' | 'outputType' | 'includeCost'>;
+  task: Pick<PhotoMakerJobTask, 'taskType' | 'taskUUID' | 'outputType' | 'includeCost'>;
   image: { uuid: string; ext: string; bytes: Buffer; mediaType: string };
   inputImageUUIDs: string[];
   seed: string;
@@ -13,11 +13,11 @@ export interface SlotResultInput {
   publicUrl: string;
 }
 
-/** The result item of one successful generation, in the task's `outputType`. */
+/** The result item of one successful generation, in the task's `outputType`, echoing its taskType. */
 export function slotResult(input: SlotResultInput): Record<string, unknown> {
   const { task, image } = input;
   const result: Record<string, unknown> = {
-    taskType: 'photoMaker',
+    taskType: task.taskType,
     taskUUID: task.taskUUID,
     imageUUID: image.uuid,
   };

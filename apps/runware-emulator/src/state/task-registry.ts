@@ -27,7 +27,8 @@ export type TaskEvent = { kind: 'slot'; slot: GenerationSlot } | { kind: 'done' 
 
 export interface TaskRecord {
   taskUUID: string;
-  taskType: 'photoMaker' | 'imageUpload';
+  /** A PhotoMaker task keeps the form it came in (photoMaker or imageInference): answers echo it. */
+  taskType: 'photoMaker' | 'imageInference' | 'imageUpload';
   /** Index of the API key in the configured list: never the key itself. */
   keyIndex: number;
   transport: 'rest' | 'ws';

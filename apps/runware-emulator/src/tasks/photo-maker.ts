@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import {
+  imageInferenceTaskSchema,
   normalizePhotoMaker,
-  type PhotoMakerTask,
+  type PhotoMakerJobTask,
+  type PhotoMakerTaskType,
   photoMakerTaskSchema,
   validateWith,
 } from '@photomaker/schema';
@@ -49,21 +51,26 @@ export interface PhotoMakerHooks {
   onAccepted?: (record: TaskRecord) => void;
 }
 
-type Scope = { taskType: 'photoMaker'; taskUUID: string };
+type Scope = { taskType: PhotoMakerTaskType; taskUUID: string };
 
-/** The shared schema's verdict on a task, after the legacy forms are rewritten. */
+/**
+ * The shared schema's verdict on a task, after the legacy forms are rewritten: the standalone task, or
+ * imageInference with a nested photoMaker (same rules; parsed to the same parameters, its taskType kept).
+ */
 function validatePhotoMaker(
   raw: unknown,
-): { ok: true; task: PhotoMakerTask } | { ok: false; errors: TaskFailure[] } {
-  const input = normalizeLegacyForms(raw);
-  const rawUUID = (input as { taskUUID?: unknown }).taskUUID;
-  const scopeUUID = typeof rawUUID === 'string' ? rawUUID : undefined;
-  const checked = validateWith(photoMakerTaskSchema, input, { taskType: 'photoMaker', taskUUID: scopeUUID });
+): { ok: true; task: PhotoMakerJobTask } | { ok: false; errors: TaskFailure[] } {
+  const input = normalizeLegacyForms(raw) as { taskType?: unknown; taskUUID?: unknown };
+  const taskUUID = typeof input.taskUUID === 'string' ? input.taskUUID : undefined;
+  const checked =
+    input.taskType === 'imageInference'
+      ? validateWith(imageInferenceTaskSchema, input, { taskType: 'imageInference', taskUUID })
+      : validateWith(photoMakerTaskSchema, input, { taskType: 'photoMaker', taskUUID });
   if (!checked.ok) return { ok: false, errors: checked.errors.map((error) => failure(error)) };
   return { ok: true, task: normalizePhotoMaker(checked.value) };
 }
 
-function notSdxlModel(task: PhotoMakerTask, scope: Scope): TaskFailure | undefined {
+function notSdxlModel(task: PhotoMakerJobTask, scope: Scope): TaskFailure | undefined {
   const notSdxl = NOT_SDXL[task.model];
   if (!notSdxl) return undefined;
   return invalidParameter(
@@ -76,7 +83,7 @@ function notSdxlModel(task: PhotoMakerTask, scope: Scope): TaskFailure | undefin
 /** Every input image, in order; the first one that cannot be resolved refuses the task. */
 async function resolveInputs(
   ctx: EmulatorContext,
-  task: PhotoMakerTask,
+  task: PhotoMakerJobTask,
   scope: Scope,
 ): Promise<{ ok: true; inputs: StoredImage[] } | { ok: false; error: TaskFailure }> {
   const inputs: StoredImage[] = [];
@@ -98,7 +105,7 @@ async function resolveInputs(
 /** Reserves the whole cost (402 when the balance is short), then the key's capacity (429/503). */
 function admit(
   ctx: EmulatorContext,
-  task: PhotoMakerTask,
+  task: PhotoMakerJobTask,
   capacityKey: string,
   scope: Scope,
 ): TaskFailure | undefined {
@@ -116,7 +123,7 @@ function admit(
 /** The registry record of an accepted task and the function that settles its `done`. */
 function acceptedRecord(
   ctx: EmulatorContext,
-  task: PhotoMakerTask,
+  task: PhotoMakerJobTask,
   call: CallContext,
   faults: TaskFaults,
 ): { record: TaskRecord; settle: () => void } {
@@ -124,7 +131,7 @@ function acceptedRecord(
   let settle: () => void = () => {};
   const record = newTaskRecord({
     taskUUID: task.taskUUID,
-    taskType: 'photoMaker',
+    taskType: task.taskType,
     keyIndex: call.keyIndex,
     transport: call.transport,
     deliveryMethod: task.deliveryMethod,
@@ -145,9 +152,9 @@ function acceptedRecord(
 }
 
 /** Async delivery, and webhook delivery, answer at once with the task; sync waits for the results. */
-function acceptedAnswer(task: PhotoMakerTask, record: TaskRecord, faults: TaskFaults): TaskOutcome {
+function acceptedAnswer(task: PhotoMakerJobTask, record: TaskRecord, faults: TaskFaults): TaskOutcome {
   if (task.deliveryMethod === 'async' || task.webhookURL) {
-    return { ...succeeded([{ taskType: 'photoMaker', taskUUID: task.taskUUID }], faults), record };
+    return { ...succeeded([{ taskType: task.taskType, taskUUID: task.taskUUID }], faults), record };
   }
   return {
     data: [],
@@ -175,7 +182,7 @@ export async function handlePhotoMaker(
   const checked = validatePhotoMaker(raw);
   if (!checked.ok) return failed(checked.errors, faults);
   const task = checked.task;
-  const scope: Scope = { taskType: 'photoMaker', taskUUID: task.taskUUID };
+  const scope: Scope = { taskType: task.taskType, taskUUID: task.taskUUID };
 
   const early = refuseKnownTaskUUID(ctx, scope, faults);
   if (early) return early;
@@ -211,6 +218,7 @@ export async function handlePhotoMaker(
       size: `${task.width}x${task.height}`,
       style: task.style,
       deliveryMethod: task.deliveryMethod,
+      form: task.taskType,
     },
     'photoMaker accepted',
   );

@@ -52,3 +52,12 @@ export function photoMakerTask(
     ...overrides,
   };
 }
+
+/** The same task in Runware's current form: imageInference with a nested photoMaker object. */
+export function imageInferenceTask(
+  images: string[],
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const { inputImages: _images, ...rest } = photoMakerTask(images);
+  return { ...rest, taskType: 'imageInference', photoMaker: { images }, ...overrides };
+}

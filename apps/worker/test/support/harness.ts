@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type BlobStore, LocalBlobStore } from '@photomaker/blobstore';
 import { JobEventLog } from '@photomaker/events';
 import { createLogger, createMetricsRegistry } from '@photomaker/observability';
+import type { PhotoMakerForm } from '@photomaker/runware';
 import { DEV_API_KEY, EmulatorAdmin } from '@photomaker/runware-emulator/admin';
 import {
   applyTriggerWord,
@@ -141,12 +142,21 @@ export class Harness {
 
   /** In-process workers (both task queues) with test settings; stopped by `close()`. */
   async startWorkers(
-    options: { settings?: Partial<ActivitySettings>; tuning?: Partial<WorkerTuning>; apiKey?: string } = {},
+    options: {
+      settings?: Partial<ActivitySettings>;
+      tuning?: Partial<WorkerTuning>;
+      apiKey?: string;
+      photoMakerForm?: PhotoMakerForm;
+    } = {},
   ): Promise<TestWorkers> {
     const metrics = createWorkerMetrics(createMetricsRegistry('worker-test'));
     const resources = openResources({
       redisUrl: inject('redisUrl'),
-      runware: { baseUrl: `${this.emulatorUrl}/v1`, apiKey: options.apiKey ?? RUNWARE_KEY },
+      runware: {
+        baseUrl: `${this.emulatorUrl}/v1`,
+        apiKey: options.apiKey ?? RUNWARE_KEY,
+        ...(options.photoMakerForm ? { photoMakerForm: options.photoMakerForm } : {}),
+      },
       blobs: this.blobs,
       settings: { ...TEST_SETTINGS, ...options.settings },
       logger: createLogger({ service: 'worker-test', level: 'warn' }),

@@ -21,7 +21,17 @@ export const LIMITS = {
   ttl: { min: 60 },
   scheduler: { minLength: 1, maxLength: 100 },
   url: { maxLength: 2048 },
+  /** A LoRA's weight: Runware's image-inference reference (`lora[].weight`), default 1. */
+  loraWeight: { min: -4, max: 4, default: 1 },
+  /** acceleratorOptions.teaCacheDistance: how far TeaCache may drift before recomputing. */
+  teaCacheDistance: { min: 0, max: 1 },
+  /** acceleratorOptions.*Percentage: a share of the steps. */
+  cachePercentage: { min: 0, max: 100 },
 } as const;
+
+/** How the prompt's weighting syntax is read (Runware's `promptWeighting`). */
+export const PROMPT_WEIGHTINGS = ['compel', 'sdEmbeds'] as const;
+export type PromptWeighting = (typeof PROMPT_WEIGHTINGS)[number];
 
 export const OUTPUT_TYPES = ['URL', 'base64Data', 'dataURI'] as const;
 export type OutputType = (typeof OUTPUT_TYPES)[number];

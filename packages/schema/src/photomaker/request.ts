@@ -10,6 +10,7 @@ import {
   type SafetyMode,
 } from './limits.ts';
 import { AIR_PATTERN } from './models.ts';
+import { sdxlOptionsShape } from './sdxl-options.ts';
 import { seedSchema } from './seed.ts';
 import { PHOTOMAKER_STYLES } from './styles.ts';
 import { applyTriggerWord } from './trigger-word.ts';
@@ -39,11 +40,21 @@ export const safetySchema = z.object({
   mode: z.enum(SAFETY_MODES).optional(),
 });
 
-/** Every parameter of a photoMaker task except taskType/taskUUID (what a GraphQL client sends). */
-export const photoMakerParamsShape = {
-  inputImages: z.array(inputImageSchema).min(LIMITS.inputImages.min).max(LIMITS.inputImages.max),
+/**
+ * PhotoMaker's own three parameters: top-level on the standalone task, inside `photoMaker` (as
+ * `images`, `style`, `strength`) on an imageInference task. Both forms validate with these.
+ */
+export const photoMakerIdentity = {
+  images: z.array(inputImageSchema).min(LIMITS.inputImages.min).max(LIMITS.inputImages.max),
   style: z.enum(PHOTOMAKER_STYLES).default(DEFAULTS.style),
   strength: z.int().min(LIMITS.strength.min).max(LIMITS.strength.max).default(DEFAULTS.strength),
+};
+
+/** Every parameter of a photoMaker task except taskType/taskUUID (what a GraphQL client sends). */
+export const photoMakerParamsShape = {
+  inputImages: photoMakerIdentity.images,
+  style: photoMakerIdentity.style,
+  strength: photoMakerIdentity.strength,
   positivePrompt: z.string().min(LIMITS.positivePrompt.minLength).max(LIMITS.positivePrompt.maxLength),
   negativePrompt: z
     .string()
@@ -76,6 +87,7 @@ export const photoMakerParamsShape = {
   uploadEndpoint: httpUrl.optional(),
   ttl: z.int().min(LIMITS.ttl.min).optional(),
   deliveryMethod: z.enum(DELIVERY_METHODS).default(DEFAULTS.deliveryMethod),
+  ...sdxlOptionsShape,
 };
 
 export const photoMakerParamsSchema = z.object(photoMakerParamsShape);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { seedOutputSchema } from '../photomaker/seed.ts';
 import { runwareErrorSchema } from './error.ts';
+import { PHOTOMAKER_TASK_TYPES } from './tasks.ts';
 
-/** One finished image of a photoMaker task. */
+/** One finished image of a PhotoMaker task, of either form (the taskType echoes the one sent). */
 export const photoMakerResultSchema = z.looseObject({
-  taskType: z.literal('photoMaker'),
+  taskType: z.enum(PHOTOMAKER_TASK_TYPES),
   taskUUID: z.string(),
   imageUUID: z.string(),
   imageURL: z.string().optional(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { classifyImageInput } from '../photomaker/image-input.ts';
 import { photoMakerTaskSchema } from '../photomaker/request.ts';
 import type { RunwareError } from './error.ts';
+import { type ImageInferenceWireTask, imageInferenceTaskSchema } from './image-inference.ts';
 import { type ErrorContext, toRunwareErrors } from './validation-error.ts';
 
 export const authenticationTaskSchema = z.object({
@@ -44,7 +45,11 @@ export type RunwareTask =
   | PingTask
   | ImageUploadTask
   | GetResponseTask
-  | PhotoMakerWireTask;
+  | PhotoMakerWireTask
+  | ImageInferenceWireTask;
+
+/** A task that starts a PhotoMaker job, in either of Runware's forms (the taskType says which). */
+export type PhotoMakerJobTask = PhotoMakerWireTask | ImageInferenceWireTask;
 
 export const TASK_SCHEMAS = {
   authentication: authenticationTaskSchema,
@@ -52,7 +57,20 @@ export const TASK_SCHEMAS = {
   imageUpload: imageUploadTaskSchema,
   getResponse: getResponseTaskSchema,
   photoMaker: photoMakerTaskSchema,
+  imageInference: imageInferenceTaskSchema,
 } as const;
+
+/** The task types that start a PhotoMaker job: the standalone task and Runware's nested form. */
+export const PHOTOMAKER_TASK_TYPES = ['photoMaker', 'imageInference'] as const;
+export type PhotoMakerTaskType = (typeof PHOTOMAKER_TASK_TYPES)[number];
+
+export function isPhotoMakerTaskType(value: unknown): value is PhotoMakerTaskType {
+  return value === 'photoMaker' || value === 'imageInference';
+}
+
+export function isPhotoMakerJobTask(task: RunwareTask): task is PhotoMakerJobTask {
+  return isPhotoMakerTaskType(task.taskType);
+}
 
 export type SupportedTaskType = keyof typeof TASK_SCHEMAS;
 

@@ -1,86 +1,6 @@
 import type { z } from 'zod';
-import {
-  DELIVERY_METHODS,
-  LIMITS,
-  OUTPUT_FORMATS,
-  OUTPUT_TYPES,
-  SAFETY_MODES,
-  SEED_MAX,
-} from '../photomaker/limits.ts';
-import { PHOTOMAKER_STYLES } from '../photomaker/styles.ts';
 import type { RunwareError } from './error.ts';
-
-interface Rule {
-  /** What a valid value is, completing "must be ...". */
-  rule: string;
-  min?: number | string;
-  max?: number | string;
-  allowedValues?: readonly (string | number)[];
-}
-
-const range = (what: string, limit: { min: number; max: number }): Rule => ({
-  rule: `${what} from ${limit.min} to ${limit.max}`,
-  min: limit.min,
-  max: limit.max,
-});
-const length = (limit: { minLength: number; maxLength: number }): Rule => ({
-  rule: `a string of ${limit.minLength} to ${limit.maxLength} characters`,
-  min: limit.minLength,
-  max: limit.maxLength,
-});
-const oneOf = (values: readonly string[]): Rule => ({
-  rule: `one of: ${values.join(', ')}`,
-  allowedValues: values,
-});
-const dimension = (limit: { min: number; max: number; multipleOf: number }): Rule => ({
-  rule: `an integer from ${limit.min} to ${limit.max}, divisible by ${limit.multipleOf}`,
-  min: limit.min,
-  max: limit.max,
-});
-const httpUrl: Rule = { rule: `an http(s) URL of at most ${LIMITS.url.maxLength} characters` };
-
-/** The rule of every parameter, in words; messages quote it so each error names its limit. */
-export const PARAMETER_RULES: Record<string, Rule> = {
-  taskType: { rule: 'the task type "photoMaker"' },
-  taskUUID: { rule: 'a UUID v4 string, unique per task' },
-  inputImages: {
-    rule: `an array of ${LIMITS.inputImages.min} to ${LIMITS.inputImages.max} images, each a UUID v4, a data URI (png, jpeg, webp), raw base64 or an http(s) URL`,
-    min: LIMITS.inputImages.min,
-    max: LIMITS.inputImages.max,
-  },
-  style: oneOf(PHOTOMAKER_STYLES),
-  strength: range('an integer', LIMITS.strength),
-  positivePrompt: length(LIMITS.positivePrompt),
-  negativePrompt: length(LIMITS.negativePrompt),
-  width: dimension(LIMITS.width),
-  height: dimension(LIMITS.height),
-  model: { rule: 'an SDXL model AIR identifier source:id@version, e.g. civitai:139562@344487' },
-  steps: range('an integer', LIMITS.steps),
-  scheduler: length(LIMITS.scheduler),
-  CFGScale: range('a number', LIMITS.CFGScale),
-  clipSkip: range('an integer', LIMITS.clipSkip),
-  seed: {
-    rule: `an integer from 1 to ${SEED_MAX} (above 2^53 send it as a decimal string or an exact JSON integer)`,
-    min: 1,
-    max: SEED_MAX.toString(),
-  },
-  numberResults: range('an integer', LIMITS.numberResults),
-  outputType: oneOf(OUTPUT_TYPES),
-  outputFormat: oneOf(OUTPUT_FORMATS),
-  outputQuality: range('an integer', LIMITS.outputQuality),
-  includeCost: { rule: 'a boolean' },
-  safety: { rule: 'an object { checkContent?: boolean, mode?: "none" | "fast" | "full" }' },
-  'safety.checkContent': { rule: 'a boolean' },
-  'safety.mode': oneOf(SAFETY_MODES),
-  webhookURL: httpUrl,
-  uploadEndpoint: httpUrl,
-  ttl: { rule: `an integer of at least ${LIMITS.ttl.min} (seconds)`, min: LIMITS.ttl.min },
-  deliveryMethod: oneOf(DELIVERY_METHODS),
-  image: {
-    rule: 'a data URI (png, jpeg, webp), raw base64 of a PNG/JPEG/WEBP image, or an http(s) URL',
-  },
-  apiKey: { rule: 'a non-empty API key string' },
-};
+import { PARAMETER_RULES } from './parameter-rules.ts';
 
 const DOCS = 'https://runware.ai/docs/image-inference/photomaker';
 
@@ -100,10 +20,23 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/** The path as the client wrote it: `photoMaker.images[2]`, `lora[1].weight`. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, at) => (typeof key === 'number' ? `[${key}]` : `${at === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
 export interface ErrorContext {
   taskType?: string | undefined;
   taskUUID?: string | undefined;
   documentation?: string | undefined;
+}
+
+/** Where in an array the fault is (and, for our own checks, what it is): ` (lora[1].weight)`. */
+function indexDetail(issue: z.ZodError['issues'][number]): string {
+  const where = pathText(issue.path);
+  return issue.code === 'custom' ? ` (${where} ${issue.message})` : ` (at ${where})`;
 }
 
 /** The error of one offending parameter: `missingX` when absent, `invalidX` with the rule otherwise. */
@@ -115,10 +48,10 @@ function parameterError(
 ): RunwareError {
   const parameter = names.join('.');
   const index = issue.path.find((key): key is number => typeof key === 'number');
-  const missing = names.length === issue.path.length && valueAt(input, issue.path) === undefined;
+  // An absent property (also inside an array's objects: lora[0].model), not an array slot.
+  const missing = typeof issue.path.at(-1) === 'string' && valueAt(input, issue.path) === undefined;
   const rule = PARAMETER_RULES[parameter] ?? { rule: 'a valid value' };
-  const detail =
-    index !== undefined && issue.code === 'custom' ? ` (${parameter}[${index}] ${issue.message})` : '';
+  const detail = index === undefined ? '' : indexDetail(issue);
   const message = missing
     ? `Missing required parameter '${parameter}': it must be ${rule.rule}.`
     : `Invalid value for '${parameter}': it must be ${rule.rule}.${detail}`;

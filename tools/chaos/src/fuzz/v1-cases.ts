@@ -70,7 +70,7 @@ function v1Cases(fixtures: FuzzFixtures): fc.Arbitrary<V1Case>[] {
         ]),
       ),
     fc
-      .constantFrom('photomaker', 'imageInference', '', 'PHOTOMAKER')
+      .constantFrom('photomaker', 'imageUpscale', '', 'PHOTOMAKER')
       .map((taskType) =>
         bad('unknown taskType', () => [photoMaker({ taskType })], [
           'invalidTaskType',

@@ -3,6 +3,7 @@ import {
   type ErrorContext,
   type JobImage,
   type JobState,
+  type PhotoMakerTaskType,
   type RunwareError,
   reportsNsfw,
 } from '@photomaker/schema';
@@ -50,21 +51,29 @@ export function limitError(refusal: LimitRefusal, context: ErrorContext = {}): R
   });
 }
 
-/** A failed or cancelled job as Runware reports a failed photoMaker task. */
-export function jobError(state: JobState, taskUUID: string, status?: 'error'): RunwareError {
+/** A failed or cancelled job as Runware reports a failed task of the form the client sent. */
+export function jobError(
+  state: JobState,
+  taskUUID: string,
+  status?: 'error',
+  taskType: PhotoMakerTaskType = 'photoMaker',
+): RunwareError {
   const failure: { code: string; message: string; parameter?: string | undefined } = state.error ?? {
     code: state.status === 'CANCELLED' ? 'taskCancelled' : 'taskFailed',
     message: state.status === 'CANCELLED' ? 'The task was cancelled.' : 'The task failed.',
   };
   return runwareError(failure.code, failure.message, {
-    taskType: 'photoMaker',
+    taskType,
     taskUUID,
     ...(failure.parameter ? { parameter: failure.parameter } : {}),
     ...(status ? { status } : {}),
   });
 }
 
-/** A job's images as Runware photoMaker result items, in the output type the task asked for. */
+/**
+ * A job's images as Runware result items of the form the client sent (photoMaker or imageInference:
+ * the same fields), in the output type the task asked for.
+ */
 export class V1Results {
   private readonly blobs: Pick<BlobStore, 'get'>;
   private readonly imageUrls: Pick<ImageUrls, 'urlFor'>;
@@ -74,13 +83,24 @@ export class V1Results {
     this.imageUrls = deps.imageUrls;
   }
 
-  async all(state: JobState, taskUUID: string, status?: 'success'): Promise<Item[]> {
-    return Promise.all(state.images.map((image) => this.item(state, image, taskUUID, status)));
+  async all(
+    state: JobState,
+    taskUUID: string,
+    status?: 'success',
+    taskType: PhotoMakerTaskType = 'photoMaker',
+  ): Promise<Item[]> {
+    return Promise.all(state.images.map((image) => this.item(state, image, taskUUID, status, taskType)));
   }
 
-  async item(state: JobState, image: JobImage, taskUUID: string, status?: 'success'): Promise<Item> {
+  async item(
+    state: JobState,
+    image: JobImage,
+    taskUUID: string,
+    status?: 'success',
+    taskType: PhotoMakerTaskType = 'photoMaker',
+  ): Promise<Item> {
     const item: Item = {
-      taskType: 'photoMaker',
+      taskType,
       taskUUID,
       ...(status ? { status } : {}),
       imageUUID: image.imageUUID,

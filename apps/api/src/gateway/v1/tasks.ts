@@ -3,8 +3,9 @@ import type { BlobStore } from '@photomaker/blobstore';
 import type { Logger } from '@photomaker/observability';
 import {
   type ErrorContext,
+  isPhotoMakerJobTask,
   isTerminalStatus,
-  type PhotoMakerWireTask,
+  type PhotoMakerJobTask,
   type RunwareError,
   TASK_SCHEMAS,
   validateTask,
@@ -28,12 +29,16 @@ import {
   V1Results,
   withContext,
 } from './results.ts';
+import { V1TaskForms } from './task-forms.ts';
 
 export interface V1TaskDeps {
   submit: Pick<SubmitJob, 'submit' | 'reserve'>;
   reads: Pick<JobReads, 'get'>;
   intake: Pick<ImageIntake, 'upload'>;
-  /** Where a re-sent imageUpload taskUUID finds the image stored the first time. */
+  /**
+   * Redis for what /v1 remembers per taskUUID: the image a re-sent imageUpload stored the first time,
+   * the form (photoMaker | imageInference) a task came in (task-forms.ts).
+   */
   uploads: Pick<Redis, 'get' | 'set'>;
   blobs: Pick<BlobStore, 'get'>;
   imageUrls: Pick<ImageUrls, 'urlFor'>;
@@ -102,10 +107,12 @@ function taskTypeOf(task: unknown): string {
 export class V1Tasks {
   private readonly deps: V1TaskDeps;
   private readonly results: V1Results;
+  private readonly forms: V1TaskForms;
 
   constructor(deps: V1TaskDeps) {
     this.deps = deps;
     this.results = new V1Results(deps);
+    this.forms = new V1TaskForms(deps.uploads);
   }
 
   /**
@@ -171,7 +178,9 @@ export class V1Tasks {
           return await this.imageUpload(caller.tenant, value.taskUUID, value.image);
         case 'getResponse':
           return await this.getResponse(caller.tenant, value.taskUUID);
+        // Both of Runware's forms of a PhotoMaker task are one job; the answer echoes the form sent.
         case 'photoMaker':
+        case 'imageInference':
           return await this.photoMaker(value, caller, extra);
       }
     } catch (caught) {
@@ -203,12 +212,12 @@ export class V1Tasks {
   }
 
   private async photoMaker(
-    task: PhotoMakerWireTask,
+    task: PhotoMakerJobTask,
     caller: V1Caller,
     { reserved, cancelAfter }: { reserved: Set<string>; cancelAfter: unknown },
   ): Promise<TaskOutcome> {
-    const { taskType: _taskType, taskUUID, ...params } = task;
-    const context = { taskType: 'photoMaker', taskUUID };
+    const { taskType, taskUUID, ...params } = task;
+    const context = { taskType, taskUUID };
     const jobId = jobIdForRunwareTask(caller.tenant, taskUUID);
     // A taskUUID sent twice in one batch was reserved once: the first task claims it. One held already
     // (re-sent) was not reserved here: submit answers it as existing without reserving.
@@ -241,14 +250,15 @@ export class V1Tasks {
       return { data: [], errors: [limitError(result.refusal, context)] };
     if (!result.ok) return { data: [], errors: inputErrors(result.errors, context) };
     const { state } = result;
-    if (params.deliveryMethod === 'async' || params.webhookURL)
-      return ok([{ taskType: 'photoMaker', taskUUID }]);
+    if (result.created) await this.forms.remember(caller.tenant, taskUUID, taskType);
+    if (params.deliveryMethod === 'async' || params.webhookURL) return ok([{ taskType, taskUUID }]);
     if (caller.push) {
-      caller.push({ jobId, taskUUID, taskType: 'photoMaker' });
+      caller.push({ jobId, taskUUID, taskType });
       return ok([]);
     }
-    if (state.status === 'SUCCEEDED') return ok(await this.results.all(state, taskUUID));
-    if (isTerminalStatus(state.status)) return { data: [], errors: [jobError(state, taskUUID)] };
+    if (state.status === 'SUCCEEDED') return ok(await this.results.all(state, taskUUID, undefined, taskType));
+    if (isTerminalStatus(state.status))
+      return { data: [], errors: [jobError(state, taskUUID, undefined, taskType)] };
     const seconds = Math.round(this.deps.syncWaitMs / 1000);
     const message = `The task did not finish within ${seconds} s; it continues: poll getResponse with this taskUUID.`;
     return { data: [], errors: [runwareError('timeout', message, context)] };
@@ -262,31 +272,32 @@ export class V1Tasks {
       const where = { taskType: 'getResponse', taskUUID, parameter: 'taskUUID' };
       return { data: [], errors: [runwareError('taskNotFound', message, where)] };
     }
+    const taskType = await this.forms.formOf(tenant, taskUUID);
     const byIndex = new Map(state.images.map((image) => [image.index, image]));
     const data: Item[] = [];
     const errors: RunwareError[] = [];
     for (let index = 0; index < state.task.numberResults; index++) {
       const image = byIndex.get(index);
-      if (image) data.push(await this.results.item(state, image, taskUUID, 'success'));
+      if (image) data.push(await this.results.item(state, image, taskUUID, 'success', taskType));
       else if (state.status === 'FAILED' || state.status === 'CANCELLED')
-        errors.push(jobError(state, taskUUID, 'error'));
-      else data.push({ taskType: 'photoMaker', taskUUID, status: 'processing' });
+        errors.push(jobError(state, taskUUID, 'error', taskType));
+      else data.push({ taskType, taskUUID, status: 'processing' });
     }
     return { data, errors };
   }
 }
 
-/** The jobs a batch's photoMaker tasks would start (one per taskUUID), with their image counts. */
 /** Our extra `cancelAfter` of a photoMaker task (the wire schema drops it; Runware would ignore it). */
 function cancelAfterOf(task: unknown): unknown {
   return task !== null && typeof task === 'object' && 'cancelAfter' in task ? task.cancelAfter : undefined;
 }
 
+/** The jobs a batch's PhotoMaker tasks (either form) would start (one per taskUUID), with their image counts. */
 function photoMakerJobs(batch: readonly unknown[], tenant: string): { jobId: string; images: number }[] {
   const jobs = new Map<string, number>();
   for (const task of batch) {
     const validation = validateTask(task);
-    if (!validation.ok || validation.value.taskType !== 'photoMaker') continue;
+    if (!validation.ok || !isPhotoMakerJobTask(validation.value)) continue;
     const jobId = jobIdForRunwareTask(tenant, validation.value.taskUUID);
     if (!jobs.has(jobId)) jobs.set(jobId, validation.value.numberResults ?? 1);
   }

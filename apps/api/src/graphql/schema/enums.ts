@@ -54,6 +54,14 @@ export const SafetyModeEnum = builder.enumType('SafetyMode', {
   },
 });
 
+export const PromptWeightingEnum = builder.enumType('PromptWeighting', {
+  description: "How weights in the prompt's syntax are read (Runware's promptWeighting).",
+  values: {
+    COMPEL: { value: 'compel', description: 'Runware: "compel"' },
+    SD_EMBEDS: { value: 'sdEmbeds', description: 'Runware: "sdEmbeds"' },
+  } as const,
+});
+
 export const JobStatusEnum = builder.enumType('JobStatus', {
   values: Object.fromEntries(JOB_STATUSES.map((status) => [status, { value: status }])) as {
     [K in (typeof JOB_STATUSES)[number]]: { value: K };

@@ -1,4 +1,4 @@
-import type { JobError, JobImage, JobState, JobTask, ReferenceImage, Safety } from '@photomaker/schema';
+import type { JobError, JobImage, JobState, JobTask, Lora, ReferenceImage, Safety } from '@photomaker/schema';
 import { builder } from '../builder.ts';
 import {
   DeliveryMethodEnum,
@@ -6,6 +6,7 @@ import {
   JobStatusEnum,
   OutputFormatEnum,
   OutputTypeEnum,
+  PromptWeightingEnum,
   SafetyModeEnum,
   StyleEnum,
 } from './enums.ts';
@@ -15,6 +16,13 @@ const SafetyRef = builder.objectRef<Safety>('Safety').implement({
   fields: (t) => ({
     checkContent: t.exposeBoolean('checkContent', { nullable: true }),
     mode: t.field({ type: SafetyModeEnum, nullable: true, resolve: (s) => s.mode }),
+  }),
+});
+
+const LoraRef = builder.objectRef<Lora>('Lora').implement({
+  fields: (t) => ({
+    model: t.exposeString('model', { description: 'The LoRA as an AIR id.' }),
+    weight: t.exposeFloat('weight'),
   }),
 });
 
@@ -81,6 +89,13 @@ const JobTaskRef = builder.objectRef<JobTask>('JobTask').implement({
     uploadEndpoint: t.exposeString('uploadEndpoint', { nullable: true }),
     ttl: t.exposeInt('ttl', { nullable: true }),
     deliveryMethod: t.field({ type: DeliveryMethodEnum, resolve: (task) => task.deliveryMethod }),
+    lora: t.field({ type: [LoraRef], resolve: (task) => task.lora ?? [] }),
+    vae: t.exposeString('vae', { nullable: true }),
+    promptWeighting: t.field({
+      type: PromptWeightingEnum,
+      nullable: true,
+      resolve: (task) => task.promptWeighting ?? null,
+    }),
   }),
 });
 

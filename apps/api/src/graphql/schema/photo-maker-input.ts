@@ -1,6 +1,13 @@
 import { DEFAULT_MODEL, DEFAULTS, LIMITS } from '@photomaker/schema';
 import { builder } from '../builder.ts';
-import { DeliveryMethodEnum, OutputFormatEnum, OutputTypeEnum, SafetyModeEnum, StyleEnum } from './enums.ts';
+import {
+  DeliveryMethodEnum,
+  OutputFormatEnum,
+  OutputTypeEnum,
+  PromptWeightingEnum,
+  SafetyModeEnum,
+  StyleEnum,
+} from './enums.ts';
 import { SeedScalar } from './scalars.ts';
 
 // Field names mirror Runware's photoMaker parameters exactly. GraphQL checks types; every rule (ranges,
@@ -17,6 +24,17 @@ const SafetyInput = builder.inputType('SafetyInput', {
 });
 
 const range = (limit: { min: number; max: number }) => `${limit.min}-${limit.max}`;
+
+const LoraInput = builder.inputType('LoraInput', {
+  description: 'A LoRA applied with PhotoMaker (Runware sends it in either task form).',
+  fields: (t) => ({
+    model: t.string({ required: true, description: 'The LoRA as an AIR id, e.g. civitai:58390@62833.' }),
+    weight: t.float({
+      defaultValue: LIMITS.loraWeight.default,
+      description: `${range(LIMITS.loraWeight)}; negative weights push away from the LoRA.`,
+    }),
+  }),
+});
 
 export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
   description: "A PhotoMaker generation. Field names and rules are Runware's (see the photoMaker task).",
@@ -66,5 +84,8 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,
     }),
     deliveryMethod: t.field({ type: DeliveryMethodEnum, defaultValue: 'async' }),
+    lora: t.field({ type: [LoraInput], description: 'LoRAs to apply, in order.' }),
+    vae: t.string({ description: "A VAE as an AIR id; the model's own when omitted." }),
+    promptWeighting: t.field({ type: PromptWeightingEnum }),
   }),
 });
