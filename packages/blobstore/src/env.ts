@@ -34,6 +34,16 @@ export const blobStoreEnv = z.object({
     .describe('Path-style S3 requests (`<endpoint>/<bucket>/<key>`), for S3-compatible servers'),
 });
 
+/** How the API hands out image URLs: its own signed URLs, served by it, or redirects to presigned S3 GETs. */
+export const imageUrlModeEnv = z.object({
+  PHOTOMAKER_IMAGE_URLS: z
+    .enum(['api', 'presigned'], { error: 'must be api or presigned' })
+    .default('api')
+    .describe(
+      '`presigned`: `GET /images` redirects to a presigned S3 GET (bytes bypass the API; needs an `s3://` blob store reachable by clients)',
+    ),
+});
+
 /** The HMAC secret of signed image URLs (signed-path.ts): whoever signs and whoever serves share it. */
 export const urlSigningEnv = z.object({
   PHOTOMAKER_URL_SECRET: z
