@@ -33,6 +33,7 @@ export interface RunningS3Server {
 }
 
 const REGION = 'us-east-1';
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * versitygw serving a posix directory as S3 on 127.0.0.1 and a free port, with fresh test credentials
@@ -40,6 +41,9 @@ const REGION = 'us-east-1';
  * directory, private to this user (0600 in 0700 folders), as the local blob store's.
  */
 export async function startS3Server(options: S3ServerOptions = {}): Promise<RunningS3Server> {
+  // S3 answers a bare 400 to requests on a badly named bucket: say so here instead.
+  const badName = options.buckets?.find((bucket) => !BUCKET_NAME.test(bucket));
+  if (badName !== undefined) throw new Error(`'${badName}' is not an S3 bucket name (3-63 of a-z 0-9 . -)`);
   const owned = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'photomaker-s3-')));
   for (const bucket of options.buckets ?? [])
