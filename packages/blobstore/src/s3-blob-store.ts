@@ -32,6 +32,11 @@ export interface S3BlobStoreOptions {
 const MIB = 1024 * 1024;
 /** User metadata `x-amz-meta-stored-at`: unix ms of the last put of these bytes (see storedAtOf). */
 const STORED_AT = 'stored-at';
+/**
+ * A blob stored less than this long ago is not renewed by a put (no copy per job of a reused photo): the
+ * collector's grace is at least a week (apps/api `PHOTOMAKER_BLOB_GC_GRACE_HOURS`), an hour is noise there.
+ */
+const RENEW_AFTER_MS = 3_600_000;
 const KEY_TAIL = /(?:^|\/)([0-9a-f]{2})\/([0-9a-f]{64})$/;
 
 /**
@@ -99,11 +104,13 @@ export class S3BlobStore implements BlobStore {
 
   /**
    * Copies an existing object onto itself with a new stored-at (S3 also gives it a new Last-Modified;
-   * some S3-compatible servers, versitygw among them, keep the old one); false when it is absent.
+   * some S3-compatible servers, versitygw among them, keep the old one), unless it was stored within the
+   * last hour; false when it is absent.
    */
   private async renew(Key: string): Promise<boolean> {
     const head = await this.head(Key);
     if (!head) return false;
+    if (this.clock() - storedAtOf(head) < RENEW_AFTER_MS) return true;
     try {
       await this.client.send(
         new CopyObjectCommand({

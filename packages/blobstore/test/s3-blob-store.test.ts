@@ -9,8 +9,9 @@ import { blobStoreContract } from './blob-store-contract.ts';
 const BUCKET = 'blobs';
 let server: RunningS3Server;
 let client: S3Client;
-/** ListObjectsV2 calls made by `client`, to see pagination happen. */
+/** ListObjectsV2 and CopyObject calls made by `client`, to see pagination and renewals happen. */
 let listCalls = 0;
+let copyCalls = 0;
 
 beforeAll(async () => {
   server = await startS3Server({ buckets: [BUCKET] });
@@ -23,6 +24,7 @@ beforeAll(async () => {
   client.middlewareStack.add(
     (next, context) => (args) => {
       if (context.commandName === 'ListObjectsV2Command') listCalls += 1;
+      if (context.commandName === 'CopyObjectCommand') copyCalls += 1;
       return next(args);
     },
     { step: 'initialize' },
@@ -61,6 +63,20 @@ describe('S3BlobStore', () => {
     expect(store.keyOf(ref.sha256)).toBe(`layout/${ref.sha256.slice(0, 2)}/${ref.sha256}`);
     const file = join(server.dir, BUCKET, store.keyOf(ref.sha256));
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('renews a blob stored again at most once an hour (no copy per job of a reused photo)', async () => {
+    let clock = Date.now();
+    const store = new S3BlobStore({ client, bucket: BUCKET, prefix: 'renewal/', clock: () => clock });
+    const ref = await store.put(text('reused photo'), 'image/jpeg');
+    copyCalls = 0;
+    await store.put(text('reused photo'), 'image/jpeg');
+    expect(copyCalls).toBe(0);
+    clock += 2 * 3_600_000;
+    await store.put(text('reused photo'), 'image/jpeg');
+    expect(copyCalls).toBe(1);
+    expect(await store.deleteIfStoredBefore(ref.sha256, clock - 60_000)).toBe(false);
+    expect(await store.stat(ref.sha256)).toEqual(ref);
   });
 
   it('lists in bounded pages, and only its own prefix', async () => {
