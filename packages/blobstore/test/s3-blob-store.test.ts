@@ -133,4 +133,20 @@ describe('S3BlobStore', () => {
       }
     }
   });
+
+  it('fails with a clear error while S3 is down, and works again once it is back (same data)', {
+    timeout: 60_000,
+  }, async () => {
+    const store = new S3BlobStore({ client, bucket: BUCKET, prefix: 'outage/' });
+    const before = await store.put(text('before the outage'), 'image/png');
+    await server.process.kill();
+    const failure = store.put(text('during the outage'), 'image/png');
+    await expect(failure).rejects.toBeInstanceOf(S3BlobStoreError);
+    await expect(failure).rejects.toThrow(/s3:\/\/blobs\/outage\//);
+    await expect(store.get(before.sha256)).rejects.toBeInstanceOf(S3BlobStoreError);
+    await server.restart();
+    expect(await store.get(before.sha256)).toEqual(text('before the outage'));
+    const after = await store.put(text('during the outage'), 'image/png');
+    expect(await store.has(after.sha256)).toBe(true);
+  });
 });
