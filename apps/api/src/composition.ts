@@ -1,4 +1,4 @@
-import { type BlobStore, blobStoreFromEnv, LocalBlobStore } from '@photomaker/blobstore';
+import { type BlobStore, blobStoreFrom } from '@photomaker/blobstore';
 import { JobEventLog, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
@@ -13,6 +13,7 @@ import { EventHub } from './events/event-hub.ts';
 import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
 import type { GraphQLDeps } from './graphql/context.ts';
 import { RateLimit } from './guards/rate-limit.ts';
+import { type ImageRedirect, imageRedirectFor } from './http/image-redirects.ts';
 import { ImageUrls } from './http/image-urls.ts';
 import { BlobCollector } from './jobs/blob-collector.ts';
 import { BlobUsage } from './jobs/blob-usage.ts';
@@ -50,6 +51,8 @@ export interface ApiParts {
   follow: FollowJob;
   hub: EventHub;
   imageUrls: ImageUrls;
+  /** Presigned mode: where GET /images redirects to (image-redirects.ts); undefined: the API streams. */
+  imageRedirect: ImageRedirect | undefined;
   metrics: ApiMetrics;
   close(): Promise<void>;
 }
@@ -82,7 +85,8 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     env: config.payloadKeys ? { PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys } : {},
     warn: (message) => logger.warn(message),
   });
-  const blobs = config.blobDir ? new LocalBlobStore(config.blobDir) : blobStoreFromEnv({});
+  const blobs = blobStoreFrom(config.blobStore);
+  const imageRedirect = imageRedirectFor(config.imageUrlMode, blobs);
   const guard = new UrlGuard({ allow: config.allowPrivateUrls });
   const owners = new OutputOwners(redis);
   const usage = new BlobUsage(redis, { quotaBytes: config.images.tenantQuotaBytes });
@@ -185,6 +189,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     follow,
     hub,
     imageUrls: new ImageUrls({ publicUrl: config.publicUrl, secret: config.urlSecret }),
+    imageRedirect,
     metrics,
     async close() {
       tenants.close();

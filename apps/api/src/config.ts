@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEV_URL_SECRET } from '@photomaker/blobstore';
+import { type BlobStoreSettings, DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import type { z } from 'zod';
@@ -25,7 +25,10 @@ export interface ApiConfig {
   /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
   payloadKeys: string | undefined;
   redisUrl: string;
-  blobDir: string | undefined;
+  /** PHOTOMAKER_BLOB_STORE / PHOTOMAKER_BLOB_DIR / PHOTOMAKER_S3_FORCE_PATH_STYLE (blobstore's from-env.ts). */
+  blobStore: BlobStoreSettings;
+  /** PHOTOMAKER_IMAGE_URLS: `presigned` redirects GET /images to presigned S3 GETs (needs an S3 store). */
+  imageUrlMode: 'api' | 'presigned';
   /** PHOTOMAKER_PUBLIC_URL; unset: the URL the server listens on. */
   publicUrl: string | undefined;
   urlSecret: string;
@@ -230,6 +233,12 @@ function apiKeysSpec(e: ApiEnv, warnings: string[]): string {
   return DEV_API_KEYS;
 }
 
+/** Presigned image URLs are S3's: a local blob store has none to give. */
+function imageUrlProblems(e: ApiEnv): string[] {
+  if (e.PHOTOMAKER_IMAGE_URLS !== 'presigned' || e.PHOTOMAKER_BLOB_STORE?.startsWith('s3://')) return [];
+  return ['PHOTOMAKER_IMAGE_URLS: presigned needs PHOTOMAKER_BLOB_STORE=s3://<bucket>/<prefix>'];
+}
+
 /** Reads and checks the API's environment (env.ts); every problem names the variable and the rule. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): ApiConfig {
   const flag = portFlag(argv);
@@ -242,7 +251,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
   const apiKeys = apiKeysSpec(e, warnings);
   const tenants = { keysSpec: apiKeys, file: e.PHOTOMAKER_TENANTS_FILE, baseline: tenantBaselineFrom(e) };
   const edge = edgeOf(e);
-  const problems = [...tenantProblems(tenants), ...edgeProblems(edge)];
+  const problems = [...tenantProblems(tenants), ...edgeProblems(edge), ...imageUrlProblems(e)];
   if (problems.length > 0) throw invalid(problems);
   if (!e.PHOTOMAKER_URL_SECRET)
     warnings.push('PHOTOMAKER_URL_SECRET unset: image URLs are signed with a dev secret');
@@ -257,7 +266,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
     redisUrl: e.REDIS_URL,
-    blobDir: e.PHOTOMAKER_BLOB_DIR,
+    blobStore: {
+      store: e.PHOTOMAKER_BLOB_STORE,
+      dir: e.PHOTOMAKER_BLOB_DIR,
+      forcePathStyle: e.PHOTOMAKER_S3_FORCE_PATH_STYLE === 'true',
+    },
+    imageUrlMode: e.PHOTOMAKER_IMAGE_URLS,
     publicUrl: e.PHOTOMAKER_PUBLIC_URL?.replace(/\/+$/, ''),
     urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,
     webhookSecrets: webhooks.secrets,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
+import { blobDirEnv, blobStoreEnv, imageUrlModeEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
@@ -242,7 +242,9 @@ export const apiEnv = z.object({
   ...temporalEnv.shape,
   ...payloadKeysEnv.shape,
   ...redisEnv.shape,
+  ...blobStoreEnv.shape,
   ...blobDirEnv.shape,
+  ...imageUrlModeEnv.shape,
   ...urlSigningEnv.shape,
   ...urlGuardEnv.shape,
   ...webhookSecretsEnv.shape,

@@ -166,7 +166,7 @@ export async function createApiServer(
     );
   }
   app.use(opsRoutes(parts, { metricsToken: config.metricsToken }));
-  app.use(imageRoutes({ urlSecret: config.urlSecret, blobs: parts.blobs }));
+  app.use(imageRoutes({ urlSecret: config.urlSecret, blobs: parts.blobs, redirect: parts.imageRedirect }));
   app.use(
     v1Routes({
       admission,

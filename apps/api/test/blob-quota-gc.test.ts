@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBlobStore } from '@photomaker/blobstore';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type CollectableStore, LocalBlobStore, S3BlobStore } from '@photomaker/blobstore';
+import { startS3Server } from '@photomaker/harness';
 import { createLogger } from '@photomaker/observability';
+import type { BlobRef } from '@photomaker/schema';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobCollector, GC_LOCK_KEY } from '../src/jobs/blob-collector.ts';
@@ -51,27 +54,81 @@ describe('per-tenant blob quota, over HTTP', () => {
   });
 });
 
-describe('blob garbage collection (real Redis, a store of its own)', () => {
+/** A store of the collector's own, and how to make a blob look stored `daysAgo` days ago. */
+interface GcStore {
+  store: CollectableStore;
+  storedDaysAgo(bytes: Buffer, daysAgo: number): Promise<BlobRef>;
+  close(): Promise<void>;
+}
+
+async function localGcStore(): Promise<GcStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'api-gc-'));
+  const store = new LocalBlobStore(dir);
+  return {
+    store,
+    async storedDaysAgo(bytes, daysAgo) {
+      const ref = await store.put(bytes, 'image/png');
+      const then = new Date(Date.now() - daysAgo * DAY);
+      await utimes(join(dir, ref.sha256.slice(0, 2), ref.sha256), then, then);
+      return ref;
+    },
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The same collection on S3 (versitygw): listing pages of two keys, so the collector pages through. */
+async function s3GcStore(): Promise<GcStore> {
+  const server = await startS3Server({ buckets: ['api-gc'] });
+  const client = new S3Client({
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+  let clock = Date.now();
+  const store = new S3BlobStore({
+    client,
+    bucket: 'api-gc',
+    prefix: 'api/',
+    pageSize: 2,
+    clock: () => clock,
+  });
+  return {
+    store,
+    async storedDaysAgo(bytes, daysAgo) {
+      clock = Date.now() - daysAgo * DAY;
+      const ref = await store.put(bytes, 'image/png').finally(() => {
+        clock = Date.now();
+      });
+      const then = new Date(Date.now() - daysAgo * DAY);
+      await utimes(join(server.dir, 'api-gc', store.keyOf(ref.sha256)), then, then);
+      return ref;
+    },
+    async close() {
+      client.destroy();
+      await server.stop();
+    },
+  };
+}
+
+describe.each([
+  ['a local directory', localGcStore],
+  ['S3', s3GcStore],
+])('blob garbage collection (real Redis, a store of its own: %s)', (_name, makeStore) => {
   let redis: Redis;
-  let dir: string;
-  let store: LocalBlobStore;
+  let gc: GcStore;
+  let store: CollectableStore;
+  const storedDaysAgo = (bytes: Buffer, daysAgo: number) => gc.storedDaysAgo(bytes, daysAgo);
 
   beforeAll(async () => {
     redis = new Redis(stack().redisUrl);
-    dir = await mkdtemp(join(tmpdir(), 'api-gc-'));
-    store = new LocalBlobStore(dir);
+    gc = await makeStore();
+    store = gc.store;
   });
   afterAll(async () => {
     redis.disconnect();
-    await rm(dir, { recursive: true, force: true });
+    await gc?.close();
   });
-
-  async function storedDaysAgo(bytes: Buffer, daysAgo: number) {
-    const ref = await store.put(bytes, 'image/png');
-    const then = new Date(Date.now() - daysAgo * DAY);
-    await utimes(join(dir, ref.sha256.slice(0, 2), ref.sha256), then, then);
-    return ref;
-  }
 
   it('deletes old blobs no job input or reference image uses; one replica per interval', async () => {
     const [used, referenced, unused, recent] = await Promise.all([

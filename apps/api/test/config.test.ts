@@ -128,6 +128,29 @@ describe('the API env schema (src/env.ts)', () => {
     });
   });
 
+  it('selects the blob store: the local directory by default, S3 by PHOTOMAKER_BLOB_STORE', () => {
+    expect(configFromEnv({})).toMatchObject({
+      blobStore: { forcePathStyle: false },
+      imageUrlMode: 'api',
+    });
+    expect(
+      configFromEnv({
+        PHOTOMAKER_BLOB_STORE: 's3://photos/prod',
+        PHOTOMAKER_S3_FORCE_PATH_STYLE: 'true',
+        PHOTOMAKER_IMAGE_URLS: 'presigned',
+      }),
+    ).toMatchObject({
+      blobStore: { store: 's3://photos/prod', forcePathStyle: true },
+      imageUrlMode: 'presigned',
+    });
+    expect(failure(() => configFromEnv({ PHOTOMAKER_IMAGE_URLS: 'presigned' }))).toContain(
+      'PHOTOMAKER_IMAGE_URLS: presigned needs PHOTOMAKER_BLOB_STORE=s3://<bucket>/<prefix>',
+    );
+    expect(failure(() => configFromEnv({ PHOTOMAKER_BLOB_STORE: 's3://' }))).toContain(
+      'PHOTOMAKER_BLOB_STORE: must be s3://<bucket>/<prefix>',
+    );
+  });
+
   it('describes every variable (the launcher documents them from here)', () => {
     const rows = envRows(apiEnv);
     expect(rows.map((row) => row.name)).toEqual(Object.keys(apiEnv.shape));

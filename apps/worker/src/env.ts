@@ -1,4 +1,4 @@
-import { blobDirEnv, urlSigningEnv } from '@photomaker/blobstore';
+import { blobDirEnv, blobStoreEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { duration, httpUrl, integer, oneOf, positiveNumber } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
@@ -98,6 +98,7 @@ export const workerEnv = z.object({
   ...taskQueueEnv.shape,
   ...redisEnv.shape,
   ...payloadKeysEnv.shape,
+  ...blobStoreEnv.shape,
   ...blobDirEnv.shape,
   ...urlSigningEnv.shape,
   ...urlGuardEnv.shape,

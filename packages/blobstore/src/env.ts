@@ -14,6 +14,36 @@ export const blobDirEnv = z.object({
     .meta({ defaultText: 'the repository’s `.data/blobs`' }),
 });
 
+/** Which blob store (from-env.ts): a local directory by default, an S3 bucket for replicas that share no disk. */
+export const blobStoreEnv = z.object({
+  PHOTOMAKER_BLOB_STORE: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .refine((value) => !value.startsWith('s3:') || /^s3:\/\/[^/]+/.test(value), {
+      error: 'must be s3://<bucket>/<prefix>, file:///<dir> or a directory',
+    })
+    .optional()
+    .describe(
+      'Blob store: `s3://<bucket>/<prefix>` (credentials, region, endpoint from the standard `AWS_*` settings), or a directory / `file://` URL',
+    )
+    .meta({ defaultText: '`PHOTOMAKER_BLOB_DIR`' }),
+  PHOTOMAKER_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .describe('Path-style S3 requests (`<endpoint>/<bucket>/<key>`), for S3-compatible servers'),
+});
+
+/** How the API hands out image URLs: its own signed URLs, served by it, or redirects to presigned S3 GETs. */
+export const imageUrlModeEnv = z.object({
+  PHOTOMAKER_IMAGE_URLS: z
+    .enum(['api', 'presigned'], { error: 'must be api or presigned' })
+    .default('api')
+    .describe(
+      '`presigned`: `GET /images` redirects to a presigned S3 GET (bytes bypass the API; needs an `s3://` blob store reachable by clients)',
+    ),
+});
+
 /** The HMAC secret of signed image URLs (signed-path.ts): whoever signs and whoever serves share it. */
 export const urlSigningEnv = z.object({
   PHOTOMAKER_URL_SECRET: z

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobStoreFromEnv, LocalBlobStore } from '../src/index.ts';
+import { blobStoreContract } from './blob-store-contract.ts';
 
 let dir: string;
 let store: LocalBlobStore;
@@ -14,6 +15,21 @@ beforeAll(async () => {
   store = new LocalBlobStore(dir);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+blobStoreContract('LocalBlobStore', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'blobs-contract-'));
+  const local = new LocalBlobStore(root);
+  return {
+    store: local,
+    async putStoredAt(data, mediaType, whenMs) {
+      const ref = await local.put(data, mediaType);
+      const when = new Date(whenMs);
+      await utimes(join(root, ref.sha256.slice(0, 2), ref.sha256), when, when);
+      return ref;
+    },
+    close: () => rm(root, { recursive: true, force: true }),
+  };
+});
 
 const bytes = new TextEncoder().encode('not really a png');
 const sha = createHash('sha256').update(bytes).digest('hex');

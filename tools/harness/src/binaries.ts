@@ -56,3 +56,25 @@ export function chromium(): string {
   if (executable('/usr/bin/chromium')) return '/usr/bin/chromium';
   throw new Error(`chromium not found: ${HOW} chromium true\``);
 }
+
+/**
+ * versitygw (an S3 server over a posix directory): $VERSITYGW, else the build the bootstrap cached in
+ * .tools/bin (`--need versitygw`), else `versitygw` on PATH.
+ */
+export function versitygw(): string {
+  const fromEnv = process.env.VERSITYGW;
+  if (fromEnv && executable(fromEnv)) return fromEnv;
+  const bin = join(repoRoot, '.tools', 'bin');
+  try {
+    const builds = readdirSync(bin)
+      .filter((e) => e.startsWith('versitygw-'))
+      .sort();
+    const newest = builds.at(-1);
+    if (newest && executable(join(bin, newest))) return join(bin, newest);
+  } catch {
+    // no .tools yet
+  }
+  const found = onPath('versitygw');
+  if (found) return found;
+  throw new Error(`versitygw not found: ${HOW} versitygw true\``);
+}

@@ -8,4 +8,5 @@ export * from './platform/platform-env.ts';
 export * from './platform/worker-bundle.ts';
 export * from './ports.ts';
 export * from './redis.ts';
+export * from './s3-server.ts';
 export * from './temporal.ts';

@@ -1,12 +1,33 @@
 import type { BlobStore } from '@photomaker/blobstore';
 import { verifyBlobPath } from '@photomaker/blobstore';
-import { Router } from 'express';
+import { type Response, Router } from 'express';
+import type { ImageRedirect } from './image-redirects.ts';
+
+interface ImageServices {
+  urlSecret: string;
+  blobs: Pick<BlobStore, 'stream' | 'has'>;
+  /** Presigned mode (image-redirects.ts): redirect to the bytes instead of streaming them. */
+  redirect?: ImageRedirect | undefined;
+}
+
+/** A redirect to where the bytes are, valid until the signed URL's own expiry (`exp`, unix seconds). */
+async function redirectToBlob(res: Response, services: ImageServices, sha256: string, exp: number) {
+  if (!services.redirect || !(await services.blobs.has(sha256))) {
+    res.status(404).json({ error: 'image not found' });
+    return;
+  }
+  const url = await services.redirect(sha256, exp - Math.floor(Date.now() / 1000));
+  // Each answer is a fresh presigned URL: not one to keep.
+  res.setHeader('cache-control', 'no-store');
+  res.redirect(302, url);
+}
 
 /**
  * GET /images/<sha256>.<ext>?exp=&sig= : signed capability URLs of blobs (outputs and reference photos),
- * streamed from the blob store. Content-addressed, so a valid URL's bytes never change: cache hard.
+ * streamed from the blob store (or, presigned, redirected to it). Content-addressed, so a valid URL's
+ * bytes never change: cache hard.
  */
-export function imageRoutes(services: { urlSecret: string; blobs: Pick<BlobStore, 'stream'> }): Router {
+export function imageRoutes(services: ImageServices): Router {
   const router = Router();
   router.get('/images/:file', async (req, res, next) => {
     try {
@@ -19,6 +40,10 @@ export function imageRoutes(services: { urlSecret: string; blobs: Pick<BlobStore
       }
       if (req.headers['if-none-match'] === `"${verdict.sha256}"`) {
         res.status(304).end();
+        return;
+      }
+      if (services.redirect) {
+        await redirectToBlob(res, services, verdict.sha256, Number(req.query.exp));
         return;
       }
       const blob = await services.blobs.stream(verdict.sha256);
