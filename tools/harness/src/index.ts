@@ -9,3 +9,5 @@ export * from './platform/worker-bundle.ts';
 export * from './ports.ts';
 export * from './redis.ts';
 export * from './temporal.ts';
+export * from './tls/grpc-tls-proxy.ts';
+export * from './tls/test-pki.ts';

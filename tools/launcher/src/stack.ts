@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redisPing, temporalReady } from '@photomaker/harness';
+import { redisPing } from '@photomaker/harness';
+import { probeTemporal } from '@photomaker/temporal/connection';
 import { readyBanner, readyLine } from './banner.ts';
 import { BuildError, buildApps } from './build.ts';
 import type { StackConfig } from './config.ts';
@@ -230,16 +231,16 @@ export class Stack {
   }
 
   private async checkExternal(endpoints: Endpoints): Promise<void> {
-    if (this.config.temporalAddress) {
+    const temporal = this.config.externalTemporal;
+    if (temporal) {
       const step = this.reporter.step('temporal', `connecting to ${endpoints.temporalAddress}`);
-      const ok = await temporalReady(endpoints.temporalAddress, this.config.namespace).catch(() => false);
-      if (!ok) {
-        step.fail('unreachable');
-        throw new StackError(
-          `TEMPORAL_ADDRESS: no Temporal frontend with namespace "${this.config.namespace}" answers at ${endpoints.temporalAddress}`,
-        );
+      // The same connection the apps make (TLS, client certificate, API key): a bad one stops here.
+      const probe = await probeTemporal(temporal);
+      if (!probe.ok) {
+        step.fail(probe.kind === 'unreachable' ? 'unreachable' : `refused (${probe.kind})`);
+        throw new StackError(probe.message);
       }
-      step.done(`external Temporal at ${endpoints.temporalAddress}`);
+      step.done(`external Temporal at ${endpoints.temporalAddress} (${temporal.security})`);
     }
     if (this.config.redisUrl) {
       const url = new URL(this.config.redisUrl);
