@@ -1,4 +1,4 @@
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../contract.ts';
 
 /** The two calls the check needs; `Connection` (client) and `NativeConnection` (worker) both have them. */
@@ -20,7 +20,7 @@ export interface SearchAttributeCheck {
   via: 'operator' | 'visibility';
 }
 
-const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 const PERMISSION_DENIED = 7;
 const UNIMPLEMENTED = 12;
 const INVALID_ARGUMENT = 3;

@@ -1,4 +1,4 @@
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import {
   checkSearchAttributes,
@@ -7,7 +7,7 @@ import {
 } from '../../src/connection/index.ts';
 
 const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_TEXT: TEXT } =
-  temporal.api.enums.v1.IndexedValueType;
+  proto.temporal.api.enums.v1.IndexedValueType;
 const grpcError = (code: number, message: string) => Object.assign(new Error(message), { code });
 
 // In-process doubles of the two RPCs; the worker's TLS tests run the same check against a real server

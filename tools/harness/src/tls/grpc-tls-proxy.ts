@@ -10,18 +10,29 @@ export interface GrpcTlsProxyOptions {
   clientCa?: string;
   /** When set, every call must carry `authorization: Bearer <apiKey>`; others get UNAUTHENTICATED. */
   apiKey?: string;
+  /** gRPC services (e.g. `temporal.api.operatorservice.v1.OperatorService`) answered PERMISSION_DENIED. */
+  deniedServices?: string[];
 }
 
 export interface RunningGrpcTlsProxy {
   address: string;
   port: number;
-  /** Calls forwarded (authorized when `apiKey` is set) and calls refused for their API key. */
-  counts: { forwarded: number; refused: number };
+  /** Calls forwarded, refused for their API key, and denied for their service. */
+  counts: { forwarded: number; refused: number; denied: number };
   stop(): Promise<void>;
 }
 
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
 const GRPC_UNAUTHENTICATED = '16';
+const GRPC_PERMISSION_DENIED = '7';
+
+/** A trailers-only gRPC error answer. */
+function refuse(stream: http2.ServerHttp2Stream, status: string, message: string): void {
+  stream.respond(
+    { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': status, 'grpc-message': message },
+    { endStream: true },
+  );
+}
 
 /**
  * A TLS terminator for gRPC (the Temporal dev server has no TLS of its own): a Node http2 secure
@@ -31,7 +42,8 @@ const GRPC_UNAUTHENTICATED = '16';
 export async function startGrpcTlsProxy(options: GrpcTlsProxyOptions): Promise<RunningGrpcTlsProxy> {
   const upstream = http2.connect(`http://${options.upstream}`);
   upstream.on('error', () => {});
-  const counts = { forwarded: 0, refused: 0 };
+  const counts = { forwarded: 0, refused: 0, denied: 0 };
+  const denied = new Set(options.deniedServices ?? []);
   const server = http2.createSecureServer({
     cert: options.serverCert,
     key: options.serverKey,
@@ -41,15 +53,13 @@ export async function startGrpcTlsProxy(options: GrpcTlsProxyOptions): Promise<R
     stream.on('error', () => {});
     if (options.apiKey !== undefined && headers.authorization !== `Bearer ${options.apiKey}`) {
       counts.refused++;
-      stream.respond(
-        {
-          ':status': 200,
-          'content-type': 'application/grpc',
-          'grpc-status': GRPC_UNAUTHENTICATED,
-          'grpc-message': 'missing or wrong API key',
-        },
-        { endStream: true },
-      );
+      refuse(stream, GRPC_UNAUTHENTICATED, 'missing or wrong API key');
+      return;
+    }
+    // `:path` is `/<package.Service>/<Method>`.
+    if (denied.has(String(headers[':path']).split('/')[1] ?? '')) {
+      counts.denied++;
+      refuse(stream, GRPC_PERMISSION_DENIED, 'this key may not call this service');
       return;
     }
     counts.forwarded++;
