@@ -5,6 +5,8 @@ import { tlsHandshakeError } from './tls-handshake.ts';
 
 export type ProbeResult = { ok: true } | ({ ok: false } & ConnectFailure);
 
+const NEVER = new Promise<never>(() => {});
+
 /**
  * One connect plus `describeNamespace` within `timeoutMs`: what the API and the launcher check at
  * start, so a wrong CA, a missing client certificate or a refused key is a clear line, not a hang.
@@ -13,8 +15,24 @@ export async function probeTemporal(
   config: TemporalConnectionConfig,
   timeoutMs = 5_000,
 ): Promise<ProbeResult> {
-  // Lazy: the first call's error carries grpc-js's transport detail (the TLS error), which the
-  // eager connect's readiness wait would replace with a bare deadline.
+  // grpc-js reports a failed handshake only as a deadline: a handshake of our own, beside the call,
+  // names the cause, and as soon as it is known.
+  const handshake = tlsHandshakeError(config, timeoutMs).then((detail) =>
+    detail ? explainConnectFailure(new Error(detail), config) : undefined,
+  );
+  const viaCall = describeNamespace(config, timeoutMs).then(async (result): Promise<ProbeResult> => {
+    if (result.ok || (result.kind !== 'unreachable' && result.kind !== 'other')) return result;
+    const failure = await handshake;
+    return failure ? { ok: false, ...failure } : result;
+  });
+  const viaHandshake = handshake.then(
+    (failure): Promise<ProbeResult> => (failure ? Promise.resolve({ ok: false, ...failure }) : NEVER),
+  );
+  return Promise.race([viaCall, viaHandshake]);
+}
+
+async function describeNamespace(config: TemporalConnectionConfig, timeoutMs: number): Promise<ProbeResult> {
+  // Lazy: connecting happens inside the call, under its deadline.
   const connection = Connection.lazy({ ...config.options, connectTimeout: timeoutMs });
   try {
     await connection.withDeadline(Date.now() + timeoutMs, () =>
@@ -22,11 +40,7 @@ export async function probeTemporal(
     );
     return { ok: true };
   } catch (error) {
-    const failure = explainConnectFailure(error, config);
-    if (failure.kind !== 'unreachable' && failure.kind !== 'other') return { ok: false, ...failure };
-    // grpc-js hides a failed handshake behind a deadline: a handshake of our own names the cause.
-    const handshake = await tlsHandshakeError(config, timeoutMs);
-    return { ok: false, ...(handshake ? explainConnectFailure(new Error(handshake), config) : failure) };
+    return { ok: false, ...explainConnectFailure(error, config) };
   } finally {
     await connection.close().catch(() => {});
   }
