@@ -1,6 +1,6 @@
 // `node apps/api/src/main.ts [--port N]`: the API process (its environment: src/env.ts, read by config.ts).
 import { createLogger } from '@photomaker/observability';
-import { probeTemporal } from '@photomaker/temporal/connection';
+import { isSettingsFailure, probeTemporal } from '@photomaker/temporal/connection';
 import { configFromEnv } from './config.ts';
 import { createApiServer } from './server.ts';
 
@@ -9,7 +9,7 @@ const logger = createLogger({ service: 'api' });
 try {
   const config = configFromEnv(process.env, process.argv.slice(2));
   // Checked once, beside the start: bad TLS or credentials end the process with the reason; a
-  // Temporal that is merely not up yet only makes /readyz answer 503 until it is.
+  // Temporal (or namespace) that is merely not there yet only makes /readyz answer 503 until it is.
   const probe = probeTemporal(config.temporal);
   const server = await createApiServer(config, { logger });
   const url = await server.listen();
@@ -24,7 +24,7 @@ try {
   );
   probe.then((result) => {
     if (result.ok) return;
-    if (result.kind === 'unreachable') {
+    if (!isSettingsFailure(result.kind)) {
       logger.warn(`${result.message}; /readyz answers 503 until it does`);
       return;
     }

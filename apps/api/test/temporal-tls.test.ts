@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   createTestPki,
+  getFreePort,
   type RunningGrpcTlsProxy,
   type RunningNodeApp,
   startGrpcTlsProxy,
   type TestPki,
 } from '@photomaker/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseInput, GENERATE, gql, stack, startApiProcess, tenants } from './helpers.ts';
+import { baseInput, GENERATE, gql, sleep, stack, startApiProcess, tenants } from './helpers.ts';
 
 // The dev server has no TLS of its own: a TLS terminator (tools/harness, grpc-tls-proxy.ts) in front of
 // the shared stack's dev server stands in for Temporal Cloud (server TLS + API key) and a self-hosted
@@ -99,6 +100,20 @@ describe('the API process over TLS (a TLS terminator in front of the dev server)
       keyedEnv({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.otherCaCertPath }),
     );
     await exitsAtStart(api, /failed: check TEMPORAL_TLS_SERVER_CA_CERT_PATH/);
+  }, 30_000);
+
+  it('keeps running, not ready, when a TLS Temporal is merely not up yet', async () => {
+    const dead = await getFreePort();
+    const api = await startApiProcess(who, keyedEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${dead}` }));
+    try {
+      // The start probe (5 s) has given up by then: a settings failure would have ended the process.
+      await sleep(6_000);
+      expect(api.process.running).toBe(true);
+      expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
+      expect(api.process.tail(80)).toMatch(/does not answer: check TEMPORAL_ADDRESS.*\/readyz answers 503/);
+    } finally {
+      await api.stop();
+    }
   }, 30_000);
 
   it('exits at start when the API key is refused, and never prints it', async () => {

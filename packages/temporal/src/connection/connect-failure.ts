@@ -3,6 +3,14 @@ import type { TemporalConnectionConfig } from './connection-config.ts';
 /** Why a connection failed: only `unreachable` may be waited out (the server may still be starting). */
 export type ConnectFailureKind = 'unreachable' | 'tls' | 'client-cert' | 'auth' | 'namespace' | 'other';
 
+/**
+ * Failures no wait can mend (the settings are wrong, not the server late): a process that may start
+ * before Temporal answers still stops on these.
+ */
+export function isSettingsFailure(kind: ConnectFailureKind): boolean {
+  return kind === 'tls' || kind === 'client-cert' || kind === 'auth';
+}
+
 export interface ConnectFailure {
   kind: ConnectFailureKind;
   /** One operator-facing line: what failed, and which variable to check. */
