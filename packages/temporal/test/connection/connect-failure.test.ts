@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { explainConnectFailure, temporalConnectionFromEnv } from '../../src/connection/index.ts';
+import {
+  explainConnectFailure,
+  isSettingsFailure,
+  temporalConnectionFromEnv,
+} from '../../src/connection/index.ts';
 
 const config = temporalConnectionFromEnv({
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
@@ -43,6 +47,13 @@ describe('explainConnectFailure', () => {
         'tonic::transport::Error(Transport, ConnectError(ConnectError("tcp connect error", 127.0.0.1:1, Os { code: 111, kind: ConnectionRefused, message: "Connection refused" })))',
       ),
     ).toBe('unreachable');
+  });
+
+  it('calls only wrong settings fatal: a server or namespace not there yet may still come', () => {
+    const fatal: ConnectFailureKind[] = ['tls', 'client-cert', 'auth'];
+    const waitable: ConnectFailureKind[] = ['unreachable', 'namespace', 'other'];
+    expect(fatal.filter(isSettingsFailure)).toEqual(fatal);
+    expect(waitable.filter(isSettingsFailure)).toEqual([]);
   });
 
   it('says what to set, where and how the connection was made, and never the key', () => {
