@@ -80,8 +80,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   tenants.watch();
   const { redis, onRedisError } = connectRedis(config, logger);
   const temporal = await connectTemporal({
-    address: config.temporalAddress,
-    namespace: config.temporalNamespace,
+    connection: config.temporal,
     env: config.payloadKeys ? { PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys } : {},
     warn: (message) => logger.warn(message),
   });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type BlobStoreSettings, DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import {
+  TemporalConfigError,
+  type TemporalConnectionConfig,
+  temporalConnectionFromEnv,
+} from '@photomaker/temporal/connection';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import type { z } from 'zod';
 import { ApiKeyConfigError } from './auth/api-keys.ts';
@@ -20,8 +25,8 @@ export interface ApiConfig {
   apiKeysSpec: string;
   /** Key spec, tenants file and env defaults the tenant directory is built (and rebuilt) from. */
   tenants: TenantSources;
-  temporalAddress: string;
-  temporalNamespace: string;
+  /** Address, namespace, TLS and API key from Temporal's environment configuration (connection/). */
+  temporal: TemporalConnectionConfig;
   /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
   payloadKeys: string | undefined;
   redisUrl: string;
@@ -239,6 +244,18 @@ function imageUrlProblems(e: ApiEnv): string[] {
   return ['PHOTOMAKER_IMAGE_URLS: presigned needs PHOTOMAKER_BLOB_STORE=s3://<bucket>/<prefix>'];
 }
 
+/** The Temporal connection, or the problem that makes it impossible (a missing file, half a client pair). */
+function temporalConnectionOf(
+  env: NodeJS.ProcessEnv,
+): { ok: true; config: TemporalConnectionConfig } | { ok: false; problem: string } {
+  try {
+    return { ok: true, config: temporalConnectionFromEnv(env) };
+  } catch (error) {
+    if (error instanceof TemporalConfigError) return { ok: false, problem: error.message };
+    throw error;
+  }
+}
+
 /** Reads and checks the API's environment (env.ts); every problem names the variable and the rule. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): ApiConfig {
   const flag = portFlag(argv);
@@ -251,8 +268,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
   const apiKeys = apiKeysSpec(e, warnings);
   const tenants = { keysSpec: apiKeys, file: e.PHOTOMAKER_TENANTS_FILE, baseline: tenantBaselineFrom(e) };
   const edge = edgeOf(e);
+  const temporal = temporalConnectionOf(env);
   const problems = [...tenantProblems(tenants), ...edgeProblems(edge), ...imageUrlProblems(e)];
-  if (problems.length > 0) throw invalid(problems);
+  if (!temporal.ok) problems.push(temporal.problem);
+  if (problems.length > 0 || !temporal.ok) throw invalid(problems);
   if (!e.PHOTOMAKER_URL_SECRET)
     warnings.push('PHOTOMAKER_URL_SECRET unset: image URLs are signed with a dev secret');
   const webhooks = webhookSecretsFromEnv(e);
@@ -262,8 +281,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     host: e.HOST,
     apiKeysSpec: apiKeys,
     tenants,
-    temporalAddress: e.TEMPORAL_ADDRESS,
-    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporal: temporal.config,
     payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
     redisUrl: e.REDIS_URL,
     blobStore: {

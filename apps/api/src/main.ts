@@ -1,5 +1,6 @@
 // `node apps/api/src/main.ts [--port N]`: the API process (its environment: src/env.ts, read by config.ts).
 import { createLogger } from '@photomaker/observability';
+import { isSettingsFailure, probeTemporal } from '@photomaker/temporal/connection';
 import { configFromEnv } from './config.ts';
 import { createApiServer } from './server.ts';
 
@@ -7,12 +8,29 @@ const logger = createLogger({ service: 'api' });
 
 try {
   const config = configFromEnv(process.env, process.argv.slice(2));
+  // Checked once, beside the start: bad TLS or credentials end the process with the reason; a
+  // Temporal (or namespace) that is merely not there yet only makes /readyz answer 503 until it is.
+  const probe = probeTemporal(config.temporal);
   const server = await createApiServer(config, { logger });
   const url = await server.listen();
   logger.info(
-    { url, temporal: config.temporalAddress, tenants: server.parts.tenants.current.tenants.length },
+    {
+      url,
+      temporal: config.temporal.address,
+      temporalSecurity: config.temporal.security,
+      tenants: server.parts.tenants.current.tenants.length,
+    },
     `listening on ${url}`,
   );
+  probe.then((result) => {
+    if (result.ok) return;
+    if (!isSettingsFailure(result.kind)) {
+      logger.warn(`${result.message}; /readyz answers 503 until it does`);
+      return;
+    }
+    logger.fatal(result.message);
+    process.exit(1);
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -23,8 +23,7 @@ describe('the API env schema (src/env.ts)', () => {
       port: 4000,
       host: '127.0.0.1',
       apiKeysSpec: DEV_API_KEYS,
-      temporalAddress: '127.0.0.1:7233',
-      temporalNamespace: 'default',
+      temporal: { address: '127.0.0.1:7233', namespace: 'default', security: 'plaintext' },
       redisUrl: 'redis://127.0.0.1:6380',
       allowPrivateUrls: '',
       corsOrigins: [],
@@ -56,7 +55,7 @@ describe('the API env schema (src/env.ts)', () => {
     expect(config).toMatchObject({
       port: 5001,
       apiKeysSpec: 'acme:acme-key-123456-0123456789abcdefghij\nbeta:beta-key-123456-0123456789abcdefghij\n',
-      temporalAddress: 'temporal.internal:7233',
+      temporal: { address: 'temporal.internal:7233', options: { address: 'temporal.internal:7233' } },
       redisUrl: 'rediss://cache:6380',
       publicUrl: 'https://photos.example',
       urlSecret: 'url-secret-0123456789',

@@ -1,6 +1,11 @@
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import type { PhotoMakerForm } from '@photomaker/runware';
+import {
+  TemporalConfigError,
+  type TemporalConnectionConfig,
+  temporalConnectionFromEnv,
+} from '@photomaker/temporal/connection';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import { type WorkerEnv, workerEnv } from './env.ts';
 
@@ -8,7 +13,8 @@ import { type WorkerEnv, workerEnv } from './env.ts';
 export const EMULATOR_DEV_KEY = 'rw-emulator-dev-key';
 
 export interface WorkerConfig {
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /** Address, namespace, TLS and API key (Temporal's environment configuration), and the task queue. */
+  temporal: TemporalConnectionConfig & { taskQueue: string };
   redisUrl: string;
   runware: { baseUrl: string; apiKey: string; photoMakerForm: PhotoMakerForm };
   publicUrl: string;
@@ -64,6 +70,15 @@ function runwareKey(e: WorkerEnv, warnings: string[]): string {
   return EMULATOR_DEV_KEY;
 }
 
+function temporalConnection(env: NodeJS.ProcessEnv): TemporalConnectionConfig {
+  try {
+    return temporalConnectionFromEnv(env);
+  } catch (error) {
+    if (error instanceof TemporalConfigError) throw invalid([error.message]);
+    throw error;
+  }
+}
+
 /** Reads and checks the worker's environment (env.ts); every problem names the variable and the rule. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = parseEnv(workerEnv, env);
@@ -82,11 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     .map((origin) => origin.trim())
     .filter(Boolean);
   return {
-    temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-    },
+    temporal: { ...temporalConnection(env), taskQueue: e.TEMPORAL_TASK_QUEUE },
     redisUrl: e.REDIS_URL,
     runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey, photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),

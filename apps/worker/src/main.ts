@@ -9,12 +9,13 @@ import {
   payloadKeysFromEnv,
 } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
-import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
+import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startHttpServer } from './http-server.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { openResources } from './resources.ts';
+import { connectWorkerTemporal, TemporalStartError } from './temporal-connection.ts';
 import { TemporalPinoLogger } from './temporal-logger.ts';
 import { PhotoMakerWorkers, WORKFLOWS_PATH } from './worker.ts';
 import { chooseWorkflowSource } from './workflow-bundle.ts';
@@ -87,7 +88,17 @@ const resources = openResources({
   urlGuard: UrlGuard.fromEnv(process.env),
 });
 
-const connection = await NativeConnection.connect({ address: config.temporal.address });
+const connection = await connectWorkerTemporal(config.temporal).catch(async (error: unknown) => {
+  if (!(error instanceof TemporalStartError)) throw error;
+  // Before any worker exists: nothing to drain, so say why and exit non-zero.
+  logger.fatal(error.message);
+  await resources.close();
+  process.exit(1);
+});
+logger.info(
+  { address: config.temporal.address, security: config.temporal.security },
+  'connected to Temporal',
+);
 const bundle = chooseWorkflowSource(config.workflowBundle, WORKFLOWS_PATH);
 logger.info({ workflows: bundle.reason }, 'loading workflow code');
 const workers = await PhotoMakerWorkers.create({

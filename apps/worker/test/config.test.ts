@@ -8,10 +8,12 @@ import { workerEnv } from '../src/env.ts';
 describe('worker configuration from the environment', () => {
   it('has local defaults (emulator, project Redis) and says which dev secrets are in use', () => {
     const config = loadConfig({});
-    expect(config.temporal).toEqual({
+    expect(config.temporal).toMatchObject({
       address: '127.0.0.1:7233',
       namespace: 'default',
       taskQueue: 'photomaker',
+      options: { address: '127.0.0.1:7233' },
+      security: 'plaintext',
     });
     expect(config.redisUrl).toBe('redis://127.0.0.1:6380');
     expect(config.runware).toEqual({

@@ -2,17 +2,11 @@ import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
 import type { JobEvent } from '@photomaker/schema';
 import { SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import {
-  Harness,
-  PUBLIC_URL,
-  RUNWARE_KEY,
-  TEST_PAYLOAD_KEYS,
-  URL_SECRET,
-  WEBHOOK_SECRET,
-} from './support/harness.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Harness, RUNWARE_KEY } from './support/harness.ts';
 import { activityRuns, runwareSteps } from './support/history.ts';
 import { Receiver } from './support/receiver.ts';
+import { spawnWorkerProcess, WORKER_READY, workerProcessEnv } from './support/worker-process.ts';
 
 const CODEC_TOKEN = 'durability-codec-token-0123';
 
@@ -21,7 +15,6 @@ let slow: RunningNodeApp;
 let h: Harness;
 let receiver: Receiver;
 const workerLogs: string[] = [];
-const READY = /worker ready: listening on (http:\/\/[^\s"',]+)/;
 
 beforeAll(async () => {
   slow = await startNodeApp({
@@ -44,36 +37,12 @@ afterAll(async () => {
   await slow?.stop();
 });
 
-/** `apps/worker/src/main.ts` as its own process, exactly as production starts it. */
 function spawnWorker(name: string): Promise<RunningNodeApp> {
-  return startNodeApp({
-    name,
-    entry: 'apps/worker/src/main.ts',
-    readyPattern: READY,
-    onLine: (line) => workerLogs.push(line),
-    env: {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      REDIS_URL: inject('redisUrl'),
-      RUNWARE_BASE_URL: `${slow.url}/v1`,
-      RUNWARE_API_KEY: RUNWARE_KEY,
-      PHOTOMAKER_BLOB_DIR: h.blobDir,
-      PHOTOMAKER_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
-      PHOTOMAKER_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      PHOTOMAKER_URL_SECRET: URL_SECRET,
-      PHOTOMAKER_PUBLIC_URL: PUBLIC_URL,
-      PHOTOMAKER_ALLOW_PRIVATE_URLS: '127.0.0.1/32',
-      WORKER_HTTP_PORT: '0',
-      WORKER_CORE_METRICS_PORT: '0',
-      WORKER_CODEC_TOKEN: CODEC_TOKEN,
-      WORKER_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233',
-      WORKER_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      WORKER_POLL_INITIAL: '50ms',
-      WORKER_POLL_MAX: '400ms',
-      WORKER_SHUTDOWN_GRACE: '10s',
-      LOG_LEVEL: 'info',
-    },
+  const env = workerProcessEnv(h, slow.url ?? '', {
+    WORKER_CODEC_TOKEN: CODEC_TOKEN,
+    WORKER_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233',
   });
+  return spawnWorkerProcess(name, env, (line) => workerLogs.push(line));
 }
 
 const stagesOf = (events: JobEvent[]) => events.map((event) => event.stage);
@@ -129,7 +98,7 @@ describe('a worker process killed with SIGKILL mid-generation', () => {
       expect(imageIndexes(events)).toEqual(job === batch ? [0, 1, 2] : [0]);
     }
 
-    const url = (await second.process.waitForLine(READY))[1];
+    const url = (await second.process.waitForLine(WORKER_READY))[1];
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/photomaker_jobs_total\{[^}]*outcome="succeeded"[^}]*\} 2/);
     expect(metrics).toMatch(

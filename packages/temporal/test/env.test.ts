@@ -4,11 +4,8 @@ import { parsePayloadKeys, payloadKeysEnv } from '../src/codec/index.ts';
 import { taskQueueEnv, temporalEnv } from '../src/env.ts';
 
 describe('temporal env fragments', () => {
-  it('default to the local dev server and the contract task queue', () => {
-    expect(parseEnv(temporalEnv, {})).toEqual({
-      ok: true,
-      data: { TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_NAMESPACE: 'default' },
-    });
+  it('leave address and namespace to the connection (a profile may set them) and default the task queue', () => {
+    expect(parseEnv(temporalEnv, {})).toEqual({ ok: true, data: {} });
     expect(parseEnv(taskQueueEnv, {})).toEqual({ ok: true, data: { TEMPORAL_TASK_QUEUE: 'photomaker' } });
   });
 
@@ -19,6 +16,23 @@ describe('temporal env fragments', () => {
         'TEMPORAL_ADDRESS: must be host:port, e.g. temporal.example.com:7233 (got "temporal.internal")',
       ],
     });
+  });
+
+  it('refuse a TLS file that does not exist and a TEMPORAL_TLS that envconfig would read as false', () => {
+    expect(
+      parseEnv(temporalEnv, { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem', TEMPORAL_TLS: 'yes' }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'TEMPORAL_TLS: must be true, false, 1 or 0 (got "yes")',
+        'TEMPORAL_TLS_SERVER_CA_CERT_PATH: must name an existing file (got "/nonexistent/ca.pem")',
+      ],
+    });
+  });
+
+  it('never echo the API key', () => {
+    const parsed = parseEnv(temporalEnv, { TEMPORAL_API_KEY: ' ' });
+    expect(parsed).toEqual({ ok: false, problems: ['TEMPORAL_API_KEY: must not be empty'] });
   });
 
   it('check payload keys with the codec parser and never echo them', () => {

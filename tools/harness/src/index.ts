@@ -10,3 +10,5 @@ export * from './ports.ts';
 export * from './redis.ts';
 export * from './s3-server.ts';
 export * from './temporal.ts';
+export * from './tls/grpc-tls-proxy.ts';
+export * from './tls/test-pki.ts';

@@ -1,8 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { definedOnly, parseEnv } from '@photomaker/env';
+import type { TemporalConnectionConfig } from '@photomaker/temporal/connection';
 import { KNOWN_VARIABLES, passThroughProblems } from './app-envs.ts';
 import type { CliFlags } from './cli-flags.ts';
 import { type LatencyPreset, type LauncherEnv, type LogLevel, launcherEnv, REAL_RUNWARE_URL } from './env.ts';
+import { temporalTarget } from './temporal-target.ts';
 
 export { LATENCY_PRESETS, REAL_RUNWARE_URL, RUNWARE_MODES } from './env.ts';
 
@@ -34,6 +36,8 @@ export interface StackConfig {
   runware: RunwareTarget;
   /** An existing Temporal frontend, or undefined to start the dev server. */
   temporalAddress?: string;
+  /** How the external Temporal is reached (TLS, API key, profile), as the apps will reach it. */
+  externalTemporal?: TemporalConnectionConfig;
   namespace: string;
   /** An existing Redis, or undefined to start redis-server. */
   redisUrl?: string;
@@ -111,12 +115,12 @@ function runwareTarget(e: LauncherEnv): { runware: RunwareTarget; problems: stri
 }
 
 /** The ports of what the launcher starts: none for an existing Temporal, Redis or the real Runware. */
-function portsOf(e: LauncherEnv, runware: RunwareTarget): StackPorts {
+function portsOf(e: LauncherEnv, runware: RunwareTarget, externalTemporal: boolean): StackPorts {
   return {
     api: e.PORT,
     workerHttp: e.WORKER_HTTP_PORT,
     workerCoreMetrics: e.WORKER_CORE_METRICS_PORT,
-    ...(e.TEMPORAL_ADDRESS ? {} : { temporal: e.TEMPORAL_PORT, temporalUi: e.TEMPORAL_UI_PORT }),
+    ...(externalTemporal ? {} : { temporal: e.TEMPORAL_PORT, temporalUi: e.TEMPORAL_UI_PORT }),
     ...(e.REDIS_URL ? {} : { redis: e.REDIS_PORT }),
     ...(runware.mode === 'emulator' ? { emulator: runware.port } : {}),
   };
@@ -131,8 +135,9 @@ export function loadConfig(input: LoadConfigInput): StackConfig {
   if (!parsed.ok) throw new ConfigError([...parsed.problems, ...appProblems]);
   const e = parsed.data;
   const { runware, problems } = runwareTarget(e);
-  const ports = portsOf(e, runware);
-  problems.push(...appProblems, ...duplicatePorts(ports));
+  const temporal = temporalTarget(env);
+  const ports = portsOf(e, runware, temporal.external !== undefined);
+  problems.push(...temporal.problems, ...appProblems, ...duplicatePorts(ports));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolvePath(rootDir, e.PHOTOMAKER_DATA_DIR ?? '.data');
@@ -142,12 +147,13 @@ export function loadConfig(input: LoadConfigInput): StackConfig {
     verbose: flags.verbose ?? false,
     ports,
     runware,
-    namespace: e.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     publicUrl: e.PHOTOMAKER_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`,
     blobDir: resolvePath(rootDir, e.PHOTOMAKER_BLOB_DIR ?? join(dataDir, 'blobs')),
     logLevel: e.LOG_LEVEL,
     ...definedOnly({
-      temporalAddress: e.TEMPORAL_ADDRESS,
+      temporalAddress: temporal.external?.address,
+      externalTemporal: temporal.external,
       redisUrl: e.REDIS_URL,
       apiKeys: e.PHOTOMAKER_API_KEYS,
       apiKeysFile: e.PHOTOMAKER_API_KEYS_FILE && resolvePath(rootDir, e.PHOTOMAKER_API_KEYS_FILE),

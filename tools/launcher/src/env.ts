@@ -70,7 +70,7 @@ export const launcherEnv = z.object({
     .describe('Emulator latency preset: `none`, `fast` or `realistic`'),
   TEMPORAL_ADDRESS: managed(
     temporalEnv.shape.TEMPORAL_ADDRESS.unwrap().optional(),
-    'An existing Temporal frontend (`host:port`); when set no dev server is started',
+    'An existing Temporal frontend (`host:port`); when set, or with `TEMPORAL_PROFILE`, no dev server is started',
     'unset (start a dev server)',
   ),
   TEMPORAL_NAMESPACE: temporalEnv.shape.TEMPORAL_NAMESPACE,

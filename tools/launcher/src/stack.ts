@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redisPing, temporalReady } from '@photomaker/harness';
+import { redisPing } from '@photomaker/harness';
+import { probeTemporal } from '@photomaker/temporal/connection';
 import { readyBanner, readyLine } from './banner.ts';
 import { BuildError, buildApps } from './build.ts';
 import type { StackConfig } from './config.ts';
@@ -63,6 +64,8 @@ export class Stack {
     const missing = this.missingPieces(pieces);
     const runs = (name: AppName) => !missing.includes(name);
     await this.checkPorts(runs);
+    // Before anything is built or started: a bad CA, certificate or key is the first thing said.
+    await this.checkExternalTemporal();
 
     const secrets = ensureSecrets(config.dataDir);
     const demoKey = ensureDemoKey(config.dataDir);
@@ -195,7 +198,7 @@ export class Stack {
         ...(config.redisUrl ? [] : [redisService(config, redisPassword)]),
         ...(this.runsEmulator(runs) ? [emulatorService(config, envs)] : []),
       ]);
-      await this.checkExternal(endpoints);
+      await this.checkExternal();
       await supervisor.startGroup([
         ...(runs('worker') ? [workerService(config, envs)] : []),
         ...(runs('api') ? [apiService(config, envs)] : []),
@@ -229,18 +232,20 @@ export class Stack {
     this.state?.release();
   }
 
-  private async checkExternal(endpoints: Endpoints): Promise<void> {
-    if (this.config.temporalAddress) {
-      const step = this.reporter.step('temporal', `connecting to ${endpoints.temporalAddress}`);
-      const ok = await temporalReady(endpoints.temporalAddress, this.config.namespace).catch(() => false);
-      if (!ok) {
-        step.fail('unreachable');
-        throw new StackError(
-          `TEMPORAL_ADDRESS: no Temporal frontend with namespace "${this.config.namespace}" answers at ${endpoints.temporalAddress}`,
-        );
-      }
-      step.done(`external Temporal at ${endpoints.temporalAddress}`);
+  /** The same connection the apps will make (address, TLS, client certificate, API key, profile). */
+  private async checkExternalTemporal(): Promise<void> {
+    const temporal = this.config.externalTemporal;
+    if (!temporal) return;
+    const step = this.reporter.step('temporal', `connecting to ${temporal.address}`);
+    const probe = await probeTemporal(temporal);
+    if (!probe.ok) {
+      step.fail(probe.kind === 'unreachable' ? 'unreachable' : `refused (${probe.kind})`);
+      throw new StackError(probe.message);
     }
+    step.done(`external Temporal at ${temporal.address} (${temporal.security})`);
+  }
+
+  private async checkExternal(): Promise<void> {
     if (this.config.redisUrl) {
       const url = new URL(this.config.redisUrl);
       // A plain PING answers without auth/TLS only; for those the apps report problems themselves.

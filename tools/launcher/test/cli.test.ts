@@ -5,7 +5,16 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createTestPki,
+  ManagedProcess,
+  type RunningGrpcTlsProxy,
+  type RunningTemporal,
+  startGrpcTlsProxy,
+  startTemporal,
+  type TestPki,
+} from '@photomaker/harness';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_VARIABLES, SET_BY_LAUNCHER } from '../src/app-envs.ts';
 import { freeStackPorts } from '../src/launch.ts';
 
@@ -98,5 +107,112 @@ describe('npm start, before anything runs', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('--dotenv: /nonexistent/.env does not exist');
     expect(stderr).not.toMatch(STACK_TRACE);
+  });
+});
+
+// An external Temporal over TLS: the dev server behind a TLS terminator (tools/harness) with a test CA.
+// The launcher checks the connection the apps will make before it builds or starts anything.
+describe('npm start against an external Temporal over TLS', () => {
+  const API_KEY = 'launcher-test-key-0123456789';
+  let pki: TestPki;
+  let temporal: RunningTemporal;
+  let mtls: RunningGrpcTlsProxy;
+  let keyed: RunningGrpcTlsProxy;
+
+  beforeAll(async () => {
+    pki = createTestPki();
+    temporal = await startTemporal();
+    const server = { serverCert: pki.read(pki.serverCertPath), serverKey: pki.read(pki.serverKeyPath) };
+    mtls = await startGrpcTlsProxy({
+      upstream: temporal.address,
+      ...server,
+      clientCa: pki.read(pki.caCertPath),
+    });
+    keyed = await startGrpcTlsProxy({ upstream: temporal.address, ...server, apiKey: API_KEY });
+  }, 120_000);
+
+  afterAll(async () => {
+    await mtls?.stop();
+    await keyed?.stop();
+    await temporal?.stop();
+  });
+
+  /** A refused start: exit 1, the message, no stack trace, and no service started (no log written). */
+  async function refused(env: Record<string, string>, message: string): Promise<void> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stack-cli-'));
+    const ports = await freeStackPorts();
+    const { code, stderr, stdout } = await run(['--data-dir', dataDir, '--dotenv', '/dev/null'], {
+      ...ports,
+      ...env,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(STACK_TRACE);
+    expect(stdout).not.toContain('ready:');
+    const logs = join(dataDir, 'logs');
+    expect(existsSync(logs) ? readdirSync(logs) : []).toEqual([]);
+  }
+
+  it('connects with a client certificate, says how, before building anything', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stack-cli-'));
+    const launcher = new ManagedProcess({
+      name: 'launcher',
+      command: process.execPath,
+      args: [MAIN, '--data-dir', dataDir, '--dotenv', '/dev/null'],
+      env: {
+        ...process.env,
+        ...(await freeStackPorts()),
+        PHOTOMAKER_RUNWARE: 'emulator',
+        TEMPORAL_ADDRESS: mtls.address,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.caCertPath,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCertPath,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKeyPath,
+      },
+    });
+    try {
+      await launcher.waitForLine(
+        new RegExp(`external Temporal at ${mtls.address} \\(TLS \\(configured CA\\), client certificate\\)`),
+        30_000,
+      );
+      expect(mtls.counts.forwarded).toBeGreaterThan(0);
+    } finally {
+      await launcher.stop(15_000);
+    }
+  }, 60_000);
+
+  it('refuses to start without the client certificate mTLS requires', async () => {
+    await refused(
+      { TEMPORAL_ADDRESS: mtls.address, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.caCertPath },
+      'set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH',
+    );
+  }, 30_000);
+
+  it('refuses to start when the server certificate is not from the configured CA', async () => {
+    await refused(
+      {
+        TEMPORAL_ADDRESS: keyed.address,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.otherCaCertPath,
+        TEMPORAL_API_KEY: API_KEY,
+      },
+      'failed: check TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+    );
+  }, 30_000);
+
+  it('refuses to start when the API key is refused', async () => {
+    await refused(
+      {
+        TEMPORAL_ADDRESS: keyed.address,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.caCertPath,
+        TEMPORAL_API_KEY: 'wrong-key-0123456789',
+      },
+      'refused the credentials: check TEMPORAL_API_KEY',
+    );
+  }, 30_000);
+
+  it('refuses TLS settings without an external Temporal (its dev server speaks plaintext)', async () => {
+    await refused(
+      { TEMPORAL_API_KEY: API_KEY },
+      'TEMPORAL_API_KEY: set, but no TEMPORAL_ADDRESS or TEMPORAL_PROFILE names the Temporal it is for',
+    );
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs, UsageError } from '../src/cli-args.ts';
 import { ConfigError, loadConfig, REAL_RUNWARE_URL } from '../src/config.ts';
@@ -68,6 +71,30 @@ describe('loadConfig defaults', () => {
     expect(config.ports.temporal).toBeUndefined();
     expect(config.ports.temporalUi).toBeUndefined();
     expect(config.ports.redis).toBeUndefined();
+  });
+
+  it('takes the external Temporal from a temporal.toml profile, resolved as the apps resolve it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'launcher-profile-'));
+    const file = join(dir, 'temporal.toml');
+    writeFileSync(
+      file,
+      '[profile.prod]\naddress = "prod.tmprl.cloud:7233"\nnamespace = "prod.acct"\napi_key = "k"\n',
+    );
+    const config = load({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' });
+    expect(config.temporalAddress).toBe('prod.tmprl.cloud:7233');
+    expect(config.namespace).toBe('prod.acct');
+    expect(config.externalTemporal?.security).toBe('TLS (system CAs), API key');
+    expect(config.ports.temporal).toBeUndefined();
+    expect(problems({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' })).toEqual([
+      `TEMPORAL_PROFILE: cannot load profile 'staging' from ${file}: Profile 'staging' not found in config data`,
+    ]);
+  });
+
+  it('refuses Temporal TLS settings when it would start its own (plaintext) dev server', () => {
+    expect(problems({ TEMPORAL_TLS: 'true' })).toEqual([
+      'TEMPORAL_TLS: set, but no TEMPORAL_ADDRESS or TEMPORAL_PROFILE names the Temporal it is for (the dev server the launcher starts speaks plaintext)',
+    ]);
+    expect(load({ TEMPORAL_TLS: 'false', TEMPORAL_NAMESPACE: 'dev' }).namespace).toBe('dev');
   });
 });
 

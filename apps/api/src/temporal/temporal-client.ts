@@ -1,9 +1,10 @@
 import { dataConverterFromEnv } from '@photomaker/temporal/codec';
+import type { TemporalConnectionConfig } from '@photomaker/temporal/connection';
 import { Client, Connection } from '@temporalio/client';
 
 export interface TemporalClientOptions {
-  address: string;
-  namespace: string;
+  /** Address, namespace, TLS and API key (config.ts, from Temporal's environment configuration). */
+  connection: TemporalConnectionConfig;
   env?: NodeJS.ProcessEnv;
   warn?: (message: string) => void;
 }
@@ -13,11 +14,12 @@ export interface TemporalClientOptions {
  * the same keys as the worker, so workflow inputs and results are encrypted in Temporal's history.
  */
 export async function connectTemporal(options: TemporalClientOptions): Promise<Client> {
-  // Lazy: the API starts (and answers /healthz, /readyz = 503) while Temporal is still coming up.
-  const connection = Connection.lazy({ address: options.address });
+  // Lazy: the API starts (and answers /healthz, /readyz = 503) while Temporal is still coming up;
+  // main.ts probes once at start so bad TLS or credentials end the process instead.
+  const connection = Connection.lazy(options.connection.options);
   return new Client({
     connection,
-    namespace: options.namespace,
+    namespace: options.connection.namespace,
     dataConverter: dataConverterFromEnv(options.env ?? process.env, options.warn),
   });
 }
