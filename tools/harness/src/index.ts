@@ -8,4 +8,6 @@ export * from './platform/platform-env.ts';
 export * from './platform/worker-bundle.ts';
 export * from './ports.ts';
 export * from './redis.ts';
+export * from './redis-cluster.ts';
 export * from './temporal.ts';
+export * from './test-ca.ts';
