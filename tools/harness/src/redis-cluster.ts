@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { redisServer } from './binaries.ts';
 import { assertPortFree } from './ports.ts';
-import { generateRedisPassword, type RunningRedis, startRedis } from './redis.ts';
+import { generateRedisPassword, type RedisTlsFiles, type RunningRedis, startRedis } from './redis.ts';
 
 const run = promisify(execFile);
 
@@ -16,6 +16,8 @@ export interface RedisClusterOptions {
   password?: string;
   /** ms a node may be unreachable before the cluster fails it over (Redis' default is 15000). */
   nodeTimeoutMs?: number;
+  /** Every node TLS only (clients, the cluster bus and replication), with these files. */
+  tls?: RedisTlsFiles;
   onLine?: (port: number, line: string) => void;
 }
 
@@ -24,7 +26,7 @@ export interface RunningRedisCluster {
   nodes: RunningRedis[];
   /** `127.0.0.1:<port>,...`: the value of REDIS_CLUSTER_NODES. */
   seeds: string;
-  /** `redis://:<password>@127.0.0.1:<first port>`: the credentials clients take from REDIS_URL. */
+  /** `redis://:<password>@127.0.0.1:<first port>` (`rediss://` with TLS): the REDIS_URL of its clients. */
   url: string;
   password: string;
   /** Ports of the nodes that are masters now (asked of the cluster, so true after a failover). */
@@ -97,7 +99,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     throw error;
   }
   const cli = async (port: number, ...args: string[]) => {
-    const { stdout } = await run(redisCliPath(), ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    const tls = options.tls ? ['--tls', '--cacert', options.tls.caFile] : [];
+    const { stdout } = await run(redisCliPath(), ['-h', '127.0.0.1', '-p', String(port), ...tls, ...args], {
       // The password in the environment, not on the command line (`ps`).
       env: { ...process.env, REDISCLI_AUTH: password },
     });
@@ -128,6 +131,7 @@ function startNode(port: number, password: string, home: string, options: RedisC
   return startRedis({
     port,
     password,
+    ...(options.tls ? { tls: options.tls } : {}),
     extraArgs: [
       '--dir',
       mkdtempSync(`${dir}-`),
@@ -137,6 +141,7 @@ function startNode(port: number, password: string, home: string, options: RedisC
       'nodes.conf',
       '--cluster-node-timeout',
       String(options.nodeTimeoutMs ?? 2_000),
+      ...(options.tls ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : []),
       // A replica takes over however long it was cut off: tests kill masters on purpose.
       '--cluster-replica-validity-factor',
       '0',
@@ -193,7 +198,7 @@ function handle(
   return {
     nodes,
     seeds: nodes.map((node) => `127.0.0.1:${node.port}`).join(','),
-    url: `redis://:${password}@127.0.0.1:${nodes[0]?.port}`,
+    url: nodes[0]?.url ?? '',
     password,
     cli,
     stop,
