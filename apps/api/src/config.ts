@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import { parseClusterNodes } from '@photomaker/events';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import type { z } from 'zod';
 import { ApiKeyConfigError } from './auth/api-keys.ts';
@@ -24,6 +25,8 @@ export interface ApiConfig {
   /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
   payloadKeys: string | undefined;
   redisUrl: string;
+  /** Seeds of a Redis Cluster (REDIS_CLUSTER_NODES); empty: REDIS_URL is one node. */
+  redisClusterNodes: string[];
   blobDir: string | undefined;
   /** PHOTOMAKER_PUBLIC_URL; unset: the URL the server listens on. */
   publicUrl: string | undefined;
@@ -254,6 +257,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),
     blobDir: e.PHOTOMAKER_BLOB_DIR,
     publicUrl: e.PHOTOMAKER_PUBLIC_URL?.replace(/\/+$/, ''),
     urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,

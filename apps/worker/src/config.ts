@@ -1,5 +1,6 @@
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import { parseClusterNodes } from '@photomaker/events';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import { type WorkerEnv, workerEnv } from './env.ts';
 
@@ -9,6 +10,8 @@ export const EMULATOR_DEV_KEY = 'rw-emulator-dev-key';
 export interface WorkerConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
   redisUrl: string;
+  /** Seeds of a Redis Cluster (REDIS_CLUSTER_NODES); empty: REDIS_URL is one node. */
+  redisClusterNodes: string[];
   runware: { baseUrl: string; apiKey: string };
   publicUrl: string;
   /** Each tenant's webhook signing secrets (configured, or derived from the master secret). */
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     },
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),
     runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),
     webhookSecrets: webhooks.secrets,

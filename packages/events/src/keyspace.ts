@@ -21,13 +21,18 @@ export const EVENT_SHARDS = 16;
 export const shardOf = (jobId: string, layout: KeyLayout = 'single'): number =>
   layout === 'cluster' ? keySlot(jobId) % EVENT_SHARDS : 0;
 
+const shardTag = (shard: number) => `jobs-${shard}`;
+
+/** The hash slot of a shard's keys in a cluster. */
+export const shardSlot = (shard: number): number => keySlot(shardTag(shard));
+
 /**
  * A key of one job (its event stream, record, tenant). All keys of a job share its shard's hash tag in a
  * cluster, so a script over a job's keys stays single-slot.
  */
 export function jobKey(jobId: string, part: string, layout: KeyLayout = 'single'): string {
   return layout === 'cluster'
-    ? `photomaker:{jobs-${shardOf(jobId, layout)}}:job:${jobId}:${part}`
+    ? `photomaker:{${shardTag(shardOf(jobId, layout))}}:job:${jobId}:${part}`
     : `photomaker:job:${jobId}:${part}`;
 }
 

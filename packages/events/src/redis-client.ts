@@ -53,6 +53,34 @@ export function connectRedis(options: RedisConnectOptions): RedisClient {
   );
 }
 
+/** A client like `redis` (same nodes, credentials, TLS), on connections of its own. */
+export function duplicateClient(redis: RedisClient, connectionName: string): RedisClient {
+  if (!(redis instanceof Cluster)) return redis.duplicate({ connectionName });
+  return redis.duplicate([], { redisOptions: { ...redis.options.redisOptions, connectionName } });
+}
+
+/** The node connections that hold every key: a cluster's masters, or the one node. */
+export function masterConnections(redis: RedisClient): Redis[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+}
+
+/**
+ * The connection `redis` sends a command on `slot` over (its master in a cluster, as the client knows the
+ * slots now), with that node's `host:port`; undefined while a cluster client has no slot table yet.
+ */
+export function connectionForSlot(redis: RedisClient, slot: number): { node: Redis; address: string } | undefined {
+  if (!(redis instanceof Cluster)) return { node: redis, address: 'single' };
+  const address = redis.slots[slot]?.[0];
+  const node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+  return node && address ? { node, address } : undefined;
+}
+
+/** The connection of `redis` to the node at `address` (as connectionForSlot names it), if it has one. */
+export function connectionTo(redis: RedisClient, address: string): Redis | undefined {
+  if (!(redis instanceof Cluster)) return redis;
+  return redis.nodes('all').find((n) => `${n.options.host}:${n.options.port}` === address);
+}
+
 /**
  * Keys grouped so that each group may go in one multi-key command: by hash slot in a cluster (a command
  * over several slots is refused with CROSSSLOT), all together on one node.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '@photomaker/blobstore';
+import type { RedisClient } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import {
   type ErrorContext,
@@ -9,7 +10,6 @@ import {
   TASK_SCHEMAS,
   validateTask,
 } from '@photomaker/schema';
-import type { Redis } from 'ioredis';
 import type { ImageUrls } from '../../http/image-urls.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
@@ -34,7 +34,7 @@ export interface V1TaskDeps {
   reads: Pick<JobReads, 'get'>;
   intake: Pick<ImageIntake, 'upload'>;
   /** Where a re-sent imageUpload taskUUID finds the image stored the first time. */
-  uploads: Pick<Redis, 'get' | 'set'>;
+  uploads: Pick<RedisClient, 'get' | 'set'>;
   blobs: Pick<BlobStore, 'get'>;
   imageUrls: Pick<ImageUrls, 'urlFor'>;
   metrics: Pick<ApiMetrics, 'v1Tasks'>;
