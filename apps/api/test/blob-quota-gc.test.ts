@@ -3,14 +3,15 @@ import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBlobStore } from '@photomaker/blobstore';
+import type { RedisClient } from '@photomaker/events';
 import { createLogger } from '@photomaker/observability';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobCollector, GC_LOCK_KEY } from '../src/jobs/blob-collector.ts';
 import { BlobUsage } from '../src/jobs/blob-usage.ts';
 import { ReferenceImageRegistry } from '../src/jobs/reference-images.ts';
 import { baseInput, GENERATE, gql, stack, startApi, tenants } from './helpers.ts';
 import { asDataUri, pngOf } from './support/bad-images.ts';
+import { REDIS_BACKENDS, type RedisBackend, startRedisBackend } from './support/redis-backends.ts';
 
 const UPLOAD = 'mutation($image: String!) { uploadReferenceImage(image: $image) { id sha256 size } }';
 const DAY = 24 * 3600 * 1000;
@@ -51,18 +52,20 @@ describe('per-tenant blob quota, over HTTP', () => {
   });
 });
 
-describe('blob garbage collection (real Redis, a store of its own)', () => {
-  let redis: Redis;
+describe.each(REDIS_BACKENDS)('blob garbage collection (a real Redis %s, a store of its own)', (kind) => {
+  let backend: RedisBackend;
+  let redis: RedisClient;
   let dir: string;
   let store: LocalBlobStore;
 
   beforeAll(async () => {
-    redis = new Redis(stack().redisUrl);
+    backend = await startRedisBackend(kind, 'blob-gc-test');
+    redis = backend.client;
     dir = await mkdtemp(join(tmpdir(), 'api-gc-'));
     store = new LocalBlobStore(dir);
   });
   afterAll(async () => {
-    redis.disconnect();
+    await backend.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

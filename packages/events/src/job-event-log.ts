@@ -37,6 +37,8 @@ export interface JobEventLogOptions {
   maxLen?: number;
   /** Seconds a job's stream lives after its last append. */
   ttlSeconds?: number;
+  /** Key names; by default those of the client's deployment (a plain connection to a cluster node needs `cluster`). */
+  layout?: KeyLayout;
 }
 
 type StreamEntry = [id: string, fields: string[]];
@@ -64,7 +66,7 @@ export class JobEventLog {
   readonly layout: KeyLayout;
 
   constructor(redis: RedisClient, options: JobEventLogOptions = {}) {
-    this.layout = layoutOf(redis);
+    this.layout = options.layout ?? layoutOf(redis);
     this.maxLen = options.maxLen ?? 1000;
     this.ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
     if (!('photomakerAppendEvent' in redis)) {

@@ -53,10 +53,23 @@ export function connectRedis(options: RedisConnectOptions): RedisClient {
   );
 }
 
-/** A client like `redis` (same nodes, credentials, TLS), on connections of its own. */
-export function duplicateClient(redis: RedisClient, connectionName: string): RedisClient {
+/**
+ * A connection of its own (for a blocking read): on one node a duplicate of it, which reconnects by
+ * itself; in a cluster a plain connection to the node at `address` (with the cluster's credentials and
+ * TLS) that does not reconnect, since after a failover that node may serve other slots: the caller
+ * finds the slot's node again.
+ */
+export function dedicatedConnection(redis: RedisClient, connectionName: string, address: string): Redis {
   if (!(redis instanceof Cluster)) return redis.duplicate({ connectionName });
-  return redis.duplicate([], { redisOptions: { ...redis.options.redisOptions, connectionName } });
+  const [host = '127.0.0.1', port = '6379'] = address.split(':');
+  return new Redis({
+    ...redis.options.redisOptions,
+    host,
+    port: Number(port),
+    connectionName,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
 }
 
 /** The node connections that hold every key: a cluster's masters, or the one node. */
@@ -65,14 +78,11 @@ export function masterConnections(redis: RedisClient): Redis[] {
 }
 
 /**
- * The connection `redis` sends a command on `slot` over (its master in a cluster, as the client knows the
- * slots now), with that node's `host:port`; undefined while a cluster client has no slot table yet.
+ * `host:port` of the master serving `slot` as the cluster client knows it now (`single` on one node);
+ * undefined while a cluster client has no slot table yet.
  */
-export function connectionForSlot(redis: RedisClient, slot: number): { node: Redis; address: string } | undefined {
-  if (!(redis instanceof Cluster)) return { node: redis, address: 'single' };
-  const address = redis.slots[slot]?.[0];
-  const node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
-  return node && address ? { node, address } : undefined;
+export function addressOfSlot(redis: RedisClient, slot: number): string | undefined {
+  return redis instanceof Cluster ? redis.slots[slot]?.[0] : 'single';
 }
 
 /** The connection of `redis` to the node at `address` (as connectionForSlot names it), if it has one. */

@@ -136,6 +136,7 @@ export class EventHub {
     if (!reader) {
       reader = new ShardReader({
         redis: this.options.redis,
+        layout: this.layout,
         shard,
         logger: this.options.logger,
         blockMs: this.options.blockMs ?? 5_000,

@@ -1,17 +1,20 @@
 import {
-  connectionForSlot,
+  addressOfSlot,
   connectionTo,
-  duplicateClient,
+  dedicatedConnection,
   JobEventLog,
+  type KeyLayout,
   type RedisClient,
   shardSlot,
 } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import type { JobEvent } from '@photomaker/schema';
+import type { Redis } from 'ioredis';
 
 export interface ShardReaderOptions {
-  /** The hub's command connection: CLIENT UNBLOCK goes through it. */
+  /** The hub's command connection: where the shard's node is looked up and CLIENT UNBLOCK goes through. */
   redis: RedisClient;
+  layout: KeyLayout;
   /** The shard whose jobs this reader follows (see `shardOf`; always 0 on one Redis node). */
   shard: number;
   logger: Logger;
@@ -23,20 +26,31 @@ export interface ShardReaderOptions {
   onEvents(batch: Map<string, JobEvent[]>): void;
 }
 
+interface ReaderConnection {
+  redis: Redis;
+  log: JobEventLog;
+  /** `host:port` of its node (`single` on one node). */
+  address: string;
+  /** Its CLIENT ID there, once asked. */
+  id: number | undefined;
+}
+
+const MOVED = /MOVED \d+ (\S+)/;
+
 /**
  * One blocking XREAD loop over the followed jobs of one shard, on a connection of its own. On one Redis
  * node there is one shard, so one reader serves every job. In a cluster an XREAD may name streams of one
- * slot only, and each shard is one slot (keyspace.ts): the hub runs a reader per shard, at most
- * EVENT_SHARDS. When the job set changes, the blocked XREAD is interrupted with CLIENT UNBLOCK, sent to
- * the node the read is blocked on, so a new job's events are read at once rather than after the block.
+ * slot only, and each shard is one slot (keyspace.ts): the hub runs a reader per shard (at most
+ * EVENT_SHARDS), each on one connection to the master of its slot, found again after a failover.
+ * When the job set changes, the blocked XREAD is interrupted with CLIENT UNBLOCK on that node, so a new
+ * job's events are read at once rather than after the block timeout.
  */
 export class ShardReader {
   private readonly options: ShardReaderOptions;
-  private readonly reader: RedisClient;
-  private readonly log: JobEventLog;
   private readonly slot: number;
-  /** The reader connection's CLIENT ID, and on which node (a failover moves the shard). */
-  private readerId: { id: number; address: string } | undefined;
+  private connection: ReaderConnection | undefined;
+  /** Where a MOVED reply said the slot went (a failover), tried before asking the cluster client. */
+  private movedTo: string | undefined;
   private blocked = false;
   /** The job set changed since the reader last built its XREAD. */
   private dirty = false;
@@ -47,9 +61,6 @@ export class ShardReader {
 
   constructor(options: ShardReaderOptions) {
     this.options = options;
-    this.reader = duplicateClient(options.redis, 'photomaker-api-event-reader');
-    this.reader.on('error', options.onRedisError ?? (() => undefined));
-    this.log = new JobEventLog(this.reader);
     this.slot = shardSlot(options.shard);
   }
 
@@ -64,7 +75,7 @@ export class ShardReader {
     if (this.unblockTimer) clearTimeout(this.unblockTimer);
     this.wake?.();
     // Disconnecting the reader ends its blocking XREAD; no need to wait for an UNBLOCK round trip.
-    this.reader.disconnect();
+    this.connection?.redis.disconnect();
     // A command stuck on an unreachable Redis must not hold shutdown.
     await Promise.race([
       this.loop?.catch(() => undefined),
@@ -92,21 +103,29 @@ export class ShardReader {
   }
 
   private async unblock(): Promise<void> {
-    if (this.readerId === undefined) return;
-    const node = connectionTo(this.options.redis, this.readerId.address);
-    await node?.call('CLIENT', 'UNBLOCK', String(this.readerId.id));
+    const connection = this.connection;
+    if (connection?.id === undefined) return;
+    const node = connectionTo(this.options.redis, connection.address);
+    await node?.call('CLIENT', 'UNBLOCK', String(connection.id));
   }
 
-  /** Learns the reader's CLIENT ID on the node that serves this shard now (once per node). */
-  private async identify(): Promise<void> {
-    let target = connectionForSlot(this.reader, this.slot);
-    if (!target) {
-      // A cluster client learns the slots when it connects: a PING waits for that.
-      await this.reader.ping();
-      target = connectionForSlot(this.reader, this.slot);
+  /** The reader connection, opened to the node serving the shard now, with its CLIENT ID. */
+  private async connect(): Promise<ReaderConnection> {
+    if (!this.connection) {
+      let address = this.movedTo ?? addressOfSlot(this.options.redis, this.slot);
+      if (address === undefined) {
+        // A cluster client learns the slots when it connects: a PING waits for that.
+        await this.options.redis.ping();
+        address = addressOfSlot(this.options.redis, this.slot);
+      }
+      if (address === undefined) throw new Error(`no Redis node serves slot ${this.slot}`);
+      const redis = dedicatedConnection(this.options.redis, 'photomaker-api-event-reader', address);
+      redis.on('error', this.options.onRedisError ?? (() => undefined));
+      const log = new JobEventLog(redis, { layout: this.options.layout });
+      this.connection = { redis, log, address, id: undefined };
     }
-    if (!target || this.readerId?.address === target.address) return;
-    this.readerId = { id: Number(await target.node.call('CLIENT', 'ID')), address: target.address };
+    this.connection.id ??= Number(await this.connection.redis.call('CLIENT', 'ID'));
+    return this.connection;
   }
 
   private async run(): Promise<void> {
@@ -126,15 +145,15 @@ export class ShardReader {
 
   /** One blocking XREAD over the shard's followed jobs. */
   private async readOnce(): Promise<void> {
-    await this.identify();
+    const connection = await this.connect();
     this.dirty = false;
-    // Built after identify(): a job attached meanwhile is in this read.
+    // Built after connect(): a job attached meanwhile is in this read.
     const cursors = this.options.cursors();
     if (cursors.size === 0) return;
     this.blocked = true;
     let batch: Map<string, JobEvent[]>;
     try {
-      batch = await this.log.readMany(cursors, { blockMs: this.options.blockMs, count: 200 });
+      batch = await connection.log.readMany(cursors, { blockMs: this.options.blockMs, count: 200 });
     } finally {
       this.blocked = false;
     }
@@ -142,8 +161,16 @@ export class ShardReader {
   }
 
   private async recover(error: Error, failures: number): Promise<void> {
-    // The reader connection may have been replaced, or the shard moved to another node: ask again.
-    this.readerId = undefined;
+    if (this.options.layout === 'cluster') {
+      // The node failed or gave the slot away: connect again where the slot is now.
+      this.movedTo = MOVED.exec(error.message)?.[1];
+      this.connection?.redis.disconnect();
+      this.connection = undefined;
+      if (!this.movedTo && 'refreshSlotsCache' in this.options.redis) this.options.redis.refreshSlotsCache();
+    } else if (this.connection) {
+      // ioredis reconnects the one node's connection by itself: its id changes.
+      this.connection.id = undefined;
+    }
     if (failures === 1 || failures % 20 === 0)
       this.options.logger.warn(
         { reason: error.message, failures, shard: this.options.shard },
