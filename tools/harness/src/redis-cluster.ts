@@ -43,8 +43,11 @@ export interface RunningRedisCluster {
   /**
    * kill -9 of the node at `port`; when it was a master, resolves once its replica took over (after
    * `nodeTimeoutMs`) and the cluster is healthy again. Resolves with the master of its slots now.
+   * `replicaLagMs`: first stop the master's replica (SIGSTOP) for that long while the master goes on
+   * acknowledging writes, then kill the master and resume the replica: the writes of that window are
+   * lost, as an unclean failover loses what asynchronous replication had not sent yet.
    */
-  kill(port: number, timeoutMs?: number): Promise<number | undefined>;
+  kill(port: number, options?: { replicaLagMs?: number; timeoutMs?: number }): Promise<number | undefined>;
   /** Resolves once every live node agrees the cluster is `ok` and covers all slots with a master. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** `redis-cli` against one node (authenticated), its stdout. */
@@ -228,11 +231,16 @@ function handle(
       }
       return replica;
     },
-    async kill(port, timeoutMs = 30_000) {
+    async kill(port, { replicaLagMs, timeoutMs = 30_000 } = {}) {
       const before = (await view()).find((node) => node.port === port);
       const node = nodes.find((n) => n.port === port);
       if (!node || !before) throw new Error(`no Redis Cluster node on ${port}`);
+      const replicaPort = replicaLagMs === undefined ? undefined : await this.replicaOf(port);
+      const replica = nodes.find((n) => n.port === replicaPort)?.process.child;
+      replica?.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, replicaLagMs ?? 0));
       await node.process.kill();
+      replica?.kill('SIGCONT');
       if (!healthyMaster(before)) return undefined;
       const slot = Number(before.slots[0]?.split('-')[0]);
       const deadline = Date.now() + timeoutMs;
