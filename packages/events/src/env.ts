@@ -17,8 +17,6 @@ export const redisEnv = z.object({
       error: 'must be host:port[,host:port...]',
     })
     .optional()
-    .describe(
-      'Seed nodes (`host:port,...`) of a Redis Cluster; when set, `REDIS_URL` gives only the scheme (`rediss://` for TLS) and credentials',
-    )
-    .meta({ defaultText: 'unset (one Redis node)' }),
+    .describe('Redis Cluster seeds `host:port,...`; `REDIS_URL` then gives only scheme and credentials')
+    .meta({ defaultText: 'unset (one node)' }),
 });

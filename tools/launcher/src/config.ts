@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { definedOnly, parseEnv } from '@photomaker/env';
+import { definedOnly, type EnvInput, parseEnv } from '@photomaker/env';
 import { KNOWN_VARIABLES, passThroughProblems } from './app-envs.ts';
 import type { CliFlags } from './cli-flags.ts';
 import { type LatencyPreset, type LauncherEnv, type LogLevel, launcherEnv, REAL_RUNWARE_URL } from './env.ts';
@@ -110,6 +110,14 @@ function runwareTarget(e: LauncherEnv): { runware: RunwareTarget; problems: stri
   };
 }
 
+/** A Redis Cluster is always an existing one: its scheme and password come from REDIS_URL. */
+function redisProblems(env: EnvInput, e: LauncherEnv): string[] {
+  if (!env.REDIS_CLUSTER_NODES?.trim() || e.REDIS_URL) return [];
+  return [
+    'REDIS_CLUSTER_NODES: set REDIS_URL too (`redis://` or `rediss://` with the cluster password); the launcher starts no Redis Cluster',
+  ];
+}
+
 /** The ports of what the launcher starts: none for an existing Temporal, Redis or the real Runware. */
 function portsOf(e: LauncherEnv, runware: RunwareTarget): StackPorts {
   return {
@@ -132,7 +140,7 @@ export function loadConfig(input: LoadConfigInput): StackConfig {
   const e = parsed.data;
   const { runware, problems } = runwareTarget(e);
   const ports = portsOf(e, runware);
-  problems.push(...appProblems, ...duplicatePorts(ports));
+  problems.push(...appProblems, ...duplicatePorts(ports), ...redisProblems(env, e));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolvePath(rootDir, e.PHOTOMAKER_DATA_DIR ?? '.data');
