@@ -1,27 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectRedis, JobEventLog, parseClusterNodes } from '@photomaker/events';
-import { startPlatform, startRedisCluster } from '@photomaker/harness';
+import { makeTestCa, startPlatform, startRedisCluster } from '@photomaker/harness';
 import { PlatformClient, pngDataUri, referencePng, smallTask } from '@photomaker/harness/client';
 import { describe, expect, it } from 'vitest';
 
 // API and worker processes of their own (and a Temporal of their own: the stack's worker, on one Redis
-// node, polls the same task queue) against a real 3-master Redis Cluster.
+// node, polls the same task queue) against a real 3-master Redis Cluster over TLS with a password
+// (`rediss://`), whose private CA the apps trust through Node's NODE_EXTRA_CA_CERTS.
 describe('the platform on a Redis Cluster', () => {
-  it('runs one real job end to end: API and worker on a 3-master cluster, events in the job shard', {
+  it('runs one real job end to end: API and worker on a 3-master TLS cluster, events in the job shard', {
     timeout: 180_000,
   }, async () => {
-    const cluster = await startRedisCluster();
-    const redis = connectRedis({ url: cluster.url, clusterNodes: parseClusterNodes(cluster.seeds) });
+    const dir = await mkdtemp(join(tmpdir(), 'photomaker-cluster-ca-'));
+    const ca = await makeTestCa(dir);
+    const cluster = await startRedisCluster({ tls: ca });
+    const redis = connectRedis({
+      url: cluster.url,
+      clusterNodes: parseClusterNodes(cluster.seeds),
+      redisOptions: { tls: { ca: ca.ca } },
+    });
+    const cleanup = async () => {
+      redis.disconnect();
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    const trust = { NODE_EXTRA_CA_CERTS: ca.caFile };
     const platform = await startPlatform({
       pieces: ['temporal', 'emulator', 'worker', 'api'],
       name: 'redis-cluster',
       redis: { url: cluster.url, clusterNodes: cluster.seeds },
+      env: { worker: trust, api: trust },
     }).catch(async (error: unknown) => {
-      redis.disconnect();
-      await cluster.stop();
+      await cleanup();
       throw error;
     });
     const client = new PlatformClient(platform.apiUrl, platform.apiKey);
     try {
+      expect(cluster.url.startsWith('rediss://')).toBe(true);
       expect(platform.envs.api).toMatchObject({ REDIS_URL: cluster.url, REDIS_CLUSTER_NODES: cluster.seeds });
       const reference = await client.uploadReference(pngDataUri(await referencePng()));
       const job = await client.runJob(smallTask(reference));
@@ -39,8 +56,7 @@ describe('the platform on a Redis Cluster', () => {
     } finally {
       await client.close();
       await platform.stop();
-      redis.disconnect();
-      await cluster.stop();
+      await cleanup();
     }
   });
 });
