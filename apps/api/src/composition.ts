@@ -1,10 +1,9 @@
 import { type BlobStore, blobStoreFrom } from '@photomaker/blobstore';
-import { JobEventLog, OutputOwners } from '@photomaker/events';
+import { connectRedis, JobEventLog, OutputOwners, type RedisClient } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
-import { Redis } from 'ioredis';
 import { AddressLimits } from './auth/address-limits.ts';
 import { AdmissionGate } from './auth/admission.ts';
 import { LiveTenantDirectory } from './auth/tenants-reload.ts';
@@ -39,7 +38,7 @@ export interface ApiParts {
   tenants: LiveTenantDirectory;
   admission: AdmissionGate;
   temporal: Client;
-  redis: Redis;
+  redis: RedisClient;
   blobs: BlobStore;
   intake: ImageIntake;
   records: JobRecords;
@@ -57,8 +56,12 @@ export interface ApiParts {
   close(): Promise<void>;
 }
 
-function connectRedis(config: ApiConfig, logger: Logger) {
-  const redis = new Redis(config.redisUrl, { connectionName: 'photomaker-api', maxRetriesPerRequest: 2 });
+function connectApiRedis(config: ApiConfig, logger: Logger) {
+  const redis = connectRedis({
+    url: config.redisUrl,
+    clusterNodes: config.redisClusterNodes,
+    redisOptions: { connectionName: 'photomaker-api', maxRetriesPerRequest: 2 },
+  });
   // ioredis reconnects by itself; say so once per 10 s rather than on every attempt.
   let lastRedisWarning = 0;
   const onRedisError = (error: Error) => {
@@ -78,7 +81,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     onReload: (outcome) => metrics.tenantReloads.inc({ outcome }),
   });
   tenants.watch();
-  const { redis, onRedisError } = connectRedis(config, logger);
+  const { redis, onRedisError } = connectApiRedis(config, logger);
   const temporal = await connectTemporal({
     connection: config.temporal,
     env: config.payloadKeys ? { PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys } : {},

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type BlobStoreSettings, DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import { parseClusterNodes } from '@photomaker/events';
 import {
   TemporalConfigError,
   type TemporalConnectionConfig,
@@ -30,6 +31,8 @@ export interface ApiConfig {
   /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
   payloadKeys: string | undefined;
   redisUrl: string;
+  /** Seeds of a Redis Cluster (REDIS_CLUSTER_NODES); empty: REDIS_URL is one node. */
+  redisClusterNodes: string[];
   /** PHOTOMAKER_BLOB_STORE / PHOTOMAKER_BLOB_DIR / PHOTOMAKER_S3_FORCE_PATH_STYLE (blobstore's from-env.ts). */
   blobStore: BlobStoreSettings;
   /** PHOTOMAKER_IMAGE_URLS: `presigned` redirects GET /images to presigned S3 GETs (needs an S3 store). */
@@ -284,6 +287,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     temporal: temporal.config,
     payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),
     blobStore: {
       store: e.PHOTOMAKER_BLOB_STORE,
       dir: e.PHOTOMAKER_BLOB_DIR,

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { masterConnections, type RedisClient } from '@photomaker/events';
 import { temporalCli } from '@photomaker/harness';
 import { createLogger } from '@photomaker/observability';
 import { workflowIdForJob } from '@photomaker/temporal';
@@ -25,7 +26,7 @@ const TOKENS = [HOOK_TOKEN, UPLOAD_TOKEN];
 
 let receiver: Server;
 let receiverUrl: string;
-let api: { url: string; close(): Promise<void>; redis: Redis };
+let api: { url: string; close(): Promise<void>; redis: RedisClient };
 const apiLog: string[] = [];
 
 beforeAll(async () => {
@@ -58,14 +59,16 @@ afterAll(async () => {
 });
 
 /** Every value under photomaker:* in Redis, whatever its type, as text. */
-async function redisDump(redis: Redis): Promise<string> {
+async function redisDump(client: RedisClient): Promise<string> {
   const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'photomaker:*', 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) out.push(key, JSON.stringify(await redisValue(redis, key)));
-  } while (cursor !== '0');
+  for (const redis of masterConnections(client)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'photomaker:*', 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) out.push(key, JSON.stringify(await redisValue(redis, key)));
+    } while (cursor !== '0');
+  }
   return out.join('\n');
 }
 

@@ -4,16 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type CollectableStore, LocalBlobStore, S3BlobStore } from '@photomaker/blobstore';
+import type { RedisClient } from '@photomaker/events';
 import { startS3Server } from '@photomaker/harness';
 import { createLogger } from '@photomaker/observability';
 import type { BlobRef } from '@photomaker/schema';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobCollector, GC_LOCK_KEY } from '../src/jobs/blob-collector.ts';
 import { BlobUsage } from '../src/jobs/blob-usage.ts';
 import { ReferenceImageRegistry } from '../src/jobs/reference-images.ts';
 import { baseInput, GENERATE, gql, stack, startApi, tenants } from './helpers.ts';
 import { asDataUri, pngOf } from './support/bad-images.ts';
+import { type RedisBackend, startRedisBackend } from './support/redis-backends.ts';
 
 const UPLOAD = 'mutation($image: String!) { uploadReferenceImage(image: $image) { id sha256 size } }';
 const DAY = 24 * 3600 * 1000;
@@ -111,22 +112,26 @@ async function s3GcStore(): Promise<GcStore> {
   };
 }
 
+// Every store on one Redis node; the local store on a Redis Cluster as well.
 describe.each([
-  ['a local directory', localGcStore],
-  ['S3', s3GcStore],
-])('blob garbage collection (real Redis, a store of its own: %s)', (_name, makeStore) => {
-  let redis: Redis;
+  ['a local directory', 'single node', localGcStore],
+  ['a local directory', 'cluster', localGcStore],
+  ['S3', 'single node', s3GcStore],
+] as const)('blob garbage collection (a store of its own: %s; a real Redis %s)', (_name, kind, makeStore) => {
+  let backend: RedisBackend;
+  let redis: RedisClient;
   let gc: GcStore;
   let store: CollectableStore;
   const storedDaysAgo = (bytes: Buffer, daysAgo: number) => gc.storedDaysAgo(bytes, daysAgo);
 
   beforeAll(async () => {
-    redis = new Redis(stack().redisUrl);
+    backend = await startRedisBackend(kind, 'blob-gc-test');
+    redis = backend.client;
     gc = await makeStore();
     store = gc.store;
   });
   afterAll(async () => {
-    redis.disconnect();
+    await backend.stop();
     await gc?.close();
   });
 

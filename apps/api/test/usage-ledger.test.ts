@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { familyPrefix, layoutOf, type RedisClient } from '@photomaker/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TenantLimits, UsageLedger } from '../src/jobs/usage-ledger.ts';
-import { stack } from './helpers.ts';
+import { REDIS_BACKENDS, type RedisBackend, startRedisBackend } from './support/redis-backends.ts';
 
-// The ledger's Lua scripts against the stack's real redis-server, in process, with a controlled clock.
+// The ledger's Lua scripts against the stack's real redis-server and a real Redis Cluster, in process,
+// with a controlled clock.
 
-let redis: Redis;
+let redis: RedisClient;
 let now = Date.UTC(2026, 11, 6, 12, 0, 10);
 /** The ledger, its reservations told as the refusal (undefined: every job reserved and held). */
 function ledger(maxInFlight?: number) {
@@ -28,12 +29,14 @@ const NO_LIMITS: TenantLimits = {};
 const jobs = (...images: number[]) => images.map((n) => ({ jobId: randomUUID(), images: n }));
 const tenant = () => `ledger-${randomUUID()}`;
 
-beforeAll(() => {
-  redis = new Redis(stack().redisUrl, { connectionName: 'usage-ledger-test' });
-});
-afterAll(() => redis.disconnect());
+describe.each(REDIS_BACKENDS)('usage ledger (Lua on a real %s)', (kind) => {
+  let backend: RedisBackend;
+  beforeAll(async () => {
+    backend = await startRedisBackend(kind, 'usage-ledger-test');
+    redis = backend.client;
+  });
+  afterAll(() => backend.stop());
 
-describe('usage ledger (Lua on real redis-server)', () => {
   it('reserves a whole batch or none of it against images per minute, and refunds', async () => {
     const t = tenant();
     const l = ledger();
@@ -85,7 +88,7 @@ describe('usage ledger (Lua on real redis-server)', () => {
   });
 
   it('holds a global in-flight budget across tenants', async () => {
-    await redis.del('photomaker:usage:inflight');
+    await redis.del(`${familyPrefix('usage', layoutOf(redis))}:inflight`);
     const l = ledger(3);
     expect(await l.reserve(tenant(), NO_LIMITS, jobs(1, 1))).toBeUndefined();
     expect(await l.reserve(tenant(), NO_LIMITS, jobs(1, 1))).toMatchObject({
@@ -94,7 +97,7 @@ describe('usage ledger (Lua on real redis-server)', () => {
       current: 2,
     });
     expect(await l.reserve(tenant(), NO_LIMITS, jobs(1))).toBeUndefined();
-    await redis.del('photomaker:usage:inflight');
+    await redis.del(`${familyPrefix('usage', layoutOf(redis))}:inflight`);
   });
 
   it('refuses a day over its images with QUOTA_EXCEEDED until the next UTC day', async () => {

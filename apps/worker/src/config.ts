@@ -1,5 +1,6 @@
 import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
+import { parseClusterNodes } from '@photomaker/events';
 import type { PhotoMakerForm } from '@photomaker/runware';
 import {
   TemporalConfigError,
@@ -16,6 +17,8 @@ export interface WorkerConfig {
   /** Address, namespace, TLS and API key (Temporal's environment configuration), and the task queue. */
   temporal: TemporalConnectionConfig & { taskQueue: string };
   redisUrl: string;
+  /** Seeds of a Redis Cluster (REDIS_CLUSTER_NODES); empty: REDIS_URL is one node. */
+  redisClusterNodes: string[];
   runware: { baseUrl: string; apiKey: string; photoMakerForm: PhotoMakerForm };
   publicUrl: string;
   /** Each tenant's webhook signing secrets (configured, or derived from the master secret). */
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
     temporal: { ...temporalConnection(env), taskQueue: e.TEMPORAL_TASK_QUEUE },
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),
     runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey, photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),
     webhookSecrets: webhooks.secrets,

@@ -71,6 +71,7 @@ const registry = createMetricsRegistry('worker');
 const metrics = createWorkerMetrics(registry);
 const resources = openResources({
   redisUrl: config.redisUrl,
+  redisClusterNodes: config.redisClusterNodes,
   runware: config.runware,
   blobs: blobStoreFromEnv(process.env),
   settings: {

@@ -1,15 +1,16 @@
 import type { BlobStore } from '@photomaker/blobstore';
-import { JobEventLog } from '@photomaker/events';
+import { connectRedis, JobEventLog } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { type PhotoMakerForm, RunwareClient } from '@photomaker/runware';
 import type { UrlGuard } from '@photomaker/url-guard';
-import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import type { ActivityDeps, ActivitySettings } from './activities/deps.ts';
 import type { WorkerMetrics } from './metrics.ts';
 
 export interface ResourceOptions {
   redisUrl: string;
+  /** Seeds of a Redis Cluster; none or empty: `redisUrl` is one node. */
+  redisClusterNodes?: readonly string[];
   /** photoMakerForm: how one Runware request body is built from a job's task (default `task`). */
   runware: { baseUrl: string; apiKey: string; photoMakerForm?: PhotoMakerForm };
   blobs: BlobStore;
@@ -30,9 +31,11 @@ export interface Resources {
 export function openResources(options: ResourceOptions): Resources {
   const connections = options.connections ?? 64;
   // Auto-pipelining: commands issued in the same tick (event appends, cache reads) share one write.
-  const redis = new Redis(options.redisUrl, {
-    connectionName: 'photomaker-worker',
-    enableAutoPipelining: true,
+  const redis = connectRedis({
+    url: options.redisUrl,
+    ...(options.redisClusterNodes ? { clusterNodes: options.redisClusterNodes } : {}),
+    redisOptions: { connectionName: 'photomaker-worker' },
+    autoPipelining: true,
   });
   redis.on('error', (error) => options.logger.warn({ err: error }, 'redis connection error (retrying)'));
   // In-client retries off: Temporal retries activities durably (visible in history, Retry-After honoured).

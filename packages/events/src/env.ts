@@ -10,4 +10,13 @@ export const redisEnv = z.object({
     })
     .default('redis://127.0.0.1:6380')
     .describe('Redis of the job event streams (`redis://` or `rediss://`)'),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .trim()
+    .refine((value) => value.split(',').every((node) => /^[^\s:,]+:\d{1,5}$/.test(node.trim())), {
+      error: 'must be host:port[,host:port...]',
+    })
+    .optional()
+    .describe('Redis Cluster seeds `host:port,...`; `REDIS_URL` then gives only scheme and credentials')
+    .meta({ defaultText: 'unset (one node)' }),
 });

@@ -1,3 +1,6 @@
 export * from './env.ts';
 export * from './job-event-log.ts';
+export * from './key-slot.ts';
+export * from './keyspace.ts';
 export * from './output-owners.ts';
+export * from './redis-client.ts';

@@ -1,8 +1,6 @@
 import { type JobEvent, jobEventSchema } from '@photomaker/schema';
-import type { Redis } from 'ioredis';
-
-/** One Redis Stream per job. Entry id `<seq>-0` makes the stream itself the per-job sequence. */
-export const streamKey = (jobId: string) => `photomaker:job:${jobId}:events`;
+import { type KeyLayout, layoutOf, streamKey } from './keyspace.ts';
+import { groupBySlot, type RedisClient } from './redis-client.ts';
 
 export type AppendResult = 'appended' | 'duplicate';
 
@@ -20,7 +18,8 @@ export class EventGapError extends Error {
 }
 
 // Atomic: a seq already present is a duplicate (an activity retry), a seq past last+1 is a gap and is
-// refused, so a stream can never hold gaps or duplicates whatever order retries arrive in.
+// refused, so a stream can never hold gaps or duplicates whatever order retries arrive in. One key: in a
+// cluster the script runs on the master of the stream's slot.
 const APPEND_SCRIPT = `
 local seq = tonumber(ARGV[1])
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -38,12 +37,14 @@ export interface JobEventLogOptions {
   maxLen?: number;
   /** Seconds a job's stream lives after its last append. */
   ttlSeconds?: number;
+  /** Key names; by default those of the client's deployment (a plain connection to a cluster node needs `cluster`). */
+  layout?: KeyLayout;
 }
 
 type StreamEntry = [id: string, fields: string[]];
 type XReadReply = [key: string, entries: StreamEntry[]][] | null;
 
-type RedisWithAppend = Redis & {
+type RedisWithAppend = RedisClient & {
   photomakerAppendEvent(
     key: string,
     seq: string,
@@ -56,13 +57,16 @@ type RedisWithAppend = Redis & {
 /**
  * The offset-based progress log: the worker appends, API processes read from any seq. Blocking reads
  * (`read`, `readMany` with blockMs) hold their connection: give them a dedicated one (`redis.duplicate()`).
+ * Works on one node or a cluster (`layout` says how keys are named, see keyspace.ts).
  */
 export class JobEventLog {
   private readonly redis: RedisWithAppend;
   private readonly maxLen: number;
   private readonly ttlSeconds: number;
+  readonly layout: KeyLayout;
 
-  constructor(redis: Redis, options: JobEventLogOptions = {}) {
+  constructor(redis: RedisClient, options: JobEventLogOptions = {}) {
+    this.layout = options.layout ?? layoutOf(redis);
     this.maxLen = options.maxLen ?? 1000;
     this.ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
     if (!('photomakerAppendEvent' in redis)) {
@@ -74,7 +78,7 @@ export class JobEventLog {
   async append(event: JobEvent): Promise<AppendResult> {
     const checked = jobEventSchema.parse(event);
     const reply = await this.redis.photomakerAppendEvent(
-      streamKey(checked.jobId),
+      streamKey(checked.jobId, this.layout),
       String(checked.seq),
       JSON.stringify(checked),
       String(this.maxLen),
@@ -93,13 +97,23 @@ export class JobEventLog {
 
   /** Every stored event with seq > afterSeq, in order. */
   async range(jobId: string, afterSeq = 0): Promise<JobEvent[]> {
-    const entries = (await this.redis.xrange(streamKey(jobId), `${afterSeq + 1}-0`, '+')) as StreamEntry[];
+    const entries = (await this.redis.xrange(
+      streamKey(jobId, this.layout),
+      `${afterSeq + 1}-0`,
+      '+',
+    )) as StreamEntry[];
     return entries.map(parseEntry);
   }
 
   /** The newest event, or undefined for an unknown/expired job. */
   async last(jobId: string): Promise<JobEvent | undefined> {
-    const entries = (await this.redis.xrevrange(streamKey(jobId), '+', '-', 'COUNT', 1)) as StreamEntry[];
+    const entries = (await this.redis.xrevrange(
+      streamKey(jobId, this.layout),
+      '+',
+      '-',
+      'COUNT',
+      1,
+    )) as StreamEntry[];
     return entries[0] ? parseEntry(entries[0]) : undefined;
   }
 
@@ -115,22 +129,32 @@ export class JobEventLog {
 
   /**
    * One XREAD over many jobs: what lets one reader per API process serve every subscribed job.
-   * Returns only jobs that have new events.
+   * Returns only jobs that have new events. In a cluster an XREAD names streams of one slot only: jobs
+   * of several shards are read with one XREAD per shard, which may block only when there is one shard
+   * (a blocking reader of many shards runs one read per shard on its own connection, as the API's event
+   * hub does).
    */
   async readMany(
     cursors: ReadonlyMap<string, number>,
     options: { blockMs?: number; count?: number } = {},
   ): Promise<Map<string, JobEvent[]>> {
     const out = new Map<string, JobEvent[]>();
-    if (cursors.size === 0) return out;
-    const jobIds = [...cursors.keys()];
-    const args: (string | number)[] = ['COUNT', options.count ?? 500];
-    if (options.blockMs !== undefined && options.blockMs > 0) args.push('BLOCK', options.blockMs);
-    args.push('STREAMS', ...jobIds.map(streamKey), ...jobIds.map((id) => `${cursors.get(id) ?? 0}-0`));
-    const reply = (await this.redis.call('XREAD', ...args)) as XReadReply;
-    for (const [key, entries] of reply ?? []) {
-      const jobId = key.slice('photomaker:job:'.length, -':events'.length);
-      out.set(jobId, entries.map(parseEntry));
+    const jobOf = new Map([...cursors.keys()].map((jobId) => [streamKey(jobId, this.layout), jobId]));
+    const groups = groupBySlot(this.redis, [...jobOf.keys()]);
+    const blockMs = options.blockMs !== undefined && options.blockMs > 0 ? options.blockMs : undefined;
+    if (blockMs !== undefined && groups.length > 1)
+      throw new Error('a blocking readMany must name jobs of one shard (see shardOf) on a Redis Cluster');
+    const replies = await Promise.all(
+      groups.map((keys) => {
+        const args: (string | number)[] = ['COUNT', options.count ?? 500];
+        if (blockMs !== undefined) args.push('BLOCK', blockMs);
+        const after = keys.map((key) => `${cursors.get(jobOf.get(key) ?? '') ?? 0}-0`);
+        return this.redis.call('XREAD', ...args, 'STREAMS', ...keys, ...after) as Promise<XReadReply>;
+      }),
+    );
+    for (const [key, entries] of replies.flatMap((reply) => reply ?? [])) {
+      const jobId = jobOf.get(key);
+      if (jobId !== undefined) out.set(jobId, entries.map(parseEntry));
     }
     return out;
   }

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { jobKey, type KeyLayout, layoutOf } from './keyspace.ts';
+import type { RedisClient } from './redis-client.ts';
 
 /**
  * How long an output's owner is remembered: Runware keeps images 30 days after their last use, and an
@@ -7,7 +8,7 @@ import type { Redis } from 'ioredis';
 export const OUTPUT_OWNER_TTL_SECONDS = 30 * 24 * 3600;
 
 const outputJobKey = (imageUUID: string) => `photomaker:output:${imageUUID.toLowerCase()}:job`;
-const jobTenantKey = (jobId: string) => `photomaker:job:${jobId}:tenant`;
+const jobTenantKey = (jobId: string, layout: KeyLayout) => jobKey(jobId, 'tenant', layout);
 
 /** `unknown`: not an output of this platform; otherwise the owning tenant (undefined once forgotten). */
 export type OutputOwner = { known: false } | { known: true; tenant: string | undefined };
@@ -18,30 +19,33 @@ export type OutputOwner = { known: false } | { known: true; tenant: string | und
  * job when it starts it, the worker records the job of each output it stores.
  */
 export class OutputOwners {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ttlSeconds: number;
+  private readonly layout: KeyLayout;
 
-  constructor(redis: Redis, options: { ttlSeconds?: number } = {}) {
+  constructor(redis: RedisClient, options: { ttlSeconds?: number } = {}) {
     this.redis = redis;
+    this.layout = layoutOf(redis);
     this.ttlSeconds = options.ttlSeconds ?? OUTPUT_OWNER_TTL_SECONDS;
   }
 
   /** The API, when it starts a job. */
   async recordJob(tenant: string, jobId: string): Promise<void> {
-    await this.redis.set(jobTenantKey(jobId), tenant, 'EX', this.ttlSeconds);
+    await this.redis.set(jobTenantKey(jobId, this.layout), tenant, 'EX', this.ttlSeconds);
   }
 
   /** The worker, once it has stored a job's images. */
   async recordOutputs(jobId: string, imageUUIDs: readonly string[]): Promise<void> {
     if (imageUUIDs.length === 0) return;
-    const batch = this.redis.multi();
-    for (const uuid of imageUUIDs) batch.set(outputJobKey(uuid), jobId, 'EX', this.ttlSeconds);
-    await batch.exec();
+    // One SET per output, not a MULTI: each key stands alone, and in a cluster they are in other slots.
+    await Promise.all(
+      imageUUIDs.map((uuid) => this.redis.set(outputJobKey(uuid), jobId, 'EX', this.ttlSeconds)),
+    );
   }
 
   async ownerOf(imageUUID: string): Promise<OutputOwner> {
     const jobId = await this.redis.get(outputJobKey(imageUUID));
     if (jobId === null) return { known: false };
-    return { known: true, tenant: (await this.redis.get(jobTenantKey(jobId))) ?? undefined };
+    return { known: true, tenant: (await this.redis.get(jobTenantKey(jobId, this.layout))) ?? undefined };
   }
 }

@@ -1,26 +1,32 @@
-import { type RunningRedis, startRedis } from '@photomaker/harness';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutputOwners } from '../src/index.ts';
-
-let server: RunningRedis;
-let redis: Redis;
-let owners: OutputOwners;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-  owners = new OutputOwners(redis, { ttlSeconds: 60 });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+import { jobKey, layoutOf, OutputOwners, type RedisClient } from '../src/index.ts';
+import { BACKENDS, type Backend, startBackend } from './support/backends.ts';
 
 const OUT = '8c1a3f5e-2b4d-4c6e-9f01-23456789abcd';
 
-describe('OutputOwners', () => {
+describe.each(BACKENDS)('OutputOwners on a %s', (kind) => {
+  let backend: Backend;
+  let redis: RedisClient;
+  let owners: OutputOwners;
+
+  beforeAll(async () => {
+    backend = await startBackend(kind);
+    redis = backend.client;
+    owners = new OutputOwners(redis, { ttlSeconds: 60 });
+  });
+
+  afterAll(() => backend.stop());
+
+  it('records many outputs of one job at once (keys of several slots in a cluster)', async () => {
+    const many = Array.from(
+      { length: 12 },
+      (_, i) => `22222222-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
+    await owners.recordJob('tenant-m', 'job-m');
+    await owners.recordOutputs('job-m', many);
+    for (const uuid of many) expect(await owners.ownerOf(uuid)).toEqual({ known: true, tenant: 'tenant-m' });
+  });
+
   it('answers the tenant of the job that produced an output, in any letter case', async () => {
     await owners.recordJob('tenant-a', 'job-1');
     await owners.recordOutputs('job-1', [OUT]);
@@ -39,6 +45,6 @@ describe('OutputOwners', () => {
 
   it('keeps both keys for the configured time', async () => {
     expect(await redis.ttl(`photomaker:output:${OUT}:job`)).toBeGreaterThan(50);
-    expect(await redis.ttl('photomaker:job:job-1:tenant')).toBeGreaterThan(50);
+    expect(await redis.ttl(jobKey('job-1', 'tenant', layoutOf(redis)))).toBeGreaterThan(50);
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { redisServer } from './binaries.ts';
 import { ManagedProcess, retryOnEarlyExit } from './managed-process.ts';
 import { assertPortFree, getFreePort } from './ports.ts';
@@ -13,11 +14,22 @@ export interface RedisOptions {
   dir?: string;
   /** `requirepass`; generated when omitted (clients get it in `url`). */
   password?: string;
+  /** Serve TLS only (`rediss://`), with these files; clients must trust `caFile`. */
+  tls?: RedisTlsFiles;
+  /** More redis-server flags (e.g. the cluster ones `startRedisCluster` passes). */
+  extraArgs?: string[];
   onLine?: (line: string) => void;
 }
 
+/** PEM files of a TLS redis-server (see `makeTestCa`). */
+export interface RedisTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
 export interface RunningRedis {
-  /** `redis://:<password>@127.0.0.1:<port>`: what clients connect with. */
+  /** `redis://:<password>@127.0.0.1:<port>` (`rediss://` with `tls`): what clients connect with. */
   url: string;
   port: number;
   password: string;
@@ -45,7 +57,8 @@ function writePasswordConfig(password: string, dir: string | undefined): { file:
   const home = dir ?? mkdtempSync(join(tmpdir(), 'photomaker-redis-'));
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const file = join(home, 'redis-auth.conf');
-  writeFileSync(file, `requirepass ${password}\n`, { mode: 0o600 });
+  // masterauth: a replica (in a cluster) authenticates to its master with the same password.
+  writeFileSync(file, `requirepass ${password}\nmasterauth ${password}\n`, { mode: 0o600 });
   return { file, cleanup: () => (dir ? undefined : rmSync(home, { recursive: true, force: true })) };
 }
 
@@ -57,12 +70,12 @@ async function launchRedis(options: RedisOptions, port: number): Promise<Running
     auth.file,
     '--bind',
     '127.0.0.1',
-    '--port',
-    String(port),
+    ...listenArgs(port, options.tls),
     '--protected-mode',
     'yes',
     '--daemonize',
     'no',
+    ...(options.extraArgs ?? []),
   ];
   if (options.dir) {
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
@@ -77,13 +90,14 @@ async function launchRedis(options: RedisOptions, port: number): Promise<Running
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
   try {
-    await child.readyOrKill(child.waitUntil(() => redisPing(port, '127.0.0.1', password), 30_000, 50));
+    const tls = options.tls ? { ca: readFileSync(options.tls.caFile) } : undefined;
+    await child.readyOrKill(child.waitUntil(() => redisPing(port, '127.0.0.1', password, tls), 30_000, 50));
   } finally {
     // Redis read its config at start: a temporary copy of the password need not stay on disk.
     auth.cleanup();
   }
   return {
-    url: `redis://:${password}@127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://:${password}@127.0.0.1:${port}`,
     port,
     password,
     process: child,
@@ -91,17 +105,47 @@ async function launchRedis(options: RedisOptions, port: number): Promise<Running
   };
 }
 
-/** PING over a raw socket (AUTH first with a password): no client library needed to know Redis is up. */
-export function redisPing(port: number, host = '127.0.0.1', password?: string): Promise<boolean> {
+/** With TLS the plain port is closed (`--port 0`): every client speaks TLS. */
+function listenArgs(port: number, tls: RedisTlsFiles | undefined): string[] {
+  if (!tls) return ['--port', String(port)];
+  return [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    '--tls-cert-file',
+    tls.certFile,
+    '--tls-key-file',
+    tls.keyFile,
+    '--tls-ca-cert-file',
+    tls.caFile,
+    // Server TLS only: clients prove who they are with the password, not a certificate.
+    '--tls-auth-clients',
+    'no',
+  ];
+}
+
+/**
+ * PING over a raw socket (AUTH first with a password; over TLS trusting `tls.ca`): no client library
+ * needed to know Redis is up.
+ */
+export function redisPing(
+  port: number,
+  host = '127.0.0.1',
+  password?: string,
+  tls?: { ca: Buffer },
+): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, host);
+    const socket = tls ? connectTls({ port, host, ca: tls.ca }) : connect(port, host);
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(1_000, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`));
+    socket.once(tls ? 'secureConnect' : 'connect', () =>
+      socket.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`),
+    );
     let reply = '';
     socket.on('data', (data) => {
       reply += data.toString();

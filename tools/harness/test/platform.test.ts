@@ -24,6 +24,17 @@ describe('platformEnv', () => {
       PHOTOMAKER_BLOB_DIR: '/tmp/blobs',
     });
     expect(envs.shared).not.toHaveProperty('TEMPORAL_ADDRESS');
+    expect(envs.shared).not.toHaveProperty('REDIS_CLUSTER_NODES');
+    const clustered = platformEnv({
+      ...wiring,
+      redisUrl: 'redis://:pw@127.0.0.1:1',
+      redisClusterNodes: 'a:1,b:2',
+    });
+    expect(clustered.worker).toMatchObject({
+      REDIS_URL: 'redis://:pw@127.0.0.1:1',
+      REDIS_CLUSTER_NODES: 'a:1,b:2',
+    });
+    expect(clustered.api.REDIS_CLUSTER_NODES).toBe('a:1,b:2');
     expect(envs.shared).not.toHaveProperty('PHOTOMAKER_PUBLIC_URL');
     expect(envs.emulator.RUNWARE_EMULATOR_KEYS).toBe(wiring.secrets.runwareKey);
     expect(envs.api.PHOTOMAKER_API_KEYS).toBe('acme:k-1');

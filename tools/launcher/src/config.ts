@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { definedOnly, parseEnv } from '@photomaker/env';
+import { definedOnly, type EnvInput, parseEnv } from '@photomaker/env';
 import type { TemporalConnectionConfig } from '@photomaker/temporal/connection';
 import { KNOWN_VARIABLES, passThroughProblems } from './app-envs.ts';
 import type { CliFlags } from './cli-flags.ts';
@@ -114,6 +114,14 @@ function runwareTarget(e: LauncherEnv): { runware: RunwareTarget; problems: stri
   };
 }
 
+/** A Redis Cluster is always an existing one: its scheme and password come from REDIS_URL. */
+function redisProblems(env: EnvInput, e: LauncherEnv): string[] {
+  if (!env.REDIS_CLUSTER_NODES?.trim() || e.REDIS_URL) return [];
+  return [
+    'REDIS_CLUSTER_NODES: set REDIS_URL too (`redis://` or `rediss://` with the cluster password); the launcher starts no Redis Cluster',
+  ];
+}
+
 /** The ports of what the launcher starts: none for an existing Temporal, Redis or the real Runware. */
 function portsOf(e: LauncherEnv, runware: RunwareTarget, externalTemporal: boolean): StackPorts {
   return {
@@ -137,7 +145,7 @@ export function loadConfig(input: LoadConfigInput): StackConfig {
   const { runware, problems } = runwareTarget(e);
   const temporal = temporalTarget(env);
   const ports = portsOf(e, runware, temporal.external !== undefined);
-  problems.push(...temporal.problems, ...appProblems, ...duplicatePorts(ports));
+  problems.push(...temporal.problems, ...appProblems, ...duplicatePorts(ports), ...redisProblems(env, e));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolvePath(rootDir, e.PHOTOMAKER_DATA_DIR ?? '.data');

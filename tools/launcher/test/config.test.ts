@@ -96,6 +96,17 @@ describe('loadConfig defaults', () => {
     ]);
     expect(load({ TEMPORAL_TLS: 'false', TEMPORAL_NAMESPACE: 'dev' }).namespace).toBe('dev');
   });
+  it('takes a Redis Cluster with REDIS_URL (scheme, password) and REDIS_CLUSTER_NODES, and refuses the seeds alone', () => {
+    const config = load({
+      REDIS_URL: 'rediss://:pw@cache-0:6379',
+      REDIS_CLUSTER_NODES: 'cache-0:6379,cache-1:6379',
+    });
+    expect(config.ports.redis).toBeUndefined();
+    expect(config.env.REDIS_CLUSTER_NODES).toBe('cache-0:6379,cache-1:6379');
+    expect(problems({ REDIS_CLUSTER_NODES: 'cache-0:6379' })).toEqual([
+      'REDIS_CLUSTER_NODES: set REDIS_URL too (`redis://` or `rediss://` with the cluster password); the launcher starts no Redis Cluster',
+    ]);
+  });
 });
 
 describe('choosing Runware', () => {

@@ -1,7 +1,7 @@
-import { JobEventLog } from '@photomaker/events';
+import { JobEventLog, type KeyLayout, layoutOf, type RedisClient, shardOf } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { isTerminalStage, type JobEvent } from '@photomaker/schema';
-import type { Redis } from 'ioredis';
+import { ShardReader } from './shard-reader.ts';
 
 /** Someone who wants a job's events after a seq, in order, each once. */
 export interface EventSink {
@@ -22,12 +22,14 @@ interface Member {
 interface JobEntry {
   /** Highest seq the shared reader has read for this job. */
   cursor: number;
+  /** Whose reader reads it (keyspace.ts `shardOf`). */
+  shard: number;
   members: Set<Member>;
 }
 
 export interface EventHubOptions {
-  /** A connection for commands (XRANGE, CLIENT UNBLOCK); the hub duplicates it for its blocking reader. */
-  redis: Redis;
+  /** A connection for commands (XRANGE, CLIENT UNBLOCK); the hub duplicates it for its blocking readers. */
+  redis: RedisClient;
   logger: Logger;
   blockMs?: number;
   /** Errors of the reader connection (it reconnects by itself). */
@@ -37,37 +39,23 @@ export interface EventHubOptions {
 }
 
 /**
- * One Redis reader per API process for every subscribed job: a single blocking XREAD over all jobs'
- * streams, fanned out in memory to each job's local subscribers. No per-subscriber connection and no
- * per-subscriber polling. When the set of jobs changes, the blocked XREAD is interrupted with
- * CLIENT UNBLOCK so a new job's events are read at once rather than after the block timeout.
+ * One Redis reader per API process for every subscribed job (one per shard on a Redis Cluster, see
+ * ShardReader): a blocking XREAD over the jobs' streams, fanned out in memory to each job's local
+ * subscribers. No per-subscriber connection and no per-subscriber polling.
  */
 export class EventHub {
   private readonly commands: JobEventLog;
-  private readonly reader: Redis;
-  private readonly readerLog: JobEventLog;
-  private readonly redis: Redis;
-  private readonly logger: Logger;
-  private readonly blockMs: number;
+  private readonly options: EventHubOptions;
+  private readonly layout: KeyLayout;
   private readonly onDelivered: EventHubOptions['onDelivered'];
   private readonly jobs = new Map<string, JobEntry>();
-  private readerId: number | undefined;
-  private blocked = false;
-  /** The job set changed since the reader last built its XREAD. */
-  private dirty = false;
-  private unblockTimer: NodeJS.Timeout | undefined;
+  private readonly readers = new Map<number, ShardReader>();
   private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
 
   constructor(options: EventHubOptions) {
-    this.redis = options.redis;
+    this.options = options;
     this.commands = new JobEventLog(options.redis);
-    this.reader = options.redis.duplicate({ connectionName: 'photomaker-api-event-reader' });
-    this.readerLog = new JobEventLog(this.reader);
-    this.reader.on('error', options.onRedisError ?? (() => undefined));
-    this.logger = options.logger;
-    this.blockMs = options.blockMs ?? 5_000;
+    this.layout = layoutOf(options.redis);
     this.onDelivered = options.onDelivered;
   }
 
@@ -81,20 +69,12 @@ export class EventHub {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    for (const reader of this.readers.values()) reader.start();
   }
 
   async close(): Promise<void> {
     this.running = false;
-    if (this.unblockTimer) clearTimeout(this.unblockTimer);
-    this.wake?.();
-    // Disconnecting the reader ends its blocking XREAD; no need to wait for an UNBLOCK round trip.
-    this.reader.disconnect();
-    // A command stuck on an unreachable Redis must not hold shutdown.
-    await Promise.race([
-      this.loop?.catch(() => undefined),
-      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
-    ]);
+    await Promise.all([...this.readers.values()].map((reader) => reader.close()));
   }
 
   /**
@@ -105,13 +85,13 @@ export class EventHub {
     let job = this.jobs.get(jobId);
     const isNew = !job;
     if (!job) {
-      job = { cursor: after, members: new Set() };
+      job = { cursor: after, shard: shardOf(jobId, this.layout), members: new Set() };
       this.jobs.set(jobId, job);
     }
     const member: Member = { sink, after, pending: [] };
     job.members.add(member);
     const detach = () => this.detach(jobId, member);
-    if (isNew) this.jobsChanged();
+    if (isNew) this.readerOf(job.shard).jobsChanged();
     this.commands.range(jobId, after).then(
       (events) => {
         const pending = member.pending ?? [];
@@ -150,76 +130,32 @@ export class EventHub {
     member.sink.deliver(fresh);
   }
 
-  private jobsChanged(): void {
-    this.dirty = true;
-    this.wake?.();
-    if (this.unblockTimer) return;
-    // Interrupt the blocked XREAD so it is re-issued with the new job. Retried until the reader has
-    // picked the change up: an UNBLOCK that reaches Redis before the XREAD blocks would be a no-op.
-    const attempt = () => {
-      this.unblockTimer = undefined;
-      if (!this.dirty || !this.running) return;
-      if (this.blocked)
-        this.unblock().catch((error: unknown) => this.logger.warn({ err: error }, 'CLIENT UNBLOCK failed'));
-      this.unblockTimer = setTimeout(attempt, 25);
-    };
-    this.unblockTimer = setTimeout(attempt, 0);
-  }
-
-  private async unblock(): Promise<void> {
-    if (this.readerId === undefined) return;
-    await this.redis.call('CLIENT', 'UNBLOCK', String(this.readerId));
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      try {
-        if (this.jobs.size === 0) await this.pause();
-        else await this.readOnce();
-        failures = 0;
-      } catch (error) {
-        if (!this.running) break;
-        failures++;
-        await this.recover(error as Error, failures);
-      }
+  /** The shard's reader, started on first use. */
+  private readerOf(shard: number): ShardReader {
+    let reader = this.readers.get(shard);
+    if (!reader) {
+      reader = new ShardReader({
+        redis: this.options.redis,
+        layout: this.layout,
+        shard,
+        logger: this.options.logger,
+        blockMs: this.options.blockMs ?? 5_000,
+        ...(this.options.onRedisError ? { onRedisError: this.options.onRedisError } : {}),
+        cursors: () => this.cursorsOf(shard),
+        onEvents: (batch) => {
+          for (const [jobId, events] of batch) this.fanOut(jobId, events);
+        },
+      });
+      this.readers.set(shard, reader);
+      if (this.running) reader.start();
     }
+    return reader;
   }
 
-  /** One blocking XREAD over every followed job's stream, fanned out to their subscribers. */
-  private async readOnce(): Promise<void> {
-    if (this.readerId === undefined) this.readerId = Number(await this.reader.call('CLIENT', 'ID'));
-    this.dirty = false;
+  private cursorsOf(shard: number): Map<string, number> {
     const cursors = new Map<string, number>();
-    for (const [jobId, job] of this.jobs) cursors.set(jobId, job.cursor);
-    this.blocked = true;
-    let batch: Map<string, JobEvent[]>;
-    try {
-      batch = await this.readerLog.readMany(cursors, { blockMs: this.blockMs, count: 200 });
-    } finally {
-      this.blocked = false;
-    }
-    for (const [jobId, events] of batch) this.fanOut(jobId, events);
-  }
-
-  private async recover(error: Error, failures: number): Promise<void> {
-    // The reader connection may have been replaced: ask for its id again.
-    this.readerId = undefined;
-    if (failures === 1 || failures % 20 === 0)
-      this.logger.warn({ reason: error.message, failures }, 'event reader failed; retrying');
-    await this.pause(Math.min(5_000, 100 * 2 ** failures));
-  }
-
-  /** Sleeps until woken (a new job, close) or, with `ms`, at most that long. */
-  private async pause(ms?: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
-      this.wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = undefined;
+    for (const [jobId, job] of this.jobs) if (job.shard === shard) cursors.set(jobId, job.cursor);
+    return cursors;
   }
 
   private fanOut(jobId: string, events: JobEvent[]): void {

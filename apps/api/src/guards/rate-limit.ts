@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@photomaker/events';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
@@ -10,7 +10,7 @@ export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number
 export class RateLimit {
   private readonly limiter: RateLimiterRedis | undefined;
 
-  constructor(options: { redis: Redis; points: number; windowSeconds: number }) {
+  constructor(options: { redis: RedisClient; points: number; windowSeconds: number }) {
     if (options.points <= 0) return;
     this.limiter = new RateLimiterRedis({
       storeClient: options.redis,

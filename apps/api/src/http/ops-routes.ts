@@ -1,7 +1,7 @@
+import type { RedisClient } from '@photomaker/events';
 import { metricsAccess } from '@photomaker/observability';
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import type { EventHub } from '../events/event-hub.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { temporalReachable } from '../temporal/temporal-client.ts';
@@ -9,7 +9,7 @@ import { takeEventLoopDelayMaxMs } from './event-loop-gauge.ts';
 
 export interface OpsDeps {
   temporal: Client;
-  redis: Pick<Redis, 'ping'>;
+  redis: Pick<RedisClient, 'ping'>;
   hub: Pick<EventHub, 'stats'>;
   metrics: Pick<ApiMetrics, 'registry'>;
 }

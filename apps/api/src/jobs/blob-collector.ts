@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type CollectableBlobStore, type CollectReport, collectGarbage } from '@photomaker/blobstore';
+import type { RedisClient } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import type { Redis } from 'ioredis';
 import type { BlobUsage } from './blob-usage.ts';
 import type { ReferenceImageRegistry } from './reference-images.ts';
 
 export const GC_LOCK_KEY = 'photomaker:blobs:gc:lock';
 
 export interface BlobCollectorOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: CollectableBlobStore;
   usage: Pick<BlobUsage, 'inUse' | 'pruneLapsed'>;
   /** Reference images keep their blobs for as long as they exist, counted or not. */

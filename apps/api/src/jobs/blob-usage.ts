@@ -1,10 +1,13 @@
+import { familyPrefix, type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
 import type { BlobRef } from '@photomaker/schema';
-import type { Redis } from 'ioredis';
 
-const tenantKey = (tenant: string) => `photomaker:blobs:tenant:${tenant}`;
-const totalKey = (tenant: string) => `photomaker:blobs:tenant:${tenant}:bytes`;
+// One hash tag for every key of the family on a Redis Cluster: USE_SCRIPT updates a tenant's keys and
+// the global live set together (one slot); the family is a few commands per uploaded image.
+const tenantKey = (tenant: string, layout: KeyLayout) => `${familyPrefix('blobs', layout)}:tenant:${tenant}`;
+const totalKey = (tenant: string, layout: KeyLayout) =>
+  `${familyPrefix('blobs', layout)}:tenant:${tenant}:bytes`;
 /** Every blob some tenant still uses, scored by when that use ends: what garbage collection keeps. */
-export const LIVE_BLOBS_KEY = 'photomaker:blobs:live';
+export const liveBlobsKey = (layout: KeyLayout = 'single') => `${familyPrefix('blobs', layout)}:live`;
 
 /** How many lapsed entries one call clears at most: the work of a call stays bounded. */
 const PRUNE_BATCH = 1000;
@@ -46,11 +49,13 @@ export type UseResult =
  * the last send or the last use of the reference image holding it. The same bytes count once per tenant.
  */
 export class BlobUsage {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly quotaBytes: number;
+  private readonly layout: KeyLayout;
 
-  constructor(redis: Redis, options: { quotaBytes: number }) {
+  constructor(redis: RedisClient, options: { quotaBytes: number }) {
     this.redis = redis;
+    this.layout = layoutOf(redis);
     this.quotaBytes = options.quotaBytes;
   }
 
@@ -65,19 +70,19 @@ export class BlobUsage {
   }
 
   async totalBytes(tenant: string): Promise<number> {
-    return Number((await this.redis.get(totalKey(tenant))) ?? 0);
+    return Number((await this.redis.get(totalKey(tenant, this.layout))) ?? 0);
   }
 
   /** Of these digests, the ones some tenant still uses. */
   async inUse(sha256s: readonly string[], now = Date.now()): Promise<Set<string>> {
     if (sha256s.length === 0) return new Set();
-    const scores = await this.redis.zmscore(LIVE_BLOBS_KEY, ...sha256s);
+    const scores = await this.redis.zmscore(liveBlobsKey(this.layout), ...sha256s);
     return new Set(sha256s.filter((_, i) => Number(scores[i] ?? 0) > now));
   }
 
   /** Forgets the blobs whose every use has lapsed (once collected, nothing asks for them again). */
   async pruneLapsed(now = Date.now()): Promise<void> {
-    await this.redis.zremrangebyscore(LIVE_BLOBS_KEY, '-inf', now);
+    await this.redis.zremrangebyscore(liveBlobsKey(this.layout), '-inf', now);
   }
 
   private async run(
@@ -90,9 +95,9 @@ export class BlobUsage {
     const [accepted, total] = (await this.redis.eval(
       USE_SCRIPT,
       3,
-      tenantKey(tenant),
-      totalKey(tenant),
-      LIVE_BLOBS_KEY,
+      tenantKey(tenant, this.layout),
+      totalKey(tenant, this.layout),
+      liveBlobsKey(this.layout),
       now,
       `${blob.sha256}:${blob.size}`,
       blob.sha256,

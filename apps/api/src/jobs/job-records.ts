@@ -1,10 +1,10 @@
+import { jobKey, type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
 import type { JobStart } from '@photomaker/schema';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
 import type { JsonSealer, SealedJson } from '@photomaker/temporal/codec';
-import type { Redis } from 'ioredis';
 
-/** Next to the job's event stream (`photomaker:job:<jobId>:events`). */
-export const jobRecordKey = (jobId: string) => `photomaker:job:${jobId}:record`;
+/** Next to the job's event stream (`photomaker:job:<jobId>:events`; one slot with it in a cluster). */
+export const jobRecordKey = (jobId: string, layout: KeyLayout = 'single') => jobKey(jobId, 'record', layout);
 
 /**
  * The event stream's lifetime (JobEventLog's default, refreshed on every append): a record never outlives
@@ -44,12 +44,14 @@ interface Stored {
  * caller falls back to Temporal.
  */
 export class JobRecords {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly sealer: JsonSealer;
   private readonly ttlSeconds: number;
+  private readonly layout: KeyLayout;
 
-  constructor(redis: Redis, options: { sealer: JsonSealer; ttlSeconds?: number }) {
+  constructor(redis: RedisClient, options: { sealer: JsonSealer; ttlSeconds?: number }) {
     this.redis = redis;
+    this.layout = layoutOf(redis);
     this.sealer = options.sealer;
     this.ttlSeconds = options.ttlSeconds ?? JOB_RECORD_TTL_SECONDS;
   }
@@ -69,11 +71,16 @@ export class JobRecords {
       createdAt: input.createdAt,
       sealed: this.sealer.seal(sealed),
     };
-    await this.redis.set(jobRecordKey(input.jobId), JSON.stringify(stored), 'EX', this.ttlSeconds);
+    await this.redis.set(
+      jobRecordKey(input.jobId, this.layout),
+      JSON.stringify(stored),
+      'EX',
+      this.ttlSeconds,
+    );
   }
 
   async load(jobId: string): Promise<JobRecord | undefined> {
-    const text = await this.redis.get(jobRecordKey(jobId));
+    const text = await this.redis.get(jobRecordKey(jobId, this.layout));
     return text === null ? undefined : this.parse(jobId, text);
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { getMany, masterConnections, type RedisClient } from '@photomaker/events';
 import type { BlobRef } from '@photomaker/schema';
-import type { Redis } from 'ioredis';
 
 /** Reference images live 30 days after their last use, like Runware's uploads. */
 export const REFERENCE_TTL_SECONDS = 30 * 24 * 3600;
@@ -18,8 +18,8 @@ export interface StoredReference {
  * can only resolve its own ids; another tenant's id is simply unknown to it.
  */
 export class ReferenceImageRegistry {
-  private readonly redis: Redis;
-  constructor(redis: Redis) {
+  private readonly redis: RedisClient;
+  constructor(redis: RedisClient) {
     this.redis = redis;
   }
 
@@ -32,12 +32,14 @@ export class ReferenceImageRegistry {
   /** The blobs of every tenant's reference images (garbage collection keeps them). */
   async referencedBlobs(): Promise<Set<string>> {
     const found = new Set<string>();
-    const stream = this.redis.scanStream({ match: 'photomaker:refimg:*', count: 500 });
-    for await (const keys of stream as AsyncIterable<string[]>) {
-      if (keys.length === 0) continue;
-      for (const text of await this.redis.mget(...keys)) {
-        const sha256 = text ? (JSON.parse(text) as Partial<StoredReference>).blob?.sha256 : undefined;
-        if (sha256) found.add(sha256);
+    // A cluster's keys are spread over its masters: each is scanned (a replica holds the same keys).
+    for (const node of masterConnections(this.redis)) {
+      const stream = node.scanStream({ match: 'photomaker:refimg:*', count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        for (const text of await getMany(this.redis, keys)) {
+          const sha256 = text ? (JSON.parse(text) as Partial<StoredReference>).blob?.sha256 : undefined;
+          if (sha256) found.add(sha256);
+        }
       }
     }
     return found;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { familyPrefix, layoutOf, type RedisClient } from '@photomaker/events';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
 
 export type { TenantLimits };
@@ -35,7 +35,6 @@ export interface JobUsage {
 }
 
 const MICROS = 1_000_000;
-const PREFIX = 'photomaker:usage';
 /** How long a refused slot-bound caller should wait before trying again (a job usually takes seconds). */
 const SLOT_RETRY_SECONDS = 5;
 
@@ -44,14 +43,19 @@ const SLOT_RETRY_SECONDS = 5;
 // (jobId, images, costMicros) per job. -1: no limit. Expired slots (past their deadline) are dropped
 // first, so a release lost in a crash frees the slot at the job's deadline at the latest. A job whose
 // record exists is held already: skipped. Returns {limitName, current} or {'ok', held jobIds...}.
-const RESERVE = `
+// The script builds job record keys (`<prefix>:job:<id>`) itself: on a Redis Cluster every ledger key
+// shares one hash tag (familyPrefix), so they are all in the slot of the declared keys. One slot, not one
+// per tenant: the global in-flight budget is checked and taken in the same script as the tenant's limits,
+// and splitting it out would need a two-step reservation with compensation on refusal. The ledger is one
+// script per submission, a load one master carries easily.
+const reserveScript = (prefix: string) => `
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local jobs, images, cost = 0, 0, 0
 local fresh = {}
 for i = 10, #ARGV, 3 do
-  if redis.call('EXISTS', '${PREFIX}:job:' .. ARGV[i]) == 0 then
+  if redis.call('EXISTS', '${prefix}:job:' .. ARGV[i]) == 0 then
     jobs = jobs + 1
     images = images + tonumber(ARGV[i + 1])
     cost = cost + tonumber(ARGV[i + 2])
@@ -81,7 +85,7 @@ redis.call('EXPIRE', KEYS[5], ARGV[9])
 local held = {'ok'}
 for _, i in ipairs(fresh) do
   table.insert(held, ARGV[i])
-  local job = '${PREFIX}:job:' .. ARGV[i]
+  local job = '${prefix}:job:' .. ARGV[i]
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[i])
   redis.call('HSET', job, 'running', KEYS[1], 'minute', KEYS[3], 'day', KEYS[4], 'spend', KEYS[5],
@@ -94,8 +98,9 @@ return held
 // KEYS: in-flight zset. ARGV: jobId, mode ('refund' | 'finish'), actual cost in micro-USD or ''. Frees the
 // job's slots; 'refund' (the job never started) gives back its images and cost; 'finish' replaces the
 // reserved cost with the actual one when Runware reported it. Idempotent: the job's record goes with it.
-const RELEASE = `
-local job = '${PREFIX}:job:' .. ARGV[1]
+// The keys it reads from the record are the ledger's, in the declared key's slot (see reserveScript).
+const releaseScript = (prefix: string) => `
+local job = '${prefix}:job:' .. ARGV[1]
 redis.call('ZREM', KEYS[1], ARGV[1])
 local r = redis.call('HMGET', job, 'running', 'minute', 'day', 'spend', 'images', 'cost')
 if not r[1] then return 0 end
@@ -129,13 +134,17 @@ const unlimited = (value: number | undefined, scale = 1) =>
  * `maxRunningJobs` / `maxInFlight` refusal turns away today.
  */
 export class UsageLedger {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
+  /** `photomaker:usage`, hash-tagged on a cluster. */
+  private readonly prefix: string;
+  private readonly reserveLua: string;
+  private readonly releaseLua: string;
   private readonly maxInFlight: number | undefined;
   private readonly slotTtlMs: number;
   private readonly now: () => number;
 
   constructor(options: {
-    redis: Redis;
+    redis: RedisClient;
     /** The account's concurrency at Runware, in jobs; undefined: no global budget. */
     maxInFlight: number | undefined;
     /** How long a slot is held at most when its release is lost (a job's max runtime, ms). */
@@ -143,6 +152,9 @@ export class UsageLedger {
     now?: () => number;
   }) {
     this.redis = options.redis;
+    this.prefix = familyPrefix('usage', layoutOf(options.redis));
+    this.reserveLua = reserveScript(this.prefix);
+    this.releaseLua = releaseScript(this.prefix);
     this.maxInFlight = options.maxInFlight;
     this.slotTtlMs = options.slotTtlMs;
     this.now = options.now ?? Date.now;
@@ -156,11 +168,11 @@ export class UsageLedger {
     const t = encodeURIComponent(tenant);
     const price = Math.round((limits.pricePerImageUsd ?? 0) * MICROS);
     const keys = [
-      `${PREFIX}:running:${t}`,
-      `${PREFIX}:inflight`,
-      `${PREFIX}:minute:${t}:${Math.floor(now / 60_000)}`,
-      `${PREFIX}:images:${t}:${day}`,
-      `${PREFIX}:spend:${t}:${day}`,
+      `${this.prefix}:running:${t}`,
+      `${this.prefix}:inflight`,
+      `${this.prefix}:minute:${t}:${Math.floor(now / 60_000)}`,
+      `${this.prefix}:images:${t}:${day}`,
+      `${this.prefix}:spend:${t}:${day}`,
     ];
     const args = [
       now,
@@ -174,7 +186,7 @@ export class UsageLedger {
       2 * 86_400,
       ...jobs.flatMap((job) => [job.jobId, job.images, job.images * price]),
     ];
-    const result = (await this.redis.eval(RESERVE, keys.length, ...keys, ...args)) as string[];
+    const result = (await this.redis.eval(this.reserveLua, keys.length, ...keys, ...args)) as string[];
     const [first = 'ok', ...rest] = result;
     if (first === 'ok') return { ok: true, held: rest };
     return { ok: false, refusal: this.refusal(first as LimitName, Number(rest[0]), limits, now) };
@@ -222,14 +234,14 @@ export class UsageLedger {
 
   /** The job never started: its slots, images and reserved cost are given back. */
   async refund(jobId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, `${PREFIX}:inflight`, jobId, 'refund', '');
+    await this.redis.eval(this.releaseLua, 1, `${this.prefix}:inflight`, jobId, 'refund', '');
   }
 
   /** The job ended: its slots are freed; Runware's actual cost (USD), when known, replaces the reserved one. */
   async finish(jobId: string, actualCostUsd: number | null | undefined): Promise<void> {
     const actual =
       actualCostUsd === null || actualCostUsd === undefined ? '' : Math.round(actualCostUsd * MICROS);
-    await this.redis.eval(RELEASE, 1, `${PREFIX}:inflight`, jobId, 'finish', String(actual));
+    await this.redis.eval(this.releaseLua, 1, `${this.prefix}:inflight`, jobId, 'finish', String(actual));
   }
 
   /**
@@ -238,15 +250,17 @@ export class UsageLedger {
    */
   async candidates(tenant: string | undefined, minAgeMs: number, max = 50): Promise<string[]> {
     const key =
-      tenant === undefined ? `${PREFIX}:inflight` : `${PREFIX}:running:${encodeURIComponent(tenant)}`;
+      tenant === undefined
+        ? `${this.prefix}:inflight`
+        : `${this.prefix}:running:${encodeURIComponent(tenant)}`;
     const bornBefore = this.now() - minAgeMs + this.slotTtlMs;
     return this.redis.zrangebyscore(key, '-inf', bornBefore, 'LIMIT', 0, max);
   }
 
   /** The tenant that reserved a job's slot, when its record is still there. */
   async tenantOf(jobId: string): Promise<string | undefined> {
-    const running = await this.redis.hget(`${PREFIX}:job:${jobId}`, 'running');
-    return running ? decodeURIComponent(running.slice(`${PREFIX}:running:`.length)) : undefined;
+    const running = await this.redis.hget(`${this.prefix}:job:${jobId}`, 'running');
+    return running ? decodeURIComponent(running.slice(`${this.prefix}:running:`.length)) : undefined;
   }
 }
 

@@ -1,9 +1,8 @@
 import type { BlobStore } from '@photomaker/blobstore';
-import type { JobEventLog } from '@photomaker/events';
+import type { JobEventLog, RedisClient } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import type { RunwareClient } from '@photomaker/runware';
 import type { UrlGuard } from '@photomaker/url-guard';
-import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
 import type { SigningSecrets } from '../delivery/signed-delivery.ts';
 import type { WorkerMetrics } from '../metrics.ts';
@@ -30,7 +29,7 @@ export interface ActivitySettings {
 /** What activities talk to; one set per worker process (pooled connections). */
 export interface ActivityDeps {
   runware: RunwareClient;
-  redis: Redis;
+  redis: RedisClient;
   events: JobEventLog;
   blobs: BlobStore;
   /** Pool for downloading Runware outputs. */

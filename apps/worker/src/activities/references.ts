@@ -1,3 +1,4 @@
+import { deleteMany, getMany } from '@photomaker/events';
 import type { ReferenceImage } from '@photomaker/schema';
 import { timeRunware } from '../metrics.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -31,7 +32,7 @@ export async function ensureReferences(
     ref.kind === 'blob' ? referenceCacheKey(ref.blob.sha256) : undefined,
   );
   const wanted = blobKeys.filter((key): key is string => key !== undefined);
-  const cached = wanted.length > 0 ? await deps.redis.mget(...wanted) : [];
+  const cached = await getMany(deps.redis, wanted);
   const cacheHits = new Map<string, string>();
   wanted.forEach((key, i) => {
     const hit = cached[i];
@@ -75,5 +76,5 @@ export async function ensureReferences(
 
 /** Runware forgot an image we cached (its retention, an emulator restart): upload again next time. */
 export async function forgetReferences(deps: ActivityDeps, keys: readonly string[]): Promise<void> {
-  if (keys.length > 0) await deps.redis.del(...keys);
+  await deleteMany(deps.redis, keys);
 }

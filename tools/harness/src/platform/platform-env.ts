@@ -34,6 +34,8 @@ export function generateSecrets(keyId = 'platform'): PlatformSecrets {
 export interface PlatformWiring {
   temporalAddress?: string | undefined;
   redisUrl?: string | undefined;
+  /** Seeds of a Redis Cluster (`host:port,...`); `redisUrl` then gives only scheme and credentials. */
+  redisClusterNodes?: string | undefined;
   /** The emulator's origin (`http://127.0.0.1:<port>`); the apps get `<origin>/v1`. */
   emulatorUrl?: string | undefined;
   /** The API's origin, for links the worker hands out. */
@@ -73,6 +75,7 @@ export function platformEnv(wiring: PlatformWiring): PlatformEnvs {
   const shared: Record<string, string> = {
     ...optional('TEMPORAL_ADDRESS', wiring.temporalAddress),
     ...optional('REDIS_URL', wiring.redisUrl),
+    ...optional('REDIS_CLUSTER_NODES', wiring.redisClusterNodes),
     ...optional('RUNWARE_BASE_URL', wiring.emulatorUrl && `${wiring.emulatorUrl}/v1`),
     RUNWARE_API_KEY: wiring.secrets.runwareKey,
     PHOTOMAKER_BLOB_DIR: wiring.blobDir,

@@ -19,6 +19,11 @@ export interface PlatformOptions {
   pieces: readonly PieceName[];
   /** A Temporal frontend of your own (`host:port`) instead of the `temporal` piece. */
   temporalAddress?: string;
+  /**
+   * A Redis of your own instead of the `redis` piece: its URL, and the seeds of a Redis Cluster
+   * (`startRedisCluster().seeds`) when it is one.
+   */
+  redis?: { url: string; clusterNodes?: string };
   /** Extra environment per app, over the wiring (tuning, limits, test knobs). */
   env?: Partial<Record<'emulator' | 'worker' | 'api', Record<string, string>>>;
   /** Names the temp data dir and the payload key id (default `platform`). */
@@ -93,6 +98,7 @@ export class Platform {
     return this.options.temporalAddress ?? `127.0.0.1:${this.require('temporal').port}`;
   }
   get redisUrl(): string {
+    if (this.options.redis) return this.options.redis.url;
     return `redis://:${this.secrets.redisPassword}@127.0.0.1:${this.require('redis').port}`;
   }
   /** The emulator's origin; its admin API is under `/admin`. */
@@ -111,7 +117,8 @@ export class Platform {
     const at = <T>(piece: PieceName, value: () => T) => (this.running[piece] ? value() : undefined);
     return platformEnv({
       temporalAddress: this.options.temporalAddress ?? at('temporal', () => this.temporalAddress),
-      redisUrl: at('redis', () => this.redisUrl),
+      redisUrl: this.options.redis?.url ?? at('redis', () => this.redisUrl),
+      redisClusterNodes: this.options.redis?.clusterNodes,
       emulatorUrl: at('emulator', () => this.emulatorUrl),
       publicUrl: at('api', () => this.apiUrl),
       blobDir: this.blobDir,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@photomaker/events';
 import type { AcceptedTask } from '../v1/tasks.ts';
 
 /** A session's tracked task: its job, and the taskUUID and taskType its results echo. */
@@ -25,10 +25,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * by imageUUID), so what a session costs is bounded by its tracked tasks, not by image sizes.
  */
 export class SessionStore {
-  private readonly redis: Pick<Redis, 'multi' | 'hgetall' | 'hdel' | 'expire'>;
+  private readonly redis: Pick<RedisClient, 'multi' | 'hgetall' | 'hdel' | 'expire'>;
   private readonly resumeSeconds: number;
 
-  constructor(redis: Pick<Redis, 'multi' | 'hgetall' | 'hdel' | 'expire'>, options: { resumeMs: number }) {
+  constructor(
+    redis: Pick<RedisClient, 'multi' | 'hgetall' | 'hdel' | 'expire'>,
+    options: { resumeMs: number },
+  ) {
     this.redis = redis;
     this.resumeSeconds = Math.max(1, Math.ceil(options.resumeMs / 1000));
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { RedisClient } from '@photomaker/events';
 import type { Registry } from '@photomaker/observability';
-import type { Redis } from 'ioredis';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { addressKey } from '../../auth/address-limits.ts';
 import type { AdmissionGate } from '../../auth/admission.ts';
@@ -22,7 +22,7 @@ export interface V1SocketDeps extends Omit<V1TaskDeps, 'syncWaitMs' | 'maxTasks'
   admission: Pick<AdmissionGate, 'authenticate' | 'charge'>;
   follow: Pick<FollowJob, 'follow'>;
   /** Sessions, and the imageUpload taskUUIDs REST shares. */
-  redis: Redis;
+  redis: RedisClient;
   registry: Registry;
   socket: V1SocketLimits;
   /** The REST gateway's bounds a frame shares: bytes of one frame, tasks of one frame, sync wait. */

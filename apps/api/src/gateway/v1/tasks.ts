@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '@photomaker/blobstore';
+import type { RedisClient } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import {
   type ErrorContext,
@@ -10,7 +11,6 @@ import {
   TASK_SCHEMAS,
   validateTask,
 } from '@photomaker/schema';
-import type { Redis } from 'ioredis';
 import type { ImageUrls } from '../../http/image-urls.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
@@ -39,7 +39,7 @@ export interface V1TaskDeps {
    * Redis for what /v1 remembers per taskUUID: the image a re-sent imageUpload stored the first time,
    * the form (photoMaker | imageInference) a task came in (task-forms.ts).
    */
-  uploads: Pick<Redis, 'get' | 'set'>;
+  uploads: Pick<RedisClient, 'get' | 'set'>;
   blobs: Pick<BlobStore, 'get'>;
   imageUrls: Pick<ImageUrls, 'urlFor'>;
   metrics: Pick<ApiMetrics, 'v1Tasks'>;
