@@ -35,6 +35,8 @@ export interface PhotoMakerJobInput {
   cancelAt?: string;
   requestId?: string;
   idempotencyKey?: string;
+  /** The OpenTelemetry trace the job was submitted in (32 hex digits), when tracing recorded it. */
+  traceId?: string;
 }
 
 /** The full current job state: the source of truth for snapshots and the terminal state. */

@@ -30,6 +30,8 @@ export interface StartJobRequest extends JobRequest {
   task: JobTask;
   /** ISO-8601: the job's deadline (PhotoMakerJobInput.cancelAt). */
   cancelAt?: string;
+  /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
+  traceId?: string;
 }
 
 export interface StartJobResult {
@@ -78,6 +80,7 @@ export class JobService {
       createdAt: new Date().toISOString(),
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
+      ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };
     try {

@@ -13,6 +13,7 @@ export interface JobStart {
   createdAt: string;
   requestId?: string | undefined;
   cancelAt?: string | undefined;
+  traceId?: string | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -32,6 +33,7 @@ export function initialJobState(start: JobStart): JobState {
     finishedAt: null,
     ...(start.requestId ? { requestId: start.requestId } : {}),
     ...(start.cancelAt ? { cancelAt: start.cancelAt } : {}),
+    ...(start.traceId ? { traceId: start.traceId } : {}),
     timings: {},
   };
 }

@@ -127,6 +127,11 @@ export const jobStateSchema = z.object({
   requestId: z.string().optional(),
   /** The job's deadline (its start input's cancelAt), when the client gave one. */
   cancelAt: z.iso.datetime({ offset: true }).optional(),
+  /** The OpenTelemetry trace of the job (its start input's traceId), when tracing recorded one. */
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   timings: jobTimingsSchema,
 });
 export type JobState = z.output<typeof jobStateSchema>;

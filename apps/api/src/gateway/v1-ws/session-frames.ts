@@ -144,6 +144,7 @@ export class SessionFrames {
       limits: principal.limits,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,
       signal: this.deps.signal,
+      transport: 'ws',
       push: (task) => {
         accepted.push(task);
         tracking.push(this.deps.sessions.track(this.deps.session.uuid, task));

@@ -1,3 +1,4 @@
+import { callerLinks } from '@photomaker/observability';
 import {
   classifyRunwareError,
   httpStatusFor,
@@ -81,6 +82,8 @@ export function v1Routes(deps: V1Deps): Router {
       limits: admitted.principal.limits,
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
+      transport: 'http' as const,
+      links: callerLinks(req.headers),
     };
     const { data, errors, retryAfterSeconds } = await tasks.runBatch(batch, caller);
     // A batch refused by a limit is 429 with Retry-After, daily quotas included (the contract).
