@@ -28,6 +28,7 @@ const job = (patch: Partial<Job> = {}): Job => ({
   startedAt: null,
   finishedAt: null,
   cancelAt: null,
+  traceId: null,
   error: null,
   images: [],
   timings: { queuedMs: null, uploadMs: null, generateMs: null, deliverMs: null, totalMs: null },

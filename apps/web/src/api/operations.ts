@@ -29,6 +29,7 @@ const JobFields = graphql(
     startedAt
     finishedAt
     cancelAt
+    traceId
     error {
       code
       message
