@@ -44,16 +44,16 @@ interface OtlpExport {
   }[];
 }
 
-function valueOf(value: OtlpValue): string | number | boolean {
+function plainValue(value: OtlpValue): string | number | boolean {
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.boolValue !== undefined) return value.boolValue;
-  return JSON.stringify(value.arrayValue?.values?.map(valueOf) ?? []);
+  return JSON.stringify(value.arrayValue?.values?.map(plainValue) ?? []);
 }
 
 function attributesOf(list: OtlpAttribute[] | undefined): Record<string, string | number | boolean> {
-  return Object.fromEntries((list ?? []).map((a) => [a.key, valueOf(a.value)]));
+  return Object.fromEntries((list ?? []).map((a) => [a.key, plainValue(a.value)]));
 }
 
 /** Flattens one OTLP/JSON trace export into spans. */
