@@ -54,9 +54,19 @@ afterAll(async () => {
 const inTrace = (traceId: string, name: string) => (spans: ReceivedSpan[]) =>
   spans.some((span) => span.traceId === traceId && span.name === name);
 
-/** Waits for the trace's workflow span (exported when the workflow ends) and its Runware calls. */
-async function traceOf(traceId: string, more: string[] = []): Promise<SpanTree> {
-  const wanted = ['runware POST', 'RunWorkflow:photoMakerJob', ...more];
+/**
+ * Waits for every span the chain needs: the worker's (the workflow span is exported when the workflow
+ * ends) and the API's (exported in their own batches, possibly after the worker's).
+ */
+async function traceOf(traceId: string, root: string, more: string[] = []): Promise<SpanTree> {
+  const wanted = [
+    'runware POST',
+    'RunWorkflow:photoMakerJob',
+    'StartWorkflow:photoMakerJob',
+    'job submit',
+    root,
+    ...more,
+  ];
   await receiver.waitFor((spans) => wanted.every((name) => inTrace(traceId, name)(spans)));
   return new SpanTree(receiver.spans, traceId);
 }
@@ -90,7 +100,7 @@ describe('one trace per job (OTLP export received by a real receiver)', () => {
     expect(job?.status).toBe('SUCCEEDED');
     expect(job?.traceId).toMatch(TRACE_ID);
     const traceId = job?.traceId ?? '';
-    const tree = await traceOf(traceId);
+    const tree = await traceOf(traceId, 'graphql mutation generatePhotoMaker');
     const [call] = tree.named('runware POST');
     expectJobChain(
       tree.pathToRoot(call as ReceivedSpan),
@@ -154,7 +164,7 @@ describe('one trace per job (OTLP export received by a real receiver)', () => {
     expect(request.traceId).not.toBe(callerTrace);
     expect(request.parentSpanId).toBe('');
     expect(request.links).toEqual([{ traceId: callerTrace, spanId: 'ab'.repeat(8) }]);
-    const tree = await traceOf(request.traceId, ['webhook POST']);
+    const tree = await traceOf(request.traceId, 'POST /v1', ['webhook POST']);
     for (const call of tree.named('runware POST'))
       expectJobChain(tree.pathToRoot(call), 'runware POST', /collectImages/, 'POST /v1');
     const deliveries = tree.named('webhook POST');
@@ -181,7 +191,7 @@ describe('one trace per job (OTLP export received by a real receiver)', () => {
       const first = await results.next();
       const job = first.value?.data?.generatePhotoMaker;
       expect(job?.status).toBe('SUCCEEDED');
-      const tree = await traceOf(job?.traceId ?? '');
+      const tree = await traceOf(job?.traceId ?? '', 'graphql mutation generatePhotoMaker');
       const [call] = tree.named('runware POST');
       expectJobChain(
         tree.pathToRoot(call as ReceivedSpan),
