@@ -46,17 +46,12 @@ export function send(deps: ActivityDeps, outbound: OutboundRequest): Promise<num
     'http.request.method': outbound.method,
     'server.address': hostOf(outbound.url),
   };
-  // One span per attempt, under the activity's: the receiver's answer or why none came.
+  // One span per attempt, under the activity's (untraced jobs make none): the answer or why none came.
   return withSpan(
     'photomaker-worker',
     `${outbound.kind} ${outbound.method}`,
-    { kind: SpanKind.CLIENT, attributes },
-    async (span) => {
-      const status = await sendOnce(deps, outbound, (code) =>
-        span.setAttribute('http.response.status_code', code),
-      );
-      return status;
-    },
+    { kind: SpanKind.CLIENT, attributes, inTraceOnly: true },
+    (span) => sendOnce(deps, outbound, (code) => span.setAttribute('http.response.status_code', code)),
   );
 }
 
