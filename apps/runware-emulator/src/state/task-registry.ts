@@ -49,6 +49,8 @@ export interface TaskRecord {
   /** Faults drawn for this task when it was accepted (generation errors, webhook, duplicates...). */
   faults: TaskFaults;
   stuckPollsLeft: number;
+  /** Polls still answered `taskNotFound` (the `invisible` fault). */
+  invisiblePollsLeft: number;
   polls: number;
   webhook: DeliveryStats;
   upload: DeliveryStats;
@@ -85,7 +87,12 @@ export type AcceptedTask = Pick<
   | 'faults'
   | 'done'
 > &
-  Partial<Pick<TaskRecord, 'acceptedAt' | 'finishedAt' | 'result' | 'webhookURL' | 'stuckPollsLeft'>>;
+  Partial<
+    Pick<
+      TaskRecord,
+      'acceptedAt' | 'finishedAt' | 'result' | 'webhookURL' | 'stuckPollsLeft' | 'invisiblePollsLeft'
+    >
+  >;
 
 /** The record of a task just accepted: one submission, nothing run, charged, polled or delivered yet. */
 export function newTaskRecord(task: AcceptedTask): TaskRecord {
@@ -96,6 +103,7 @@ export function newTaskRecord(task: AcceptedTask): TaskRecord {
     charges: 0,
     costNano: 0,
     stuckPollsLeft: 0,
+    invisiblePollsLeft: 0,
     polls: 0,
     webhook: emptyStats(),
     upload: emptyStats(),
@@ -113,6 +121,8 @@ export function emit(record: TaskRecord, event: TaskEvent): void {
 export class TaskRegistry {
   private readonly tasks = new Map<string, TaskRecord>();
   readonly taskTypes = new Map<string, number>();
+  /** Dry-run tasks priced (X-Runware-Dry-Run): never registered, run or charged. */
+  dryRuns = 0;
 
   get(taskUUID: string): TaskRecord | undefined {
     return this.tasks.get(taskUUID.toLowerCase());
@@ -145,6 +155,7 @@ export class TaskRegistry {
     for (const record of this.tasks.values()) record.cancelled = true;
     this.tasks.clear();
     this.taskTypes.clear();
+    this.dryRuns = 0;
   }
 }
 
