@@ -1,6 +1,7 @@
 import { type BlobStore, blobStoreFrom } from '@photomaker/blobstore';
 import { connectRedis, JobEventLog, OutputOwners, type RedisClient } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
+import { RunwareClient } from '@photomaker/runware';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
@@ -16,6 +17,7 @@ import { type ImageRedirect, imageRedirectFor } from './http/image-redirects.ts'
 import { ImageUrls } from './http/image-urls.ts';
 import { BlobCollector } from './jobs/blob-collector.ts';
 import { BlobUsage } from './jobs/blob-usage.ts';
+import { EstimateJob } from './jobs/estimate-job.ts';
 import { FollowJob } from './jobs/follow-job.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
 import { JobList } from './jobs/job-list.ts';
@@ -27,6 +29,7 @@ import { SubmitJob } from './jobs/submit-job.ts';
 import { UsageAdmission } from './jobs/usage-admission.ts';
 import { UsageLedger } from './jobs/usage-ledger.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
+import { RunwarePricer } from './pricing/runware-pricer.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
 
 /**
@@ -47,6 +50,8 @@ export interface ApiParts {
   jobs: JobService;
   list: JobList;
   submit: SubmitJob;
+  /** Validation and price of a job without starting it (GraphQL estimatePhotoMaker, /v1 dry run). */
+  estimate: EstimateJob;
   follow: FollowJob;
   hub: EventHub;
   imageUrls: ImageUrls;
@@ -141,6 +146,16 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   });
   hub.start();
   const follow = new FollowJob({ read, hub, unfinished });
+  // Prices only (dry runs): a small pool, quick timeouts; the worker does the submitting.
+  const pricingClient = config.runwarePricing
+    ? new RunwareClient({ ...config.runwarePricing, connections: 4, requestTimeoutMs: 10_000 })
+    : undefined;
+  const estimate = new EstimateJob({
+    intake,
+    guard,
+    pricer: pricingClient ? new RunwarePricer(pricingClient, logger) : undefined,
+    logger,
+  });
   const rateLimit = new RateLimit({
     redis,
     points: config.limits.ratePoints,
@@ -188,6 +203,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
       }),
       syncWaitMs: config.limits.syncWaitMs,
     }),
+    estimate,
     follow,
     hub,
     imageUrls: new ImageUrls({ publicUrl: config.publicUrl, secret: config.urlSecret }),
@@ -199,6 +215,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
       await blobCollector.close();
       await hub.close();
       await guard.close();
+      await pricingClient?.close();
       redis.disconnect();
       await temporal.connection.close();
     },
@@ -209,6 +226,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
 export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
   return {
     submit: parts.submit,
+    estimate: parts.estimate,
     follow: parts.follow,
     reads: parts.reads,
     list: parts.list,

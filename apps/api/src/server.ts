@@ -103,6 +103,7 @@ export async function createApiServer(
     admission,
     follow: parts.follow,
     submit: parts.submit,
+    estimate: parts.estimate,
     reads: parts.reads,
     intake: parts.intake,
     redis: parts.redis,
@@ -171,6 +172,7 @@ export async function createApiServer(
     v1Routes({
       admission,
       submit: parts.submit,
+      estimate: parts.estimate,
       reads: parts.reads,
       intake: parts.intake,
       uploads: parts.redis,

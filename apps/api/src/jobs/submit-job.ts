@@ -194,7 +194,7 @@ export class SubmitJob {
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */
-function deadlineOf(cancelAfter: unknown): string | undefined {
+export function deadlineOf(cancelAfter: unknown): string | undefined {
   if (cancelAfter === undefined) return undefined;
   const resolved =
     typeof cancelAfter === 'string'

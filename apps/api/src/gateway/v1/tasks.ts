@@ -12,6 +12,7 @@ import {
   validateTask,
 } from '@photomaker/schema';
 import type { ImageUrls } from '../../http/image-urls.ts';
+import type { EstimateJob } from '../../jobs/estimate-job.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
 import { InvalidInputError } from '../../jobs/input-error.ts';
@@ -19,6 +20,7 @@ import type { JobReads } from '../../jobs/job-reads.ts';
 import type { SubmitJob } from '../../jobs/submit-job.ts';
 import type { TenantLimits } from '../../jobs/usage-ledger.ts';
 import type { ApiMetrics } from '../../metrics.ts';
+import { V1DryRun } from './dry-run.ts';
 import {
   type Item,
   inputErrors,
@@ -34,7 +36,9 @@ import { V1TaskForms } from './task-forms.ts';
 export interface V1TaskDeps {
   submit: Pick<SubmitJob, 'submit' | 'reserve'>;
   reads: Pick<JobReads, 'get'>;
-  intake: Pick<ImageIntake, 'upload'>;
+  intake: Pick<ImageIntake, 'upload' | 'checkUpload'>;
+  /** Dry runs: validation and price without a job. */
+  estimate: Pick<EstimateJob, 'estimate'>;
   /**
    * Redis for what /v1 remembers per taskUUID: the image a re-sent imageUpload stored the first time,
    * the form (photoMaker | imageInference) a task came in (task-forms.ts).
@@ -61,6 +65,8 @@ export interface V1Caller {
    * once its job has started and answers nothing yet. Without it (REST), sync tasks wait.
    */
   push?: (accepted: AcceptedTask) => void;
+  /** Runware's dry run (`X-Runware-Dry-Run: 1`, `?dryRun=1`): validate and price, start nothing. */
+  dryRun?: boolean;
 }
 
 /** A sync task whose job has started, for a transport that pushes its results as they come. */
@@ -108,11 +114,13 @@ export class V1Tasks {
   private readonly deps: V1TaskDeps;
   private readonly results: V1Results;
   private readonly forms: V1TaskForms;
+  private readonly dry: V1DryRun;
 
   constructor(deps: V1TaskDeps) {
     this.deps = deps;
     this.results = new V1Results(deps);
     this.forms = new V1TaskForms(deps.uploads);
+    this.dry = new V1DryRun(deps);
   }
 
   /**
@@ -122,7 +130,8 @@ export class V1Tasks {
   async runBatch(batch: readonly unknown[], caller: V1Caller): Promise<BatchOutcome> {
     const refused = batchErrors(batch, this.deps.maxTasks);
     if (refused.length > 0) return this.refuseWhole({ data: [], errors: refused }, batch);
-    const jobs = photoMakerJobs(batch, caller.tenant);
+    // A dry run reserves nothing: it starts no job and counts against no quota.
+    const jobs = caller.dryRun ? [] : photoMakerJobs(batch, caller.tenant);
     const reservation = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
     if (!reservation.ok) {
       const { refusal } = reservation;
@@ -175,12 +184,14 @@ export class V1Tasks {
         case 'ping':
           return ok([{ taskType: 'ping', pong: true }]);
         case 'imageUpload':
+          if (caller.dryRun) return await this.dry.imageUpload(value.taskUUID, value.image);
           return await this.imageUpload(caller.tenant, value.taskUUID, value.image);
         case 'getResponse':
           return await this.getResponse(caller.tenant, value.taskUUID);
         // Both of Runware's forms of a PhotoMaker task are one job; the answer echoes the form sent.
         case 'photoMaker':
         case 'imageInference':
+          if (caller.dryRun) return await this.dry.photoMaker(value, caller, extra.cancelAfter);
           return await this.photoMaker(value, caller, extra);
       }
     } catch (caught) {
