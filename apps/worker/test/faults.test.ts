@@ -102,6 +102,17 @@ describe.concurrent('transient faults end in success after retries, paid once', 
     expect(ready).toHaveLength(3);
   });
 
+  it('an accepted task getResponse does not see yet (taskNotFound) is waited for, not failed or re-sent', async () => {
+    const job = await jobWithFaults(
+      (taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'invisible', polls: 3 } }],
+      { numberResults: 3 },
+    );
+    const state = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(new Set(state.images.map((image) => image.imageUUID)).size).toBe(3);
+    expect(await h.emulator.task(job.input.runwareTaskUUID)).toMatchObject({ charges: 3, submissions: 1 });
+  });
+
   it('an imageUpload failing with 503 is retried', async () => {
     const job = await jobWithFaults((_taskUUID, uploadUUID) => [
       {
