@@ -193,6 +193,8 @@ export async function createApiServer(
         const tenant = locals.principal?.tenant ?? '';
         return {
           tenant,
+          keyId: locals.principal?.keyId,
+          admin: locals.principal?.admin === true,
           limits: locals.principal?.limits ?? {},
           requestId: locals.requestId,
           logger: logger.child({ requestId: locals.requestId, tenant }),

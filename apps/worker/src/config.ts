@@ -37,6 +37,8 @@ export interface WorkerConfig {
     heartbeatThrottleMs: number;
   };
   syncMaxResults: number;
+  /** Every Runware task asks for includeCost (WORKER_RUNWARE_INCLUDE_COST). */
+  includeCost: boolean;
   poll: { initialMs: number; factor: number; maxMs: number };
   referenceCacheTtlSeconds: number;
   /** auto | bundle | source | an absolute path to a bundle file. */
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       heartbeatThrottleMs: e.WORKER_HEARTBEAT_THROTTLE,
     },
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
+    includeCost: e.WORKER_RUNWARE_INCLUDE_COST === 'true',
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,

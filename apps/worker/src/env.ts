@@ -61,6 +61,11 @@ const workerOwnEnv = z.object({
   WORKER_RUNWARE_SYNC_MAX_RESULTS: integer(0, 20)
     .prefault('1')
     .describe('Jobs of at most this many images ask Runware synchronously instead of polling'),
+  WORKER_RUNWARE_INCLUDE_COST: oneOf(['true', 'false'])
+    .prefault('true')
+    .describe(
+      "Ask Runware for each image's cost (includeCost) in every task, so usage reports have the numbers",
+    ),
   WORKER_POLL_INITIAL: duration.prefault('100ms').describe('First delay between Runware polls'),
   WORKER_POLL_MAX: duration.prefault('1s').describe('Longest delay between Runware polls (grows ×1.5)'),
   WORKER_REFERENCE_CACHE_TTL: duration

@@ -80,6 +80,7 @@ const resources = openResources({
     imageUrlTtlSeconds: config.imageUrlTtlSeconds,
     webhookSecrets: config.webhookSecrets,
     syncMaxResults: config.syncMaxResults,
+    includeCost: config.includeCost,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
     maxImageBytes: 64 * 1024 * 1024,

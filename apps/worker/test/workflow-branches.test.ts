@@ -48,6 +48,10 @@ describe('the single-image step', () => {
     expect(stages(ran.stubs.calls[0]?.range.unpublished ?? [])).toEqual(['queued']);
     expect(ran.stubs.publishes).toEqual([]);
     expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'succeeded']);
+    // Then its usage line: the outcome, the model, one image (the stub reports no cost).
+    expect(ran.stubs.usages).toEqual([
+      expect.objectContaining({ jobId: ran.input.jobId, outcome: 'SUCCEEDED', imageCosts: [null] }),
+    ]);
   });
 
   it('handed over: the task-queue step gets the same range, unpublished events included', async () => {
@@ -106,6 +110,7 @@ describe('follow-up runs', () => {
     expect(failure(ran).type).toBe('timeoutProvider');
     expect(ran.stubs.calls).toHaveLength(4);
     expect(stages(streamOf(ran)).at(-1)).toBe('failed');
+    expect(ran.stubs.usages.map((usage) => usage.outcome)).toEqual(['FAILED']);
   });
 
   it('a failure not worth a new task ends the job at once', async () => {
@@ -150,6 +155,7 @@ describe('cancellation', () => {
     });
     expect(ran.outcome).toBeInstanceOf(WorkflowFailedError);
     expect(stages(streamOf(ran))).toEqual(['queued', 'submitted', 'cancelled']);
+    expect(stubs.usages.map((usage) => [usage.outcome, usage.imageCosts.length])).toEqual([['CANCELLED', 0]]);
   });
 });
 

@@ -13,6 +13,7 @@ export interface Tenant {
   id: string;
   limits: TenantLimits;
   defaults: TenantDefaults;
+  admin: boolean;
 }
 
 export class TenantDirectoryError extends Error {
@@ -53,8 +54,11 @@ export class TenantDirectory {
     keysSpec?: string | undefined;
     file?: TenantsFile | undefined;
     baseline: TenantBaseline;
+    /** PHOTOMAKER_ADMIN_TENANTS: admins besides those the file marks `admin: true`. */
+    adminTenants?: readonly string[] | undefined;
   }) {
     const { keysSpec, file, baseline } = sources;
+    const admins = new Set(sources.adminTenants ?? []);
     const entries: KeyEntry[] = keysSpec ? [...new ApiKeyStore(keysSpec).keys] : [];
     const byId = new Map<string, Tenant>();
     for (const entry of entries) {
@@ -62,6 +66,7 @@ export class TenantDirectory {
         id: entry.tenant,
         limits: { ...baseline.limits },
         defaults: { ...baseline.defaults },
+        admin: admins.has(entry.tenant),
       });
     }
     for (const [id, settings] of file ?? []) {
@@ -70,6 +75,7 @@ export class TenantDirectory {
         id,
         limits: overlay(baseline.limits, settings.limits),
         defaults: overlay(baseline.defaults, settings.defaults),
+        admin: settings.admin || admins.has(id),
       });
     }
     if (entries.length === 0) throw new TenantDirectoryError('no API keys configured');
@@ -101,6 +107,7 @@ export class TenantDirectory {
       keyId: keyIdOf(found),
       limits: tenant.limits,
       defaults: tenant.defaults,
+      ...(tenant.admin ? { admin: true } : {}),
     };
   }
 }

@@ -106,6 +106,8 @@ export function attachWebSockets(deps: WebSocketDeps): {
         const requestId = `${ctx.extra.connectionId}:${id}`;
         const contextValue: GraphQLContext = {
           tenant: principal.tenant,
+          keyId: principal.keyId,
+          admin: principal.admin === true,
           limits: principal.limits,
           requestId,
           logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),

@@ -62,6 +62,8 @@ export class JobRecords {
       runwareTaskUUID: input.runwareTaskUUID,
       ...(input.requestId ? { requestId: input.requestId } : {}),
       ...(input.cancelAt ? { cancelAt: input.cancelAt } : {}),
+      ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+      ...(input.webhookEvents ? { webhookEvents: input.webhookEvents } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     };
     const stored: Stored = {

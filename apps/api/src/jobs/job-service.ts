@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
+import { initialJobState, type JobState, type JobTask, type WebhookEvent } from '@photomaker/schema';
 import {
   type PhotoMakerJobInput,
   SEARCH_ATTRIBUTES,
@@ -30,6 +30,12 @@ export interface StartJobRequest extends JobRequest {
   task: JobTask;
   /** ISO-8601: the job's deadline (PhotoMakerJobInput.cancelAt). */
   cancelAt?: string;
+  /** The submitting key's id (usage per key). */
+  apiKeyId?: string | undefined;
+  /** The job this one retries (retryJob). */
+  retryOf?: string | undefined;
+  /** Which events webhookURL is sent (absent: the defaults). */
+  webhookEvents?: WebhookEvent[] | undefined;
 }
 
 export interface StartJobResult {
@@ -77,6 +83,9 @@ export class JobService {
       runwareTaskUUID: newRunwareTaskUUID(),
       createdAt: new Date().toISOString(),
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
+      ...(request.apiKeyId ? { apiKeyId: request.apiKeyId } : {}),
+      ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+      ...(request.webhookEvents ? { webhookEvents: request.webhookEvents } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };

@@ -29,6 +29,9 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
     subscriptions: { inc: () => undefined, dec: () => undefined },
     webhookSecrets: { current: unused('webhookSecrets.current') },
     pageSize: 100,
+    usage: { report: unused('usage.report') },
+    retry: { retry: unused('retry') },
+    retries: { list: async () => [] },
     ...overrides,
   };
 }

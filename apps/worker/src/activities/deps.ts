@@ -18,6 +18,8 @@ export interface ActivitySettings {
   webhookSecrets: SigningSecrets;
   /** Jobs with at most this many images use sync delivery (one request, no polling). */
   syncMaxResults: number;
+  /** Ask Runware for every image's cost, whatever the job asked: usage reports need it. */
+  includeCost?: boolean;
   /** getResponse cadence: first wait, growth factor, cap. */
   poll: { initialMs: number; factor: number; maxMs: number };
   /** How long a Runware imageUUID is reused for the same reference bytes (Runware keeps 30 days). */

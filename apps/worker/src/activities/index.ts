@@ -3,6 +3,7 @@ import { createCollectImages } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createRecordUsage } from './record-usage.ts';
 import { createSingleImageStep, HANDED_OVER } from './single-image-step.ts';
 
 export type { ActivityDeps } from './deps.ts';
@@ -12,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** Local activities (run inside the workflow task, no server round trip). */
     ...createEventActivities(deps),
+    /** The job's usage line, once it ended (local). */
+    recordUsage: createRecordUsage(deps),
     /** The Runware step of single-image jobs, as a local activity (one sync request, no polling). */
     collectImagesLocally: createSingleImageStep(deps),
     /** On the job task queue (rate limited when WORKER_RUNWARE_ACTIVITIES_PER_SECOND is set). */

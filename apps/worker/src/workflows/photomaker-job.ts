@@ -33,6 +33,7 @@ import {
 } from './failures.ts';
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
+import { recordUsage, type UsageOutcome } from './usage.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
 // (@photomaker/schema/job); how they reach Redis is the job-event protocol (../events/protocol.ts).
@@ -94,6 +95,7 @@ class PhotoMakerJob {
       // No local activity here: the first Runware step publishes `queued` (one activation less per job).
       this.ledger.hold('queued', { numberResults: task.numberResults });
       await withDeadline(this.input.cancelAt, () => this.complete());
+      await this.recordUsage('SUCCEEDED');
       return this.state;
     } catch (error) {
       return this.end(error);
@@ -119,23 +121,33 @@ class PhotoMakerJob {
   /** Writes how the job ended and rethrows: a cancellation as itself, anything else as a JobError. */
   private async end(error: unknown): Promise<JobState> {
     // The end was already written (a cancellation that came too late): the job did succeed.
-    if (this.state.stage === 'succeeded') return this.state;
+    if (this.state.stage === 'succeeded') {
+      await this.recordUsage('SUCCEEDED');
+      return this.state;
+    }
     if (error instanceof DeadlinePassed) {
       // Ends like a cancel (status CANCELLED, the reason on the event), but the workflow completes: the
       // job was not cancelled by anyone, and a completed workflow keeps the job's own terminal state.
       await this.ledger.emit('cancelled', { reason: DEADLINE_REASON });
+      await this.recordUsage('TIMED_OUT');
       return this.state;
     }
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() =>
         this.ledger.emit('cancelled', { reason: 'cancelled by request' }),
       );
+      await this.recordUsage('CANCELLED');
       throw error;
     }
     const jobError = toJobError(error);
     log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
     await CancellationScope.nonCancellable(() => this.ledger.emit('failed', { error: jobError }));
+    await this.recordUsage('FAILED');
     throw jobEnd(jobError, this.state);
+  }
+
+  private recordUsage(outcome: UsageOutcome): Promise<void> {
+    return recordUsage(this.input, this.state, outcome);
   }
 
   /** The starter sets these; a job started without them still shows up in searches. */

@@ -62,6 +62,7 @@ const TEST_SETTINGS: ActivitySettings = {
   imageUrlTtlSeconds: 3600,
   webhookSecrets: WEBHOOK_SECRETS,
   syncMaxResults: 1,
+  includeCost: true,
   poll: { initialMs: 50, factor: 1.5, maxMs: 400 },
   referenceCacheTtlSeconds: 3600,
   maxImageBytes: 16 * 1024 * 1024,

@@ -2,6 +2,7 @@ import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/sch
 import { Context } from '@temporalio/activity';
 import { currentInput } from '../../src/activities/collect-images.ts';
 import type { Activities } from '../../src/activities/index.ts';
+import type { RecordUsageInput } from '../../src/activities/record-usage.ts';
 import { HANDED_OVER } from '../../src/activities/single-image-step.ts';
 import type {
   CollectImagesResult,
@@ -98,6 +99,8 @@ export class StubActivities {
   /** Every publishEvents call, as the seqs it carried. */
   readonly publishes: number[][] = [];
   readonly deliveries: DeliveryInput[] = [];
+  /** Every recordUsage call (retries included). */
+  readonly usages: RecordUsageInput[] = [];
   total = 1;
   private readonly streams = new Map<string, JobEvent[]>();
   /** Scripts of the steps in call order; the last one repeats. */
@@ -147,6 +150,10 @@ export class StubActivities {
         for (const event of events) this.publish(event);
       },
       readEvents: async ({ jobId, afterSeq }) => this.stream(jobId).filter((event) => event.seq > afterSeq),
+      recordUsage: async (input: RecordUsageInput) => {
+        this.usages.push(input);
+        return true;
+      },
       collectImagesLocally: async (input: SingleImageStepInput) => {
         const { task } = input;
         return this.step({

@@ -1,5 +1,5 @@
 import type { JobEvent, JobEventOf, JobState, JobTask } from './job.ts';
-import { statusForStage } from './job-model.ts';
+import { statusForStage, type WebhookEvent } from './job-model.ts';
 
 // Zod-free and pure (see ./index.ts): a job's state is the fold of its events, so the workflow's query,
 // the event stream and a state the API rebuilds from the stream always agree.
@@ -13,6 +13,10 @@ export interface JobStart {
   createdAt: string;
   requestId?: string | undefined;
   cancelAt?: string | undefined;
+  /** The job this one retries (retryJob): same task and references, new job id and taskUUIDs. */
+  retryOf?: string | undefined;
+  /** Which events its webhookURL is sent; absent: DEFAULT_WEBHOOK_EVENTS. */
+  webhookEvents?: readonly WebhookEvent[] | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -32,6 +36,8 @@ export function initialJobState(start: JobStart): JobState {
     finishedAt: null,
     ...(start.requestId ? { requestId: start.requestId } : {}),
     ...(start.cancelAt ? { cancelAt: start.cancelAt } : {}),
+    ...(start.retryOf ? { retryOf: start.retryOf } : {}),
+    ...(start.webhookEvents ? { webhookEvents: [...start.webhookEvents] } : {}),
     timings: {},
   };
 }
