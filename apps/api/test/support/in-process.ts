@@ -59,12 +59,13 @@ export async function run<T = Record<string, unknown>>(
   deps: GraphQLDeps,
   source: string,
   variableValues: Record<string, unknown> = {},
+  caller: Partial<GraphQLContext> = {},
 ): Promise<ClientResult<T>> {
   const result = await execute({
     schema,
     document: parse(source),
     variableValues,
-    contextValue: contextFor(deps),
+    contextValue: { ...contextFor(deps), ...caller },
   });
   return asClientSees<T>(result as ExecutionResult);
 }

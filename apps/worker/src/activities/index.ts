@@ -1,5 +1,6 @@
 import { createEventActivities } from '../events/event-activities.ts';
 import { createCollectImages } from './collect-images.ts';
+import { createDeliverJobEvent } from './deliver-job-event.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     /** On the deliveries task queue. */
     deliverWebhook: createDeliverWebhook(deps),
     deliverUpload: createDeliverUpload(deps),
+    deliverJobEvent: createDeliverJobEvent(deps),
   };
 }
 
@@ -29,9 +31,9 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
-  const { deliverWebhook, deliverUpload, ...main } = activities;
+  const { deliverWebhook, deliverUpload, deliverJobEvent, ...main } = activities;
   // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
   // local step then hands every job over at once.
   if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
-  return { main, deliveries: { deliverWebhook, deliverUpload } };
+  return { main, deliveries: { deliverWebhook, deliverUpload, deliverJobEvent } };
 }

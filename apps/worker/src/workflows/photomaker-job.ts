@@ -34,6 +34,7 @@ import {
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
 import { recordUsage, type UsageOutcome } from './usage.ts';
+import { notify, wants } from './webhook-events.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
 // (@photomaker/schema/job); how they reach Redis is the job-event protocol (../events/protocol.ts).
@@ -76,6 +77,8 @@ interface RunState {
 class PhotoMakerJob {
   private readonly input: PhotoMakerJobInput;
   readonly ledger: JobLedger;
+  /** The STARTED webhook event in flight (it never rejects); awaited before the job's end is told. */
+  private started: Promise<void> = Promise.resolve();
 
   constructor(input: PhotoMakerJobInput) {
     this.input = input;
@@ -96,6 +99,7 @@ class PhotoMakerJob {
       this.ledger.hold('queued', { numberResults: task.numberResults });
       await withDeadline(this.input.cancelAt, () => this.complete());
       await this.recordUsage('SUCCEEDED');
+      await this.tell('COMPLETED');
       return this.state;
     } catch (error) {
       return this.end(error);
@@ -105,15 +109,15 @@ class PhotoMakerJob {
   /** Images, deliveries, the `succeeded` event. */
   private async complete(): Promise<void> {
     const task = this.input.task;
+    // Told while the job runs on: a slow receiver does not hold the images back.
+    this.started = notify(this.input, this.state, 'STARTED');
     await this.generate();
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
-    if (task.webhookURL || task.uploadEndpoint) {
-      await this.ledger.emit('delivering', {
-        webhook: !!task.webhookURL,
-        uploadEndpoint: !!task.uploadEndpoint,
-      });
-      await deliver(this.input, this.state.images);
+    const webhook = wants(this.input, 'IMAGE');
+    if (webhook || task.uploadEndpoint) {
+      await this.ledger.emit('delivering', { webhook, uploadEndpoint: !!task.uploadEndpoint });
+      await deliver(this.input, this.state.images, { webhook });
     }
     await this.ledger.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
   }
@@ -123,6 +127,7 @@ class PhotoMakerJob {
     // The end was already written (a cancellation that came too late): the job did succeed.
     if (this.state.stage === 'succeeded') {
       await this.recordUsage('SUCCEEDED');
+      await this.tell('COMPLETED');
       return this.state;
     }
     if (error instanceof DeadlinePassed) {
@@ -130,24 +135,32 @@ class PhotoMakerJob {
       // job was not cancelled by anyone, and a completed workflow keeps the job's own terminal state.
       await this.ledger.emit('cancelled', { reason: DEADLINE_REASON });
       await this.recordUsage('TIMED_OUT');
+      await this.tell('FAILED', { reason: DEADLINE_REASON, timedOut: true });
       return this.state;
     }
     if (isCancellation(error)) {
-      await CancellationScope.nonCancellable(() =>
-        this.ledger.emit('cancelled', { reason: 'cancelled by request' }),
-      );
+      const reason = 'cancelled by request';
+      await CancellationScope.nonCancellable(() => this.ledger.emit('cancelled', { reason }));
       await this.recordUsage('CANCELLED');
+      await this.tell('FAILED', { reason });
       throw error;
     }
     const jobError = toJobError(error);
     log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
     await CancellationScope.nonCancellable(() => this.ledger.emit('failed', { error: jobError }));
     await this.recordUsage('FAILED');
+    await this.tell('FAILED');
     throw jobEnd(jobError, this.state);
   }
 
   private recordUsage(outcome: UsageOutcome): Promise<void> {
     return recordUsage(this.input, this.state, outcome);
+  }
+
+  /** The job's end, to its webhookURL when it asked (after STARTED, which may still be in flight). */
+  private async tell(event: 'COMPLETED' | 'FAILED', extra: { reason?: string; timedOut?: boolean } = {}) {
+    await CancellationScope.nonCancellable(() => this.started);
+    await notify(this.input, this.state, event, extra);
   }
 
   /** The starter sets these; a job started without them still shows up in searches. */

@@ -1,6 +1,7 @@
 import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/schema';
 import { Context } from '@temporalio/activity';
 import { currentInput } from '../../src/activities/collect-images.ts';
+import type { JobEventDelivery } from '../../src/activities/deliver-job-event.ts';
 import type { Activities } from '../../src/activities/index.ts';
 import type { RecordUsageInput } from '../../src/activities/record-usage.ts';
 import { HANDED_OVER } from '../../src/activities/single-image-step.ts';
@@ -99,6 +100,8 @@ export class StubActivities {
   /** Every publishEvents call, as the seqs it carried. */
   readonly publishes: number[][] = [];
   readonly deliveries: DeliveryInput[] = [];
+  /** Every job-level webhook event delivered (deliverJobEvent). */
+  readonly jobEvents: JobEventDelivery[] = [];
   /** Every recordUsage call (retries included). */
   readonly usages: RecordUsageInput[] = [];
   total = 1;
@@ -195,6 +198,10 @@ export class StubActivities {
       deliverUpload: async (input: DeliveryInput) => {
         this.deliveries.push(input);
         return this.deliver(input);
+      },
+      deliverJobEvent: async (input: JobEventDelivery) => {
+        this.jobEvents.push(input);
+        return { status: 200, deliveryId: `e-${input.event}`, attempt: 1 };
       },
     };
   }
