@@ -251,7 +251,7 @@ describe('the web app on the real stack', () => {
 
   it('retries a failed job: a new job opens, with the same task', async () => {
     await page.setViewportSize({ width: 1360, height: 1000 });
-    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('link', { name: 'History', exact: true }).click();
     await page.locator('.job-row', { hasText: 'Failed' }).first().click();
     const failed = page.locator('.job-panel[data-status=FAILED]');
     await failed.waitFor({ timeout: 30_000 });
