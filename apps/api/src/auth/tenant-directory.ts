@@ -13,7 +13,8 @@ export interface Tenant {
   id: string;
   limits: TenantLimits;
   defaults: TenantDefaults;
-  admin: boolean;
+  /** Present (true) for an admin tenant only. */
+  admin?: true;
 }
 
 export class TenantDirectoryError extends Error {
@@ -66,7 +67,7 @@ export class TenantDirectory {
         id: entry.tenant,
         limits: { ...baseline.limits },
         defaults: { ...baseline.defaults },
-        admin: admins.has(entry.tenant),
+        ...(admins.has(entry.tenant) ? { admin: true as const } : {}),
       });
     }
     for (const [id, settings] of file ?? []) {
@@ -75,7 +76,7 @@ export class TenantDirectory {
         id,
         limits: overlay(baseline.limits, settings.limits),
         defaults: overlay(baseline.defaults, settings.defaults),
-        admin: settings.admin || admins.has(id),
+        ...(settings.admin || admins.has(id) ? { admin: true as const } : {}),
       });
     }
     if (entries.length === 0) throw new TenantDirectoryError('no API keys configured');

@@ -24,8 +24,8 @@ export interface TenantSettings {
   keyDigests: Buffer[];
   limits: TenantLimits;
   defaults: TenantDefaults;
-  /** Its keys may read every tenant's usage (the `usage` query's admin view). */
-  admin: boolean;
+  /** Its keys may read every tenant's usage (the `usage` query's admin view); absent: not an admin. */
+  admin?: boolean;
 }
 
 /** Tenant id -> settings, as the file says (env defaults are applied by the directory). */
@@ -124,7 +124,7 @@ export function parseTenantsFile(file: string, text: string): TenantsFile {
       keyDigests: tenant.apiKeys.map((key) => Buffer.from(key.slice('sha256:'.length), 'hex')),
       limits: tenant.limits ?? {},
       defaults: tenant.defaults ?? {},
-      admin: tenant.admin === true,
+      ...(tenant.admin === true ? { admin: true } : {}),
     });
   }
   return tenants;
