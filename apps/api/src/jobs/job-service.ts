@@ -14,6 +14,7 @@ import { newRunwareTaskUUID } from './ids.ts';
 import { InvalidInputError } from './input-error.ts';
 import type { JobReads } from './job-reads.ts';
 import type { JobRecords } from './job-records.ts';
+import type { JobRetention } from './job-retention.ts';
 
 /** Who asks for which job, and how to recognise a replay of the same request. */
 export interface JobRequest {
@@ -30,6 +31,8 @@ export interface StartJobRequest extends JobRequest {
   task: JobTask;
   /** ISO-8601: the job's deadline (PhotoMakerJobInput.cancelAt). */
   cancelAt?: string;
+  /** The job's own, shorter life for its outputs and references (ms; `expiresIn`). */
+  expiresInMs?: number;
 }
 
 export interface StartJobResult {
@@ -52,6 +55,7 @@ export class JobService {
   private readonly records: JobRecords;
   private readonly logger: Logger;
   private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
+  private readonly retention: Pick<JobRetention, 'jobStarted'> | undefined;
 
   constructor(options: {
     client: Client;
@@ -60,12 +64,15 @@ export class JobService {
     logger: Logger;
     /** Records whose job this is, so its outputs are usable as references by this tenant only. */
     owners?: Pick<OutputOwners, 'recordJob'>;
+    /** Records until when the job's outputs, references and record are kept. */
+    retention?: Pick<JobRetention, 'jobStarted'>;
   }) {
     this.client = options.client;
     this.reads = options.reads;
     this.records = options.records;
     this.logger = options.logger;
     this.owners = options.owners;
+    this.retention = options.retention;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
@@ -122,6 +129,7 @@ export class JobService {
         "job owner not stored; this job's outputs will not be usable as references",
       );
     });
+    await this.retention?.jobStarted(input, request.expiresInMs);
     return { state: initialJobState(input), created: true };
   }
 

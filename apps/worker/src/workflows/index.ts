@@ -1,2 +1,3 @@
 // The workflow bundle's entry: only workflow functions are exported from here.
 export { photoMakerJob } from './photomaker-job.ts';
+export { retentionSweep } from './retention-sweep.ts';

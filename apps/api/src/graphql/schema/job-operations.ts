@@ -119,6 +119,7 @@ builder.mutationField('generatePhotoMaker', (t) =>
         requestId: ctx.requestId,
         idempotencyKey: args.idempotencyKey ?? undefined,
         cancelAfter: args.input.cancelAfter ?? undefined,
+        expiresIn: args.input.expiresIn ?? undefined,
         limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });

@@ -80,6 +80,10 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
       description:
         'Not a Runware parameter: the job\'s deadline, a duration ("90s", "10m", "2h") or an ISO-8601 time with an offset, 1 s to 24 h ahead. Past it the job ends CANCELLED (its `cancelled` event says why); Runware work already submitted still runs and is charged.',
     }),
+    expiresIn: t.string({
+      description:
+        'Not a Runware parameter (fal\'s `expires_in`): a duration ("30m", "12h", "7d"; 1 minute to 365 days) after which this job\'s output images and reference photos are erased, if sooner than your retention. Your retention still applies to the job record.',
+    }),
     ttl: t.int({
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,
     }),
