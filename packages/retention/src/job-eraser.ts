@@ -1,11 +1,24 @@
 import type { BlobStore } from '@photomaker/blobstore';
-import { deleteMany, jobKey, layoutOf, OutputOwners, type RedisClient } from '@photomaker/events';
+import {
+  deleteMany,
+  jobKey,
+  type KeyLayout,
+  layoutOf,
+  OutputOwners,
+  type RedisClient,
+} from '@photomaker/events';
 import type { BlobRef, JobState } from '@photomaker/schema';
 import type { Client } from '@temporalio/client';
 import { BlobHolds, uniqueBlobs } from './blob-holds.ts';
 import { referenceImageKey } from './blob-keys.ts';
 import { JobDueIndex } from './job-due.ts';
 import { deleteJobWorkflow } from './temporal-jobs.ts';
+
+/** How long an erased job's marker outlives it: Temporal's asynchronous deletion takes seconds. */
+export const ERASED_MARKER_TTL_SECONDS = 24 * 3600;
+
+/** Set once a job is erased: reads answer not found even while Temporal still deletes it. */
+export const erasedJobKey = (jobId: string, layout: KeyLayout = 'single') => jobKey(jobId, 'erased', layout);
 
 /** What one job holds: the blobs of its reference photos and its outputs (with their Runware UUIDs). */
 export interface JobContents {
@@ -115,8 +128,11 @@ export class JobEraser {
       await this.due.postpone('job', contents.jobId, Date.now());
       return report;
     }
-    report.workflow = await deleteJobWorkflow(this.temporal, contents.jobId);
     const layout = layoutOf(this.redis);
+    // Temporal deletes history and visibility asynchronously: until it has, reads that fall back to
+    // Temporal must not bring the job back (JobReads checks this marker, which names only the job id).
+    await this.redis.set(erasedJobKey(contents.jobId, layout), '1', 'EX', ERASED_MARKER_TTL_SECONDS);
+    report.workflow = await deleteJobWorkflow(this.temporal, contents.jobId);
     const keys = ['events', 'record', 'tenant'].map((part) => jobKey(contents.jobId, part, layout));
     report.redisKeys += await deleteMany(this.redis, keys);
     await this.due.forget(contents.jobId);
