@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,17 @@ import { needlesOf } from '@photomaker/harness/erasure-scan';
 import type { Client } from '@temporalio/client';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseInput, eventually, GENERATE, gql, stack, temporalClient, tenants } from './helpers.ts';
+import {
+  baseInput,
+  eventually,
+  GENERATE,
+  gql,
+  PNG_DATA_URI,
+  stack,
+  temporalClient,
+  tenants,
+  v1,
+} from './helpers.ts';
 import { asDataUri } from './support/bad-images.ts';
 import {
   DELETE_REFERENCE,
@@ -51,6 +62,18 @@ describe('retention on the real stack: a tenant whose retention is 0 days, one r
         runwareCode: 'invalidExpiresIn',
       });
     }
+    // The same extra field on a /v1 photoMaker task.
+    const task = {
+      taskType: 'photoMaker',
+      taskUUID: randomUUID(),
+      positivePrompt: 'a portrait photo of a person rwre',
+      inputImages: [PNG_DATA_URI],
+      height: 512,
+      width: 512,
+      expiresIn: '3w',
+    };
+    const { body } = await v1(api.url, who.brief.key, [task]);
+    expect(body.errors?.[0]).toMatchObject({ code: 'invalidExpiresIn', parameter: 'expiresIn' });
   });
 
   it('the sweep erases the job, its outputs, its photo and an uploaded reference image: found nowhere', async () => {

@@ -152,6 +152,7 @@ export class V1Tasks {
       ? await this.dispatch(validation.value, caller, taskType, {
           reserved,
           cancelAfter: cancelAfterOf(task),
+          expiresIn: extraOf(task, 'expiresIn'),
         })
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
@@ -162,7 +163,7 @@ export class V1Tasks {
     value: Extract<ReturnType<typeof validateTask>, { ok: true }>['value'],
     caller: V1Caller,
     taskType: string,
-    extra: { reserved: Set<string>; cancelAfter: unknown },
+    extra: { reserved: Set<string>; cancelAfter: unknown; expiresIn?: unknown },
   ): Promise<TaskOutcome> {
     const context: ErrorContext = {
       taskType: value.taskType,
@@ -214,7 +215,11 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter }: { reserved: Set<string>; cancelAfter: unknown },
+    {
+      reserved,
+      cancelAfter,
+      expiresIn,
+    }: { reserved: Set<string>; cancelAfter: unknown; expiresIn?: unknown },
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -232,6 +237,7 @@ export class V1Tasks {
       jobId,
       onlyNew: true,
       cancelAfter,
+      expiresIn,
       limits: caller.limits,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
@@ -285,6 +291,13 @@ export class V1Tasks {
     }
     return { data, errors };
   }
+}
+
+/** Our extra `expiresIn` (fal's `expires_in`) of a photoMaker task, like cancelAfter. */
+function extraOf(task: unknown, field: 'expiresIn'): unknown {
+  return task !== null && typeof task === 'object' && field in task
+    ? (task as Record<string, unknown>)[field]
+    : undefined;
 }
 
 /** Our extra `cancelAfter` of a photoMaker task (the wire schema drops it; Runware would ignore it). */
