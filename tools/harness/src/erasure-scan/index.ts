@@ -13,7 +13,8 @@ export type { TemporalScan } from './scan-temporal.ts';
 export interface ErasureScanTargets {
   blobs: BlobSource;
   redis: Redis | Cluster;
-  temporal: { client: Client; codec: PayloadCodec; workflowIds?: readonly string[] };
+  /** Absent: Temporal is not part of this scan (a test of the blob store and Redis alone). */
+  temporal?: { client: Client; codec: PayloadCodec; workflowIds?: readonly string[] };
   logFiles: readonly string[];
 }
 
@@ -37,8 +38,11 @@ export async function scanForErasure(
 ): Promise<ErasureScanReport> {
   const blobs = await scanBlobs(targets.blobs, needles);
   const redis = await scanRedis(targets.redis, needles);
-  const { client, codec, workflowIds } = targets.temporal;
-  const temporal = await scanTemporal(client, codec, needles, workflowIds ? { workflowIds } : {});
+  const temporal = targets.temporal
+    ? await scanTemporal(targets.temporal.client, targets.temporal.codec, needles, {
+        ...(targets.temporal.workflowIds ? { workflowIds: targets.temporal.workflowIds } : {}),
+      })
+    : { scanned: 0, hits: [], workflows: 0, events: 0, payloads: 0 };
   const logs = await scanLogs(targets.logFiles, needles);
   return { blobs, redis, temporal, logs, hits: [blobs, redis, temporal, logs].flatMap((area) => area.hits) };
 }
