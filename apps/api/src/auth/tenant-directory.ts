@@ -72,7 +72,7 @@ export class TenantDirectory {
         id,
         limits: overlay(baseline.limits, settings.limits),
         defaults: overlay(baseline.defaults, settings.defaults),
-        retention: settings.retention,
+        ...(Object.keys(settings.retention).length > 0 ? { retention: settings.retention } : {}),
       });
     }
     if (entries.length === 0) throw new TenantDirectoryError('no API keys configured');
