@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
@@ -108,6 +108,19 @@ describe('erasure with the blob store on S3 (versitygw)', { timeout: 300_000 }, 
     await temporal.schedule.getHandle('photomaker-retention').trigger();
     await eventually(async () => (await temporal.workflow.count(SWEEPS)).count > before, 60_000, 500);
     expect(await store.has(shaOf(expired))).toBe(false);
+    // The schedule's own metrics on the worker's /metrics (its URL from its ready line).
+    const ready = readFileSync(join(logDir, 'worker.log'), 'utf8').match(/"url":"(http:[^"]+)"/);
+    const metrics = await eventually(async () => {
+      const response = await fetch(`${ready?.[1]}/metrics`, {
+        headers: { authorization: `Bearer ${platform.secrets.metricsToken}` },
+      });
+      const text = await response.text();
+      return /photomaker_retention_last_success_timestamp_seconds(\{[^}]*\})? [1-9]/.test(text)
+        ? text
+        : undefined;
+    });
+    expect(metrics).toMatch(/photomaker_retention_erased_total\{[^}]*kind="job"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/photomaker_retention_sweep_duration_seconds_count(\{[^}]*\})? [1-9]/);
     for (const url of urls) expect([404, 410]).toContain((await fetch(url)).status);
 
     const objects = {
