@@ -8,15 +8,13 @@ const days = (what: string) =>
   decimal(0)
     .pipe(z.number().max(MAX_RETENTION_DAYS, { error: `must be at most ${MAX_RETENTION_DAYS}` }))
     .prefault('30')
-    .describe(
-      `Days ${what} (0: at the next retention sweep); a tenant's \`retention\` in the tenants file wins`,
-    );
+    .describe(`Days ${what} (0: next sweep)`);
 
 /** The default retention of every tenant (the API applies it when a job or photo is stored). */
 export const retentionPolicyEnv = z.object({
-  PHOTOMAKER_RETENTION_OUTPUT_DAYS: days("a job's output images are kept after the job was created"),
-  PHOTOMAKER_RETENTION_REFERENCE_DAYS: days('a reference photo is kept after its last use'),
-  PHOTOMAKER_RETENTION_JOB_DAYS: days("a job's record (events, Redis record, Temporal history) is kept"),
+  PHOTOMAKER_RETENTION_OUTPUT_DAYS: days("to keep a job's output images"),
+  PHOTOMAKER_RETENTION_REFERENCE_DAYS: days('to keep a reference photo after its last use'),
+  PHOTOMAKER_RETENTION_JOB_DAYS: days("to keep a job's record and Temporal history"),
 });
 
 /** How the worker enforces it: the Temporal Schedule's interval and the work of one run. */
@@ -24,10 +22,10 @@ export const retentionSweepEnv = z.object({
   PHOTOMAKER_RETENTION_SWEEP_EVERY: duration
     .pipe(z.number().min(60_000, { error: 'must be at least 1m' }))
     .prefault('1h')
-    .describe('How often the retention schedule runs its sweep (e.g. `1h`, `15m`; at least 1m)'),
+    .describe('How often the retention schedule sweeps (at least 1m)'),
   PHOTOMAKER_RETENTION_SWEEP_LIMIT: integer(1, 100_000)
     .prefault('5000')
-    .describe('Most items (jobs, photos) one sweep run erases; the rest waits for the next run'),
+    .describe('Most jobs and photos one retention sweep erases'),
 });
 
 export function retentionPolicyFrom(env: z.output<typeof retentionPolicyEnv>): RetentionPolicy {
