@@ -70,6 +70,7 @@ describe('retention on the real stack: a tenant whose retention is 0 days, one r
       inputImages: [PNG_DATA_URI],
       height: 512,
       width: 512,
+      model: 'civitai:139562@344487',
       expiresIn: '3w',
     };
     const { body } = await v1(api.url, who.brief.key, [task]);
