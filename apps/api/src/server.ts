@@ -31,6 +31,12 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * The longest a SIGTERM'd API takes to exit (main.ts force-exits after it): sockets get 2 s to close,
+ * in-flight HTTP requests Apollo's drain (10 s). A process manager's grace time must exceed it.
+ */
+export const SHUTDOWN_BOUND_MS = 15_000;
+
 /** How long a shutdown waits for graphql-ws clients to answer the 1012 close (as /v1's bound). */
 const WS_DRAIN_MS = 2_000;
 
