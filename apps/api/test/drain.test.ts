@@ -128,8 +128,19 @@ describe('SIGTERM of a replica during a running job', () => {
 
       // Finished by the worker that stayed, paid once per image.
       expect(workerB.process.running).toBe(true);
+      // The job's own taskUUID (the subscription may have begun after its JobSubmitted event) and any
+      // the events named: Runware charged 5 images over all of them.
+      const job = await gql<{ job: { status: string; runwareTaskUUID: string | null } }>(
+        apiB.url ?? '',
+        key,
+        'query Job($id: ID!) { job(id: $id) { status runwareTaskUUID } }',
+        { id: jobId },
+      );
+      expect(job.data?.job.status).toBe('SUCCEEDED');
       const taskUUIDs = new Set(
-        [...seen, ...rest].flatMap((e) => (e.runwareTaskUUID ? [e.runwareTaskUUID] : [])),
+        [...seen, ...rest, { runwareTaskUUID: job.data?.job.runwareTaskUUID ?? undefined }].flatMap((e) =>
+          e.runwareTaskUUID ? [e.runwareTaskUUID] : [],
+        ),
       );
       expect(taskUUIDs.size).toBeGreaterThan(0);
       expect(await charges(taskUUIDs)).toBe(5);
