@@ -18,6 +18,8 @@ export interface ClusterReport {
   subscriberResumes: number;
   submitRetries: number;
   webhookPosts: number;
+  /** Log lines of the replicas about failed S3 calls (the S3 kill met work in flight when > 0). */
+  s3FailuresLogged: number;
   startupSeconds: number;
   /** First submission to the last terminal event. */
   runSeconds: number;
@@ -73,6 +75,7 @@ export function buildReport(input: ReportInput): ClusterReport {
     subscriberResumes: observed.resumes,
     submitRetries: played.submitRetries,
     webhookPosts: observed.webhookPosts,
+    s3FailuresLogged: topology.s3Failures(),
     startupSeconds: round(input.startupSeconds),
     runSeconds: round(runSeconds),
     totalSeconds: round((performance.now() - input.began) / 1000),
@@ -105,7 +108,7 @@ export function renderReport(report: ClusterReport): string {
     `throughput: ${report.jobsPerSecond} jobs/s, ${report.imagesPerSecond} images/s`,
     `CPU seconds during the run: APIs ${report.cpuSeconds.api.toFixed(1)}, workers ${report.cpuSeconds.worker.toFixed(1)}; services ${services}`,
     `CPU per job: API ${report.cpuMsPerJob.api} ms, worker ${report.cpuMsPerJob.worker} ms`,
-    `subscriber resumes ${report.subscriberResumes}; webhook POSTs ${report.webhookPosts}; submit retries ${report.submitRetries}; replica starts ${Object.entries(
+    `S3 failures logged by replicas ${report.s3FailuresLogged}; subscriber resumes ${report.subscriberResumes}; webhook POSTs ${report.webhookPosts}; submit retries ${report.submitRetries}; replica starts ${Object.entries(
       report.replicaStarts,
     )
       .map(([name, n]) => `${name} ${n}`)

@@ -11,7 +11,11 @@ export interface Topology {
   workers: Replica[];
   all: Replica[];
   apiKey: string;
+  /** Lines the replicas logged about a failed S3 call (S3BlobStoreError): did the S3 kill bite? */
+  s3Failures: () => number;
 }
+
+const S3_FAILURE = /blob store S3 \w+ of s3:\/\//;
 
 /**
  * API i runs on node i, worker j on node j: with 2 APIs and 3 workers, nodes 1 and 2 hold an API and a
@@ -27,6 +31,11 @@ export async function startReplicas(options: {
   onLine?: (replica: string, line: string) => void;
 }): Promise<Topology> {
   const { services, secrets } = options;
+  let s3Failures = 0;
+  const onLine = (replica: string, line: string) => {
+    if (S3_FAILURE.test(line)) s3Failures += 1;
+    options.onLine?.(replica, line);
+  };
   const apiKey = `${TENANT}-${randomUUID()}`;
   const wiring = (publicUrl?: string) =>
     platformEnv({
@@ -50,7 +59,7 @@ export async function startReplicas(options: {
       kind,
       node: i,
       env,
-      ...(options.onLine ? { onLine: (line: string) => options.onLine?.(`${kind}${i}`, line) } : {}),
+      onLine: (line: string) => onLine(`${kind}${i}`, line),
     });
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const apis = range(options.apis).map((i) => make('api', i, { ...wiring().api, ...s3 }));
@@ -65,5 +74,5 @@ export async function startReplicas(options: {
   };
   const workers = range(options.workers).map((i) => make('worker', i, workerEnv));
   await Promise.all(workers.map((r) => r.start()));
-  return { apis, workers, all: [...apis, ...workers], apiKey };
+  return { apis, workers, all: [...apis, ...workers], apiKey, s3Failures: () => s3Failures };
 }
