@@ -62,8 +62,22 @@ export function scanRunTree(root: string): RunTreeScan {
   return scan;
 }
 
-/** Directories no app may write to but tools and package managers do: not part of the share-nothing check. */
-const NOT_SCANNED = new Set(['.git', 'node_modules', '.turbo']);
+/**
+ * Not part of the share-nothing check: what git, the package manager and turbo write, and what other
+ * tasks running beside the cluster test in CI write (build outputs, tsc caches, tool results, browser test
+ * artifacts: the ignored folders of .gitignore except `.data`). Apps never write there:
+ * a worker whose workflow bundle is stale bundles in memory.
+ */
+const NOT_SCANNED = new Set([
+  '.git',
+  'node_modules',
+  '.turbo',
+  '.cache',
+  'dist',
+  'results',
+  'coverage',
+  'test-artifacts',
+]);
 
 /** Files of the repository (the processes' code, outside every replica) modified since `sinceMs`. */
 export function repoFilesChangedSince(repo: string, sinceMs: number): string[] {

@@ -46,11 +46,18 @@ describe('the share-nothing check', () => {
     expect(shareNothingCheck(clean, ['apps/api/oops.txt']).ok).toBe(false);
   });
 
-  it('finds repository files modified since a time, skipping .git and node_modules', () => {
-    const root = tree(['a/old.txt', 'a/new.txt', 'node_modules/x/new.txt', '.git/index']);
+  it('finds repository files modified since a time, skipping .git, node_modules and build outputs', () => {
+    const root = tree([
+      'a/old.txt',
+      'a/new.txt',
+      'node_modules/x/new.txt',
+      '.git/index',
+      'apps/web/dist/x.js',
+      '.data/x',
+    ]);
     const past = new Date(Date.now() - 60_000);
     utimesSync(join(root, 'a/old.txt'), past, past);
-    expect(repoFilesChangedSince(root, Date.now() - 30_000)).toEqual(['a/new.txt']);
+    expect(repoFilesChangedSince(root, Date.now() - 30_000).sort()).toEqual(['.data/x', 'a/new.txt']);
   });
 });
 
