@@ -2,7 +2,7 @@
 import { createLogger } from '@photomaker/observability';
 import { isSettingsFailure, probeTemporal } from '@photomaker/temporal/connection';
 import { configFromEnv } from './config.ts';
-import { createApiServer } from './server.ts';
+import { createApiServer, SHUTDOWN_BOUND_MS } from './server.ts';
 
 const logger = createLogger({ service: 'api' });
 
@@ -36,7 +36,7 @@ try {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_BOUND_MS);
     force.unref();
     server.close().then(
       () => process.exit(0),

@@ -31,6 +31,15 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * The longest a SIGTERM'd API takes to exit (main.ts force-exits after it): sockets get 2 s to close,
+ * in-flight HTTP requests Apollo's drain (10 s). A process manager's grace time must exceed it.
+ */
+export const SHUTDOWN_BOUND_MS = 15_000;
+
+/** How long a shutdown waits for graphql-ws clients to answer the 1012 close (as /v1's bound). */
+const WS_DRAIN_MS = 2_000;
+
 interface Locals extends AdmittedLocals {
   requestId: string;
 }
@@ -234,8 +243,9 @@ export async function createApiServer(
     async close() {
       if (closed) return;
       closed = true;
-      // /v1 sockets first, with a code clients reconnect on (their sessions resume on another replica).
-      await v1Socket.close();
+      // Sockets first, with 1012 (service restart), on which clients reconnect (to another replica): the
+      // /v1 sessions resume from Redis, graphql-ws subscribers resume by seq. Both at once, each bounded.
+      await Promise.all([v1Socket.close(), ws.drain(WS_DRAIN_MS)]);
       // Apollo's drain plugins stop HTTP (in-flight requests finish) and the WebSocket server.
       await apollo.stop();
       if (httpServer.listening) httpServer.close();

@@ -33,6 +33,7 @@ export function newRecord(jobId: string): SubscriberRecord {
 
 interface PooledSocket {
   client: WsClient;
+  url: string;
   active: number;
   broken: boolean;
 }
@@ -43,7 +44,9 @@ interface PooledSocket {
  * `afterSeq` = the highest seq it covered, and every item is checked: no gap, no duplicate seq.
  */
 export class SubscriberPool {
-  private readonly apiUrl: string;
+  /** API replicas in order of preference: a fresh socket after a broken one goes to the next. */
+  private readonly apiUrls: readonly string[];
+  private next = 0;
   private readonly key: string;
   private readonly perSocket: number;
   private readonly sockets: PooledSocket[] = [];
@@ -51,8 +54,8 @@ export class SubscriberPool {
   private readonly waiters = new Map<string, () => void>();
   private closed = false;
 
-  constructor(apiUrl: string, key: string, perSocket = 40) {
-    this.apiUrl = apiUrl;
+  constructor(apiUrl: string | readonly string[], key: string, perSocket = 40) {
+    this.apiUrls = typeof apiUrl === 'string' ? [apiUrl] : apiUrl;
     this.key = key;
     this.perSocket = perSocket;
   }
@@ -60,10 +63,13 @@ export class SubscriberPool {
   private socket(): PooledSocket {
     let socket = this.sockets.find((s) => !s.broken && s.active < this.perSocket);
     if (!socket) {
-      socket = { client: graphqlWs(this.apiUrl, this.key), active: 0, broken: false };
+      const url = this.apiUrls[this.next % this.apiUrls.length] ?? '';
+      socket = { client: graphqlWs(url, this.key), url, active: 0, broken: false };
       const created = socket;
       created.client.on('closed', () => {
         created.broken = true;
+        // That replica is restarting or gone: resume on the next one (several sockets move it once).
+        if (this.apiUrls[this.next % this.apiUrls.length] === url) this.next += 1;
       });
       this.sockets.push(socket);
     }

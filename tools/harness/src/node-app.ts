@@ -8,6 +8,8 @@ export interface NodeAppOptions {
   entry: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Working directory (default the repo root); a replica of the cluster run gets its own. */
+  cwd?: string;
   /**
    * A line the app prints once it serves. Contract for our apps: one stdout line containing
    * `listening on http://127.0.0.1:<port>` (structured logs may wrap it in JSON).
@@ -33,7 +35,7 @@ export async function startNodeApp(options: NodeAppOptions): Promise<RunningNode
     name: options.name,
     command: process.execPath,
     args: [join(repoRoot, options.entry), ...(options.args ?? [])],
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });

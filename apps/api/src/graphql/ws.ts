@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@photomaker/observability';
 import { GraphQLError, type GraphQLError as GraphQLErrorType, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { AdmissionGate } from '../auth/admission.ts';
 import type { Principal } from '../auth/api-keys.ts';
 import { bearerToken } from '../auth/api-keys.ts';
 import type { ApiConfig } from '../config.ts';
 import { checkOperation, operationRules } from '../guards/operation-check.ts';
-import type { UpgradeHandler } from '../http/upgrade-routes.ts';
+import { refuseUpgrade, type UpgradeHandler } from '../http/upgrade-routes.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext, GraphQLDeps } from './context.ts';
 import { capErrors, classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
@@ -52,6 +52,12 @@ export interface WebSocketDeps {
 export function attachWebSockets(deps: WebSocketDeps): {
   /** The upgrades of /graphql (http/upgrade-routes.ts routes them here). */
   upgrade: UpgradeHandler;
+  /**
+   * Shutdown: refuse new sockets and close every open one with 1012 (service restart), on which
+   * graphql-ws clients reconnect (to another replica) and resume their subscriptions by seq; waits
+   * for the closes at most `waitMs`.
+   */
+  drain(waitMs: number): Promise<void>;
   dispose(): Promise<void>;
 } {
   const { logger, metrics, limits, admission } = deps;
@@ -143,9 +149,23 @@ export function attachWebSockets(deps: WebSocketDeps): {
     wsServer,
   );
 
+  let draining = false;
   return {
     upgrade(request, socket, head) {
+      if (draining) return refuseUpgrade(socket, 503, 'Service Unavailable');
       wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+    },
+    async drain(waitMs) {
+      draining = true;
+      const open = [...wsServer.clients].filter((socket) => socket.readyState === WebSocket.OPEN);
+      const closed = open.map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+      // graphql-ws's own dispose says 1001 (going away), which tells a client the server is gone for good.
+      for (const socket of open) socket.close(1012, 'service restart');
+      await Promise.race([
+        Promise.all(closed),
+        new Promise((resolve) => setTimeout(resolve, waitMs).unref()),
+      ]);
+      for (const socket of open) if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
     },
     async dispose() {
       await cleanup.dispose();

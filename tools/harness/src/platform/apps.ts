@@ -14,6 +14,8 @@ interface AppStartOptions {
   onLine?: ((line: string) => void) | undefined;
   /** Extra Node flags (e.g. `--cpu-prof`), passed through NODE_OPTIONS. */
   nodeArgs?: readonly string[] | undefined;
+  /** Working directory of the process (default the repo root). */
+  cwd?: string | undefined;
 }
 
 export interface EmulatorAppOptions extends AppStartOptions {
@@ -33,6 +35,8 @@ export interface ApiAppOptions extends AppStartOptions {
 function lineHandler(onLine: AppStartOptions['onLine']) {
   return onLine ? { onLine: (line: string) => onLine(line) } : {};
 }
+
+const cwdOf = (options: AppStartOptions) => (options.cwd ? { cwd: options.cwd } : {});
 
 /** Node flags for a child through NODE_OPTIONS (startNodeApp runs `node <entry>` without extra flags). */
 function nodeOptions(args: readonly string[] | undefined): Record<string, string> {
@@ -55,6 +59,7 @@ export function startEmulatorApp(options: EmulatorAppOptions): Promise<RunningNo
     env: { ...options.env, ...nodeOptions(options.nodeArgs) },
     readyTimeoutMs: 60_000,
     ...lineHandler(options.onLine),
+    ...cwdOf(options),
   });
 }
 
@@ -66,6 +71,7 @@ export function startWorkerApp(options: AppStartOptions): Promise<RunningNodeApp
     env: { ...options.env, ...nodeOptions(options.nodeArgs) },
     readyTimeoutMs: 180_000,
     ...lineHandler(options.onLine),
+    ...cwdOf(options),
   });
 }
 
@@ -78,5 +84,6 @@ export function startApiApp(options: ApiAppOptions): Promise<RunningNodeApp> {
     env: { ...options.env, ...nodeOptions(options.nodeArgs) },
     readyTimeoutMs: 120_000,
     ...lineHandler(options.onLine),
+    ...cwdOf(options),
   });
 }

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { type RunningNodeApp, startWorkerApp } from '@photomaker/harness';
+import { fetch } from 'undici';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  baseInput,
+  collect,
+  GENERATE,
+  gql,
+  JOB_EVENTS,
+  setEmulatorLatency,
+  stack,
+  startApiProcess,
+  tenants,
+  wsClient,
+} from './helpers.ts';
+
+// SIGTERM of a replica in the middle of a job, as a process manager or Kubernetes sends it: the other
+// replicas (sharing nothing but Temporal, Redis and the blob store) finish the job and serve its events.
+
+const who = tenants('drain');
+const key = who.drain.key;
+type Event = { __typename: string; seq: number; stage: string; runwareTaskUUID?: string };
+type Item = { jobEvents: Event };
+
+const started: RunningNodeApp[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.stop(5_000)));
+});
+afterAll(async () => {
+  await setEmulatorLatency(0);
+});
+
+/** A worker process of its own on the test's own task queue (the shared worker never sees the job). */
+async function worker(taskQueue: string): Promise<RunningNodeApp> {
+  const app = await startWorkerApp({
+    env: {
+      ...stack().env,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKER_HTTP_PORT: '0',
+      WORKER_CORE_METRICS_PORT: '0',
+      // The drain under test: stop polling, give in-flight activities 1 s, then hand them back.
+      WORKER_SHUTDOWN_GRACE: '1s',
+      WORKER_POLL_INITIAL: '50',
+      WORKER_POLL_MAX: '200',
+    },
+  });
+  started.push(app);
+  return app;
+}
+
+async function api(taskQueue: string): Promise<RunningNodeApp> {
+  const app = await startApiProcess(who, { TEMPORAL_TASK_QUEUE: taskQueue });
+  started.push(app);
+  return app;
+}
+
+/** Reads a subscription until `stopWhen`, or until the socket closes; returns the close code if it did. */
+function watchUntilClosed(url: string, jobId: string, seen: Event[]) {
+  const client = wsClient(url, key);
+  let closeCode: number | undefined;
+  client.on('closed', (event) => {
+    closeCode = (event as { code?: number }).code;
+  });
+  const stream = collect<Item>(client, JOB_EVENTS, { jobId }, (item) => seen.push(item.jobEvents));
+  const ended = stream.done.then(
+    () => 'completed' as const,
+    () => 'errored' as const,
+  );
+  return { client, ended, closeCode: () => closeCode };
+}
+
+async function charges(taskUUIDs: Set<string>): Promise<number> {
+  const response = await fetch(`${stack().emulatorUrl}/admin/inspect`);
+  const inspection = (await response.json()) as { tasks: Record<string, { charges: number }> };
+  return [...taskUUIDs].reduce((sum, uuid) => sum + (inspection.tasks[uuid]?.charges ?? 0), 0);
+}
+
+describe('SIGTERM of a replica during a running job', () => {
+  it('the job completes on the other worker; the subscriber gets 1012 and resumes on the other API gap-free', async () => {
+    // 5 images x 2 s, one at a time: the job is mid-way when the replicas are told to stop.
+    await setEmulatorLatency(2_000);
+    const taskQueue = `drain-${randomUUID()}`;
+    const [apiA, apiB] = await Promise.all([api(taskQueue), api(taskQueue)]);
+    const workerA = await worker(taskQueue);
+    const { data, errors } = await gql<{ generatePhotoMaker: { id: string } }>(
+      apiA.url ?? '',
+      key,
+      GENERATE,
+      { input: baseInput({ numberResults: 5 }) },
+    );
+    expect(errors).toBeUndefined();
+    const jobId = data?.generatePhotoMaker.id ?? '';
+
+    const seen: Event[] = [];
+    const first = watchUntilClosed(apiA.url ?? '', jobId, seen);
+    await expect
+      .poll(() => seen.some((e) => e.__typename === 'JobImageReady'), { timeout: 60_000, interval: 100 })
+      .toBe(true);
+    // The second worker joins, then the first one is told to stop with an activity in flight.
+    const workerB = await worker(taskQueue);
+    expect(seen.at(-1)?.__typename).not.toBe('JobSucceeded');
+    workerA.process.child.kill('SIGTERM');
+    apiA.process.child.kill('SIGTERM');
+    const apiStoppedAt = performance.now();
+
+    expect(await first.ended).toBe('errored');
+    expect(first.closeCode()).toBe(1012);
+    expect(await apiA.process.exited).toEqual({ code: 0, signal: null });
+    // The API's drain is bounded (sockets 2 s, HTTP drain, force exit at 15 s).
+    expect(performance.now() - apiStoppedAt).toBeLessThan(15_000);
+    expect(await workerA.process.exited).toEqual({ code: 0, signal: null });
+
+    // Resume where the closed socket stopped, on the replica that is still up.
+    const lastSeq = seen.at(-1)?.seq ?? 0;
+    const resumed = wsClient(apiB.url ?? '', key);
+    try {
+      const rest = (await collect<Item>(resumed, JOB_EVENTS, { jobId, afterSeq: lastSeq }).done).map(
+        (i) => i.jobEvents,
+      );
+      expect(rest[0]?.__typename).toBe('JobSnapshot');
+      const after = rest.slice(1);
+      const from = Math.max(lastSeq, rest[0]?.seq ?? 0);
+      expect(after.map((e) => e.seq)).toEqual(after.map((_, i) => from + 1 + i));
+      expect(after.at(-1)?.__typename).toBe('JobSucceeded');
+      const before = seen.slice(1).map((e) => e.seq);
+      expect(before).toEqual(before.map((_, i) => (seen[0]?.seq ?? 0) + 1 + i));
+
+      // Finished by the worker that stayed, paid once per image.
+      expect(workerB.process.running).toBe(true);
+      // The job's own taskUUID (the subscription may have begun after its JobSubmitted event) and any
+      // the events named: Runware charged 5 images over all of them.
+      const job = await gql<{ job: { status: string; runwareTaskUUID: string | null } }>(
+        apiB.url ?? '',
+        key,
+        'query Job($id: ID!) { job(id: $id) { status runwareTaskUUID } }',
+        { id: jobId },
+      );
+      expect(job.data?.job.status).toBe('SUCCEEDED');
+      const taskUUIDs = new Set(
+        [...seen, ...rest, { runwareTaskUUID: job.data?.job.runwareTaskUUID ?? undefined }].flatMap((e) =>
+          e.runwareTaskUUID ? [e.runwareTaskUUID] : [],
+        ),
+      );
+      expect(taskUUIDs.size).toBeGreaterThan(0);
+      expect(await charges(taskUUIDs)).toBe(5);
+    } finally {
+      await Promise.all([first.client.dispose(), resumed.dispose()]);
+    }
+  }, 180_000);
+});
