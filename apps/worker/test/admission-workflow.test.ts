@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toActivityFailure } from '../src/activities/failures.ts';
 import { PhotoMakerWorkers } from '../src/worker.ts';
 import type { AdmissionWorkflowInput } from '../src/workflows/admission/workflow.ts';
+import { admissionTaskQueue } from '../src/workflows/task-queues.ts';
 import { task, untilHistoryHas } from './support/job-runner.ts';
 import { type StepScript, StubActivities } from './support/stub-activities.ts';
 import { createTimeSkippingEnv } from './support/time-skipping.ts';
@@ -80,7 +81,7 @@ beforeAll(async () => {
     config: { maxHistoryEvents: 60, maxHoldMs: MAX_HOLD_MS, defaultImageMs: 1000 },
   };
   await env.client.workflow.start('photoMakerAdmission', {
-    taskQueue,
+    taskQueue: admissionTaskQueue(taskQueue),
     workflowId: admissionId,
     args: [input],
   });
