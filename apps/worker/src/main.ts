@@ -148,7 +148,7 @@ const running = workers.run();
 if (await waitUntil(() => workers.running || stopping, 30_000)) {
   logger.info(
     { url: http.url, taskQueues: workers.taskQueues, namespace: config.temporal.namespace, coreMetricsPort },
-    `worker ready: listening on ${http.url} (/metrics, /healthz, /codec); task queues ${workers.taskQueues.main}, ${workers.taskQueues.deliveries}`,
+    `worker ready: listening on ${http.url} (/metrics, /healthz, /codec); task queues ${workers.taskQueues.main}, ${workers.taskQueues.deliveries}, ${workers.taskQueues.admission}`,
   );
 }
 
