@@ -84,21 +84,50 @@ describe('QueueStatuses', () => {
   it('answers undefined for unknown ids and while admission fails, logging the outage once', async () => {
     const { lines, logger } = recordingLogger();
     let down = true;
+    let asked = 0;
     const statuses = new QueueStatuses({
-      source: async (asked) => {
+      source: async (ids) => {
+        asked += 1;
         if (down) throw new Error('workflow not found for ID: photomaker-admission');
-        return asked.includes('a') ? [queued('a', 1)] : [];
+        return ids.includes('a') ? [queued('a', 1)] : [];
       },
       logger,
       ttlMs: 0,
+      backoffMs: 0,
     });
     expect(await statuses.load('a')).toBeUndefined();
     expect(await statuses.load('b')).toBeUndefined();
+    expect(asked).toBe(2);
     expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1);
     down = false;
     expect((await statuses.load('a'))?.position).toBe(1);
     expect(await statuses.load('b')).toBeUndefined();
     expect(lines.map((l) => l.level)).toEqual(['warn', 'info']);
+  });
+
+  it('after a failure, answers at once without asking again until the backoff passed', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      let asked = 0;
+      const statuses = new QueueStatuses({
+        source: async () => {
+          asked += 1;
+          throw new Error('context deadline exceeded');
+        },
+        logger: recordingLogger().logger,
+        ttlMs: 0,
+        backoffMs: 5_000,
+      });
+      await statuses.load('a');
+      vi.advanceTimersByTime(4_000);
+      expect(await statuses.load('a')).toBeUndefined();
+      expect(asked).toBe(1);
+      vi.advanceTimersByTime(1_500);
+      await statuses.load('a');
+      expect(asked).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -1,21 +1,33 @@
 import type { Logger } from '@photomaker/observability';
 import { ADMISSION_WORKFLOW_ID, type QueueStatus, queueStatusesQuery } from '@photomaker/temporal';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import DataLoader from 'dataloader';
 
 /** The admission workflow answers at most this many ids per query (admission-contract.ts). */
 export const MAX_IDS_PER_QUERY = 500;
 const DEFAULT_TTL_MS = 500;
 const QUERY_TIMEOUT_MS = 2_000;
+/** After a failed query, reads answer "unknown" at once for this long instead of each waiting to fail. */
+const DEFAULT_BACKOFF_MS = 5_000;
 
 /** Asks the admission workflow about some jobs (the one Temporal call; tests pass a fake). */
 export type QueueStatusesSource = (jobIds: string[]) => Promise<QueueStatus[]>;
 
+/**
+ * The admission workflow's answer. Not started yet (no job of this deployment ever had to wait): nothing is
+ * queued, so no status, and nothing to warn about.
+ */
 export function admissionQuery(client: Client): QueueStatusesSource {
-  return (jobIds) =>
-    client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-      client.workflow.getHandle(ADMISSION_WORKFLOW_ID).query(queueStatusesQuery, jobIds),
-    );
+  return async (jobIds) => {
+    try {
+      return await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        client.workflow.getHandle(ADMISSION_WORKFLOW_ID).query(queueStatusesQuery, jobIds),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return [];
+      throw error;
+    }
+  };
 }
 
 /** DataLoader's cache, with entries that expire: a status is news for `ttlMs`, then asked again. */
@@ -54,17 +66,22 @@ class ExpiringMap<V> {
  * the same tick is one `queueStatuses` query (DataLoader: at most 500 ids each), and an answer is reused
  * for `ttlMs`, so a page of 100 queued jobs, its subscriptions' snapshots and the queue poller cost one
  * query. When the admission workflow is not there or does not answer, every status is `undefined` (the
- * fields read null): logged once per outage, never an error of the request.
+ * fields read null): logged once per outage, never an error of the request, and for `backoffMs` after a
+ * failure nobody waits on another query that would likely fail the same way (no worker answering: the
+ * query's 2 s deadline).
  */
 export class QueueStatuses {
   private readonly loader: DataLoader<string, QueueStatus | undefined>;
   private readonly source: QueueStatusesSource;
   private readonly logger: Logger;
+  private readonly backoffMs: number;
   private failing = false;
+  private quietUntil = 0;
 
-  constructor(options: { source: QueueStatusesSource; logger: Logger; ttlMs?: number }) {
+  constructor(options: { source: QueueStatusesSource; logger: Logger; ttlMs?: number; backoffMs?: number }) {
     this.source = options.source;
     this.logger = options.logger;
+    this.backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
     this.loader = new DataLoader((ids) => this.batch(ids), {
       maxBatchSize: MAX_IDS_PER_QUERY,
       cacheMap: new ExpiringMap<Promise<QueueStatus | undefined>>(options.ttlMs ?? DEFAULT_TTL_MS),
@@ -84,10 +101,12 @@ export class QueueStatuses {
   }
 
   private async batch(ids: readonly string[]): Promise<(QueueStatus | undefined)[]> {
+    if (Date.now() < this.quietUntil) return ids.map(() => undefined);
     let statuses: QueueStatus[];
     try {
       statuses = await this.source([...ids]);
     } catch (error) {
+      this.quietUntil = Date.now() + this.backoffMs;
       if (!this.failing) {
         this.failing = true;
         this.logger.warn(
