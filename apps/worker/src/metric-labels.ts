@@ -19,6 +19,7 @@ export const runwareOutcome = (value: string): string => (RUNWARE_OUTCOMES.has(v
 export const ACTIVITY_TYPES = [
   'publishEvents',
   'readEvents',
+  'requestAdmissionSlot',
   'collectImagesLocally',
   'collectImages',
   'deliverWebhook',

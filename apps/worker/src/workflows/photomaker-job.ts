@@ -20,6 +20,7 @@ import type { Activities } from '../activities/index.ts';
 import type { CollectImagesResult, GenerationFailure, RunwareRun } from '../activities/types.ts';
 import { JobLedger } from '../events/job-ledger.ts';
 import type { EventRange } from '../events/protocol.ts';
+import { ADMISSION_PATCH, JobSlot } from './admission/job-slot.ts';
 import { DeadlinePassed, withDeadline } from './deadline.ts';
 import { deliver } from './deliveries.ts';
 import {
@@ -90,14 +91,27 @@ class PhotoMakerJob {
   async run(): Promise<JobState> {
     this.initSearchAttributes();
     const task = this.input.task;
+    const slot = this.slot();
     try {
       // No local activity here: the first Runware step publishes `queued` (one activation less per job).
       this.ledger.hold('queued', { numberResults: task.numberResults });
-      await withDeadline(this.input.cancelAt, () => this.complete());
+      // Waiting for a slot is inside the deadline: a job past it while queued ends having cost nothing.
+      await withDeadline(this.input.cancelAt, async () => {
+        await slot?.acquire();
+        await this.complete();
+      });
       return this.state;
     } catch (error) {
       return this.end(error);
+    } finally {
+      await slot?.release();
     }
+  }
+
+  /** A slot from the admission queue, when the job was started with limits that apply to it. */
+  private slot(): JobSlot | undefined {
+    const admission = this.input.admission;
+    return admission && patched(ADMISSION_PATCH) ? new JobSlot(this.input, admission) : undefined;
   }
 
   /** Images, deliveries, the `succeeded` event. */

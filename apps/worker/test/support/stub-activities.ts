@@ -1,5 +1,6 @@
 import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/schema';
 import { Context } from '@temporalio/activity';
+import { createRequestAdmissionSlot } from '../../src/activities/admission.ts';
 import { currentInput } from '../../src/activities/collect-images.ts';
 import type { Activities } from '../../src/activities/index.ts';
 import { HANDED_OVER } from '../../src/activities/single-image-step.ts';
@@ -147,6 +148,8 @@ export class StubActivities {
         for (const event of events) this.publish(event);
       },
       readEvents: async ({ jobId, afterSeq }) => this.stream(jobId).filter((event) => event.seq > afterSeq),
+      // The real one: it only talks to Temporal (the test server), starting the real admission workflow.
+      requestAdmissionSlot: createRequestAdmissionSlot(),
       collectImagesLocally: async (input: SingleImageStepInput) => {
         const { task } = input;
         return this.step({
