@@ -1,8 +1,29 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LocalBlobStore } from '@photomaker/blobstore';
 import { buildWorkerBundle, PIECE_NAMES, Platform, repoRoot } from '@photomaker/harness';
-import { PlatformClient, pngDataUri, referencePng, smallTask } from '@photomaker/harness/client';
+import {
+  graphqlWs,
+  JOB_EVENTS_MINIMAL,
+  type JobEventItem,
+  PlatformClient,
+  pngDataUri,
+  referencePng,
+  smallTask,
+  TERMINAL_STATUSES,
+} from '@photomaker/harness/client';
+import { jobTaskSchema } from '@photomaker/schema';
+import {
+  type PhotoMakerJobInput,
+  SEARCH_ATTRIBUTES,
+  TASK_QUEUE,
+  WORKFLOW_TYPE,
+  workflowIdForJob,
+} from '@photomaker/temporal';
+import { createDataConverter, parsePayloadKeys } from '@photomaker/temporal/codec';
+import { Client, Connection } from '@temporalio/client';
+import type { Client as WsClient } from 'graphql-ws';
 import { type EtaSample, etaReport } from './eta-error.ts';
 
 // ETA error: a burst of queued jobs (mixed image counts) behind a tenant's running-jobs limit. For each
@@ -18,6 +39,9 @@ const HELP = `pnpm --filter @photomaker/bench eta [options]   (node tools/bench/
   --warmup <n>      jobs run first so the service-time averages have samples (default 8)
   --latency <name>  the emulator's latency preset (default realistic)
   --images <1,2,4>  image counts the burst cycles through (default 1,1,2,3,4)
+  --via <temporal|api>  how jobs start: temporal (default) starts each job's workflow with its admission
+                    request, as the API starts a job that a limit applies to; api sends generatePhotoMaker
+                    (the API's tenant limit then decides)
   --out <file>      also write the samples and the report as JSON
   --no-build        do not build the worker bundle first
 `;
@@ -53,6 +77,7 @@ function options() {
       warmup: { type: 'string', default: '8' },
       latency: { type: 'string', default: 'realistic' },
       images: { type: 'string', default: '1,1,2,3,4' },
+      via: { type: 'string', default: 'temporal' },
       out: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -65,6 +90,7 @@ function options() {
     warmup: Number(values.warmup),
     latency: values.latency,
     images: values.images.split(',').map(Number),
+    via: values.via === 'api' ? ('api' as const) : ('temporal' as const),
     out: values.out,
     build: !values['no-build'],
   };
@@ -80,7 +106,6 @@ async function view(client: PlatformClient, jobId: string): Promise<JobView> {
 async function recordEstimates(client: PlatformClient, jobs: Submitted[], stop: () => boolean) {
   while (!stop()) {
     const waiting = jobs.filter((job) => !job.estimate && !job.ranAtOnce);
-    if (waiting.length === 0) return;
     await Promise.all(
       waiting.map(async (job) => {
         const seen = await view(client, job.jobId);
@@ -96,6 +121,72 @@ async function recordEstimates(client: PlatformClient, jobs: Submitted[], stop: 
     );
     await sleep(200);
   }
+}
+
+type Submit = (images: number) => Promise<string>;
+
+/**
+ * Resolves with the job's final status. On one eager socket for the whole run: a lazy client closes its
+ * socket whenever its subscriptions drop to none (between warm-up jobs) and completes whatever subscribed
+ * while it was closing.
+ */
+function ended(ws: WsClient, jobId: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let status = 'none';
+    ws.subscribe<{ jobEvents: JobEventItem }>(
+      { query: JOB_EVENTS_MINIMAL, variables: { jobId, afterSeq: 0 } },
+      {
+        next: (result) => {
+          status = result.data?.jobEvents.status ?? status;
+        },
+        error: (error) => reject(new Error(`job ${jobId}: ${JSON.stringify(error)}`)),
+        complete: () =>
+          TERMINAL_STATUSES.has(status) ? resolve(status) : reject(new Error(`job ${jobId} ended ${status}`)),
+      },
+    );
+  });
+}
+
+/** Through the API: generatePhotoMaker (the API's limits decide whether the job waits). */
+const viaApi =
+  (client: PlatformClient, reference: string): Submit =>
+  async (images) =>
+    submit(client, reference, images);
+
+/** Straight to Temporal: the job's workflow with its admission request, as the API starts a limited job. */
+async function viaTemporal(
+  stack: Platform,
+  limit: number,
+): Promise<{ submit: Submit; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const temporal = new Client({
+    connection,
+    dataConverter: createDataConverter(parsePayloadKeys(stack.secrets.payloadKeys)),
+  });
+  const blob = await new LocalBlobStore(stack.blobDir).put(new Uint8Array(await referencePng()), 'image/png');
+  const submit: Submit = async (images) => {
+    const jobId = crypto.randomUUID();
+    const input: PhotoMakerJobInput = {
+      jobId,
+      tenant: stack.tenant,
+      task: jobTaskSchema.parse({
+        ...smallTask(''),
+        inputImages: [{ kind: 'blob', blob }],
+        numberResults: images,
+      }),
+      runwareTaskUUID: crypto.randomUUID(),
+      createdAt: new Date().toISOString(),
+      admission: { priority: 'NORMAL', weight: 1, maxRunningJobs: limit },
+    };
+    await temporal.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: workflowIdForJob(jobId),
+      args: [input],
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.tenant, value: stack.tenant }],
+    });
+    return jobId;
+  };
+  return { submit, close: () => connection.close() };
 }
 
 async function submit(client: PlatformClient, reference: string, images: number): Promise<string> {
@@ -120,13 +211,15 @@ async function run(o: ReturnType<typeof options>): Promise<void> {
   });
   print(`starting the stack (emulator latency ${o.latency}, maxRunningJobs ${o.limit})`);
   await stack.start();
-  const client = new PlatformClient(stack.apiUrl, stack.apiKey, { perSocket: 100 });
+  const client = new PlatformClient(stack.apiUrl, stack.apiKey);
+  const ws = graphqlWs(stack.apiUrl, stack.apiKey, { lazy: false });
+  const direct = o.via === 'temporal' ? await viaTemporal(stack, o.limit) : undefined;
   try {
     const reference = await client.uploadReference(pngDataUri(await referencePng()));
+    const start = direct?.submit ?? viaApi(client, reference);
     const imagesOf = (i: number) => o.images[i % o.images.length] ?? 1;
     // Warm-up: every image count gets measured service times before the burst.
-    for (let i = 0; i < o.warmup; i++)
-      await client.waitTerminal(await submit(client, reference, imagesOf(i)), 300_000);
+    for (let i = 0; i < o.warmup; i++) await ended(ws, await start(imagesOf(i)));
     print(`warm-up done (${o.warmup} jobs); submitting ${o.jobs}`);
     const jobs: Submitted[] = [];
     let submitting = true;
@@ -137,12 +230,12 @@ async function run(o: ReturnType<typeof options>): Promise<void> {
     );
     for (let i = 0; i < o.jobs; i++) {
       const images = imagesOf(i);
-      jobs.push({ jobId: await submit(client, reference, images), images });
+      jobs.push({ jobId: await start(images), images });
     }
     submitting = false;
-    const ends = await Promise.all(jobs.map((job) => client.waitTerminal(job.jobId, 1_800_000)));
+    const ends = await Promise.all(jobs.map((job) => ended(ws, job.jobId)));
     await recording;
-    const failed = ends.filter((end) => end.status !== 'SUCCEEDED').length;
+    const failed = ends.filter((status) => status !== 'SUCCEEDED').length;
     const samples: EtaSample[] = [];
     for (const job of jobs) {
       if (!job.estimate) continue;
@@ -178,6 +271,8 @@ async function run(o: ReturnType<typeof options>): Promise<void> {
       print(`wrote ${o.out}`);
     }
   } finally {
+    await direct?.close();
+    await ws.dispose();
     await client.close();
     await stack.stop();
   }
