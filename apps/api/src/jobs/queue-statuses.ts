@@ -110,7 +110,7 @@ export class QueueStatuses {
       if (!this.failing) {
         this.failing = true;
         this.logger.warn(
-          { reason: error instanceof Error ? error.message : String(error) },
+          { reason: reasonOf(error) },
           'admission queue not answering; queue positions and estimates read null until it does',
         );
       }
@@ -123,4 +123,11 @@ export class QueueStatuses {
     const byId = new Map(statuses.map((status) => [status.jobId, status]));
     return ids.map((id) => byId.get(id));
   }
+}
+
+/** The SDK's error and what caused it ("Failed to query Workflow" alone says little). */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
 }
