@@ -104,6 +104,22 @@ describe('Job queue fields', () => {
   });
 });
 
+describe('Job.priority', () => {
+  it('is the admission priority the job started with, null when it never needed a slot', async () => {
+    const JOBS = 'query { jobs(first: 2) { nodes { id priority } } }';
+    const waited = { ...queuedJob('acme', idOf(1)), priority: 'HIGH' as const };
+    const result = await run<{ jobs: { nodes: { id: string; priority: string | null }[] } }>(
+      fakeDeps({ list: listOf([waited, queuedJob('acme', idOf(2))]) }),
+      JOBS,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.jobs.nodes).toEqual([
+      { id: idOf(1), priority: 'HIGH' },
+      { id: idOf(2), priority: null },
+    ]);
+  });
+});
+
 describe('JobQueued in jobEvents', () => {
   const EVENTS = `subscription($jobId: ID!) { jobEvents(jobId: $jobId) {
     __typename seq stage status

@@ -32,7 +32,7 @@ const key = who.queued.key;
 let api: Awaited<ReturnType<typeof startApi>>;
 
 const JOB = `query($id: ID!) { job(id: $id) {
-  id status queuePosition estimatedStartAt estimatedFinishAt startedAt finishedAt } }`;
+  id status priority queuePosition estimatedStartAt estimatedFinishAt startedAt finishedAt } }`;
 const EVENTS = `subscription($jobId: ID!) { jobEvents(jobId: $jobId) {
   __typename seq stage status at
   ... on JobSnapshot { job { status queuePosition estimatedStartAt estimatedFinishAt } }
@@ -152,7 +152,7 @@ describe('queue position and ETA on the real stack', () => {
     const next = await view(second);
     expect(running).toMatchObject({ status: 'RUNNING', queuePosition: null, estimatedStartAt: null });
     expect(running.estimatedFinishAt).toBeNull();
-    expect(next).toMatchObject({ status: 'QUEUED', queuePosition: 1 });
+    expect(next).toMatchObject({ status: 'QUEUED', queuePosition: 1, priority: 'NORMAL' });
     expect(waiting.status).toBe('QUEUED');
     // In order: the second starts before the third, and each ends after it starts.
     expect(at(next.estimatedStartAt)).toBeLessThanOrEqual(at(waiting.estimatedStartAt));

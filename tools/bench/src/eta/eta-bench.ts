@@ -24,7 +24,7 @@ import {
 import { createDataConverter, parsePayloadKeys } from '@photomaker/temporal/codec';
 import { Client, Connection } from '@temporalio/client';
 import type { Client as WsClient } from 'graphql-ws';
-import { type EtaSample, etaReport } from './eta-error.ts';
+import { type EtaReport, type EtaSample, etaReport } from './eta-error.ts';
 
 // ETA error: a burst of queued jobs (mixed image counts) behind a tenant's running-jobs limit. For each
 // job, the estimate the API gave while it waited (Job.estimatedStartAt / estimatedFinishAt, the first one
@@ -104,11 +104,19 @@ async function view(client: PlatformClient, jobId: string): Promise<JobView> {
 
 /** Reads every waiting job's estimate until each has one (the first seen after its submission) or runs. */
 async function recordEstimates(client: PlatformClient, jobs: Submitted[], stop: () => boolean) {
+  let failures = 0;
   while (!stop()) {
     const waiting = jobs.filter((job) => !job.estimate && !job.ranAtOnce);
     await Promise.all(
       waiting.map(async (job) => {
-        const seen = await view(client, job.jobId);
+        let seen: JobView;
+        try {
+          seen = await view(client, job.jobId);
+        } catch (error) {
+          // A read that failed under load: the next round asks again.
+          if (failures++ < 5) print(`read failed: ${(error as Error).message}`);
+          return;
+        }
         if (seen.status !== 'QUEUED') job.ranAtOnce = true;
         else if (seen.estimatedStartAt && seen.estimatedFinishAt)
           job.estimate = {
@@ -131,7 +139,7 @@ type Submit = (images: number) => Promise<string>;
  * while it was closing.
  */
 function ended(ws: WsClient, jobId: string): Promise<string> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     let status = 'none';
     ws.subscribe<{ jobEvents: JobEventItem }>(
       { query: JOB_EVENTS_MINIMAL, variables: { jobId, afterSeq: 0 } },
@@ -139,9 +147,8 @@ function ended(ws: WsClient, jobId: string): Promise<string> {
         next: (result) => {
           status = result.data?.jobEvents.status ?? status;
         },
-        error: (error) => reject(new Error(`job ${jobId}: ${JSON.stringify(error)}`)),
-        complete: () =>
-          TERMINAL_STATUSES.has(status) ? resolve(status) : reject(new Error(`job ${jobId} ended ${status}`)),
+        error: (error) => resolve(`error ${JSON.stringify(error).slice(0, 200)}`),
+        complete: () => resolve(TERMINAL_STATUSES.has(status) ? status : `ended ${status}`),
       },
     );
   });
@@ -199,7 +206,71 @@ async function submit(client: PlatformClient, reference: string, images: number)
   return id;
 }
 
-async function run(o: ReturnType<typeof options>): Promise<void> {
+type Options = ReturnType<typeof options>;
+
+/** The burst: every job submitted, estimates read while they wait, each followed to its end. */
+async function burst(o: Options, client: PlatformClient, sockets: WsClient[], start: Submit) {
+  const ws = sockets[0] as WsClient;
+  const imagesOf = (i: number) => o.images[i % o.images.length] ?? 1;
+  // Warm-up: every image count gets measured service times before the burst.
+  for (let i = 0; i < o.warmup; i++) {
+    const status = await ended(ws, await start(imagesOf(i)));
+    if (status !== 'SUCCEEDED') throw new Error(`a warm-up job ended ${status}`);
+  }
+  print(`warm-up done (${o.warmup} jobs); submitting ${o.jobs}`);
+  const jobs: Submitted[] = [];
+  let submitting = true;
+  let aborted = false;
+  const recording = recordEstimates(
+    client,
+    jobs,
+    () => aborted || (!submitting && jobs.every((j) => j.estimate || j.ranAtOnce)),
+  );
+  try {
+    for (let i = 0; i < o.jobs; i++) {
+      const images = imagesOf(i);
+      jobs.push({ jobId: await start(images), images });
+    }
+    submitting = false;
+    const ends = await Promise.all(jobs.map((job, i) => ended(sockets[Math.floor(i / 50)] ?? ws, job.jobId)));
+    return { jobs, failed: ends.filter((status) => status !== 'SUCCEEDED') };
+  } finally {
+    aborted = true;
+    await recording;
+  }
+}
+
+/** Each estimated job's estimate next to when it really started and finished. */
+async function samplesOf(client: PlatformClient, jobs: Submitted[]): Promise<EtaSample[]> {
+  const samples: EtaSample[] = [];
+  for (const job of jobs) {
+    if (!job.estimate) continue;
+    const done = await view(client, job.jobId);
+    if (!done.startedAt || !done.finishedAt) continue;
+    samples.push({
+      jobId: job.jobId,
+      images: job.images,
+      position: job.estimate.position,
+      estimatedStartAt: job.estimate.start,
+      estimatedFinishAt: job.estimate.finish,
+      startedAt: done.startedAt,
+      finishedAt: done.finishedAt,
+    });
+  }
+  return samples;
+}
+
+function printReport(report: EtaReport): void {
+  const line = (name: string, e: EtaReport['start']) =>
+    `${name} |estimate - actual|: p50 ${e.p50} s, p90 ${e.p90} s, max ${e.max} s, bias ${e.bias} s`;
+  print(line('start ', report.start));
+  print(line('finish', report.finish));
+  print(
+    `finish error / wait predicted: p50 ${report.finishRelative.p50} %, p90 ${report.finishRelative.p90} %`,
+  );
+}
+
+async function run(o: Options): Promise<void> {
   if (o.build) await buildWorkerBundle();
   const stack = new Platform({
     pieces: PIECE_NAMES,
@@ -212,67 +283,30 @@ async function run(o: ReturnType<typeof options>): Promise<void> {
   print(`starting the stack (emulator latency ${o.latency}, maxRunningJobs ${o.limit})`);
   await stack.start();
   const client = new PlatformClient(stack.apiUrl, stack.apiKey);
-  const ws = graphqlWs(stack.apiUrl, stack.apiKey, { lazy: false });
+  // The API allows 100 subscriptions per socket: 50 jobs per socket.
+  const sockets = Array.from({ length: Math.ceil((o.jobs + 1) / 50) }, () =>
+    graphqlWs(stack.apiUrl, stack.apiKey, { lazy: false }),
+  );
   const direct = o.via === 'temporal' ? await viaTemporal(stack, o.limit) : undefined;
   try {
     const reference = await client.uploadReference(pngDataUri(await referencePng()));
-    const start = direct?.submit ?? viaApi(client, reference);
-    const imagesOf = (i: number) => o.images[i % o.images.length] ?? 1;
-    // Warm-up: every image count gets measured service times before the burst.
-    for (let i = 0; i < o.warmup; i++) await ended(ws, await start(imagesOf(i)));
-    print(`warm-up done (${o.warmup} jobs); submitting ${o.jobs}`);
-    const jobs: Submitted[] = [];
-    let submitting = true;
-    const recording = recordEstimates(
-      client,
-      jobs,
-      () => !submitting && jobs.every((j) => j.estimate || j.ranAtOnce),
-    );
-    for (let i = 0; i < o.jobs; i++) {
-      const images = imagesOf(i);
-      jobs.push({ jobId: await start(images), images });
-    }
-    submitting = false;
-    const ends = await Promise.all(jobs.map((job) => ended(ws, job.jobId)));
-    await recording;
-    const failed = ends.filter((status) => status !== 'SUCCEEDED').length;
-    const samples: EtaSample[] = [];
-    for (const job of jobs) {
-      if (!job.estimate) continue;
-      const done = await view(client, job.jobId);
-      if (!done.startedAt || !done.finishedAt) continue;
-      samples.push({
-        jobId: job.jobId,
-        images: job.images,
-        position: job.estimate.position,
-        estimatedStartAt: job.estimate.start,
-        estimatedFinishAt: job.estimate.finish,
-        startedAt: done.startedAt,
-        finishedAt: done.finishedAt,
-      });
-    }
+    const { jobs, failed } = await burst(o, client, sockets, direct?.submit ?? viaApi(client, reference));
+    if (failed.length > 0) print(`not succeeded: ${[...new Set(failed)].join('; ')}`);
+    const samples = await samplesOf(client, jobs);
     const estimatedAt = new Map(jobs.map((job) => [job.jobId, job.estimate?.at ?? 0]));
     const report = etaReport(samples, (id) => estimatedAt.get(id) ?? 0);
     const atOnce = jobs.filter((job) => job.ranAtOnce).length;
     print(
-      `${o.jobs} jobs (${failed} not succeeded), ${samples.length} with an estimate, ${atOnce} ran at once`,
+      `${o.jobs} jobs (${failed.length} not succeeded), ${samples.length} with an estimate, ${atOnce} ran at once`,
     );
-    print(
-      `start  |estimate - actual|: p50 ${report.start.p50} s, p90 ${report.start.p90} s, max ${report.start.max} s, bias ${report.start.bias} s`,
-    );
-    print(
-      `finish |estimate - actual|: p50 ${report.finish.p50} s, p90 ${report.finish.p90} s, max ${report.finish.max} s, bias ${report.finish.bias} s`,
-    );
-    print(
-      `finish error / wait predicted: p50 ${report.finishRelative.p50} %, p90 ${report.finishRelative.p90} %`,
-    );
+    printReport(report);
     if (o.out) {
       writeFileSync(o.out, `${JSON.stringify({ options: o, report, samples }, null, 2)}\n`);
       print(`wrote ${o.out}`);
     }
   } finally {
     await direct?.close();
-    await ws.dispose();
+    await Promise.all(sockets.map((socket) => socket.dispose()));
     await client.close();
     await stack.stop();
   }

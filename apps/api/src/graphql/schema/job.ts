@@ -4,6 +4,7 @@ import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import {
   DeliveryMethodEnum,
+  JobPriorityEnum,
   JobStageEnum,
   JobStatusEnum,
   OutputFormatEnum,
@@ -178,6 +179,13 @@ export const JobRef = builder.objectRef<JobState>('Job').implement({
       resolve: (job) => job.cancelAt ?? null,
     }),
     timings: t.field({ type: JobTimings, resolve: (job) => job.timings }),
+    priority: t.field({
+      type: JobPriorityEnum,
+      nullable: true,
+      description:
+        "Its priority among the tenant's queued jobs, from its start input. Null when no limit applied when it started (it never waited for a slot).",
+      resolve: (job) => job.priority ?? null,
+    }),
     queuePosition: t.int({
       nullable: true,
       description:
