@@ -193,6 +193,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
         logger,
       }),
       syncWaitMs: config.limits.syncWaitMs,
+      maxInFlight: config.usage.maxInFlight,
     }),
     follow,
     queue,

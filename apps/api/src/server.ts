@@ -196,6 +196,7 @@ export async function createApiServer(
         return {
           tenant,
           limits: locals.principal?.limits ?? {},
+          defaultPriority: locals.principal?.defaults?.priority,
           requestId: locals.requestId,
           logger: logger.child({ requestId: locals.requestId, tenant }),
           deps,

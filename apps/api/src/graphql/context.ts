@@ -1,4 +1,5 @@
 import type { Logger } from '@photomaker/observability';
+import type { JobPriority } from '@photomaker/temporal';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
 import type { ImageUrls } from '../http/image-urls.ts';
@@ -34,6 +35,8 @@ export interface GraphQLContext {
   tenant: string;
   /** The tenant's effective limits, counted per job at submission (jobs/usage-ledger.ts). */
   limits: TenantLimits;
+  /** The tenant's default job priority (tenants file `defaults.priority`, else env); NORMAL when unset. */
+  defaultPriority?: JobPriority | undefined;
   requestId: string;
   logger: Logger;
   deps: GraphQLDeps;

@@ -3,6 +3,7 @@ import type { OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
 import {
+  type JobAdmission,
   type PhotoMakerJobInput,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
@@ -30,6 +31,8 @@ export interface StartJobRequest extends JobRequest {
   task: JobTask;
   /** ISO-8601: the job's deadline (PhotoMakerJobInput.cancelAt). */
   cancelAt?: string;
+  /** The job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
+  admission?: JobAdmission;
 }
 
 export interface StartJobResult {
@@ -77,6 +80,7 @@ export class JobService {
       runwareTaskUUID: newRunwareTaskUUID(),
       createdAt: new Date().toISOString(),
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
+      ...(request.admission ? { admission: request.admission } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };

@@ -102,7 +102,8 @@ class PhotoMakerJob {
       });
       return this.state;
     } catch (error) {
-      return this.end(error);
+      // Awaited here: the release below must come after the job's end is written (and see its rejection).
+      return await this.end(error);
     } finally {
       await slot?.release();
     }
