@@ -252,11 +252,18 @@ describe('the web app on the real stack', () => {
   it('shows a queued job its place in line and its ETA, live, until it runs (one running job per tenant)', async () => {
     await page.setViewportSize({ width: 1360, height: 1000 });
     await page.getByRole('link', { name: 'Create' }).click();
+    // The history test reloaded the page: the form starts empty again.
+    await page.locator('[data-testid=photo-input]').setInputFiles(photos);
+    await page.locator('.photo[data-status=ready]').nth(1).waitFor({ timeout: 20_000 });
+    await page.locator('#f-positivePrompt').fill('a portrait photo of a man rwre, soft window light');
     await page.locator('#f-numberResults').fill('20');
     await page.getByRole('button', { name: 'Generate 20 images' }).click();
     await page.locator('.job-panel[data-status=RUNNING]').waitFor({ timeout: 30_000 });
     const first = await page.locator('.job-panel').getAttribute('data-job-id');
     await page.locator('#f-numberResults').fill('1');
+    // Under Advanced: a priority for the waiting job (only this key's own jobs are reordered by it).
+    await openAdvanced();
+    await page.locator('#f-priority').selectOption('HIGH');
     await page.getByRole('button', { name: 'Generate 1 image' }).click();
     await page
       .locator(`.job-panel:not([data-job-id="${first}"])[data-status=QUEUED]`)
@@ -272,5 +279,5 @@ describe('the web app on the real stack', () => {
     await page.locator('.job-panel[data-status=SUCCEEDED]').waitFor({ timeout: 120_000 });
     expect(await place.count()).toBe(0);
     expect(await page.locator('.job-panel .image-tile:not(.pending)').count()).toBe(1);
-  });
+  }, 240_000);
 });
