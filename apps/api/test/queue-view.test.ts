@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdForRunwareTask } from '../src/jobs/ids.ts';
 import {
+  baseInput,
   collect,
   eventually,
   gql,
@@ -42,6 +43,7 @@ const EVENTS = `subscription($jobId: ID!) { jobEvents(jobId: $jobId) {
 interface JobView {
   id: string;
   status: string;
+  priority: string | null;
   queuePosition: number | null;
   estimatedStartAt: string | null;
   estimatedFinishAt: string | null;
@@ -206,5 +208,26 @@ describe('queue position and ETA on the real stack', () => {
       queuePosition: 1,
     });
     await eventually(async () => (await view(running)).status === 'SUCCEEDED', 60_000, 500);
+  }, 90_000);
+
+  it('a job the API queues (generatePhotoMaker over maxRunningJobs) reads its priority and place from its record', async () => {
+    const running = await start(2);
+    const { data, errors } = await gql<{ generatePhotoMaker: { id: string; status: string } }>(
+      api.url,
+      key,
+      `mutation($input: PhotoMakerInput!) { generatePhotoMaker(input: $input) { id status priority } }`,
+      { input: { ...baseInput(), priority: 'LOW' } },
+    );
+    expect(errors).toBeUndefined();
+    expect(data?.generatePhotoMaker).toMatchObject({ status: 'QUEUED', priority: 'LOW' });
+    const id = data?.generatePhotoMaker.id ?? '';
+    const queued = await eventually(async () => {
+      const seen = await view(id);
+      return seen.queuePosition === 1 ? seen : undefined;
+    });
+    expect(queued).toMatchObject({ status: 'QUEUED', priority: 'LOW' });
+    expect(queued.estimatedStartAt).not.toBeNull();
+    await eventually(async () => (await view(id)).status === 'SUCCEEDED', 60_000, 500);
+    expect((await view(running)).status).toBe('SUCCEEDED');
   }, 90_000);
 });
