@@ -65,6 +65,14 @@ describe('chaos checks', () => {
     const dup = scenario();
     dup.subscribers.accept(dup.record, item(3));
     expect(run(dup)['every subscriber saw']).toBe(false);
+    const live = scenario();
+    live.subscribers.accept(live.record, {
+      __typename: 'JobQueued',
+      seq: 4,
+      status: 'QUEUED',
+      durable: false,
+    });
+    expect(run(live)['every subscriber saw']).toBe(true);
     const silent = scenario();
     silent.record.terminal = undefined;
     expect(run(silent)['every subscriber saw']).toBe(false);

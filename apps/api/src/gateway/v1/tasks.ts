@@ -17,6 +17,7 @@ import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
 import { InvalidInputError } from '../../jobs/input-error.ts';
 import type { JobReads } from '../../jobs/job-reads.ts';
+import type { QueueStatuses } from '../../jobs/queue-statuses.ts';
 import type { SubmitJob } from '../../jobs/submit-job.ts';
 import type { TenantLimits } from '../../jobs/usage-ledger.ts';
 import type { ApiMetrics } from '../../metrics.ts';
@@ -35,6 +36,8 @@ import { V1TaskForms } from './task-forms.ts';
 export interface V1TaskDeps {
   submit: Pick<SubmitJob, 'submit' | 'reserve'>;
   reads: Pick<JobReads, 'get'>;
+  /** A queued job's place in the admission queue: getResponse adds it to processing items. */
+  queue?: Pick<QueueStatuses, 'load'>;
   intake: Pick<ImageIntake, 'upload'>;
   /**
    * Redis for what /v1 remembers per taskUUID: the image a re-sent imageUpload stored the first time,
@@ -280,6 +283,15 @@ export class V1Tasks {
     }
     const taskType = await this.forms.formOf(tenant, taskUUID);
     const byIndex = new Map(state.images.map((image) => [image.index, image]));
+    // Our extra on a waiting task (Runware's clients ignore fields they do not know).
+    const position =
+      state.status === 'QUEUED' ? (await this.deps.queue?.load(state.jobId))?.position : undefined;
+    const processing = {
+      taskType,
+      taskUUID,
+      status: 'processing',
+      ...(position ? { queuePosition: position } : {}),
+    };
     const data: Item[] = [];
     const errors: RunwareError[] = [];
     for (let index = 0; index < state.task.numberResults; index++) {
@@ -287,7 +299,7 @@ export class V1Tasks {
       if (image) data.push(await this.results.item(state, image, taskUUID, 'success', taskType));
       else if (state.status === 'FAILED' || state.status === 'CANCELLED')
         errors.push(jobError(state, taskUUID, 'error', taskType));
-      else data.push({ taskType, taskUUID, status: 'processing' });
+      else data.push({ ...processing });
     }
     return { data, errors };
   }
