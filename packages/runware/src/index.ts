@@ -4,7 +4,7 @@ export * from './errors.ts';
 export type { ResultSnapshot } from './flows/wait-for-results.ts';
 export { PHOTOMAKER_FORMS, type PhotoMakerForm } from './photomaker-form.ts';
 export { DEFAULT_POLL, type PollPolicy, pollDelay } from './poll-policy.ts';
-export { RunwareRestClient } from './rest-client.ts';
+export { RunwareRestClient, type TaskDetails } from './rest-client.ts';
 export { ResultCollector } from './result-collector.ts';
 export { DEFAULT_RETRY, type RetryEvent, type RetryPolicy } from './retry.ts';
 export { parseRetryAfter } from './retry-after.ts';

@@ -9,6 +9,11 @@ export interface RunwareRun {
   numberResults: number;
   /** Decimal string; result i gets seed + i. */
   seed?: string;
+  /**
+   * One Runware task per image (numberResults 1, seed + i, taskUUIDs derived from `taskUUID`), a few in
+   * flight at a time, so a cancel stops the images not yet sent. Absent in inputs of older workflows.
+   */
+  perImage?: true;
 }
 
 /** What a Runware step works on, besides its event range. */

@@ -39,6 +39,11 @@ import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
 
 /** Single-image jobs run their Runware step as a local activity; histories from before replay without. */
 const LOCAL_RUNWARE_STEP = 'local-runware-step';
+/**
+ * Multi-image jobs go to Runware one task per image (a cancel stops the images not yet sent); histories
+ * from before send one task for all images.
+ */
+const PER_IMAGE_TASKS = 'per-image-tasks';
 /** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
 const MAX_GAP_REPAIRS = 2;
 
@@ -156,15 +161,19 @@ class PhotoMakerJob {
     const task = this.input.task;
     const total = task.numberResults;
     const deadline = Date.now() + GENERATION_BUDGET_MS;
+    const perImage = total > 1 && patched(PER_IMAGE_TASKS);
     const current: RunState = {
       run: {
         taskUUID: this.input.runwareTaskUUID,
         numberResults: total,
         ...(task.seed ? { seed: task.seed } : {}),
+        ...(perImage ? { perImage: true as const } : {}),
       },
       accepted: false,
       images: 0,
     };
+    // The run reports its images only when it returns: operators' searches see the job running now.
+    if (perImage) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' }]);
     let followUps = 0;
     // A single-image job without deliveries is done when its Runware step is: that step runs inside the
     // first workflow task. (With deliveries, a cancellation must still be able to stop them: it reaches
@@ -178,9 +187,9 @@ class PhotoMakerJob {
       current.accepted = result.accepted;
       current.images += this.state.images.length - before;
       if (this.state.images.length >= total || !result.done) continue;
-      // The run ended short: some of its generations failed.
+      // The run ended short: some of its generations failed (a per-image run made its own new tasks).
       const failure = this.shortRunFailure(current, result);
-      if (!failure.retryable || followUps >= MAX_FOLLOW_UP_RUNS) throw generationFailed(failure);
+      if (!failure.retryable || followUps >= MAX_FOLLOW_UP_RUNS || perImage) throw generationFailed(failure);
       followUps += 1;
       this.followUp(current, failure.code);
     }
@@ -276,7 +285,8 @@ class PhotoMakerJob {
     return {
       jobId: this.input.jobId,
       run: current.run,
-      ...(current.accepted ? {} : { task }),
+      // A per-image run sends image tasks for as long as it runs: every call needs the task.
+      ...(current.accepted && !current.run.perImage ? {} : { task }),
       accepted: current.accepted,
       knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
       nextIndex: this.state.images.length,
