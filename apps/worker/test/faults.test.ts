@@ -1,8 +1,8 @@
+import { derivedUuid } from '@photomaker/runware';
 import type { ScriptedFaultInput as ScriptedFault } from '@photomaker/runware-emulator/admin';
 import type { JobState } from '@photomaker/schema';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedUuid } from '../src/activities/derived-uuid.ts';
 import { Harness, type StartedJob } from './support/harness.ts';
 import { activityRuns, runwareSteps } from './support/history.ts';
 

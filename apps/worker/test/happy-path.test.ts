@@ -1,4 +1,5 @@
 import { verifyBlobPath } from '@photomaker/blobstore';
+import { derivedUuid } from '@photomaker/runware';
 import {
   addToSeed,
   type JobEvent,
@@ -10,7 +11,6 @@ import {
 import type { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedUuid } from '../src/activities/derived-uuid.ts';
 import { Harness, PUBLIC_URL, URL_SECRET, WEBHOOK_SECRETS } from './support/harness.ts';
 import { activityRuns } from './support/history.ts';
 import { Receiver } from './support/receiver.ts';

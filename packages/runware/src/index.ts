@@ -8,4 +8,5 @@ export { RunwareRestClient, type TaskDetails } from './rest-client.ts';
 export { ResultCollector } from './result-collector.ts';
 export { DEFAULT_RETRY, type RetryEvent, type RetryPolicy } from './retry.ts';
 export { parseRetryAfter } from './retry-after.ts';
+export { derivedUuid, imageTaskUUID } from './task-uuids.ts';
 export type { GetResponseSnapshot, ResultBatch, WatchOptions } from './watch-results.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { imageTaskUUID as derivedImageTaskUUID } from '@photomaker/runware';
 import { addToSeed, type JobImage } from '@photomaker/schema';
-import { derivedUuid } from './derived-uuid.ts';
 import type { RunwareRun } from './types.ts';
 
 // What a job sends Runware when it goes one task per image: pure functions of the job (no I/O), so every
@@ -21,10 +21,7 @@ export function baseSeed(run: RunwareRun): string {
 
 /** The taskUUID of image `index`'s `followUp`-th task (0: the first): derived from the job's taskUUID. */
 export function imageTaskUUID(run: RunwareRun, index: number, followUp: number): string {
-  return derivedUuid(
-    run.taskUUID,
-    followUp === 0 ? `image-${index}` : `image-${index}-follow-up-${followUp}`,
-  );
+  return derivedImageTaskUUID(run.taskUUID, index, followUp);
 }
 
 /** The seed of image `index`: base + index, as Runware's numberResults gives result `index`. */
