@@ -5,6 +5,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityCancellationType,
   CancellationScope,
+  CancelledFailure,
   isCancellation,
   log,
   patched,
@@ -44,6 +45,11 @@ const LOCAL_RUNWARE_STEP = 'local-runware-step';
  * from before send one task for all images.
  */
 const PER_IMAGE_TASKS = 'per-image-tasks';
+/**
+ * A job cancelled while its activity waits out a retry backoff ends CANCELLED (the server reports the
+ * activity's last failure then, not a cancellation); histories from before ended FAILED with it.
+ */
+const CANCEL_IN_BACKOFF = 'cancel-in-backoff';
 /** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
 const MAX_GAP_REPAIRS = 2;
 
@@ -131,11 +137,14 @@ class PhotoMakerJob {
       await this.ledger.emit('cancelled', { reason: DEADLINE_REASON });
       return this.state;
     }
-    if (isCancellation(error)) {
+    if (
+      isCancellation(error) ||
+      (CancellationScope.current().consideredCancelled && patched(CANCEL_IN_BACKOFF))
+    ) {
       await CancellationScope.nonCancellable(() =>
         this.ledger.emit('cancelled', { reason: 'cancelled by request' }),
       );
-      throw error;
+      throw isCancellation(error) ? error : new CancelledFailure('cancelled by request');
     }
     const jobError = toJobError(error);
     log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
