@@ -91,14 +91,19 @@ async function follow(
   stop: (event: JobEvent) => boolean,
   onEvent: (event: JobEvent, at: number) => void,
 ) {
-  const reader = new JobEventLog(redis.duplicate());
+  const connection = redis.duplicate();
+  const reader = new JobEventLog(connection);
   let after = 0;
-  for (;;) {
-    for (const event of await reader.read(jobId, after, { blockMs: 5_000 })) {
-      after = event.seq;
-      onEvent(event, performance.now());
-      if (stop(event)) return;
+  try {
+    for (;;) {
+      for (const event of await reader.read(jobId, after, { blockMs: 5_000 })) {
+        after = event.seq;
+        onEvent(event, performance.now());
+        if (stop(event)) return;
+      }
     }
+  } finally {
+    connection.disconnect();
   }
 }
 
