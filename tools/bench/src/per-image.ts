@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { LocalBlobStore } from '@photomaker/blobstore';
-import { JobEventLog } from '@photomaker/events';
+import { CancelRequests, JobEventLog } from '@photomaker/events';
 import { buildWorkerBundle, startPlatform } from '@photomaker/harness';
 import { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
 import { applyTriggerWord, type JobEvent, jobTaskSchema } from '@photomaker/schema';
@@ -122,6 +122,9 @@ async function cancelRun(when: 'submitted' | 'image_ready') {
     (event) => event.stage === when,
     () => undefined,
   );
+  // As the API's cancelJob does: the Redis cancel request first (the worker stops sending at once), then
+  // Temporal's cancel (which reaches the activity with its next heartbeat).
+  await new CancelRequests(redis).request(job.jobId);
   await job.handle.cancel();
   await job.handle.result().catch(() => undefined);
   await settled();

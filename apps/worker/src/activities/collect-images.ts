@@ -74,7 +74,14 @@ function collectPerImage(
 ): Promise<CollectImagesResult> {
   if (!input.task) throw new Error('collectImages: a per-image run needs its task');
   const seeds = step.storedImages().map((image) => image.seed);
-  const run = new PerImageRun({ deps, step, run: input.run, task: input.task, ...options });
+  const run = new PerImageRun({
+    deps,
+    step,
+    run: input.run,
+    task: input.task,
+    cancelAt: input.cancelAt,
+    ...options,
+  });
   const recover = !options.firstAttempt || step.accepted || input.knownImageUUIDs.length > 0;
   return run.collect(PerImageRun.doneImages(input.run, seeds), recover);
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelRequests } from '@photomaker/events';
 import { RunwareClientError, RunwareTransportError, type SubmitResult } from '@photomaker/runware';
 import type { JobTask, PhotoMakerResult } from '@photomaker/schema';
 import { CancelledFailure } from '@temporalio/common';
@@ -51,6 +52,10 @@ export class PerImageRun {
   private readonly inFlight = new Map<number, Promise<Outcome>>();
   private readonly queue: Slot[] = [];
   private failure: GenerationFailure | undefined;
+  private readonly cancels: CancelRequests;
+  private readonly cancelAt: number;
+  /** A cancel request Temporal never confirmed within the drain time: sending goes on. */
+  private cancelIgnored = false;
 
   constructor(options: {
     deps: ActivityDeps;
@@ -62,6 +67,8 @@ export class PerImageRun {
     /** Aborts collection: at once on shutdown or timeout, settings.cancelDrainMs after a job cancel. */
     drain: AbortSignal;
     beat: () => void;
+    /** The job's deadline: nothing is sent past it. */
+    cancelAt?: string | undefined;
   }) {
     this.deps = options.deps;
     this.step = options.step;
@@ -70,6 +77,8 @@ export class PerImageRun {
     this.stop = options.stop;
     this.drain = options.drain;
     this.beat = options.beat;
+    this.cancels = new CancelRequests(options.deps.redis);
+    this.cancelAt = options.cancelAt ? Date.parse(options.cancelAt) : Number.POSITIVE_INFINITY;
   }
 
   /** Every image, or the first failure that a new task cannot fix; a cancel throws its CancelledFailure. */
@@ -99,14 +108,48 @@ export class PerImageRun {
   private async loop(): Promise<void> {
     const window = this.deps.settings.tasksInFlightPerJob;
     for (;;) {
-      while (!this.stop.aborted && !this.failure && this.queue.length > 0 && this.inFlight.size < window) {
+      while (
+        !this.failure &&
+        this.queue.length > 0 &&
+        this.inFlight.size < window &&
+        !(await this.halted())
+      ) {
         const slot = this.queue.shift() as Slot;
         if (await this.send(slot)) this.watch(slot);
       }
-      if (this.inFlight.size === 0) return;
+      if (this.inFlight.size === 0) {
+        // Halted by a cancel request or the deadline: Temporal's cancel follows with a heartbeat.
+        if (this.failure || this.queue.length === 0 || this.stop.aborted) return;
+        await this.awaitCancel();
+        continue;
+      }
       const outcome = await Promise.race(this.inFlight.values());
       this.inFlight.delete(outcome.slot.index);
       this.settle(outcome);
+    }
+  }
+
+  /**
+   * No more sends: the activity is cancelled, the job's deadline passed, or the API recorded a cancel
+   * request (Temporal brings the cancel itself only with a heartbeat, seconds later).
+   */
+  private async halted(): Promise<boolean> {
+    if (this.stop.aborted) return true;
+    if (this.cancelIgnored) return false;
+    if (Date.now() >= this.cancelAt) return true;
+    return this.cancels.requested(this.step.jobId).catch(() => false);
+  }
+
+  /** Waits for Temporal's cancel after a halt; without one within the drain time, sending resumes. */
+  private async awaitCancel(): Promise<void> {
+    const drainMs = this.deps.settings.cancelDrainMs;
+    await sleep(drainMs, undefined, { signal: this.stop }).catch(() => undefined);
+    if (!this.stop.aborted) {
+      this.deps.logger.warn(
+        { jobId: this.step.jobId },
+        'a cancel request or deadline was not followed by a cancel; sending the remaining images',
+      );
+      this.cancelIgnored = true;
     }
   }
 

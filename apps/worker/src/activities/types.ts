@@ -36,6 +36,8 @@ export interface RunwareStepSpec {
    * `succeeded` too (protocol rule 2), so subscribers see the end without another workflow task.
    */
   endsJob?: { costSoFar: number | null; includeCost: boolean };
+  /** The job's deadline (ISO-8601): a per-image run sends nothing past it, even before Temporal says so. */
+  cancelAt?: string;
 }
 
 /** The task-queue Runware step (`collectImages`): submission, then getResponse until new images. */

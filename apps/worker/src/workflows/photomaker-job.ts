@@ -296,6 +296,7 @@ class PhotoMakerJob {
       run: current.run,
       // A per-image run sends image tasks for as long as it runs: every call needs the task.
       ...(current.accepted && !current.run.perImage ? {} : { task }),
+      ...(current.run.perImage && this.input.cancelAt ? { cancelAt: this.input.cancelAt } : {}),
       accepted: current.accepted,
       knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
       nextIndex: this.state.images.length,
