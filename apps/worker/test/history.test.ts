@@ -109,6 +109,7 @@ describe('determinism', () => {
     const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
     expect(files.sort()).toEqual([
       'photomaker-job-history.json',
+      'photomaker-job-per-image.json',
       'single-image-local-step.json',
       'single-image-v1.json',
       'single-image-webhook-v1.json',
