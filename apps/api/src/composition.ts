@@ -1,5 +1,11 @@
 import { type BlobStore, blobStoreFrom } from '@photomaker/blobstore';
-import { connectRedis, JobEventLog, OutputOwners, type RedisClient } from '@photomaker/events';
+import {
+  CancelRequests,
+  connectRedis,
+  JobEventLog,
+  OutputOwners,
+  type RedisClient,
+} from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
@@ -131,7 +137,8 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     reconcileAfterMs: config.limits.reconcileAfterMs,
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
-  const jobs = new JobService({ client: temporal, reads, records, logger, owners });
+  const cancels = new CancelRequests(redis);
+  const jobs = new JobService({ client: temporal, reads, records, logger, owners, cancels });
   const unfinished = new UnfinishedJobWatch({
     read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),

@@ -80,6 +80,8 @@ const resources = openResources({
     imageUrlTtlSeconds: config.imageUrlTtlSeconds,
     webhookSecrets: config.webhookSecrets,
     syncMaxResults: config.syncMaxResults,
+    tasksInFlightPerJob: config.tasksInFlightPerJob,
+    cancelDrainMs: config.cancelDrainMs,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
     maxImageBytes: 64 * 1024 * 1024,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OutputOwners } from '@photomaker/events';
+import type { CancelRequests, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
 import {
@@ -55,6 +55,7 @@ export class JobService {
   private readonly records: JobRecords;
   private readonly logger: Logger;
   private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
+  private readonly cancels: Pick<CancelRequests, 'request'> | undefined;
 
   constructor(options: {
     client: Client;
@@ -63,12 +64,15 @@ export class JobService {
     logger: Logger;
     /** Records whose job this is, so its outputs are usable as references by this tenant only. */
     owners?: Pick<OutputOwners, 'recordJob'>;
+    /** Tells the worker of a cancel before Temporal's heartbeat does (it stops sending image tasks). */
+    cancels?: Pick<CancelRequests, 'request'>;
   }) {
     this.client = options.client;
     this.reads = options.reads;
     this.records = options.records;
     this.logger = options.logger;
     this.owners = options.owners;
+    this.cancels = options.cancels;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
@@ -148,6 +152,10 @@ export class JobService {
     const description = await this.reads.describe(tenant, jobId);
     if (!description) return undefined;
     if (description.status.name === 'RUNNING') {
+      // Best effort: without it the worker still learns of the cancel from Temporal, only later.
+      await this.cancels?.request(jobId).catch((error: unknown) => {
+        this.logger.warn({ jobId, reason: String(error) }, 'could not record the cancel request in Redis');
+      });
       await this.client.workflow.getHandle(description.workflowId, description.runId).cancel();
     }
     return this.reads.stateOf(description);

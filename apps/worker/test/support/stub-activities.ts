@@ -25,6 +25,10 @@ export interface StepCall {
   numberResults: number;
   seed: string | undefined;
   accepted: boolean;
+  /** One Runware task per image (multi-image jobs of this workflow version). */
+  perImage?: boolean;
+  /** The task came with the call (a per-image run sends image tasks for as long as it runs). */
+  hasTask?: boolean;
   range: EventRange;
   /** Images the job had before this step. */
   knownImages: number;
@@ -176,6 +180,8 @@ export class StubActivities {
           numberResults: input.run.numberResults,
           seed: input.run.seed,
           accepted: input.accepted,
+          perImage: input.run.perImage === true,
+          hasTask: input.task !== undefined,
           range: {
             firstSeq: input.firstSeq,
             ...(input.unpublished ? { unpublished: input.unpublished } : {}),
