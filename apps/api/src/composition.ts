@@ -1,5 +1,11 @@
 import { type BlobStore, blobStoreFrom } from '@photomaker/blobstore';
-import { connectRedis, JobEventLog, OutputOwners, type RedisClient } from '@photomaker/events';
+import {
+  CancelRequests,
+  connectRedis,
+  JobEventLog,
+  OutputOwners,
+  type RedisClient,
+} from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
@@ -9,6 +15,7 @@ import { AdmissionGate } from './auth/admission.ts';
 import { LiveTenantDirectory } from './auth/tenants-reload.ts';
 import type { ApiConfig } from './config.ts';
 import { EventHub } from './events/event-hub.ts';
+import { QueueWatch } from './events/queue-watch.ts';
 import { UnfinishedJobWatch } from './events/unfinished-job-watch.ts';
 import type { GraphQLDeps } from './graphql/context.ts';
 import { RateLimit } from './guards/rate-limit.ts';
@@ -22,6 +29,7 @@ import { JobList } from './jobs/job-list.ts';
 import { JobReads } from './jobs/job-reads.ts';
 import { JobRecords } from './jobs/job-records.ts';
 import { JobService } from './jobs/job-service.ts';
+import { admissionQuery, QueueStatuses } from './jobs/queue-statuses.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
 import { SubmitJob } from './jobs/submit-job.ts';
 import { UsageAdmission } from './jobs/usage-admission.ts';
@@ -48,6 +56,8 @@ export interface ApiParts {
   list: JobList;
   submit: SubmitJob;
   follow: FollowJob;
+  /** Queued jobs' place in the admission queue and their estimates (batched, briefly cached). */
+  queue: QueueStatuses;
   hub: EventHub;
   imageUrls: ImageUrls;
   /** Presigned mode: where GET /images redirects to (image-redirects.ts); undefined: the API streams. */
@@ -127,7 +137,8 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     reconcileAfterMs: config.limits.reconcileAfterMs,
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
-  const jobs = new JobService({ client: temporal, reads, records, logger, owners });
+  const cancels = new CancelRequests(redis);
+  const jobs = new JobService({ client: temporal, reads, records, logger, owners, cancels });
   const unfinished = new UnfinishedJobWatch({
     read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),
@@ -140,7 +151,9 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     onDelivered: (ageMs) => metrics.eventDelivery.observe(Math.max(0, ageMs) / 1000),
   });
   hub.start();
-  const follow = new FollowJob({ read, hub, unfinished });
+  const queue = new QueueStatuses({ source: admissionQuery(temporal), logger });
+  const queueWatch = new QueueWatch({ statuses: queue, logger });
+  const follow = new FollowJob({ read, hub, unfinished, queue: queueWatch });
   const rateLimit = new RateLimit({
     redis,
     points: config.limits.ratePoints,
@@ -187,8 +200,10 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
         logger,
       }),
       syncWaitMs: config.limits.syncWaitMs,
+      maxInFlight: config.usage.maxInFlight,
     }),
     follow,
+    queue,
     hub,
     imageUrls: new ImageUrls({ publicUrl: config.publicUrl, secret: config.urlSecret }),
     imageRedirect,
@@ -196,6 +211,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     async close() {
       tenants.close();
       unfinished.close();
+      queueWatch.close();
       await blobCollector.close();
       await hub.close();
       await guard.close();
@@ -211,6 +227,7 @@ export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
     submit: parts.submit,
     follow: parts.follow,
     reads: parts.reads,
+    queue: parts.queue,
     list: parts.list,
     jobs: parts.jobs,
     uploads: parts.intake,

@@ -135,11 +135,15 @@ export const apiImagesEnv = z.object({
 export const apiUsageEnv = z.object({
   PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: integer(1)
     .optional()
-    .describe("Jobs in flight toward Runware across all tenants (the account's concurrency; RATE_LIMITED)")
+    .describe(
+      "Jobs in flight toward Runware across all tenants (the account's concurrency); jobs over it wait in the admission queue",
+    )
     .meta({ defaultText: 'unlimited' }),
   PHOTOMAKER_JOB_SLOT_TTL: duration
     .prefault('30m')
-    .describe("Longest a job holds its running slot when its end is never seen (a job's max runtime)"),
+    .describe(
+      "Longest a job counts against its tenant's open jobs (maxQueuedJobs) when its end is never seen",
+    ),
 });
 
 /**

@@ -113,6 +113,7 @@ export async function createApiServer(
     follow: parts.follow,
     submit: parts.submit,
     reads: parts.reads,
+    queue: parts.queue,
     intake: parts.intake,
     redis: parts.redis,
     blobs: parts.blobs,
@@ -181,6 +182,7 @@ export async function createApiServer(
       admission,
       submit: parts.submit,
       reads: parts.reads,
+      queue: parts.queue,
       intake: parts.intake,
       uploads: parts.redis,
       blobs: parts.blobs,
@@ -203,6 +205,7 @@ export async function createApiServer(
         return {
           tenant,
           limits: locals.principal?.limits ?? {},
+          defaultPriority: locals.principal?.defaults?.priority,
           requestId: locals.requestId,
           logger: logger.child({ requestId: locals.requestId, tenant }),
           deps,

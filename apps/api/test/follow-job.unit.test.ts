@@ -1,6 +1,7 @@
 import type { JobEvent, JobState } from '@photomaker/schema';
 import { describe, expect, it } from 'vitest';
 import type { EventSink } from '../src/events/event-hub.ts';
+import type { QueueListener } from '../src/events/queue-watch.ts';
 import type { JobWatcher } from '../src/events/unfinished-job-watch.ts';
 import { FollowJob, type JobEventItem } from '../src/jobs/follow-job.ts';
 import { JOB_ID, logger, queuedJob } from './support/in-process.ts';
@@ -15,6 +16,7 @@ const event = (seq: number, stage: JobEvent['stage'], data: unknown) =>
 function setup(state: JobState | undefined) {
   const sinks = new Map<string, { after: number; sink: EventSink }>();
   const watchers = new Set<JobWatcher>();
+  const queued = new Map<string, QueueListener>();
   let detached = 0;
   const follow = new FollowJob({
     read: async () => state,
@@ -33,8 +35,14 @@ function setup(state: JobState | undefined) {
         return () => watchers.delete(watcher);
       },
     },
+    queue: {
+      watch: (jobId, listener) => {
+        queued.set(jobId, listener);
+        return () => queued.delete(jobId);
+      },
+    },
   });
-  return { follow, sinks, watchers, detached: () => detached };
+  return { follow, sinks, watchers, queued, detached: () => detached };
 }
 
 async function drain(stream: AsyncIterable<JobEventItem>): Promise<JobEventItem[]> {
@@ -56,7 +64,7 @@ describe('follow-job', () => {
     sinks.get(JOB_ID)?.sink.deliver([event(3, 'delivering', { webhook: false, uploadEndpoint: false })]);
     sinks.get(JOB_ID)?.sink.deliver([event(4, 'succeeded', { imageCount: 1, cost: null })]);
     const items = await drain(stream as AsyncIterable<JobEventItem>);
-    expect(items.map((item) => (item.kind === 'snapshot' ? 'snapshot' : item.event.stage))).toEqual([
+    expect(items.map((item) => (item.kind === 'event' ? item.event.stage : item.kind))).toEqual([
       'snapshot',
       'delivering',
       'succeeded',
@@ -90,5 +98,40 @@ describe('follow-job', () => {
     await stream.return?.();
     expect(await waiting).toEqual({ done: true, value: undefined });
     expect([detached(), sinks.size]).toEqual([1, 0]);
+  });
+
+  it('with queueUpdates, a queued job yields queue items at the last seq seen, until its next logged stage', async () => {
+    const { follow, sinks, queued } = setup({ ...queuedJob(), seq: 1, stage: 'queued' });
+    const stream = (await follow.follow('acme', JOB_ID, {
+      logger,
+      queueUpdates: true,
+    })) as AsyncIterableIterator<JobEventItem>;
+    const update = {
+      position: 3,
+      estimatedStartAt: '2026-11-24T10:00:41.000Z',
+      estimatedFinishAt: '2026-11-24T10:01:10.000Z',
+    };
+    queued.get(JOB_ID)?.(update);
+    sinks.get(JOB_ID)?.sink.deliver([event(2, 'uploading_references', { count: 1 })]);
+    // The job holds a slot now: the queue watch was let go.
+    expect(queued.size).toBe(0);
+    sinks.get(JOB_ID)?.sink.deliver([event(3, 'cancelled', {})]);
+    const items = await drain(stream);
+    expect(items.map((item) => item.kind)).toEqual(['snapshot', 'queue', 'event', 'event']);
+    expect(items[1]).toMatchObject({ kind: 'queue', jobId: JOB_ID, seq: 1, numberResults: 1, update });
+  });
+
+  it('asks the queue about nothing without queueUpdates, for a running job, and after return()', async () => {
+    const plain = setup(queuedJob());
+    await plain.follow.follow('acme', JOB_ID, { logger });
+    expect(plain.queued.size).toBe(0);
+    const running = setup({ ...queuedJob(), seq: 2, status: 'RUNNING', stage: 'submitted' });
+    await running.follow.follow('acme', JOB_ID, { logger, queueUpdates: true });
+    expect(running.queued.size).toBe(0);
+    const left = setup(queuedJob());
+    const stream = await left.follow.follow('acme', JOB_ID, { logger, queueUpdates: true });
+    expect(left.queued.size).toBe(1);
+    await stream?.return?.();
+    expect(left.queued.size).toBe(0);
   });
 });

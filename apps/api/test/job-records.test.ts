@@ -121,7 +121,7 @@ describe('job reads from the Redis record + event stream', () => {
     const failed = await generate(baseInput({ deliveryMethod: 'SYNC' }));
     expect(failed.status).toBe('FAILED');
     await setEmulatorLatency(1_500);
-    const cancelled = await generate(baseInput({ numberResults: 2 }));
+    const cancelled = await generate(baseInput({ numberResults: 8 }));
     await waitForStage(cancelled.id, 'submitted');
     const cancel = await gql(api.url, who.records.key, 'mutation($id: ID!) { cancelJob(id: $id) { id } }', {
       id: cancelled.id,

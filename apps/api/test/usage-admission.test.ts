@@ -8,7 +8,7 @@ import { UsageLedger } from '../src/jobs/usage-ledger.ts';
 import { stack } from './helpers.ts';
 import { queuedJob } from './support/in-process.ts';
 
-// A release lost with the API that started the job (crash): the next admission refused by the slot limit
+// A release lost with the API that started the job (crash): the next admission refused by the queue limit
 // asks the job records, and frees the slots of jobs that ended. Real redis-server; job reads faked.
 
 let redis: Redis;
@@ -34,7 +34,7 @@ function admission(states: Map<string, JobState>) {
 describe('usage admission: slots of jobs that ended without a release', () => {
   it('reclaims a slot whose job ended, and not one whose job still runs or was just reserved', async () => {
     const tenant = `reclaim-${randomUUID()}`;
-    const one = { maxRunningJobs: 1 };
+    const one = { maxRunningJobs: 1, maxQueuedJobs: 0 };
     const states = new Map<string, JobState>();
     const usage = admission(states);
     const first = randomUUID();
@@ -47,12 +47,12 @@ describe('usage admission: slots of jobs that ended without a release', () => {
     // Just reserved (its workflow may be starting): never reclaimed.
     const second = { jobId: randomUUID(), images: 1 };
     expect(await usage.reserve(tenant, one, [second])).toMatchObject({
-      refusal: { limitName: 'maxRunningJobs' },
+      refusal: { limitName: 'maxQueuedJobs' },
     });
     // Older, but its job is still running: kept.
     now += 31_000;
     expect(await usage.reserve(tenant, one, [second])).toMatchObject({
-      refusal: { limitName: 'maxRunningJobs' },
+      refusal: { limitName: 'maxQueuedJobs' },
     });
     // Its job ended (the API that would have released it is gone): reclaimed, and the next job admitted.
     states.set(first, { ...queuedJob(tenant, first), status: 'SUCCEEDED' });

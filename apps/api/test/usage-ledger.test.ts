@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { familyPrefix, layoutOf, type RedisClient } from '@photomaker/events';
+import type { RedisClient } from '@photomaker/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TenantLimits, UsageLedger } from '../src/jobs/usage-ledger.ts';
 import { REDIS_BACKENDS, type RedisBackend, startRedisBackend } from './support/redis-backends.ts';
@@ -25,7 +25,6 @@ function ledger(maxInFlight?: number) {
   };
 }
 const limits = (overrides: TenantLimits): TenantLimits => overrides;
-const NO_LIMITS: TenantLimits = {};
 const jobs = (...images: number[]) => images.map((n) => ({ jobId: randomUUID(), images: n }));
 const tenant = () => `ledger-${randomUUID()}`;
 
@@ -58,46 +57,48 @@ describe.each(REDIS_BACKENDS)('usage ledger (Lua on a real %s)', (kind) => {
     expect(await l.reserve(t, perMinute, jobs(2))).toBeUndefined();
   });
 
-  it('counts running jobs per tenant and frees a slot when the job finishes', async () => {
+  it('counts open jobs per tenant against maxRunningJobs + maxQueuedJobs, whole batches, and frees a place when a job finishes', async () => {
     const t = tenant();
     const l = ledger();
-    const two = limits({ maxRunningJobs: 2 });
-    const first = jobs(1, 1);
-    expect(await l.reserve(t, two, first)).toBeUndefined();
-    expect(await l.reserve(t, two, jobs(1))).toMatchObject({
+    const small = limits({ maxRunningJobs: 2, maxQueuedJobs: 1 });
+    const first = jobs(1, 1, 1);
+    expect(await l.reserve(t, small, first)).toBeUndefined();
+    expect(await l.reserve(t, small, jobs(1))).toEqual({
       code: 'RATE_LIMITED',
-      limitName: 'maxRunningJobs',
-      limit: 2,
-      current: 2,
+      limitName: 'maxQueuedJobs',
+      limit: 1,
+      current: 1,
+      retryAfterSeconds: 5,
     });
-    // Another tenant has its own slots.
-    expect(await l.reserve(tenant(), two, jobs(1, 1))).toBeUndefined();
+    // Another tenant has its own places; a batch over the limit is refused whole.
+    const other = tenant();
+    expect(await l.reserve(other, small, jobs(1, 1, 1, 1))).toMatchObject({ limitName: 'maxQueuedJobs' });
+    expect(await l.reserve(other, small, jobs(1, 1, 1))).toBeUndefined();
     await l.finish(first[0]?.jobId as string, null);
     await l.finish(first[0]?.jobId as string, null); // idempotent
-    expect(await l.reserve(t, two, jobs(1))).toBeUndefined();
+    expect(await l.reserve(t, small, jobs(1))).toBeUndefined();
   });
 
-  it('frees a slot whose release was lost at its deadline', async () => {
+  it('no longer refuses on running slots: maxRunningJobs and the global budget alone bound nothing here (the admission queue holds those jobs)', async () => {
+    const l = ledger(1);
+    const t = tenant();
+    expect(await l.reserve(t, limits({ maxRunningJobs: 1 }), jobs(1, 1, 1))).toBeUndefined();
+    // With maxQueuedJobs, what the tenant may run is bounded by the global budget too: 1 + 2 open.
+    expect(await l.reserve(tenant(), limits({ maxQueuedJobs: 2 }), jobs(1, 1, 1, 1))).toMatchObject({
+      limitName: 'maxQueuedJobs',
+      limit: 2,
+      current: 0,
+    });
+  });
+
+  it('frees a place whose release was lost at its deadline', async () => {
     const t = tenant();
     const l = ledger();
-    const one = limits({ maxRunningJobs: 1 });
+    const one = limits({ maxRunningJobs: 1, maxQueuedJobs: 0 });
     expect(await l.reserve(t, one, jobs(1))).toBeUndefined();
-    expect((await l.reserve(t, one, jobs(1)))?.limitName).toBe('maxRunningJobs');
+    expect((await l.reserve(t, one, jobs(1)))?.limitName).toBe('maxQueuedJobs');
     now += 60_001;
     expect(await l.reserve(t, one, jobs(1))).toBeUndefined();
-  });
-
-  it('holds a global in-flight budget across tenants', async () => {
-    await redis.del(`${familyPrefix('usage', layoutOf(redis))}:inflight`);
-    const l = ledger(3);
-    expect(await l.reserve(tenant(), NO_LIMITS, jobs(1, 1))).toBeUndefined();
-    expect(await l.reserve(tenant(), NO_LIMITS, jobs(1, 1))).toMatchObject({
-      limitName: 'maxInFlight',
-      limit: 3,
-      current: 2,
-    });
-    expect(await l.reserve(tenant(), NO_LIMITS, jobs(1))).toBeUndefined();
-    await redis.del(`${familyPrefix('usage', layoutOf(redis))}:inflight`);
   });
 
   it('refuses a day over its images with QUOTA_EXCEEDED until the next UTC day', async () => {

@@ -192,59 +192,84 @@ describe('usage limits on every transport', () => {
     expect(await countWorkflows(temporal, who.spender.tenant)).toBe(0);
   });
 
-  it('holds one running slot per tenant on every transport, and frees it when the job ends', async () => {
+  it('bounds open jobs at maxRunningJobs + maxQueuedJobs on every transport (a /v1 batch whole), and frees a place when a job ends', async () => {
     const who = tenants('slots');
-    const { url } = await api(who, { PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1' });
-    await setEmulatorLatency(1_500);
-    const first = await gql<{ generatePhotoMaker: { id: string } }>(url, who.slots.key, GENERATE, {
-      input: baseInput({ numberResults: 2 }),
+    const { url } = await api(who, {
+      PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1',
+      PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS: '1',
     });
-    expect(first.errors).toBeUndefined();
-    const refusal = { code: 'RATE_LIMITED', limitName: 'maxRunningJobs', limit: 1, current: 1 };
+    await setEmulatorLatency(1_500);
+    // One runs, one waits in the admission queue: both accepted.
+    for (let i = 0; i < 2; i++) {
+      const accepted = await gql(url, who.slots.key, GENERATE, { input: baseInput({ numberResults: 2 }) });
+      expect(accepted.errors).toBeUndefined();
+    }
+    const refusal = { code: 'RATE_LIMITED', limitName: 'maxQueuedJobs', limit: 1, current: 1 };
     const overHttp = await gql(url, who.slots.key, GENERATE, { input: baseInput() });
     expect(overHttp.errors?.[0]?.extensions).toMatchObject({ ...refusal, retryAfter: expect.any(Number) });
     expect((await wsErrors(url, who.slots.key, baseInput()))[0]?.extensions).toMatchObject(refusal);
     const overV1 = await v1Raw(url, who.slots.key, [task()]);
     expect(overV1.status).toBe(429);
     expect(overV1.retryAfter).toBe('5');
-    expect(overV1.body.errors?.[0]).toMatchObject({ code: 'rateLimitExceeded', limitName: 'maxRunningJobs' });
-    expect(await countWorkflows(temporal, who.slots.tenant)).toBe(1);
+    expect(overV1.body.errors?.[0]).toMatchObject({ code: 'rateLimitExceeded', limitName: 'maxQueuedJobs' });
+    expect(await countWorkflows(temporal, who.slots.tenant)).toBe(2);
 
-    // The job ends; the API that started it releases the slot, and the next job starts.
+    // A batch is checked whole: none of its tasks starts.
+    const batch = await v1Raw(url, who.slots.key, [task(), task()]);
+    expect(batch.status).toBe(429);
+    expect(await countWorkflows(temporal, who.slots.tenant)).toBe(2);
+
+    // The jobs end; the API that started them releases their places, and a batch of 2 fits again.
     await setEmulatorLatency(0);
-    const next = await eventually(
+    const two = await eventually(
       async () => {
-        const attempt = await gql(url, who.slots.key, GENERATE, { input: baseInput() });
-        return attempt.errors ? undefined : attempt;
+        const attempt = await v1Raw(url, who.slots.key, [task(), task()]);
+        return attempt.status === 200 ? attempt : undefined;
       },
       30_000,
       250,
     );
-    expect(next.data).toBeDefined();
+    expect(two.body.data).toHaveLength(2);
+    expect(await countWorkflows(temporal, who.slots.tenant)).toBe(4);
   });
 
-  it('holds the global in-flight budget toward Runware across tenants', async () => {
+  it('queues a job over the global in-flight budget instead of refusing it: it starts when the slot frees', async () => {
     const who = tenants('first', 'second');
-    const { url, server } = await api(who, { PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: '1' });
-    // Slots of jobs other test files left running are not this test's budget.
-    await server.parts.redis.del('photomaker:usage:inflight');
+    const { url } = await api(who, { PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: '1' });
     await setEmulatorLatency(1_500);
-    const first = await gql(url, who.first.key, GENERATE, { input: baseInput() });
+    const first = await gql<{ generatePhotoMaker: { id: string } }>(url, who.first.key, GENERATE, {
+      input: baseInput(),
+    });
     expect(first.errors).toBeUndefined();
-    const other = await gql(url, who.second.key, GENERATE, { input: baseInput() });
-    expect(other.errors?.[0]?.extensions).toMatchObject({
-      code: 'RATE_LIMITED',
-      limitName: 'maxInFlight',
-      limit: 1,
-      current: 1,
-    });
-    expect((await wsErrors(url, who.second.key, baseInput()))[0]?.extensions).toMatchObject({
-      code: 'RATE_LIMITED',
-      limitName: 'maxInFlight',
-    });
-    const overV1 = await v1Raw(url, who.second.key, [task()]);
-    expect(overV1.status).toBe(429);
-    expect(overV1.body.errors?.[0]).toMatchObject({ code: 'rateLimitExceeded', limitName: 'maxInFlight' });
-    expect(await countWorkflows(temporal, who.second.tenant)).toBe(0);
+    const second = await gql<{ generatePhotoMaker: { id: string; status: string } }>(
+      url,
+      who.second.key,
+      GENERATE,
+      { input: baseInput() },
+    );
+    expect(second.errors).toBeUndefined();
+    expect(second.data?.generatePhotoMaker.status).toBe('QUEUED');
+    const status = async (key: string, id: string) => {
+      const read = await gql<{
+        job: { status: string; startedAt: string | null; finishedAt: string | null };
+      }>(url, key, 'query($id: ID!) { job(id: $id) { status startedAt finishedAt } }', { id });
+      return read.data?.job;
+    };
+    const firstId = first.data?.generatePhotoMaker.id as string;
+    const secondId = second.data?.generatePhotoMaker.id as string;
+    // While the first runs, the second waits (it has not started).
+    await eventually(async () => (await status(who.first.key, firstId))?.status === 'RUNNING', 20_000, 50);
+    expect((await status(who.second.key, secondId))?.status).toBe('QUEUED');
+    const firstDone = await eventually(async () => {
+      const job = await status(who.first.key, firstId);
+      return job?.status === 'SUCCEEDED' ? job : undefined;
+    }, 30_000);
+    const secondDone = await eventually(async () => {
+      const job = await status(who.second.key, secondId);
+      return job?.status === 'SUCCEEDED' ? job : undefined;
+    }, 30_000);
+    expect(Date.parse(secondDone.startedAt as string)).toBeGreaterThanOrEqual(
+      Date.parse(firstDone.finishedAt as string) - 1_000,
+    );
   });
 });

@@ -113,6 +113,42 @@ describe('async delivery + getResponse', () => {
   });
 });
 
+describe('getTaskDetails', () => {
+  it('returns the archived request and the response so far by taskUUID; an unknown one is taskNotFound', async () => {
+    const task = photoMakerTask([face], { deliveryMethod: 'async', numberResults: 2, seed: 7 });
+    await post(emulator, [task]);
+    const ask = () => post(emulator, [{ taskType: 'getTaskDetails', taskUUID: task.taskUUID }]);
+    const early = await ask();
+    expect(early.status).toBe(200);
+    const [details] = early.body.data ?? [];
+    expect(details).toMatchObject({ taskType: 'getTaskDetails', taskUUID: task.taskUUID });
+    // The request as sent, its inline image data replaced by a note of its size.
+    const [request] = (details?.request ?? []) as Record<string, unknown>[];
+    expect(request).toMatchObject({ taskType: 'photoMaker', taskUUID: task.taskUUID, numberResults: 2 });
+    expect(request?.inputImages).toEqual([`<${face.length} chars of image data>`]);
+    expect((details?.response as { data: unknown[] } | undefined)?.data).toHaveLength(2);
+
+    await pollUntilDone(emulator, String(task.taskUUID), 2);
+    const done = (await ask()).body.data?.[0]?.response as { data: Record<string, unknown>[]; errors: [] };
+    expect(done.data.map((item) => [item.status, item.seed])).toEqual([
+      ['success', '7'],
+      ['success', '8'],
+    ]);
+    expect(done.errors).toEqual([]);
+    // Asking costs nothing and is no submission.
+    expect(await inspectTask(emulator, String(task.taskUUID))).toMatchObject({ submissions: 1, charges: 2 });
+
+    const unknown = await post(emulator, [
+      { taskType: 'getTaskDetails', taskUUID: '2b1d3c4e-5f60-4a71-8b92-a3b4c5d6e7f8' },
+    ]);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors?.[0]).toMatchObject({ code: 'taskNotFound', parameter: 'taskUUID' });
+    const bad = await post(emulator, [{ taskType: 'getTaskDetails', taskUUID: 'nope' }]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.[0]).toMatchObject({ parameter: 'taskUUID' });
+  });
+});
+
 describe('webhookURL', () => {
   it('acks at once and POSTs each result separately, retrying non-2xx answers', async () => {
     receiver.respond = (_request, index) => ({ status: index < 2 ? 500 : 200 });

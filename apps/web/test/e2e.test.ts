@@ -42,7 +42,10 @@ beforeAll(async () => {
     }),
   );
   const started = performance.now();
-  stack = await launchStack({ env: { RUNWARE_EMULATOR_LATENCY: 'realistic' } });
+  // One running job per tenant: a second job waits in the admission queue (the queued view below).
+  stack = await launchStack({
+    env: { RUNWARE_EMULATOR_LATENCY: 'realistic', PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1' },
+  });
   console.warn(`[e2e] stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   browser = await chromium.launch({
     executablePath: chromiumPath(),
@@ -245,4 +248,36 @@ describe('the web app on the real stack', () => {
     expect(width).toBeLessThanOrEqual(400);
     await shot('12-phone-job-page');
   });
+
+  it('shows a queued job its place in line and its ETA, live, until it runs (one running job per tenant)', async () => {
+    await page.setViewportSize({ width: 1360, height: 1000 });
+    await page.getByRole('link', { name: 'Create' }).click();
+    // The history test reloaded the page: the form starts empty again.
+    await page.locator('[data-testid=photo-input]').setInputFiles(photos);
+    await page.locator('.photo[data-status=ready]').nth(1).waitFor({ timeout: 20_000 });
+    await page.locator('#f-positivePrompt').fill('a portrait photo of a man rwre, soft window light');
+    await page.locator('#f-numberResults').fill('20');
+    await page.getByRole('button', { name: 'Generate 20 images' }).click();
+    await page.locator('.job-panel[data-status=RUNNING]').waitFor({ timeout: 30_000 });
+    const first = await page.locator('.job-panel').getAttribute('data-job-id');
+    await page.locator('#f-numberResults').fill('1');
+    // Under Advanced: a priority for the waiting job (only this key's own jobs are reordered by it).
+    await openAdvanced();
+    await page.locator('#f-priority').selectOption('HIGH');
+    await page.getByRole('button', { name: 'Generate 1 image' }).click();
+    await page
+      .locator(`.job-panel:not([data-job-id="${first}"])[data-status=QUEUED]`)
+      .waitFor({ timeout: 20_000 });
+    const place = page.locator('.job-panel [data-testid=job-queue]');
+    // Its place and estimates, from the snapshot and then live JobQueued updates.
+    await expect
+      .poll(() => place.textContent(), { timeout: 20_000 })
+      .toMatch(/^next in line · starts (in ~\d+(m\d\ds| s)|any moment)/);
+    expect(await place.getAttribute('data-position')).toBe('1');
+    await shot('13-job-queued');
+    // The first job ends, this one runs: the queue line goes, the images come.
+    await page.locator('.job-panel[data-status=SUCCEEDED]').waitFor({ timeout: 120_000 });
+    expect(await place.count()).toBe(0);
+    expect(await page.locator('.job-panel .image-tile:not(.pending)').count()).toBe(1);
+  }, 240_000);
 });

@@ -134,6 +134,11 @@ describe('toInput: the GraphQL PhotoMakerInput', () => {
     expect(toInput({ ...valid, cancelAfter: ' 10m ' }, [photo(1)]).cancelAfter).toBe('10m');
     expect('cancelAfter' in toInput(valid, [photo(1)])).toBe(false);
   });
+
+  it('sends a chosen priority, and none for the default (the API applies the key’s own)', () => {
+    expect(toInput({ ...valid, priority: 'HIGH' }, [photo(1)]).priority).toBe('HIGH');
+    expect('priority' in toInput(valid, [photo(1)])).toBe(false);
+  });
 });
 
 describe('size presets and seeds', () => {

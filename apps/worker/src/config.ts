@@ -37,6 +37,8 @@ export interface WorkerConfig {
     heartbeatThrottleMs: number;
   };
   syncMaxResults: number;
+  tasksInFlightPerJob: number;
+  cancelDrainMs: number;
   poll: { initialMs: number; factor: number; maxMs: number };
   referenceCacheTtlSeconds: number;
   /** auto | bundle | source | an absolute path to a bundle file. */
@@ -120,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       heartbeatThrottleMs: e.WORKER_HEARTBEAT_THROTTLE,
     },
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
+    tasksInFlightPerJob: e.WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB,
+    cancelDrainMs: e.WORKER_CANCEL_DRAIN,
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,

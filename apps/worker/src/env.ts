@@ -61,6 +61,16 @@ const workerOwnEnv = z.object({
   WORKER_RUNWARE_SYNC_MAX_RESULTS: integer(0, 20)
     .prefault('1')
     .describe('Jobs of at most this many images ask Runware synchronously instead of polling'),
+  WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB: integer(1, 20)
+    .prefault('4')
+    .describe(
+      'Runware tasks of one multi-image job in flight at once (one task per image): a cancel stops the images not yet sent',
+    ),
+  WORKER_CANCEL_DRAIN: duration
+    .prefault('30s')
+    .describe(
+      'How long a cancelled multi-image job still collects the images already sent to Runware (paid, kept in the job)',
+    ),
   WORKER_POLL_INITIAL: duration.prefault('100ms').describe('First delay between Runware polls'),
   WORKER_POLL_MAX: duration.prefault('1s').describe('Longest delay between Runware polls (grows ×1.5)'),
   WORKER_REFERENCE_CACHE_TTL: duration

@@ -80,6 +80,8 @@ const resources = openResources({
     imageUrlTtlSeconds: config.imageUrlTtlSeconds,
     webhookSecrets: config.webhookSecrets,
     syncMaxResults: config.syncMaxResults,
+    tasksInFlightPerJob: config.tasksInFlightPerJob,
+    cancelDrainMs: config.cancelDrainMs,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
     maxImageBytes: 64 * 1024 * 1024,
@@ -148,7 +150,7 @@ const running = workers.run();
 if (await waitUntil(() => workers.running || stopping, 30_000)) {
   logger.info(
     { url: http.url, taskQueues: workers.taskQueues, namespace: config.temporal.namespace, coreMetricsPort },
-    `worker ready: listening on ${http.url} (/metrics, /healthz, /codec); task queues ${workers.taskQueues.main}, ${workers.taskQueues.deliveries}`,
+    `worker ready: listening on ${http.url} (/metrics, /healthz, /codec); task queues ${workers.taskQueues.main}, ${workers.taskQueues.deliveries}, ${workers.taskQueues.admission}`,
   );
 }
 

@@ -9,7 +9,7 @@ import type { Activities } from './activities/index.ts';
 
 export const JOB_OUTCOMES = ['succeeded', 'failed', 'cancelled'];
 
-export const RUNWARE_TASK_TYPES = Object.keys(TASK_SCHEMAS);
+export const RUNWARE_TASK_TYPES = [...Object.keys(TASK_SCHEMAS), 'getTaskDetails'];
 
 const RUNWARE_OUTCOMES: ReadonlySet<string> = new Set(['ok', 'error', ...KNOWN_RUNWARE_ERROR_CODES]);
 
@@ -19,6 +19,7 @@ export const runwareOutcome = (value: string): string => (RUNWARE_OUTCOMES.has(v
 export const ACTIVITY_TYPES = [
   'publishEvents',
   'readEvents',
+  'requestAdmissionSlot',
   'collectImagesLocally',
   'collectImages',
   'deliverWebhook',

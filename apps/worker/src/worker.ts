@@ -5,7 +5,7 @@ import { type Activities, splitActivities } from './activities/index.ts';
 import { scrubActivityFailures } from './activity-failure-scrub.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import { deliveryTaskQueue } from './workflows/task-queues.ts';
+import { admissionTaskQueue, deliveryTaskQueue } from './workflows/task-queues.ts';
 
 export interface WorkerTuning {
   /** Activity slots per worker (each Runware step holds one while it polls). */
@@ -62,12 +62,22 @@ export interface PhotoMakerWorkerOptions {
 export class PhotoMakerWorkers {
   readonly main: Worker;
   readonly deliveries: Worker;
-  readonly taskQueues: { main: string; deliveries: string };
+  /** The admission workflow's queue (workflow tasks only). */
+  readonly admission: Worker;
+  readonly taskQueues: { main: string; deliveries: string; admission: string };
 
-  private constructor(main: Worker, deliveries: Worker, taskQueues: { main: string; deliveries: string }) {
-    this.main = main;
-    this.deliveries = deliveries;
+  private constructor(
+    workers: { main: Worker; deliveries: Worker; admission: Worker },
+    taskQueues: { main: string; deliveries: string; admission: string },
+  ) {
+    this.main = workers.main;
+    this.deliveries = workers.deliveries;
+    this.admission = workers.admission;
     this.taskQueues = taskQueues;
+  }
+
+  private get all(): Worker[] {
+    return [this.main, this.deliveries, this.admission];
   }
 
   static async create(options: PhotoMakerWorkerOptions): Promise<PhotoMakerWorkers> {
@@ -113,15 +123,24 @@ export class PhotoMakerWorkers {
       taskQueue: deliveryTaskQueue(taskQueue),
       activities: deliveries,
     });
-    return new PhotoMakerWorkers(workflowWorker, deliveryWorker, {
-      main: taskQueue,
-      deliveries: deliveryTaskQueue(taskQueue),
+    // One admission workflow per deployment: a couple of task slots is all it can use.
+    const admissionWorker = await Worker.create({
+      ...common,
+      connection: options.connection,
+      taskQueue: admissionTaskQueue(taskQueue),
+      ...(options.workflows ?? { workflowsPath: WORKFLOWS_PATH }),
+      maxConcurrentWorkflowTaskExecutions: 2,
+      workflowThreadPoolSize: 1,
     });
+    return new PhotoMakerWorkers(
+      { main: workflowWorker, deliveries: deliveryWorker, admission: admissionWorker },
+      { main: taskQueue, deliveries: deliveryTaskQueue(taskQueue), admission: admissionTaskQueue(taskQueue) },
+    );
   }
 
-  /** Runs both until shutdown; if one fails, the other is shut down too. */
+  /** Runs all until shutdown; if one fails, the others are shut down too. */
   async run(): Promise<void> {
-    const runs = [this.main.run(), this.deliveries.run()];
+    const runs = this.all.map((worker) => worker.run());
     try {
       await Promise.all(runs);
     } catch (error) {
@@ -133,17 +152,21 @@ export class PhotoMakerWorkers {
 
   /** Stops polling; in-flight activities get the grace time, then both runs resolve. */
   shutdown(): void {
-    for (const worker of [this.main, this.deliveries]) {
+    for (const worker of this.all) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
   }
 
-  states(): { main: string; deliveries: string } {
-    return { main: this.main.getState(), deliveries: this.deliveries.getState() };
+  states(): { main: string; deliveries: string; admission: string } {
+    return {
+      main: this.main.getState(),
+      deliveries: this.deliveries.getState(),
+      admission: this.admission.getState(),
+    };
   }
 
   get running(): boolean {
-    return this.main.getState() === 'RUNNING' && this.deliveries.getState() === 'RUNNING';
+    return this.all.every((worker) => worker.getState() === 'RUNNING');
   }
 
   /** Runs both while `promise` is pending (tests), then shuts down. */

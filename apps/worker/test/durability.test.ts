@@ -1,5 +1,5 @@
 import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
-import type { JobEvent } from '@photomaker/schema';
+import { applyJobEvents, initialJobState, type JobEvent } from '@photomaker/schema';
 import { SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -37,10 +37,12 @@ afterAll(async () => {
   await slow?.stop();
 });
 
-function spawnWorker(name: string): Promise<RunningNodeApp> {
+/** A worker process; one image task in flight per job unless told otherwise, so images come one by one. */
+function spawnWorker(name: string, tasksInFlight = 1): Promise<RunningNodeApp> {
   const env = workerProcessEnv(h, slow.url ?? '', {
     WORKER_CODEC_TOKEN: CODEC_TOKEN,
     WORKER_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233',
+    WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB: String(tasksInFlight),
   });
   return spawnWorkerProcess(name, env, (line) => workerLogs.push(line));
 }
@@ -77,8 +79,10 @@ describe('a worker process killed with SIGKILL mid-generation', () => {
     expect(singleState.status).toBe('SUCCEEDED');
     expect(singleState.images).toHaveLength(1);
 
-    // Each image generated and paid exactly once; the sync task was re-sent (same taskUUID) and polled.
-    expect(await h.emulator.task(batch.input.runwareTaskUUID)).toMatchObject({ charges: 3, generations: 3 });
+    // Each image generated and paid exactly once: the new worker found the image task in flight with
+    // getTaskDetails and polled it, and sent only the ones never sent. The sync task was re-sent (same
+    // taskUUID) and polled.
+    expect(await h.chargesOf(batch.input)).toEqual({ charges: 3, submissions: 3, tasks: 3 });
     const singleTask = await h.emulator.task(single.input.runwareTaskUUID);
     expect(singleTask).toMatchObject({ charges: 1, generations: 1 });
     // The single image's local step died with the worker (its workflow task timed out, nothing recorded);
@@ -169,24 +173,50 @@ describe('a worker process killed with SIGKILL mid-generation', () => {
   }, 90_000);
 });
 
+describe('a worker killed between submitting image tasks and their first result', () => {
+  it('is recovered with getTaskDetails: every image, one charge each, no task sent twice', async () => {
+    const first = await spawnWorker('worker-3', 2);
+    const job = await h.start(h.input(await h.task({ numberResults: 4, seed: '500' })));
+    // Image 0's task is at the emulator (its image takes 1.2 s): kill before any result comes back.
+    const [image0] = h.imageTaskUUIDs(job.input);
+    await vi.waitFor(async () => expect(await h.emulator.task(image0 ?? '')).toBeDefined(), {
+      timeout: 10_000,
+      interval: 10,
+    });
+    await first.kill();
+    expect(imageIndexes(await h.events.range(job.input.jobId, 0))).toEqual([]);
+    const detailsBefore = (await h.emulator.inspect()).taskTypes.getTaskDetails ?? 0;
+
+    const second = await spawnWorker('worker-4', 2);
+    try {
+      const state = await h.result(job);
+      expect(state.status).toBe('SUCCEEDED');
+      expect(state.images.map((image) => image.seed).sort()).toEqual(['500', '501', '502', '503']);
+      // The new attempt asked Runware what it holds instead of sending again: each task sent once.
+      expect(await h.chargesOf(job.input)).toEqual({ charges: 4, submissions: 4, tasks: 4 });
+      expect((await h.emulator.inspect()).taskTypes.getTaskDetails ?? 0).toBeGreaterThan(detailsBefore);
+      expect(imageIndexes(await h.eventsOf(job.input.jobId))).toEqual([0, 1, 2, 3]);
+    } finally {
+      await second.stop();
+    }
+  }, 90_000);
+});
+
 describe('progress and cancellation', () => {
   let inProcess: Harness;
 
   beforeAll(async () => {
     inProcess = await Harness.create('cancel', { emulatorUrl: slow.url ?? '' });
-    await inProcess.startWorkers();
+    await inProcess.startWorkers({ settings: { tasksInFlightPerJob: 1 } });
   });
   afterAll(() => inProcess?.close());
 
-  it('shows images in the query as they arrive, and the status search attribute follows', async () => {
+  it('shows images in the event stream as they arrive, and the status search attribute follows', async () => {
     const job = await inProcess.start(inProcess.input(await inProcess.task({ numberResults: 3 })));
     await inProcess.waitForEvent(job.input.jobId, (event) => event.stage === 'image_ready');
-    // The stream has the image the moment it is stored; the query as soon as the activity returns it.
-    let midway = await inProcess.query(job);
-    for (let i = 0; i < 100 && midway.images.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      midway = await inProcess.query(job);
-    }
+    // The stream has each image the moment it is stored (what the API folds for readers and
+    // subscribers); the workflow's query has them once the per-image run returns.
+    const midway = applyJobEvents(initialJobState(job.input), await inProcess.eventsOf(job.input.jobId));
     expect(midway.status).toBe('RUNNING');
     expect(midway.images.length).toBeGreaterThanOrEqual(1);
     expect(midway.images.length).toBeLessThan(3);
@@ -229,13 +259,9 @@ describe('progress and cancellation', () => {
   it('a cancelled job stops polling Runware, skips deliveries and ends CANCELLED', async () => {
     const task = await inProcess.task({ numberResults: 2, webhookURL: receiver.url('/cancelled/hook') });
     const input = inProcess.input(task);
-    // Runware keeps reporting "processing": the activity is mid-poll when the cancellation comes.
-    await inProcess.emulator.addFaults([
-      {
-        match: { taskType: 'photoMaker', taskUUID: input.runwareTaskUUID },
-        fault: { kind: 'stuck', polls: 10_000 },
-      },
-    ]);
+    // Runware keeps reporting "processing": the activity is mid-poll when the cancellation comes, and
+    // stays so through the time a cancelled job gives tasks already sent (cancelDrainMs, 3 s here).
+    await inProcess.stuck(input);
     const job = await inProcess.start(input);
     await inProcess.waitForEvent(job.input.jobId, (event) => event.stage === 'submitted');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -250,10 +276,14 @@ describe('progress and cancellation', () => {
     // The Runware activity received the cancellation (heartbeat -> AbortSignal) and stopped polling.
     const collects = await activityRuns(job.handle, 'collectImages');
     expect(collects.at(-1)?.outcome).toBe('canceled');
-    const polls = (await inProcess.emulator.task(input.runwareTaskUUID))?.polls ?? 0;
+    const pollsOf = async () =>
+      (await inProcess.imageTasks(input)).reduce((sum, task) => sum + (task?.polls ?? 0), 0);
+    const polls = await pollsOf();
     expect(polls).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect((await inProcess.emulator.task(input.runwareTaskUUID))?.polls).toBe(polls);
+    expect(await pollsOf()).toBe(polls);
+    // One image in flight per job here: the second image was never sent, so never charged.
+    expect((await inProcess.imageTasks(input))[1]).toBeUndefined();
 
     const events = await inProcess.eventsOf(job.input.jobId);
     expect(events.at(-1)?.stage).toBe('cancelled');

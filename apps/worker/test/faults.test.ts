@@ -1,8 +1,8 @@
+import { derivedUuid } from '@photomaker/runware';
 import type { ScriptedFaultInput as ScriptedFault } from '@photomaker/runware-emulator/admin';
 import type { JobState } from '@photomaker/schema';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedUuid } from '../src/activities/derived-uuid.ts';
 import { Harness, type StartedJob } from './support/harness.ts';
 import { activityRuns, runwareSteps } from './support/history.ts';
 
@@ -19,18 +19,22 @@ afterAll(async () => {
   await Promise.all([h?.close(), wrongKey?.close()]);
 });
 
-/** Starts a job whose Runware task (and its polls/uploads) meets the given faults. */
+/**
+ * Starts a job whose Runware task (and its polls/uploads) meets the given faults: the job's own task for a
+ * single image, the first task of image `faultyImage` (default 0) for a multi-image job (a task per image).
+ */
 async function jobWithFaults(
   faults: (taskUUID: string, referenceUploadUUID: string) => ScriptedFault[],
   overrides: Parameters<Harness['task']>[0] = {},
+  faultyImage = 0,
 ): Promise<StartedJob> {
   const task = await h.task(overrides);
   const input = h.input(task);
   const reference = task.inputImages[0];
   const sha = reference?.kind === 'blob' ? reference.blob.sha256 : '';
-  await h.emulator.addFaults(
-    faults(input.runwareTaskUUID, derivedUuid(input.runwareTaskUUID, `reference:0:${sha}`)),
-  );
+  const taskUUID =
+    task.numberResults > 1 ? (h.imageTaskUUIDs(input)[faultyImage] as string) : input.runwareTaskUUID;
+  await h.emulator.addFaults(faults(taskUUID, derivedUuid(input.runwareTaskUUID, `reference:0:${sha}`)));
   return h.start(input);
 }
 
@@ -93,11 +97,15 @@ describe.concurrent('transient faults end in success after retries, paid once', 
         },
       ],
       { numberResults: 3 },
+      1,
     );
     const state = await h.result(job);
     expect(state.status).toBe('SUCCEEDED');
     expect(new Set(state.images.map((image) => image.imageUUID)).size).toBe(3);
-    expect(await h.emulator.task(job.input.runwareTaskUUID)).toMatchObject({ charges: 3, submissions: 1 });
+    // One task per image, each sent once and charged once; image 1's polls met the faults.
+    expect(await h.chargesOf(job.input)).toEqual({ charges: 3, submissions: 3, tasks: 3 });
+    // Three stuck polls and at least one that answered (the 503s never reach its poll count).
+    expect((await h.imageTasks(job.input))[1]?.polls).toBeGreaterThanOrEqual(4);
     const ready = (await h.eventsOf(job.input.jobId)).filter((e) => e.stage === 'image_ready');
     expect(ready).toHaveLength(3);
   });
@@ -135,21 +143,23 @@ describe.concurrent('transient faults end in success after retries, paid once', 
 
   it('failed generations are made again by a new Runware task (a failed generation is not charged)', async () => {
     const job = await jobWithFaults(
-      (taskUUID) => [
-        { match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'generationError', images: [1] } },
-      ],
+      (taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'generationError' } }],
       { numberResults: 3, seed: '1000' },
+      1,
     );
     const state = await h.result(job);
     expect(state.status).toBe('SUCCEEDED');
     expect(state.images.map((image) => image.index)).toEqual([0, 1, 2]);
-    const first = await h.emulator.task(job.input.runwareTaskUUID);
-    expect(first).toMatchObject({ charges: 2 });
-    expect(first?.images.map((image) => image.status)).toEqual(['success', 'error', 'success']);
-    expect(state.runwareTaskUUID).not.toBe(job.input.runwareTaskUUID);
-    expect(await h.emulator.task(state.runwareTaskUUID)).toMatchObject({ charges: 1, numberResults: 1 });
+    expect(state.images.map((image) => image.seed).sort()).toEqual(['1000', '1001', '1002']);
+    const first = await h.imageTasks(job.input);
+    expect(first.map((task) => task?.charges)).toEqual([1, 0, 1]);
+    expect(first[1]?.images.map((image) => image.status)).toEqual(['error']);
+    // Image 1's follow-up task: a new taskUUID (derived too), the same seed, charged once.
+    const [, followUp] = await h.imageTasks(job.input, 1);
+    expect(followUp).toMatchObject({ charges: 1, numberResults: 1, images: [{ seed: '1001' }] });
+    expect(state.runwareTaskUUID).toBe(job.input.runwareTaskUUID);
     const stages = (await h.eventsOf(job.input.jobId)).map((e) => e.stage);
-    expect(stages.filter((stage) => stage === 'submitted')).toHaveLength(2);
+    expect(stages.filter((stage) => stage === 'submitted')).toHaveLength(1);
   });
 
   it('429 with Retry-After waits as told before sending again', async () => {
@@ -175,10 +185,12 @@ describe.concurrent('transient faults end in success after retries, paid once', 
       1,
     ]);
     expect((activity?.at ?? 0) - (local?.at ?? 0)).toBeGreaterThanOrEqual(2_000 - 50);
-    // Two images (task-queue activity only): its retry starts no sooner than Retry-After after scheduling.
+    // Two images (one task each): image 0's task goes again no sooner than Retry-After after it was
+    // refused, inside the same activity attempt (the other image meanwhile waits its turn).
     const [collect] = await activityRuns(batch.handle, 'collectImages');
-    expect(collect?.attempt).toBe(2);
-    expect((collect?.startedAt ?? 0) - (collect?.scheduledAt ?? 0)).toBeGreaterThanOrEqual(2_000);
+    expect(collect?.attempt).toBe(1);
+    const [refused] = await h.imageTasks(batch.input);
+    expect(Date.parse(refused?.acceptedAt ?? '') - (collect?.startedAt ?? 0)).toBeGreaterThanOrEqual(2_000);
   });
 });
 
@@ -248,5 +260,7 @@ describe.concurrent('permanent errors fail the job at once with Runware code, pa
     expect(failure.type).toBe('nsfwContentDetected');
     expect(state.images).toHaveLength(1);
     expect(state.runwareTaskUUID).toBe(job.input.runwareTaskUUID);
+    // Image 0's task is not sent again (no follow-up task exists).
+    expect(await h.imageTasks(job.input, 1)).toEqual([undefined, undefined]);
   });
 });

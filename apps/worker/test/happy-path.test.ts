@@ -1,4 +1,5 @@
 import { verifyBlobPath } from '@photomaker/blobstore';
+import { derivedUuid } from '@photomaker/runware';
 import {
   addToSeed,
   type JobEvent,
@@ -10,7 +11,6 @@ import {
 import type { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedUuid } from '../src/activities/derived-uuid.ts';
 import { Harness, PUBLIC_URL, URL_SECRET, WEBHOOK_SECRETS } from './support/harness.ts';
 import { activityRuns } from './support/history.ts';
 import { Receiver } from './support/receiver.ts';
@@ -149,8 +149,13 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
     expect(ready.every((e) => e.data.total === 20)).toBe(true);
     expect(events.at(-1)?.stage).toBe('succeeded');
 
-    const charged = await h.emulator.task(job.input.runwareTaskUUID);
-    expect(charged).toMatchObject({ charges: 20, generations: 20, submissions: 1, deliveryMethod: 'async' });
+    // One Runware task per image, each sent once, charged once, seed + i as numberResults would give.
+    const imageTasks = await h.imageTasks(job.input);
+    imageTasks.forEach((charged, i) => {
+      expect(charged).toMatchObject({ charges: 1, generations: 1, submissions: 1, numberResults: 1 });
+      expect(charged?.images[0]?.seed).toBe(addToSeed('9007199254740993', i));
+    });
+    expect(await h.emulator.task(job.input.runwareTaskUUID)).toBeUndefined();
   });
 
   it('uploads a reference image once: a second job with the same photo reuses its Runware imageUUID', async () => {

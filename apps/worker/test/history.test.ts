@@ -47,31 +47,22 @@ beforeAll(async () => {
   ]);
   const failed = await h.start(failing);
   const retried = h.input(await h.task({ numberResults: 2 }));
+  // Image 0's task fails: a new task (the per-image run's follow-up) makes it again.
   await h.emulator.addFaults([
     {
-      match: { taskType: 'photoMaker', taskUUID: retried.runwareTaskUUID },
+      match: { taskType: 'photoMaker', taskUUID: h.imageTaskUUIDs(retried)[0] },
       fault: { kind: 'generationError', images: [0] },
     },
   ]);
   const followUp = await h.start(retried);
   const stuck = h.input(await h.task({ numberResults: 2 }));
-  await h.emulator.addFaults([
-    {
-      match: { taskType: 'photoMaker', taskUUID: stuck.runwareTaskUUID },
-      fault: { kind: 'stuck', polls: 10_000 },
-    },
-  ]);
+  await h.stuck(stuck);
   const cancelled = await h.start(stuck);
   await h.waitForEvent(stuck.jobId, (event) => event.stage === 'submitted');
   await cancelled.handle.cancel();
   // A deadline (cancelAt) that passes while Runware is still working: the job's own timer ends it.
   const late = h.input(await h.task({ numberResults: 2 }));
-  await h.emulator.addFaults([
-    {
-      match: { taskType: 'photoMaker', taskUUID: late.runwareTaskUUID },
-      fault: { kind: 'stuck', polls: 10_000 },
-    },
-  ]);
+  await h.stuck(late);
   const timedOut = await h.start({ ...late, cancelAt: new Date(Date.now() + 2_000).toISOString() });
   // 410 Gone: a permanent delivery failure, so the job ends failed quoting the delivery's error.
   receiver.respond = (request) => (request.path.startsWith('/gone') ? 410 : 200);
@@ -118,6 +109,7 @@ describe('determinism', () => {
     const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
     expect(files.sort()).toEqual([
       'photomaker-job-history.json',
+      'photomaker-job-per-image.json',
       'single-image-local-step.json',
       'single-image-v1.json',
       'single-image-webhook-v1.json',

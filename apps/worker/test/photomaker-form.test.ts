@@ -26,7 +26,9 @@ async function run(form: 'task' | 'nested', task: JobTask): Promise<{ state: Job
   const h = harnesses[form] as Harness;
   const job = await h.start(h.input(task));
   const state = await h.result(job);
-  const record = await h.emulator.task(job.input.runwareTaskUUID);
+  // A multi-image job goes one task per image: each is sent in the same form (image 0's stands for all).
+  const [firstImage] = task.numberResults > 1 ? await h.imageTasks(job.input) : [];
+  const record = firstImage ?? (await h.emulator.task(job.input.runwareTaskUUID));
   return { state, sentAs: record?.taskType };
 }
 

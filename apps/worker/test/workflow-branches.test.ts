@@ -78,8 +78,9 @@ describe('the single-image step', () => {
 });
 
 describe('follow-up runs', () => {
-  it('a run that ends short with a retryable failure: a new Runware task makes the missing images', async () => {
-    const steps = [makes(1, [{ code: 'timeoutProvider', retryable: true }]), makes(2)];
+  it('a multi-image job is one per-image run: the activity makes new tasks for failed images itself', async () => {
+    const early: StepScript = async (_call, step) => step.images(2, { done: false, failures: [] });
+    const steps = [early, makes(1)];
     const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 3, seed: 100 }));
     expect(succeeded(ran).images.map((image) => image.index)).toEqual([0, 1, 2]);
     const [first, second] = ran.stubs.calls;
@@ -88,23 +89,19 @@ describe('follow-up runs', () => {
       taskUUID: ran.input.runwareTaskUUID,
       numberResults: 3,
       seed: '100',
+      perImage: true,
+      hasTask: true,
     });
-    expect(second).toMatchObject({
-      kind: 'activity',
-      numberResults: 2,
-      seed: '101',
-      accepted: false,
-      knownImages: 1,
-    });
-    expect(second?.taskUUID).not.toBe(ran.input.runwareTaskUUID);
+    // A run that returns early (it does not, in practice) is called again: same run, task included.
+    expect(second).toMatchObject({ taskUUID: ran.input.runwareTaskUUID, perImage: true, hasTask: true });
     expect(stages(streamOf(ran)).at(-1)).toBe('succeeded');
   });
 
-  it('at most three follow-up runs, then the job fails with the generation’s code', async () => {
-    const steps = [makes(0, [{ code: 'timeoutProvider', retryable: true }])];
+  it('a per-image run that ends short fails the job with its failure (no follow-up run of the workflow)', async () => {
+    const steps = [makes(1, [{ code: 'timeoutProvider', retryable: true }])];
     const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 2 }));
     expect(failure(ran).type).toBe('timeoutProvider');
-    expect(ran.stubs.calls).toHaveLength(4);
+    expect(ran.stubs.calls).toHaveLength(1);
     expect(stages(streamOf(ran)).at(-1)).toBe('failed');
   });
 

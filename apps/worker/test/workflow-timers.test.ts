@@ -113,18 +113,18 @@ describe('the generation budget (30 minutes, skipped)', () => {
 });
 
 describe('Retry-After', () => {
-  it('holds a follow-up run’s next attempt (5 minutes), which then makes the missing images', async () => {
+  it('holds a per-image run’s next attempt (5 minutes), which then makes the images', async () => {
     const later: StepScript = async () => {
       throw rateLimited(5 * MINUTE);
     };
-    const steps = [makes(1, [{ code: 'timeoutProvider', retryable: true }]), later, makes(1)];
+    const steps = [later, makes(2)];
     const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 2 }));
     expect(succeeded(ran).images.map((image) => image.index)).toEqual([0, 1]);
-    const [first, second, third] = ran.stubs.calls;
-    // The follow-up run is retried as itself: same new task, same range of the stream.
-    expect(second?.taskUUID).not.toBe(first?.taskUUID);
-    expect(third).toMatchObject({ taskUUID: second?.taskUUID, numberResults: 1, knownImages: 1 });
-    expect(third?.range.firstSeq).toBe(second?.range.firstSeq);
+    const [first, second] = ran.stubs.calls;
+    // The run is retried as itself: same job taskUUID (its image tasks derive from it), same range.
+    expect(first).toMatchObject({ perImage: true, numberResults: 2 });
+    expect(second).toMatchObject({ taskUUID: first?.taskUUID, perImage: true, numberResults: 2 });
+    expect(second?.range.firstSeq).toBe(first?.range.firstSeq);
     expect(ran.elapsedMs).toBeGreaterThanOrEqual(5 * MINUTE);
     expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'image_ready', 'succeeded']);
   });
@@ -264,7 +264,7 @@ describe('cancelAfter (cancelAt in the job input)', () => {
     const later: StepScript = async () => {
       throw rateLimited(5 * MINUTE);
     };
-    const steps = [makes(1, [{ code: 'timeoutProvider', retryable: true }]), later, makes(1)];
+    const steps = [later, makes(2)];
     const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 2 }), undefined, {
       cancelAfterMs: 60 * MINUTE,
     });

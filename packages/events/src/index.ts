@@ -1,3 +1,4 @@
+export * from './cancel-requests.ts';
 export * from './env.ts';
 export * from './job-event-log.ts';
 export * from './key-slot.ts';

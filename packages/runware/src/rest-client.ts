@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type GetResponseItem,
   getResponseTaskSchema,
+  getTaskDetailsTaskSchema,
   type ImageUploadResult,
   imageUploadResultSchema,
   imageUploadTaskSchema,
@@ -37,6 +38,11 @@ import type { GetResponseSnapshot } from './watch-results.ts';
 import { ownErrors, ownItems, parseItem } from './wire-items.ts';
 
 const TERMINAL_STATUSES = new Set(['success', 'error']);
+
+/** getTaskDetails: the archived request array and the task's state as getResponse reports it. */
+export interface TaskDetails extends GetResponseSnapshot {
+  request: unknown[];
+}
 
 /** What an async photoMaker send came back with: an ack (maybe with early images) or a conflict. */
 export interface AsyncAck {
@@ -134,18 +140,34 @@ export class RunwareRestClient {
    */
   async getResponse(taskUUID: string, options: CallOptions = {}): Promise<GetResponseSnapshot> {
     const data = await this.getResponseData(taskUUID, options);
-    const context = { taskUUID, taskType: 'getResponse', apiKey: this.settings.apiKey };
-    const items: GetResponseItem[] = [];
-    for (const item of data.items) {
-      const status = typeof item.status === 'string' ? item.status : 'processing';
-      if (status === 'success') {
-        if (isPhotoMakerItem(item)) items.push(parseItem(photoMakerSuccessItemSchema, item, context));
-      } else if (!TERMINAL_STATUSES.has(status)) {
-        // queued/pending/scheduled count as still running (Runware's own Python SDK does the same).
-        items.push(parseItem(processingItemSchema, { ...item, status: 'processing' }, context));
-      }
+    return this.snapshotOf(taskUUID, data.items, data.errors);
+  }
+
+  /**
+   * Runware's archive of an accepted task: the request as sent and its response so far (as getResponse
+   * would give it). `undefined` when Runware does not know the taskUUID (`taskNotFound`): it was never
+   * accepted, so sending it is safe. The recovery call after a crash or an ambiguous submit.
+   */
+  async getTaskDetails(taskUUID: string, options: CallOptions = {}): Promise<TaskDetails | undefined> {
+    const context = { taskUUID, taskType: 'getTaskDetails', apiKey: this.settings.apiKey };
+    const task = this.check(
+      getTaskDetailsTaskSchema,
+      { taskType: 'getTaskDetails', taskUUID },
+      context,
+      options,
+    );
+    try {
+      const items = await this.withPolicy(options, () => this.sendTask(task, context, options));
+      const item = items.find((candidate) => candidate.taskType === 'getTaskDetails') ?? {};
+      const request = Array.isArray(item.request) ? (item.request as unknown[]) : [];
+      const response = (item.response ?? {}) as { data?: unknown; errors?: unknown };
+      const data = Array.isArray(response.data) ? (response.data as RunwareItem[]) : [];
+      const errors = Array.isArray(response.errors) ? (response.errors as RunwareError[]) : [];
+      return { request, ...this.snapshotOf(taskUUID, ownItems(data, taskUUID), ownErrors(errors, taskUUID)) };
+    } catch (error) {
+      if (error instanceof RunwareClientError && error.code === 'taskNotFound') return undefined;
+      throw error;
     }
-    return { items, errors: data.errors };
   }
 
   /** Closes the keep-alive pool (waits for requests in flight). */
@@ -259,6 +281,22 @@ export class RunwareRestClient {
       );
     }
     return envelope.data;
+  }
+
+  /** getResponse items as a snapshot: successes parsed, anything not terminal counted as processing. */
+  private snapshotOf(taskUUID: string, data: RunwareItem[], errors: RunwareError[]): GetResponseSnapshot {
+    const context = { taskUUID, taskType: 'getResponse', apiKey: this.settings.apiKey };
+    const items: GetResponseItem[] = [];
+    for (const item of data) {
+      const status = typeof item.status === 'string' ? item.status : 'processing';
+      if (status === 'success') {
+        if (isPhotoMakerItem(item)) items.push(parseItem(photoMakerSuccessItemSchema, item, context));
+      } else if (!TERMINAL_STATUSES.has(status)) {
+        // queued/pending/scheduled count as still running (Runware's own Python SDK does the same).
+        items.push(parseItem(processingItemSchema, { ...item, status: 'processing' }, context));
+      }
+    }
+    return { items, errors };
   }
 
   private async getResponseData(

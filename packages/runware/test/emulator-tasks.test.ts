@@ -217,3 +217,19 @@ describe('photoMaker async + getResponse', () => {
     });
   });
 });
+
+describe('getTaskDetails', () => {
+  it('finds an accepted task (its request and images) and says undefined for one Runware never got', async () => {
+    const taskUUID = randomUUID();
+    await client.submit({ ...base(), taskUUID, numberResults: 2, seed: '77' });
+    const results = await client.waitForResults(taskUUID, { numberResults: 2 });
+    const details = await client.getTaskDetails(taskUUID);
+    expect(details?.request).toHaveLength(1);
+    expect(details?.request[0]).toMatchObject({ taskUUID, numberResults: 2 });
+    const found = details?.items.flatMap((item) => (item.status === 'success' ? [item.imageUUID] : []));
+    expect(new Set(found)).toEqual(new Set(results.map((result) => result.imageUUID)));
+    expect(details?.errors).toEqual([]);
+    // Never sent: safe to send now (nothing is paid twice).
+    expect(await client.getTaskDetails(randomUUID())).toBeUndefined();
+  });
+});

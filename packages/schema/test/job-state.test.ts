@@ -107,4 +107,12 @@ describe('initialJobState', () => {
     expect(jobStateSchema.parse(state).cancelAt).toBe(cancelAt);
     expect('cancelAt' in initialJobState(input)).toBe(false);
   });
+
+  it('carries the priority of a job started to wait for a slot, and none for a job that runs at once', () => {
+    const state = initialJobState({ ...input, admission: { priority: 'HIGH' } });
+    expect(state.priority).toBe('HIGH');
+    expect(jobStateSchema.parse(state).priority).toBe('HIGH');
+    expect('priority' in initialJobState(input)).toBe(false);
+    expect(() => jobStateSchema.parse({ ...state, priority: 'URGENT' })).toThrow();
+  });
 });

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { TASK_QUEUE } from './contract.ts';
 
 // Workflow-safe (bundled into workflow code). The contract between job workflows, the admission workflow
 // and the API: a durable queue in Temporal, so a queued job survives a restart of any process.
@@ -6,6 +7,15 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 /** One admission workflow per deployment (its id), holding every tenant's queue and running set. */
 export const ADMISSION_WORKFLOW_ID = 'photomaker-admission';
 export const ADMISSION_WORKFLOW_TYPE = 'photoMakerAdmission';
+
+/**
+ * The admission workflow of the jobs on `taskQueue`: ADMISSION_WORKFLOW_ID for the deployment's queue
+ * (`photomaker`, what the API starts jobs on); a queue of its own (tests, a second deployment in one
+ * namespace) gets its own admission workflow, so their limits never mix.
+ */
+export function admissionWorkflowId(taskQueue: string): string {
+  return taskQueue === TASK_QUEUE ? ADMISSION_WORKFLOW_ID : `${ADMISSION_WORKFLOW_ID}-${taskQueue}`;
+}
 
 export const JOB_PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
 export type JobPriority = (typeof JOB_PRIORITIES)[number];
@@ -32,6 +42,17 @@ export interface SlotRequest {
   service: ServiceKey;
   /** ISO-8601, when the API accepted the job: order within one tenant and priority. */
   requestedAt: string;
+}
+
+/**
+ * What a job's start input carries when it waits for a slot (PhotoMakerJobInput.admission): the request
+ * minus what the input says already (jobId, tenant, the task's service key, createdAt).
+ */
+export interface JobAdmission {
+  priority: JobPriority;
+  weight: number;
+  maxRunningJobs?: number;
+  maxInFlight?: number;
 }
 
 export interface SlotRelease {

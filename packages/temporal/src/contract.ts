@@ -1,6 +1,7 @@
 import type { JobState, JobTask } from '@photomaker/schema';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
+import type { JobAdmission } from './admission-contract.ts';
 
 // Workflow-safe: this entry point is bundled into workflow code, so it imports nothing with I/O.
 
@@ -35,6 +36,11 @@ export interface PhotoMakerJobInput {
   cancelAt?: string;
   requestId?: string;
   idempotencyKey?: string;
+  /**
+   * Present: the job waits for a slot from the admission workflow (admission-contract.ts) before any
+   * Runware work, and gives it back when it ends. Absent (no limit applies, older starts): runs at once.
+   */
+  admission?: JobAdmission;
 }
 
 /** The full current job state: the source of truth for snapshots and the terminal state. */

@@ -22,6 +22,7 @@ Writes results.json, results.md and chart.png.
   --no-build            do not run the worker build first
   --date <YYYY-MM-DD>   date stamped on the results (default today)
   --verbose             print every line of every process
+  --phase queue         only the admission queue's fairness run (its own flags: --phase queue --help)
   -h, --help
 `;
 
@@ -85,6 +86,16 @@ function benchOptions(values: Values, windowMs: number | undefined): BenchOption
 }
 
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const phase = args.indexOf('--phase');
+  if (phase >= 0) {
+    // A phase of its own, with its own stack and flags: `--phase queue` (admission queue fairness).
+    const name = args[phase + 1];
+    const rest = [...args.slice(0, phase), ...args.slice(phase + 2)];
+    if (name === 'queue') return (await import('./queue/queue-bench.ts')).runQueueBench(rest);
+    process.stderr.write(`bench: unknown phase ${name ?? '(none)'}; known: queue\n`);
+    return 2;
+  }
   let values: Values;
   try {
     values = parse(process.argv.slice(2));

@@ -1,4 +1,5 @@
 import { TERMINAL_STATUSES } from '@photomaker/harness/client';
+import { imageTaskUUID } from '@photomaker/runware';
 import type { JobPlan } from './faults.ts';
 import type { Disruption } from './schedule.ts';
 import type { SubscriberPool } from './subscriber.ts';
@@ -87,16 +88,35 @@ function outcomeCheck({ submitted, states }: CheckInput): CheckResult {
   );
 }
 
+/** Follow-up tasks a per-image run may send for one image (the worker's MAX_IMAGE_FOLLOW_UPS). */
+const IMAGE_FOLLOW_UPS = 3;
+
+/**
+ * The Runware tasks a job may have used: its own taskUUID(s) and, for a multi-image job (one task per
+ * image), every image's first and follow-up tasks, derived from the job's taskUUID.
+ */
+function taskUUIDsOf(jobTaskUUIDs: readonly string[], numberResults: number): string[] {
+  if (numberResults <= 1) return [...jobTaskUUIDs];
+  return jobTaskUUIDs.flatMap((uuid) =>
+    Array.from({ length: numberResults * (IMAGE_FOLLOW_UPS + 1) }, (_, i) =>
+      imageTaskUUID(uuid, i % numberResults, Math.floor(i / numberResults)),
+    ),
+  );
+}
+
 function chargeCheck({ submitted, subscribers, tasks, ledgerCharges }: CheckInput): CheckResult {
   let expectedCharges = 0;
   const badCharges: string[] = [];
   for (const s of submitted) {
-    const uuids = [...(subscribers.records.get(s.jobId)?.runwareTaskUUIDs ?? [])];
+    const jobUUIDs = [...(subscribers.records.get(s.jobId)?.runwareTaskUUIDs ?? [])];
+    const uuids = taskUUIDsOf(jobUUIDs, s.plan.numberResults);
     const charges = uuids.reduce((sum, uuid) => sum + (tasks[uuid]?.charges ?? 0), 0);
     const expected = s.plan.shouldFail ? 0 : s.plan.numberResults;
     expectedCharges += expected;
     if (charges !== expected)
-      badCharges.push(`${s.jobId}: ${charges} charges for ${expected} images (tasks ${uuids.join(',')})`);
+      badCharges.push(
+        `${s.jobId}: ${charges} charges for ${expected} images (job tasks ${jobUUIDs.join(',')})`,
+      );
   }
   const ledgerOk = ledgerCharges === expectedCharges;
   const ok = badCharges.length === 0 && ledgerOk;

@@ -87,12 +87,10 @@ export class SubscriberPool {
 
   /** Checks one received item against what the record covered so far (public for the checks' tests). */
   accept(record: SubscriberRecord, item: JobEventItem): void {
+    // A live queue position update is not a logged event: it repeats the last seq and carries nothing to check.
+    if (item.durable === false) return;
     const snapshot = item.__typename === 'JobSnapshot';
-    if (!snapshot) {
-      if (item.seq <= record.covered) record.duplicates.push(item.seq);
-      else if (item.seq !== record.covered + 1)
-        record.gaps.push({ expected: record.covered + 1, got: item.seq });
-    }
+    if (!snapshot) checkSeq(record, item.seq);
     record.covered = Math.max(record.covered, item.seq);
     const runwareTaskUUID = snapshot ? item.job?.runwareTaskUUID : item.runwareTaskUUID;
     if (runwareTaskUUID) record.runwareTaskUUIDs.add(runwareTaskUUID);
@@ -157,4 +155,10 @@ function describe(error: unknown): string {
   if (typeof close?.code === 'number')
     return `socket closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
   return String(error);
+}
+
+/** A logged event must follow what the record covered: no gap, no repeat. */
+function checkSeq(record: SubscriberRecord, seq: number): void {
+  if (seq <= record.covered) record.duplicates.push(seq);
+  else if (seq !== record.covered + 1) record.gaps.push({ expected: record.covered + 1, got: seq });
 }

@@ -1,3 +1,4 @@
+import { imageTaskUUID } from '@photomaker/runware';
 import { describe, expect, it } from 'vitest';
 import { buildChecks, type SubmittedJob } from '../src/checks.ts';
 import { planJob } from '../src/faults.ts';
@@ -65,6 +66,14 @@ describe('chaos checks', () => {
     const dup = scenario();
     dup.subscribers.accept(dup.record, item(3));
     expect(run(dup)['every subscriber saw']).toBe(false);
+    const live = scenario();
+    live.subscribers.accept(live.record, {
+      __typename: 'JobQueued',
+      seq: 4,
+      status: 'QUEUED',
+      durable: false,
+    });
+    expect(run(live)['every subscriber saw']).toBe(true);
     const silent = scenario();
     silent.record.terminal = undefined;
     expect(run(silent)['every subscriber saw']).toBe(false);
@@ -80,5 +89,20 @@ describe('chaos checks', () => {
     const failed = scenario();
     failed.states.set('job-2', { status: 'FAILED', images: [], error: { code: 'inferenceError' } } as never);
     expect(run(failed)['jobs that should']).toBe(false);
+  });
+  it('sum a multi-image job over its per-image tasks (first and follow-up), catching a double charge', () => {
+    const multi = scenario();
+    multi.job.plan = { ...multi.job.plan, numberResults: 2 };
+    multi.tasks = {
+      [imageTaskUUID('rw-1', 0)]: { charges: 1 },
+      // Image 1's first task failed (not charged); its follow-up made it.
+      [imageTaskUUID('rw-1', 1)]: { charges: 0 },
+      [imageTaskUUID('rw-1', 1, 1)]: { charges: 1 },
+    };
+    multi.ledgerCharges = 2;
+    expect(run(multi)['Runware charged each']).toBe(true);
+    multi.tasks[imageTaskUUID('rw-1', 1, 1)] = { charges: 2 };
+    multi.ledgerCharges = 3;
+    expect(run(multi)['Runware charged each']).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '@photomaker/observability';
+import type { JobPriority } from '@photomaker/temporal';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
 import type { ImageUrls } from '../http/image-urls.ts';
@@ -7,6 +8,7 @@ import type { ImageIntake } from '../jobs/image-intake.ts';
 import type { JobList } from '../jobs/job-list.ts';
 import type { JobReads } from '../jobs/job-reads.ts';
 import type { JobService } from '../jobs/job-service.ts';
+import type { QueueStatuses } from '../jobs/queue-statuses.ts';
 import type { SubmitJob } from '../jobs/submit-job.ts';
 
 /** What the resolvers use: the use cases and little else (tests pass fakes of exactly these). */
@@ -14,6 +16,8 @@ export interface GraphQLDeps {
   submit: Pick<SubmitJob, 'submit'>;
   follow: Pick<FollowJob, 'follow'>;
   reads: Pick<JobReads, 'get'>;
+  /** Queued jobs' place in the admission queue (batched and briefly cached; undefined when unknown). */
+  queue: Pick<QueueStatuses, 'load'>;
   list: Pick<JobList, 'list'>;
   jobs: Pick<JobService, 'cancel'>;
   uploads: Pick<ImageIntake, 'upload'>;
@@ -31,6 +35,8 @@ export interface GraphQLContext {
   tenant: string;
   /** The tenant's effective limits, counted per job at submission (jobs/usage-ledger.ts). */
   limits: TenantLimits;
+  /** The tenant's default job priority (tenants file `defaults.priority`, else env); NORMAL when unset. */
+  defaultPriority?: JobPriority | undefined;
   requestId: string;
   logger: Logger;
   deps: GraphQLDeps;

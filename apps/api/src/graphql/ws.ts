@@ -113,6 +113,7 @@ export function attachWebSockets(deps: WebSocketDeps): {
         const contextValue: GraphQLContext = {
           tenant: principal.tenant,
           limits: principal.limits,
+          defaultPriority: principal.defaults?.priority,
           requestId,
           logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),
           deps: deps.graphql,

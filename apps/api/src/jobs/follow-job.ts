@@ -2,12 +2,18 @@ import type { Logger } from '@photomaker/observability';
 import { isTerminalStage, isTerminalStatus, type JobEvent, type JobState } from '@photomaker/schema';
 import type { EventHub } from '../events/event-hub.ts';
 import { PushIterator } from '../events/push-iterator.ts';
+import type { QueueUpdate, QueueWatch } from '../events/queue-watch.ts';
 import type { UnfinishedJobWatch } from '../events/unfinished-job-watch.ts';
 
-/** What following a job yields: first a snapshot of the job, then its logged events. */
+/**
+ * What following a job yields: first a snapshot of the job, then its logged events; with `queueUpdates`,
+ * also where a queued job stands in the admission queue. A queue item is not logged: it repeats the seq of
+ * the last event handed out (resuming after it misses nothing) and is never replayed.
+ */
 export type JobEventItem =
   | { kind: 'snapshot'; at: string; state: JobState }
-  | { kind: 'event'; event: JobEvent };
+  | { kind: 'event'; event: JobEvent }
+  | { kind: 'queue'; at: string; jobId: string; seq: number; numberResults: number; update: QueueUpdate };
 
 export interface FollowOptions {
   /** The last seq the caller saw (0: from the start). */
@@ -21,6 +27,8 @@ export interface FollowOptions {
   onOpen?: () => void;
   /** Runs once when the stream ends, fails or is closed by its consumer. */
   onClose?: () => void;
+  /** Also yield `queue` items while the job waits in the admission queue (when the process has a QueueWatch). */
+  queueUpdates?: boolean;
 }
 
 /** Events a subscriber may have queued before it counts as too slow (a job emits ~25). */
@@ -38,15 +46,18 @@ export class FollowJob {
   private readonly read: (tenant: string, jobId: string) => Promise<JobState | undefined>;
   private readonly hub: Pick<EventHub, 'attach'>;
   private readonly unfinished: Pick<UnfinishedJobWatch, 'watch'>;
+  private readonly queue: Pick<QueueWatch, 'watch'> | undefined;
 
   constructor(deps: {
     read: (tenant: string, jobId: string) => Promise<JobState | undefined>;
     hub: Pick<EventHub, 'attach'>;
     unfinished: Pick<UnfinishedJobWatch, 'watch'>;
+    queue?: Pick<QueueWatch, 'watch'>;
   }) {
     this.read = deps.read;
     this.hub = deps.hub;
     this.unfinished = deps.unfinished;
+    this.queue = deps.queue;
   }
 
   /** undefined when the job does not exist for `tenant`. `jobId` is canonical (normalizeJobId). */
@@ -59,6 +70,7 @@ export class FollowJob {
     if (!state) return undefined;
     let detach: () => void = () => undefined;
     let unwatch: () => void = () => undefined;
+    let unqueue: () => void = () => undefined;
     options.onOpen?.();
     const stream = new PushIterator<JobEventItem>({
       limit: QUEUE_LIMIT,
@@ -66,6 +78,7 @@ export class FollowJob {
       onClose: () => {
         detach();
         unwatch();
+        unqueue();
         options.onClose?.();
       },
     });
@@ -80,6 +93,8 @@ export class FollowJob {
       deliver(events) {
         for (const event of events) {
           seen = event.seq;
+          // Past `queued`, the job holds a slot: its logged events say the rest.
+          if (event.stage !== 'queued') unqueue();
           stream.push(itemOf(event));
           if (isTerminalStage(event.stage)) stream.end();
         }
@@ -97,6 +112,16 @@ export class FollowJob {
         stream.end();
       },
     });
+    if (options.queueUpdates && this.queue && state.status === 'QUEUED') {
+      const numberResults = state.task.numberResults;
+      const stop = this.queue.watch(jobId, (update) =>
+        stream.push({ kind: 'queue', at: new Date().toISOString(), jobId, seq: seen, numberResults, update }),
+      );
+      unqueue = () => {
+        unqueue = () => undefined;
+        stop();
+      };
+    }
     return stream;
   }
 }

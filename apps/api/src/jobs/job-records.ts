@@ -62,6 +62,7 @@ export class JobRecords {
       runwareTaskUUID: input.runwareTaskUUID,
       ...(input.requestId ? { requestId: input.requestId } : {}),
       ...(input.cancelAt ? { cancelAt: input.cancelAt } : {}),
+      ...(input.admission ? { admission: { priority: input.admission.priority } } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     };
     const stored: Stored = {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { OutputOwners } from '@photomaker/events';
+import type { CancelRequests, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
 import {
+  type JobAdmission,
   type PhotoMakerJobInput,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
@@ -30,6 +31,8 @@ export interface StartJobRequest extends JobRequest {
   task: JobTask;
   /** ISO-8601: the job's deadline (PhotoMakerJobInput.cancelAt). */
   cancelAt?: string;
+  /** The job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
+  admission?: JobAdmission;
 }
 
 export interface StartJobResult {
@@ -52,6 +55,7 @@ export class JobService {
   private readonly records: JobRecords;
   private readonly logger: Logger;
   private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
+  private readonly cancels: Pick<CancelRequests, 'request'> | undefined;
 
   constructor(options: {
     client: Client;
@@ -60,12 +64,15 @@ export class JobService {
     logger: Logger;
     /** Records whose job this is, so its outputs are usable as references by this tenant only. */
     owners?: Pick<OutputOwners, 'recordJob'>;
+    /** Tells the worker of a cancel before Temporal's heartbeat does (it stops sending image tasks). */
+    cancels?: Pick<CancelRequests, 'request'>;
   }) {
     this.client = options.client;
     this.reads = options.reads;
     this.records = options.records;
     this.logger = options.logger;
     this.owners = options.owners;
+    this.cancels = options.cancels;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
@@ -77,6 +84,7 @@ export class JobService {
       runwareTaskUUID: newRunwareTaskUUID(),
       createdAt: new Date().toISOString(),
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
+      ...(request.admission ? { admission: request.admission } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };
@@ -144,6 +152,10 @@ export class JobService {
     const description = await this.reads.describe(tenant, jobId);
     if (!description) return undefined;
     if (description.status.name === 'RUNNING') {
+      // Best effort: without it the worker still learns of the cancel from Temporal, only later.
+      await this.cancels?.request(jobId).catch((error: unknown) => {
+        this.logger.warn({ jobId, reason: String(error) }, 'could not record the cancel request in Redis');
+      });
       await this.client.workflow.getHandle(description.workflowId, description.runId).cancel();
     }
     return this.reads.stateOf(description);

@@ -6,6 +6,7 @@ import {
   type RunwareError,
   resolveCancelAfter,
 } from '@photomaker/schema';
+import { JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
 import type { UrlGuard } from '@photomaker/url-guard';
 import type { ApiMetrics } from '../metrics.ts';
 import type { FollowJob } from './follow-job.ts';
@@ -41,6 +42,13 @@ export interface SubmitRequest {
    * from its own field.
    */
   cancelAfter?: unknown;
+  /**
+   * The job's priority as the client sent it (HIGH, NORMAL or LOW; validated here). Not a Runware
+   * parameter: each transport takes it from its own field. Absent: `defaultPriority`, else NORMAL.
+   */
+  priority?: unknown;
+  /** The tenant's default priority (tenants file `defaults.priority`, else PHOTOMAKER_TENANT_DEFAULT_PRIORITY). */
+  defaultPriority?: JobPriority | undefined;
   /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
   onlyNew?: boolean;
   /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
@@ -78,6 +86,8 @@ export interface SubmitJobDeps {
   metrics: Pick<ApiMetrics, 'jobsStarted' | 'inputRejected'>;
   usage: Pick<UsageAdmission, 'reserve' | 'refund' | 'settleWhenDone'>;
   syncWaitMs: number;
+  /** The global budget toward Runware (PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT): jobs over it wait for a slot. */
+  maxInFlight?: number | undefined;
 }
 
 /**
@@ -133,11 +143,12 @@ export class SubmitJob {
       );
     }
     const cancelAt = deadlineOf(request.cancelAfter);
+    const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
     const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const started = await this.startOrReplay(request, { jobId, cancelAt }, params, hold);
+    const started = await this.startOrReplay(request, { jobId, cancelAt, priority }, params, hold);
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
     if (created) {
@@ -162,12 +173,12 @@ export class SubmitJob {
    */
   private async startOrReplay(
     request: SubmitRequest,
-    ids: { jobId: string; cancelAt: string | undefined },
+    ids: { jobId: string; cancelAt: string | undefined; priority: JobPriority },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
-    const { jobId, cancelAt } = ids;
+    const { jobId, cancelAt, priority } = ids;
     const job = {
       tenant,
       jobId,
@@ -189,8 +200,46 @@ export class SubmitJob {
     }
     const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
     const task = { ...normalizePhotoMaker(params), inputImages };
-    return this.deps.jobs.start({ ...job, task, ...(cancelAt !== undefined ? { cancelAt } : {}) });
+    const admission = admissionOf(request.limits, this.deps.maxInFlight, priority);
+    return this.deps.jobs.start({
+      ...job,
+      task,
+      ...(cancelAt !== undefined ? { cancelAt } : {}),
+      ...(admission ? { admission } : {}),
+    });
   }
+}
+
+/**
+ * What the job tells the admission queue, when a running limit applies to it (the tenant's
+ * maxRunningJobs or the global maxInFlight); without either, nothing ever waits and the job starts at
+ * once. Weight 1: a job holds one Runware task at a time toward the global budget.
+ */
+function admissionOf(
+  limits: TenantLimits,
+  maxInFlight: number | undefined,
+  priority: JobPriority,
+): JobAdmission | undefined {
+  if (limits.maxRunningJobs === undefined && maxInFlight === undefined) return undefined;
+  return {
+    priority,
+    weight: 1,
+    ...(limits.maxRunningJobs !== undefined ? { maxRunningJobs: limits.maxRunningJobs } : {}),
+    ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+  };
+}
+
+const PRIORITIES: ReadonlySet<unknown> = new Set(JOB_PRIORITIES);
+
+/** The priority a client sent, checked; undefined when it sent none. */
+function priorityOf(priority: unknown): JobPriority | undefined {
+  if (priority === undefined || priority === null) return undefined;
+  if (PRIORITIES.has(priority)) return priority as JobPriority;
+  throw InvalidInputError.of(
+    'invalidPriority',
+    'priority',
+    "Invalid value for 'priority': it must be HIGH, NORMAL or LOW.",
+  );
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */

@@ -37,9 +37,8 @@ export class UsageAdmission {
   async reserve(tenant: string, limits: TenantLimits, jobs: readonly JobUsage[]): Promise<Reservation> {
     const reservation = await this.ledger.reserve(tenant, limits, jobs);
     if (reservation.ok) return reservation;
-    const { limitName } = reservation.refusal;
-    if (limitName !== 'maxRunningJobs' && limitName !== 'maxInFlight') return reservation;
-    const reclaimed = await this.reclaim(limitName === 'maxRunningJobs' ? tenant : undefined);
+    if (reservation.refusal.limitName !== 'maxQueuedJobs') return reservation;
+    const reclaimed = await this.reclaim(tenant);
     return reclaimed > 0 ? this.ledger.reserve(tenant, limits, jobs) : reservation;
   }
 
@@ -65,12 +64,11 @@ export class UsageAdmission {
       });
   }
 
-  /** Frees the slots (tenant's, or global) of jobs the job records say have ended or do not exist. */
-  private async reclaim(tenant: string | undefined): Promise<number> {
+  /** Frees the tenant's places of jobs the job records say have ended or do not exist. */
+  private async reclaim(tenant: string): Promise<number> {
     let freed = 0;
     for (const jobId of await this.ledger.candidates(tenant, RECLAIM_MIN_AGE_MS)) {
-      const owner = tenant ?? (await this.ledger.tenantOf(jobId));
-      const state = owner === undefined ? undefined : await this.reads.get(owner, jobId).catch(() => null);
+      const state = await this.reads.get(tenant, jobId).catch(() => null);
       if (state === null || (state && !isTerminalStatus(state.status))) continue;
       await this.ledger.finish(jobId, state?.cost);
       freed++;

@@ -3,12 +3,7 @@ import type { TenantLimits } from '../auth/tenant-limits.ts';
 
 export type { TenantLimits };
 
-export type LimitName =
-  | 'maxRunningJobs'
-  | 'maxInFlight'
-  | 'imagesPerMinute'
-  | 'imagesPerDay'
-  | 'spendPerDayUsd';
+export type LimitName = 'maxQueuedJobs' | 'imagesPerMinute' | 'imagesPerDay' | 'spendPerDayUsd';
 
 /** Why a submission is refused: which limit, its value, where the tenant stands, and when to retry. */
 export interface LimitRefusal {
@@ -35,26 +30,25 @@ export interface JobUsage {
 }
 
 const MICROS = 1_000_000;
-/** How long a refused slot-bound caller should wait before trying again (a job usually takes seconds). */
+/** How long a caller refused for a full queue should wait before trying again (a job usually takes seconds). */
 const SLOT_RETRY_SECONDS = 5;
 
-// KEYS: running zset (tenant), in-flight zset (global), minute images, day images, day spend (micro-USD).
-// ARGV: now, deadline, maxRunning, maxInFlight, perMinute, perDay, spendMicros, minuteTtl, dayTtl, then
-// (jobId, images, costMicros) per job. -1: no limit. Expired slots (past their deadline) are dropped
-// first, so a release lost in a crash frees the slot at the job's deadline at the latest. A job whose
-// record exists is held already: skipped. Returns {limitName, current} or {'ok', held jobIds...}.
+// KEYS: open jobs zset (tenant: queued or running), minute images, day images, day spend (micro-USD).
+// ARGV: now, deadline, maxOpen (maxRunningJobs + maxQueuedJobs), perMinute, perDay, spendMicros,
+// minuteTtl, dayTtl, then (jobId, images, costMicros) per job. -1: no limit. Expired entries (past their
+// deadline) are dropped first, so a release lost in a crash frees the place at the job's deadline at the
+// latest. A job whose record exists is held already: skipped. Returns {limitName, current} or {'ok', held
+// jobIds...}. Running slots themselves (maxRunningJobs, the global maxInFlight) are not counted here: jobs
+// over them wait in the admission workflow's durable queue (apps/worker/src/workflows/admission).
 // The script builds job record keys (`<prefix>:job:<id>`) itself: on a Redis Cluster every ledger key
-// shares one hash tag (familyPrefix), so they are all in the slot of the declared keys. One slot, not one
-// per tenant: the global in-flight budget is checked and taken in the same script as the tenant's limits,
-// and splitting it out would need a two-step reservation with compensation on refusal. The ledger is one
+// shares one hash tag (familyPrefix), so they are all in the slot of the declared keys. The ledger is one
 // script per submission, a load one master carries easily.
 const reserveScript = (prefix: string) => `
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local jobs, images, cost = 0, 0, 0
 local fresh = {}
-for i = 10, #ARGV, 3 do
+for i = 9, #ARGV, 3 do
   if redis.call('EXISTS', '${prefix}:job:' .. ARGV[i]) == 0 then
     jobs = jobs + 1
     images = images + tonumber(ARGV[i + 1])
@@ -66,37 +60,34 @@ local function over(limit, current, add)
   limit = tonumber(limit)
   return limit >= 0 and current + add > limit
 end
-local running = redis.call('ZCARD', KEYS[1])
-if over(ARGV[3], running, jobs) then return {'maxRunningJobs', running} end
-local inflight = redis.call('ZCARD', KEYS[2])
-if over(ARGV[4], inflight, jobs) then return {'maxInFlight', inflight} end
-local minute = tonumber(redis.call('GET', KEYS[3]) or '0')
-if over(ARGV[5], minute, images) then return {'imagesPerMinute', minute} end
-local day = tonumber(redis.call('GET', KEYS[4]) or '0')
-if over(ARGV[6], day, images) then return {'imagesPerDay', day} end
-local spend = tonumber(redis.call('GET', KEYS[5]) or '0')
-if over(ARGV[7], spend, cost) then return {'spendPerDayUsd', spend} end
+local open = redis.call('ZCARD', KEYS[1])
+if over(ARGV[3], open, jobs) then return {'maxQueuedJobs', open} end
+local minute = tonumber(redis.call('GET', KEYS[2]) or '0')
+if over(ARGV[4], minute, images) then return {'imagesPerMinute', minute} end
+local day = tonumber(redis.call('GET', KEYS[3]) or '0')
+if over(ARGV[5], day, images) then return {'imagesPerDay', day} end
+local spend = tonumber(redis.call('GET', KEYS[4]) or '0')
+if over(ARGV[6], spend, cost) then return {'spendPerDayUsd', spend} end
+redis.call('INCRBY', KEYS[2], images)
+redis.call('EXPIRE', KEYS[2], ARGV[7])
 redis.call('INCRBY', KEYS[3], images)
 redis.call('EXPIRE', KEYS[3], ARGV[8])
-redis.call('INCRBY', KEYS[4], images)
-redis.call('EXPIRE', KEYS[4], ARGV[9])
-redis.call('INCRBY', KEYS[5], cost)
-redis.call('EXPIRE', KEYS[5], ARGV[9])
+redis.call('INCRBY', KEYS[4], cost)
+redis.call('EXPIRE', KEYS[4], ARGV[8])
 local held = {'ok'}
 for _, i in ipairs(fresh) do
   table.insert(held, ARGV[i])
   local job = '${prefix}:job:' .. ARGV[i]
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
-  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[i])
-  redis.call('HSET', job, 'running', KEYS[1], 'minute', KEYS[3], 'day', KEYS[4], 'spend', KEYS[5],
+  redis.call('HSET', job, 'running', KEYS[1], 'minute', KEYS[2], 'day', KEYS[3], 'spend', KEYS[4],
     'images', ARGV[i + 1], 'cost', ARGV[i + 2], 'at', now)
-  redis.call('EXPIRE', job, ARGV[9])
+  redis.call('EXPIRE', job, ARGV[8])
 end
 return held
 `;
 
-// KEYS: in-flight zset. ARGV: jobId, mode ('refund' | 'finish'), actual cost in micro-USD or ''. Frees the
-// job's slots; 'refund' (the job never started) gives back its images and cost; 'finish' replaces the
+// KEYS: the retired global in-flight zset (entries left from before the admission queue are removed).
+// ARGV: jobId, mode ('refund' | 'finish'), actual cost in micro-USD or ''. Frees the job's place; 'refund' (the job never started) gives back its images and cost; 'finish' replaces the
 // reserved cost with the actual one when Runware reported it. Idempotent: the job's record goes with it.
 // The keys it reads from the record are the ledger's, in the declared key's slot (see reserveScript).
 const releaseScript = (prefix: string) => `
@@ -124,14 +115,14 @@ const unlimited = (value: number | undefined, scale = 1) =>
 
 /**
  * The usage ledger in Redis: per tenant, images per minute (fixed UTC-minute windows) and per UTC day, the
- * day's spend, and the jobs holding a running slot; globally, the jobs in flight toward Runware. One Lua
- * script reserves a whole set of jobs (a /v1 batch) against every limit, or none of them.
+ * day's spend, and the tenant's open jobs (queued or running) against maxRunningJobs + maxQueuedJobs. One
+ * Lua script reserves a whole set of jobs (a /v1 batch) against every limit, or none of them. Which open
+ * job runs is the admission workflow's business (a durable queue in Temporal), not the ledger's.
  *
- * Slots are sorted sets of jobId -> deadline (reservation time + the job's max runtime): whoever sees the
- * job end releases it (the API that started it, following its terminal event); a release lost in a crash
- * frees the slot at the deadline, and `candidates` lets admission ask the job records about slots whose
- * jobs may have ended (see README "Limits"). Designed so a durable queue can later hold a job the
- * `maxRunningJobs` / `maxInFlight` refusal turns away today.
+ * Open jobs are a sorted set of jobId -> deadline (reservation time + the job's max time open): whoever
+ * sees the job end releases it (the API that started it, following its terminal event); a release lost in
+ * a crash frees the place at the deadline, and `candidates` lets admission ask the job records about
+ * places whose jobs may have ended (see README "Limits").
  */
 export class UsageLedger {
   private readonly redis: RedisClient;
@@ -147,7 +138,7 @@ export class UsageLedger {
     redis: RedisClient;
     /** The account's concurrency at Runware, in jobs; undefined: no global budget. */
     maxInFlight: number | undefined;
-    /** How long a slot is held at most when its release is lost (a job's max runtime, ms). */
+    /** How long a job counts as open at most when its release is lost (a job's max time open, ms). */
     slotTtlMs: number;
     now?: () => number;
   }) {
@@ -169,7 +160,6 @@ export class UsageLedger {
     const price = Math.round((limits.pricePerImageUsd ?? 0) * MICROS);
     const keys = [
       `${this.prefix}:running:${t}`,
-      `${this.prefix}:inflight`,
       `${this.prefix}:minute:${t}:${Math.floor(now / 60_000)}`,
       `${this.prefix}:images:${t}:${day}`,
       `${this.prefix}:spend:${t}:${day}`,
@@ -177,8 +167,7 @@ export class UsageLedger {
     const args = [
       now,
       now + this.slotTtlMs,
-      unlimited(limits.maxRunningJobs),
-      unlimited(this.maxInFlight),
+      unlimited(maxOpenJobs(limits, this.maxInFlight)),
       unlimited(limits.imagesPerMinute),
       unlimited(limits.imagesPerDay),
       unlimited(limits.spendPerDayUsd, MICROS),
@@ -194,17 +183,15 @@ export class UsageLedger {
 
   private refusal(name: LimitName, current: number, limits: TenantLimits, now: number): LimitRefusal {
     switch (name) {
-      case 'maxRunningJobs':
-      case 'maxInFlight': {
-        const limit = (name === 'maxInFlight' ? this.maxInFlight : limits.maxRunningJobs) ?? 0;
+      case 'maxQueuedJobs':
+        // `current` counts open jobs: the queued ones are those beyond the running slots.
         return {
           code: 'RATE_LIMITED',
           limitName: name,
-          limit,
-          current,
+          limit: limits.maxQueuedJobs ?? 0,
+          current: Math.max(0, current - (runningCapacity(limits, this.maxInFlight) ?? 0)),
           retryAfterSeconds: SLOT_RETRY_SECONDS,
         };
-      }
       case 'imagesPerMinute':
         return {
           code: 'RATE_LIMITED',
@@ -245,32 +232,41 @@ export class UsageLedger {
   }
 
   /**
-   * Jobs holding a slot (the tenant's running slots, or with `tenant` undefined the global in-flight ones)
-   * reserved more than `minAgeMs` ago: the ones admission may check against the job records when full.
+   * The tenant's open jobs reserved more than `minAgeMs` ago: the ones admission may check against the
+   * job records when the tenant's queue is full.
    */
-  async candidates(tenant: string | undefined, minAgeMs: number, max = 50): Promise<string[]> {
-    const key =
-      tenant === undefined
-        ? `${this.prefix}:inflight`
-        : `${this.prefix}:running:${encodeURIComponent(tenant)}`;
+  async candidates(tenant: string, minAgeMs: number, max = 50): Promise<string[]> {
+    const key = `${this.prefix}:running:${encodeURIComponent(tenant)}`;
     const bornBefore = this.now() - minAgeMs + this.slotTtlMs;
     return this.redis.zrangebyscore(key, '-inf', bornBefore, 'LIMIT', 0, max);
-  }
-
-  /** The tenant that reserved a job's slot, when its record is still there. */
-  async tenantOf(jobId: string): Promise<string | undefined> {
-    const running = await this.redis.hget(`${this.prefix}:job:${jobId}`, 'running');
-    return running ? decodeURIComponent(running.slice(`${this.prefix}:running:`.length)) : undefined;
   }
 }
 
 const LIMIT_WORDS: Record<LimitName, string> = {
-  maxRunningJobs: 'running jobs of this tenant',
-  maxInFlight: 'jobs in flight toward Runware (all tenants)',
+  maxQueuedJobs: 'queued jobs of this tenant (beyond its running ones)',
   imagesPerMinute: 'images this minute',
   imagesPerDay: 'images today (UTC)',
   spendPerDayUsd: 'USD spent today (UTC)',
 };
+
+/**
+ * How many jobs a tenant may run at once: its maxRunningJobs, and never more than the global budget.
+ * Undefined: no bound (nothing waits).
+ */
+export function runningCapacity(limits: TenantLimits, maxInFlight: number | undefined): number | undefined {
+  const bounds = [limits.maxRunningJobs, maxInFlight].filter((bound) => bound !== undefined);
+  return bounds.length > 0 ? Math.min(...bounds) : undefined;
+}
+
+/**
+ * How many jobs a tenant may have open (queued or running): what it may run at once + maxQueuedJobs.
+ * Without a maxQueuedJobs, or with nothing that makes its jobs wait, no bound.
+ */
+export function maxOpenJobs(limits: TenantLimits, maxInFlight: number | undefined): number | undefined {
+  const running = runningCapacity(limits, maxInFlight);
+  if (limits.maxQueuedJobs === undefined || running === undefined) return undefined;
+  return running + limits.maxQueuedJobs;
+}
 
 /** The words every transport uses for a limit refusal: which limit, its value, the count, the wait. */
 export function limitMessage(refusal: LimitRefusal): string {

@@ -50,6 +50,7 @@ async function followToTheEnd(
   let ended = false;
   try {
     for await (const item of stream) {
+      if (item.kind === 'queue') continue;
       const terminal =
         item.kind === 'snapshot' ? isTerminalStatus(item.state.status) : isTerminalStage(item.event.stage);
       if (terminal) ended = true;

@@ -49,6 +49,8 @@ export interface EmulatorInspection {
   tasks: Record<string, InspectedTask>;
   ledger: { balance: number; reserved: number; charged: number; charges: number };
   activeGenerations: number;
+  /** Most generations in flight at once since start or the last reset. */
+  peakActiveGenerations: number;
   sessions: number;
   replayedFrames: number;
   images: { images: number; bytes: number };

@@ -6,6 +6,7 @@ import { failure } from '../protocol/errors.ts';
 import { failed, type TaskOutcome } from '../protocol/outcome.ts';
 import type { TaskRecord } from '../state/task-registry.ts';
 import { handleGetResponse } from '../tasks/get-response.ts';
+import { handleGetTaskDetails } from '../tasks/get-task-details.ts';
 import { handleImageUpload } from '../tasks/image-upload.ts';
 import { handlePhotoMaker } from '../tasks/photo-maker.ts';
 import { handlePing } from '../tasks/ping.ts';
@@ -110,6 +111,8 @@ async function runTask(
       return handleImageUpload(ctx, raw, call, faults);
     case 'getResponse':
       return handleGetResponse(ctx, raw, faults);
+    case 'getTaskDetails':
+      return handleGetTaskDetails(ctx, raw, faults);
     // Runware's two forms of a PhotoMaker task: the standalone task and imageInference with photoMaker.
     case 'photoMaker':
     case 'imageInference':

@@ -27,6 +27,7 @@ export function inspect(ctx: EmulatorContext, sessions: Sessions): Record<string
     tasks,
     ledger,
     activeGenerations: ctx.capacity.active(),
+    peakActiveGenerations: ctx.capacity.peak(),
     sessions: sessions.size,
     replayedFrames: sessions.replayed,
     images: ctx.images.stats(),

@@ -6,6 +6,8 @@
  */
 export class Capacity {
   private readonly inFlight = new Map<string, number>();
+  /** Most generations in flight at once (all keys) since start or reset: tests check a client's window. */
+  private peakTotal = 0;
   maxPerKey: number;
 
   constructor(maxPerKey: number) {
@@ -16,6 +18,7 @@ export class Capacity {
     const current = this.inFlight.get(key) ?? 0;
     if (current > 0 && current + generations > this.maxPerKey) return false;
     this.inFlight.set(key, current + generations);
+    this.peakTotal = Math.max(this.peakTotal, this.active());
     return true;
   }
 
@@ -32,7 +35,12 @@ export class Capacity {
     return total;
   }
 
+  peak(): number {
+    return this.peakTotal;
+  }
+
   clear(): void {
     this.inFlight.clear();
+    this.peakTotal = 0;
   }
 }

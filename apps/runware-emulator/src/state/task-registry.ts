@@ -45,6 +45,8 @@ export interface TaskRecord {
   slots: GenerationSlot[];
   /** imageUpload: its one result. */
   result?: Record<string, unknown>;
+  /** The task as it was sent (getTaskDetails archives it): its inline image data replaced by a note. */
+  request?: Record<string, unknown>;
   webhookURL?: string;
   /** Faults drawn for this task when it was accepted (generation errors, webhook, duplicates...). */
   faults: TaskFaults;
@@ -85,7 +87,9 @@ export type AcceptedTask = Pick<
   | 'faults'
   | 'done'
 > &
-  Partial<Pick<TaskRecord, 'acceptedAt' | 'finishedAt' | 'result' | 'webhookURL' | 'stuckPollsLeft'>>;
+  Partial<
+    Pick<TaskRecord, 'acceptedAt' | 'finishedAt' | 'result' | 'request' | 'webhookURL' | 'stuckPollsLeft'>
+  >;
 
 /** The record of a task just accepted: one submission, nothing run, charged, polled or delivered yet. */
 export function newTaskRecord(task: AcceptedTask): TaskRecord {

@@ -19,6 +19,21 @@ function processingItem(record: TaskRecord, slot: GenerationSlot, now: number): 
   };
 }
 
+/** Every generation of a task in index order: processing or success items, failed ones as errors. */
+export function cumulativeState(
+  record: TaskRecord,
+  now = Date.now(),
+): { data: Record<string, unknown>[]; errors: TaskFailure[] } {
+  const data: Record<string, unknown>[] = [];
+  const errors: TaskFailure[] = [];
+  for (const slot of record.slots) {
+    if (slot.status === 'processing') data.push(processingItem(record, slot, now));
+    else if (slot.status === 'success' && slot.result) data.push({ ...slot.result, status: 'success' });
+    else if (slot.error) errors.push(failure({ ...slot.error, status: 'error' }));
+  }
+  return { data, errors };
+}
+
 /**
  * getResponse: the full cumulative state of an earlier task on every poll, one item per generation in
  * index order (`processing` or `success` with its outputs); failed generations are in `errors` with
@@ -52,12 +67,6 @@ export function handleGetResponse(ctx: EmulatorContext, raw: unknown, faults: Ta
       faults,
     };
   }
-  const data: unknown[] = [];
-  const errors: TaskFailure[] = [];
-  for (const slot of record.slots) {
-    if (slot.status === 'processing') data.push(processingItem(record, slot, now));
-    else if (slot.status === 'success' && slot.result) data.push({ ...slot.result, status: 'success' });
-    else if (slot.error) errors.push(failure({ ...slot.error, status: 'error' }));
-  }
+  const { data, errors } = cumulativeState(record, now);
   return { data, errors, ok: true, faults };
 }

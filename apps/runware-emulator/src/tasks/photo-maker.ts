@@ -120,10 +120,23 @@ function admit(
   return undefined;
 }
 
+/** Longer strings are inline image data (data URIs, base64): the archive keeps only their size. */
+const ARCHIVED_STRING_MAX = 2048;
+
+/** The task as sent, for getTaskDetails, with inline image data replaced by `<N chars of image data>`. */
+function archivedRequest(raw: unknown): Record<string, unknown> {
+  const replacer = (_key: string, value: unknown) =>
+    typeof value === 'string' && value.length > ARCHIVED_STRING_MAX
+      ? `<${value.length} chars of image data>`
+      : value;
+  return JSON.parse(JSON.stringify(raw, replacer)) as Record<string, unknown>;
+}
+
 /** The registry record of an accepted task and the function that settles its `done`. */
 function acceptedRecord(
   ctx: EmulatorContext,
   task: PhotoMakerJobTask,
+  raw: unknown,
   call: CallContext,
   faults: TaskFaults,
 ): { record: TaskRecord; settle: () => void } {
@@ -142,6 +155,7 @@ function acceptedRecord(
       generationMs(ctx.latency, task.steps, task.width, task.height),
     ),
     ...(task.webhookURL ? { webhookURL: task.webhookURL } : {}),
+    request: archivedRequest(raw),
     faults,
     stuckPollsLeft: faults.stuckPolls ?? 0,
     done: new Promise<void>((resolve) => {
@@ -197,7 +211,7 @@ export async function handlePhotoMaker(
   const refused = admit(ctx, task, capacityKey, scope);
   if (refused) return failed(refused, faults);
 
-  const { record, settle } = acceptedRecord(ctx, task, call, faults);
+  const { record, settle } = acceptedRecord(ctx, task, raw, call, faults);
   ctx.tasks.add(record);
   hooks.onAccepted?.(record);
   void ctx.runner

@@ -29,6 +29,9 @@ const JobFields = graphql(
     startedAt
     finishedAt
     cancelAt
+    queuePosition
+    estimatedStartAt
+    estimatedFinishAt
     error {
       code
       message
@@ -152,6 +155,10 @@ export const JobEventsSubscription = graphql(
       }
       ... on JobQueued {
         numberResults
+        durable
+        position
+        estimatedStartAt
+        estimatedFinishAt
       }
       ... on JobUploadingReferences {
         count

@@ -12,4 +12,5 @@ export const ADVANCED_FIELDS = [
   'webhookURL',
   'uploadEndpoint',
   'cancelAfter',
+  'priority',
 ] as const;

@@ -36,6 +36,8 @@ export interface FormState {
   uploadEndpoint: string;
   /** Empty: no deadline. A duration ("10m") or an ISO time; not a Runware parameter. */
   cancelAfter: string;
+  /** Empty: the tenant's default. Where the job queues among this key's own waiting jobs. */
+  priority: '' | 'HIGH' | 'NORMAL' | 'LOW';
 }
 
 const firstPreset = SIZE_PRESETS[1] ?? { id: 'square', width: 1024, height: 1024 };
@@ -62,6 +64,7 @@ export const INITIAL_FORM: FormState = {
   webhookURL: '',
   uploadEndpoint: '',
   cancelAfter: '',
+  priority: '',
 };
 
 /** Field name (Runware's parameter) -> message. */
@@ -153,6 +156,7 @@ export function toInput(form: FormState, photos: ReferencePhoto[]): PhotoMakerIn
   if (params.webhookURL) input.webhookURL = params.webhookURL as string;
   if (params.uploadEndpoint) input.uploadEndpoint = params.uploadEndpoint as string;
   if (form.cancelAfter.trim() !== '') input.cancelAfter = form.cancelAfter.trim();
+  if (form.priority !== '') input.priority = form.priority;
   return input;
 }
 

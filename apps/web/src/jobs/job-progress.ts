@@ -19,6 +19,14 @@ export interface JobProgress {
   /** When each stage was first seen (ISO). */
   seenAt: Partial<Record<Stage, string>>;
   delivering: boolean;
+  /** While queued: its place in the admission queue and the estimates (snapshot, then live JobQueued). */
+  queue?: QueuePlace;
+}
+
+export interface QueuePlace {
+  position: number | null;
+  estimatedStartAt: string | null;
+  estimatedFinishAt: string | null;
 }
 
 export const EMPTY_PROGRESS: JobProgress = {
@@ -38,9 +46,18 @@ function withImage(images: JobImage[], image: JobImage): JobImage[] {
   return [...images, image].sort((a, b) => a.index - b.index);
 }
 
+function queueOfJob(job: Job): QueuePlace | undefined {
+  if (job.status !== 'QUEUED') return undefined;
+  const { queuePosition, estimatedStartAt, estimatedFinishAt } = job;
+  if (queuePosition === null && estimatedStartAt === null && estimatedFinishAt === null) return undefined;
+  return { position: queuePosition, estimatedStartAt, estimatedFinishAt };
+}
+
 /** Starts from a job we already have (the mutation's answer, a history row) before the snapshot arrives. */
 export function progressFromJob(job: Job): JobProgress {
+  const queue = queueOfJob(job);
   return {
+    ...(queue ? { queue } : {}),
     job,
     seq: job.seq,
     stage: job.stage,
@@ -54,34 +71,59 @@ export function progressFromJob(job: Job): JobProgress {
   };
 }
 
+type Snapshot = Extract<JobEvent, { __typename: 'JobSnapshot' }>;
+type Logged = Exclude<JobEvent, Snapshot>;
+
+/** A snapshot replaces the view unless it is older than what we know; images and the reason stay. */
+function applySnapshot(progress: JobProgress, event: Snapshot): JobProgress {
+  if (event.seq < progress.seq) return progress;
+  const fromJob = progressFromJob(event.job);
+  return {
+    ...fromJob,
+    ...(progress.cancelReason ? { cancelReason: progress.cancelReason } : {}),
+    seq: event.seq,
+    images: progress.images.reduce(withImage, fromJob.images),
+    seenAt: {
+      ...progress.seenAt,
+      ...fromJob.seenAt,
+      [event.stage]: progress.seenAt[event.stage] ?? event.at,
+    },
+  };
+}
+
+/**
+ * A live queue update is not logged: its seq repeats the last one. It only moves the queue place, and only
+ * while the job still waits.
+ */
+function applyQueueUpdate(progress: JobProgress, event: Extract<Logged, { __typename: 'JobQueued' }>) {
+  if (progress.status !== undefined && progress.status !== 'QUEUED') return progress;
+  const { position, estimatedStartAt, estimatedFinishAt } = event;
+  return { ...progress, queue: { position, estimatedStartAt, estimatedFinishAt } };
+}
+
 /**
  * Applies one item of `jobEvents`. Idempotent by seq: after a reconnect the server may repeat events we
  * already have, and a snapshot older than what we know must not roll the view back.
  */
 export function applyJobEvent(progress: JobProgress, event: JobEvent): JobProgress {
-  if (event.__typename === 'JobSnapshot') {
-    if (event.seq < progress.seq) return progress;
-    const fromJob = progressFromJob(event.job);
-    return {
-      ...fromJob,
-      ...(progress.cancelReason ? { cancelReason: progress.cancelReason } : {}),
-      seq: event.seq,
-      images: progress.images.reduce(withImage, fromJob.images),
-      seenAt: {
-        ...progress.seenAt,
-        ...fromJob.seenAt,
-        [event.stage]: progress.seenAt[event.stage] ?? event.at,
-      },
-    };
-  }
+  if (event.__typename === 'JobSnapshot') return applySnapshot(progress, event);
+  if (event.__typename === 'JobQueued' && !event.durable) return applyQueueUpdate(progress, event);
   if (event.seq <= progress.seq) return progress;
+  const { queue, ...rest } = progress;
   const next: JobProgress = {
-    ...progress,
+    ...rest,
+    // Past `queued` the job holds a slot: its queue place is history.
+    ...(queue && event.status === 'QUEUED' ? { queue } : {}),
     seq: event.seq,
     stage: event.stage,
     status: event.status,
     seenAt: { ...progress.seenAt, [event.stage]: progress.seenAt[event.stage] ?? event.at },
   };
+  return withEventData(next, progress, event);
+}
+
+/** What each logged event adds beyond its stage. */
+function withEventData(next: JobProgress, progress: JobProgress, event: Logged): JobProgress {
   switch (event.__typename) {
     case 'JobQueued':
     case 'JobSubmitted':

@@ -5,6 +5,7 @@ import { useJobEvents } from '../jobs/use-job-events.ts';
 import { useApp } from './api-context.ts';
 import { ImageGrid } from './ImageGrid.tsx';
 import { isFinished, JobDeadline, JobError, JobFacts, JobHead, totalImages } from './JobParts.tsx';
+import { JobQueuePlace } from './JobQueuePlace.tsx';
 import { Lightbox } from './Lightbox.tsx';
 import { hrefFor, linkHandler } from './router.ts';
 import { TaskDetails } from './TaskDetails.tsx';
@@ -66,6 +67,7 @@ export function JobPanel(props: { jobId: string; initialJob?: Job; compact?: boo
       />
       {cancelError && <p className="error-box">{cancelError}</p>}
       <Timeline steps={timeline(progress)} />
+      <JobQueuePlace progress={progress} />
       <JobDeadline progress={progress} finished={finished} />
       {progress.error && <JobError error={progress.error} />}
       <ImageGrid

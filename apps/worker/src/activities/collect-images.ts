@@ -3,6 +3,7 @@ import { StepWriter } from '../events/step-writer.ts';
 import { timeRunware } from '../metrics.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
+import { isJobCancel, PerImageRun } from './per-image-run.ts';
 import { generationFailures, RunwareStep } from './runware-step.ts';
 import type { CollectImagesInput, CollectImagesResult, PreviousCollectImagesInput } from './types.ts';
 
@@ -62,6 +63,52 @@ async function collect(
 }
 
 /**
+ * A multi-image job one Runware task per image (per-image-run.ts). A retry (or a step repeated after a
+ * gap repair) first finds out from Runware which image tasks it already holds.
+ */
+function collectPerImage(
+  deps: ActivityDeps,
+  input: CollectImagesInput,
+  step: RunwareStep,
+  options: { firstAttempt: boolean; stop: AbortSignal; drain: AbortSignal; beat: () => void },
+): Promise<CollectImagesResult> {
+  if (!input.task) throw new Error('collectImages: a per-image run needs its task');
+  const seeds = step.storedImages().map((image) => image.seed);
+  const run = new PerImageRun({
+    deps,
+    step,
+    run: input.run,
+    task: input.task,
+    cancelAt: input.cancelAt,
+    ...options,
+  });
+  const recover = !options.firstAttempt || step.accepted || input.knownImageUUIDs.length > 0;
+  return run.collect(PerImageRun.doneImages(input.run, seeds), recover);
+}
+
+/**
+ * The signal that stops collecting: the cancellation itself, except that a job's cancel (or deadline)
+ * leaves the image tasks already at Runware `drainMs` to finish, since they are paid.
+ */
+function drainSignal(stop: AbortSignal, drainMs: number): { signal: AbortSignal; dispose: () => void } {
+  const drain = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onStop = () => {
+    if (!isJobCancel(stop.reason)) return drain.abort(stop.reason);
+    timer = setTimeout(() => drain.abort(stop.reason), drainMs);
+  };
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  return {
+    signal: drain.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    },
+  };
+}
+
+/**
  * One step of a job on Runware, on the Runware task queue: references + submission (first call), then
  * getResponse until new images are stored. Heartbeats carry progress (and bring cancellation, which
  * aborts the undici request); its events go into the range the workflow reserved (events/protocol.ts).
@@ -80,7 +127,10 @@ export function createCollectImages(deps: ActivityDeps) {
         jobId: input.jobId,
         range: input,
       });
-      const signal = ctx.cancellationSignal;
+      const stop = ctx.cancellationSignal;
+      const perImage = input.run.perImage === true;
+      const drain = perImage ? drainSignal(stop, deps.settings.cancelDrainMs) : undefined;
+      const signal = drain?.signal ?? stop;
       const beat = () =>
         ctx.heartbeat({ accepted: step.accepted, imageUUIDs: [...step.known] } satisfies Progress);
       const step: RunwareStep = new RunwareStep({
@@ -94,13 +144,17 @@ export function createCollectImages(deps: ActivityDeps) {
       const ticker = setInterval(beat, 1_000);
       beat();
       try {
-        return await collect(deps, input, step, { firstAttempt: ctx.info.attempt <= 1, signal, beat });
+        const firstAttempt = ctx.info.attempt <= 1;
+        if (perImage)
+          return await collectPerImage(deps, input, step, { firstAttempt, stop, drain: signal, beat });
+        return await collect(deps, input, step, { firstAttempt, signal, beat });
       } catch (error) {
         // Whatever was sent is in the stream before the workflow reads it back after this failure.
         await writer.flush().catch(() => undefined);
         throw error;
       } finally {
         clearInterval(ticker);
+        drain?.dispose();
       }
     } catch (error) {
       throw toActivityFailure(error);

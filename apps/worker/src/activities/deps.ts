@@ -18,6 +18,10 @@ export interface ActivitySettings {
   webhookSecrets: SigningSecrets;
   /** Jobs with at most this many images use sync delivery (one request, no polling). */
   syncMaxResults: number;
+  /** Runware tasks of one multi-image job in flight at once (one task per image). */
+  tasksInFlightPerJob: number;
+  /** How long a cancelled job still collects the images Runware already runs (they are paid). */
+  cancelDrainMs: number;
   /** getResponse cadence: first wait, growth factor, cap. */
   poll: { initialMs: number; factor: number; maxMs: number };
   /** How long a Runware imageUUID is reused for the same reference bytes (Runware keeps 30 days). */

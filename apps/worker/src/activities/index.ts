@@ -1,4 +1,5 @@
 import { createEventActivities } from '../events/event-activities.ts';
+import { createRequestAdmissionSlot } from './admission.ts';
 import { createCollectImages } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
@@ -12,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** Local activities (run inside the workflow task, no server round trip). */
     ...createEventActivities(deps),
+    /** Local: asks the admission workflow for a slot (signalWithStart). */
+    requestAdmissionSlot: createRequestAdmissionSlot(),
     /** The Runware step of single-image jobs, as a local activity (one sync request, no polling). */
     collectImagesLocally: createSingleImageStep(deps),
     /** On the job task queue (rate limited when WORKER_RUNWARE_ACTIVITIES_PER_SECOND is set). */

@@ -1,8 +1,8 @@
 import { deleteMany, getMany } from '@photomaker/events';
+import { derivedUuid } from '@photomaker/runware';
 import type { ReferenceImage } from '@photomaker/schema';
 import { timeRunware } from '../metrics.ts';
 import type { ActivityDeps } from './deps.ts';
-import { derivedUuid } from './derived-uuid.ts';
 import { permanentFailure } from './failures.ts';
 
 /** Redis key: reference bytes (by sha256) -> the Runware imageUUID they were uploaded as. */

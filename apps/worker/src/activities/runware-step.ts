@@ -2,6 +2,7 @@ import { OutputOwners } from '@photomaker/events';
 import { type RunwareClient, RunwareClientError } from '@photomaker/runware';
 import {
   classifyRunwareError,
+  type JobImage,
   type JobTask,
   type PhotoMakerResult,
   type RunwareError,
@@ -10,7 +11,7 @@ import type { StepWriter } from '../events/step-writer.ts';
 import { timeRunware } from '../metrics.ts';
 import type { ActivityDeps } from './deps.ts';
 import { persistOutput } from './output-image.ts';
-import { ensureReferences, forgetReferences } from './references.ts';
+import { type EnsuredReferences, ensureReferences, forgetReferences } from './references.ts';
 import type { CollectImagesResult, GenerationFailure, RunwareRun, RunwareStepSpec } from './types.ts';
 
 type PhotoMakerRequest = Parameters<RunwareClient['submit']>[0];
@@ -19,7 +20,7 @@ type PhotoMakerRequest = Parameters<RunwareClient['submit']>[0];
  * The Runware task for one run: our taskUUID, references by imageUUID. Sync runs take the image inline
  * (no second request); async runs take URLs (getResponse repeats every finished image on every poll).
  */
-function wireTask(
+export function wireTask(
   task: JobTask,
   run: RunwareRun,
   inputImages: string[],
@@ -66,7 +67,7 @@ export function generationFailures(errors: readonly RunwareError[]): GenerationF
   });
 }
 
-function isStaleReference(error: unknown): boolean {
+export function isStaleReference(error: unknown): boolean {
   return (
     error instanceof RunwareClientError &&
     !error.retryable &&
@@ -136,16 +137,35 @@ export class RunwareStep {
     return { events: this.writer.events, accepted: this.accepted, done, failures };
   }
 
-  /** Sends the run (references first). Returns a result to hand back now, or undefined to poll. */
-  async submit(task: JobTask): Promise<CollectImagesResult | undefined> {
-    const run = this.spec.run;
-    const ensure = () =>
-      ensureReferences(this.deps, task.inputImages, run.taskUUID, this.signal, async (count) => {
+  /** The run's references on Runware (uploaded once per content hash; `uploading_references` once). */
+  references(task: JobTask): Promise<EnsuredReferences> {
+    return ensureReferences(
+      this.deps,
+      task.inputImages,
+      this.spec.run.taskUUID,
+      this.signal,
+      async (count) => {
         if (!this.writer.has((event) => event.stage === 'uploading_references')) {
           this.writer.append('uploading_references', { count });
         }
-      });
-    let references = await ensure();
+      },
+    );
+  }
+
+  /** Runware refused a cached reference imageUUID: drops the cache entries and uploads again. */
+  async refreshReferences(task: JobTask, stale: EnsuredReferences): Promise<EnsuredReferences> {
+    this.deps.logger.warn(
+      { jobId: this.spec.jobId, taskUUID: this.spec.run.taskUUID },
+      'Runware no longer knows a cached reference imageUUID; uploading again',
+    );
+    await forgetReferences(this.deps, stale.cachedKeys);
+    return this.references(task);
+  }
+
+  /** Sends the run (references first). Returns a result to hand back now, or undefined to poll. */
+  async submit(task: JobTask): Promise<CollectImagesResult | undefined> {
+    const run = this.spec.run;
+    let references = await this.references(task);
     for (let staleRetry = 0; ; staleRetry++) {
       try {
         const sync = run.numberResults <= this.deps.settings.syncMaxResults;
@@ -154,12 +174,7 @@ export class RunwareStep {
         // Runware refused an imageUUID from our cache: it forgot the upload. Refused tasks leave no
         // trace on Runware, so the same taskUUID can go again with fresh uploads.
         if (staleRetry > 0 || references.cachedKeys.length === 0 || !isStaleReference(error)) throw error;
-        this.deps.logger.warn(
-          { jobId: this.spec.jobId, taskUUID: run.taskUUID },
-          'Runware no longer knows a cached reference imageUUID; uploading again',
-        );
-        await forgetReferences(this.deps, references.cachedKeys);
-        references = await ensure();
+        references = await this.refreshReferences(task, references);
       }
     }
   }
@@ -194,7 +209,17 @@ export class RunwareStep {
     this.beat();
   }
 
-  private announceSubmitted(): void {
+  /** Images of this step's range an earlier attempt (or this one) stored. */
+  storedImages(): JobImage[] {
+    return this.writer.events.flatMap((event) => (event.stage === 'image_ready' ? [event.data.image] : []));
+  }
+
+  get jobId(): string {
+    return this.spec.jobId;
+  }
+
+  /** The job's `submitted` (its own taskUUID and image count), once. */
+  announceSubmitted(): void {
     const { taskUUID, numberResults } = this.spec.run;
     const already = this.writer.has(
       (event) => event.stage === 'submitted' && event.data.runwareTaskUUID === taskUUID,

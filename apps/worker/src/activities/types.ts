@@ -9,6 +9,11 @@ export interface RunwareRun {
   numberResults: number;
   /** Decimal string; result i gets seed + i. */
   seed?: string;
+  /**
+   * One Runware task per image (numberResults 1, seed + i, taskUUIDs derived from `taskUUID`), a few in
+   * flight at a time, so a cancel stops the images not yet sent. Absent in inputs of older workflows.
+   */
+  perImage?: true;
 }
 
 /** What a Runware step works on, besides its event range. */
@@ -31,6 +36,8 @@ export interface RunwareStepSpec {
    * `succeeded` too (protocol rule 2), so subscribers see the end without another workflow task.
    */
   endsJob?: { costSoFar: number | null; includeCost: boolean };
+  /** The job's deadline (ISO-8601): a per-image run sends nothing past it, even before Temporal says so. */
+  cancelAt?: string;
 }
 
 /** The task-queue Runware step (`collectImages`): submission, then getResponse until new images. */

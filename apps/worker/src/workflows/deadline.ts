@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 
 // A job's deadline (`cancelAt` in its input): a workflow timer that cancels the job's work when it fires.
 
@@ -26,7 +26,11 @@ export async function withDeadline(cancelAt: string | undefined, work: () => Pro
   try {
     await workScope.run(work);
   } catch (error) {
-    if (passed && isCancellation(error)) throw new DeadlinePassed();
+    // A deadline that finds the activity in a retry backoff gets its last failure back, not a cancellation
+    // (same patch as the job's cancel; histories from before failed the job with that failure).
+    const cancelled =
+      isCancellation(error) || (workScope.consideredCancelled && patched('cancel-in-backoff'));
+    if (passed && cancelled) throw new DeadlinePassed();
     throw error;
   } finally {
     timerScope.cancel();

@@ -1,2 +1,4 @@
 // The workflow bundle's entry: only workflow functions are exported from here.
+
+export { photoMakerAdmission } from './admission/workflow.ts';
 export { photoMakerJob } from './photomaker-job.ts';

@@ -1,6 +1,6 @@
 import type { JobTask } from '@photomaker/schema';
 import { LIMITS, OUTPUT_FORMATS, SEED_MAX } from '@photomaker/schema/job';
-import type { PhotoMakerJobInput } from '@photomaker/temporal';
+import { JOB_PRIORITIES, type PhotoMakerJobInput } from '@photomaker/temporal';
 
 // Workflow-safe and zod-free on purpose (the sandbox evaluates each import again for every workflow run):
 // a cheap check of what the workflow relies on; the api validated the whole task with the zod schemas.
@@ -17,6 +17,8 @@ function within(value: unknown, limit: { min: number; max: number }): boolean {
 }
 
 const text = (value: unknown) => typeof value === 'string' && value.length > 0;
+const PRIORITIES: ReadonlySet<unknown> = new Set(JOB_PRIORITIES);
+const count = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min;
 
 /**
  * What the workflow relies on in its input (the api validated the whole task with @photomaker/schema
@@ -31,6 +33,7 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
     problems.push('createdAt must be an ISO-8601 timestamp');
   if (input?.cancelAt !== undefined && Number.isNaN(Date.parse(String(input.cancelAt))))
     problems.push('cancelAt must be an ISO-8601 timestamp');
+  problems.push(...admissionProblems(input?.admission));
   const task = input?.task as Partial<JobTask> | undefined;
   if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
   return [...problems, ...taskProblems(task)];
@@ -66,4 +69,17 @@ function referenceProblems(images: JobTask['inputImages'] | undefined): string[]
       (image?.kind === 'runware' && UUID.test(String(image.imageUUID)));
     return ok ? [] : [`task.inputImages[${index}] must be a blob reference or a Runware imageUUID`];
   });
+}
+
+function admissionProblems(admission: PhotoMakerJobInput['admission']): string[] {
+  if (admission === undefined) return [];
+  const problems: string[] = [];
+  if (!PRIORITIES.has(admission?.priority))
+    problems.push(`admission.priority must be one of ${JOB_PRIORITIES.join(', ')}`);
+  if (!count(admission?.weight, 1)) problems.push('admission.weight must be an integer >= 1');
+  for (const limit of ['maxRunningJobs', 'maxInFlight'] as const) {
+    if (admission?.[limit] !== undefined && !count(admission[limit], 0))
+      problems.push(`admission.${limit} must be an integer >= 0`);
+  }
+  return problems;
 }

@@ -5,6 +5,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityCancellationType,
   CancellationScope,
+  CancelledFailure,
   isCancellation,
   log,
   patched,
@@ -20,6 +21,7 @@ import type { Activities } from '../activities/index.ts';
 import type { CollectImagesResult, GenerationFailure, RunwareRun } from '../activities/types.ts';
 import { JobLedger } from '../events/job-ledger.ts';
 import type { EventRange } from '../events/protocol.ts';
+import { ADMISSION_PATCH, JobSlot } from './admission/job-slot.ts';
 import { DeadlinePassed, withDeadline } from './deadline.ts';
 import { deliver } from './deliveries.ts';
 import {
@@ -39,6 +41,16 @@ import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
 
 /** Single-image jobs run their Runware step as a local activity; histories from before replay without. */
 const LOCAL_RUNWARE_STEP = 'local-runware-step';
+/**
+ * Multi-image jobs go to Runware one task per image (a cancel stops the images not yet sent); histories
+ * from before send one task for all images.
+ */
+const PER_IMAGE_TASKS = 'per-image-tasks';
+/**
+ * A job cancelled while its activity waits out a retry backoff ends CANCELLED (the server reports the
+ * activity's last failure then, not a cancellation); histories from before ended FAILED with it.
+ */
+const CANCEL_IN_BACKOFF = 'cancel-in-backoff';
 /** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
 const MAX_GAP_REPAIRS = 2;
 
@@ -90,14 +102,28 @@ class PhotoMakerJob {
   async run(): Promise<JobState> {
     this.initSearchAttributes();
     const task = this.input.task;
+    const slot = this.slot();
     try {
       // No local activity here: the first Runware step publishes `queued` (one activation less per job).
       this.ledger.hold('queued', { numberResults: task.numberResults });
-      await withDeadline(this.input.cancelAt, () => this.complete());
+      // Waiting for a slot is inside the deadline: a job past it while queued ends having cost nothing.
+      await withDeadline(this.input.cancelAt, async () => {
+        await slot?.acquire();
+        await this.complete();
+      });
       return this.state;
     } catch (error) {
-      return this.end(error);
+      // Awaited here: the release below must come after the job's end is written (and see its rejection).
+      return await this.end(error);
+    } finally {
+      await slot?.release();
     }
+  }
+
+  /** A slot from the admission queue, when the job was started with limits that apply to it. */
+  private slot(): JobSlot | undefined {
+    const admission = this.input.admission;
+    return admission && patched(ADMISSION_PATCH) ? new JobSlot(this.input, admission) : undefined;
   }
 
   /** Images, deliveries, the `succeeded` event. */
@@ -126,11 +152,14 @@ class PhotoMakerJob {
       await this.ledger.emit('cancelled', { reason: DEADLINE_REASON });
       return this.state;
     }
-    if (isCancellation(error)) {
+    if (
+      isCancellation(error) ||
+      (CancellationScope.current().consideredCancelled && patched(CANCEL_IN_BACKOFF))
+    ) {
       await CancellationScope.nonCancellable(() =>
         this.ledger.emit('cancelled', { reason: 'cancelled by request' }),
       );
-      throw error;
+      throw isCancellation(error) ? error : new CancelledFailure('cancelled by request');
     }
     const jobError = toJobError(error);
     log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
@@ -156,15 +185,19 @@ class PhotoMakerJob {
     const task = this.input.task;
     const total = task.numberResults;
     const deadline = Date.now() + GENERATION_BUDGET_MS;
+    const perImage = total > 1 && patched(PER_IMAGE_TASKS);
     const current: RunState = {
       run: {
         taskUUID: this.input.runwareTaskUUID,
         numberResults: total,
         ...(task.seed ? { seed: task.seed } : {}),
+        ...(perImage ? { perImage: true as const } : {}),
       },
       accepted: false,
       images: 0,
     };
+    // The run reports its images only when it returns: operators' searches see the job running now.
+    if (perImage) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' }]);
     let followUps = 0;
     // A single-image job without deliveries is done when its Runware step is: that step runs inside the
     // first workflow task. (With deliveries, a cancellation must still be able to stop them: it reaches
@@ -178,9 +211,9 @@ class PhotoMakerJob {
       current.accepted = result.accepted;
       current.images += this.state.images.length - before;
       if (this.state.images.length >= total || !result.done) continue;
-      // The run ended short: some of its generations failed.
+      // The run ended short: some of its generations failed (a per-image run made its own new tasks).
       const failure = this.shortRunFailure(current, result);
-      if (!failure.retryable || followUps >= MAX_FOLLOW_UP_RUNS) throw generationFailed(failure);
+      if (!failure.retryable || followUps >= MAX_FOLLOW_UP_RUNS || perImage) throw generationFailed(failure);
       followUps += 1;
       this.followUp(current, failure.code);
     }
@@ -276,7 +309,9 @@ class PhotoMakerJob {
     return {
       jobId: this.input.jobId,
       run: current.run,
-      ...(current.accepted ? {} : { task }),
+      // A per-image run sends image tasks for as long as it runs: every call needs the task.
+      ...(current.accepted && !current.run.perImage ? {} : { task }),
+      ...(current.run.perImage && this.input.cancelAt ? { cancelAt: this.input.cancelAt } : {}),
       accepted: current.accepted,
       knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
       nextIndex: this.state.images.length,

@@ -7,3 +7,11 @@ const DELIVERY_QUEUE_SUFFIX = '-deliveries';
 export function deliveryTaskQueue(workflowTaskQueue: string): string {
   return `${workflowTaskQueue}${DELIVERY_QUEUE_SUFFIX}`;
 }
+
+/**
+ * The admission workflow's own queue: its tasks (every grant and release) never wait behind a flood of job
+ * workflow tasks, which is what a queued lone job's wait would otherwise be bounded by.
+ */
+export function admissionTaskQueue(workflowTaskQueue: string): string {
+  return `${workflowTaskQueue}-admission`;
+}

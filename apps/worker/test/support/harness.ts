@@ -5,7 +5,7 @@ import { type BlobStore, LocalBlobStore } from '@photomaker/blobstore';
 import { JobEventLog } from '@photomaker/events';
 import { createLogger, createMetricsRegistry } from '@photomaker/observability';
 import type { PhotoMakerForm } from '@photomaker/runware';
-import { DEV_API_KEY, EmulatorAdmin } from '@photomaker/runware-emulator/admin';
+import { DEV_API_KEY, EmulatorAdmin, type InspectedTask } from '@photomaker/runware-emulator/admin';
 import {
   applyTriggerWord,
   type BlobRef,
@@ -32,6 +32,7 @@ import sharp from 'sharp';
 import { inject } from 'vitest';
 import type { ActivitySettings } from '../../src/activities/deps.ts';
 import { createActivities } from '../../src/activities/index.ts';
+import { imageTaskUUID, MAX_IMAGE_FOLLOW_UPS } from '../../src/activities/per-image-tasks.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../../src/metrics.ts';
 import { openResources } from '../../src/resources.ts';
 import { TemporalPinoLogger } from '../../src/temporal-logger.ts';
@@ -62,6 +63,8 @@ const TEST_SETTINGS: ActivitySettings = {
   imageUrlTtlSeconds: 3600,
   webhookSecrets: WEBHOOK_SECRETS,
   syncMaxResults: 1,
+  tasksInFlightPerJob: 4,
+  cancelDrainMs: 3_000,
   poll: { initialMs: 50, factor: 1.5, maxMs: 400 },
   referenceCacheTtlSeconds: 3600,
   maxImageBytes: 16 * 1024 * 1024,
@@ -233,6 +236,48 @@ export class Harness {
 
   async result(job: StartedJob): Promise<JobState> {
     return (await job.handle.result()) as JobState;
+  }
+
+  /** The taskUUIDs of a multi-image job's image tasks (first ones; follow-ups with `followUp`). */
+  imageTaskUUIDs(input: PhotoMakerJobInput, followUp = 0): string[] {
+    const run = { taskUUID: input.runwareTaskUUID, numberResults: input.task.numberResults };
+    return Array.from({ length: run.numberResults }, (_, index) => imageTaskUUID(run, index, followUp));
+  }
+
+  /** Every image task of a multi-image job stays `processing` on getResponse (a job mid-generation). */
+  async stuck(input: PhotoMakerJobInput): Promise<void> {
+    await this.emulator.addFaults(
+      this.imageTaskUUIDs(input).map((taskUUID) => ({
+        match: { taskType: 'photoMaker', taskUUID },
+        fault: { kind: 'stuck', polls: 10_000 },
+      })),
+    );
+  }
+
+  /**
+   * The Runware tasks of a multi-image job (one per image, first tasks only; follow-ups with
+   * `followUp`), as the emulator recorded them; undefined for tasks it never accepted.
+   */
+  async imageTasks(input: PhotoMakerJobInput, followUp = 0): Promise<(InspectedTask | undefined)[]> {
+    return Promise.all(this.imageTaskUUIDs(input, followUp).map((uuid) => this.emulator.task(uuid)));
+  }
+
+  /** Generations charged for a multi-image job, over all its image tasks (first ones and follow-ups). */
+  async chargesOf(
+    input: PhotoMakerJobInput,
+  ): Promise<{ charges: number; submissions: number; tasks: number }> {
+    let charges = 0;
+    let submissions = 0;
+    let tasks = 0;
+    for (let followUp = 0; followUp <= MAX_IMAGE_FOLLOW_UPS; followUp++) {
+      for (const task of await this.imageTasks(input, followUp)) {
+        if (!task) continue;
+        tasks += 1;
+        charges += task.charges;
+        submissions += task.submissions;
+      }
+    }
+    return { charges, submissions, tasks };
   }
 
   async query(job: StartedJob): Promise<JobState> {

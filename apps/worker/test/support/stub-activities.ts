@@ -1,5 +1,6 @@
 import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/schema';
 import { Context } from '@temporalio/activity';
+import { createRequestAdmissionSlot } from '../../src/activities/admission.ts';
 import { currentInput } from '../../src/activities/collect-images.ts';
 import type { Activities } from '../../src/activities/index.ts';
 import { HANDED_OVER } from '../../src/activities/single-image-step.ts';
@@ -24,6 +25,10 @@ export interface StepCall {
   numberResults: number;
   seed: string | undefined;
   accepted: boolean;
+  /** One Runware task per image (multi-image jobs of this workflow version). */
+  perImage?: boolean;
+  /** The task came with the call (a per-image run sends image tasks for as long as it runs). */
+  hasTask?: boolean;
   range: EventRange;
   /** Images the job had before this step. */
   knownImages: number;
@@ -147,6 +152,8 @@ export class StubActivities {
         for (const event of events) this.publish(event);
       },
       readEvents: async ({ jobId, afterSeq }) => this.stream(jobId).filter((event) => event.seq > afterSeq),
+      // The real one: it only talks to Temporal (the test server), starting the real admission workflow.
+      requestAdmissionSlot: createRequestAdmissionSlot(),
       collectImagesLocally: async (input: SingleImageStepInput) => {
         const { task } = input;
         return this.step({
@@ -173,6 +180,8 @@ export class StubActivities {
           numberResults: input.run.numberResults,
           seed: input.run.seed,
           accepted: input.accepted,
+          perImage: input.run.perImage === true,
+          hasTask: input.task !== undefined,
           range: {
             firstSeq: input.firstSeq,
             ...(input.unpublished ? { unpublished: input.unpublished } : {}),

@@ -4,6 +4,10 @@ export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCEL
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
+/** A job's priority among its tenant's queued jobs (@photomaker/temporal's JOB_PRIORITIES, the same values). */
+export const JOB_PRIORITY_LEVELS = ['HIGH', 'NORMAL', 'LOW'] as const;
+export type JobPriorityLevel = (typeof JOB_PRIORITY_LEVELS)[number];
+
 export const JOB_STAGES = [
   'queued',
   'uploading_references',

@@ -1,5 +1,5 @@
 import type { JobEvent, JobEventOf, JobState, JobTask } from './job.ts';
-import { statusForStage } from './job-model.ts';
+import { type JobPriorityLevel, statusForStage } from './job-model.ts';
 
 // Zod-free and pure (see ./index.ts): a job's state is the fold of its events, so the workflow's query,
 // the event stream and a state the API rebuilds from the stream always agree.
@@ -13,6 +13,8 @@ export interface JobStart {
   createdAt: string;
   requestId?: string | undefined;
   cancelAt?: string | undefined;
+  /** Present when the job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
+  admission?: { priority: JobPriorityLevel } | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -32,6 +34,7 @@ export function initialJobState(start: JobStart): JobState {
     finishedAt: null,
     ...(start.requestId ? { requestId: start.requestId } : {}),
     ...(start.cancelAt ? { cancelAt: start.cancelAt } : {}),
+    ...(start.admission?.priority ? { priority: start.admission.priority } : {}),
     timings: {},
   };
 }

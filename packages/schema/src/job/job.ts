@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
 import { photoMakerParamsSchema } from '../photomaker/request.ts';
-import { JOB_STAGES, JOB_STATUSES, type JobStage } from './job-model.ts';
+import { JOB_PRIORITY_LEVELS, JOB_STAGES, JOB_STATUSES, type JobStage } from './job-model.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -127,6 +127,8 @@ export const jobStateSchema = z.object({
   requestId: z.string().optional(),
   /** The job's deadline (its start input's cancelAt), when the client gave one. */
   cancelAt: z.iso.datetime({ offset: true }).optional(),
+  /** Its priority in the admission queue, when it was started to wait for a slot there. */
+  priority: z.enum(JOB_PRIORITY_LEVELS).optional(),
   timings: jobTimingsSchema,
 });
 export type JobState = z.output<typeof jobStateSchema>;

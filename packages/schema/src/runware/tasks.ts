@@ -35,6 +35,12 @@ export const getResponseTaskSchema = z.object({
   taskUUID: z.uuidv4(),
 });
 
+/** Asks for an accepted task's archived request and its response so far (recovery, not polling). */
+export const getTaskDetailsTaskSchema = z.object({
+  taskType: z.literal('getTaskDetails'),
+  taskUUID: z.uuidv4(),
+});
+
 export type AuthenticationTask = z.output<typeof authenticationTaskSchema>;
 export type PingTask = z.output<typeof pingTaskSchema>;
 export type ImageUploadTask = z.output<typeof imageUploadTaskSchema>;

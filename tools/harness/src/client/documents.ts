@@ -63,6 +63,9 @@ export const JOB_EVENTS_FULL = /* GraphQL */ `
           }
         }
       }
+      ... on JobQueued {
+        durable
+      }
       ... on JobSubmitted {
         runwareTaskUUID
         numberResults
@@ -114,6 +117,8 @@ export interface JobEventItem {
     images: { index: number; imageUUID: string }[];
     error: { code: string } | null;
   };
+  /** JobQueued only: false for a live queue update (not logged: its seq repeats the last logged one). */
+  durable?: boolean;
   runwareTaskUUID?: string;
   numberResults?: number;
   index?: number;

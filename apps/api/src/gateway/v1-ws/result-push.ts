@@ -75,10 +75,7 @@ export class ResultPush {
     const sent = new Set<number>();
     let state: JobState | undefined;
     for await (const item of stream) {
-      state =
-        item.kind === 'snapshot'
-          ? item.state
-          : state && applyJobEvent(state, item.event, { allowGaps: true });
+      state = stateAfter(state, item);
       if (!state) continue;
       const items = await this.freshItems(state, sent);
       if (isTerminalStatus(state.status)) {
@@ -115,4 +112,11 @@ export class ResultPush {
     if (written) this.deps.onPushed?.(items.length + errors.length);
     return written;
   }
+}
+
+/** The job's state after one followed item (queue items change nothing the push reads). */
+function stateAfter(state: JobState | undefined, item: JobEventItem): JobState | undefined {
+  if (item.kind === 'snapshot') return item.state;
+  if (item.kind === 'queue') return state;
+  return state && applyJobEvent(state, item.event, { allowGaps: true });
 }

@@ -142,6 +142,7 @@ export class SessionFrames {
     const outcome = await this.deps.tasks.runBatch(tasks, {
       tenant: principal.tenant,
       limits: principal.limits,
+      defaultPriority: principal.defaults?.priority,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,
       signal: this.deps.signal,
       push: (task) => {

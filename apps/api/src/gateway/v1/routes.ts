@@ -79,6 +79,7 @@ export function v1Routes(deps: V1Deps): Router {
     const caller = {
       tenant: admitted.principal.tenant,
       limits: admitted.principal.limits,
+      defaultPriority: admitted.principal.defaults?.priority,
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
     };

@@ -11,11 +11,13 @@ import {
   TASK_SCHEMAS,
   validateTask,
 } from '@photomaker/schema';
+import type { JobPriority } from '@photomaker/temporal';
 import type { ImageUrls } from '../../http/image-urls.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
 import { InvalidInputError } from '../../jobs/input-error.ts';
 import type { JobReads } from '../../jobs/job-reads.ts';
+import type { QueueStatuses } from '../../jobs/queue-statuses.ts';
 import type { SubmitJob } from '../../jobs/submit-job.ts';
 import type { TenantLimits } from '../../jobs/usage-ledger.ts';
 import type { ApiMetrics } from '../../metrics.ts';
@@ -34,6 +36,8 @@ import { V1TaskForms } from './task-forms.ts';
 export interface V1TaskDeps {
   submit: Pick<SubmitJob, 'submit' | 'reserve'>;
   reads: Pick<JobReads, 'get'>;
+  /** A queued job's place in the admission queue: getResponse adds it to processing items. */
+  queue?: Pick<QueueStatuses, 'load'>;
   intake: Pick<ImageIntake, 'upload'>;
   /**
    * Redis for what /v1 remembers per taskUUID: the image a re-sent imageUpload stored the first time,
@@ -56,6 +60,8 @@ export interface V1Caller {
   signal: AbortSignal;
   /** The tenant's effective limits (the admitted principal's). */
   limits: TenantLimits;
+  /** The tenant's default job priority (a task's own `priority` wins). */
+  defaultPriority?: JobPriority | undefined;
   /**
    * Transports that push results (the /v1 WebSocket): a sync task is not waited for; it is handed here
    * once its job has started and answers nothing yet. Without it (REST), sync tasks wait.
@@ -151,7 +157,8 @@ export class V1Tasks {
     const outcome = validation.ok
       ? await this.dispatch(validation.value, caller, taskType, {
           reserved,
-          cancelAfter: cancelAfterOf(task),
+          cancelAfter: extraOf(task, 'cancelAfter'),
+          priority: extraOf(task, 'priority'),
         })
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
@@ -162,7 +169,7 @@ export class V1Tasks {
     value: Extract<ReturnType<typeof validateTask>, { ok: true }>['value'],
     caller: V1Caller,
     taskType: string,
-    extra: { reserved: Set<string>; cancelAfter: unknown },
+    extra: TaskExtras,
   ): Promise<TaskOutcome> {
     const context: ErrorContext = {
       taskType: value.taskType,
@@ -214,7 +221,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter }: { reserved: Set<string>; cancelAfter: unknown },
+    { reserved, cancelAfter, priority }: TaskExtras,
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -232,6 +239,8 @@ export class V1Tasks {
       jobId,
       onlyNew: true,
       cancelAfter,
+      priority,
+      defaultPriority: caller.defaultPriority,
       limits: caller.limits,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
@@ -274,6 +283,15 @@ export class V1Tasks {
     }
     const taskType = await this.forms.formOf(tenant, taskUUID);
     const byIndex = new Map(state.images.map((image) => [image.index, image]));
+    // Our extra on a waiting task (Runware's clients ignore fields they do not know).
+    const position =
+      state.status === 'QUEUED' ? (await this.deps.queue?.load(state.jobId))?.position : undefined;
+    const processing = {
+      taskType,
+      taskUUID,
+      status: 'processing',
+      ...(position ? { queuePosition: position } : {}),
+    };
     const data: Item[] = [];
     const errors: RunwareError[] = [];
     for (let index = 0; index < state.task.numberResults; index++) {
@@ -281,15 +299,28 @@ export class V1Tasks {
       if (image) data.push(await this.results.item(state, image, taskUUID, 'success', taskType));
       else if (state.status === 'FAILED' || state.status === 'CANCELLED')
         errors.push(jobError(state, taskUUID, 'error', taskType));
-      else data.push({ taskType, taskUUID, status: 'processing' });
+      else data.push({ ...processing });
     }
     return { data, errors };
   }
 }
 
-/** Our extra `cancelAfter` of a photoMaker task (the wire schema drops it; Runware would ignore it). */
-function cancelAfterOf(task: unknown): unknown {
-  return task !== null && typeof task === 'object' && 'cancelAfter' in task ? task.cancelAfter : undefined;
+/** What a PhotoMaker task carries besides its Runware parameters. */
+interface TaskExtras {
+  /** The job ids whose usage the batch reserved (each claimed by one task). */
+  reserved: Set<string>;
+  cancelAfter: unknown;
+  priority: unknown;
+}
+
+/**
+ * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`): the wire schema drops them,
+ * Runware would ignore them; submission validates them.
+ */
+function extraOf(task: unknown, field: 'cancelAfter' | 'priority'): unknown {
+  return task !== null && typeof task === 'object' && field in task
+    ? (task as Record<string, unknown>)[field]
+    : undefined;
 }
 
 /** The jobs a batch's PhotoMaker tasks (either form) would start (one per taskUUID), with their image counts. */

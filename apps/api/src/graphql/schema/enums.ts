@@ -6,6 +6,7 @@ import {
   SAFETY_MODES,
   STYLE_ENUM,
 } from '@photomaker/schema';
+import { JOB_PRIORITIES } from '@photomaker/temporal';
 import { builder } from '../builder.ts';
 
 // GraphQL enum names are SCREAMING_CASE; each maps to the exact Runware/job-model value internally.
@@ -60,6 +61,14 @@ export const PromptWeightingEnum = builder.enumType('PromptWeighting', {
     COMPEL: { value: 'compel', description: 'Runware: "compel"' },
     SD_EMBEDS: { value: 'sdEmbeds', description: 'Runware: "sdEmbeds"' },
   } as const,
+});
+
+export const JobPriorityEnum = builder.enumType('JobPriority', {
+  description:
+    "Not a Runware parameter: the order in which a tenant's queued jobs start (HIGH first, then NORMAL, then LOW; first come first served within one). Across tenants, slots are shared round-robin whatever the priority.",
+  values: Object.fromEntries(JOB_PRIORITIES.map((priority) => [priority, { value: priority }])) as {
+    [K in (typeof JOB_PRIORITIES)[number]]: { value: K };
+  },
 });
 
 export const JobStatusEnum = builder.enumType('JobStatus', {

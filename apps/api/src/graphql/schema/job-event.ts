@@ -26,30 +26,44 @@ function sharedItem(event: JobEvent): JobEventItem {
   return item;
 }
 
-const seqOf = (item: JobEventItem) => (item.kind === 'snapshot' ? item.state.seq : item.event.seq);
-const stageOf = (item: JobEventItem) => (item.kind === 'snapshot' ? item.state.stage : item.event.stage);
+type QueueItem = Extract<JobEventItem, { kind: 'queue' }>;
+
+function seqOf(item: JobEventItem): number {
+  if (item.kind === 'snapshot') return item.state.seq;
+  return item.kind === 'queue' ? item.seq : item.event.seq;
+}
+function stageOf(item: JobEventItem): JobEvent['stage'] {
+  if (item.kind === 'snapshot') return item.state.stage;
+  return item.kind === 'queue' ? 'queued' : item.event.stage;
+}
+function atOf(item: JobEventItem): string {
+  return item.kind === 'event' ? item.event.at : item.at;
+}
+function jobIdOf(item: JobEventItem): string {
+  if (item.kind === 'snapshot') return item.state.jobId;
+  return item.kind === 'queue' ? item.jobId : item.event.jobId;
+}
+const queueOf = (item: JobEventItem) =>
+  (item as QueueItem).kind === 'queue' ? (item as QueueItem).update : undefined;
 
 const JobEventInterface = builder.interfaceRef<JobEventItem>('JobEvent').implement({
   description:
     'A step of a job. The first item of jobEvents is a JobSnapshot; every later item is one logged event, in seq order.',
   fields: (t) => ({
-    jobId: t.id({ resolve: (item) => (item.kind === 'snapshot' ? item.state.jobId : item.event.jobId) }),
+    jobId: t.id({ resolve: jobIdOf }),
     seq: t.int({
       description:
         'Per-job sequence number (gap-free from 1). Resubscribe with afterSeq = the last seq you saw.',
       resolve: seqOf,
     }),
-    at: t.field({
-      type: DateTimeScalar,
-      resolve: (item) => (item.kind === 'snapshot' ? item.at : item.event.at),
-    }),
+    at: t.field({ type: DateTimeScalar, resolve: atOf }),
     stage: t.field({ type: JobStageEnum, resolve: stageOf }),
     status: t.field({
       type: JobStatusEnum,
-      resolve: (item) => (item.kind === 'snapshot' ? item.state.status : statusOfStage(item.event.stage)),
+      resolve: (item) => (item.kind === 'snapshot' ? item.state.status : statusOfStage(stageOf(item))),
     }),
   }),
-  resolveType: (item) => (item.kind === 'snapshot' ? 'JobSnapshot' : TYPE_BY_STAGE[item.event.stage]),
+  resolveType: (item) => (item.kind === 'snapshot' ? 'JobSnapshot' : TYPE_BY_STAGE[stageOf(item)]),
 });
 
 const TYPE_BY_STAGE: Record<JobEvent['stage'], string> = {
@@ -80,10 +94,36 @@ const isEvent = (item: unknown, stage: JobEvent['stage']) =>
 
 builder.objectRef<JobEventItem>('JobQueued').implement({
   interfaces: [JobEventInterface],
-  description: 'Accepted; waiting for a worker.',
-  isTypeOf: (item) => isEvent(item, 'queued'),
+  description:
+    'Accepted; waiting for a slot. Logged once (durable: true), then, while the job waits in the admission queue, ' +
+    'live updates (durable: false) when its position changes or an estimate moves by 2 s or more, at most one ' +
+    'per job per second. A live update repeats the seq of the last logged event and is not replayed on resume: ' +
+    'the snapshot carries Job.queuePosition, and the next update comes within a second.',
+  isTypeOf: (item) => isEvent(item, 'queued') || (item as JobEventItem).kind === 'queue',
   fields: (t) => ({
-    numberResults: t.int({ resolve: (item) => dataOf<'queued'>(item).numberResults }),
+    numberResults: t.int({
+      resolve: (item) => (item.kind === 'queue' ? item.numberResults : dataOf<'queued'>(item).numberResults),
+    }),
+    durable: t.boolean({
+      description:
+        'true: the logged event (gap-free seq). false: a live queue update (its seq repeats the last one).',
+      resolve: (item) => item.kind !== 'queue',
+    }),
+    position: t.int({
+      nullable: true,
+      description: '1-based place in the admission queue (1 starts next); null on the logged event.',
+      resolve: (item) => queueOf(item)?.position ?? null,
+    }),
+    estimatedStartAt: t.field({
+      type: DateTimeScalar,
+      nullable: true,
+      resolve: (item) => queueOf(item)?.estimatedStartAt ?? null,
+    }),
+    estimatedFinishAt: t.field({
+      type: DateTimeScalar,
+      nullable: true,
+      resolve: (item) => queueOf(item)?.estimatedFinishAt ?? null,
+    }),
   }),
 });
 
@@ -191,6 +231,7 @@ builder.subscriptionField('jobEvents', (t) =>
               new GraphQLError(new SlowSubscriberError(QUEUE_LIMIT).message, {
                 extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
               }),
+            queueUpdates: true,
             onOpen: () => subscriptions.inc(),
             onClose: () => subscriptions.dec(),
           })

@@ -119,6 +119,8 @@ builder.mutationField('generatePhotoMaker', (t) =>
         requestId: ctx.requestId,
         idempotencyKey: args.idempotencyKey ?? undefined,
         cancelAfter: args.input.cancelAfter ?? undefined,
+        priority: args.input.priority ?? undefined,
+        defaultPriority: ctx.defaultPriority,
         limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });

@@ -1,7 +1,10 @@
 import type { JobError, JobImage, JobState, JobTask, Lora, ReferenceImage, Safety } from '@photomaker/schema';
+import { type QueueUpdate, queueUpdateOf } from '../../events/queue-watch.ts';
 import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
 import {
   DeliveryMethodEnum,
+  JobPriorityEnum,
   JobStageEnum,
   JobStatusEnum,
   OutputFormatEnum,
@@ -176,5 +179,38 @@ export const JobRef = builder.objectRef<JobState>('Job').implement({
       resolve: (job) => job.cancelAt ?? null,
     }),
     timings: t.field({ type: JobTimings, resolve: (job) => job.timings }),
+    priority: t.field({
+      type: JobPriorityEnum,
+      nullable: true,
+      description:
+        "Its priority among the tenant's queued jobs, from its start input. Null when no limit applied when it started (it never waited for a slot).",
+      resolve: (job) => job.priority ?? null,
+    }),
+    queuePosition: t.int({
+      nullable: true,
+      description:
+        'While QUEUED: its 1-based place in the admission queue (1 starts next). Null once it runs, or when unknown.',
+      resolve: async (job, _args, ctx) => (await queueStatusOf(job, ctx))?.position ?? null,
+    }),
+    estimatedStartAt: t.field({
+      type: DateTimeScalar,
+      nullable: true,
+      description:
+        'While QUEUED: when it should start, from measured service times. Null once it runs, or when unknown.',
+      resolve: async (job, _args, ctx) => (await queueStatusOf(job, ctx))?.estimatedStartAt ?? null,
+    }),
+    estimatedFinishAt: t.field({
+      type: DateTimeScalar,
+      nullable: true,
+      description: 'While QUEUED: when it should finish. Null once it runs, or when unknown.',
+      resolve: async (job, _args, ctx) => (await queueStatusOf(job, ctx))?.estimatedFinishAt ?? null,
+    }),
   }),
 });
+
+/** Only a queued job is asked about (one batched query per request for all of them, see QueueStatuses). */
+async function queueStatusOf(job: JobState, ctx: GraphQLContext): Promise<QueueUpdate | undefined> {
+  if (job.status !== 'QUEUED') return undefined;
+  const status = await ctx.deps.queue.load(job.jobId);
+  return status ? queueUpdateOf(status) : undefined;
+}

@@ -2,6 +2,7 @@ import { DEFAULT_MODEL, DEFAULTS, LIMITS } from '@photomaker/schema';
 import { builder } from '../builder.ts';
 import {
   DeliveryMethodEnum,
+  JobPriorityEnum,
   OutputFormatEnum,
   OutputTypeEnum,
   PromptWeightingEnum,
@@ -79,6 +80,11 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
     cancelAfter: t.string({
       description:
         'Not a Runware parameter: the job\'s deadline, a duration ("90s", "10m", "2h") or an ISO-8601 time with an offset, 1 s to 24 h ahead. Past it the job ends CANCELLED (its `cancelled` event says why); Runware work already submitted still runs and is charged.',
+    }),
+    priority: t.field({
+      type: JobPriorityEnum,
+      description:
+        "Not a Runware parameter: where the job queues among the tenant's own jobs when it waits for a slot. The tenant's default when omitted (NORMAL unless configured).",
     }),
     ttl: t.int({
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,

@@ -139,6 +139,14 @@ export function AdvancedFields(props: {
         >
           <input type="text" placeholder="10m" {...text('cancelAfter')} />
         </Field>
+        <SelectField
+          name="priority"
+          label="Priority"
+          error={errors.priority}
+          value={form.priority}
+          options={PRIORITY_OPTIONS}
+          onChange={(v) => set('priority', v)}
+        />
       </div>
     </details>
   );
@@ -185,6 +193,14 @@ const OUTPUT_FORMAT_OPTIONS: readonly SelectOption<FormState['outputFormat']>[] 
   { value: 'JPG', label: 'JPG' },
   { value: 'PNG', label: 'PNG' },
   { value: 'WEBP', label: 'WEBP' },
+];
+
+/** Only orders this key's own waiting jobs (when a limit makes them wait); other tenants share fairly. */
+const PRIORITY_OPTIONS: readonly SelectOption<FormState['priority']>[] = [
+  { value: '', label: 'Default (your key’s)' },
+  { value: 'HIGH', label: 'High' },
+  { value: 'NORMAL', label: 'Normal' },
+  { value: 'LOW', label: 'Low' },
 ];
 
 const SAFETY_OPTIONS: readonly SelectOption<FormState['safetyMode']>[] = [

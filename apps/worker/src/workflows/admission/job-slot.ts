@@ -1,0 +1,95 @@
+import {
+  admissionWorkflowId,
+  type JobAdmission,
+  type PhotoMakerJobInput,
+  releaseSlotSignal,
+  type SlotRequest,
+  slotGrantedSignal,
+} from '@photomaker/temporal';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
+
+// The job's side of admission (admission-contract.ts): ask the admission workflow for a slot, wait for
+// it, give it back when the job ends. Waiting is a workflow condition: durable, costs nothing while queued.
+
+/** Guards the commands admission adds to a job, so histories from before it replay unchanged. */
+export const ADMISSION_PATCH = 'admission-queue';
+
+const { requestAdmissionSlot } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  // Temporal unreachable for a while: keep asking (the job waits for its slot anyway).
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+export class JobSlot {
+  private readonly input: PhotoMakerJobInput;
+  private readonly admission: JobAdmission;
+  private readonly admissionId: string;
+  private requested = false;
+  /** Workflow time the grant arrived (ms); undefined while queued. */
+  private grantedAt: number | undefined;
+
+  constructor(input: PhotoMakerJobInput, admission: JobAdmission) {
+    this.input = input;
+    this.admission = admission;
+    this.admissionId = admissionWorkflowId(workflowInfo().taskQueue);
+    setHandler(slotGrantedSignal, () => {
+      this.grantedAt ??= Date.now();
+    });
+  }
+
+  /** Resolves when the job holds a slot; a cancellation (or the job's deadline) rejects it. */
+  async acquire(): Promise<void> {
+    this.requested = true;
+    const { task } = this.input;
+    const request: SlotRequest = {
+      jobId: this.input.jobId,
+      tenant: this.input.tenant,
+      priority: this.admission.priority,
+      weight: this.admission.weight,
+      ...(this.admission.maxRunningJobs !== undefined
+        ? { maxRunningJobs: this.admission.maxRunningJobs }
+        : {}),
+      ...(this.admission.maxInFlight !== undefined ? { maxInFlight: this.admission.maxInFlight } : {}),
+      service: {
+        model: task.model,
+        width: task.width,
+        height: task.height,
+        numberResults: task.numberResults,
+      },
+      requestedAt: this.input.createdAt,
+    };
+    await requestAdmissionSlot({ workflowId: this.admissionId, request });
+    await condition(() => this.grantedAt !== undefined);
+  }
+
+  /**
+   * Gives the slot back (or leaves the queue), whatever ended the job; with how long it held the slot, the
+   * sample the queue's service-time estimates learn from. Never throws: the admission workflow frees a
+   * lost release's slot after its maxHoldMs.
+   */
+  async release(): Promise<void> {
+    if (!this.requested) return;
+    const ranMs = this.grantedAt === undefined ? undefined : Date.now() - this.grantedAt;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await getExternalWorkflowHandle(this.admissionId).signal(releaseSlotSignal, {
+          jobId: this.input.jobId,
+          ...(ranMs !== undefined ? { ranMs } : {}),
+        });
+      } catch {
+        log.warn('slot release not delivered; the admission workflow frees it later', {
+          jobId: this.input.jobId,
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,160 @@
+import { CancelRequests } from '@photomaker/events';
+import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
+import { derivedUuid } from '@photomaker/runware';
+import { addToSeed, type JobEvent, type JobState } from '@photomaker/schema';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Harness, type StartedJob } from './support/harness.ts';
+import { activityRuns } from './support/history.ts';
+
+// A multi-image job as one Runware task per image, against an emulator of its own with latency (each
+// image 600 ms, every request 50 ms), so cancels land mid-job and its ledger and peak count are ours.
+
+const WINDOW = 3;
+let emulator: RunningNodeApp;
+let h: Harness;
+
+beforeAll(async () => {
+  emulator = await startNodeApp({
+    name: 'per-image-emulator',
+    entry: 'apps/runware-emulator/src/main.ts',
+    args: [
+      '--port',
+      '0',
+      '--latency',
+      JSON.stringify({ requestMs: 50, imageMs: 600, stepMs: 0, parallelism: 1 }),
+    ],
+  });
+  h = await Harness.create('per-image', { emulatorUrl: emulator.url ?? '' });
+  await h.startWorkers({ settings: { tasksInFlightPerJob: WINDOW, cancelDrainMs: 10_000 } });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await emulator?.stop();
+});
+
+beforeEach(async () => {
+  await h.emulator.reset();
+});
+
+async function cancelledResult(job: StartedJob): Promise<void> {
+  const error = await job.handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+}
+
+const imagesOf = (events: JobEvent[]) =>
+  events.flatMap((event) => (event.stage === 'image_ready' ? [event.data.image] : []));
+
+describe('one Runware task per image', () => {
+  it(`sends image i with seed + i under a taskUUID derived from the job, at most ${WINDOW} at once`, async () => {
+    const job = await h.start(h.input(await h.task({ numberResults: 10, seed: '4242' })));
+    const state: JobState = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(state.images.map((image) => image.seed).sort()).toEqual(
+      [...Array(10).keys()].map((i) => addToSeed('4242', i)).sort(),
+    );
+    const tasks = await h.imageTasks(job.input);
+    tasks.forEach((task, i) => {
+      expect(task).toMatchObject({ numberResults: 1, submissions: 1, charges: 1, deliveryMethod: 'async' });
+      expect(task?.images[0]?.seed).toBe(addToSeed('4242', i));
+    });
+    const inspection = await h.emulator.inspect();
+    expect(inspection.ledger.charges).toBe(10);
+    // The window: never more than WINDOW generations at the emulator, and it was used.
+    expect(inspection.peakActiveGenerations).toBe(WINDOW);
+    // Tasks go out in image order, one at a time.
+    const accepted = tasks.map((task) => Date.parse(task?.acceptedAt ?? ''));
+    expect([...accepted].sort((a, b) => a - b)).toEqual(accepted);
+  }, 60_000);
+
+  it('a 10-image job cancelled after its first image: only the images already sent are charged, and kept', async () => {
+    const input = h.input(await h.task({ numberResults: 10, seed: '100' }));
+    // Images of 2 s. As the API's cancelJob does: the Redis cancel request first, which the run checks
+    // before each send, then Temporal's cancel (it reaches the activity with a heartbeat, seconds later).
+    await h.emulator.setLatency({ imageMs: 2_000 });
+    try {
+      const job = await h.start(input);
+      await h.waitForEvent(input.jobId, (event) => event.stage === 'image_ready');
+      await new CancelRequests(h.redis).request(input.jobId);
+      await job.handle.cancel();
+      await cancelledResult(job);
+      expect(await h.query(job)).toMatchObject({ status: 'CANCELLED' });
+    } finally {
+      await h.emulator.setLatency({ imageMs: 600 });
+    }
+
+    const tasks = (await h.imageTasks(input)).filter((task) => task !== undefined);
+    // The first window, and at most the one sent as the first image came back: never all ten.
+    expect(tasks.length).toBeGreaterThanOrEqual(WINDOW);
+    expect(tasks.length).toBeLessThanOrEqual(WINDOW + 1);
+    // Nothing left running or reserved: each task sent ran once and was charged once, nothing else.
+    await vi.waitFor(async () => expect((await h.emulator.inspect()).activeGenerations).toBe(0));
+    const inspection = await h.emulator.inspect();
+    expect(inspection.ledger).toMatchObject({ charges: tasks.length, reserved: 0 });
+    expect(tasks.every((task) => task.charges === 1 && task.submissions === 1)).toBe(true);
+    // The paid images are the job's: collected after the cancel, in the stream before its end.
+    const events = await h.eventsOf(input.jobId);
+    expect(events.at(-1)).toMatchObject({ stage: 'cancelled', data: { reason: 'cancelled by request' } });
+    const images = imagesOf(events);
+    expect(images).toHaveLength(tasks.length);
+    expect(images.map((image) => image.seed).sort()).toEqual(
+      [...Array(tasks.length).keys()].map((i) => addToSeed('100', i)).sort(),
+    );
+  }, 60_000);
+
+  it('a job cancelled before its first image task was sent costs nothing', async () => {
+    const task = await h.task({ numberResults: 10 });
+    const input = h.input(task);
+    const reference = task.inputImages[0];
+    const sha = reference?.kind === 'blob' ? reference.blob.sha256 : '';
+    // The reference upload is refused with Retry-After 30 s: the job is still before its first send.
+    await h.emulator.addFaults([
+      {
+        match: {
+          taskType: 'imageUpload',
+          taskUUID: derivedUuid(input.runwareTaskUUID, `reference:0:${sha}`),
+        },
+        fault: { kind: 'error', status: 503, code: 'serviceUnavailable', retryAfterSeconds: 30 },
+      },
+    ]);
+    const job = await h.start(input);
+    await vi.waitFor(async () => expect((await h.emulator.inspect()).faultsInjected.error).toBe(1));
+    await job.handle.cancel();
+    await cancelledResult(job);
+    expect(await h.imageTasks(input)).toEqual(Array(10).fill(undefined));
+    expect((await h.emulator.inspect()).ledger.charges).toBe(0);
+  }, 60_000);
+
+  it('keeps its taskUUIDs across an activity retry: what Runware holds is found, never sent twice', async () => {
+    const input = h.input(await h.task({ numberResults: 6, seed: '9' }));
+    const uuids = h.imageTaskUUIDs(input);
+    // Image 3's task is refused (500) more often than one attempt sends it: the attempt fails with
+    // images 0-2 done or in flight, and the retry picks those up with getTaskDetails.
+    await h.emulator.addFaults([
+      {
+        match: { taskType: 'photoMaker', taskUUID: uuids[3] as string },
+        count: 4,
+        fault: { kind: 'error', status: 500, code: 'internalServerError' },
+      },
+      // Image 1's answer is lost (connection reset after Runware accepted it): found, not sent again.
+      {
+        match: { taskType: 'photoMaker', taskUUID: uuids[1] as string },
+        fault: { kind: 'reset', when: 'afterAccept' },
+      },
+    ]);
+    const job = await h.start(input);
+    const state = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(state.images).toHaveLength(6);
+    expect((await activityRuns(job.handle, 'collectImages')).map((run) => run.attempt)).toEqual([2]);
+    expect(await h.chargesOf(input)).toEqual({ charges: 6, submissions: 6, tasks: 6 });
+    const inspection = await h.emulator.inspect();
+    expect(inspection.taskTypes.getTaskDetails).toBeGreaterThanOrEqual(2);
+    expect(Object.keys(inspection.tasks).filter((uuid) => uuids.includes(uuid))).toHaveLength(6);
+  }, 60_000);
+});
