@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needlesOf } from '@photomaker/harness/erasure-scan';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admissionQuery } from '../src/jobs/queue-statuses.ts';
@@ -11,12 +10,11 @@ import {
   GENERATE,
   gql,
   setEmulatorLatency,
-  stack,
   temporalClient,
   tenants,
 } from './helpers.ts';
 import { asDataUri } from './support/bad-images.ts';
-import { DELETE_JOB, scanUntilClean, startLoggedApi, uniquePng } from './support/erasure.ts';
+import { DELETE_JOB, expectPhotoErased, startLoggedApi, uniquePng } from './support/erasure.ts';
 
 // deleteJob of a job still waiting in the admission queue (its tenant runs one job at a time): it is
 // cancelled out of the queue (its place goes to the next job), and nothing of it is left: no Redis key
@@ -99,16 +97,7 @@ describe('deleteJob of a queued job on the real stack (one running job per tenan
     const keys = ['cancel', 'record', 'events', 'tenant'].map((part) => `photomaker:job:${queued}:${part}`);
     expect(await api.server.parts.redis.exists(...keys, `photomaker:usage:job:${queued}`)).toBe(0);
 
-    const { report, line } = await scanUntilClean({
-      env: stack().env,
-      temporal,
-      blobs: { kind: 'dir', dir: stack().blobDir },
-      logDirs: [stack().logDir, logDir],
-      needles: needlesOf('photo', photo),
-      workflowIds: [`photomaker-${queued}`],
-    });
-    process.stdout.write(`erasure scan after deleting a queued job: ${line}\n`);
-    expect(report.hits).toEqual([]);
+    await expectPhotoErased({ temporal, logDir, photo, jobIds: [queued], label: 'deleting a queued job' });
     // The queue moves on: both remaining jobs run to their end.
     await setEmulatorLatency(0);
     await eventually(async () => (await view(next))?.status === 'SUCCEEDED', 90_000, 500);

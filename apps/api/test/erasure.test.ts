@@ -20,6 +20,7 @@ import { asDataUri } from './support/bad-images.ts';
 import {
   DELETE_JOB,
   DELETE_REFERENCE,
+  expectPhotoErased,
   JOB_STATE,
   scanUntilClean,
   startLoggedApi,
@@ -175,16 +176,7 @@ describe('deleteJob and deleteReferenceImage on the real stack (local blob store
       const erased = await deleteJob(id);
       expect(erased.errors).toBeUndefined();
       expect(erased.data?.deleteJob).toMatchObject({ referenceImages: 1, workflow: 'DELETED' });
-      const { report, line } = await scanUntilClean({
-        env: stack().env,
-        temporal,
-        blobs: { kind: 'dir', dir: stack().blobDir },
-        logDirs: [stack().logDir, logDir],
-        needles: needlesOf('photo', photo),
-        workflowIds: [`photomaker-${id}`],
-      });
-      process.stdout.write(`erasure scan after deleting a running job: ${line}\n`);
-      expect(report.hits).toEqual([]);
+      await expectPhotoErased({ temporal, logDir, photo, jobIds: [id], label: 'deleting a running job' });
     } finally {
       await setEmulatorLatency(0);
     }
@@ -213,15 +205,12 @@ describe('deleteJob and deleteReferenceImage on the real stack (local blob store
 
     const erased = await deleteJob(job);
     expect(erased.data?.deleteJob).toMatchObject({ referenceImages: 1 });
-    const { report, line } = await scanUntilClean({
-      env: stack().env,
+    await expectPhotoErased({
       temporal,
-      blobs: { kind: 'dir', dir: stack().blobDir },
-      logDirs: [stack().logDir, logDir],
-      needles: needlesOf('photo', photo),
-      workflowIds: [`photomaker-${job}`],
+      logDir,
+      photo,
+      jobIds: [job],
+      label: 'deleteReferenceImage + deleteJob',
     });
-    process.stdout.write(`erasure scan after deleteReferenceImage + deleteJob: ${line}\n`);
-    expect(report.hits).toEqual([]);
   });
 });

@@ -7,15 +7,17 @@ import {
   describeScan,
   type ErasureScanReport,
   type Needle,
+  needlesOf,
   scanForErasure,
 } from '@photomaker/harness/erasure-scan';
 import { createLogger } from '@photomaker/observability';
 import { AesGcmPayloadCodec, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import type { Client } from '@temporalio/client';
 import sharp from 'sharp';
+import { expect } from 'vitest';
 import { configFromEnv } from '../../src/config.ts';
 import { createApiServer } from '../../src/server.ts';
-import { apiEnv, eventually, gql } from '../helpers.ts';
+import { apiEnv, eventually, gql, stack } from '../helpers.ts';
 
 /** A PNG no other test sends (noise): its bytes and digests are this test's alone. */
 export function uniquePng(size = 24): Promise<Buffer> {
@@ -121,4 +123,27 @@ export async function scanUntilClean(options: {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * The photo is nowhere on the local stack (blob directory, Redis, Temporal, the stack's and `logDir`'s
+ * logs) and the jobs' workflows are gone; the scan's line is printed under `label`.
+ */
+export async function expectPhotoErased(options: {
+  temporal: Client;
+  logDir: string;
+  photo: Buffer;
+  jobIds: string[];
+  label: string;
+}): Promise<void> {
+  const { report, line } = await scanUntilClean({
+    env: stack().env,
+    temporal: options.temporal,
+    blobs: { kind: 'dir', dir: stack().blobDir },
+    logDirs: [stack().logDir, options.logDir],
+    needles: needlesOf('photo', options.photo),
+    workflowIds: options.jobIds.map((id) => `photomaker-${id}`),
+  });
+  process.stdout.write(`erasure scan after ${options.label}: ${line}\n`);
+  expect(report.hits).toEqual([]);
 }
