@@ -53,7 +53,7 @@ builder.mutationField('deleteJob', (t) =>
     description:
       'Erases one of your jobs: its output images, its reference photos unless another of your live jobs ' +
       'uses them, its event stream and record, cached Runware upload ids, and its Temporal execution. A ' +
-      'running job is cancelled first. NOT_FOUND when the job is not yours or is already erased (repeating ' +
+      'queued or running job is cancelled first (a queued one gives up its place). NOT_FOUND when the job is not yours or is already erased (repeating ' +
       'a deletion is safe: it erases nothing more).',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
