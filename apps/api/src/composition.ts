@@ -7,6 +7,7 @@ import {
   type RedisClient,
 } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
+import { JobEraser, withOverrides } from '@photomaker/retention';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
@@ -23,11 +24,13 @@ import { type ImageRedirect, imageRedirectFor } from './http/image-redirects.ts'
 import { ImageUrls } from './http/image-urls.ts';
 import { BlobCollector } from './jobs/blob-collector.ts';
 import { BlobUsage } from './jobs/blob-usage.ts';
+import { Erasure } from './jobs/erasure.ts';
 import { FollowJob } from './jobs/follow-job.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
 import { JobList } from './jobs/job-list.ts';
 import { JobReads } from './jobs/job-reads.ts';
 import { JobRecords } from './jobs/job-records.ts';
+import { JobRetention } from './jobs/job-retention.ts';
 import { JobService } from './jobs/job-service.ts';
 import { admissionQuery, QueueStatuses } from './jobs/queue-statuses.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
@@ -52,6 +55,8 @@ export interface ApiParts {
   records: JobRecords;
   blobCollector: BlobCollector;
   reads: JobReads;
+  /** deleteJob / deleteReferenceImage (the same eraser as the worker's retention sweep). */
+  erasure: Erasure;
   jobs: JobService;
   list: JobList;
   submit: SubmitJob;
@@ -103,6 +108,14 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   const owners = new OutputOwners(redis);
   const usage = new BlobUsage(redis, { quotaBytes: config.images.tenantQuotaBytes });
   const registry = new ReferenceImageRegistry(redis);
+  const eraser = new JobEraser({ redis, blobs, temporal });
+  // The env's retention for every tenant (a tenants file's `retention` per tenant wins, see tenants-file.ts).
+  const retention = new JobRetention({
+    holds: eraser.holds,
+    due: eraser.due,
+    policyFor: (tenant) => withOverrides(config.retention, tenants.current.tenant(tenant)?.retention),
+    logger,
+  });
   const blobCollector = new BlobCollector({
     redis,
     store: blobs,
@@ -119,6 +132,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     registry,
     owners,
     usage,
+    retention,
     inputLifetimeMs: config.images.gcGraceMs,
     maxImageBytes: config.limits.imageBytes,
     maxImagePixels: config.images.maxPixels,
@@ -138,7 +152,12 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
   const cancels = new CancelRequests(redis);
-  const jobs = new JobService({ client: temporal, reads, records, logger, owners, cancels });
+  const jobs = new JobService({ client: temporal, reads, records, logger, owners, cancels, retention });
+  const ledger = new UsageLedger({
+    redis,
+    maxInFlight: config.usage.maxInFlight,
+    slotTtlMs: config.usage.slotTtlMs,
+  });
   const unfinished = new UnfinishedJobWatch({
     read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),
@@ -179,6 +198,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     records,
     blobCollector,
     reads,
+    erasure: new Erasure({ client: temporal, reads, registry, eraser, logger, jobs, ledger }),
     jobs,
     list: new JobList({ client: temporal, read }),
     submit: new SubmitJob({
@@ -189,11 +209,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
       follow,
       metrics,
       usage: new UsageAdmission({
-        ledger: new UsageLedger({
-          redis,
-          maxInFlight: config.usage.maxInFlight,
-          slotTtlMs: config.usage.slotTtlMs,
-        }),
+        ledger,
         reads,
         follow,
         slotTtlMs: config.usage.slotTtlMs,
@@ -231,6 +247,7 @@ export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
     list: parts.list,
     jobs: parts.jobs,
     uploads: parts.intake,
+    erasure: parts.erasure,
     imageUrls: parts.imageUrls,
     subscriptions: parts.metrics.subscriptions,
     webhookSecrets: config.webhookSecrets,

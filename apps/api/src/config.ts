@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type BlobStoreSettings, DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import { parseClusterNodes } from '@photomaker/events';
+import { type RetentionPolicy, retentionPolicyFrom } from '@photomaker/retention/env';
 import {
   TemporalConfigError,
   type TemporalConnectionConfig,
@@ -58,6 +59,8 @@ export interface ApiConfig {
   edge: ApiEdge;
   images: ApiImages;
   usage: ApiUsage;
+  /** Every tenant's retention unless the tenants file gives it its own (`PHOTOMAKER_RETENTION_*`). */
+  retention: RetentionPolicy;
   /** The /v1 WebSocket's bounds (gateway/v1-ws/socket-env.ts). */
   v1Socket: V1SocketLimits;
   /** Warnings to log at start (dev secrets in use). */
@@ -312,6 +315,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
       gcIntervalMs: e.PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES * 60_000,
     },
     usage: usageOf(e),
+    retention: retentionPolicyFrom(e),
     v1Socket: v1SocketLimitsOf(e),
     warnings,
   };

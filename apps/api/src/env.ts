@@ -3,6 +3,7 @@ import { blobDirEnv, blobStoreEnv, imageUrlModeEnv, urlSigningEnv } from '@photo
 import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { retentionPolicyEnv } from '@photomaker/retention/env';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
@@ -259,6 +260,7 @@ export const apiEnv = z.object({
   ...apiImagesEnv.shape,
   ...apiTenantsEnv.shape,
   ...apiUsageEnv.shape,
+  ...retentionPolicyEnv.shape,
   ...v1SocketEnv.shape,
 });
 

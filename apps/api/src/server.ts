@@ -154,7 +154,8 @@ export async function createApiServer(
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url?.split('?')[0],
+          // An image path names its blob's sha256: a face's digest stays out of logs (erasure cannot reach them).
+          url: req.url?.split('?')[0]?.replace(/[0-9a-f]{64}/gi, '[sha256]'),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

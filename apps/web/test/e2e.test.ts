@@ -280,4 +280,29 @@ describe('the web app on the real stack', () => {
     expect(await place.count()).toBe(0);
     expect(await page.locator('.job-panel .image-tile:not(.pending)').count()).toBe(1);
   }, 240_000);
+
+  it('deletes a job from the history, only after the user confirms', async () => {
+    await page.setViewportSize({ width: 1360, height: 1000 });
+    await page.goto(`${stack.apiUrl}/history`);
+    await page.locator('.job-row').nth(2).waitFor();
+    const rows = page.locator('.job-list > li');
+    const count = await rows.count();
+    const first = rows.first();
+    const jobId = await first.locator('.job-row').getAttribute('data-job-id');
+    // Keep it: nothing happens.
+    await first.getByRole('button', { name: 'Delete job' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Delete this job?' });
+    await dialog.waitFor();
+    await shot('14-delete-confirm', false);
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(count);
+    // Delete: the row goes, and the job's page no longer finds it.
+    await first.getByRole('button', { name: 'Delete job' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(count - 1);
+    expect(await page.locator(`.job-row[data-job-id="${jobId}"]`).count()).toBe(0);
+    await shot('15-deleted');
+  });
 });

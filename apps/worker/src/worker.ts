@@ -5,6 +5,7 @@ import { type Activities, splitActivities } from './activities/index.ts';
 import { scrubActivityFailures } from './activity-failure-scrub.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import type { RetentionActivities } from './retention/retention-activities.ts';
 import { admissionTaskQueue, deliveryTaskQueue } from './workflows/task-queues.ts';
 
 export interface WorkerTuning {
@@ -49,6 +50,8 @@ export interface PhotoMakerWorkerOptions {
   taskQueue?: string;
   dataConverter: DataConverter;
   activities: Activities;
+  /** The retention sweep's activities (its workflow is in the same bundle, on the job task queue). */
+  retentionActivities?: RetentionActivities;
   metrics?: WorkerMetrics;
   workflows?: WorkflowSource;
   tuning?: Partial<WorkerTuning>;
@@ -102,7 +105,7 @@ export class PhotoMakerWorkers {
       connection: options.connection,
       taskQueue,
       ...(options.workflows ?? { workflowsPath: WORKFLOWS_PATH }),
-      activities: main,
+      activities: { ...main, ...options.retentionActivities },
       maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
       maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
       workflowThreadPoolSize: tuning.workflowThreads,

@@ -3,6 +3,7 @@ import type { JobPriority } from '@photomaker/temporal';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
 import type { ImageUrls } from '../http/image-urls.ts';
+import type { Erasure } from '../jobs/erasure.ts';
 import type { FollowJob } from '../jobs/follow-job.ts';
 import type { ImageIntake } from '../jobs/image-intake.ts';
 import type { JobList } from '../jobs/job-list.ts';
@@ -21,6 +22,8 @@ export interface GraphQLDeps {
   list: Pick<JobList, 'list'>;
   jobs: Pick<JobService, 'cancel'>;
   uploads: Pick<ImageIntake, 'upload'>;
+  /** deleteJob / deleteReferenceImage. */
+  erasure: Pick<Erasure, 'deleteJob' | 'deleteReferenceImage'>;
   imageUrls: Pick<ImageUrls, 'urlFor'>;
   /** Gauge of live jobEvents subscriptions. */
   subscriptions: { inc(): void; dec(): void };

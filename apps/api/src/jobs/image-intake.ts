@@ -12,6 +12,7 @@ import { BodyTooLargeError, readBodyLimited, type UrlGuard, UrlGuardError } from
 import type { BlobUsage } from './blob-usage.ts';
 import { checkImage } from './image-check.ts';
 import { InvalidInputError } from './input-error.ts';
+import type { JobRetention } from './job-retention.ts';
 import {
   REFERENCE_TTL_SECONDS,
   type ReferenceImageRegistry,
@@ -26,6 +27,8 @@ export interface ImageIntakeOptions {
   owners: Pick<OutputOwners, 'ownerOf'>;
   /** Each tenant's bytes in the blob store, refused past its quota. */
   usage: Pick<BlobUsage, 'use' | 'renew'>;
+  /** Holds on reference photos until their retention ends (each use renews it). */
+  retention?: Pick<JobRetention, 'referenceHeld'>;
   /** How long the bytes of a job's input image stay in use after they were sent (the GC grace). */
   inputLifetimeMs: number;
   maxImageBytes: number;
@@ -77,7 +80,9 @@ export class ImageIntake {
   async upload(tenant: string, value: string, parameter = 'image'): Promise<StoredReference> {
     const origin = { tenant, parameter, index: undefined, lifetimeMs: REFERENCE_LIFETIME_MS };
     const blob = await this.bytesOf(value, origin, { allowUuid: false });
-    return this.options.registry.register(tenant, blob);
+    const stored = await this.options.registry.register(tenant, blob);
+    await this.options.retention?.referenceHeld(tenant, stored.id, blob);
+    return stored;
   }
 
   private async resolveOne(tenant: string, value: string, index: number): Promise<ReferenceImage> {
@@ -92,6 +97,7 @@ export class ImageIntake {
     const own = await this.options.registry.resolve(tenant, uuid);
     if (own) {
       await this.options.usage.renew(tenant, own.blob, REFERENCE_LIFETIME_MS);
+      await this.options.retention?.referenceHeld(tenant, own.id, own.blob);
       return { kind: 'blob', blob: own.blob };
     }
     // An output of this platform is usable by the tenant whose job made it; an owner no longer known

@@ -15,6 +15,7 @@ import { newRunwareTaskUUID } from './ids.ts';
 import { InvalidInputError } from './input-error.ts';
 import type { JobReads } from './job-reads.ts';
 import type { JobRecords } from './job-records.ts';
+import type { JobRetention } from './job-retention.ts';
 
 /** Who asks for which job, and how to recognise a replay of the same request. */
 export interface JobRequest {
@@ -33,6 +34,8 @@ export interface StartJobRequest extends JobRequest {
   cancelAt?: string;
   /** The job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
   admission?: JobAdmission;
+  /** The job's own, shorter life for its outputs and references (ms; `expiresIn`). */
+  expiresInMs?: number;
 }
 
 export interface StartJobResult {
@@ -56,6 +59,7 @@ export class JobService {
   private readonly logger: Logger;
   private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
   private readonly cancels: Pick<CancelRequests, 'request'> | undefined;
+  private readonly retention: Pick<JobRetention, 'jobStarted'> | undefined;
 
   constructor(options: {
     client: Client;
@@ -66,6 +70,8 @@ export class JobService {
     owners?: Pick<OutputOwners, 'recordJob'>;
     /** Tells the worker of a cancel before Temporal's heartbeat does (it stops sending image tasks). */
     cancels?: Pick<CancelRequests, 'request'>;
+    /** Records until when the job's outputs, references and record are kept. */
+    retention?: Pick<JobRetention, 'jobStarted'>;
   }) {
     this.client = options.client;
     this.reads = options.reads;
@@ -73,6 +79,7 @@ export class JobService {
     this.logger = options.logger;
     this.owners = options.owners;
     this.cancels = options.cancels;
+    this.retention = options.retention;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
@@ -130,6 +137,7 @@ export class JobService {
         "job owner not stored; this job's outputs will not be usable as references",
       );
     });
+    await this.retention?.jobStarted(input, request.expiresInMs);
     return { state: initialJobState(input), created: true };
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '@photomaker/observability';
+import { parseExpiresIn } from '@photomaker/retention/policy';
 import {
   type JobState,
   normalizePhotoMaker,
@@ -49,6 +50,11 @@ export interface SubmitRequest {
   priority?: unknown;
   /** The tenant's default priority (tenants file `defaults.priority`, else PHOTOMAKER_TENANT_DEFAULT_PRIORITY). */
   defaultPriority?: JobPriority | undefined;
+  /**
+   * fal's `expiresIn`: a duration ("30m", "12h", "7d") after which this job's outputs and reference photos
+   * are erased, if sooner than the tenant's retention. Each transport takes it from its own field.
+   */
+  expiresIn?: unknown;
   /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
   onlyNew?: boolean;
   /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
@@ -144,11 +150,17 @@ export class SubmitJob {
     }
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
+    const expiresInMs = expiresInOf(request.expiresIn);
     const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const started = await this.startOrReplay(request, { jobId, cancelAt, priority }, params, hold);
+    const started = await this.startOrReplay(
+      request,
+      { jobId, cancelAt, priority, expiresInMs },
+      params,
+      hold,
+    );
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
     if (created) {
@@ -173,12 +185,17 @@ export class SubmitJob {
    */
   private async startOrReplay(
     request: SubmitRequest,
-    ids: { jobId: string; cancelAt: string | undefined; priority: JobPriority },
+    ids: {
+      jobId: string;
+      cancelAt: string | undefined;
+      priority: JobPriority;
+      expiresInMs: number | undefined;
+    },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
-    const { jobId, cancelAt, priority } = ids;
+    const { jobId, cancelAt, priority, expiresInMs } = ids;
     const job = {
       tenant,
       jobId,
@@ -206,6 +223,7 @@ export class SubmitJob {
       task,
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
+      ...(expiresInMs !== undefined ? { expiresInMs } : {}),
     });
   }
 }
@@ -251,4 +269,12 @@ function deadlineOf(cancelAfter: unknown): string | undefined {
       : { ok: false as const, message: "Invalid value for 'cancelAfter': it must be a string." };
   if (!resolved.ok) throw InvalidInputError.of('invalidCancelAfter', 'cancelAfter', resolved.message);
   return resolved.at;
+}
+
+/** A job's `expiresIn` in ms; undefined without one. */
+function expiresInOf(expiresIn: unknown): number | undefined {
+  if (expiresIn === undefined) return undefined;
+  const parsed = parseExpiresIn(expiresIn);
+  if (!parsed.ok) throw InvalidInputError.of('invalidExpiresIn', 'expiresIn', parsed.message);
+  return parsed.ms;
 }

@@ -27,6 +27,10 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
     list: { list: unused('list') },
     jobs: { cancel: unused('cancel') },
     uploads: { upload: unused('upload') },
+    erasure: {
+      deleteJob: unused('deleteJob'),
+      deleteReferenceImage: unused('deleteReferenceImage'),
+    },
     imageUrls: { urlFor: (blob) => `http://images.test/${blob.sha256}` },
     subscriptions: { inc: () => undefined, dec: () => undefined },
     webhookSecrets: { current: unused('webhookSecrets.current') },

@@ -159,6 +159,7 @@ export class V1Tasks {
           reserved,
           cancelAfter: extraOf(task, 'cancelAfter'),
           priority: extraOf(task, 'priority'),
+          expiresIn: extraOf(task, 'expiresIn'),
         })
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
@@ -221,7 +222,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter, priority }: TaskExtras,
+    { reserved, cancelAfter, priority, expiresIn }: TaskExtras,
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -241,6 +242,7 @@ export class V1Tasks {
       cancelAfter,
       priority,
       defaultPriority: caller.defaultPriority,
+      expiresIn,
       limits: caller.limits,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
@@ -311,13 +313,15 @@ interface TaskExtras {
   reserved: Set<string>;
   cancelAfter: unknown;
   priority: unknown;
+  /** fal's `expires_in`: a shorter life for this job's outputs and references. */
+  expiresIn: unknown;
 }
 
 /**
- * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`): the wire schema drops them,
- * Runware would ignore them; submission validates them.
+ * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `expiresIn`): the wire schema
+ * drops them, Runware would ignore them; submission validates them.
  */
-function extraOf(task: unknown, field: 'cancelAfter' | 'priority'): unknown {
+function extraOf(task: unknown, field: 'cancelAfter' | 'priority' | 'expiresIn'): unknown {
   return task !== null && typeof task === 'object' && field in task
     ? (task as Record<string, unknown>)[field]
     : undefined;

@@ -121,6 +121,7 @@ builder.mutationField('generatePhotoMaker', (t) =>
         cancelAfter: args.input.cancelAfter ?? undefined,
         priority: args.input.priority ?? undefined,
         defaultPriority: ctx.defaultPriority,
+        expiresIn: args.input.expiresIn ?? undefined,
         limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });
