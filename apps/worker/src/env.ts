@@ -1,7 +1,7 @@
 import { blobDirEnv, blobStoreEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { duration, httpUrl, integer, oneOf, positiveNumber } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
 import { PHOTOMAKER_FORMS } from '@photomaker/runware';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
@@ -115,6 +115,7 @@ export const workerEnv = z.object({
   ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
+  ...tracingEnv.shape,
   ...workerOwnEnv.shape,
 });
 

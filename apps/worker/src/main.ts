@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { blobStoreFromEnv } from '@photomaker/blobstore';
 import { createLogger, createMetricsRegistry } from '@photomaker/observability';
+import { startTracing } from '@photomaker/observability/tracing';
 import {
   AesGcmPayloadCodec,
   createCodecHandler,
@@ -52,6 +53,9 @@ try {
 }
 
 const logger = createLogger({ service: 'worker', level: config.logLevel });
+// Before any span: the env schema already checked the OTEL_* variables.
+const tracing = startTracing({ service: 'worker' });
+if (tracing.enabled) logger.info({ endpoint: tracing.endpoint }, 'tracing on: exporting spans over OTLP');
 for (const warning of config.warnings) logger.warn(warning);
 const keys = payloadKeysFromEnv(process.env);
 if (keys.dev) logger.warn(DEV_KEY_WARNING);
@@ -113,6 +117,7 @@ const workers = await PhotoMakerWorkers.create({
   metrics,
   workflows: bundle.source,
   tuning: config.tuning,
+  tracing,
 });
 
 const http = await startHttpServer({
@@ -165,5 +170,6 @@ try {
   await http.close();
   await resources.close();
   await connection.close();
+  await tracing.shutdown();
 }
 process.exit(exitCode);

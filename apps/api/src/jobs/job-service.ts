@@ -33,6 +33,8 @@ export interface StartJobRequest extends JobRequest {
   cancelAt?: string;
   /** The job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
   admission?: JobAdmission;
+  /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
+  traceId?: string;
 }
 
 export interface StartJobResult {
@@ -86,6 +88,7 @@ export class JobService {
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.admission ? { admission: request.admission } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
+      ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };
     try {
