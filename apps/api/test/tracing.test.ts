@@ -8,7 +8,8 @@ import { SpanTree } from './support/span-tree.ts';
 
 // A platform of its own (the shared stack's worker would take these jobs untraced), its API and worker
 // exporting OTLP/HTTP JSON to a real receiver in this process. Each job's trace must run unbroken from
-// the submission to each Runware call and delivery, with the id the Job answers.
+// the submission to each Runware call and delivery, with the id the Job answers. A global in-flight
+// budget puts every job through the admission queue, so its slot wait is in the trace too.
 
 const PROMPT = `rwre, a traced portrait ${randomUUID()}`;
 const HOOK_TOKEN = `hooktoken${randomUUID().replaceAll('-', '')}`;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   platform = await startPlatform({
     pieces: ['temporal', 'redis', 'emulator', 'worker', 'api'],
     name: 'tracing',
-    env: { worker: otel, api: otel },
+    env: { worker: otel, api: { ...otel, PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: '16' } },
     onLine: (piece, line) => logLines.push({ piece, line }),
   });
   client = new PlatformClient(platform.apiUrl, platform.apiKey);
@@ -71,16 +72,43 @@ async function traceOf(traceId: string, root: string, more: string[] = []): Prom
   return new SpanTree(receiver.spans, traceId);
 }
 
-/** From a worker span up to the API's: the activity, the workflow, the start, the submission. */
-function expectJobChain(path: string[], leaf: string, activity: RegExp, root: string): void {
-  expect(path[0]).toBe(`photomaker-worker:${leaf}`);
-  expect(path[1]).toMatch(new RegExp(`^photomaker-worker:RunActivity:${activity.source}$`));
-  expect(path[2]).toMatch(new RegExp(`^photomaker-worker:StartActivity:${activity.source}$`));
-  expect(path.slice(3)).toEqual([
+/** The job's part of a chain, from the workflow span up: the start, the submission, the request. */
+function jobRoot(root: string): string[] {
+  return [
     'photomaker-worker:RunWorkflow:photoMakerJob',
     'photomaker-api:StartWorkflow:photoMakerJob',
     'photomaker-api:job submit',
     `photomaker-api:${root}`,
+  ];
+}
+
+/**
+ * From a worker span up to the API's: the activity, the workflow, the start, the submission. `via`: a
+ * span between the leaf and the activity (a per-image job's `runware image task`).
+ */
+function expectJobChain(path: string[], leaf: string, activity: RegExp, root: string, via?: string): void {
+  const [first, ...rest] = path;
+  expect(first).toBe(`photomaker-worker:${leaf}`);
+  const up = via === undefined ? rest : rest.slice(1);
+  if (via !== undefined) expect(rest[0]).toBe(`photomaker-worker:${via}`);
+  expect(up[0]).toMatch(new RegExp(`^photomaker-worker:RunActivity:${activity.source}$`));
+  expect(up[1]).toMatch(new RegExp(`^photomaker-worker:StartActivity:${activity.source}$`));
+  expect(up.slice(2)).toEqual(jobRoot(root));
+}
+
+/** The admission queue's slot wait: a span of the workflow, the slot request's activity inside it. */
+function expectSlotWait(tree: SpanTree, root: string): void {
+  const [wait] = tree.named('admission slot wait');
+  expect(tree.pathToRoot(wait as ReceivedSpan)).toEqual([
+    'photomaker-worker:admission slot wait',
+    ...jobRoot(root),
+  ]);
+  expect(wait?.attributes['photomaker.priority']).toMatch(/^(HIGH|NORMAL|LOW)$/i);
+  const [request] = tree.named('RunActivity:requestAdmissionSlot');
+  expect(tree.pathToRoot(request as ReceivedSpan).slice(1)).toEqual([
+    'photomaker-worker:StartActivity:requestAdmissionSlot',
+    'photomaker-worker:admission slot wait',
+    ...jobRoot(root),
   ]);
 }
 
@@ -100,7 +128,11 @@ describe('one trace per job (OTLP export received by a real receiver)', () => {
     expect(job?.status).toBe('SUCCEEDED');
     expect(job?.traceId).toMatch(TRACE_ID);
     const traceId = job?.traceId ?? '';
-    const tree = await traceOf(traceId, 'graphql mutation generatePhotoMaker');
+    const tree = await traceOf(traceId, 'graphql mutation generatePhotoMaker', [
+      'admission slot wait',
+      'RunActivity:requestAdmissionSlot',
+    ]);
+    expectSlotWait(tree, 'graphql mutation generatePhotoMaker');
     const [call] = tree.named('runware POST');
     expectJobChain(
       tree.pathToRoot(call as ReceivedSpan),
@@ -164,9 +196,42 @@ describe('one trace per job (OTLP export received by a real receiver)', () => {
     expect(request.traceId).not.toBe(callerTrace);
     expect(request.parentSpanId).toBe('');
     expect(request.links).toEqual([{ traceId: callerTrace, spanId: 'ab'.repeat(8) }]);
-    const tree = await traceOf(request.traceId, 'POST /v1', ['webhook POST']);
-    for (const call of tree.named('runware POST'))
-      expectJobChain(tree.pathToRoot(call), 'runware POST', /collectImages/, 'POST /v1');
+    const tree = await traceOf(request.traceId, 'POST /v1', ['webhook POST', 'admission slot wait']);
+    expectSlotWait(tree, 'POST /v1');
+    // Two images, one Runware task each: a span per image task, its send and polls inside it.
+    await receiver.waitFor(
+      (spans) =>
+        spans.filter((s) => s.traceId === request.traceId && s.name === 'runware image task').length === 2,
+    );
+    const images = new SpanTree(receiver.spans, request.traceId);
+    const imageTasks = images.named('runware image task');
+    expect(imageTasks.map((span) => span.attributes['photomaker.image.index']).sort()).toEqual([0, 1]);
+    for (const imageTask of imageTasks) {
+      expect(imageTask.attributes['photomaker.image.outcome']).toBe('done');
+      expect(images.pathToRoot(imageTask).slice(1, 3)).toEqual([
+        'photomaker-worker:RunActivity:collectImages',
+        'photomaker-worker:StartActivity:collectImages',
+      ]);
+    }
+    // Each image task's send (and its polls) inside its span; any other call (a reference upload) the
+    // activity's own.
+    const calls = images.named('runware POST');
+    const sends = calls.filter((call) =>
+      String(call.attributes['runware.task_types']).includes('photoMaker'),
+    );
+    expect(sends.length).toBeGreaterThanOrEqual(2);
+    for (const call of calls) {
+      const path = images.pathToRoot(call);
+      const inImage = path[1] === 'photomaker-worker:runware image task';
+      if (sends.includes(call)) expect(inImage).toBe(true);
+      expectJobChain(
+        path,
+        'runware POST',
+        /collectImages/,
+        'POST /v1',
+        inImage ? 'runware image task' : undefined,
+      );
+    }
     const deliveries = tree.named('webhook POST');
     expect(deliveries.length).toBe(2);
     for (const delivery of deliveries) {
