@@ -84,7 +84,16 @@ beforeAll(async () => {
     h.taskQueue,
     tracing,
   );
-  finished.push(single, succeeded, failed, followUp, cancelled, timedOut, traced);
+  // Traced and queued: its admission slot wait is a span of the workflow (no command), per-image tasks.
+  const tracedQueued = await h.start(
+    {
+      ...h.input(await h.task({ numberResults: 2 })),
+      admission: { priority: 'NORMAL', weight: 1, maxRunningJobs: 4 },
+    },
+    h.taskQueue,
+    tracing,
+  );
+  finished.push(single, succeeded, failed, followUp, cancelled, timedOut, traced, tracedQueued);
   await Promise.allSettled([...finished, leaky].map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
     // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
@@ -103,7 +112,7 @@ afterAll(async () => {
 });
 
 describe('determinism', () => {
-  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline, traced)', async () => {
+  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline, traced, traced and queued)', async () => {
     const histories = await Promise.all(
       finished.map(async (job) => ({
         workflowId: job.handle.workflowId,
@@ -117,7 +126,15 @@ describe('determinism', () => {
     )) {
       results.push(result);
     }
-    expect(results).toHaveLength(7);
+    expect(results).toHaveLength(8);
+    // The queued one really waited for its slot: granted by signal, given back by signal.
+    const queued = (await finished[7]?.handle.fetchHistory())?.events ?? [];
+    expect(queued.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toContain(
+      'slotGranted',
+    );
+    expect(
+      queued.map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName),
+    ).toContain('releaseSlot');
     // The deadline's job completed (nobody cancelled the workflow) with its state CANCELLED.
     await expect(finished[5]?.handle.result()).resolves.toMatchObject({ status: 'CANCELLED' });
     for (const result of results) expect(result.error).toBeUndefined();
