@@ -88,7 +88,11 @@ function connectApiRedis(config: ApiConfig, logger: Logger) {
   return { redis, onRedisError };
 }
 
-export async function composeApi(config: ApiConfig, logger: Logger): Promise<ApiParts> {
+export async function composeApi(
+  config: ApiConfig,
+  logger: Logger,
+  options: { tracing?: boolean } = {},
+): Promise<ApiParts> {
   const metrics = createApiMetrics();
   const tenants = new LiveTenantDirectory({
     sources: config.tenants,
@@ -101,6 +105,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     connection: config.temporal,
     env: config.payloadKeys ? { PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys } : {},
     warn: (message) => logger.warn(message),
+    tracing: options.tracing ?? false,
   });
   const blobs = blobStoreFrom(config.blobStore);
   const imageRedirect = imageRedirectFor(config.imageUrlMode, blobs);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { blobDirEnv, blobStoreEnv, imageUrlModeEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
 import { retentionPolicyEnv } from '@photomaker/retention/env';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { temporalEnv } from '@photomaker/temporal/env';
@@ -255,6 +255,7 @@ export const apiEnv = z.object({
   ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
+  ...tracingEnv.shape,
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
-import { createLogger, type Logger } from '@photomaker/observability';
+import { callerLinks, createLogger, type Logger } from '@photomaker/observability';
 import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -73,11 +73,12 @@ function errorAnswer(
  */
 export async function createApiServer(
   config: ApiConfig,
-  options: { logger?: Logger } = {},
+  /** `tracing`: this process traces (startTracing in main.ts): workflow starts carry the job's trace. */
+  options: { logger?: Logger; tracing?: boolean } = {},
 ): Promise<ApiServer> {
   const logger = options.logger ?? createLogger({ service: 'api' });
   for (const warning of config.warnings) logger.warn(warning);
-  const parts = await composeApi(config, logger);
+  const parts = await composeApi(config, logger, { tracing: options.tracing ?? false });
   const { admission, metrics } = parts;
   const deps = graphqlDeps(parts, config);
   const app = express();
@@ -200,7 +201,7 @@ export async function createApiServer(
     admitGraphQL(admission),
     express.json({ limit: config.limits.bodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<GraphQLContext> => {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;
         const tenant = locals.principal?.tenant ?? '';
         return {
@@ -211,6 +212,7 @@ export async function createApiServer(
           logger: logger.child({ requestId: locals.requestId, tenant }),
           deps,
           transport: 'http',
+          traceLinks: callerLinks(req.headers),
         };
       },
     }),

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { blobStoreFromEnv } from '@photomaker/blobstore';
 import { createLogger, createMetricsRegistry } from '@photomaker/observability';
+import { startTracing } from '@photomaker/observability/tracing';
 import { JobEraser } from '@photomaker/retention';
 import {
   AesGcmPayloadCodec,
@@ -57,6 +58,9 @@ try {
 }
 
 const logger = createLogger({ service: 'worker', level: config.logLevel });
+// Before any span: the env schema already checked the OTEL_* variables.
+const tracing = startTracing({ service: 'worker' });
+if (tracing.enabled) logger.info({ endpoint: tracing.endpoint }, 'tracing on: exporting spans over OTLP');
 for (const warning of config.warnings) logger.warn(warning);
 const keys = payloadKeysFromEnv(process.env);
 if (keys.dev) logger.warn(DEV_KEY_WARNING);
@@ -144,6 +148,7 @@ const workers = await PhotoMakerWorkers.create({
   metrics,
   workflows: bundle.source,
   tuning: config.tuning,
+  tracing,
 });
 
 const http = await startHttpServer({
@@ -197,5 +202,6 @@ try {
   await resources.close();
   await client.connection.close();
   await connection.close();
+  await tracing.shutdown();
 }
 process.exit(exitCode);

@@ -1,3 +1,4 @@
+import type { Tracing } from '@photomaker/observability/tracing';
 import { TASK_QUEUE } from '@photomaker/temporal';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -6,6 +7,8 @@ import { scrubActivityFailures } from './activity-failure-scrub.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { RetentionActivities } from './retention/retention-activities.ts';
+import { activityTracing } from './tracing/activity-tracing.ts';
+import { workflowSpanSinks } from './tracing/workflow-spans.ts';
 import { admissionTaskQueue, deliveryTaskQueue } from './workflows/task-queues.ts';
 
 export interface WorkerTuning {
@@ -43,6 +46,14 @@ export type WorkflowSource = { workflowBundle: { codePath: string } } | { workfl
 
 export const WORKFLOWS_PATH = new URL('./workflows/index.ts', import.meta.url).pathname;
 
+/**
+ * Workflow interceptor modules: part of every bundle (prebuilt, at start, in tests), whether this process
+ * traces or not, so one bundle serves both. Temporal's tracing, for jobs started with a trace only.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  new URL('./workflows/tracing-interceptors.ts', import.meta.url).pathname,
+];
+
 export interface PhotoMakerWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -56,6 +67,8 @@ export interface PhotoMakerWorkerOptions {
   workflows?: WorkflowSource;
   tuning?: Partial<WorkerTuning>;
   identity?: string;
+  /** This process's tracing (startTracing); off when absent. */
+  tracing?: Tracing;
 }
 
 /**
@@ -97,7 +110,13 @@ export class PhotoMakerWorkers {
       maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
       ...(options.identity ? { identity: options.identity } : {}),
       interceptors: {
-        activity: [...(options.metrics ? [activityMetrics(options.metrics)] : []), scrubActivityFailures],
+        activity: [
+          ...(options.tracing?.enabled ? [activityTracing] : []),
+          ...(options.metrics ? [activityMetrics(options.metrics)] : []),
+          scrubActivityFailures,
+        ],
+        // Bundled from the sources only; a prebuilt bundle has them already (scripts/build-workflow-bundle.ts).
+        workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
       },
     };
     const workflowWorker = await Worker.create({
@@ -106,6 +125,7 @@ export class PhotoMakerWorkers {
       taskQueue,
       ...(options.workflows ?? { workflowsPath: WORKFLOWS_PATH }),
       activities: { ...main, ...options.retentionActivities },
+      sinks: workflowSpanSinks(options.tracing ?? { enabled: false, shutdown: async () => undefined }),
       maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
       maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
       workflowThreadPoolSize: tuning.workflowThreads,

@@ -1,4 +1,4 @@
-import type { Logger } from '@photomaker/observability';
+import type { Link, Logger } from '@photomaker/observability';
 import type { JobPriority } from '@photomaker/temporal';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
@@ -44,4 +44,6 @@ export interface GraphQLContext {
   logger: Logger;
   deps: GraphQLDeps;
   transport: 'http' | 'ws';
+  /** The caller's own trace (an HTTP `traceparent`), linked from a job's trace, never adopted. */
+  traceLinks?: Link[];
 }

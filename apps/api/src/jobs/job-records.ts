@@ -62,6 +62,7 @@ export class JobRecords {
       task: input.task,
       runwareTaskUUID: input.runwareTaskUUID,
       ...(input.requestId ? { requestId: input.requestId } : {}),
+      ...(input.traceId ? { traceId: input.traceId } : {}),
       ...(input.cancelAt ? { cancelAt: input.cancelAt } : {}),
       ...(input.admission ? { admission: { priority: input.admission.priority } } : {}),
       ...(fingerprint ? { fingerprint } : {}),

@@ -36,6 +36,8 @@ export interface StartJobRequest extends JobRequest {
   admission?: JobAdmission;
   /** The job's own, shorter life for its outputs and references (ms; `expiresIn`). */
   expiresInMs?: number;
+  /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
+  traceId?: string;
 }
 
 export interface StartJobResult {
@@ -93,6 +95,7 @@ export class JobService {
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.admission ? { admission: request.admission } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
+      ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };
     try {

@@ -1,4 +1,4 @@
-import type { Logger } from '@photomaker/observability';
+import { currentTraceId, type Logger, setSpanAttributes, withSpan } from '@photomaker/observability';
 import { parseExpiresIn } from '@photomaker/retention/policy';
 import {
   type JobState,
@@ -119,7 +119,13 @@ export class SubmitJob {
     return this.deps.usage.reserve(tenant, limits, jobs);
   }
 
-  async submit(request: SubmitRequest): Promise<SubmitResult> {
+  /** One submission as a span of the transport's trace: the job's id, and whether it was created. */
+  submit(request: SubmitRequest): Promise<SubmitResult> {
+    const span = { attributes: { 'photomaker.via': request.via }, inTraceOnly: true };
+    return withSpan('photomaker-api', 'job submit', span, () => this.submitUntraced(request));
+  }
+
+  private async submitUntraced(request: SubmitRequest): Promise<SubmitResult> {
     // Usage this request holds for a job that has not started (yet): refunded unless the job starts.
     const hold = { jobId: request.reserved ? request.jobId : undefined };
     try {
@@ -163,6 +169,7 @@ export class SubmitJob {
     );
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
+    setSpanAttributes({ 'photomaker.job_id': jobId, 'photomaker.created': created });
     if (created) {
       hold.jobId = undefined;
       this.deps.usage.settleWhenDone(tenant, state, request.logger);
@@ -218,12 +225,15 @@ export class SubmitJob {
     const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
     const task = { ...normalizePhotoMaker(params), inputImages };
     const admission = admissionOf(request.limits, this.deps.maxInFlight, priority);
+    // The job keeps the trace it starts in: Job.traceId answers it on every read path.
+    const traceId = currentTraceId();
     return this.deps.jobs.start({
       ...job,
       task,
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
       ...(expiresInMs !== undefined ? { expiresInMs } : {}),
+      ...(traceId !== undefined ? { traceId } : {}),
     });
   }
 }

@@ -32,6 +32,7 @@ const JobFields = graphql(
     queuePosition
     estimatedStartAt
     estimatedFinishAt
+    traceId
     error {
       code
       message

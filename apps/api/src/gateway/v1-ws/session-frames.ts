@@ -145,6 +145,7 @@ export class SessionFrames {
       defaultPriority: principal.defaults?.priority,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,
       signal: this.deps.signal,
+      transport: 'ws',
       push: (task) => {
         accepted.push(task);
         tracking.push(this.deps.sessions.track(this.deps.session.uuid, task));

@@ -1,3 +1,4 @@
+import { callerLinks } from '@photomaker/observability';
 import {
   classifyRunwareError,
   httpStatusFor,
@@ -82,6 +83,8 @@ export function v1Routes(deps: V1Deps): Router {
       defaultPriority: admitted.principal.defaults?.priority,
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
+      transport: 'http' as const,
+      links: callerLinks(req.headers),
     };
     const { data, errors, retryAfterSeconds } = await tasks.runBatch(batch, caller);
     // A batch refused by a limit is 429 with Retry-After, daily quotas included (the contract).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '@photomaker/blobstore';
 import type { RedisClient } from '@photomaker/events';
-import type { Logger } from '@photomaker/observability';
+import { type Logger, withSpan } from '@photomaker/observability';
 import {
   type ErrorContext,
   isPhotoMakerJobTask,
@@ -32,6 +32,7 @@ import {
   withContext,
 } from './results.ts';
 import { V1TaskForms } from './task-forms.ts';
+import { type V1TraceOrigin, v1BatchSpan } from './v1-span.ts';
 
 export interface V1TaskDeps {
   submit: Pick<SubmitJob, 'submit' | 'reserve'>;
@@ -54,7 +55,7 @@ export interface V1TaskDeps {
 }
 
 /** Who runs a batch: the tenant, the request id, and whether the client is still there. */
-export interface V1Caller {
+export interface V1Caller extends V1TraceOrigin {
   tenant: string;
   requestId: string;
   signal: AbortSignal;
@@ -129,6 +130,17 @@ export class V1Tasks {
     const refused = batchErrors(batch, this.deps.maxTasks);
     if (refused.length > 0) return this.refuseWhole({ data: [], errors: refused }, batch);
     const jobs = photoMakerJobs(batch, caller.tenant);
+    if (jobs.length === 0) return this.startBatch(batch, caller, jobs);
+    const span = v1BatchSpan(caller, caller.tenant, jobs.length);
+    const name = caller.transport === 'ws' ? 'v1 websocket frame' : 'POST /v1';
+    return withSpan('photomaker-api', name, span, () => this.startBatch(batch, caller, jobs));
+  }
+
+  private async startBatch(
+    batch: readonly unknown[],
+    caller: V1Caller,
+    jobs: { jobId: string; images: number }[],
+  ): Promise<BatchOutcome> {
     const reservation = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
     if (!reservation.ok) {
       const { refusal } = reservation;

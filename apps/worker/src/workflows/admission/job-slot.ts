@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
+import { workflowSpan } from '../tracing-interceptors.ts';
 
 // The job's side of admission (admission-contract.ts): ask the admission workflow for a slot, wait for
 // it, give it back when the job ends. Waiting is a workflow condition: durable, costs nothing while queued.
@@ -67,8 +68,11 @@ export class JobSlot {
       },
       requestedAt: this.input.createdAt,
     };
-    await requestAdmissionSlot({ workflowId: this.admissionId, request });
-    await condition(() => this.grantedAt !== undefined);
+    // A traced job's wait in the queue is a span of its trace (the request activity inside it).
+    await workflowSpan('admission slot wait', { 'photomaker.priority': request.priority }, async () => {
+      await requestAdmissionSlot({ workflowId: this.admissionId, request });
+      await condition(() => this.grantedAt !== undefined);
+    });
   }
 
   /**
