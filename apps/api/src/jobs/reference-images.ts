@@ -45,6 +45,12 @@ export class ReferenceImageRegistry {
     return found;
   }
 
+  /** Looks an id up without extending its life (an estimate is not a use). */
+  async peek(tenant: string, id: string): Promise<StoredReference | undefined> {
+    const text = await this.redis.get(key(tenant, id));
+    return text ? (JSON.parse(text) as StoredReference) : undefined;
+  }
+
   /** Looks an id up and extends its life (it is being used). */
   async resolve(tenant: string, id: string): Promise<StoredReference | undefined> {
     const text = await this.redis.getex(key(tenant, id), 'EX', REFERENCE_TTL_SECONDS);
