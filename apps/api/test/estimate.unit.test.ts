@@ -175,4 +175,30 @@ describe('estimatePhotoMaker', () => {
       }),
     ).toEqual({ ok: true, images: 1, costUsd: 0.0125, source: 'CONFIGURED' });
   });
+
+  it('checks the priority as generatePhotoMaker does: the GraphQL enum, then the use case', async () => {
+    const { fake, asked } = pricer({ kind: 'priced', costUsd: 0.01 });
+    const deps = estimateDeps({ pricer: fake });
+    const high = await estimate(deps, baseInput({ priority: 'HIGH', numberResults: 2 }));
+    expect(high).toMatchObject({ ok: true, images: 2, costUsd: 0.02 });
+    const unknown = await run(deps, ESTIMATE, { input: baseInput({ priority: 'URGENT' }) });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const job = new EstimateJob({
+      intake: { checkInputImages: async (_t, values) => values.map(() => undefined) },
+      guard: { check: async () => ({}) as never },
+      pricer: fake,
+      logger,
+    });
+    const refused = await job.estimate({
+      tenant: 'acme',
+      input: { raw: baseInput({ model: DEFAULT_MODEL }) },
+      priority: 'URGENT',
+      limits: {},
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      errors: [{ code: 'invalidPriority', parameter: 'priority' }],
+    });
+    expect(asked).toHaveLength(1);
+  });
 });

@@ -47,7 +47,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter and priority', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -78,8 +78,9 @@ describe('schema.graphql', () => {
         'lora',
         'vae',
         'promptWeighting',
-        // Ours, not Runware's: the job's deadline.
+        // Ours, not Runware's: the job's deadline and its place among the tenant's queued jobs.
         'cancelAfter',
+        'priority',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;
