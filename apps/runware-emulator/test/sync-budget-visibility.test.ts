@@ -78,6 +78,19 @@ describe('the invisible fault: an accepted task not yet readable', () => {
     expect(visible.status).toBe(200);
     expect(visible.body.data?.[0]?.taskUUID).toBe(task.taskUUID);
   });
+
+  it('getTaskDetails still finds it (there taskNotFound means never accepted) and spends no hidden poll', async () => {
+    await admin(emulator, '/faults', 'PUT', {
+      scripted: [{ match: { taskType: 'photoMaker' }, fault: { kind: 'invisible', polls: 1 } }],
+    });
+    const task = photoMakerTask([face], { deliveryMethod: 'async' });
+    expect((await post(emulator, [task])).status).toBe(200);
+    const details = await post(emulator, [{ taskType: 'getTaskDetails', taskUUID: task.taskUUID }]);
+    expect(details.status).toBe(200);
+    expect(details.body.data?.[0]).toMatchObject({ taskType: 'getTaskDetails', taskUUID: task.taskUUID });
+    const poll = await post(emulator, [{ taskType: 'getResponse', taskUUID: task.taskUUID }]);
+    expect(poll.body.errors?.[0]).toMatchObject({ code: 'taskNotFound', taskUUID: task.taskUUID });
+  });
 });
 
 describe('deliveries per image', () => {
