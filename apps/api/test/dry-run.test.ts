@@ -6,9 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   baseInput,
   countWorkflows,
+  eventually,
   GENERATE,
   gql,
   PNG_DATA_URI,
+  setEmulatorLatency,
   stack,
   startApi,
   temporalClient,
@@ -29,6 +31,7 @@ const sockets: RunwareSocket[] = [];
 const ESTIMATE = `query Estimate($input: PhotoMakerInput!) {
   estimatePhotoMaker(input: $input) { ok images costUsd source errors { runwareCode parameter path message } }
 }`;
+const JOB_STATUS = 'query Job($id: ID!) { job(id: $id) { status } }';
 const UPLOAD = 'mutation Up($image: String!) { uploadReferenceImage(image: $image) { id } }';
 
 interface Estimate {
@@ -266,6 +269,58 @@ describe('/v1 dry run', () => {
       body: JSON.stringify([task()]),
     });
     expect(noKey.status).toBe(401);
+  });
+
+  it("takes no place in the admission queue: a full queue refuses a job, not a tenant's dry runs", async () => {
+    const full = tenants('full');
+    const fullApi = await startApi(full, {
+      PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1',
+      PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS: '0',
+    });
+    await setEmulatorLatency(3_000);
+    let holdingId: string | undefined;
+    try {
+      // One slow job holds the tenant's only place (running, none may wait).
+      const holding = await gql<{ generatePhotoMaker: { id: string } }>(
+        fullApi.url,
+        full.full.key,
+        GENERATE,
+        {
+          input: baseInput(),
+        },
+      );
+      expect(holding.errors).toBeUndefined();
+      holdingId = holding.data?.generatePhotoMaker.id;
+      const refused = await gql(fullApi.url, full.full.key, GENERATE, { input: baseInput() });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ limitName: 'maxQueuedJobs' });
+      const estimated = await estimate(baseInput({ priority: 'HIGH' }), full.full.key, fullApi.url);
+      expect(estimated).toMatchObject({ ok: true, images: 1, source: 'RUNWARE' });
+      const response = await fetch(`${fullApi.url}/v1`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${full.full.key}`,
+          'x-runware-dry-run': '1',
+        },
+        body: JSON.stringify([task({ priority: 'LOW' }), task({ priority: 'URGENT' })]),
+      });
+      const body = (await response.json()) as { data?: unknown[]; errors?: Record<string, unknown>[] };
+      expect(body.data).toEqual([expect.objectContaining({ cost: expect.any(Number) })]);
+      // The priority is checked as a submission checks it.
+      expect(body.errors).toMatchObject([{ code: 'invalidPriority', parameter: 'priority' }]);
+      expect(await countWorkflows(temporal, full.full.tenant)).toBe(1);
+    } finally {
+      await setEmulatorLatency(0);
+      // The next tests compare the emulator's ledger: the holding job ends first.
+      if (holdingId)
+        await eventually(async () => {
+          const job = await gql<{ job: { status: string } }>(fullApi.url, full.full.key, JOB_STATUS, {
+            id: holdingId,
+          });
+          return job.data?.job.status === 'SUCCEEDED';
+        });
+      await fullApi.server.close();
+    }
   });
 
   it('WebSocket ?dryRun=1 prices each task and starts none', async () => {
