@@ -8,6 +8,7 @@ import {
 } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JobEraser, withOverrides } from '@photomaker/retention';
+import { RunwareClient } from '@photomaker/runware';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
@@ -25,6 +26,7 @@ import { ImageUrls } from './http/image-urls.ts';
 import { BlobCollector } from './jobs/blob-collector.ts';
 import { BlobUsage } from './jobs/blob-usage.ts';
 import { Erasure } from './jobs/erasure.ts';
+import { EstimateJob } from './jobs/estimate-job.ts';
 import { FollowJob } from './jobs/follow-job.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
 import { JobList } from './jobs/job-list.ts';
@@ -38,6 +40,7 @@ import { SubmitJob } from './jobs/submit-job.ts';
 import { UsageAdmission } from './jobs/usage-admission.ts';
 import { UsageLedger } from './jobs/usage-ledger.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
+import { RunwarePricer } from './pricing/runware-pricer.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
 
 /**
@@ -60,6 +63,8 @@ export interface ApiParts {
   jobs: JobService;
   list: JobList;
   submit: SubmitJob;
+  /** Validation and price of a job without starting it (GraphQL estimatePhotoMaker, /v1 dry run). */
+  estimate: EstimateJob;
   follow: FollowJob;
   /** Queued jobs' place in the admission queue and their estimates (batched, briefly cached). */
   queue: QueueStatuses;
@@ -178,6 +183,16 @@ export async function composeApi(
   const queue = new QueueStatuses({ source: admissionQuery(temporal), logger });
   const queueWatch = new QueueWatch({ statuses: queue, logger });
   const follow = new FollowJob({ read, hub, unfinished, queue: queueWatch });
+  // Prices only (dry runs): a small pool, quick timeouts; the worker does the submitting.
+  const pricingClient = config.runwarePricing
+    ? new RunwareClient({ ...config.runwarePricing, connections: 4, requestTimeoutMs: 10_000 })
+    : undefined;
+  const estimate = new EstimateJob({
+    intake,
+    guard,
+    pricer: pricingClient ? new RunwarePricer(pricingClient, logger) : undefined,
+    logger,
+  });
   const rateLimit = new RateLimit({
     redis,
     points: config.limits.ratePoints,
@@ -223,6 +238,7 @@ export async function composeApi(
       syncWaitMs: config.limits.syncWaitMs,
       maxInFlight: config.usage.maxInFlight,
     }),
+    estimate,
     follow,
     queue,
     hub,
@@ -236,6 +252,7 @@ export async function composeApi(
       await blobCollector.close();
       await hub.close();
       await guard.close();
+      await pricingClient?.close();
       redis.disconnect();
       await temporal.connection.close();
     },
@@ -246,6 +263,7 @@ export async function composeApi(
 export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
   return {
     submit: parts.submit,
+    estimate: parts.estimate,
     follow: parts.follow,
     reads: parts.reads,
     queue: parts.queue,

@@ -16,6 +16,7 @@ import { loadTenantDirectory, type TenantSources, tenantBaselineFrom } from './a
 import { TenantsFileError } from './auth/tenants-file.ts';
 import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
 import { type V1SocketLimits, v1SocketLimitsOf } from './gateway/v1-ws/socket-env.ts';
+import { type RunwarePricingConfig, runwarePricingOf } from './pricing/pricing-env.ts';
 
 export { corsOriginsFrom };
 
@@ -63,6 +64,8 @@ export interface ApiConfig {
   retention: RetentionPolicy;
   /** The /v1 WebSocket's bounds (gateway/v1-ws/socket-env.ts). */
   v1Socket: V1SocketLimits;
+  /** Runware's dry run for estimates; undefined: configured prices only (pricing/pricing-env.ts). */
+  runwarePricing: RunwarePricingConfig | undefined;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
 }
@@ -317,6 +320,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     usage: usageOf(e),
     retention: retentionPolicyFrom(e),
     v1Socket: v1SocketLimitsOf(e),
+    runwarePricing: runwarePricingOf(e, warnings),
     warnings,
   };
 }

@@ -10,6 +10,7 @@ import { urlGuardEnv } from '@photomaker/url-guard';
 import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
 import { v1SocketEnv } from './gateway/v1-ws/socket-env.ts';
+import { runwarePricingEnv } from './pricing/pricing-env.ts';
 
 /** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
 export function corsOriginsFrom(raw: string | undefined): string[] {
@@ -263,6 +264,7 @@ export const apiEnv = z.object({
   ...apiUsageEnv.shape,
   ...retentionPolicyEnv.shape,
   ...v1SocketEnv.shape,
+  ...runwarePricingEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

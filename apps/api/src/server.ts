@@ -113,6 +113,7 @@ export async function createApiServer(
     admission,
     follow: parts.follow,
     submit: parts.submit,
+    estimate: parts.estimate,
     reads: parts.reads,
     queue: parts.queue,
     intake: parts.intake,
@@ -183,6 +184,7 @@ export async function createApiServer(
     v1Routes({
       admission,
       submit: parts.submit,
+      estimate: parts.estimate,
       reads: parts.reads,
       queue: parts.queue,
       intake: parts.intake,

@@ -10,6 +10,7 @@ describe('schema.graphql', () => {
 
   it('has the public operations under their contract names', () => {
     expect(Object.keys(schema.getQueryType()?.getFields() ?? {}).sort()).toEqual([
+      'estimatePhotoMaker',
       'job',
       'jobs',
       'models',
@@ -33,6 +34,9 @@ describe('schema.graphql', () => {
     };
     expect(signature('Mutation', 'generatePhotoMaker')).toBe(
       'generatePhotoMaker(idempotencyKey: String, input: PhotoMakerInput!): Job!',
+    );
+    expect(signature('Query', 'estimatePhotoMaker')).toBe(
+      'estimatePhotoMaker(input: PhotoMakerInput!): PhotoMakerEstimate!',
     );
     expect(signature('Mutation', 'uploadReferenceImage')).toBe(
       'uploadReferenceImage(image: String!): ReferenceImage!',

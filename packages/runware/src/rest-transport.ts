@@ -29,6 +29,8 @@ export interface PostOptions {
   bodyTimeoutMs?: number | undefined;
   /** Whole request, headers and body: a retryable `requestTimeout` when exceeded. */
   timeoutMs?: number | undefined;
+  /** Extra request headers (e.g. `x-runware-dry-run`). */
+  headers?: Record<string, string> | undefined;
   context: FailureContext;
 }
 
@@ -98,6 +100,7 @@ export class RestTransport {
           'content-type': 'application/json',
           accept: 'application/json',
           'user-agent': this.options.userAgent,
+          ...options.headers,
         },
         body: stringifyRunwareJson(tasks),
         headersTimeout: options.headersTimeoutMs ?? this.options.headersTimeoutMs,

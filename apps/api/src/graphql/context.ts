@@ -4,6 +4,7 @@ import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
 import type { ImageUrls } from '../http/image-urls.ts';
 import type { Erasure } from '../jobs/erasure.ts';
+import type { EstimateJob } from '../jobs/estimate-job.ts';
 import type { FollowJob } from '../jobs/follow-job.ts';
 import type { ImageIntake } from '../jobs/image-intake.ts';
 import type { JobList } from '../jobs/job-list.ts';
@@ -15,6 +16,8 @@ import type { SubmitJob } from '../jobs/submit-job.ts';
 /** What the resolvers use: the use cases and little else (tests pass fakes of exactly these). */
 export interface GraphQLDeps {
   submit: Pick<SubmitJob, 'submit'>;
+  /** estimatePhotoMaker: validation and price, nothing started. */
+  estimate: Pick<EstimateJob, 'estimate'>;
   follow: Pick<FollowJob, 'follow'>;
   reads: Pick<JobReads, 'get'>;
   /** Queued jobs' place in the admission queue (batched and briefly cached; undefined when unknown). */

@@ -44,7 +44,7 @@ export class ReferenceImageRegistry {
     return found;
   }
 
-  /** Looks an id up without extending its life. */
+  /** Looks an id up without extending its life (an estimate is not a use). */
   async peek(tenant: string, id: string): Promise<StoredReference | undefined> {
     const text = await this.redis.get(key(tenant, id));
     return text ? (JSON.parse(text) as StoredReference) : undefined;

@@ -260,7 +260,7 @@ function admissionOf(
 const PRIORITIES: ReadonlySet<unknown> = new Set(JOB_PRIORITIES);
 
 /** The priority a client sent, checked; undefined when it sent none. */
-function priorityOf(priority: unknown): JobPriority | undefined {
+export function priorityOf(priority: unknown): JobPriority | undefined {
   if (priority === undefined || priority === null) return undefined;
   if (PRIORITIES.has(priority)) return priority as JobPriority;
   throw InvalidInputError.of(
@@ -271,7 +271,7 @@ function priorityOf(priority: unknown): JobPriority | undefined {
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */
-function deadlineOf(cancelAfter: unknown): string | undefined {
+export function deadlineOf(cancelAfter: unknown): string | undefined {
   if (cancelAfter === undefined) return undefined;
   const resolved =
     typeof cancelAfter === 'string'

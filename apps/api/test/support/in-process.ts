@@ -20,6 +20,7 @@ function unused(name: string) {
 export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
   return {
     submit: { submit: unused('submit') },
+    estimate: { estimate: unused('estimate') },
     follow: { follow: unused('follow') },
     reads: { get: unused('reads.get') },
     // No admission queue answering: every queue field reads null.

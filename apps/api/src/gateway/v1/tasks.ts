@@ -13,14 +13,16 @@ import {
 } from '@photomaker/schema';
 import type { JobPriority } from '@photomaker/temporal';
 import type { ImageUrls } from '../../http/image-urls.ts';
+import type { EstimateJob } from '../../jobs/estimate-job.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
 import { InvalidInputError } from '../../jobs/input-error.ts';
 import type { JobReads } from '../../jobs/job-reads.ts';
 import type { QueueStatuses } from '../../jobs/queue-statuses.ts';
 import type { SubmitJob } from '../../jobs/submit-job.ts';
-import type { TenantLimits } from '../../jobs/usage-ledger.ts';
+import type { Reservation, TenantLimits } from '../../jobs/usage-ledger.ts';
 import type { ApiMetrics } from '../../metrics.ts';
+import { V1DryRun } from './dry-run.ts';
 import {
   type Item,
   inputErrors,
@@ -39,7 +41,9 @@ export interface V1TaskDeps {
   reads: Pick<JobReads, 'get'>;
   /** A queued job's place in the admission queue: getResponse adds it to processing items. */
   queue?: Pick<QueueStatuses, 'load'>;
-  intake: Pick<ImageIntake, 'upload'>;
+  intake: Pick<ImageIntake, 'upload' | 'checkUpload'>;
+  /** Dry runs: validation and price without a job. */
+  estimate: Pick<EstimateJob, 'estimate'>;
   /**
    * Redis for what /v1 remembers per taskUUID: the image a re-sent imageUpload stored the first time,
    * the form (photoMaker | imageInference) a task came in (task-forms.ts).
@@ -68,6 +72,8 @@ export interface V1Caller extends V1TraceOrigin {
    * once its job has started and answers nothing yet. Without it (REST), sync tasks wait.
    */
   push?: (accepted: AcceptedTask) => void;
+  /** Runware's dry run (`X-Runware-Dry-Run: 1`, `?dryRun=1`): validate and price, start nothing. */
+  dryRun?: boolean;
 }
 
 /** A sync task whose job has started, for a transport that pushes its results as they come. */
@@ -115,11 +121,13 @@ export class V1Tasks {
   private readonly deps: V1TaskDeps;
   private readonly results: V1Results;
   private readonly forms: V1TaskForms;
+  private readonly dry: V1DryRun;
 
   constructor(deps: V1TaskDeps) {
     this.deps = deps;
     this.results = new V1Results(deps);
     this.forms = new V1TaskForms(deps.uploads);
+    this.dry = new V1DryRun(deps);
   }
 
   /**
@@ -141,7 +149,11 @@ export class V1Tasks {
     caller: V1Caller,
     jobs: { jobId: string; images: number }[],
   ): Promise<BatchOutcome> {
-    const reservation = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
+    // A dry run reserves nothing: it starts no job, takes no queue place and counts against no quota
+    // (not even an empty reservation, which a tenant over a lowered maxQueuedJobs would be refused).
+    const reservation: Reservation = caller.dryRun
+      ? { ok: true, held: [] }
+      : await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
     if (!reservation.ok) {
       const { refusal } = reservation;
       const errors = [limitError(refusal)];
@@ -195,12 +207,14 @@ export class V1Tasks {
         case 'ping':
           return ok([{ taskType: 'ping', pong: true }]);
         case 'imageUpload':
+          if (caller.dryRun) return await this.dry.imageUpload(value.taskUUID, value.image);
           return await this.imageUpload(caller.tenant, value.taskUUID, value.image);
         case 'getResponse':
           return await this.getResponse(caller.tenant, value.taskUUID);
         // Both of Runware's forms of a PhotoMaker task are one job; the answer echoes the form sent.
         case 'photoMaker':
         case 'imageInference':
+          if (caller.dryRun) return await this.dry.photoMaker(value, caller, extra);
           return await this.photoMaker(value, caller, extra);
       }
     } catch (caught) {
