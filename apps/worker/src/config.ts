@@ -19,7 +19,13 @@ export interface WorkerConfig {
   redisUrl: string;
   /** Seeds of a Redis Cluster (REDIS_CLUSTER_NODES); empty: REDIS_URL is one node. */
   redisClusterNodes: string[];
-  runware: { baseUrl: string; apiKey: string; photoMakerForm: PhotoMakerForm };
+  runware: {
+    baseUrl: string;
+    apiKey: string;
+    photoMakerForm: PhotoMakerForm;
+    transport: 'rest' | 'websocket';
+    socketUrl: string | undefined;
+  };
   publicUrl: string;
   /** Each tenant's webhook signing secrets (configured, or derived from the master secret). */
   webhookSecrets: TenantWebhookSecrets;
@@ -105,7 +111,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     temporal: { ...temporalConnection(env), taskQueue: e.TEMPORAL_TASK_QUEUE },
     redisUrl: e.REDIS_URL,
     redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),
-    runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey, photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM },
+    runware: {
+      baseUrl: e.RUNWARE_BASE_URL,
+      apiKey,
+      photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM,
+      transport: e.RUNWARE_TRANSPORT,
+      socketUrl: e.RUNWARE_WS_URL,
+    },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),
     webhookSecrets: webhooks.secrets,
     urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,
