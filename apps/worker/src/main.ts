@@ -102,6 +102,14 @@ logger.info(
   { address: config.temporal.address, security: config.temporal.security },
   'connected to Temporal',
 );
+// RUNWARE_TRANSPORT=websocket: the first jobs use the socket (REST if it cannot connect, within ~2 s).
+if (resources.deps.runwareSocket) {
+  await resources.deps.runwareSocket.start();
+  logger.info(
+    { open: resources.deps.runwareSocket.ready() !== undefined },
+    'Runware WebSocket session started',
+  );
+}
 const bundle = chooseWorkflowSource(config.workflowBundle, WORKFLOWS_PATH);
 logger.info({ workflows: bundle.reason }, 'loading workflow code');
 const workers = await PhotoMakerWorkers.create({

@@ -34,10 +34,15 @@ export class RunwareSocketLink {
     return this.socket?.connections ?? 0;
   }
 
-  /** Opens the session now (at start), so the first jobs need not wait for it; never throws. */
+  /** Opens the session (at start, so the first jobs can use it); settles once it is open or gave up. */
   start(): Promise<void> {
-    this.replace();
-    return this.socket?.connect().catch(() => undefined) ?? Promise.resolve();
+    if (!this.socket) this.replace();
+    return (
+      this.socket?.connect().then(
+        () => undefined,
+        () => undefined,
+      ) ?? Promise.resolve()
+    );
   }
 
   /** The open socket, or undefined: send over REST this time. */

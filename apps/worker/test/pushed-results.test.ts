@@ -1,9 +1,11 @@
+import { CancelRequests } from '@photomaker/events';
 import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
 import { addToSeed, type JobEvent, type JobState } from '@photomaker/schema';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunwareResourceOptions } from '../src/resources.ts';
 import { Harness, type StartedJob, type TestWorkers } from './support/harness.ts';
 import { TcpProxy } from './support/tcp-proxy.ts';
+import { spawnWorkerProcess, workerProcessEnv } from './support/worker-process.ts';
 
 // RUNWARE_TRANSPORT=websocket: a multi-image job's image tasks over the worker's one Runware WebSocket
 // session, each image pushed as it finishes; REST when the socket is down. Against an emulator of its
@@ -37,12 +39,13 @@ afterAll(async () => {
 async function workersWith(
   name: string,
   runware: Partial<RunwareResourceOptions>,
+  cancelDrainMs = 3_000,
 ): Promise<{ h: Harness; workers: TestWorkers }> {
   const h = await Harness.create(name, { emulatorUrl: emulator.url ?? '' });
   harnesses.push(h);
   // Before the workers connect: a reset also forgets the emulator's socket sessions.
   await h.emulator.reset();
-  const workers = await h.startWorkers({ runware, settings: { tasksInFlightPerJob: 4 } });
+  const workers = await h.startWorkers({ runware, settings: { tasksInFlightPerJob: 4, cancelDrainMs } });
   return { h, workers };
 }
 
@@ -142,4 +145,55 @@ describe('RUNWARE_TRANSPORT=websocket', () => {
     }
     expect(workers.deps.runwareSocket?.connections).toBe(0);
   }, 60_000);
+
+  it('a job cancelled mid-job over the socket: only the images already sent are charged, and kept', async () => {
+    const { h, workers } = await workersWith('pushed-cancel', { transport: 'websocket' }, 10_000);
+    await socketOpen(workers);
+    const input = h.input(await h.task({ numberResults: 10, seed: '100' }));
+    await h.emulator.setLatency({ imageMs: 2_000 });
+    try {
+      const job = await h.start(input);
+      await h.waitForEvent(input.jobId, (event) => event.stage === 'image_ready');
+      // As the API's cancelJob does: the Redis cancel request, then Temporal's cancel.
+      await new CancelRequests(h.redis).request(input.jobId);
+      await job.handle.cancel();
+      await expect(job.handle.result()).rejects.toThrow();
+    } finally {
+      await h.emulator.setLatency({ imageMs: 600 });
+    }
+    const tasks = (await h.imageTasks(input)).filter((task) => task !== undefined);
+    expect(tasks.length).toBeGreaterThanOrEqual(4);
+    expect(tasks.length).toBeLessThanOrEqual(5);
+    await vi.waitFor(async () => expect((await h.emulator.inspect()).activeGenerations).toBe(0));
+    expect((await h.emulator.inspect()).ledger).toMatchObject({ charges: tasks.length, reserved: 0 });
+    expect(tasks.every((task) => task.charges === 1 && task.submissions === 1)).toBe(true);
+    // Sent over the socket and drained from it after the cancel: every paid image is the job's.
+    expect(tasks.every((task) => task.transport === 'ws')).toBe(true);
+    const events = await h.eventsOf(input.jobId);
+    expect(events.at(-1)).toMatchObject({ stage: 'cancelled' });
+    expect(imagesOf(events)).toHaveLength(tasks.length);
+  }, 60_000);
+
+  it('a worker process killed mid-job: its replacement (a new session) picks every task up, one charge each', async () => {
+    const h = await Harness.create('pushed-crash', { emulatorUrl: emulator.url ?? '' });
+    harnesses.push(h);
+    await h.emulator.reset();
+    const env = workerProcessEnv(h, emulator.url ?? '', {
+      RUNWARE_TRANSPORT: 'websocket',
+      WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB: '2',
+    });
+    const first = await spawnWorkerProcess('pushed-worker-1', env);
+    const input = h.input(await h.task({ numberResults: 6, seed: '60' }));
+    const job = await h.start(input);
+    await h.waitForEvent(input.jobId, (event) => event.stage === 'image_ready');
+    await first.kill();
+    const second = await spawnWorkerProcess('pushed-worker-2', env);
+    try {
+      await expectEveryImageOnce(h, job, '60');
+    } finally {
+      await second.stop();
+    }
+    // The first worker sent its tasks over its socket (the process waits for it before polling).
+    expect((await h.imageTasks(input))[0]).toMatchObject({ transport: 'ws', deliveryMethod: 'sync' });
+  }, 90_000);
 });
