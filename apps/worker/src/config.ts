@@ -2,6 +2,7 @@ import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import { parseClusterNodes } from '@photomaker/events';
 import type { PhotoMakerForm } from '@photomaker/runware';
+import { socketUrlFrom } from '@photomaker/runware/socket';
 import {
   TemporalConfigError,
   type TemporalConnectionConfig,
@@ -24,7 +25,8 @@ export interface WorkerConfig {
     apiKey: string;
     photoMakerForm: PhotoMakerForm;
     transport: 'rest' | 'websocket';
-    socketUrl: string | undefined;
+    /** The WebSocket endpoint (RUNWARE_WS_URL, or derived from the REST one). */
+    socketUrl: string;
   };
   publicUrl: string;
   /** Each tenant's webhook signing secrets (configured, or derived from the master secret). */
@@ -81,6 +83,13 @@ function runwareKey(e: WorkerEnv, warnings: string[]): string {
   return EMULATOR_DEV_KEY;
 }
 
+/** Runware serves WebSockets on its own host; anything else (the emulator, /v1) on the REST one. */
+function runwareSocketUrl(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (url.hostname === 'api.runware.ai') return `wss://ws-api.runware.ai${url.pathname}`;
+  return socketUrlFrom(baseUrl);
+}
+
 function temporalConnection(env: NodeJS.ProcessEnv): TemporalConnectionConfig {
   try {
     return temporalConnectionFromEnv(env);
@@ -116,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       apiKey,
       photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM,
       transport: e.RUNWARE_TRANSPORT,
-      socketUrl: e.RUNWARE_WS_URL,
+      socketUrl: e.RUNWARE_WS_URL ?? runwareSocketUrl(e.RUNWARE_BASE_URL),
     },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),
     webhookSecrets: webhooks.secrets,

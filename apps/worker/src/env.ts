@@ -41,7 +41,7 @@ const workerOwnEnv = z.object({
     .describe(
       'Runware WebSocket endpoint (Runware: `wss://ws-api.runware.ai/v1`), for `RUNWARE_TRANSPORT=websocket`',
     )
-    .meta({ defaultText: '`RUNWARE_BASE_URL` as ws(s)://' }),
+    .meta({ defaultText: '`wss://ws-api.runware.ai/v1` for Runware, else `RUNWARE_BASE_URL` as ws(s)://' }),
   PHOTOMAKER_PUBLIC_URL: httpUrl
     .default('http://127.0.0.1:4000')
     .describe('Base URL of the API, for the image links in webhook bodies'),

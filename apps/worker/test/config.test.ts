@@ -21,7 +21,7 @@ describe('worker configuration from the environment', () => {
       apiKey: EMULATOR_DEV_KEY,
       photoMakerForm: 'task',
       transport: 'rest',
-      socketUrl: undefined,
+      socketUrl: 'ws://127.0.0.1:8787/v1',
     });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.warnings.join('\n')).toMatch(
@@ -46,6 +46,9 @@ describe('worker configuration from the environment', () => {
       /RUNWARE_TRANSPORT: must be one of: rest, websocket/,
     );
     expect(() => loadConfig({ RUNWARE_WS_URL: 'https://api.runware.ai/v1' })).toThrow(/RUNWARE_WS_URL/);
+    // Runware's WebSocket lives on its own host.
+    const real = { RUNWARE_BASE_URL: 'https://api.runware.ai/v1', RUNWARE_API_KEY: 'k' };
+    expect(loadConfig(real).runware.socketUrl).toBe('wss://ws-api.runware.ai/v1');
   });
 
   it('reads tuning and durations', () => {
