@@ -5,6 +5,7 @@ import {
   JobEventLog,
   OutputOwners,
   type RedisClient,
+  UsageRecords,
 } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
@@ -28,12 +29,14 @@ import { ImageIntake } from './jobs/image-intake.ts';
 import { JobList } from './jobs/job-list.ts';
 import { JobReads } from './jobs/job-reads.ts';
 import { JobRecords } from './jobs/job-records.ts';
+import { JobRetries, RetryJob } from './jobs/job-retries.ts';
 import { JobService } from './jobs/job-service.ts';
 import { admissionQuery, QueueStatuses } from './jobs/queue-statuses.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
 import { SubmitJob } from './jobs/submit-job.ts';
 import { UsageAdmission } from './jobs/usage-admission.ts';
 import { UsageLedger } from './jobs/usage-ledger.ts';
+import { UsageReport } from './jobs/usage-report.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
 
@@ -54,6 +57,10 @@ export interface ApiParts {
   reads: JobReads;
   jobs: JobService;
   list: JobList;
+  /** The `usage` query over the usage records the worker writes. */
+  usageReport: UsageReport;
+  retry: RetryJob;
+  retries: JobRetries;
   submit: SubmitJob;
   follow: FollowJob;
   /** Queued jobs' place in the admission queue and their estimates (batched, briefly cached). */
@@ -159,6 +166,28 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     points: config.limits.ratePoints,
     windowSeconds: config.limits.rateWindowSeconds,
   });
+  const submit = new SubmitJob({
+    jobs,
+    reads,
+    intake,
+    guard,
+    follow,
+    metrics,
+    usage: new UsageAdmission({
+      ledger: new UsageLedger({
+        redis,
+        maxInFlight: config.usage.maxInFlight,
+        slotTtlMs: config.usage.slotTtlMs,
+      }),
+      reads,
+      follow,
+      slotTtlMs: config.usage.slotTtlMs,
+      logger,
+    }),
+    syncWaitMs: config.limits.syncWaitMs,
+    maxInFlight: config.usage.maxInFlight,
+  });
+  const retries = new JobRetries(redis);
   return {
     tenants,
     admission: new AdmissionGate({
@@ -181,27 +210,10 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     reads,
     jobs,
     list: new JobList({ client: temporal, read }),
-    submit: new SubmitJob({
-      jobs,
-      reads,
-      intake,
-      guard,
-      follow,
-      metrics,
-      usage: new UsageAdmission({
-        ledger: new UsageLedger({
-          redis,
-          maxInFlight: config.usage.maxInFlight,
-          slotTtlMs: config.usage.slotTtlMs,
-        }),
-        reads,
-        follow,
-        slotTtlMs: config.usage.slotTtlMs,
-        logger,
-      }),
-      syncWaitMs: config.limits.syncWaitMs,
-      maxInFlight: config.usage.maxInFlight,
-    }),
+    usageReport: new UsageReport(new UsageRecords(redis)),
+    submit,
+    retry: new RetryJob({ reads, submit, retries }),
+    retries,
     follow,
     queue,
     hub,
@@ -235,5 +247,8 @@ export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
     subscriptions: parts.metrics.subscriptions,
     webhookSecrets: config.webhookSecrets,
     pageSize: config.limits.pageSize,
+    usage: parts.usageReport,
+    retry: parts.retry,
+    retries: parts.retries,
   };
 }

@@ -14,11 +14,13 @@ describe('schema.graphql', () => {
       'jobs',
       'models',
       'styles',
+      'usage',
       'webhookSigningSecret',
     ]);
     expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual([
       'cancelJob',
       'generatePhotoMaker',
+      'retryJob',
       'uploadReferenceImage',
     ]);
     expect(Object.keys(schema.getSubscriptionType()?.getFields() ?? {})).toEqual(['jobEvents']);
@@ -36,6 +38,10 @@ describe('schema.graphql', () => {
       'uploadReferenceImage(image: String!): ReferenceImage!',
     );
     expect(signature('Mutation', 'cancelJob')).toBe('cancelJob(id: ID!): Job!');
+    expect(signature('Mutation', 'retryJob')).toBe('retryJob(id: ID!, idempotencyKey: String): Job!');
+    expect(signature('Query', 'usage')).toBe(
+      'usage(from: DateTime!, groupBy: UsageGroupBy!, to: DateTime!): UsageReport!',
+    );
     expect(signature('Query', 'job')).toBe('job(id: ID!): Job');
     expect(signature('Query', 'jobs')).toBe(
       'jobs(after: String, first: Int, status: JobStatus): JobConnection!',
@@ -43,7 +49,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter and webhookEvents', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -74,8 +80,9 @@ describe('schema.graphql', () => {
         'lora',
         'vae',
         'promptWeighting',
-        // Ours, not Runware's: the job's deadline.
+        // Ours, not Runware's: the job's deadline, and which events its webhookURL is sent.
         'cancelAfter',
+        'webhookEvents',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;

@@ -39,6 +39,8 @@ export interface WorkerConfig {
   syncMaxResults: number;
   tasksInFlightPerJob: number;
   cancelDrainMs: number;
+  /** Every Runware task asks for includeCost (WORKER_RUNWARE_INCLUDE_COST). */
+  includeCost: boolean;
   poll: { initialMs: number; factor: number; maxMs: number };
   referenceCacheTtlSeconds: number;
   /** auto | bundle | source | an absolute path to a bundle file. */
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
     tasksInFlightPerJob: e.WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB,
     cancelDrainMs: e.WORKER_CANCEL_DRAIN,
+    includeCost: e.WORKER_RUNWARE_INCLUDE_COST === 'true',
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,

@@ -24,6 +24,8 @@ export interface TenantSettings {
   keyDigests: Buffer[];
   limits: TenantLimits;
   defaults: TenantDefaults;
+  /** Its keys may read every tenant's usage (the `usage` query's admin view); absent: not an admin. */
+  admin?: boolean;
 }
 
 /** Tenant id -> settings, as the file says (env defaults are applied by the directory). */
@@ -64,6 +66,7 @@ const tenantSchema = z.strictObject(
       })
       .min(1, { error: 'expected at least one key digest' }),
     limits: limitsSchema.optional(),
+    admin: z.boolean({ error: 'expected true or false' }).optional(),
     defaults: z
       .strictObject(
         { priority: z.enum(PRIORITIES, { error: 'expected HIGH, NORMAL or LOW' }).optional() },
@@ -121,6 +124,7 @@ export function parseTenantsFile(file: string, text: string): TenantsFile {
       keyDigests: tenant.apiKeys.map((key) => Buffer.from(key.slice('sha256:'.length), 'hex')),
       limits: tenant.limits ?? {},
       defaults: tenant.defaults ?? {},
+      ...(tenant.admin === true ? { admin: true } : {}),
     });
   }
   return tenants;

@@ -10,6 +10,8 @@ import './schema/job-operations.ts';
 import './schema/reference-image.ts';
 import './schema/job-event.ts';
 import './schema/webhook-secret.ts';
+import './schema/usage.ts';
+import './schema/retry.ts';
 
 /** The one GraphQLSchema, served over HTTP (Apollo) and WebSocket (graphql-ws). */
 export const schema = builder.toSchema();

@@ -63,6 +63,8 @@ export class JobRecords {
       ...(input.requestId ? { requestId: input.requestId } : {}),
       ...(input.cancelAt ? { cancelAt: input.cancelAt } : {}),
       ...(input.admission ? { admission: { priority: input.admission.priority } } : {}),
+      ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+      ...(input.webhookEvents ? { webhookEvents: input.webhookEvents } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     };
     const stored: Stored = {

@@ -176,7 +176,8 @@ export class PerImageRun {
   private async send(slot: Slot): Promise<boolean> {
     const run = imageRun(this.run, slot.index, slot.followUp);
     for (let attempt = 1; ; attempt++) {
-      const wire = wireTask(this.task, run, this.refs().imageUUIDs, 'URL');
+      const includeCost = this.deps.settings.includeCost !== false;
+      const wire = wireTask(this.task, run, this.refs().imageUUIDs, { outputType: 'URL', includeCost });
       let ack: SubmitResult;
       try {
         ack = await timeRunware(this.deps.metrics, 'photoMaker', () =>

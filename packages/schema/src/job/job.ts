@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
 import { photoMakerParamsSchema } from '../photomaker/request.ts';
-import { JOB_PRIORITY_LEVELS, JOB_STAGES, JOB_STATUSES, type JobStage } from './job-model.ts';
+import { JOB_PRIORITY_LEVELS, JOB_STAGES, JOB_STATUSES, type JobStage, WEBHOOK_EVENTS } from './job-model.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -129,6 +129,10 @@ export const jobStateSchema = z.object({
   cancelAt: z.iso.datetime({ offset: true }).optional(),
   /** Its priority in the admission queue, when it was started to wait for a slot there. */
   priority: z.enum(JOB_PRIORITY_LEVELS).optional(),
+  /** The job this one retries (retryJob). */
+  retryOf: z.string().optional(),
+  /** Which events its webhookURL is sent, when the client chose (else the defaults). */
+  webhookEvents: z.array(z.enum(WEBHOOK_EVENTS)).optional(),
   timings: jobTimingsSchema,
 });
 export type JobState = z.output<typeof jobStateSchema>;

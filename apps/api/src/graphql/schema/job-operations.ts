@@ -7,6 +7,7 @@ import { badUserInput, limitExceeded, notFound } from '../errors.ts';
 import { JobStatusEnum } from './enums.ts';
 import { JobRef } from './job.ts';
 import { PhotoMakerInput } from './photo-maker-input.ts';
+import { chosenWebhookEvents } from './webhook-events.ts';
 
 /** Our input errors -> BAD_USER_INPUT; everything else propagates (and is masked). */
 export function rethrowAsGraphQL(error: unknown, argument = 'input'): never {
@@ -121,6 +122,8 @@ builder.mutationField('generatePhotoMaker', (t) =>
         cancelAfter: args.input.cancelAfter ?? undefined,
         priority: args.input.priority ?? undefined,
         defaultPriority: ctx.defaultPriority,
+        webhookEvents: chosenWebhookEvents(args.input.webhookEvents),
+        keyId: ctx.keyId,
         limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });
