@@ -49,7 +49,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter and webhookEvents', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, webhookEvents and priority', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -80,9 +80,10 @@ describe('schema.graphql', () => {
         'lora',
         'vae',
         'promptWeighting',
-        // Ours, not Runware's: the job's deadline, and which events its webhookURL is sent.
+        // Ours, not Runware's: the job's deadline, which events its webhookURL is sent, its queue priority.
         'cancelAfter',
         'webhookEvents',
+        'priority',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;

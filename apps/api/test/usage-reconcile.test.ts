@@ -6,9 +6,9 @@ import { baseInput, eventually, GENERATE, gql, stack, startApi, tenants } from '
 // Usage on the real stack (Temporal, worker, Redis, emulator): the worker records each job's usage as it
 // ends, the `usage` query reads it, and its totals equal what the emulator's accountManagement
 // getUsageActivity says Runware charged for the same period (filtered to this file's own model, as
-// other files share the emulator). Jobs: one plain, one whose submission is retried by the worker
-// (the connection drops after Runware accepted it), one that fails after one of its two images, and the
-// retryJob of that failed one.
+// other files share the emulator). Jobs: one plain (two images, a Runware task each), one whose
+// submission is retried by the worker (the connection drops after Runware accepted it), one that fails
+// with one of its two images made, and the retryJob of that failed one.
 const who = tenants('payer', 'boss', 'stranger');
 let api: Awaited<ReturnType<typeof startApi>>;
 const MODEL = `civitai:${randomInt(100_000, 999_999)}@${randomInt(100_000, 999_999)}`;
@@ -141,12 +141,13 @@ beforeAll(async () => {
   await faults([{ match: PHOTOMAKER, count: 1, fault: { kind: 'reset', when: 'afterAccept' } }]);
   ids.resent = await submit(key, { numberResults: 1 });
   await finished(key, ids.resent);
-  // The second image fails with a code not worth a new task: the job fails holding one charged image.
+  // One Runware task per image, sent in order: image 0's task fails with a code not worth a new task,
+  // image 1's (sent before that failure is known) is collected: the job fails holding one charged image.
   await faults([
     {
       match: PHOTOMAKER,
       count: 1,
-      fault: { kind: 'generationError', code: 'contentModerated', message: 'flagged', images: [1] },
+      fault: { kind: 'generationError', code: 'contentModerated', message: 'flagged', images: [0] },
     },
   ]);
   ids.failed = await submit(key, { numberResults: 2, includeCost: true });
