@@ -47,6 +47,8 @@ export interface WorkerConfig {
   syncMaxResults: number;
   tasksInFlightPerJob: number;
   cancelDrainMs: number;
+  /** Every Runware task asks for includeCost (WORKER_RUNWARE_INCLUDE_COST). */
+  includeCost: boolean;
   poll: { initialMs: number; factor: number; maxMs: number };
   /** The retention schedule: every how long it sweeps, and the most it erases per run. */
   retention: { everyMs: number; limit: number };
@@ -147,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
     tasksInFlightPerJob: e.WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB,
     cancelDrainMs: e.WORKER_CANCEL_DRAIN,
+    includeCost: e.WORKER_RUNWARE_INCLUDE_COST === 'true',
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,

@@ -86,6 +86,11 @@ const workerOwnEnv = z.object({
     .describe(
       'How long a cancelled multi-image job still collects the images already sent to Runware (paid, kept in the job)',
     ),
+  WORKER_RUNWARE_INCLUDE_COST: oneOf(['true', 'false'])
+    .prefault('true')
+    .describe(
+      "Ask Runware for each image's cost (includeCost) in every task, so usage reports have the numbers",
+    ),
   WORKER_POLL_INITIAL: duration.prefault('100ms').describe('First delay between Runware polls'),
   WORKER_POLL_MAX: duration.prefault('1s').describe('Longest delay between Runware polls (grows ×1.5)'),
   WORKER_REFERENCE_CACHE_TTL: duration

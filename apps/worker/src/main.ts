@@ -91,6 +91,7 @@ const resources = openResources({
     syncMaxResults: config.syncMaxResults,
     tasksInFlightPerJob: config.tasksInFlightPerJob,
     cancelDrainMs: config.cancelDrainMs,
+    includeCost: config.includeCost,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
     maxImageBytes: 64 * 1024 * 1024,

@@ -23,6 +23,8 @@ export interface ActivitySettings {
   tasksInFlightPerJob: number;
   /** How long a cancelled job still collects the images Runware already runs (they are paid). */
   cancelDrainMs: number;
+  /** Ask Runware for every image's cost, whatever the job asked: usage reports need it. */
+  includeCost?: boolean;
   /** getResponse cadence: first wait, growth factor, cap. */
   poll: { initialMs: number; factor: number; maxMs: number };
   /** How long a Runware imageUUID is reused for the same reference bytes (Runware keeps 30 days). */

@@ -207,11 +207,17 @@ export class PerImageRun {
     });
   }
 
+  /** One image task as Runware gets it (over REST or the socket): output URLs, cost asked for by default. */
+  private wire(run: RunwareRun): ReturnType<typeof wireTask> {
+    const includeCost = this.deps.settings.includeCost !== false;
+    return wireTask(this.task, run, this.refs().imageUUIDs, { outputType: 'URL', includeCost });
+  }
+
   /** Sends one image task; false when nothing needs watching (its result or its failure is in). */
   private async send(slot: Slot): Promise<boolean> {
     const run = imageRun(this.run, slot.index, slot.followUp);
     for (let attempt = 1; ; attempt++) {
-      const wire = wireTask(this.task, run, this.refs().imageUUIDs, 'URL');
+      const wire = this.wire(run);
       let ack: SubmitResult;
       try {
         ack = await timeRunware(this.deps.metrics, 'photoMaker', () =>
@@ -341,7 +347,7 @@ export class PerImageRun {
       const ended = await runOnSocket({
         socket,
         link,
-        wire: wireTask(this.task, run, this.refs().imageUUIDs, 'URL'),
+        wire: this.wire(run),
         signal: AbortSignal.any([this.drain, this.ended.signal]),
         store: (results) => this.store(results),
       });

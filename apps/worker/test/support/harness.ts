@@ -65,6 +65,7 @@ const TEST_SETTINGS: ActivitySettings = {
   syncMaxResults: 1,
   tasksInFlightPerJob: 4,
   cancelDrainMs: 3_000,
+  includeCost: true,
   poll: { initialMs: 50, factor: 1.5, maxMs: 400 },
   referenceCacheTtlSeconds: 3600,
   maxImageBytes: 16 * 1024 * 1024,
