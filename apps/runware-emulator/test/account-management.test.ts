@@ -1,6 +1,7 @@
 import type { AccountDetailsResult, UsageActivityResult } from '@photomaker/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator.ts';
+import { generationCostNano, nanoToUsd } from '../src/state/cost.ts';
 import { OTHER_KEY, startEmulator } from './helpers/emulator.ts';
 import { dataUri, facePng, MODEL, photoMakerTask, uuid } from './helpers/fixtures.ts';
 import { admin, pollUntilDone, post, type RestReply } from './helpers/rest.ts';
@@ -11,6 +12,13 @@ const DETAILS = { taskType: 'accountManagement', operation: 'getDetails' };
 
 const today = () => new Date().toISOString().slice(0, 10);
 const OTHER_MODEL = 'civitai:101055@128078';
+const SMALL = { width: 256, height: 256, steps: 20 };
+// The price list is per model (src/state/cost.ts): three images of MODEL, one of OTHER_MODEL.
+const FIRST_NANO = 3 * generationCostNano({ model: MODEL, ...SMALL });
+const SECOND_NANO = generationCostNano({ model: OTHER_MODEL, ...SMALL });
+const FIRST_SPEND = nanoToUsd(FIRST_NANO);
+const SECOND_SPEND = nanoToUsd(SECOND_NANO);
+const TOTAL_SPEND = nanoToUsd(FIRST_NANO + SECOND_NANO);
 
 function usageTask(extra: Record<string, unknown> = {}) {
   return {
@@ -29,9 +37,9 @@ describe('accountManagement over REST', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ balance: 10 });
     face = dataUri(await facePng('a'));
-    // 256x256 x 20 steps: 0.00011875 USD per image. Three images on the first key, one (and one failed
+    // 256x256 x 20 steps, priced per model. Three images on the first key, one (and one failed
     // generation, not charged) on the second with another model.
-    const small = { width: 256, height: 256, steps: 20, deliveryMethod: 'async' };
+    const small = { ...SMALL, deliveryMethod: 'async' };
     const first = photoMakerTask([face], { ...small, numberResults: 3 });
     const second = photoMakerTask([face], { ...small, numberResults: 2, model: OTHER_MODEL });
     const faults = await admin(emulator, '/faults', 'PUT', {
@@ -56,15 +64,17 @@ describe('accountManagement over REST', () => {
     expect(reply.status).toBe(200);
     const result = first<UsageActivityResult>(reply);
     expect(result).toMatchObject({ taskType: 'accountManagement', taskUUID: task.taskUUID });
-    expect(result.usage.timeseries?.data).toEqual([{ date: today(), count: 2, results: 4, spend: 0.000475 }]);
+    expect(result.usage.timeseries?.data).toEqual([
+      { date: today(), count: 2, results: 4, spend: TOTAL_SPEND },
+    ]);
     expect(result.usage.timeseries?.meta).toMatchObject({
       totalRequests: 2,
       totalResults: 4,
-      totalSpend: 0.000475,
+      totalSpend: TOTAL_SPEND,
     });
     expect(result.usage.model?.data).toEqual([
-      { date: today(), model: OTHER_MODEL, count: 1, results: 1, spend: 0.00011875 },
-      { date: today(), model: MODEL, count: 1, results: 3, spend: 0.00035625 },
+      { date: today(), model: OTHER_MODEL, count: 1, results: 1, spend: SECOND_SPEND },
+      { date: today(), model: MODEL, count: 1, results: 3, spend: FIRST_SPEND },
     ]);
     const keys = result.usage.apiKey?.data.map((row) => row.apiKey) ?? [];
     expect(keys).toHaveLength(2);
@@ -94,10 +104,10 @@ describe('accountManagement over REST', () => {
       { taskType: 'accountManagement', taskUUID: uuid(), operation: 'getDetails' },
     ]);
     const details = first<AccountDetailsResult>(reply);
-    expect(details.balance).toBeCloseTo(10 - 0.000475, 9);
+    expect(details.balance).toBeCloseTo(10 - TOTAL_SPEND, 9);
     expect(details.apiKeys.map((key) => key.requests)).toEqual([1, 1]);
     expect(JSON.stringify(details)).not.toContain('test-key-');
-    expect(details.usage.today).toEqual({ requests: 2, results: 4, spend: 0.000475 });
+    expect(details.usage.today).toEqual({ requests: 2, results: 4, spend: TOTAL_SPEND });
     expect(details.usage.total).toEqual(details.usage.today);
   });
 
