@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type RunningNodeApp, startWorkerApp } from '@photomaker/harness';
+import { imageTaskUUID } from '@photomaker/runware';
 import { fetch } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -41,6 +42,9 @@ async function worker(taskQueue: string): Promise<RunningNodeApp> {
       WORKER_CORE_METRICS_PORT: '0',
       // The drain under test: stop polling, give in-flight activities 1 s, then hand them back.
       WORKER_SHUTDOWN_GRACE: '1s',
+      // One image task in flight at a time (a job is one Runware task per image): the job lasts 5 x 2 s,
+      // so it is still mid-way when the second worker has joined and the first is told to stop.
+      WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB: '1',
       WORKER_POLL_INITIAL: '50',
       WORKER_POLL_MAX: '200',
     },
@@ -70,10 +74,19 @@ function watchUntilClosed(url: string, jobId: string, seen: Event[]) {
   return { client, ended, closeCode: () => closeCode };
 }
 
-async function charges(taskUUIDs: Set<string>): Promise<number> {
+/** Follow-up tasks a per-image run may send for one image (the worker's MAX_IMAGE_FOLLOW_UPS). */
+const IMAGE_FOLLOW_UPS = 3;
+
+/** Charges of a job's Runware tasks: one task per image, derived from the job's taskUUIDs. */
+async function charges(jobTaskUUIDs: Set<string>, images: number): Promise<number> {
   const response = await fetch(`${stack().emulatorUrl}/admin/inspect`);
   const inspection = (await response.json()) as { tasks: Record<string, { charges: number }> };
-  return [...taskUUIDs].reduce((sum, uuid) => sum + (inspection.tasks[uuid]?.charges ?? 0), 0);
+  const uuids = [...jobTaskUUIDs].flatMap((uuid) =>
+    Array.from({ length: images * (IMAGE_FOLLOW_UPS + 1) }, (_, i) =>
+      imageTaskUUID(uuid, i % images, Math.floor(i / images)),
+    ),
+  );
+  return [...jobTaskUUIDs, ...uuids].reduce((sum, uuid) => sum + (inspection.tasks[uuid]?.charges ?? 0), 0);
 }
 
 describe('SIGTERM of a replica during a running job', () => {
@@ -129,7 +142,7 @@ describe('SIGTERM of a replica during a running job', () => {
       // Finished by the worker that stayed, paid once per image.
       expect(workerB.process.running).toBe(true);
       // The job's own taskUUID (the subscription may have begun after its JobSubmitted event) and any
-      // the events named: Runware charged 5 images over all of them.
+      // the events named: Runware charged 5 images over their image tasks, each image once.
       const job = await gql<{ job: { status: string; runwareTaskUUID: string | null } }>(
         apiB.url ?? '',
         key,
@@ -143,7 +156,7 @@ describe('SIGTERM of a replica during a running job', () => {
         ),
       );
       expect(taskUUIDs.size).toBeGreaterThan(0);
-      expect(await charges(taskUUIDs)).toBe(5);
+      expect(await charges(taskUUIDs, 5)).toBe(5);
     } finally {
       await Promise.all([first.client.dispose(), resumed.dispose()]);
     }
