@@ -6,7 +6,7 @@ import {
   type RunwareError,
   resolveCancelAfter,
 } from '@photomaker/schema';
-import { JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
+import { admissionWeight, JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
 import type { UrlGuard } from '@photomaker/url-guard';
 import type { ApiMetrics } from '../metrics.ts';
 import type { FollowJob } from './follow-job.ts';
@@ -200,7 +200,7 @@ export class SubmitJob {
     }
     const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
     const task = { ...normalizePhotoMaker(params), inputImages };
-    const admission = admissionOf(request.limits, this.deps.maxInFlight, priority);
+    const admission = admissionOf(request.limits, this.deps.maxInFlight, priority, task.numberResults);
     return this.deps.jobs.start({
       ...job,
       task,
@@ -213,17 +213,19 @@ export class SubmitJob {
 /**
  * What the job tells the admission queue, when a running limit applies to it (the tenant's
  * maxRunningJobs or the global maxInFlight); without either, nothing ever waits and the job starts at
- * once. Weight 1: a job holds one Runware task at a time toward the global budget.
+ * once. Its weight toward the global budget: the Runware tasks it holds at once (one per image, up to
+ * the per-job window; the worker keeps the job within it).
  */
 function admissionOf(
   limits: TenantLimits,
   maxInFlight: number | undefined,
   priority: JobPriority,
+  numberResults: number,
 ): JobAdmission | undefined {
   if (limits.maxRunningJobs === undefined && maxInFlight === undefined) return undefined;
   return {
     priority,
-    weight: 1,
+    weight: admissionWeight(numberResults),
     ...(limits.maxRunningJobs !== undefined ? { maxRunningJobs: limits.maxRunningJobs } : {}),
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
   };
