@@ -7,6 +7,7 @@ import {
   type RedisClient,
 } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
+import { admissionWorkflowId } from '@photomaker/temporal';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
@@ -138,7 +139,15 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
   const cancels = new CancelRequests(redis);
-  const jobs = new JobService({ client: temporal, reads, records, logger, owners, cancels });
+  const jobs = new JobService({
+    client: temporal,
+    reads,
+    records,
+    logger,
+    owners,
+    cancels,
+    taskQueue: config.taskQueue,
+  });
   const unfinished = new UnfinishedJobWatch({
     read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),
@@ -151,7 +160,11 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     onDelivered: (ageMs) => metrics.eventDelivery.observe(Math.max(0, ageMs) / 1000),
   });
   hub.start();
-  const queue = new QueueStatuses({ source: admissionQuery(temporal), logger });
+  // The admission workflow of the queue the jobs start on (admissionWorkflowId): the worker's.
+  const queue = new QueueStatuses({
+    source: admissionQuery(temporal, admissionWorkflowId(config.taskQueue)),
+    logger,
+  });
   const queueWatch = new QueueWatch({ statuses: queue, logger });
   const follow = new FollowJob({ read, hub, unfinished, queue: queueWatch });
   const rateLimit = new RateLimit({

@@ -4,7 +4,7 @@ import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv } from '@photomaker/observability';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
-import { temporalEnv } from '@photomaker/temporal/env';
+import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
 import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
@@ -244,6 +244,7 @@ const apiOwnEnv = z.object({
 export const apiEnv = z.object({
   ...apiOwnEnv.shape,
   ...temporalEnv.shape,
+  ...taskQueueEnv.shape,
   ...payloadKeysEnv.shape,
   ...redisEnv.shape,
   ...blobStoreEnv.shape,

@@ -24,6 +24,9 @@ const key = who.drain.key;
 type Event = { __typename: string; seq: number; stage: string; runwareTaskUUID?: string };
 type Item = { jobEvents: Event };
 
+/** Images of the job: Runware tasks sent one after the other. */
+const IMAGES = 8;
+
 const started: RunningNodeApp[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.stop(5_000)));
@@ -42,8 +45,8 @@ async function worker(taskQueue: string): Promise<RunningNodeApp> {
       WORKER_CORE_METRICS_PORT: '0',
       // The drain under test: stop polling, give in-flight activities 1 s, then hand them back.
       WORKER_SHUTDOWN_GRACE: '1s',
-      // One image task in flight at a time (a job is one Runware task per image): the job lasts 5 x 2 s,
-      // so it is still mid-way when the second worker has joined and the first is told to stop.
+      // One image task in flight at a time (a job is one Runware task per image), so the job lasts
+      // IMAGES x the emulator's latency and is still mid-way when the first worker is told to stop.
       WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB: '1',
       WORKER_POLL_INITIAL: '50',
       WORKER_POLL_MAX: '200',
@@ -91,8 +94,9 @@ async function charges(jobTaskUUIDs: Set<string>, images: number): Promise<numbe
 
 describe('SIGTERM of a replica during a running job', () => {
   it('the job completes on the other worker; the subscriber gets 1012 and resumes on the other API gap-free', async () => {
-    // 5 images x 2 s, one at a time: the job is mid-way when the replicas are told to stop.
-    await setEmulatorLatency(2_000);
+    // 8 images x 3 s, one at a time: the job is mid-way when the replicas are told to stop (the second
+    // worker, which bundles its workflows first, takes a while to join on a loaded machine).
+    await setEmulatorLatency(3_000);
     const taskQueue = `drain-${randomUUID()}`;
     const [apiA, apiB] = await Promise.all([api(taskQueue), api(taskQueue)]);
     const workerA = await worker(taskQueue);
@@ -100,7 +104,7 @@ describe('SIGTERM of a replica during a running job', () => {
       apiA.url ?? '',
       key,
       GENERATE,
-      { input: baseInput({ numberResults: 5 }) },
+      { input: baseInput({ numberResults: IMAGES }) },
     );
     expect(errors).toBeUndefined();
     const jobId = data?.generatePhotoMaker.id ?? '';
@@ -142,7 +146,7 @@ describe('SIGTERM of a replica during a running job', () => {
       // Finished by the worker that stayed, paid once per image.
       expect(workerB.process.running).toBe(true);
       // The job's own taskUUID (the subscription may have begun after its JobSubmitted event) and any
-      // the events named: Runware charged 5 images over their image tasks, each image once.
+      // the events named: Runware charged every image once, over their image tasks, each image once.
       const job = await gql<{ job: { status: string; runwareTaskUUID: string | null } }>(
         apiB.url ?? '',
         key,
@@ -156,7 +160,7 @@ describe('SIGTERM of a replica during a running job', () => {
         ),
       );
       expect(taskUUIDs.size).toBeGreaterThan(0);
-      expect(await charges(taskUUIDs, 5)).toBe(5);
+      expect(await charges(taskUUIDs, IMAGES)).toBe(IMAGES);
     } finally {
       await Promise.all([first.client.dispose(), resumed.dispose()]);
     }
