@@ -11,6 +11,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -22,6 +23,12 @@ import type { Activities } from '../../activities/index.ts';
 
 /** Guards the commands admission adds to a job, so histories from before it replay unchanged. */
 export const ADMISSION_PATCH = 'admission-queue';
+/**
+ * A cancel (or the deadline) that comes while the slot request is on its way waits for it, so the
+ * release reaches the admission workflow after the request. Before, the cancelled local activity's
+ * signal could land after the release (ignored: an unknown job), and the job stayed queued there.
+ */
+const REQUEST_SETTLES_PATCH = 'admission-request-settles';
 
 const { requestAdmissionSlot } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -67,7 +74,10 @@ export class JobSlot {
       },
       requestedAt: this.input.createdAt,
     };
-    await requestAdmissionSlot({ workflowId: this.admissionId, request });
+    const ask = () => requestAdmissionSlot({ workflowId: this.admissionId, request });
+    if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
+    else await ask();
+    // Already cancelled (it came during the request): rejects at once.
     await condition(() => this.grantedAt !== undefined);
   }
 
