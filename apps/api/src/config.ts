@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type BlobStoreSettings, DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import { parseClusterNodes } from '@photomaker/events';
+import { type RetentionPolicy, retentionPolicyFrom } from '@photomaker/retention/env';
 import {
   TemporalConfigError,
   type TemporalConnectionConfig,
@@ -15,6 +16,7 @@ import { loadTenantDirectory, type TenantSources, tenantBaselineFrom } from './a
 import { TenantsFileError } from './auth/tenants-file.ts';
 import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
 import { type V1SocketLimits, v1SocketLimitsOf } from './gateway/v1-ws/socket-env.ts';
+import { type RunwarePricingConfig, runwarePricingOf } from './pricing/pricing-env.ts';
 
 export { corsOriginsFrom };
 
@@ -60,8 +62,12 @@ export interface ApiConfig {
   edge: ApiEdge;
   images: ApiImages;
   usage: ApiUsage;
+  /** Every tenant's retention unless the tenants file gives it its own (`PHOTOMAKER_RETENTION_*`). */
+  retention: RetentionPolicy;
   /** The /v1 WebSocket's bounds (gateway/v1-ws/socket-env.ts). */
   v1Socket: V1SocketLimits;
+  /** Runware's dry run for estimates; undefined: configured prices only (pricing/pricing-env.ts). */
+  runwarePricing: RunwarePricingConfig | undefined;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
 }
@@ -315,7 +321,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
       gcIntervalMs: e.PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES * 60_000,
     },
     usage: usageOf(e),
+    retention: retentionPolicyFrom(e),
     v1Socket: v1SocketLimitsOf(e),
+    runwarePricing: runwarePricingOf(e, warnings),
     warnings,
   };
 }

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { blobDirEnv, blobStoreEnv, imageUrlModeEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
+import { retentionPolicyEnv } from '@photomaker/retention/env';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
 import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
 import { v1SocketEnv } from './gateway/v1-ws/socket-env.ts';
+import { runwarePricingEnv } from './pricing/pricing-env.ts';
 
 /** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
 export function corsOriginsFrom(raw: string | undefined): string[] {
@@ -255,12 +257,15 @@ export const apiEnv = z.object({
   ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
+  ...tracingEnv.shape,
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,
   ...apiTenantsEnv.shape,
   ...apiUsageEnv.shape,
+  ...retentionPolicyEnv.shape,
   ...v1SocketEnv.shape,
+  ...runwarePricingEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

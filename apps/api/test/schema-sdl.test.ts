@@ -10,6 +10,7 @@ describe('schema.graphql', () => {
 
   it('has the public operations under their contract names', () => {
     expect(Object.keys(schema.getQueryType()?.getFields() ?? {}).sort()).toEqual([
+      'estimatePhotoMaker',
       'job',
       'jobs',
       'models',
@@ -18,6 +19,8 @@ describe('schema.graphql', () => {
     ]);
     expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual([
       'cancelJob',
+      'deleteJob',
+      'deleteReferenceImage',
       'generatePhotoMaker',
       'uploadReferenceImage',
     ]);
@@ -32,10 +35,15 @@ describe('schema.graphql', () => {
     expect(signature('Mutation', 'generatePhotoMaker')).toBe(
       'generatePhotoMaker(idempotencyKey: String, input: PhotoMakerInput!): Job!',
     );
+    expect(signature('Query', 'estimatePhotoMaker')).toBe(
+      'estimatePhotoMaker(input: PhotoMakerInput!): PhotoMakerEstimate!',
+    );
     expect(signature('Mutation', 'uploadReferenceImage')).toBe(
       'uploadReferenceImage(image: String!): ReferenceImage!',
     );
     expect(signature('Mutation', 'cancelJob')).toBe('cancelJob(id: ID!): Job!');
+    expect(signature('Mutation', 'deleteJob')).toBe('deleteJob(id: ID!): Erasure!');
+    expect(signature('Mutation', 'deleteReferenceImage')).toBe('deleteReferenceImage(id: ID!): Erasure!');
     expect(signature('Query', 'job')).toBe('job(id: ID!): Job');
     expect(signature('Query', 'jobs')).toBe(
       'jobs(after: String, first: Int, status: JobStatus): JobConnection!',
@@ -43,7 +51,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, priority and expiresIn', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -74,8 +82,11 @@ describe('schema.graphql', () => {
         'lora',
         'vae',
         'promptWeighting',
-        // Ours, not Runware's: the job's deadline.
+        // Ours, not Runware's: the job's deadline, its place among the tenant's queued jobs, and a shorter
+        // life for its outputs and references (fal's expires_in).
         'cancelAfter',
+        'priority',
+        'expiresIn',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;

@@ -28,6 +28,8 @@ export interface EmulatorContext {
   /** Mutable at run time through the admin API. */
   latency: LatencyModel;
   syncTimeoutMs: number;
+  /** How long a WS sync task may take before its socket gets `timeout` (the task keeps running). */
+  wsSyncTimeoutMs: number;
   publicUrl: () => string;
 }
 
@@ -35,4 +37,6 @@ export interface EmulatorContext {
 export interface CallContext {
   transport: 'rest' | 'ws';
   keyIndex: number;
+  /** `X-Runware-Dry-Run: 1` (REST) or `?dryRun=1` on the socket's URL: validate and price, run nothing. */
+  dryRun?: boolean;
 }

@@ -78,6 +78,7 @@ export function createContext(options: EmulatorOptions, publicUrl: () => string)
     webhooks,
     latency: resolveLatency(options.latency),
     syncTimeoutMs: options.syncTimeoutMs ?? 300_000,
+    wsSyncTimeoutMs: options.wsSyncTimeoutMs ?? 120_000,
     publicUrl,
   };
 }

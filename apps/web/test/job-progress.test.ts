@@ -31,6 +31,7 @@ const job = (patch: Partial<Job> = {}): Job => ({
   queuePosition: null,
   estimatedStartAt: null,
   estimatedFinishAt: null,
+  traceId: null,
   error: null,
   images: [],
   timings: { queuedMs: null, uploadMs: null, generateMs: null, deliverMs: null, totalMs: null },

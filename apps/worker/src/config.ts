@@ -40,6 +40,8 @@ export interface WorkerConfig {
   tasksInFlightPerJob: number;
   cancelDrainMs: number;
   poll: { initialMs: number; factor: number; maxMs: number };
+  /** The retention schedule: every how long it sweeps, and the most it erases per run. */
+  retention: { everyMs: number; limit: number };
   referenceCacheTtlSeconds: number;
   /** auto | bundle | source | an absolute path to a bundle file. */
   workflowBundle: string;
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,
     codec: { corsOrigins, token: e.WORKER_CODEC_TOKEN },
+    retention: { everyMs: e.PHOTOMAKER_RETENTION_SWEEP_EVERY, limit: e.PHOTOMAKER_RETENTION_SWEEP_LIMIT },
     metricsToken: e.PHOTOMAKER_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     warnings,

@@ -1,7 +1,8 @@
 import { blobDirEnv, blobStoreEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { duration, httpUrl, integer, oneOf, positiveNumber } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
+import { retentionSweepEnv } from '@photomaker/retention/env';
 import { PHOTOMAKER_FORMS } from '@photomaker/runware';
 import { DEFAULT_TASKS_IN_FLIGHT_PER_JOB } from '@photomaker/temporal';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
@@ -117,6 +118,8 @@ export const workerEnv = z.object({
   ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
+  ...retentionSweepEnv.shape,
+  ...tracingEnv.shape,
   ...workerOwnEnv.shape,
 });
 

@@ -110,6 +110,20 @@ describe.concurrent('transient faults end in success after retries, paid once', 
     expect(ready).toHaveLength(3);
   });
 
+  it('an accepted task getResponse does not see yet (taskNotFound) is waited for, not failed or re-sent', async () => {
+    const job = await jobWithFaults(
+      (taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'invisible', polls: 3 } }],
+      { numberResults: 3 },
+      1,
+    );
+    const state = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(new Set(state.images.map((image) => image.imageUUID)).size).toBe(3);
+    // One task per image, each sent once and charged once; image 1's task was polled past its 3 misses.
+    expect(await h.chargesOf(job.input)).toEqual({ charges: 3, submissions: 3, tasks: 3 });
+    expect((await h.imageTasks(job.input))[1]?.polls).toBeGreaterThanOrEqual(4);
+  });
+
   it('an imageUpload failing with 503 is retried', async () => {
     const job = await jobWithFaults((_taskUUID, uploadUUID) => [
       {

@@ -1,11 +1,13 @@
 import type { PhotoMakerResult } from '@photomaker/schema';
 import type {
+  DryRunEstimate,
   PhotoMakerRequest,
   PhotoMakerRun,
   RunPhotoMakerOptions,
   RunwareClientOptions,
   WaitOptions,
 } from './client-options.ts';
+import { DRY_RUN_HEADER, type DryRunOptions, estimateFrom } from './dry-run.ts';
 import type { FlowPort } from './flows/flow-port.ts';
 import { runPhotoMaker } from './flows/run-photomaker.ts';
 import { waitForResults } from './flows/wait-for-results.ts';
@@ -64,6 +66,24 @@ export class RunwareClient extends RunwareRestClient {
    */
   waitForResults(taskUUID: string, options: WaitOptions): Promise<PhotoMakerResult[]> {
     return waitForResults(this.port, taskUUID, options);
+  }
+
+  /**
+   * Runware's price for a photoMaker task without running it (`X-Runware-Dry-Run: 1`): validated like a
+   * submission (locally, then by Runware, whose errors throw as they would for a real send); nothing is
+   * run or charged, and the taskUUID stays free. Retryable failures are retried like any quick call.
+   */
+  async dryRun(task: PhotoMakerRequest, options: DryRunOptions = {}): Promise<DryRunEstimate> {
+    const wire = this.photoMakerTask(task, 'sync', options);
+    const taskUUID = wire.taskUUID as string;
+    return this.withPolicy(options, async () => {
+      const response = await this.request([wire], {
+        signal: options.signal,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        headers: DRY_RUN_HEADER,
+      });
+      return estimateFrom(response, taskUUID, this.settings.apiKey);
+    });
   }
 
   /**

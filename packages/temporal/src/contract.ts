@@ -41,6 +41,8 @@ export interface PhotoMakerJobInput {
    * Runware work, and gives it back when it ends. Absent (no limit applies, older starts): runs at once.
    */
   admission?: JobAdmission;
+  /** The OpenTelemetry trace the job was submitted in (32 hex digits), when tracing recorded it. */
+  traceId?: string;
 }
 
 /** The full current job state: the source of truth for snapshots and the terminal state. */

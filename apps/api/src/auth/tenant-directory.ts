@@ -1,6 +1,6 @@
 import { ApiKeyStore, findKey, type KeyEntry, keyIdOf, type Principal } from './api-keys.ts';
 import type { TenantLimits } from './tenant-limits.ts';
-import type { TenantDefaults, TenantsFile } from './tenants-file.ts';
+import type { TenantDefaults, TenantSettings, TenantsFile } from './tenants-file.ts';
 
 /** What every tenant gets unless the tenants file says otherwise (`PHOTOMAKER_TENANT_DEFAULT_*`). */
 export interface TenantBaseline {
@@ -13,6 +13,8 @@ export interface Tenant {
   id: string;
   limits: TenantLimits;
   defaults: TenantDefaults;
+  /** The tenants file's retention days (PHOTOMAKER_RETENTION_* fill the rest). */
+  retention?: TenantSettings['retention'];
 }
 
 export class TenantDirectoryError extends Error {
@@ -70,6 +72,7 @@ export class TenantDirectory {
         id,
         limits: overlay(baseline.limits, settings.limits),
         defaults: overlay(baseline.defaults, settings.defaults),
+        ...(Object.keys(settings.retention).length > 0 ? { retention: settings.retention } : {}),
       });
     }
     if (entries.length === 0) throw new TenantDirectoryError('no API keys configured');

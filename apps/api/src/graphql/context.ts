@@ -1,8 +1,10 @@
-import type { Logger } from '@photomaker/observability';
+import type { Link, Logger } from '@photomaker/observability';
 import type { JobPriority } from '@photomaker/temporal';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
 import type { ImageUrls } from '../http/image-urls.ts';
+import type { Erasure } from '../jobs/erasure.ts';
+import type { EstimateJob } from '../jobs/estimate-job.ts';
 import type { FollowJob } from '../jobs/follow-job.ts';
 import type { ImageIntake } from '../jobs/image-intake.ts';
 import type { JobList } from '../jobs/job-list.ts';
@@ -14,6 +16,8 @@ import type { SubmitJob } from '../jobs/submit-job.ts';
 /** What the resolvers use: the use cases and little else (tests pass fakes of exactly these). */
 export interface GraphQLDeps {
   submit: Pick<SubmitJob, 'submit'>;
+  /** estimatePhotoMaker: validation and price, nothing started. */
+  estimate: Pick<EstimateJob, 'estimate'>;
   follow: Pick<FollowJob, 'follow'>;
   reads: Pick<JobReads, 'get'>;
   /** Queued jobs' place in the admission queue (batched and briefly cached; undefined when unknown). */
@@ -21,6 +25,8 @@ export interface GraphQLDeps {
   list: Pick<JobList, 'list'>;
   jobs: Pick<JobService, 'cancel'>;
   uploads: Pick<ImageIntake, 'upload'>;
+  /** deleteJob / deleteReferenceImage. */
+  erasure: Pick<Erasure, 'deleteJob' | 'deleteReferenceImage'>;
   imageUrls: Pick<ImageUrls, 'urlFor'>;
   /** Gauge of live jobEvents subscriptions. */
   subscriptions: { inc(): void; dec(): void };
@@ -41,4 +47,6 @@ export interface GraphQLContext {
   logger: Logger;
   deps: GraphQLDeps;
   transport: 'http' | 'ws';
+  /** The caller's own trace (an HTTP `traceparent`), linked from a job's trace, never adopted. */
+  traceLinks?: Link[];
 }

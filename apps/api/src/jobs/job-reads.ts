@@ -76,8 +76,19 @@ export class JobReads {
     const found = await this.fromRecord(tenant, jobId);
     if (found.kind === 'other-tenant') return undefined;
     if (found.kind === 'found') return this.settled(tenant, jobId, found.state);
+    if (await this.erased(jobId)) return undefined;
     const description = await this.describe(tenant, jobId);
     return description ? this.stateOf(description) : undefined;
+  }
+
+  /** Erased (deleteJob, retention) while Temporal may still be deleting its execution. */
+  private async erased(jobId: string): Promise<boolean> {
+    try {
+      return await this.records.erased(jobId);
+    } catch {
+      // Redis unreachable: Temporal answers, as for any read without a record.
+      return false;
+    }
   }
 
   /** A state folded from Redis, checked against Temporal only when it is unfinished and old. */

@@ -15,6 +15,7 @@ import { newRunwareTaskUUID } from './ids.ts';
 import { InvalidInputError } from './input-error.ts';
 import type { JobReads } from './job-reads.ts';
 import type { JobRecords } from './job-records.ts';
+import type { JobRetention } from './job-retention.ts';
 
 /** Who asks for which job, and how to recognise a replay of the same request. */
 export interface JobRequest {
@@ -33,6 +34,10 @@ export interface StartJobRequest extends JobRequest {
   cancelAt?: string;
   /** The job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
   admission?: JobAdmission;
+  /** The job's own, shorter life for its outputs and references (ms; `expiresIn`). */
+  expiresInMs?: number;
+  /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
+  traceId?: string;
 }
 
 export interface StartJobResult {
@@ -57,6 +62,7 @@ export class JobService {
   private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
   private readonly cancels: Pick<CancelRequests, 'request'> | undefined;
   private readonly taskQueue: string;
+  private readonly retention: Pick<JobRetention, 'jobStarted'> | undefined;
 
   constructor(options: {
     client: Client;
@@ -69,6 +75,8 @@ export class JobService {
     cancels?: Pick<CancelRequests, 'request'>;
     /** The worker's task queue (TEMPORAL_TASK_QUEUE); TASK_QUEUE when unset. */
     taskQueue?: string;
+    /** Records until when the job's outputs, references and record are kept. */
+    retention?: Pick<JobRetention, 'jobStarted'>;
   }) {
     this.client = options.client;
     this.taskQueue = options.taskQueue ?? TASK_QUEUE;
@@ -77,6 +85,7 @@ export class JobService {
     this.logger = options.logger;
     this.owners = options.owners;
     this.cancels = options.cancels;
+    this.retention = options.retention;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
@@ -90,6 +99,7 @@ export class JobService {
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.admission ? { admission: request.admission } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
+      ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };
     try {
@@ -134,6 +144,7 @@ export class JobService {
         "job owner not stored; this job's outputs will not be usable as references",
       );
     });
+    await this.retention?.jobStarted(input, request.expiresInMs);
     return { state: initialJobState(input), created: true };
   }
 

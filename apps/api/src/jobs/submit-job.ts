@@ -1,4 +1,5 @@
-import type { Logger } from '@photomaker/observability';
+import { currentTraceId, type Logger, setSpanAttributes, withSpan } from '@photomaker/observability';
+import { parseExpiresIn } from '@photomaker/retention/policy';
 import {
   type JobState,
   normalizePhotoMaker,
@@ -49,6 +50,11 @@ export interface SubmitRequest {
   priority?: unknown;
   /** The tenant's default priority (tenants file `defaults.priority`, else PHOTOMAKER_TENANT_DEFAULT_PRIORITY). */
   defaultPriority?: JobPriority | undefined;
+  /**
+   * fal's `expiresIn`: a duration ("30m", "12h", "7d") after which this job's outputs and reference photos
+   * are erased, if sooner than the tenant's retention. Each transport takes it from its own field.
+   */
+  expiresIn?: unknown;
   /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
   onlyNew?: boolean;
   /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
@@ -113,7 +119,13 @@ export class SubmitJob {
     return this.deps.usage.reserve(tenant, limits, jobs);
   }
 
-  async submit(request: SubmitRequest): Promise<SubmitResult> {
+  /** One submission as a span of the transport's trace: the job's id, and whether it was created. */
+  submit(request: SubmitRequest): Promise<SubmitResult> {
+    const span = { attributes: { 'photomaker.via': request.via }, inTraceOnly: true };
+    return withSpan('photomaker-api', 'job submit', span, () => this.submitUntraced(request));
+  }
+
+  private async submitUntraced(request: SubmitRequest): Promise<SubmitResult> {
     // Usage this request holds for a job that has not started (yet): refunded unless the job starts.
     const hold = { jobId: request.reserved ? request.jobId : undefined };
     try {
@@ -144,13 +156,20 @@ export class SubmitJob {
     }
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
+    const expiresInMs = expiresInOf(request.expiresIn);
     const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const started = await this.startOrReplay(request, { jobId, cancelAt, priority }, params, hold);
+    const started = await this.startOrReplay(
+      request,
+      { jobId, cancelAt, priority, expiresInMs },
+      params,
+      hold,
+    );
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
+    setSpanAttributes({ 'photomaker.job_id': jobId, 'photomaker.created': created });
     if (created) {
       hold.jobId = undefined;
       this.deps.usage.settleWhenDone(tenant, state, request.logger);
@@ -173,12 +192,17 @@ export class SubmitJob {
    */
   private async startOrReplay(
     request: SubmitRequest,
-    ids: { jobId: string; cancelAt: string | undefined; priority: JobPriority },
+    ids: {
+      jobId: string;
+      cancelAt: string | undefined;
+      priority: JobPriority;
+      expiresInMs: number | undefined;
+    },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
-    const { jobId, cancelAt, priority } = ids;
+    const { jobId, cancelAt, priority, expiresInMs } = ids;
     const job = {
       tenant,
       jobId,
@@ -201,11 +225,15 @@ export class SubmitJob {
     const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
     const task = { ...normalizePhotoMaker(params), inputImages };
     const admission = admissionOf(request.limits, this.deps.maxInFlight, priority, task.numberResults);
+    // The job keeps the trace it starts in: Job.traceId answers it on every read path.
+    const traceId = currentTraceId();
     return this.deps.jobs.start({
       ...job,
       task,
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
+      ...(expiresInMs !== undefined ? { expiresInMs } : {}),
+      ...(traceId !== undefined ? { traceId } : {}),
     });
   }
 }
@@ -234,7 +262,7 @@ function admissionOf(
 const PRIORITIES: ReadonlySet<unknown> = new Set(JOB_PRIORITIES);
 
 /** The priority a client sent, checked; undefined when it sent none. */
-function priorityOf(priority: unknown): JobPriority | undefined {
+export function priorityOf(priority: unknown): JobPriority | undefined {
   if (priority === undefined || priority === null) return undefined;
   if (PRIORITIES.has(priority)) return priority as JobPriority;
   throw InvalidInputError.of(
@@ -245,7 +273,7 @@ function priorityOf(priority: unknown): JobPriority | undefined {
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */
-function deadlineOf(cancelAfter: unknown): string | undefined {
+export function deadlineOf(cancelAfter: unknown): string | undefined {
   if (cancelAfter === undefined) return undefined;
   const resolved =
     typeof cancelAfter === 'string'
@@ -253,4 +281,12 @@ function deadlineOf(cancelAfter: unknown): string | undefined {
       : { ok: false as const, message: "Invalid value for 'cancelAfter': it must be a string." };
   if (!resolved.ok) throw InvalidInputError.of('invalidCancelAfter', 'cancelAfter', resolved.message);
   return resolved.at;
+}
+
+/** A job's `expiresIn` in ms; undefined without one. */
+function expiresInOf(expiresIn: unknown): number | undefined {
+  if (expiresIn === undefined) return undefined;
+  const parsed = parseExpiresIn(expiresIn);
+  if (!parsed.ok) throw InvalidInputError.of('invalidExpiresIn', 'expiresIn', parsed.message);
+  return parsed.ms;
 }

@@ -20,6 +20,7 @@ function unused(name: string) {
 export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
   return {
     submit: { submit: unused('submit') },
+    estimate: { estimate: unused('estimate') },
     follow: { follow: unused('follow') },
     reads: { get: unused('reads.get') },
     // No admission queue answering: every queue field reads null.
@@ -27,6 +28,10 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
     list: { list: unused('list') },
     jobs: { cancel: unused('cancel') },
     uploads: { upload: unused('upload') },
+    erasure: {
+      deleteJob: unused('deleteJob'),
+      deleteReferenceImage: unused('deleteReferenceImage'),
+    },
     imageUrls: { urlFor: (blob) => `http://images.test/${blob.sha256}` },
     subscriptions: { inc: () => undefined, dec: () => undefined },
     webhookSecrets: { current: unused('webhookSecrets.current') },

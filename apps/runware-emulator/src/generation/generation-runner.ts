@@ -84,7 +84,7 @@ export class GenerationRunner {
   /** One generation: rendered (or failed), then held until the latency model says it is ready. */
   private async generate(input: RunInput, slot: GenerationSlot): Promise<void> {
     const { record, task } = input;
-    const cost = generationCostNano(task.width, task.height, task.steps);
+    const cost = generationCostNano(task);
     const started = Date.now();
     slot.startedAt = started;
     const attempt = await this.render(input, slot);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelRequests } from '@photomaker/events';
+import { recordFailure, withSpan } from '@photomaker/observability';
 import { RunwareClientError, RunwareTransportError, type SubmitResult } from '@photomaker/runware';
 import type { JobTask, PhotoMakerResult } from '@photomaker/schema';
 import { CancelledFailure } from '@temporalio/common';
@@ -125,8 +126,7 @@ export class PerImageRun {
         this.inFlight.size < window &&
         !(await this.halted())
       ) {
-        const slot = this.queue.shift() as Slot;
-        if (await this.send(slot)) this.watch(slot);
+        await this.launch(this.queue.shift() as Slot);
       }
       if (this.inFlight.size === 0) {
         // Halted by a cancel request or the deadline: Temporal's cancel follows with a heartbeat.
@@ -181,6 +181,34 @@ export class PerImageRun {
     } else {
       this.failure ??= failure;
     }
+  }
+
+  /**
+   * Sends one image task and watches it, as one `runware image task` span of a traced job (its send and
+   * polls inside it) that ends with the image or its failure; resolves once sent, so the next may go.
+   */
+  private launch(slot: Slot): Promise<void> {
+    const { taskUUID } = imageRun(this.run, slot.index, slot.followUp);
+    const attributes = {
+      'photomaker.image.index': slot.index,
+      'photomaker.image.follow_up': slot.followUp,
+      'runware.task_uuid': taskUUID,
+    };
+    return new Promise<void>((sent, failed) => {
+      const span = { attributes, inTraceOnly: true };
+      withSpan('photomaker-worker', 'runware image task', span, async (active) => {
+        const watched = await this.send(slot);
+        sent();
+        if (!watched) return;
+        const outcome = await this.watch(slot);
+        active.setAttribute('photomaker.image.outcome', outcome.kind);
+        if (outcome.kind === 'failed') {
+          active.setAttribute('runware.error_code', outcome.failure.code);
+          recordFailure(active, new Error(outcome.failure.code));
+        }
+        if (outcome.kind === 'error') recordFailure(active, outcome.error);
+      }).catch(failed);
+    });
   }
 
   /** Sends one image task; false when nothing needs watching (its result or its failure is in). */
@@ -263,7 +291,7 @@ export class PerImageRun {
         return followUp > 0;
       }
       this.accepted();
-      if (probe === 'running') this.watch(slot);
+      if (probe === 'running') void this.watch(slot);
       if (typeof probe !== 'object') return true;
       if (!probe.failed.retryable || followUp >= MAX_IMAGE_FOLLOW_UPS) {
         this.failure ??= probe.failed;
@@ -292,12 +320,13 @@ export class PerImageRun {
   }
 
   /** Polls one image task (getResponse) until its image is stored or its generation failed. */
-  private watch(slot: Slot): void {
+  private watch(slot: Slot): Promise<Outcome> {
     const { taskUUID } = imageRun(this.run, slot.index, slot.followUp);
     const outcome = this.watchTask(taskUUID, slot).catch(
       (error: unknown): Outcome => ({ slot, kind: 'error', error }),
     );
     this.inFlight.set(slot.index, outcome);
+    return outcome;
   }
 
   private async watchTask(taskUUID: string, slot: Slot): Promise<Outcome> {

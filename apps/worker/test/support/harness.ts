@@ -218,8 +218,12 @@ export class Harness {
   }
 
   /** Starts a job the way the API does: through the Temporal client alone. */
-  async start(input: PhotoMakerJobInput, taskQueue = this.taskQueue): Promise<StartedJob> {
-    const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
+  async start(
+    input: PhotoMakerJobInput,
+    taskQueue = this.taskQueue,
+    client = this.client,
+  ): Promise<StartedJob> {
+    const handle = await client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: workflowIdForJob(input.jobId),
       args: [input],

@@ -15,6 +15,7 @@ export interface JobStart {
   cancelAt?: string | undefined;
   /** Present when the job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
   admission?: { priority: JobPriorityLevel } | undefined;
+  traceId?: string | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -35,6 +36,7 @@ export function initialJobState(start: JobStart): JobState {
     ...(start.requestId ? { requestId: start.requestId } : {}),
     ...(start.cancelAt ? { cancelAt: start.cancelAt } : {}),
     ...(start.admission?.priority ? { priority: start.admission.priority } : {}),
+    ...(start.traceId ? { traceId: start.traceId } : {}),
     timings: {},
   };
 }

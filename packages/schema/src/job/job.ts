@@ -129,6 +129,11 @@ export const jobStateSchema = z.object({
   cancelAt: z.iso.datetime({ offset: true }).optional(),
   /** Its priority in the admission queue, when it was started to wait for a slot there. */
   priority: z.enum(JOB_PRIORITY_LEVELS).optional(),
+  /** The OpenTelemetry trace of the job (its start input's traceId), when tracing recorded one. */
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   timings: jobTimingsSchema,
 });
 export type JobState = z.output<typeof jobStateSchema>;

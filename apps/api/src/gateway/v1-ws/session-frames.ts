@@ -26,6 +26,8 @@ export interface SessionFramesDeps {
   ip: string | undefined;
   /** Aborted when the socket closes. */
   signal: AbortSignal;
+  /** The socket was opened with `?dryRun=1`: its tasks are priced, none starts. */
+  dryRun?: boolean;
   /** Sync tasks this socket is pushing results for now. */
   pending(): number;
   send(frame: string): Promise<boolean>;
@@ -145,6 +147,8 @@ export class SessionFrames {
       defaultPriority: principal.defaults?.priority,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,
       signal: this.deps.signal,
+      transport: 'ws',
+      ...(this.deps.dryRun ? { dryRun: true } : {}),
       push: (task) => {
         accepted.push(task);
         tracking.push(this.deps.sessions.track(this.deps.session.uuid, task));

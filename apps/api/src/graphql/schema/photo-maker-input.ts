@@ -86,6 +86,10 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
       description:
         "Not a Runware parameter: where the job queues among the tenant's own jobs when it waits for a slot. The tenant's default when omitted (NORMAL unless configured).",
     }),
+    expiresIn: t.string({
+      description:
+        'Not a Runware parameter (fal\'s `expires_in`): a duration ("30m", "12h", "7d"; 1 minute to 365 days) after which this job\'s output images and reference photos are erased, if sooner than your retention. Your retention still applies to the job record.',
+    }),
     ttl: t.int({
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,
     }),

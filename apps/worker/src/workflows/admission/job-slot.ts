@@ -17,6 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
+import { workflowSpan } from '../tracing-interceptors.ts';
 
 // The job's side of admission (admission-contract.ts): ask the admission workflow for a slot, wait for
 // it, give it back when the job ends. Waiting is a workflow condition: durable, costs nothing while queued.
@@ -74,11 +75,14 @@ export class JobSlot {
       },
       requestedAt: this.input.createdAt,
     };
-    const ask = () => requestAdmissionSlot({ workflowId: this.admissionId, request });
-    if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
-    else await ask();
-    // Already cancelled (it came during the request): rejects at once.
-    await condition(() => this.grantedAt !== undefined);
+    // A traced job's wait in the queue is a span of its trace (the request activity inside it).
+    await workflowSpan('admission slot wait', { 'photomaker.priority': request.priority }, async () => {
+      const ask = () => requestAdmissionSlot({ workflowId: this.admissionId, request });
+      if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
+      else await ask();
+      // Already cancelled (it came during the request): rejects at once.
+      await condition(() => this.grantedAt !== undefined);
+    });
   }
 
   /**
