@@ -5,6 +5,7 @@ import {
   JobEventLog,
   OutputOwners,
   type RedisClient,
+  UsageRecords,
 } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import { JobEraser, withOverrides } from '@photomaker/retention';
@@ -34,12 +35,14 @@ import { JobList } from './jobs/job-list.ts';
 import { JobReads } from './jobs/job-reads.ts';
 import { JobRecords } from './jobs/job-records.ts';
 import { JobRetention } from './jobs/job-retention.ts';
+import { JobRetries, RetryJob } from './jobs/job-retries.ts';
 import { JobService } from './jobs/job-service.ts';
 import { admissionQuery, QueueStatuses } from './jobs/queue-statuses.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
 import { SubmitJob } from './jobs/submit-job.ts';
 import { UsageAdmission } from './jobs/usage-admission.ts';
 import { UsageLedger } from './jobs/usage-ledger.ts';
+import { UsageReport } from './jobs/usage-report.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
 import { RunwarePricer } from './pricing/runware-pricer.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
@@ -63,6 +66,10 @@ export interface ApiParts {
   erasure: Erasure;
   jobs: JobService;
   list: JobList;
+  /** The `usage` query over the usage records the worker writes. */
+  usageReport: UsageReport;
+  retry: RetryJob;
+  retries: JobRetries;
   submit: SubmitJob;
   /** Validation and price of a job without starting it (GraphQL estimatePhotoMaker, /v1 dry run). */
   estimate: EstimateJob;
@@ -212,6 +219,24 @@ export async function composeApi(
     points: config.limits.ratePoints,
     windowSeconds: config.limits.rateWindowSeconds,
   });
+  const submit = new SubmitJob({
+    jobs,
+    reads,
+    intake,
+    guard,
+    follow,
+    metrics,
+    usage: new UsageAdmission({
+      ledger,
+      reads,
+      follow,
+      slotTtlMs: config.usage.slotTtlMs,
+      logger,
+    }),
+    syncWaitMs: config.limits.syncWaitMs,
+    maxInFlight: config.usage.maxInFlight,
+  });
+  const retries = new JobRetries(redis);
   return {
     tenants,
     admission: new AdmissionGate({
@@ -235,23 +260,10 @@ export async function composeApi(
     erasure: new Erasure({ client: temporal, reads, registry, eraser, logger, jobs, ledger }),
     jobs,
     list: new JobList({ client: temporal, read }),
-    submit: new SubmitJob({
-      jobs,
-      reads,
-      intake,
-      guard,
-      follow,
-      metrics,
-      usage: new UsageAdmission({
-        ledger,
-        reads,
-        follow,
-        slotTtlMs: config.usage.slotTtlMs,
-        logger,
-      }),
-      syncWaitMs: config.limits.syncWaitMs,
-      maxInFlight: config.usage.maxInFlight,
-    }),
+    usageReport: new UsageReport(new UsageRecords(redis)),
+    submit,
+    retry: new RetryJob({ reads, submit, retries }),
+    retries,
     estimate,
     follow,
     queue,
@@ -289,5 +301,8 @@ export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
     subscriptions: parts.metrics.subscriptions,
     webhookSecrets: config.webhookSecrets,
     pageSize: config.limits.pageSize,
+    usage: parts.usageReport,
+    retry: parts.retry,
+    retries: parts.retries,
   };
 }

@@ -277,7 +277,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
   const e = parsed.data;
   const warnings: string[] = [];
   const apiKeys = apiKeysSpec(e, warnings);
-  const tenants = { keysSpec: apiKeys, file: e.PHOTOMAKER_TENANTS_FILE, baseline: tenantBaselineFrom(e) };
+  const tenants = {
+    keysSpec: apiKeys,
+    file: e.PHOTOMAKER_TENANTS_FILE,
+    baseline: tenantBaselineFrom(e),
+    adminTenants: e.PHOTOMAKER_ADMIN_TENANTS?.split(',').map((id) => id.trim()),
+  };
   const edge = edgeOf(e);
   const temporal = temporalConnectionOf(env);
   const problems = [...tenantProblems(tenants), ...edgeProblems(edge), ...imageUrlProblems(e)];

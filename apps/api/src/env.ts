@@ -9,6 +9,7 @@ import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
 import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
+import { TENANT_PATTERN } from './auth/api-keys.ts';
 import { v1SocketEnv } from './gateway/v1-ws/socket-env.ts';
 import { runwarePricingEnv } from './pricing/pricing-env.ts';
 
@@ -191,6 +192,15 @@ export const apiTenantsEnv = z.object({
     .optional()
     .describe('Priority of a job that does not set one')
     .meta({ defaultText: 'NORMAL' }),
+  PHOTOMAKER_ADMIN_TENANTS: z
+    .string()
+    .trim()
+    .refine((value) => value.split(',').every((id) => TENANT_PATTERN.test(id.trim())), {
+      error: 'must be tenant ids separated by commas',
+    })
+    .optional()
+    .describe("Tenants whose keys see every tenant's usage (besides `admin: true` in the tenants file)")
+    .meta({ defaultText: 'none' }),
 });
 
 /** The API's own variables: where it listens, who may call it, and what it serves. */

@@ -208,6 +208,8 @@ export async function createApiServer(
         const tenant = locals.principal?.tenant ?? '';
         return {
           tenant,
+          keyId: locals.principal?.keyId,
+          admin: locals.principal?.admin === true,
           limits: locals.principal?.limits ?? {},
           defaultPriority: locals.principal?.defaults?.priority,
           requestId: locals.requestId,

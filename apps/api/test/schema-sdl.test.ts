@@ -15,6 +15,7 @@ describe('schema.graphql', () => {
       'jobs',
       'models',
       'styles',
+      'usage',
       'webhookSigningSecret',
     ]);
     expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual([
@@ -22,6 +23,7 @@ describe('schema.graphql', () => {
       'deleteJob',
       'deleteReferenceImage',
       'generatePhotoMaker',
+      'retryJob',
       'uploadReferenceImage',
     ]);
     expect(Object.keys(schema.getSubscriptionType()?.getFields() ?? {})).toEqual(['jobEvents']);
@@ -44,6 +46,10 @@ describe('schema.graphql', () => {
     expect(signature('Mutation', 'cancelJob')).toBe('cancelJob(id: ID!): Job!');
     expect(signature('Mutation', 'deleteJob')).toBe('deleteJob(id: ID!): Erasure!');
     expect(signature('Mutation', 'deleteReferenceImage')).toBe('deleteReferenceImage(id: ID!): Erasure!');
+    expect(signature('Mutation', 'retryJob')).toBe('retryJob(id: ID!, idempotencyKey: String): Job!');
+    expect(signature('Query', 'usage')).toBe(
+      'usage(from: DateTime!, groupBy: UsageGroupBy!, to: DateTime!): UsageReport!',
+    );
     expect(signature('Query', 'job')).toBe('job(id: ID!): Job');
     expect(signature('Query', 'jobs')).toBe(
       'jobs(after: String, first: Int, status: JobStatus): JobConnection!',
@@ -51,7 +57,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, priority and expiresIn', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, webhookEvents, priority and expiresIn', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -82,9 +88,10 @@ describe('schema.graphql', () => {
         'lora',
         'vae',
         'promptWeighting',
-        // Ours, not Runware's: the job's deadline, its place among the tenant's queued jobs, and a shorter
-        // life for its outputs and references (fal's expires_in).
+        // Ours, not Runware's: the job's deadline, which events its webhookURL is sent, its place among the
+        // tenant's queued jobs, and a shorter life for its outputs and references (fal's expires_in).
         'cancelAfter',
+        'webhookEvents',
         'priority',
         'expiresIn',
       ].sort(),

@@ -10,6 +10,7 @@ import type { InputImages } from './images/input-images.ts';
 import type { Capacity } from './state/capacity.ts';
 import type { Ledger } from './state/ledger.ts';
 import type { TaskRegistry } from './state/task-registry.ts';
+import type { UsageBook } from './state/usage-book.ts';
 
 /** Everything a request handler needs; one per emulator instance. */
 export interface EmulatorContext {
@@ -17,6 +18,8 @@ export interface EmulatorContext {
   keys: KeyRing;
   tasks: TaskRegistry;
   ledger: Ledger;
+  /** What was charged per day, model and key (accountManagement usage reports). */
+  usage: UsageBook;
   capacity: Capacity;
   capacityStatus: 429 | 503;
   faults: FaultInjector;

@@ -42,9 +42,14 @@ beforeAll(async () => {
     }),
   );
   const started = performance.now();
-  // One running job per tenant: a second job waits in the admission queue (the queued view below).
+  // One running job per tenant: a second job waits in the admission queue (the queued view below). The
+  // demo tenant is an admin here, so the Usage page shows its every-tenant view too.
   stack = await launchStack({
-    env: { RUNWARE_EMULATOR_LATENCY: 'realistic', PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1' },
+    env: {
+      RUNWARE_EMULATOR_LATENCY: 'realistic',
+      PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1',
+      PHOTOMAKER_ADMIN_TENANTS: 'demo',
+    },
   });
   console.warn(`[e2e] stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   browser = await chromium.launch({
@@ -304,6 +309,53 @@ describe('the web app on the real stack', () => {
     expect(await page.locator('.job-panel .image-tile:not(.pending)').count()).toBe(1);
   }, 240_000);
 
+  it('retries a failed job: a new job opens, with the same task', async () => {
+    await page.setViewportSize({ width: 1360, height: 1000 });
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await page.locator('.job-row', { hasText: 'Failed' }).first().click();
+    const failed = page.locator('.job-panel[data-status=FAILED]');
+    await failed.waitFor({ timeout: 30_000 });
+    const original = await failed.getAttribute('data-job-id');
+    // Only a finished, unsuccessful job offers it.
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(`/jobs/${original}`), { timeout: 30_000 });
+    const retry = page.locator('.job-panel');
+    const retryId = await retry.getAttribute('data-job-id');
+    expect(retryId).not.toBe(original);
+    // The same task (a model Runware refuses): the retry fails the same way, as a job of its own.
+    await page.locator('.job-panel[data-status=FAILED] .error-box[data-error-code=invalidModel]').waitFor({
+      timeout: 60_000,
+    });
+    await shot('14-job-retried');
+  });
+
+  it('shows usage: totals, a bar per day, a table per model, every tenant for an admin key', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.locator('[data-testid=usage-totals]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=usage-scope]').textContent()).toContain('every tenant');
+    // The jobs so far: one succeeded (3 images), two failed (refused by Runware), one cancelled.
+    const models = page.locator('[data-testid=usage-models] tbody tr');
+    await expect
+      .poll(async () => (await models.allTextContents()).join(' | '), { timeout: 20_000 })
+      .toContain('runware:100@1');
+    const refused = models.filter({ hasText: 'runware:100@1' });
+    expect(await refused.locator('td').allTextContents()).toEqual([
+      'runware:100@1',
+      '2',
+      '0',
+      '2',
+      '0',
+      '$0.0000',
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    const bar = page.locator(`.usage-chart rect[data-day="${today}"]`);
+    expect(Number(await bar.getAttribute('data-images'))).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('[data-testid=usage-tenants] tbody tr').first().textContent()).toContain(
+      'demo',
+    );
+    await shot('15-usage');
+  });
+
   it('deletes a job from the history, only after the user confirms', async () => {
     await page.setViewportSize({ width: 1360, height: 1000 });
     await page.goto(`${stack.apiUrl}/history`);
@@ -316,7 +368,7 @@ describe('the web app on the real stack', () => {
     await first.getByRole('button', { name: 'Delete job' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Delete this job?' });
     await dialog.waitFor();
-    await shot('14-delete-confirm', false);
+    await shot('16-delete-confirm', false);
     await dialog.getByRole('button', { name: 'Keep it' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await rows.count()).toBe(count);
@@ -326,6 +378,6 @@ describe('the web app on the real stack', () => {
     await dialog.waitFor({ state: 'detached', timeout: 30_000 });
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(count - 1);
     expect(await page.locator(`.job-row[data-job-id="${jobId}"]`).count()).toBe(0);
-    await shot('15-deleted');
+    await shot('17-deleted');
   });
 });

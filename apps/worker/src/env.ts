@@ -30,6 +30,20 @@ const workerOwnEnv = z.object({
     .describe(
       'How PhotoMaker jobs go to Runware: `task` (the documented photoMaker task) or `nested` (imageInference with a photoMaker object)',
     ),
+  // REST stays the default until the socket path has run in production: it is the older, simpler one,
+  // and the socket path falls back to it anyway whenever the socket is down.
+  RUNWARE_TRANSPORT: oneOf(['rest', 'websocket'] as const)
+    .default('rest')
+    .describe(
+      'How image tasks of multi-image jobs reach Runware: `rest` (sent, then polled with getResponse) or `websocket` (one session per worker, each image pushed as it finishes; REST when the socket is down)',
+    ),
+  RUNWARE_WS_URL: z
+    .url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' })
+    .optional()
+    .describe(
+      'Runware WebSocket endpoint (Runware: `wss://ws-api.runware.ai/v1`), for `RUNWARE_TRANSPORT=websocket`',
+    )
+    .meta({ defaultText: '`wss://ws-api.runware.ai/v1` for Runware, else `RUNWARE_BASE_URL` as ws(s)://' }),
   PHOTOMAKER_PUBLIC_URL: httpUrl
     .default('http://127.0.0.1:4000')
     .describe('Base URL of the API, for the image links in webhook bodies'),
@@ -73,6 +87,11 @@ const workerOwnEnv = z.object({
     .prefault('30s')
     .describe(
       'How long a cancelled multi-image job still collects the images already sent to Runware (paid, kept in the job)',
+    ),
+  WORKER_RUNWARE_INCLUDE_COST: oneOf(['true', 'false'])
+    .prefault('true')
+    .describe(
+      "Ask Runware for each image's cost (includeCost) in every task, so usage reports have the numbers",
     ),
   WORKER_POLL_INITIAL: duration.prefault('100ms').describe('First delay between Runware polls'),
   WORKER_POLL_MAX: duration.prefault('1s').describe('Longest delay between Runware polls (grows ×1.5)'),

@@ -91,6 +91,7 @@ const resources = openResources({
     syncMaxResults: config.syncMaxResults,
     tasksInFlightPerJob: config.tasksInFlightPerJob,
     cancelDrainMs: config.cancelDrainMs,
+    includeCost: config.includeCost,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
     maxImageBytes: 64 * 1024 * 1024,
@@ -136,6 +137,14 @@ await ensureRetentionSchedule(client, {
   .catch((error: unknown) =>
     logger.error({ reason: (error as Error).message }, 'retention schedule not created: nothing expires'),
   );
+// RUNWARE_TRANSPORT=websocket: the first jobs use the socket (REST if it cannot connect, within ~2 s).
+if (resources.deps.runwareSocket) {
+  await resources.deps.runwareSocket.start();
+  logger.info(
+    { open: resources.deps.runwareSocket.ready() !== undefined },
+    'Runware WebSocket session started',
+  );
+}
 const bundle = chooseWorkflowSource(config.workflowBundle, WORKFLOWS_PATH);
 logger.info({ workflows: bundle.reason }, 'loading workflow code');
 const workers = await PhotoMakerWorkers.create({

@@ -20,10 +20,12 @@ export const ACTIVITY_TYPES = [
   'publishEvents',
   'readEvents',
   'requestAdmissionSlot',
+  'recordUsage',
   'collectImagesLocally',
   'collectImages',
   'deliverWebhook',
   'deliverUpload',
+  'deliverJobEvent',
 ] as const satisfies readonly (keyof Activities)[];
 
 type UnlistedActivity = Exclude<keyof Activities, (typeof ACTIVITY_TYPES)[number]>;

@@ -145,6 +145,8 @@ describe('determinism', () => {
     expect(files.sort()).toEqual([
       'photomaker-job-history.json',
       'photomaker-job-per-image.json',
+      // A per-image job with usage-record and webhook-events (STARTED, IMAGE, COMPLETED to its webhookURL).
+      'photomaker-job-usage-events.json',
       'single-image-local-step.json',
       'single-image-v1.json',
       'single-image-webhook-v1.json',

@@ -1,4 +1,10 @@
-import type { PhotoMakerResult } from '@photomaker/schema';
+import type { AccountDetailsResult, PhotoMakerResult, UsageActivityResult } from '@photomaker/schema';
+import {
+  type AccountCallOptions,
+  getAccountDetails,
+  getUsageActivity,
+  type UsageActivityQuery,
+} from './account.ts';
 import type {
   DryRunEstimate,
   PhotoMakerRequest,
@@ -14,6 +20,7 @@ import { waitForResults } from './flows/wait-for-results.ts';
 import { RunwareRestClient } from './rest-client.ts';
 import { type ResultBatch, type WatchOptions, watchSnapshots } from './watch-results.ts';
 
+export type { AccountCallOptions, UsageActivityQuery } from './account.ts';
 export type * from './client-options.ts';
 
 /**
@@ -43,6 +50,19 @@ export class RunwareClient extends RunwareRestClient {
       baseUrl: options.baseUrl ?? env.RUNWARE_BASE_URL ?? 'http://127.0.0.1:8787/v1',
       apiKey,
     });
+  }
+
+  /** accountManagement `getDetails`: the account's balance, its keys (masked) and usage totals. */
+  accountDetails(options: AccountCallOptions = {}): Promise<AccountDetailsResult> {
+    return getAccountDetails((tasks, o) => this.request(tasks, o), this.settings.apiKey, options);
+  }
+
+  /**
+   * accountManagement `getUsageActivity`: requests, results (images) and spend per UTC day, model or
+   * key over a window of at most 30 days; what reconciles our own usage records with Runware's bill.
+   */
+  usageActivity(query: UsageActivityQuery, options: AccountCallOptions = {}): Promise<UsageActivityResult> {
+    return getUsageActivity((tasks, o) => this.request(tasks, o), this.settings.apiKey, query, options);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { JobState, JobTask } from '@photomaker/schema';
+import type { JobState, JobTask, WebhookEvent } from '@photomaker/schema';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
 import type { JobAdmission } from './admission-contract.ts';
@@ -34,6 +34,12 @@ export interface PhotoMakerJobInput {
    * CANCELLED with reason DEADLINE_REASON (@photomaker/schema/job). Absent: no deadline.
    */
   cancelAt?: string;
+  /** The id of the API key that submitted it (a sha256 prefix, never the key): usage per key. */
+  apiKeyId?: string;
+  /** The job this one retries (retryJob). */
+  retryOf?: string;
+  /** Which events webhookURL is sent; absent: DEFAULT_WEBHOOK_EVENTS (@photomaker/schema/job). */
+  webhookEvents?: WebhookEvent[];
   requestId?: string;
   idempotencyKey?: string;
   /**

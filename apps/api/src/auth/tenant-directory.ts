@@ -15,6 +15,8 @@ export interface Tenant {
   defaults: TenantDefaults;
   /** The tenants file's retention days (PHOTOMAKER_RETENTION_* fill the rest). */
   retention?: TenantSettings['retention'];
+  /** Present (true) for an admin tenant only. */
+  admin?: true;
 }
 
 export class TenantDirectoryError extends Error {
@@ -55,8 +57,11 @@ export class TenantDirectory {
     keysSpec?: string | undefined;
     file?: TenantsFile | undefined;
     baseline: TenantBaseline;
+    /** PHOTOMAKER_ADMIN_TENANTS: admins besides those the file marks `admin: true`. */
+    adminTenants?: readonly string[] | undefined;
   }) {
     const { keysSpec, file, baseline } = sources;
+    const admins = new Set(sources.adminTenants ?? []);
     const entries: KeyEntry[] = keysSpec ? [...new ApiKeyStore(keysSpec).keys] : [];
     const byId = new Map<string, Tenant>();
     for (const entry of entries) {
@@ -64,6 +69,7 @@ export class TenantDirectory {
         id: entry.tenant,
         limits: { ...baseline.limits },
         defaults: { ...baseline.defaults },
+        ...(admins.has(entry.tenant) ? { admin: true as const } : {}),
       });
     }
     for (const [id, settings] of file ?? []) {
@@ -73,6 +79,7 @@ export class TenantDirectory {
         limits: overlay(baseline.limits, settings.limits),
         defaults: overlay(baseline.defaults, settings.defaults),
         ...(Object.keys(settings.retention).length > 0 ? { retention: settings.retention } : {}),
+        ...(settings.admin || admins.has(id) ? { admin: true as const } : {}),
       });
     }
     if (entries.length === 0) throw new TenantDirectoryError('no API keys configured');
@@ -104,6 +111,7 @@ export class TenantDirectory {
       keyId: keyIdOf(found),
       limits: tenant.limits,
       defaults: tenant.defaults,
+      ...(tenant.admin ? { admin: true } : {}),
     };
   }
 }

@@ -27,6 +27,8 @@ export interface TenantSettings {
   defaults: TenantDefaults;
   /** Days its data is kept, where the file says (`PHOTOMAKER_RETENTION_*` for the rest). */
   retention: RetentionOverrides;
+  /** Its keys may read every tenant's usage (the `usage` query's admin view); absent: not an admin. */
+  admin?: boolean;
 }
 
 /** Tenant id -> settings, as the file says (env defaults are applied by the directory). */
@@ -79,6 +81,7 @@ const tenantSchema = z.strictObject(
       })
       .min(1, { error: 'expected at least one key digest' }),
     limits: limitsSchema.optional(),
+    admin: z.boolean({ error: 'expected true or false' }).optional(),
     defaults: z
       .strictObject(
         { priority: z.enum(PRIORITIES, { error: 'expected HIGH, NORMAL or LOW' }).optional() },
@@ -138,6 +141,7 @@ export function parseTenantsFile(file: string, text: string): TenantsFile {
       limits: tenant.limits ?? {},
       defaults: tenant.defaults ?? {},
       retention: tenant.retention ?? {},
+      ...(tenant.admin === true ? { admin: true } : {}),
     });
   }
   return tenants;

@@ -9,9 +9,11 @@ import type { FollowJob } from '../jobs/follow-job.ts';
 import type { ImageIntake } from '../jobs/image-intake.ts';
 import type { JobList } from '../jobs/job-list.ts';
 import type { JobReads } from '../jobs/job-reads.ts';
+import type { JobRetries, RetryJob } from '../jobs/job-retries.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import type { QueueStatuses } from '../jobs/queue-statuses.ts';
 import type { SubmitJob } from '../jobs/submit-job.ts';
+import type { UsageReport } from '../jobs/usage-report.ts';
 
 /** What the resolvers use: the use cases and little else (tests pass fakes of exactly these). */
 export interface GraphQLDeps {
@@ -34,11 +36,20 @@ export interface GraphQLDeps {
   webhookSecrets: Pick<TenantWebhookSecrets, 'current'>;
   /** Largest `first` of `jobs` (PHOTOMAKER_MAX_PAGE_SIZE). */
   pageSize: number;
+  /** The `usage` query (durable usage records). */
+  usage: Pick<UsageReport, 'report'>;
+  /** retryJob, and the jobs that retry a job. */
+  retry: Pick<RetryJob, 'retry'>;
+  retries: Pick<JobRetries, 'list'>;
 }
 
 /** Per operation: who is calling (tenant from the API key), the request id, and the resolvers' deps. */
 export interface GraphQLContext {
   tenant: string;
+  /** The caller's API key id (a digest prefix, never the key): jobs it submits count under it in usage. */
+  keyId?: string | undefined;
+  /** An admin tenant's key: the usage query may read every tenant. */
+  admin?: boolean | undefined;
   /** The tenant's effective limits, counted per job at submission (jobs/usage-ledger.ts). */
   limits: TenantLimits;
   /** The tenant's default job priority (tenants file `defaults.priority`, else env); NORMAL when unset. */

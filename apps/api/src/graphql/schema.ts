@@ -12,6 +12,8 @@ import './schema/reference-image.ts';
 import './schema/job-event.ts';
 import './schema/webhook-secret.ts';
 import './schema/deletion.ts';
+import './schema/usage.ts';
+import './schema/retry.ts';
 
 /** The one GraphQLSchema, served over HTTP (Apollo) and WebSocket (graphql-ws). */
 export const schema = builder.toSchema();

@@ -115,6 +115,24 @@ export class ImageIntake {
     return uuid;
   }
 
+  /**
+   * The references of an earlier job of this tenant, for a retry: the same bytes, their use renewed (so
+   * garbage collection keeps them for the new job). Bytes no longer stored are refused, naming the image.
+   */
+  async reuseReferences(tenant: string, references: readonly ReferenceImage[]): Promise<ReferenceImage[]> {
+    for (const [index, reference] of references.entries()) {
+      if (reference.kind !== 'blob') continue;
+      if (!(await this.options.blobs.has(reference.blob.sha256)))
+        this.fail(
+          'inputImages',
+          index,
+          'of the job retried is no longer stored; submit a new job with the photo',
+        );
+      await this.options.usage.renew(tenant, reference.blob, this.options.inputLifetimeMs);
+    }
+    return [...references];
+  }
+
   /** An uploaded reference image (GraphQL uploadReferenceImage, /v1 imageUpload). */
   async upload(tenant: string, value: string, parameter = 'image'): Promise<StoredReference> {
     const origin = { tenant, parameter, index: undefined, lifetimeMs: REFERENCE_LIFETIME_MS };

@@ -65,6 +65,8 @@ export class JobRecords {
       ...(input.traceId ? { traceId: input.traceId } : {}),
       ...(input.cancelAt ? { cancelAt: input.cancelAt } : {}),
       ...(input.admission ? { admission: { priority: input.admission.priority } } : {}),
+      ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+      ...(input.webhookEvents ? { webhookEvents: input.webhookEvents } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     };
     const stored: Stored = {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CancelRequests, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
+import { initialJobState, type JobState, type JobTask, type WebhookEvent } from '@photomaker/schema';
 import {
   type JobAdmission,
   type PhotoMakerJobInput,
@@ -38,6 +38,12 @@ export interface StartJobRequest extends JobRequest {
   expiresInMs?: number;
   /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
   traceId?: string;
+  /** The submitting key's id (usage per key). */
+  apiKeyId?: string | undefined;
+  /** The job this one retries (retryJob). */
+  retryOf?: string | undefined;
+  /** Which events webhookURL is sent (absent: the defaults). */
+  webhookEvents?: WebhookEvent[] | undefined;
 }
 
 export interface StartJobResult {
@@ -98,6 +104,9 @@ export class JobService {
       createdAt: new Date().toISOString(),
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.admission ? { admission: request.admission } : {}),
+      ...(request.apiKeyId ? { apiKeyId: request.apiKeyId } : {}),
+      ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+      ...(request.webhookEvents ? { webhookEvents: request.webhookEvents } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),

@@ -2,10 +2,12 @@ import { currentTraceId, type Logger, setSpanAttributes, withSpan } from '@photo
 import { parseExpiresIn } from '@photomaker/retention/policy';
 import {
   type JobState,
+  type JobTask,
   normalizePhotoMaker,
   type PhotoMakerParams,
   type RunwareError,
   resolveCancelAfter,
+  type WebhookEvent,
 } from '@photomaker/schema';
 import { admissionWeight, JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
 import type { UrlGuard } from '@photomaker/url-guard';
@@ -31,7 +33,7 @@ export interface SubmitRequest {
    * `raw`: parameters as a client sent them (nulls already dropped), validated here. `params`: parameters
    * a transport's own wire schema has already validated (/v1 validates whole tasks), not validated again.
    */
-  input: { raw: unknown } | { params: PhotoMakerParams };
+  input: { raw: unknown } | { params: PhotoMakerParams } | { retry: RetrySource };
   logger: Logger;
   requestId?: string | undefined;
   /** The job id a transport derives itself (/v1: from the client's taskUUID); else from idempotencyKey. */
@@ -63,11 +65,21 @@ export interface SubmitRequest {
   signal?: AbortSignal | undefined;
   /** The tenant's effective limits (the admitted principal's). */
   limits: TenantLimits;
+  /** The submitting API key's id (a digest prefix): the job's usage counts under it. */
+  keyId?: string | undefined;
+  /** Which events webhookURL is sent (absent: DEFAULT_WEBHOOK_EVENTS). */
+  webhookEvents?: WebhookEvent[] | undefined;
   /**
    * The caller reserved this job's usage already (a /v1 batch reserves all its tasks at once): not
    * reserved again, but refunded here when the job does not start.
    */
   reserved?: boolean;
+}
+
+/** retryJob: the job retried, whose normalized task and stored references the new job reuses. */
+export interface RetrySource {
+  jobId: string;
+  task: JobTask;
 }
 
 export type SubmitResult =
@@ -86,7 +98,7 @@ export type SubmitResult =
 export interface SubmitJobDeps {
   jobs: Pick<JobService, 'start' | 'existing'>;
   reads: Pick<JobReads, 'describe' | 'get'>;
-  intake: Pick<ImageIntake, 'resolveInputImages'>;
+  intake: Pick<ImageIntake, 'resolveInputImages' | 'reuseReferences'>;
   guard: Pick<UrlGuard, 'check'>;
   follow: Pick<FollowJob, 'follow'>;
   metrics: Pick<ApiMetrics, 'jobsStarted' | 'inputRejected'>;
@@ -157,7 +169,7 @@ export class SubmitJob {
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
     const expiresInMs = expiresInOf(request.expiresIn);
-    const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
+    const params = paramsOf(request.input);
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
@@ -184,6 +196,20 @@ export class SubmitJob {
       signal: request.signal,
     });
     return { ok: true, state: final, created, params };
+  }
+
+  /** The job's task: a retry's task with its references renewed, else the parameters with theirs stored. */
+  private async taskOf(
+    tenant: string,
+    input: SubmitRequest['input'],
+    params: PhotoMakerParams,
+  ): Promise<JobTask> {
+    if ('retry' in input) {
+      const inputImages = await this.deps.intake.reuseReferences(tenant, input.retry.task.inputImages);
+      return { ...input.retry.task, inputImages };
+    }
+    const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
+    return { ...normalizePhotoMaker(params), inputImages };
   }
 
   /**
@@ -222,14 +248,16 @@ export class SubmitJob {
       // Held by a concurrent request for the same job: that request refunds or keeps it, not this one.
       if (reservation.held.includes(jobId)) hold.jobId = jobId;
     }
-    const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
-    const task = { ...normalizePhotoMaker(params), inputImages };
+    const task = await this.taskOf(tenant, request.input, params);
     const admission = admissionOf(request.limits, this.deps.maxInFlight, priority, task.numberResults);
     // The job keeps the trace it starts in: Job.traceId answers it on every read path.
     const traceId = currentTraceId();
     return this.deps.jobs.start({
       ...job,
       task,
+      ...('retry' in request.input ? { retryOf: request.input.retry.jobId } : {}),
+      apiKeyId: request.keyId,
+      webhookEvents: request.webhookEvents,
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
       ...(expiresInMs !== undefined ? { expiresInMs } : {}),
@@ -270,6 +298,17 @@ export function priorityOf(priority: unknown): JobPriority | undefined {
     'priority',
     "Invalid value for 'priority': it must be HIGH, NORMAL or LOW.",
   );
+}
+
+/**
+ * The parameters a submission is checked and counted by (URLs, numberResults, deliveryMethod). A retry's
+ * are its job's normalized task, validated when that job was submitted: not validated again.
+ */
+function paramsOf(input: SubmitRequest['input']): PhotoMakerParams {
+  if ('raw' in input) return validateParams(input.raw);
+  if ('params' in input) return input.params;
+  // Its references are already stored: they are reused as they are (SubmitJob.taskOf), never re-read.
+  return { ...input.retry.task, inputImages: [] } as unknown as PhotoMakerParams;
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */

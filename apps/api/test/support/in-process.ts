@@ -36,6 +36,9 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
     subscriptions: { inc: () => undefined, dec: () => undefined },
     webhookSecrets: { current: unused('webhookSecrets.current') },
     pageSize: 100,
+    usage: { report: unused('usage.report') },
+    retry: { retry: unused('retry') },
+    retries: { list: async () => [] },
     ...overrides,
   };
 }
@@ -63,12 +66,13 @@ export async function run<T = Record<string, unknown>>(
   deps: GraphQLDeps,
   source: string,
   variableValues: Record<string, unknown> = {},
+  caller: Partial<GraphQLContext> = {},
 ): Promise<ClientResult<T>> {
   const result = await execute({
     schema,
     document: parse(source),
     variableValues,
-    contextValue: contextFor(deps),
+    contextValue: { ...contextFor(deps), ...caller },
   });
   return asClientSees<T>(result as ExecutionResult);
 }

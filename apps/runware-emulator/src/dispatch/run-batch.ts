@@ -5,6 +5,7 @@ import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { failure } from '../protocol/errors.ts';
 import { failed, type TaskOutcome } from '../protocol/outcome.ts';
 import type { TaskRecord } from '../state/task-registry.ts';
+import { handleAccountManagement } from '../tasks/account-management.ts';
 import { handleImageUploadDryRun, handlePhotoMakerDryRun } from '../tasks/dry-run.ts';
 import { handleGetResponse } from '../tasks/get-response.ts';
 import { handleGetTaskDetails } from '../tasks/get-task-details.ts';
@@ -26,7 +27,8 @@ export interface BatchResult {
   slowBodyMs: number;
 }
 
-const NO_FAULTS = new Set(['authentication', 'ping']);
+// Account reads are free and instant at Runware: no faults, no request latency.
+const NO_FAULTS = new Set(['authentication', 'ping', 'accountManagement']);
 
 function taskTypeOf(raw: unknown): string | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
@@ -120,6 +122,8 @@ async function runTask(
       return handleGetResponse(ctx, raw, faults);
     case 'getTaskDetails':
       return handleGetTaskDetails(ctx, raw, faults);
+    case 'accountManagement':
+      return handleAccountManagement(ctx, raw);
     // Runware's two forms of a PhotoMaker task: the standalone task and imageInference with photoMaker.
     case 'photoMaker':
     case 'imageInference':

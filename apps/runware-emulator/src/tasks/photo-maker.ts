@@ -214,6 +214,7 @@ export async function handlePhotoMaker(
 
   const { record, settle } = acceptedRecord(ctx, task, raw, call, faults);
   ctx.tasks.add(record);
+  ctx.usage.request(task.model, call.keyIndex);
   hooks.onAccepted?.(record);
   void ctx.runner
     .start({

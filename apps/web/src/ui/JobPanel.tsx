@@ -7,6 +7,7 @@ import { ImageGrid } from './ImageGrid.tsx';
 import { isFinished, JobDeadline, JobError, JobFacts, JobHead, totalImages } from './JobParts.tsx';
 import { JobQueuePlace } from './JobQueuePlace.tsx';
 import { Lightbox } from './Lightbox.tsx';
+import { RetryButton } from './RetryButton.tsx';
 import { hrefFor, linkHandler } from './router.ts';
 import { TaskDetails } from './TaskDetails.tsx';
 import { Timeline } from './Timeline.tsx';
@@ -57,6 +58,7 @@ export function JobPanel(props: { jobId: string; initialJob?: Job; compact?: boo
                 {cancelling ? 'Cancelling…' : 'Cancel'}
               </button>
             )}
+            {finished && <RetryButton jobId={props.jobId} status={progress.status} />}
             {props.compact && (
               <a className="ghost button" href={href} onClick={linkHandler(href)}>
                 Job page

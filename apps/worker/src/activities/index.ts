@@ -1,9 +1,11 @@
 import { createEventActivities } from '../events/event-activities.ts';
 import { createRequestAdmissionSlot } from './admission.ts';
 import { createCollectImages } from './collect-images.ts';
+import { createDeliverJobEvent } from './deliver-job-event.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createRecordUsage } from './record-usage.ts';
 import { createSingleImageStep, HANDED_OVER } from './single-image-step.ts';
 
 export type { ActivityDeps } from './deps.ts';
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createEventActivities(deps),
     /** Local: asks the admission workflow for a slot (signalWithStart). */
     requestAdmissionSlot: createRequestAdmissionSlot(),
+    /** The job's usage line, once it ended (local). */
+    recordUsage: createRecordUsage(deps),
     /** The Runware step of single-image jobs, as a local activity (one sync request, no polling). */
     collectImagesLocally: createSingleImageStep(deps),
     /** On the job task queue (rate limited when WORKER_RUNWARE_ACTIVITIES_PER_SECOND is set). */
@@ -22,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     /** On the deliveries task queue. */
     deliverWebhook: createDeliverWebhook(deps),
     deliverUpload: createDeliverUpload(deps),
+    deliverJobEvent: createDeliverJobEvent(deps),
   };
 }
 
@@ -29,9 +34,9 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
-  const { deliverWebhook, deliverUpload, ...main } = activities;
+  const { deliverWebhook, deliverUpload, deliverJobEvent, ...main } = activities;
   // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
   // local step then hands every job over at once.
   if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
-  return { main, deliveries: { deliverWebhook, deliverUpload } };
+  return { main, deliveries: { deliverWebhook, deliverUpload, deliverJobEvent } };
 }

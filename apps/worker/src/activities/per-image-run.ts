@@ -6,6 +6,7 @@ import type { JobTask, PhotoMakerResult } from '@photomaker/schema';
 import { CancelledFailure } from '@temporalio/common';
 import { timeRunware } from '../metrics.ts';
 import type { ActivityDeps } from './deps.ts';
+import { runOnSocket } from './per-image-pushed.ts';
 import { imageIndexOf, imageRun, MAX_IMAGE_FOLLOW_UPS } from './per-image-tasks.ts';
 import type { EnsuredReferences } from './references.ts';
 import { generationFailures, isStaleReference, type RunwareStep, wireTask } from './runware-step.ts';
@@ -59,6 +60,8 @@ export class PerImageRun {
   private readonly window: number;
   /** A cancel request Temporal never confirmed within the drain time: sending goes on. */
   private cancelIgnored = false;
+  /** Ends what is still waiting (on the socket) once collect() returns or throws. */
+  private readonly ended = new AbortController();
 
   constructor(options: {
     deps: ActivityDeps;
@@ -98,11 +101,15 @@ export class PerImageRun {
     const pending = Array.from({ length: this.run.numberResults }, (_, index) => index).filter(
       (index) => !done.has(index),
     );
-    this.references = await this.step.references(this.task);
-    if (recover) await this.recover(pending);
-    else this.queue.push(...pending.map((index) => ({ index, followUp: 0 })));
-    await this.loop();
-    await this.storing;
+    try {
+      this.references = await this.step.references(this.task);
+      if (recover) await this.recover(pending);
+      else this.queue.push(...pending.map((index) => ({ index, followUp: 0 })));
+      await this.loop();
+      await this.storing;
+    } finally {
+      this.ended.abort(new Error('per-image run ended'));
+    }
     if (this.stop.aborted) throw this.stop.reason;
     return this.step.finish(true, this.failure ? [this.failure] : []);
   }
@@ -197,10 +204,10 @@ export class PerImageRun {
     return new Promise<void>((sent, failed) => {
       const span = { attributes, inTraceOnly: true };
       withSpan('photomaker-worker', 'runware image task', span, async (active) => {
-        const watched = await this.send(slot);
+        const started = await this.start(slot);
         sent();
-        if (!watched) return;
-        const outcome = await this.watch(slot);
+        if (!started) return;
+        const outcome = await started.outcome;
         active.setAttribute('photomaker.image.outcome', outcome.kind);
         if (outcome.kind === 'failed') {
           active.setAttribute('runware.error_code', outcome.failure.code);
@@ -211,11 +218,17 @@ export class PerImageRun {
     });
   }
 
+  /** One image task as Runware gets it (over REST or the socket): output URLs, cost asked for by default. */
+  private wire(run: RunwareRun): ReturnType<typeof wireTask> {
+    const includeCost = this.deps.settings.includeCost !== false;
+    return wireTask(this.task, run, this.refs().imageUUIDs, { outputType: 'URL', includeCost });
+  }
+
   /** Sends one image task; false when nothing needs watching (its result or its failure is in). */
   private async send(slot: Slot): Promise<boolean> {
     const run = imageRun(this.run, slot.index, slot.followUp);
     for (let attempt = 1; ; attempt++) {
-      const wire = wireTask(this.task, run, this.refs().imageUUIDs, 'URL');
+      const wire = this.wire(run);
       let ack: SubmitResult;
       try {
         ack = await timeRunware(this.deps.metrics, 'photoMaker', () =>
@@ -317,6 +330,65 @@ export class PerImageRun {
     if (details.items.some((item) => item.status === 'processing')) return 'running';
     const failure = generationFailures(details.errors)[0];
     return failure ? { failed: failure } : 'running';
+  }
+
+  /**
+   * Over the socket when it is open (results pushed); otherwise over REST (results polled). Undefined
+   * when nothing needs watching (a REST send that settled at once).
+   */
+  private async start(slot: Slot): Promise<{ outcome: Promise<Outcome> } | undefined> {
+    if (this.deps.runwareSocket?.ready()) return { outcome: this.push(slot) };
+    return (await this.send(slot)) ? { outcome: this.watch(slot) } : undefined;
+  }
+
+  /** Sends one image task over the socket; its image is stored as soon as Runware pushes it. */
+  private push(slot: Slot): Promise<Outcome> {
+    const outcome = this.pushTask(slot).catch((error: unknown): Outcome => ({ slot, kind: 'error', error }));
+    this.inFlight.set(slot.index, outcome);
+    return outcome;
+  }
+
+  private async pushTask(slot: Slot): Promise<Outcome> {
+    const link = this.deps.runwareSocket;
+    const run = imageRun(this.run, slot.index, slot.followUp);
+    for (;;) {
+      const socket = link?.ready();
+      if (!link || !socket) return this.pickUp(slot, undefined);
+      this.accepted();
+      const ended = await runOnSocket({
+        socket,
+        link,
+        wire: this.wire(run),
+        signal: AbortSignal.any([this.drain, this.ended.signal]),
+        store: (results) => this.store(results),
+      });
+      this.beat();
+      if (ended.kind === 'done') return { slot, kind: 'done' };
+      if (ended.kind === 'failed') return { slot, kind: 'failed', failure: ended.failure };
+      if (ended.kind === 'rest') return this.pickUp(slot, ended.reason);
+      this.references = await this.step.refreshReferences(this.task, this.refs());
+    }
+  }
+
+  /**
+   * A task the socket could not see through, over REST: getTaskDetails says whether Runware holds it
+   * (then getResponse polls it, or its result is already stored); only a task it never got is sent.
+   */
+  private async pickUp(slot: Slot, reason: unknown): Promise<Outcome> {
+    const { taskUUID } = imageRun(this.run, slot.index, slot.followUp);
+    if (reason !== undefined) {
+      const code = (reason as { code?: unknown }).code;
+      this.deps.logger.warn(
+        { jobId: this.step.jobId, index: slot.index, code: typeof code === 'string' ? code : undefined },
+        'an image task left the Runware WebSocket: picking it up over REST',
+      );
+    }
+    const probe = await this.probe(slot);
+    if (probe === 'running') return this.watchTask(taskUUID, slot);
+    if (probe === 'done') return { slot, kind: 'done' };
+    if (typeof probe === 'object') return { slot, kind: 'failed', failure: probe.failed };
+    // Runware never got it. send() settles what it finds itself, so `false` leaves nothing to report.
+    return (await this.send(slot)) ? this.watchTask(taskUUID, slot) : { slot, kind: 'done' };
   }
 
   /** Polls one image task (getResponse) until its image is stored or its generation failed. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
 import { photoMakerParamsSchema } from '../photomaker/request.ts';
-import { JOB_PRIORITY_LEVELS, JOB_STAGES, JOB_STATUSES, type JobStage } from './job-model.ts';
+import { JOB_PRIORITY_LEVELS, JOB_STAGES, JOB_STATUSES, type JobStage, WEBHOOK_EVENTS } from './job-model.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -134,6 +134,10 @@ export const jobStateSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{32}$/)
     .optional(),
+  /** The job this one retries (retryJob). */
+  retryOf: z.string().optional(),
+  /** Which events its webhookURL is sent, when the client chose (else the defaults). */
+  webhookEvents: z.array(z.enum(WEBHOOK_EVENTS)).optional(),
   timings: jobTimingsSchema,
 });
 export type JobState = z.output<typeof jobStateSchema>;

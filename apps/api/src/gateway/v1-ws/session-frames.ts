@@ -143,6 +143,7 @@ export class SessionFrames {
     const tracking: Promise<void>[] = [];
     const outcome = await this.deps.tasks.runBatch(tasks, {
       tenant: principal.tenant,
+      keyId: principal.keyId,
       limits: principal.limits,
       defaultPriority: principal.defaults?.priority,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,

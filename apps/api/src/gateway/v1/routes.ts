@@ -85,6 +85,7 @@ export function v1Routes(deps: V1Deps): Router {
     res.on('close', () => abort.abort());
     const caller = {
       tenant: admitted.principal.tenant,
+      keyId: admitted.principal.keyId,
       limits: admitted.principal.limits,
       defaultPriority: admitted.principal.defaults?.priority,
       requestId: requestIdFrom(req.headers['x-request-id']),

@@ -61,6 +61,8 @@ export interface V1TaskDeps {
 /** Who runs a batch: the tenant, the request id, and whether the client is still there. */
 export interface V1Caller extends V1TraceOrigin {
   tenant: string;
+  /** The caller's API key id (usage per key). */
+  keyId?: string | undefined;
   requestId: string;
   signal: AbortSignal;
   /** The tenant's effective limits (the admitted principal's). */
@@ -270,6 +272,7 @@ export class V1Tasks {
       defaultPriority: caller.defaultPriority,
       expiresIn,
       limits: caller.limits,
+      keyId: caller.keyId,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
       // sends sync results as they come instead of waiting here.

@@ -9,6 +9,7 @@ import { badUserInput, limitExceeded, notFound } from '../errors.ts';
 import { JobStatusEnum } from './enums.ts';
 import { JobRef } from './job.ts';
 import { PhotoMakerInput } from './photo-maker-input.ts';
+import { chosenWebhookEvents } from './webhook-events.ts';
 
 /** Our input errors -> BAD_USER_INPUT; everything else propagates (and is masked). */
 export function rethrowAsGraphQL(error: unknown, argument = 'input'): never {
@@ -141,6 +142,8 @@ builder.mutationField('generatePhotoMaker', (t) =>
           priority: args.input.priority ?? undefined,
           defaultPriority: ctx.defaultPriority,
           expiresIn: args.input.expiresIn ?? undefined,
+          webhookEvents: chosenWebhookEvents(args.input.webhookEvents),
+          keyId: ctx.keyId,
           limits: ctx.limits,
           waitFor: (params) => params.deliveryMethod === 'sync',
         });

@@ -10,6 +10,7 @@ import {
   StyleEnum,
 } from './enums.ts';
 import { SeedScalar } from './scalars.ts';
+import { WebhookEventEnum } from './webhook-events.ts';
 
 // Field names mirror Runware's photoMaker parameters exactly. GraphQL checks types; every rule (ranges,
 // lengths, multiples, formats) is checked by the shared zod schema (@photomaker/schema), the same code
@@ -76,6 +77,11 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
     }),
     uploadEndpoint: t.string({
       description: 'Each finished image is PUT there as raw bytes. Public addresses only.',
+    }),
+    webhookEvents: t.field({
+      type: [WebhookEventEnum],
+      description:
+        'Not a Runware parameter: which events webhookURL is sent (default IMAGE, COMPLETED, FAILED; [] sends none).',
     }),
     cancelAfter: t.string({
       description:
