@@ -10,6 +10,7 @@ import {
 import type { Logger } from '@photomaker/observability';
 import { JobEraser, withOverrides } from '@photomaker/retention';
 import { RunwareClient } from '@photomaker/runware';
+import { admissionWorkflowId } from '@photomaker/temporal';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
@@ -169,7 +170,16 @@ export async function composeApi(
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
   const cancels = new CancelRequests(redis);
-  const jobs = new JobService({ client: temporal, reads, records, logger, owners, cancels, retention });
+  const jobs = new JobService({
+    client: temporal,
+    reads,
+    records,
+    logger,
+    owners,
+    cancels,
+    retention,
+    taskQueue: config.taskQueue,
+  });
   const ledger = new UsageLedger({
     redis,
     maxInFlight: config.usage.maxInFlight,
@@ -187,7 +197,11 @@ export async function composeApi(
     onDelivered: (ageMs) => metrics.eventDelivery.observe(Math.max(0, ageMs) / 1000),
   });
   hub.start();
-  const queue = new QueueStatuses({ source: admissionQuery(temporal), logger });
+  // The admission workflow of the queue the jobs start on (admissionWorkflowId): the worker's.
+  const queue = new QueueStatuses({
+    source: admissionQuery(temporal, admissionWorkflowId(config.taskQueue)),
+    logger,
+  });
   const queueWatch = new QueueWatch({ statuses: queue, logger });
   const follow = new FollowJob({ read, hub, unfinished, queue: queueWatch });
   // Prices only (dry runs): a small pool, quick timeouts; the worker does the submitting.

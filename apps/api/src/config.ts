@@ -30,6 +30,8 @@ export interface ApiConfig {
   tenants: TenantSources;
   /** Address, namespace, TLS and API key from Temporal's environment configuration (connection/). */
   temporal: TemporalConnectionConfig;
+  /** `TEMPORAL_TASK_QUEUE`: the queue jobs start on (the worker's), and so which admission workflow. */
+  taskQueue: string;
   /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
   payloadKeys: string | undefined;
   redisUrl: string;
@@ -296,6 +298,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     apiKeysSpec: apiKeys,
     tenants,
     temporal: temporal.config,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
     payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
     redisUrl: e.REDIS_URL,
     redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),

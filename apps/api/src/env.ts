@@ -5,7 +5,7 @@ import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
 import { retentionPolicyEnv } from '@photomaker/retention/env';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
-import { temporalEnv } from '@photomaker/temporal/env';
+import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
 import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
@@ -256,6 +256,7 @@ const apiOwnEnv = z.object({
 export const apiEnv = z.object({
   ...apiOwnEnv.shape,
   ...temporalEnv.shape,
+  ...taskQueueEnv.shape,
   ...payloadKeysEnv.shape,
   ...redisEnv.shape,
   ...blobStoreEnv.shape,

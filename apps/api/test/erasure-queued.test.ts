@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMISSION_WORKFLOW_ID } from '@photomaker/temporal';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admissionQuery } from '../src/jobs/queue-statuses.ts';
@@ -90,7 +91,7 @@ describe('deleteJob of a queued job on the real stack (one running job per tenan
     });
     expect(await view(queued)).toBeNull();
     // Out of the admission queue: it knows nothing of the job, and the next job is first in line.
-    expect(await admissionQuery(api.server.parts.temporal)([queued])).toEqual([]);
+    expect(await admissionQuery(api.server.parts.temporal, ADMISSION_WORKFLOW_ID)([queued])).toEqual([]);
     const next = await generate({});
     await eventually(async () => (await view(next))?.queuePosition === 1, 30_000);
     // No key of the job: the cancel flag deleteJob set for the worker, the ledger's entry, record, events.

@@ -4,6 +4,7 @@ import { redisEnv } from '@photomaker/events';
 import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
 import { retentionSweepEnv } from '@photomaker/retention/env';
 import { PHOTOMAKER_FORMS } from '@photomaker/runware';
+import { DEFAULT_TASKS_IN_FLIGHT_PER_JOB } from '@photomaker/temporal';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
@@ -77,7 +78,8 @@ const workerOwnEnv = z.object({
     .prefault('1')
     .describe('Jobs of at most this many images ask Runware synchronously instead of polling'),
   WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB: integer(1, 20)
-    .prefault('4')
+    // The API weighs a job in the admission queue by the same default (admissionWeight).
+    .prefault(String(DEFAULT_TASKS_IN_FLIGHT_PER_JOB))
     .describe(
       'Runware tasks of one multi-image job in flight at once (one task per image): a cancel stops the images not yet sent',
     ),

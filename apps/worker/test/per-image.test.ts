@@ -97,6 +97,18 @@ describe('one Runware task per image', () => {
     await expectUsageMatchesCharges(job.input, 'SUCCEEDED', 10);
   }, 60_000);
 
+  it('holds no more image tasks at once than its admission weight (what the global budget counts)', async () => {
+    const input = {
+      ...h.input(await h.task({ numberResults: 6 })),
+      admission: { priority: 'NORMAL' as const, weight: 2 },
+    };
+    const state: JobState = await h.result(await h.start(input));
+    expect(state.status).toBe('SUCCEEDED');
+    const inspection = await h.emulator.inspect();
+    expect(inspection.ledger.charges).toBe(6);
+    expect(inspection.peakActiveGenerations).toBe(2);
+  }, 60_000);
+
   it('a 10-image job cancelled after its first image: only the images already sent are charged, and kept', async () => {
     const input = h.input(await h.task({ numberResults: 10, seed: '100' }), ownTenant());
     // Images of 2 s. As the API's cancelJob does: the Redis cancel request first, which the run checks

@@ -157,7 +157,7 @@ export class JobReads {
         const state = await this.client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
           handle.query(jobStateQuery),
         );
-        return jobStateSchema.parse(state);
+        return await this.caughtUp(jobStateSchema.parse(state));
       }
       if (status === 'COMPLETED') return jobStateSchema.parse(await handle.result());
     } catch (error) {
@@ -168,6 +168,27 @@ export class JobReads {
       );
     }
     return this.rebuild(description);
+  }
+
+  /**
+   * The workflow's state plus what the stream has past it. The workflow folds a step's events only when
+   * the step returns: a per-image run publishes `submitted` and each image while it runs, so the query
+   * alone reads QUEUED (or fewer images) until the whole run is over. Gap-free only; Redis down: as is.
+   */
+  private async caughtUp(state: JobState): Promise<JobState> {
+    let events: JobEvent[];
+    try {
+      events = await this.events.range(state.jobId, state.seq);
+    } catch (error) {
+      this.logger.debug({ jobId: state.jobId, reason: reasonOf(error) }, 'event stream read failed');
+      return state;
+    }
+    let caught = state;
+    for (const event of events) {
+      if (event.seq !== caught.seq + 1) break;
+      caught = applyJobEvent(caught, event);
+    }
+    return caught;
   }
 
   /** Start input + every logged event: a faithful state without a worker (or after an abnormal end). */

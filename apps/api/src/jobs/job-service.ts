@@ -67,6 +67,7 @@ export class JobService {
   private readonly logger: Logger;
   private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
   private readonly cancels: Pick<CancelRequests, 'request'> | undefined;
+  private readonly taskQueue: string;
   private readonly retention: Pick<JobRetention, 'jobStarted'> | undefined;
 
   constructor(options: {
@@ -78,10 +79,13 @@ export class JobService {
     owners?: Pick<OutputOwners, 'recordJob'>;
     /** Tells the worker of a cancel before Temporal's heartbeat does (it stops sending image tasks). */
     cancels?: Pick<CancelRequests, 'request'>;
+    /** The worker's task queue (TEMPORAL_TASK_QUEUE); TASK_QUEUE when unset. */
+    taskQueue?: string;
     /** Records until when the job's outputs, references and record are kept. */
     retention?: Pick<JobRetention, 'jobStarted'>;
   }) {
     this.client = options.client;
+    this.taskQueue = options.taskQueue ?? TASK_QUEUE;
     this.reads = options.reads;
     this.records = options.records;
     this.logger = options.logger;
@@ -109,7 +113,7 @@ export class JobService {
     };
     try {
       await this.client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: TASK_QUEUE,
+        taskQueue: this.taskQueue,
         workflowId: workflowIdForJob(jobId),
         args: [input],
         // One job id, one workflow, ever: a running or closed duplicate is reported, never started again.

@@ -9,7 +9,7 @@ import {
   resolveCancelAfter,
   type WebhookEvent,
 } from '@photomaker/schema';
-import { JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
+import { admissionWeight, JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
 import type { UrlGuard } from '@photomaker/url-guard';
 import type { ApiMetrics } from '../metrics.ts';
 import type { FollowJob } from './follow-job.ts';
@@ -249,7 +249,7 @@ export class SubmitJob {
       if (reservation.held.includes(jobId)) hold.jobId = jobId;
     }
     const task = await this.taskOf(tenant, request.input, params);
-    const admission = admissionOf(request.limits, this.deps.maxInFlight, priority);
+    const admission = admissionOf(request.limits, this.deps.maxInFlight, priority, task.numberResults);
     // The job keeps the trace it starts in: Job.traceId answers it on every read path.
     const traceId = currentTraceId();
     return this.deps.jobs.start({
@@ -269,17 +269,19 @@ export class SubmitJob {
 /**
  * What the job tells the admission queue, when a running limit applies to it (the tenant's
  * maxRunningJobs or the global maxInFlight); without either, nothing ever waits and the job starts at
- * once. Weight 1: a job holds one Runware task at a time toward the global budget.
+ * once. Its weight toward the global budget: the Runware tasks it holds at once (one per image, up to
+ * the per-job window; the worker keeps the job within it).
  */
 function admissionOf(
   limits: TenantLimits,
   maxInFlight: number | undefined,
   priority: JobPriority,
+  numberResults: number,
 ): JobAdmission | undefined {
   if (limits.maxRunningJobs === undefined && maxInFlight === undefined) return undefined;
   return {
     priority,
-    weight: 1,
+    weight: admissionWeight(numberResults),
     ...(limits.maxRunningJobs !== undefined ? { maxRunningJobs: limits.maxRunningJobs } : {}),
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
   };

@@ -56,6 +56,8 @@ export class PerImageRun {
   private failure: GenerationFailure | undefined;
   private readonly cancels: CancelRequests;
   private readonly cancelAt: number;
+  /** Image tasks in flight at most: the worker's window, within the job's admission weight. */
+  private readonly window: number;
   /** A cancel request Temporal never confirmed within the drain time: sending goes on. */
   private cancelIgnored = false;
   /** Ends what is still waiting (on the socket) once collect() returns or throws. */
@@ -73,6 +75,8 @@ export class PerImageRun {
     beat: () => void;
     /** The job's deadline: nothing is sent past it. */
     cancelAt?: string | undefined;
+    /** The job's admission weight: what it may hold toward the global budget. */
+    maxTasksInFlight?: number | undefined;
   }) {
     this.deps = options.deps;
     this.step = options.step;
@@ -83,6 +87,13 @@ export class PerImageRun {
     this.beat = options.beat;
     this.cancels = new CancelRequests(options.deps.redis);
     this.cancelAt = options.cancelAt ? Date.parse(options.cancelAt) : Number.POSITIVE_INFINITY;
+    this.window = Math.max(
+      1,
+      Math.min(
+        options.deps.settings.tasksInFlightPerJob,
+        options.maxTasksInFlight ?? Number.POSITIVE_INFINITY,
+      ),
+    );
   }
 
   /** Every image, or the first failure that a new task cannot fix; a cancel throws its CancelledFailure. */
@@ -114,7 +125,7 @@ export class PerImageRun {
   }
 
   private async loop(): Promise<void> {
-    const window = this.deps.settings.tasksInFlightPerJob;
+    const window = this.window;
     for (;;) {
       while (
         !this.failure &&

@@ -348,6 +348,9 @@ class PhotoMakerJob {
       // A per-image run sends image tasks for as long as it runs: every call needs the task.
       ...(current.accepted && !current.run.perImage ? {} : { task }),
       ...(current.run.perImage && this.input.cancelAt ? { cancelAt: this.input.cancelAt } : {}),
+      ...(current.run.perImage && this.input.admission
+        ? { maxTasksInFlight: this.input.admission.weight }
+        : {}),
       accepted: current.accepted,
       knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
       nextIndex: this.state.images.length,

@@ -11,6 +11,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -23,6 +24,12 @@ import { workflowSpan } from '../tracing-interceptors.ts';
 
 /** Guards the commands admission adds to a job, so histories from before it replay unchanged. */
 export const ADMISSION_PATCH = 'admission-queue';
+/**
+ * A cancel (or the deadline) that comes while the slot request is on its way waits for it, so the
+ * release reaches the admission workflow after the request. Before, the cancelled local activity's
+ * signal could land after the release (ignored: an unknown job), and the job stayed queued there.
+ */
+const REQUEST_SETTLES_PATCH = 'admission-request-settles';
 
 const { requestAdmissionSlot } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -70,7 +77,10 @@ export class JobSlot {
     };
     // A traced job's wait in the queue is a span of its trace (the request activity inside it).
     await workflowSpan('admission slot wait', { 'photomaker.priority': request.priority }, async () => {
-      await requestAdmissionSlot({ workflowId: this.admissionId, request });
+      const ask = () => requestAdmissionSlot({ workflowId: this.admissionId, request });
+      if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
+      else await ask();
+      // Already cancelled (it came during the request): rejects at once.
       await condition(() => this.grantedAt !== undefined);
     });
   }
