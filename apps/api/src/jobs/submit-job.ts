@@ -257,7 +257,7 @@ export class SubmitJob {
       task,
       ...('retry' in request.input ? { retryOf: request.input.retry.jobId } : {}),
       apiKeyId: request.keyId,
-      webhookEvents: request.webhookEvents,
+      webhookEvents: webhookEventsOf(request),
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
       ...(expiresInMs !== undefined ? { expiresInMs } : {}),
@@ -309,6 +309,14 @@ function paramsOf(input: SubmitRequest['input']): PhotoMakerParams {
   if ('params' in input) return input.params;
   // Its references are already stored: they are reused as they are (SubmitJob.taskOf), never re-read.
   return { ...input.retry.task, inputImages: [] } as unknown as PhotoMakerParams;
+}
+
+/**
+ * What a `/v1` job's webhookURL is sent: Runware's result POST per image only, the one body a Runware
+ * client parses (the job-level events are GraphQL's `webhookEvents`).
+ */
+function webhookEventsOf(request: SubmitRequest): WebhookEvent[] | undefined {
+  return request.webhookEvents ?? (request.via === 'v1' ? ['IMAGE'] : undefined);
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */
