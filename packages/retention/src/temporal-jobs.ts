@@ -1,13 +1,8 @@
 import type { JobEventLog } from '@photomaker/events';
 import { applyJobEvent, closedWorkflowState, initialJobState, type JobState } from '@photomaker/schema';
-import {
-  type PhotoMakerJobInput,
-  SEARCH_ATTRIBUTES,
-  WORKFLOW_TYPE,
-  workflowIdForJob,
-} from '@photomaker/temporal';
+import { SEARCH_ATTRIBUTES, WORKFLOW_TYPE, workflowIdForJob } from '@photomaker/temporal';
+import { startInputOf } from '@photomaker/temporal/history';
 import { type Client, type WorkflowExecutionDescription, WorkflowNotFoundError } from '@temporalio/client';
-import { arrayFromPayloads, type Payload } from '@temporalio/common';
 
 /** gRPC NOT_FOUND / INVALID_ARGUMENT: no such execution (or an id that cannot be one). */
 const isNotFound = (error: unknown) => {
@@ -59,23 +54,6 @@ export async function loadTemporalJob(
     state = closedWorkflowState(state, description.status.name, closedAt);
   }
   return { tenant: tenant ?? input.tenant, running, description, state };
-}
-
-async function startInputOf(
-  client: Client,
-  description: WorkflowExecutionDescription,
-): Promise<PhotoMakerJobInput> {
-  const history = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId: description.workflowId, runId: description.runId },
-    maximumPageSize: 1,
-  });
-  const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const { payloadConverter, payloadCodecs } = client.options.loadedDataConverter;
-  let payloads: Payload[] = started?.input?.payloads ?? [];
-  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
-  const [input] = arrayFromPayloads(payloadConverter, payloads) as [PhotoMakerJobInput];
-  return input;
 }
 
 /**

@@ -10,9 +10,10 @@ import {
   jobStateSchema,
 } from '@photomaker/schema';
 import { jobStateQuery, type PhotoMakerJobInput } from '@photomaker/temporal';
+import { startInputOf } from '@photomaker/temporal/history';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { JobRecord, JobRecords } from './job-records.ts';
-import { describeJob, startInputOf } from './job-workflow.ts';
+import { describeJob } from './job-workflow.ts';
 
 const QUERY_TIMEOUT_MS = 3_000;
 /**
