@@ -3,6 +3,7 @@ import { type RunningNodeApp, startWorkerApp } from '@photomaker/harness';
 import { imageTaskUUID } from '@photomaker/runware';
 import { fetch } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { expectGapFreeResume } from './gap-free.ts';
 import {
   baseInput,
   collect,
@@ -135,13 +136,7 @@ describe('SIGTERM of a replica during a running job', () => {
       const rest = (await collect<Item>(resumed, JOB_EVENTS, { jobId, afterSeq: lastSeq }).done).map(
         (i) => i.jobEvents,
       );
-      expect(rest[0]?.__typename).toBe('JobSnapshot');
-      const after = rest.slice(1);
-      const from = Math.max(lastSeq, rest[0]?.seq ?? 0);
-      expect(after.map((e) => e.seq)).toEqual(after.map((_, i) => from + 1 + i));
-      expect(after.at(-1)?.__typename).toBe('JobSucceeded');
-      const before = seen.slice(1).map((e) => e.seq);
-      expect(before).toEqual(before.map((_, i) => (seen[0]?.seq ?? 0) + 1 + i));
+      expectGapFreeResume(seen, lastSeq, rest);
 
       // Finished by the worker that stayed, paid once per image.
       expect(workerB.process.running).toBe(true);

@@ -1,6 +1,7 @@
 import type { RunningNodeApp } from '@photomaker/harness';
 import type { Client as WsClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectGapFreeResume } from './gap-free.ts';
 import {
   baseInput,
   collect,
@@ -98,14 +99,8 @@ describe('jobEvents across API processes', () => {
       const rest = (await collect<Item>(resumed, JOB_EVENTS, { jobId, afterSeq: lastSeq }).done).map(
         (i) => i.jobEvents,
       );
-      expect(rest[0]?.__typename).toBe('JobSnapshot');
-      const after = rest.slice(1);
       // Snapshot seq + the events after it continue exactly where the client stopped: no gap, no repeat.
-      const resumeFrom = Math.max(lastSeq, rest[0]?.seq ?? 0);
-      expect(after.map((e) => e.seq)).toEqual(after.map((_, i) => resumeFrom + 1 + i));
-      expect(after.at(-1)?.__typename).toBe('JobSucceeded');
-      const before = seen.slice(1).map((e) => e.seq);
-      expect(before).toEqual(before.map((_, i) => (seen[0]?.seq ?? 0) + 1 + i));
+      expectGapFreeResume(seen, lastSeq, rest);
     } finally {
       await resumed.dispose();
       await setEmulatorLatency(400);
