@@ -1,9 +1,9 @@
-import { imageUploadTaskSchema, validateWith } from '@photomaker/schema';
 import type { EmulatorContext } from '../context.ts';
 import type { TaskFaults } from '../faults/resolve-faults.ts';
-import { conflictTaskUUID, failure, invalidParameter, type TaskFailure } from '../protocol/errors.ts';
+import { conflictTaskUUID, invalidParameter, type TaskFailure } from '../protocol/errors.ts';
 import { failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
 import { generationCostNano, nanoToUsd } from '../state/cost.ts';
+import { checkImageUpload, imageRefused } from './image-upload.ts';
 import { notSdxlModel, type Scope, validatePhotoMaker } from './photo-maker.ts';
 
 /** The first input image that a real run would refuse, as that run's error. */
@@ -55,28 +55,12 @@ export async function handleImageUploadDryRun(
   raw: unknown,
   faults: TaskFaults,
 ): Promise<TaskOutcome> {
-  const rawUUID = (raw as { taskUUID?: unknown }).taskUUID;
-  const checked = validateWith(imageUploadTaskSchema, raw, {
-    taskType: 'imageUpload',
-    taskUUID: typeof rawUUID === 'string' ? rawUUID : undefined,
-  });
-  if (!checked.ok)
-    return failed(
-      checked.errors.map((error) => failure(error)),
-      faults,
-    );
-  const scope = { taskType: 'imageUpload', taskUUID: checked.value.taskUUID };
+  const checked = checkImageUpload(raw, faults);
+  if ('refused' in checked) return checked.refused;
+  const scope = { taskType: 'imageUpload', taskUUID: checked.task.taskUUID };
   if (ctx.tasks.get(scope.taskUUID)) return failed(conflictTaskUUID(scope), faults);
-  const image = await ctx.inputs.check(checked.value.image);
-  if (!image.ok) {
-    const message = `Invalid value for 'image': it ${image.reason}.`;
-    return failed(
-      image.code === 'download'
-        ? invalidParameter(scope, 'image', message, 'downloadFailed')
-        : invalidParameter(scope, 'image', message),
-      faults,
-    );
-  }
+  const image = await ctx.inputs.check(checked.task.image);
+  if (!image.ok) return imageRefused(scope, image, faults);
   ctx.tasks.dryRuns += 1;
   return succeeded([{ ...scope, cost: 0 }], faults);
 }
