@@ -73,11 +73,12 @@ describe('jobEvents across API processes', () => {
   });
 
   it('a client that resumes with its last seq on a restarted API misses nothing', async () => {
-    // Long enough (6 images x 2.5 s) that the job is still running when the new process is up, even on a
-    // loaded 2-core machine where an API process takes several seconds to start.
+    // Long enough that the job is still running when the new process is up, even on a loaded 2-core
+    // machine where an API process takes several seconds to start: 20 images x 2.5 s, one Runware task per
+    // image and at most 4 at once, is 5 rounds (~12 s), the first image after the first.
     await setEmulatorLatency(2_500);
     const first = await apiProcess();
-    const jobId = await startJob(first.url ?? '', 6);
+    const jobId = await startJob(first.url ?? '', 20);
     const client = wsClient(first.url ?? '', key);
     const seen: Item['jobEvents'][] = [];
     // Read until the first image is ready, then the API process dies mid-stream.
