@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RetentionActivities, RetentionTotals } from '../src/retention/retention-activities.ts';
-import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../src/retention/retention-schedule.ts';
+import { ensureRetentionSchedule, retentionScheduleId } from '../src/retention/retention-schedule.ts';
 import { createTimeSkippingEnv } from './support/time-skipping.ts';
 
 // The retention workflow's paging and bounds with stub activities on a time-skipping server, and the
@@ -76,22 +76,33 @@ describe('the retention workflow', () => {
 });
 
 describe('the retention schedule (dev server)', () => {
-  it('is created once and updated by every later start, overlap SKIP', async () => {
+  it('is created once and updated by every later start, overlap SKIP; one per deployment (task queue)', async () => {
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     const client = new Client({ connection });
+    const queues = [`retention-a-${Date.now()}`, `retention-b-${Date.now()}`];
     try {
-      await client.schedule
-        .getHandle(RETENTION_SCHEDULE_ID)
-        .delete()
-        .catch(() => undefined);
-      const options = { taskQueue: 'photomaker', everyMs: 3_600_000, input: { limit: 100 } };
+      const options = { taskQueue: queues[0] as string, everyMs: 3_600_000, input: { limit: 100 } };
       expect(await ensureRetentionSchedule(client, options)).toBe('created');
       expect(await ensureRetentionSchedule(client, { ...options, everyMs: 900_000 })).toBe('updated');
-      const described = await client.schedule.getHandle(RETENTION_SCHEDULE_ID).describe();
+      // Another deployment in the same namespace gets its own schedule, and leaves this one alone.
+      expect(await ensureRetentionSchedule(client, { ...options, taskQueue: queues[1] as string })).toBe(
+        'created',
+      );
+      const described = await client.schedule.getHandle(retentionScheduleId(queues[0] as string)).describe();
       expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
       expect(described.spec.intervals?.[0]?.every).toBe(900_000);
-      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionSweep' });
+      expect(described.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'retentionSweep',
+        taskQueue: queues[0],
+      });
+      expect(retentionScheduleId('photomaker')).toBe('photomaker-retention');
     } finally {
+      for (const queue of queues)
+        await client.schedule
+          .getHandle(retentionScheduleId(queue))
+          .delete()
+          .catch(() => undefined);
       await connection.close();
     }
   });

@@ -61,6 +61,20 @@ export async function freeStackPorts(): Promise<Record<string, string>> {
  * browser test drive the very command a newcomer runs.
  */
 export async function launchStack(options: LaunchOptions = {}): Promise<LaunchedStack> {
+  // A port free when picked can be taken before the launcher binds it (other tests start servers on
+  // ephemeral ports meanwhile): the launcher refuses, naming it, and a new set of free ports is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(options);
+    } catch (error) {
+      const portTaken = /port \d+ \(for [^)]*\) is already in use/.test((error as Error).message);
+      const fixedPorts = Object.keys(pick(options.env ?? {}, /PORT$/)).length > 0;
+      if (!portTaken || fixedPorts || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function launchOnce(options: LaunchOptions): Promise<LaunchedStack> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'photomaker-stack-'));
   const ports = { ...(await freeStackPorts()), ...pick(options.env ?? {}, /PORT$/) };
   const envFile = join(dataDir, 'test.env');

@@ -6,10 +6,14 @@ import {
 } from '@temporalio/client';
 import type { RetentionSweepInput } from '../workflows/retention-sweep.ts';
 
-/** The schedule's id in the Temporal UI (Schedules). */
-export const RETENTION_SCHEDULE_ID = 'photomaker-retention';
-/** Each run's workflow id is this plus the scheduled time (Temporal appends it). */
-const RUN_WORKFLOW_ID = 'retention-sweep';
+/**
+ * The schedule's id in the Temporal UI (Schedules): one per deployment, i.e. per job task queue
+ * (`photomaker-retention` for the default), so deployments sharing a namespace never point one schedule at
+ * each other's queue (a worker that starts updates its own deployment's schedule only).
+ */
+export function retentionScheduleId(taskQueue: string): string {
+  return `${taskQueue}-retention`;
+}
 
 export interface RetentionScheduleOptions {
   taskQueue: string;
@@ -23,7 +27,8 @@ function scheduleOf(options: RetentionScheduleOptions) {
     action: {
       type: 'startWorkflow' as const,
       workflowType: 'retentionSweep',
-      workflowId: RUN_WORKFLOW_ID,
+      // Each run's workflow id is this plus the scheduled time (Temporal appends it).
+      workflowId: `${options.taskQueue}-retention-sweep`,
       taskQueue: options.taskQueue,
       args: [options.input],
       // A run that cannot finish within an interval is stopped; the next one resumes (sweeps are idempotent).
@@ -47,13 +52,14 @@ export async function ensureRetentionSchedule(
   options: RetentionScheduleOptions,
 ): Promise<'created' | 'updated'> {
   const wanted = scheduleOf(options);
+  const scheduleId = retentionScheduleId(options.taskQueue);
   try {
-    await client.schedule.create({ scheduleId: RETENTION_SCHEDULE_ID, ...wanted });
+    await client.schedule.create({ scheduleId, ...wanted });
     return 'created';
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
-  await client.schedule.getHandle(RETENTION_SCHEDULE_ID).update((previous) => ({
+  await client.schedule.getHandle(scheduleId).update((previous) => ({
     ...previous,
     spec: wanted.spec,
     action: wanted.action,

@@ -17,7 +17,7 @@ export interface RetentionSweepInput {
   pageSize?: number;
 }
 
-/** One retention run (the Temporal Schedule `photomaker-retention` starts one per interval). */
+/** One retention run (the deployment's Temporal Schedule `<task queue>-retention` starts one per interval). */
 export async function retentionSweep(input: RetentionSweepInput): Promise<RetentionTotals> {
   const started = Date.now();
   const pageSize = Math.max(1, Math.min(input.pageSize ?? 100, input.limit));
