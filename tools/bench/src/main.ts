@@ -93,7 +93,8 @@ async function main(): Promise<number> {
     const name = args[phase + 1];
     const rest = [...args.slice(0, phase), ...args.slice(phase + 2)];
     if (name === 'queue') return (await import('./queue/queue-bench.ts')).runQueueBench(rest);
-    process.stderr.write(`bench: unknown phase ${name ?? '(none)'}; known: queue\n`);
+    if (name === 'timeline') return (await import('./timeline/timeline-bench.ts')).runTimelineBench(rest);
+    process.stderr.write(`bench: unknown phase ${name ?? '(none)'}; known: queue, timeline\n`);
     return 2;
   }
   let values: Values;
