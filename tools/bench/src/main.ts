@@ -17,6 +17,9 @@ Writes results.json, results.md and chart.png.
   --fanout <100,2000>   subscriber counts for the fan-out phase (0 to skip)
   --window <ms>         measured window per level (default 10000, quick 2500)
   --profile             run worker and API under --cpu-prof; summaries in the results
+  --emulator-images <render|prerendered>
+                        prerendered: the emulator renders each size once and serves it again, so
+                        the platform's own ceiling is measured (default render: sharp per image)
   --worker-env K=V      extra worker environment (repeatable), for A/B experiments, e.g.
                         WORKER_POLL_INITIAL=20 or WORKER_WORKFLOW_BUNDLE=/abs/bundle.js
   --no-build            do not run the worker build first
@@ -47,6 +50,7 @@ function parse(args: string[]) {
       window: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'worker-env': { type: 'string', multiple: true },
+      'emulator-images': { type: 'string', default: 'render' },
       'no-build': { type: 'boolean', default: false },
       date: { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -76,6 +80,7 @@ function benchOptions(values: Values, windowMs: number | undefined): BenchOption
     settings: windowMs ? { ...preset.settings, windowMs } : preset.settings,
     profile: values.profile,
     workerEnv: envOf(values['worker-env'] ?? []),
+    emulatorImages: values['emulator-images'] === 'prerendered' ? 'prerendered' : 'render',
     build: !values['no-build'],
     date: values.date ?? new Date().toISOString().slice(0, 10),
     log: (line) => process.stdout.write(`bench: ${line}\n`),
@@ -111,6 +116,10 @@ async function main(): Promise<number> {
   const windowMs = values.window ? Number(values.window) : undefined;
   if (windowMs !== undefined && !(windowMs > 0)) {
     process.stderr.write('bench: --window must be a positive number of milliseconds\n');
+    return 2;
+  }
+  if (!['render', 'prerendered'].includes(values['emulator-images'] ?? 'render')) {
+    process.stderr.write('bench: --emulator-images must be render or prerendered\n');
     return 2;
   }
   const options = benchOptions(values, windowMs);
