@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   buildWorkerBundle,
+  getFreePort,
   PIECE_NAMES,
   Platform,
   type PlatformOptions,
@@ -21,6 +22,7 @@ import { workflowIdForJob } from '@photomaker/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
+import { latencyDelta, scrapeLatencies } from './core-metrics.ts';
 import { EXTRA, type JobPoints, jobPoints, nowMs, STAGES, type TimelineSources } from './job-timeline.ts';
 
 // Where one idle job's milliseconds go: N jobs one at a time through the whole platform (GraphQL ->
@@ -65,10 +67,11 @@ const PARTS: Record<string, (o: PlatformOptions) => PlatformOptions> = {
   }),
 };
 
-function stackOptions(variant: string): PlatformOptions {
+function stackOptions(variant: string, coreMetricsPort = 0): PlatformOptions {
   const base: PlatformOptions = {
+    env: { worker: { WORKER_CORE_METRICS_PORT: String(coreMetricsPort) } },
     pieces: PIECE_NAMES,
-    name: `timeline-${variant}`,
+    name: `timeline-${variant.replace(/[^\w-]/g, '-')}`,
     tenant: 'bench',
     emulator: { latency: 'none', args: ['--capacity', '100000'] },
     rateLimited: false,
@@ -87,11 +90,14 @@ interface Stack {
   sources: TimelineSources;
   referenceId: string;
   jobs: JobPoints[];
+  coreMetricsUrl: string;
+  core?: ReturnType<typeof latencyDelta>;
   close(): Promise<void>;
 }
 
 async function openStack(variant: string): Promise<Stack> {
-  const platform = new Platform(stackOptions(variant));
+  const coreMetricsPort = await getFreePort();
+  const platform = new Platform(stackOptions(variant, coreMetricsPort));
   await platform.start();
   const client = new PlatformClient(platform.apiUrl, platform.apiKey);
   const connection = await Connection.connect({ address: platform.temporalAddress });
@@ -103,6 +109,7 @@ async function openStack(variant: string): Promise<Stack> {
     client,
     referenceId,
     jobs: [],
+    coreMetricsUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
     sources: {
       temporal: new Client({ connection }),
       redis,
@@ -184,6 +191,40 @@ function parse(args: string[]) {
   return values;
 }
 
+/** Warm-up, then the measured jobs, one at a time, the stacks taking turns. */
+async function measure(stacks: readonly Stack[], jobs: number, gapMs: number): Promise<void> {
+  for (let i = 0; i < 10; i++) for (const stack of stacks) await runJob(stack);
+  const before = await Promise.all(stacks.map((s) => scrapeLatencies(s.coreMetricsUrl)));
+  for (let i = 0; i < jobs; i++) {
+    for (const stack of stacks) {
+      stack.jobs.push(await runJob(stack));
+      await sleep(gapMs);
+    }
+  }
+  for (const [i, stack] of stacks.entries()) {
+    stack.core = latencyDelta(before[i] ?? new Map(), await scrapeLatencies(stack.coreMetricsUrl));
+  }
+}
+
+function report(stacks: readonly Stack[], gapMs: number, out: string): void {
+  print(`\n${table(stacks)}\n`);
+  print('Stages in order add up to the total (n/a: not on this path); italic rows are side measures.');
+  for (const stack of stacks) {
+    print(`\nworker core metrics, ${stack.variant} (measured jobs; count, mean):`);
+    for (const m of stack.core ?? [])
+      print(`  ${m.name.padEnd(56)} ${String(m.count).padStart(5)}  ${m.mean}`);
+  }
+  mkdirSync(join(out, '..'), { recursive: true });
+  const summary = stacks.map((s) => ({
+    variant: s.variant,
+    stages: stageRows(s.jobs),
+    coreMetrics: s.core,
+    jobs: s.jobs,
+  }));
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), gapMs, summary }, null, 2)}\n`);
+  print(`timeline: wrote ${out}`);
+}
+
 export async function runTimelineBench(args: string[]): Promise<number> {
   const values = parse(args);
   if (values.help) {
@@ -193,7 +234,7 @@ export async function runTimelineBench(args: string[]): Promise<number> {
   const jobs = Number(values.jobs);
   const gapMs = Number(values.gap);
   const variants = (values.variants ?? 'base').split(',').map((v) => v.trim());
-  variants.forEach(stackOptions); // unknown parts fail before anything starts
+  for (const variant of variants) stackOptions(variant); // unknown parts fail before anything starts
   if (!values['no-build']) await buildWorkerBundle();
   const stacks: Stack[] = [];
   try {
@@ -201,22 +242,10 @@ export async function runTimelineBench(args: string[]): Promise<number> {
     print(
       `timeline: ${variants.join(' vs ')}, 10 warm-up + ${jobs} jobs each, interleaved, ${gapMs} ms apart`,
     );
-    for (let i = 0; i < 10; i++) for (const stack of stacks) await runJob(stack);
-    for (let i = 0; i < jobs; i++) {
-      for (const stack of stacks) {
-        stack.jobs.push(await runJob(stack));
-        await sleep(gapMs);
-      }
-    }
+    await measure(stacks, jobs, gapMs);
   } finally {
     await Promise.allSettled(stacks.map((s) => s.close()));
   }
-  print(`\n${table(stacks)}\n`);
-  print('Stages in order add up to the total (n/a: not on this path); italic rows are side measures.');
-  const out = values.out ?? join(repoRoot, 'tools', 'bench', 'results', 'timeline.json');
-  mkdirSync(join(out, '..'), { recursive: true });
-  const summary = stacks.map((s) => ({ variant: s.variant, stages: stageRows(s.jobs), jobs: s.jobs }));
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), gapMs, summary }, null, 2)}\n`);
-  print(`timeline: wrote ${out}`);
+  report(stacks, gapMs, values.out ?? join(repoRoot, 'tools', 'bench', 'results', 'timeline.json'));
   return 0;
 }
