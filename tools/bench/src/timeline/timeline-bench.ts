@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -21,6 +22,7 @@ import { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
 import { workflowIdForJob } from '@photomaker/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { cpuProfilesIn, summarizeCpuProfile } from '../profile/cpu-profile.ts';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
 import { latencyDelta, scrapeLatencies } from './core-metrics.ts';
 import { EXTRA, type JobPoints, jobPoints, nowMs, STAGES, type TimelineSources } from './job-timeline.ts';
@@ -38,6 +40,7 @@ export const TIMELINE_HELP = `pnpm bench --phase timeline [options]
                         prerendered   emulator serves pre-rendered images of the requested size
                         admission     API with PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT=1000 (jobs take a slot)
                         partitions1   dev server with one task-queue read/write partition
+  --profile           the worker under node --cpu-prof (every thread); self time per package/function
   --gap <ms>          pause between jobs (default 50): every job runs on an idle platform
   --out <file>        JSON of every job's points (default tools/bench/results/timeline.json)
   --no-build          do not build the worker bundle first
@@ -67,8 +70,11 @@ const PARTS: Record<string, (o: PlatformOptions) => PlatformOptions> = {
   }),
 };
 
-function stackOptions(variant: string, coreMetricsPort = 0): PlatformOptions {
+function stackOptions(variant: string, coreMetricsPort = 0, profileDir?: string): PlatformOptions {
   const base: PlatformOptions = {
+    ...(profileDir
+      ? { nodeArgs: { worker: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }, stopGraceMs: 20_000 }
+      : {}),
     env: { worker: { WORKER_CORE_METRICS_PORT: String(coreMetricsPort) } },
     pieces: PIECE_NAMES,
     name: `timeline-${variant.replace(/[^\w-]/g, '-')}`,
@@ -91,13 +97,15 @@ interface Stack {
   referenceId: string;
   jobs: JobPoints[];
   coreMetricsUrl: string;
+  profileDir: string | undefined;
   core?: ReturnType<typeof latencyDelta>;
   close(): Promise<void>;
 }
 
-async function openStack(variant: string): Promise<Stack> {
+async function openStack(variant: string, profile: boolean): Promise<Stack> {
   const coreMetricsPort = await getFreePort();
-  const platform = new Platform(stackOptions(variant, coreMetricsPort));
+  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'timeline-prof-')) : undefined;
+  const platform = new Platform(stackOptions(variant, coreMetricsPort, profileDir));
   await platform.start();
   const client = new PlatformClient(platform.apiUrl, platform.apiKey);
   const connection = await Connection.connect({ address: platform.temporalAddress });
@@ -110,6 +118,7 @@ async function openStack(variant: string): Promise<Stack> {
     referenceId,
     jobs: [],
     coreMetricsUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
+    profileDir,
     sources: {
       temporal: new Client({ connection }),
       redis,
@@ -185,10 +194,22 @@ function parse(args: string[]) {
       gap: { type: 'string', default: '50' },
       out: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   return values;
+}
+
+/** The worker's profiles (one per thread), warm-up included: where its CPU goes per job. */
+function printProfiles(variant: string, dir: string): void {
+  for (const file of cpuProfilesIn(dir)) {
+    const summary = summarizeCpuProfile(file, 20);
+    print(`\nworker CPU profile, ${variant}, ${file.split('/').pop()} (${summary.busyMs} ms sampled):`);
+    for (const e of summary.byPackage.slice(0, 8)) print(`  package  ${e.name.padEnd(60)} ${e.ms} ms`);
+    for (const e of summary.topFunctions) print(`  function ${e.name.padEnd(60)} ${e.ms} ms`);
+    for (const e of summary.inclusive) print(`  incl.    ${e.name.padEnd(60)} ${e.ms} ms`);
+  }
 }
 
 /** Warm-up, then the measured jobs, one at a time, the stacks taking turns. */
@@ -214,6 +235,7 @@ function report(stacks: readonly Stack[], gapMs: number, out: string): void {
     for (const m of stack.core ?? [])
       print(`  ${m.name.padEnd(56)} ${String(m.count).padStart(5)}  ${m.mean}`);
   }
+  for (const stack of stacks) if (stack.profileDir) printProfiles(stack.variant, stack.profileDir);
   mkdirSync(join(out, '..'), { recursive: true });
   const summary = stacks.map((s) => ({
     variant: s.variant,
@@ -238,7 +260,7 @@ export async function runTimelineBench(args: string[]): Promise<number> {
   if (!values['no-build']) await buildWorkerBundle();
   const stacks: Stack[] = [];
   try {
-    for (const variant of variants) stacks.push(await openStack(variant));
+    for (const variant of variants) stacks.push(await openStack(variant, values.profile ?? false));
     print(
       `timeline: ${variants.join(' vs ')}, 10 warm-up + ${jobs} jobs each, interleaved, ${gapMs} ms apart`,
     );
