@@ -40,6 +40,7 @@ export const TIMELINE_HELP = `pnpm bench --phase timeline [options]
                         prerendered   emulator serves pre-rendered images of the requested size
                         admission     API with PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT=1000 (jobs take a slot)
                         partitions1   dev server with one task-queue read/write partition
+                        worker:K=V    extra worker environment (e.g. worker:WORKER_WORKFLOW_BUNDLE=/abs/a.js)
   --profile           the worker under node --cpu-prof (every thread); self time per package/function
   --gap <ms>          pause between jobs (default 50): every job runs on an idle platform
   --out <file>        JSON of every job's points (default tools/bench/results/timeline.json)
@@ -77,16 +78,27 @@ function stackOptions(variant: string, coreMetricsPort = 0, profileDir?: string)
       : {}),
     env: { worker: { WORKER_CORE_METRICS_PORT: String(coreMetricsPort) } },
     pieces: PIECE_NAMES,
-    name: `timeline-${variant.replace(/[^\w-]/g, '-')}`,
+    name: `timeline-${variant.replace(/[^\w-]/g, '-').slice(0, 40)}`,
     tenant: 'bench',
     emulator: { latency: 'none', args: ['--capacity', '100000'] },
     rateLimited: false,
   };
-  return variant.split('+').reduce((options, part) => {
+  let options = base;
+  for (const part of variant.split('+')) {
+    if (part.startsWith('worker:')) {
+      const [key = '', ...value] = part.slice('worker:'.length).split('=');
+      options = {
+        ...options,
+        env: { ...options.env, worker: { ...options.env?.worker, [key]: value.join('=') } },
+      };
+      continue;
+    }
     const apply = PARTS[part];
-    if (!apply) throw new Error(`unknown variant part ${part}; known: ${Object.keys(PARTS).join(', ')}`);
-    return apply(options);
-  }, base);
+    if (!apply)
+      throw new Error(`unknown variant part ${part}; known: ${Object.keys(PARTS).join(', ')}, worker:K=V`);
+    options = apply(options);
+  }
+  return options;
 }
 
 interface Stack {
