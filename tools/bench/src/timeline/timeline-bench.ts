@@ -22,6 +22,7 @@ import { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
 import { workflowIdForJob } from '@photomaker/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { UsageWindow } from '../harness/proc-stats.ts';
 import { cpuProfilesIn, summarizeCpuProfile } from '../profile/cpu-profile.ts';
 import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
 import { latencyDelta, scrapeLatencies } from './core-metrics.ts';
@@ -111,6 +112,8 @@ interface Stack {
   coreMetricsUrl: string;
   profileDir: string | undefined;
   core?: ReturnType<typeof latencyDelta>;
+  /** CPU ms per measured job, per process (idle stacks' pollers included). */
+  cpuMsPerJob?: Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -228,6 +231,8 @@ function printProfiles(variant: string, dir: string): void {
 async function measure(stacks: readonly Stack[], jobs: number, gapMs: number): Promise<void> {
   for (let i = 0; i < 10; i++) for (const stack of stacks) await runJob(stack);
   const before = await Promise.all(stacks.map((s) => scrapeLatencies(s.coreMetricsUrl)));
+  const usage = stacks.map((s) => new UsageWindow(() => s.platform.pids()));
+  for (const window of usage) window.begin();
   for (let i = 0; i < jobs; i++) {
     for (const stack of stacks) {
       stack.jobs.push(await runJob(stack));
@@ -236,6 +241,11 @@ async function measure(stacks: readonly Stack[], jobs: number, gapMs: number): P
   }
   for (const [i, stack] of stacks.entries()) {
     stack.core = latencyDelta(before[i] ?? new Map(), await scrapeLatencies(stack.coreMetricsUrl));
+    const cpu = Object.entries(usage[i]?.end() ?? {}).map(([name, u]) => [
+      name,
+      Math.round((u.cpuMs / jobs) * 10) / 10,
+    ]);
+    stack.cpuMsPerJob = Object.fromEntries(cpu);
   }
 }
 
@@ -243,7 +253,8 @@ function report(stacks: readonly Stack[], gapMs: number, out: string): void {
   print(`\n${table(stacks)}\n`);
   print('Stages in order add up to the total (n/a: not on this path); italic rows are side measures.');
   for (const stack of stacks) {
-    print(`\nworker core metrics, ${stack.variant} (measured jobs; count, mean):`);
+    print(`\nCPU ms per job, ${stack.variant}: ${JSON.stringify(stack.cpuMsPerJob)}`);
+    print(`worker core metrics, ${stack.variant} (measured jobs; count, mean):`);
     for (const m of stack.core ?? [])
       print(`  ${m.name.padEnd(56)} ${String(m.count).padStart(5)}  ${m.mean}`);
   }
@@ -253,6 +264,7 @@ function report(stacks: readonly Stack[], gapMs: number, out: string): void {
     variant: s.variant,
     stages: stageRows(s.jobs),
     coreMetrics: s.core,
+    cpuMsPerJob: s.cpuMsPerJob,
     jobs: s.jobs,
   }));
   writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), gapMs, summary }, null, 2)}\n`);
