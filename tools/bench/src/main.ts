@@ -26,6 +26,7 @@ Writes results.json, results.md and chart.png.
   --date <YYYY-MM-DD>   date stamped on the results (default today)
   --verbose             print every line of every process
   --phase queue         only the admission queue's fairness run (its own flags: --phase queue --help)
+  --phase timeline      one idle job's per-stage timeline, variants A/B (its own flags: --phase timeline --help)
   -h, --help
 `;
 

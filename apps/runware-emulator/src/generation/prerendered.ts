@@ -25,7 +25,7 @@ function pngWithText(bytes: Buffer, text: Buffer): Buffer {
 }
 
 /** The same picture with bytes of its own; WEBP as rendered (its RIFF size would need rewriting). */
-export function uniqueBytes(image: RenderedImage, seed: string): Buffer {
+function uniqueBytes(image: RenderedImage, seed: string): Buffer {
   const text = Buffer.from(seed);
   if (image.mediaType === 'image/jpeg') return jpegWithComment(image.bytes, text);
   if (image.mediaType === 'image/png') return pngWithText(image.bytes, text);

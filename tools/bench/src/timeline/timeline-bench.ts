@@ -33,7 +33,7 @@ import { EXTRA, type JobPoints, jobPoints, nowMs, STAGES, type TimelineSources }
 // timeline from timestamps that exist anyway (job-timeline.ts), p50/p99 per stage. Several variants
 // (a stack each, started side by side) take turns job by job: an A/B inside one run. Asserts nothing.
 
-export const TIMELINE_HELP = `pnpm bench --phase timeline [options]
+const TIMELINE_HELP = `pnpm bench --phase timeline [options]
 
   --jobs <n>          measured jobs per variant (default 100), after 10 warm-up jobs each
   --variants <a,b>    one stack per variant, jobs interleaved (default base); a variant joins parts with +:
@@ -177,7 +177,7 @@ async function runJob(stack: Stack): Promise<JobPoints> {
 
 type StageRow = { stage: string; dist: Distribution };
 
-export function stageRows(jobs: readonly JobPoints[]): StageRow[] {
+function stageRows(jobs: readonly JobPoints[]): StageRow[] {
   return [...STAGES, ...EXTRA].map(([stage, from, to]) => ({
     stage,
     dist: rounded(distribution(jobs.map((j) => j[to] - j[from]).filter((v) => Number.isFinite(v)))),
