@@ -30,6 +30,7 @@ export interface Otel {
   internals: OpenTelemetryInternalsInterceptor;
 }
 
+/** @public Loaded with require() by tracing-interceptors.ts (knip sees no import). */
 export function createOtel(): Otel {
   return {
     inbound: new OpenTelemetryInboundInterceptor(),
