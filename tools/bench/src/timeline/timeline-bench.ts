@@ -35,7 +35,8 @@ import { EXTRA, type JobPoints, jobPoints, nowMs, STAGES, type TimelineSources }
 
 const TIMELINE_HELP = `pnpm bench --phase timeline [options]
 
-  --jobs <n>          measured jobs per variant (default 100), after 10 warm-up jobs each
+  --jobs <n>          measured jobs per variant (default 100)
+  --warmup <n>        warm-up jobs per variant first, not measured (default 10)
   --variants <a,b>    one stack per variant, jobs interleaved (default base); a variant joins parts with +:
                         base          production defaults (emulator renders every image with sharp)
                         prerendered   emulator serves pre-rendered images of the requested size
@@ -205,6 +206,7 @@ function parse(args: string[]) {
     strict: true,
     options: {
       jobs: { type: 'string', default: '100' },
+      warmup: { type: 'string', default: '10' },
       variants: { type: 'string', default: 'base' },
       gap: { type: 'string', default: '50' },
       out: { type: 'string' },
@@ -228,8 +230,8 @@ function printProfiles(variant: string, dir: string): void {
 }
 
 /** Warm-up, then the measured jobs, one at a time, the stacks taking turns. */
-async function measure(stacks: readonly Stack[], jobs: number, gapMs: number): Promise<void> {
-  for (let i = 0; i < 10; i++) for (const stack of stacks) await runJob(stack);
+async function measure(stacks: readonly Stack[], jobs: number, warmup: number, gapMs: number) {
+  for (let i = 0; i < warmup; i++) for (const stack of stacks) await runJob(stack);
   const before = await Promise.all(stacks.map((s) => scrapeLatencies(s.coreMetricsUrl)));
   const usage = stacks.map((s) => new UsageWindow(() => s.platform.pids()));
   for (const window of usage) window.begin();
@@ -286,9 +288,9 @@ export async function runTimelineBench(args: string[]): Promise<number> {
   try {
     for (const variant of variants) stacks.push(await openStack(variant, values.profile ?? false));
     print(
-      `timeline: ${variants.join(' vs ')}, 10 warm-up + ${jobs} jobs each, interleaved, ${gapMs} ms apart`,
+      `timeline: ${variants.join(' vs ')}, ${values.warmup} warm-up + ${jobs} jobs each, interleaved, ${gapMs} ms apart`,
     );
-    await measure(stacks, jobs, gapMs);
+    await measure(stacks, jobs, Number(values.warmup), gapMs);
   } finally {
     await Promise.allSettled(stacks.map((s) => s.close()));
   }
