@@ -9,6 +9,7 @@ import type { EmulatorOptions } from './emulator-options.ts';
 import { parseFaultConfig } from './faults/fault-config.ts';
 import { FaultInjector } from './faults/fault-injector.ts';
 import { GenerationRunner } from './generation/generation-runner.ts';
+import { PrerenderedRenderer } from './generation/prerendered.ts';
 import { ReferenceCache } from './generation/reference-cache.ts';
 import { Renderer } from './generation/renderer.ts';
 import { Semaphore } from './generation/semaphore.ts';
@@ -50,7 +51,10 @@ export function createContext(options: EmulatorOptions, publicUrl: () => string)
   const { images, references, ledger, usage, capacity, faults, delivery } = createState(options);
   const webhooks = new Webhooks(delivery, logger);
   const runner = new GenerationRunner({
-    renderer: new Renderer(references),
+    renderer:
+      options.imageMode === 'prerendered'
+        ? new PrerenderedRenderer(new Renderer(references))
+        : new Renderer(references),
     renderSlots: new Semaphore(options.renderConcurrency ?? availableParallelism()),
     images,
     ledger,

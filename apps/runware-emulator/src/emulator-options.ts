@@ -37,6 +37,11 @@ export interface EmulatorOptions {
   maxInputImageBytes?: number;
   /** Memory for stored images; default 1 GiB (oldest evicted first). */
   imageStoreBytes?: number;
+  /**
+   * `prerendered`: each size and format is rendered once and served again (unique bytes per image), so a
+   * benchmark measures the platform, not sharp standing in for Runware's GPUs. Default `render`.
+   */
+  imageMode?: 'render' | 'prerendered';
   /** Renders at once; default the number of CPUs. */
   renderConcurrency?: number;
   logger?: Logger;

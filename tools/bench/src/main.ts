@@ -17,12 +17,16 @@ Writes results.json, results.md and chart.png.
   --fanout <100,2000>   subscriber counts for the fan-out phase (0 to skip)
   --window <ms>         measured window per level (default 10000, quick 2500)
   --profile             run worker and API under --cpu-prof; summaries in the results
+  --emulator-images <render|prerendered>
+                        prerendered: the emulator renders each size once and serves it again, so
+                        the platform's own ceiling is measured (default render: sharp per image)
   --worker-env K=V      extra worker environment (repeatable), for A/B experiments, e.g.
                         WORKER_POLL_INITIAL=20 or WORKER_WORKFLOW_BUNDLE=/abs/bundle.js
   --no-build            do not run the worker build first
   --date <YYYY-MM-DD>   date stamped on the results (default today)
   --verbose             print every line of every process
   --phase queue         only the admission queue's fairness run (its own flags: --phase queue --help)
+  --phase timeline      one idle job's per-stage timeline, variants A/B (its own flags: --phase timeline --help)
   -h, --help
 `;
 
@@ -47,6 +51,7 @@ function parse(args: string[]) {
       window: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'worker-env': { type: 'string', multiple: true },
+      'emulator-images': { type: 'string', default: 'render' },
       'no-build': { type: 'boolean', default: false },
       date: { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -76,6 +81,7 @@ function benchOptions(values: Values, windowMs: number | undefined): BenchOption
     settings: windowMs ? { ...preset.settings, windowMs } : preset.settings,
     profile: values.profile,
     workerEnv: envOf(values['worker-env'] ?? []),
+    emulatorImages: values['emulator-images'] === 'prerendered' ? 'prerendered' : 'render',
     build: !values['no-build'],
     date: values.date ?? new Date().toISOString().slice(0, 10),
     log: (line) => process.stdout.write(`bench: ${line}\n`),
@@ -93,7 +99,8 @@ async function main(): Promise<number> {
     const name = args[phase + 1];
     const rest = [...args.slice(0, phase), ...args.slice(phase + 2)];
     if (name === 'queue') return (await import('./queue/queue-bench.ts')).runQueueBench(rest);
-    process.stderr.write(`bench: unknown phase ${name ?? '(none)'}; known: queue\n`);
+    if (name === 'timeline') return (await import('./timeline/timeline-bench.ts')).runTimelineBench(rest);
+    process.stderr.write(`bench: unknown phase ${name ?? '(none)'}; known: queue, timeline\n`);
     return 2;
   }
   let values: Values;
@@ -110,6 +117,10 @@ async function main(): Promise<number> {
   const windowMs = values.window ? Number(values.window) : undefined;
   if (windowMs !== undefined && !(windowMs > 0)) {
     process.stderr.write('bench: --window must be a positive number of milliseconds\n');
+    return 2;
+  }
+  if (!['render', 'prerendered'].includes(values['emulator-images'] ?? 'render')) {
+    process.stderr.write('bench: --emulator-images must be render or prerendered\n');
     return 2;
   }
   const options = benchOptions(values, windowMs);

@@ -33,6 +33,8 @@ export interface BenchOptions {
   onProcessLine?: (name: string, line: string) => void;
   /** Extra worker environment (e.g. tuning experiments). */
   workerEnv?: Record<string, string>;
+  /** `prerendered`: the emulator's `--images prerendered` (no sharp render per image). */
+  emulatorImages?: 'render' | 'prerendered';
 }
 
 export const QUICK: Pick<
@@ -195,6 +197,7 @@ function assembleResults(
       ...options.settings,
       task: '128x128, 1 result, 20 steps, URL output, one 64x64 PNG reference',
       workerEnv: options.workerEnv ?? {},
+      emulatorImages: options.emulatorImages ?? 'render',
       realisticLatency: LATENCY_PRESETS.realistic,
     },
     phases: m.phases,
@@ -224,7 +227,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     name: 'bench',
     tenant: 'bench',
     // Runware's per-key concurrency is not what we measure here.
-    emulator: { latency: 'none', args: ['--capacity', '100000'] },
+    emulator: {
+      latency: 'none',
+      args: ['--capacity', '100000', '--images', options.emulatorImages ?? 'render'],
+    },
     nodeArgs: { worker: cpuProf, api: cpuProf },
     ...(options.profile ? { stopGraceMs: 20_000 } : {}),
     rateLimited: false,

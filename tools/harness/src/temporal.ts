@@ -17,6 +17,8 @@ export interface TemporalOptions {
   /** Codec server URL the Web UI calls to decode payloads for operators. */
   codecEndpoint?: string;
   namespace?: string;
+  /** More `temporal server start-dev` flags (e.g. `--dynamic-config-value K=V` for an A/B). */
+  extraArgs?: readonly string[];
   onLine?: (line: string) => void;
   readyTimeoutMs?: number;
 }
@@ -51,6 +53,7 @@ async function launchTemporal(options: TemporalOptions, port: number): Promise<R
   for (const [name, type] of Object.entries(options.searchAttributes ?? {})) {
     args.push('--search-attribute', `${name}=${type}`);
   }
+  args.push(...(options.extraArgs ?? []));
   const child = new ManagedProcess({
     name: 'temporal',
     command: temporalCli(),

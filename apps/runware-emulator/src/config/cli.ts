@@ -78,6 +78,7 @@ function optionsOf(e: EmulatorEnv, f: FlagOnly): EmulatorOptions {
       defaultTtlSeconds: f['default-ttl'],
       syncTimeoutMs: f['sync-timeout-ms'],
       wsSyncTimeoutMs: f['ws-sync-timeout-ms'],
+      imageMode: f.images,
     }),
   };
 }

@@ -51,6 +51,11 @@ export const flagOnlySchema = z.object({
     .optional()
     .describe("WebSocket sync wait before 'timeout'")
     .meta({ defaultText: '120000' }),
+  images: z
+    .enum(['render', 'prerendered'], { error: 'must be render or prerendered' })
+    .optional()
+    .describe('prerendered: one image per size, served again (benchmarks)')
+    .meta({ defaultText: 'render' }),
 });
 
 export type FlagOnly = z.output<typeof flagOnlySchema>;
@@ -68,6 +73,7 @@ export const FLAG_ARGS: Record<keyof typeof flagOnlySchema.shape, string> = {
   'default-ttl': '<s>',
   'sync-timeout-ms': '<n>',
   'ws-sync-timeout-ms': '<n>',
+  images: '<render|prerendered>',
 };
 
 /** Every flag as a `node:util` parseArgs option: all take a string, except `--help`. */

@@ -17,7 +17,7 @@ import type { Semaphore } from './semaphore.ts';
 import { slotResult } from './slot-result.ts';
 
 export interface RunnerDeps {
-  renderer: Renderer;
+  renderer: Pick<Renderer, 'render'>;
   renderSlots: Semaphore;
   images: ImageStore;
   ledger: Ledger;

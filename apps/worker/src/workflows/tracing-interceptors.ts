@@ -1,9 +1,3 @@
-import { instrument, TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
 import type {
   ActivityInput,
   DisposeInput,
@@ -17,6 +11,7 @@ import type {
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import { workflowInfo } from '@temporalio/workflow';
+import type { Otel } from './tracing-otel.ts';
 
 // Workflow code (bundled into the workflow bundle as an interceptor module, see ../workflow-bundle.ts).
 // Temporal's OpenTelemetry interceptors, for the jobs the API started with a trace (the `_tracer-data`
@@ -24,26 +19,14 @@ import { workflowInfo } from '@temporalio/workflow';
 // it ran before tracing existed (no span, no extra yield, no SDK flag), so histories recorded without
 // tracing replay unchanged. The header is in the workflow's start event: replays decide the same way.
 
-/** The library's outbound interceptor, with its (protected) sandbox tracer for spans of our own. */
-class TracingOutbound extends OpenTelemetryOutboundInterceptor {
-  /** A span around `fn`, child of the active one (the workflow's): a wait that is no activity. */
-  span<T>(spanName: string, attributes: Record<string, string | number>, fn: () => Promise<T>): Promise<T> {
-    return instrument({
-      tracer: this.tracer,
-      spanName,
-      fn: (span) => {
-        span.setAttributes(attributes);
-        return fn();
-      },
-    });
-  }
-}
+/** The header the API sets on a traced job's start (`TRACE_HEADER` of the OpenTelemetry interceptors). */
+const TRACE_HEADER = '_tracer-data';
 
-interface Otel {
-  inbound: OpenTelemetryInboundInterceptor;
-  outbound: TracingOutbound;
-  internals: OpenTelemetryInternalsInterceptor;
-}
+/**
+ * OpenTelemetry, loaded by a traced job only (webpack's synchronous require: bundled,
+ * evaluated only when called). A static import would evaluate its ~170 modules for every job.
+ */
+const loadOtel = (): typeof import('./tracing-otel.ts') => require('./tracing-otel.ts');
 
 /**
  * The traced runs this bundle executes, by run id (module state may be shared by the workflows of one
@@ -80,11 +63,7 @@ class Inbound implements WorkflowInboundCallsInterceptor {
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>) {
     if (input.headers[TRACE_HEADER] === undefined) return next(input);
     // Made here, not per workflow up front: an untraced job never creates the sandbox's tracer.
-    this.job.otel = {
-      inbound: new OpenTelemetryInboundInterceptor(),
-      outbound: new TracingOutbound(),
-      internals: new OpenTelemetryInternalsInterceptor(),
-    };
+    this.job.otel = loadOtel().createOtel();
     this.job.runId = workflowInfo().runId;
     tracedRuns.set(this.job.runId, this.job.otel);
     return this.job.otel.inbound.execute(input, next);

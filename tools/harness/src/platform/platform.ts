@@ -17,6 +17,8 @@ const INFRA: readonly PieceName[] = ['temporal', 'redis', 'emulator'];
 export interface PlatformOptions {
   /** Which pieces to start; the others are left out of the wiring. */
   pieces: readonly PieceName[];
+  /** More dev server flags of the `temporal` piece (e.g. `--dynamic-config-value K=V`). */
+  temporalArgs?: readonly string[];
   /** A Temporal frontend of your own (`host:port`) instead of the `temporal` piece. */
   temporalAddress?: string;
   /**
@@ -229,6 +231,7 @@ export class Platform {
     const temporal = await startTemporal({
       searchAttributes: SEARCH_ATTRIBUTE_TYPES,
       ...(port ? { port } : {}),
+      ...(this.options.temporalArgs ? { extraArgs: this.options.temporalArgs } : {}),
       ...(this.options.persistent ? { dbFile: join(dbDir, 'temporal.db') } : {}),
       ...(onLine ? { onLine } : {}),
     });

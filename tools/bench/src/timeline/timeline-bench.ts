@@ -1,0 +1,299 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  buildWorkerBundle,
+  getFreePort,
+  PIECE_NAMES,
+  Platform,
+  type PlatformOptions,
+  repoRoot,
+} from '@photomaker/harness';
+import {
+  GENERATE,
+  GraphQLFailure,
+  PlatformClient,
+  pngDataUri,
+  referencePng,
+  smallTask,
+} from '@photomaker/harness/client';
+import { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
+import { workflowIdForJob } from '@photomaker/temporal';
+import { Client, Connection } from '@temporalio/client';
+import { Redis } from 'ioredis';
+import { UsageWindow } from '../harness/proc-stats.ts';
+import { cpuProfilesIn, summarizeCpuProfile } from '../profile/cpu-profile.ts';
+import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
+import { latencyDelta, scrapeLatencies } from './core-metrics.ts';
+import { EXTRA, type JobPoints, jobPoints, nowMs, STAGES, type TimelineSources } from './job-timeline.ts';
+
+// Where one idle job's milliseconds go: N jobs one at a time through the whole platform (GraphQL ->
+// Temporal -> worker -> Runware emulator -> blob store -> Redis -> API hub -> graphql-ws), each job's
+// timeline from timestamps that exist anyway (job-timeline.ts), p50/p99 per stage. Several variants
+// (a stack each, started side by side) take turns job by job: an A/B inside one run. Asserts nothing.
+
+const TIMELINE_HELP = `pnpm bench --phase timeline [options]
+
+  --jobs <n>          measured jobs per variant (default 100)
+  --warmup <n>        warm-up jobs per variant first, not measured (default 10)
+  --variants <a,b>    one stack per variant, jobs interleaved (default base); a variant joins parts with +:
+                        base          production defaults (emulator renders every image with sharp)
+                        prerendered   emulator serves pre-rendered images of the requested size
+                        admission     API with PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT=1000 (jobs take a slot)
+                        partitions1   dev server with one task-queue read/write partition
+                        worker:K=V    extra worker environment (e.g. worker:WORKER_WORKFLOW_BUNDLE=/abs/a.js)
+  --profile           the worker under node --cpu-prof (every thread); self time per package/function
+  --gap <ms>          pause between jobs (default 50): every job runs on an idle platform
+  --out <file>        JSON of every job's points (default tools/bench/results/timeline.json)
+  --no-build          do not build the worker bundle first
+`;
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What each part of a variant changes in the stack. */
+const PARTS: Record<string, (o: PlatformOptions) => PlatformOptions> = {
+  base: (o) => o,
+  prerendered: (o) => ({
+    ...o,
+    emulator: { ...o.emulator, args: [...(o.emulator?.args ?? []), '--images', 'prerendered'] },
+  }),
+  admission: (o) => ({
+    ...o,
+    env: { ...o.env, api: { ...o.env?.api, PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT: '1000' } },
+  }),
+  partitions1: (o) => ({
+    ...o,
+    temporalArgs: [
+      ...(o.temporalArgs ?? []),
+      ...['--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1'],
+      ...['--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'],
+    ],
+  }),
+};
+
+function stackOptions(variant: string, coreMetricsPort = 0, profileDir?: string): PlatformOptions {
+  const base: PlatformOptions = {
+    ...(profileDir
+      ? { nodeArgs: { worker: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }, stopGraceMs: 20_000 }
+      : {}),
+    env: { worker: { WORKER_CORE_METRICS_PORT: String(coreMetricsPort) } },
+    pieces: PIECE_NAMES,
+    name: `timeline-${variant.replace(/[^\w-]/g, '-').slice(0, 40)}`,
+    tenant: 'bench',
+    emulator: { latency: 'none', args: ['--capacity', '100000'] },
+    rateLimited: false,
+  };
+  let options = base;
+  for (const part of variant.split('+')) {
+    if (part.startsWith('worker:')) {
+      const [key = '', ...value] = part.slice('worker:'.length).split('=');
+      options = {
+        ...options,
+        env: { ...options.env, worker: { ...options.env?.worker, [key]: value.join('=') } },
+      };
+      continue;
+    }
+    const apply = PARTS[part];
+    if (!apply)
+      throw new Error(`unknown variant part ${part}; known: ${Object.keys(PARTS).join(', ')}, worker:K=V`);
+    options = apply(options);
+  }
+  return options;
+}
+
+interface Stack {
+  variant: string;
+  platform: Platform;
+  client: PlatformClient;
+  sources: TimelineSources;
+  referenceId: string;
+  jobs: JobPoints[];
+  coreMetricsUrl: string;
+  profileDir: string | undefined;
+  core?: ReturnType<typeof latencyDelta>;
+  /** CPU ms per measured job, per process (idle stacks' pollers included). */
+  cpuMsPerJob?: Record<string, number>;
+  close(): Promise<void>;
+}
+
+async function openStack(variant: string, profile: boolean): Promise<Stack> {
+  const coreMetricsPort = await getFreePort();
+  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'timeline-prof-')) : undefined;
+  const platform = new Platform(stackOptions(variant, coreMetricsPort, profileDir));
+  await platform.start();
+  const client = new PlatformClient(platform.apiUrl, platform.apiKey);
+  const connection = await Connection.connect({ address: platform.temporalAddress });
+  const redis = new Redis(platform.redisUrl);
+  const referenceId = await client.uploadReference(pngDataUri(await referencePng()));
+  return {
+    variant,
+    platform,
+    client,
+    referenceId,
+    jobs: [],
+    coreMetricsUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
+    profileDir,
+    sources: {
+      temporal: new Client({ connection }),
+      redis,
+      emulator: new EmulatorAdmin(platform.emulatorUrl),
+      blobDir: platform.blobDir,
+    },
+    close: async () => {
+      await client.close();
+      redis.disconnect();
+      await connection.close();
+      await platform.stop();
+    },
+  };
+}
+
+/** One job, client side: send, answer, terminal item; then every point from the stores. */
+async function runJob(stack: Stack): Promise<JobPoints> {
+  const clientSent = nowMs();
+  const result = await stack.client.http.post<{
+    generatePhotoMaker: { id: string; runwareTaskUUID: string };
+  }>(GENERATE, { input: smallTask(stack.referenceId) });
+  const mutationAnswered = nowMs();
+  const job = result.data?.generatePhotoMaker;
+  if (!job) throw new GraphQLFailure(`generatePhotoMaker failed (${result.status})`, result.errors);
+  const terminal = await stack.client.waitTerminal(job.id);
+  const subscriberReceived = nowMs();
+  if (terminal.status !== 'SUCCEEDED') throw new Error(`job ${job.id} ended ${terminal.status}`);
+  // The workflow closes after the terminal event: its history's last event is needed.
+  await stack.sources.temporal.workflow
+    .getHandle(workflowIdForJob(job.id))
+    .result()
+    .catch(() => undefined);
+  return jobPoints(stack.sources, {
+    jobId: job.id,
+    runwareTaskUUID: job.runwareTaskUUID,
+    clientSent,
+    mutationAnswered,
+    subscriberReceived,
+  });
+}
+
+type StageRow = { stage: string; dist: Distribution };
+
+function stageRows(jobs: readonly JobPoints[]): StageRow[] {
+  return [...STAGES, ...EXTRA].map(([stage, from, to]) => ({
+    stage,
+    dist: rounded(distribution(jobs.map((j) => j[to] - j[from]).filter((v) => Number.isFinite(v)))),
+  }));
+}
+
+function table(stacks: readonly Stack[]): string {
+  const rows = stacks.map((s) => stageRows(s.jobs));
+  const header = `| stage (ms) | ${stacks.map((s) => `${s.variant} p50 / p99`).join(' | ')} |`;
+  const rule = `| --- | ${stacks.map(() => '---').join(' | ')} |`;
+  const lines = (rows[0] ?? []).map((row, i) => {
+    const cells = rows.map((r) => {
+      const d = r[i]?.dist;
+      return d && d.count > 0 ? `${d.p50} / ${d.p99}` : 'n/a';
+    });
+    const chained = i < STAGES.length ? row.stage : `*${row.stage}*`;
+    return `| ${chained} | ${cells.join(' | ')} |`;
+  });
+  return [header, rule, ...lines].join('\n');
+}
+
+function parse(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      jobs: { type: 'string', default: '100' },
+      warmup: { type: 'string', default: '10' },
+      variants: { type: 'string', default: 'base' },
+      gap: { type: 'string', default: '50' },
+      out: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  return values;
+}
+
+/** The worker's profiles (one per thread), warm-up included: where its CPU goes per job. */
+function printProfiles(variant: string, dir: string): void {
+  for (const file of cpuProfilesIn(dir)) {
+    const summary = summarizeCpuProfile(file, 20);
+    print(`\nworker CPU profile, ${variant}, ${file.split('/').pop()} (${summary.busyMs} ms sampled):`);
+    for (const e of summary.byPackage.slice(0, 8)) print(`  package  ${e.name.padEnd(60)} ${e.ms} ms`);
+    for (const e of summary.topFunctions) print(`  function ${e.name.padEnd(60)} ${e.ms} ms`);
+    for (const e of summary.inclusive) print(`  incl.    ${e.name.padEnd(60)} ${e.ms} ms`);
+  }
+}
+
+/** Warm-up, then the measured jobs, one at a time, the stacks taking turns. */
+async function measure(stacks: readonly Stack[], jobs: number, warmup: number, gapMs: number) {
+  for (let i = 0; i < warmup; i++) for (const stack of stacks) await runJob(stack);
+  const before = await Promise.all(stacks.map((s) => scrapeLatencies(s.coreMetricsUrl)));
+  const usage = stacks.map((s) => new UsageWindow(() => s.platform.pids()));
+  for (const window of usage) window.begin();
+  for (let i = 0; i < jobs; i++) {
+    for (const stack of stacks) {
+      stack.jobs.push(await runJob(stack));
+      await sleep(gapMs);
+    }
+  }
+  for (const [i, stack] of stacks.entries()) {
+    stack.core = latencyDelta(before[i] ?? new Map(), await scrapeLatencies(stack.coreMetricsUrl));
+    const cpu = Object.entries(usage[i]?.end() ?? {}).map(([name, u]) => [
+      name,
+      Math.round((u.cpuMs / jobs) * 10) / 10,
+    ]);
+    stack.cpuMsPerJob = Object.fromEntries(cpu);
+  }
+}
+
+function report(stacks: readonly Stack[], gapMs: number, out: string): void {
+  print(`\n${table(stacks)}\n`);
+  print('Stages in order add up to the total (n/a: not on this path); italic rows are side measures.');
+  for (const stack of stacks) {
+    print(`\nCPU ms per job, ${stack.variant}: ${JSON.stringify(stack.cpuMsPerJob)}`);
+    print(`worker core metrics, ${stack.variant} (measured jobs; count, mean):`);
+    for (const m of stack.core ?? [])
+      print(`  ${m.name.padEnd(56)} ${String(m.count).padStart(5)}  ${m.mean}`);
+  }
+  for (const stack of stacks) if (stack.profileDir) printProfiles(stack.variant, stack.profileDir);
+  mkdirSync(join(out, '..'), { recursive: true });
+  const summary = stacks.map((s) => ({
+    variant: s.variant,
+    stages: stageRows(s.jobs),
+    coreMetrics: s.core,
+    cpuMsPerJob: s.cpuMsPerJob,
+    jobs: s.jobs,
+  }));
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), gapMs, summary }, null, 2)}\n`);
+  print(`timeline: wrote ${out}`);
+}
+
+export async function runTimelineBench(args: string[]): Promise<number> {
+  const values = parse(args);
+  if (values.help) {
+    process.stdout.write(TIMELINE_HELP);
+    return 0;
+  }
+  const jobs = Number(values.jobs);
+  const gapMs = Number(values.gap);
+  const variants = (values.variants ?? 'base').split(',').map((v) => v.trim());
+  for (const variant of variants) stackOptions(variant); // unknown parts fail before anything starts
+  if (!values['no-build']) await buildWorkerBundle();
+  const stacks: Stack[] = [];
+  try {
+    for (const variant of variants) stacks.push(await openStack(variant, values.profile ?? false));
+    print(
+      `timeline: ${variants.join(' vs ')}, ${values.warmup} warm-up + ${jobs} jobs each, interleaved, ${gapMs} ms apart`,
+    );
+    await measure(stacks, jobs, Number(values.warmup), gapMs);
+  } finally {
+    await Promise.allSettled(stacks.map((s) => s.close()));
+  }
+  report(stacks, gapMs, values.out ?? join(repoRoot, 'tools', 'bench', 'results', 'timeline.json'));
+  return 0;
+}
