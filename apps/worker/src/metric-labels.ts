@@ -24,6 +24,7 @@ export const ACTIVITY_TYPES = [
   'collectImages',
   'deliverWebhook',
   'deliverUpload',
+  'checkReferences',
 ] as const satisfies readonly (keyof Activities)[];
 
 type UnlistedActivity = Exclude<keyof Activities, (typeof ACTIVITY_TYPES)[number]>;

@@ -1,10 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { checkReference, faceModels, likeness, meanEmbedding, samePerson } from '../src/index.ts';
-import { cropAround, samplePhoto } from './samples.ts';
-
-const S6_LEFT = { x: 250, y: 468, width: 210, height: 291 };
-const S6_THIRD = { x: 1180, y: 305, width: 188, height: 280 };
+import { sampleFace } from '../src/samples.ts';
 
 async function embeddingOf(bytes: Buffer): Promise<number[]> {
   const r = await checkReference(bytes);
@@ -22,11 +19,10 @@ async function inScene(face: Buffer): Promise<Buffer> {
 }
 
 describe('identity on real photos', async () => {
-  const s6 = await samplePhoto(6);
-  const a = await cropAround(s6, S6_LEFT, 0.3);
-  const aWide = await cropAround(s6, S6_LEFT, 0.5);
+  const a = await sampleFace('left');
+  const aWide = await sampleFace('left', 0.5);
   const aBright = await sharp(a).modulate({ brightness: 1.3 }).jpeg().toBuffer();
-  const b = await cropAround(s6, S6_THIRD, 0.3);
+  const b = await sampleFace('third');
 
   it('names the odd one out among four references', async () => {
     const refs = await Promise.all([a, aWide, b, aBright].map(embeddingOf));

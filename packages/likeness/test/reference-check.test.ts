@@ -1,14 +1,13 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { checkReference, MIN_EYE_DISTANCE_PX, referenceRejection } from '../src/index.ts';
-import { cropAround, samplePhoto } from './samples.ts';
+import { sampleFace, samplePhoto } from '../src/samples.ts';
 
 // Real photos, real models: faces cropped out of the group photos in @vladmandic/face-api's demo/.
-const S6_LEFT = { x: 250, y: 468, width: 210, height: 291 };
 
 describe('checkReference on real photos', () => {
   it('accepts one sharp frontal face and reports its box and measurements', async () => {
-    const crop = await cropAround(await samplePhoto(6), S6_LEFT, 0.3);
+    const crop = await sampleFace('left');
     const r = await checkReference(crop);
     expect(r.ok).toBe(true);
     expect(r.reason).toBeUndefined();
@@ -45,7 +44,7 @@ describe('checkReference on real photos', () => {
   });
 
   it('refuses a small face as faceTooSmall, with its measured size', async () => {
-    const crop = await cropAround(await samplePhoto(6), S6_LEFT, 0.3);
+    const crop = await sampleFace('left');
     const small = await sharp(crop).resize(150).jpeg().toBuffer(); // eyes ~45 px apart
     const r = await checkReference(small);
     expect(r.reason).toBe('faceTooSmall');
@@ -54,7 +53,7 @@ describe('checkReference on real photos', () => {
   });
 
   it('refuses a blurred face as tooBlurry', async () => {
-    const crop = await cropAround(await samplePhoto(6), S6_LEFT, 0.3);
+    const crop = await sampleFace('left');
     const r = await checkReference(await sharp(crop).blur(3).jpeg().toBuffer());
     expect(r.reason).toBe('tooBlurry');
   });

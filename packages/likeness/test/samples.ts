@@ -1,37 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import sharp from 'sharp';
-import { detectFaces, type FaceBox } from '../src/index.ts';
-
-// The group photos shipped in @vladmandic/face-api's demo/ (3-5 faces each): the only real faces on
-// this machine, used for tests and for calibrating the thresholds.
-const require = createRequire(import.meta.url);
-const demoDir = `${path.dirname(require.resolve('@vladmandic/face-api/package.json'))}/demo`;
-
-export const SAMPLE_NUMBERS = [1, 2, 3, 4, 5, 6] as const;
-
-export function samplePhoto(n: number): Promise<Buffer> {
-  return readFile(`${demoDir}/sample${n}.jpg`);
-}
+import { detectFaces } from '../src/index.ts';
+import { cropAround, SAMPLE_NUMBERS, samplePhoto } from '../src/samples.ts';
 
 export interface FaceCrop {
   readonly id: string;
   /** JPEG of one face with a margin, as a user's portrait reference would be. */
   readonly bytes: Buffer;
-}
-
-/** Square crop around a face box: `margin` box-sizes of context on each side, clipped to the photo. */
-export async function cropAround(photo: Buffer, box: FaceBox, margin: number): Promise<Buffer> {
-  const meta = await sharp(photo).metadata();
-  const side = Math.max(box.width, box.height) * (1 + 2 * margin);
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
-  const left = Math.max(0, Math.round(cx - side / 2));
-  const top = Math.max(0, Math.round(cy - side / 2));
-  const width = Math.min(meta.width - left, Math.round(side));
-  const height = Math.min(meta.height - top, Math.round(side));
-  return sharp(photo).extract({ left, top, width, height }).jpeg({ quality: 92 }).toBuffer();
 }
 
 /**

@@ -26,6 +26,7 @@ describe('job model', () => {
       'RUNNING',
       'RUNNING',
       'RUNNING',
+      'RUNNING',
       'SUCCEEDED',
       'FAILED',
       'CANCELLED',

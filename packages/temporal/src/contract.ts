@@ -1,4 +1,4 @@
-import type { JobState, JobTask } from '@photomaker/schema';
+import type { JobState, JobTask, ReferenceCheckMode } from '@photomaker/schema';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
 import type { JobAdmission } from './admission-contract.ts';
@@ -41,6 +41,11 @@ export interface PhotoMakerJobInput {
    * Runware work, and gives it back when it ends. Absent (no limit applies, older starts): runs at once.
    */
   admission?: JobAdmission;
+  /**
+   * STRICT | WARN: the reference photos are checked on the vision task queue before anything is sent to
+   * Runware (issue #17). Absent (older starts) or OFF: no check.
+   */
+  referenceCheck?: ReferenceCheckMode;
 }
 
 /** The full current job state: the source of truth for snapshots and the terminal state. */

@@ -1,5 +1,6 @@
 import { createEventActivities } from '../events/event-activities.ts';
 import { createRequestAdmissionSlot } from './admission.ts';
+import { createCheckReferences } from './check-references.ts';
 import { createCollectImages } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
@@ -22,6 +23,8 @@ export function createActivities(deps: ActivityDeps) {
     /** On the deliveries task queue. */
     deliverWebhook: createDeliverWebhook(deps),
     deliverUpload: createDeliverUpload(deps),
+    /** On the vision task queue (face models, CPU-bound). */
+    checkReferences: createCheckReferences(deps),
   };
 }
 
@@ -29,9 +32,9 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
-  const { deliverWebhook, deliverUpload, ...main } = activities;
+  const { deliverWebhook, deliverUpload, checkReferences, ...main } = activities;
   // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
   // local step then hands every job over at once.
   if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
-  return { main, deliveries: { deliverWebhook, deliverUpload } };
+  return { main, deliveries: { deliverWebhook, deliverUpload }, vision: { checkReferences } };
 }

@@ -30,11 +30,13 @@ import {
   invalidJobInput,
   isTransient,
   jobEnd,
+  referenceRefused,
   retryAfterOf,
   toJobError,
 } from './failures.ts';
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
+import { visionTaskQueue } from './task-queues.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
 // (@photomaker/schema/job); how they reach Redis is the job-event protocol (../events/protocol.ts).
@@ -51,6 +53,8 @@ const PER_IMAGE_TASKS = 'per-image-tasks';
  * activity's last failure then, not a cancellation); histories from before ended FAILED with it.
  */
 const CANCEL_IN_BACKOFF = 'cancel-in-backoff';
+/** Jobs started with referenceCheck STRICT/WARN check their references first; histories from before do not. */
+const REFERENCE_CHECK = 'reference-check';
 /** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
 const MAX_GAP_REPAIRS = 2;
 
@@ -75,6 +79,17 @@ function collectActivity(scheduleToCloseMs: number) {
     retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   }).collectImages;
+}
+
+/** The reference-photo gate on the vision queue: CPU work, retried like any transient failure. */
+function visionActivities() {
+  return proxyActivities<Activities>({
+    taskQueue: visionTaskQueue(workflowInfo().taskQueue),
+    // Waiting for a vision worker counts; a dead one is noticed by the start-to-close timeout.
+    scheduleToCloseTimeout: '10 minutes',
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  });
 }
 
 /** One Runware run in progress: which task, whether Runware holds it, and what it made so far. */
@@ -129,6 +144,7 @@ class PhotoMakerJob {
   /** Images, deliveries, the `succeeded` event. */
   private async complete(): Promise<void> {
     const task = this.input.task;
+    await this.checkReferences();
     await this.generate();
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
@@ -140,6 +156,24 @@ class PhotoMakerJob {
       await deliver(this.input, this.state.images);
     }
     await this.ledger.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
+  }
+
+  /**
+   * The job's first step when asked for (issue #17): STRICT ends the job on the first failed check,
+   * before anything is sent to Runware; WARN records the warnings on the job and runs it. Only a small
+   * verdict comes back into history (the photos and their embeddings stay in the vision worker).
+   */
+  private async checkReferences(): Promise<void> {
+    const mode = this.input.referenceCheck;
+    if (!mode || mode === 'OFF' || !patched(REFERENCE_CHECK)) return;
+    const { warnings } = await visionActivities().checkReferences({
+      jobId: this.input.jobId,
+      references: this.input.task.inputImages,
+    });
+    const first = warnings[0];
+    if (mode === 'STRICT' && first) throw referenceRefused(first);
+    // Published with the next step's events (no round trip of its own).
+    this.ledger.hold('references_checked', { warnings });
   }
 
   /** Writes how the job ended and rethrows: a cancellation as itself, anything else as a JobError. */

@@ -198,6 +198,10 @@ export class StubActivities {
         this.deliveries.push(input);
         return this.deliver(input);
       },
+      // Jobs here run with referenceCheck OFF; the gate is tested on the real stack (reference-check.test.ts).
+      checkReferences: async () => {
+        throw new Error('stub harness: checkReferences is not scripted');
+      },
     };
   }
 }

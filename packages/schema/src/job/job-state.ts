@@ -134,6 +134,9 @@ export function applyJobEvent(state: JobState, event: JobEvent, options: ApplyOp
     case 'image_ready':
       onImageReady(state, next, event, startedAt);
       break;
+    case 'references_checked':
+      next.referenceWarnings = event.data.warnings;
+      break;
     case 'succeeded':
     case 'failed':
     case 'cancelled':

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
 import { photoMakerParamsSchema } from '../photomaker/request.ts';
-import { JOB_PRIORITY_LEVELS, JOB_STAGES, JOB_STATUSES, type JobStage } from './job-model.ts';
+import {
+  JOB_PRIORITY_LEVELS,
+  JOB_STAGES,
+  JOB_STATUSES,
+  type JobStage,
+  REFERENCE_PROBLEMS,
+} from './job-model.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -49,6 +55,20 @@ export const jobErrorSchema = z.object({
 });
 export type JobError = z.infer<typeof jobErrorSchema>;
 
+/**
+ * A failed reference check: `invalidReferenceImage` (one photo, with its reason) or `referencesDiffer`
+ * (the photo that is not the same person as the others). A STRICT job fails with it as its error; a WARN
+ * job runs and keeps it in `referenceWarnings`.
+ */
+export const referenceWarningSchema = z.object({
+  code: z.enum(['invalidReferenceImage', 'referencesDiffer']),
+  /** `inputImages[i]`. */
+  parameter: z.string(),
+  reason: z.enum(REFERENCE_PROBLEMS).optional(),
+  message: z.string(),
+});
+export type ReferenceWarning = z.infer<typeof referenceWarningSchema>;
+
 const eventBase = {
   jobId: z.string().min(1),
   /** Per-job, starting at 1, gap-free: a subscriber resumes with the last seq it saw. */
@@ -62,6 +82,11 @@ export const jobEventSchema = z.discriminatedUnion('stage', [
     ...eventBase,
     stage: z.literal('queued'),
     data: z.object({ numberResults: z.int().positive() }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('references_checked'),
+    data: z.object({ warnings: z.array(referenceWarningSchema) }),
   }),
   z.object({
     ...eventBase,
@@ -130,5 +155,7 @@ export const jobStateSchema = z.object({
   /** Its priority in the admission queue, when it was started to wait for a slot there. */
   priority: z.enum(JOB_PRIORITY_LEVELS).optional(),
   timings: jobTimingsSchema,
+  /** What the reference check found, when it ran (WARN jobs run with warnings; empty: all passed). */
+  referenceWarnings: z.array(referenceWarningSchema).optional(),
 });
 export type JobState = z.output<typeof jobStateSchema>;

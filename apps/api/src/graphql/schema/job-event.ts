@@ -12,7 +12,7 @@ import { builder } from '../builder.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { SHARED } from '../shared-subscribe.ts';
 import { JobStageEnum, JobStatusEnum } from './enums.ts';
-import { JobErrorRef, JobImageRef, JobRef } from './job.ts';
+import { JobErrorRef, JobImageRef, JobRef, ReferenceWarningRef } from './job.ts';
 import { DateTimeScalar } from './scalars.ts';
 
 // One item object per event for every subscriber, so graphql-ws executes it once (shared-subscribe.ts).
@@ -68,6 +68,7 @@ const JobEventInterface = builder.interfaceRef<JobEventItem>('JobEvent').impleme
 
 const TYPE_BY_STAGE: Record<JobEvent['stage'], string> = {
   queued: 'JobQueued',
+  references_checked: 'JobReferencesChecked',
   uploading_references: 'JobUploadingReferences',
   submitted: 'JobSubmitted',
   image_ready: 'JobImageReady',
@@ -123,6 +124,19 @@ builder.objectRef<JobEventItem>('JobQueued').implement({
       type: DateTimeScalar,
       nullable: true,
       resolve: (item) => queueOf(item)?.estimatedFinishAt ?? null,
+    }),
+  }),
+});
+
+builder.objectRef<JobEventItem>('JobReferencesChecked').implement({
+  interfaces: [JobEventInterface],
+  description:
+    'The reference photos were checked before anything was sent to Runware (referenceCheck STRICT or WARN); warnings are empty when every photo passed.',
+  isTypeOf: (item) => isEvent(item, 'references_checked'),
+  fields: (t) => ({
+    warnings: t.field({
+      type: [ReferenceWarningRef],
+      resolve: (item) => dataOf<'references_checked'>(item).warnings,
     }),
   }),
 });

@@ -1,4 +1,13 @@
-import type { JobError, JobImage, JobState, JobTask, Lora, ReferenceImage, Safety } from '@photomaker/schema';
+import type {
+  JobError,
+  JobImage,
+  JobState,
+  JobTask,
+  Lora,
+  ReferenceImage,
+  ReferenceWarning,
+  Safety,
+} from '@photomaker/schema';
 import { type QueueUpdate, queueUpdateOf } from '../../events/queue-watch.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -140,6 +149,21 @@ export const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
   }),
 });
 
+export const ReferenceWarningRef = builder.objectRef<ReferenceWarning>('ReferenceWarning').implement({
+  description:
+    'A reference photo that failed the check before generation: refused with referenceCheck STRICT, kept as a warning with WARN.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'invalidReferenceImage or referencesDiffer.' }),
+    parameter: t.exposeString('parameter', { description: 'The photo: inputImages[i].' }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description:
+        'For invalidReferenceImage: noFace, multipleFaces, faceTooSmall, tooBlurry or profileFace.',
+    }),
+    message: t.exposeString('message'),
+  }),
+});
+
 const JobTimings = builder.objectRef<JobState['timings']>('JobTimings').implement({
   description: 'Milliseconds spent per phase.',
   fields: (t) => ({
@@ -165,6 +189,13 @@ export const JobRef = builder.objectRef<JobState>('Job').implement({
     images: t.field({ type: [JobImageRef], resolve: (job) => job.images }),
     cost: t.exposeFloat('cost', { nullable: true, description: 'Total USD, when includeCost was asked.' }),
     error: t.field({ type: JobErrorRef, nullable: true, resolve: (job) => job.error }),
+    referenceWarnings: t.field({
+      type: [ReferenceWarningRef],
+      nullable: true,
+      description:
+        'What the reference check found (empty: every photo passed). Null until it ran, or when referenceCheck is OFF.',
+      resolve: (job) => job.referenceWarnings ?? null,
+    }),
     createdAt: t.field({ type: DateTimeScalar, resolve: (job) => job.createdAt }),
     startedAt: t.field({ type: DateTimeScalar, nullable: true, resolve: (job) => job.startedAt }),
     finishedAt: t.field({ type: DateTimeScalar, nullable: true, resolve: (job) => job.finishedAt }),
