@@ -206,6 +206,7 @@ export async function createApiServer(
           tenant,
           limits: locals.principal?.limits ?? {},
           defaultPriority: locals.principal?.defaults?.priority,
+          defaultReferenceCheck: locals.principal?.defaults?.referenceCheck,
           requestId: locals.requestId,
           logger: logger.child({ requestId: locals.requestId, tenant }),
           deps,

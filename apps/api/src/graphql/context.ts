@@ -1,4 +1,5 @@
 import type { Logger } from '@photomaker/observability';
+import type { ReferenceCheckMode } from '@photomaker/schema';
 import type { JobPriority } from '@photomaker/temporal';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
@@ -37,6 +38,8 @@ export interface GraphQLContext {
   limits: TenantLimits;
   /** The tenant's default job priority (tenants file `defaults.priority`, else env); NORMAL when unset. */
   defaultPriority?: JobPriority | undefined;
+  /** The tenant's default reference check (tenants file `defaults.referenceCheck`, else env); OFF when unset. */
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
   requestId: string;
   logger: Logger;
   deps: GraphQLDeps;

@@ -114,6 +114,7 @@ export function attachWebSockets(deps: WebSocketDeps): {
           tenant: principal.tenant,
           limits: principal.limits,
           defaultPriority: principal.defaults?.priority,
+          defaultReferenceCheck: principal.defaults?.referenceCheck,
           requestId,
           logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),
           deps: deps.graphql,

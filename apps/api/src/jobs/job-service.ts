@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CancelRequests, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
+import { initialJobState, type JobState, type JobTask, type ReferenceCheckMode } from '@photomaker/schema';
 import {
   type JobAdmission,
   type PhotoMakerJobInput,
@@ -33,6 +33,8 @@ export interface StartJobRequest extends JobRequest {
   cancelAt?: string;
   /** The job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
   admission?: JobAdmission;
+  /** STRICT | WARN: check the reference photos first (PhotoMakerJobInput.referenceCheck); absent: OFF. */
+  referenceCheck?: ReferenceCheckMode;
 }
 
 export interface StartJobResult {
@@ -85,6 +87,7 @@ export class JobService {
       createdAt: new Date().toISOString(),
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.admission ? { admission: request.admission } : {}),
+      ...(request.referenceCheck ? { referenceCheck: request.referenceCheck } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };

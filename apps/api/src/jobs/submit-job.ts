@@ -3,7 +3,9 @@ import {
   type JobState,
   normalizePhotoMaker,
   type PhotoMakerParams,
+  type ReferenceCheckMode,
   type RunwareError,
+  referenceCheckSchema,
   resolveCancelAfter,
 } from '@photomaker/schema';
 import { JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
@@ -49,6 +51,12 @@ export interface SubmitRequest {
   priority?: unknown;
   /** The tenant's default priority (tenants file `defaults.priority`, else PHOTOMAKER_TENANT_DEFAULT_PRIORITY). */
   defaultPriority?: JobPriority | undefined;
+  /**
+   * STRICT | WARN | OFF as the client sent it (validated here): how the reference photos are checked
+   * before Runware is paid (issue #17). Absent: `defaultReferenceCheck`, else OFF.
+   */
+  referenceCheck?: unknown;
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
   /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
   onlyNew?: boolean;
   /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
@@ -144,11 +152,17 @@ export class SubmitJob {
     }
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
+    const referenceCheck = referenceCheckOf(request.referenceCheck) ?? request.defaultReferenceCheck ?? 'OFF';
     const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const started = await this.startOrReplay(request, { jobId, cancelAt, priority }, params, hold);
+    const started = await this.startOrReplay(
+      request,
+      { jobId, cancelAt, priority, referenceCheck },
+      params,
+      hold,
+    );
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
     if (created) {
@@ -173,12 +187,17 @@ export class SubmitJob {
    */
   private async startOrReplay(
     request: SubmitRequest,
-    ids: { jobId: string; cancelAt: string | undefined; priority: JobPriority },
+    ids: {
+      jobId: string;
+      cancelAt: string | undefined;
+      priority: JobPriority;
+      referenceCheck: ReferenceCheckMode;
+    },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
-    const { jobId, cancelAt, priority } = ids;
+    const { jobId, cancelAt, priority, referenceCheck } = ids;
     const job = {
       tenant,
       jobId,
@@ -206,6 +225,7 @@ export class SubmitJob {
       task,
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
+      ...(referenceCheck !== 'OFF' ? { referenceCheck } : {}),
     });
   }
 }
@@ -239,6 +259,18 @@ function priorityOf(priority: unknown): JobPriority | undefined {
     'invalidPriority',
     'priority',
     "Invalid value for 'priority': it must be HIGH, NORMAL or LOW.",
+  );
+}
+
+/** The reference check a client sent, checked; undefined when it sent none. */
+function referenceCheckOf(value: unknown): ReferenceCheckMode | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parsed = referenceCheckSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw InvalidInputError.of(
+    'invalidReferenceCheck',
+    'referenceCheck',
+    parsed.error.issues[0]?.message ?? '',
   );
 }
 

@@ -6,6 +6,7 @@ import {
   JOB_STAGES,
   JOB_STATUSES,
   type JobStage,
+  REFERENCE_CHECK_MODES,
   REFERENCE_PROBLEMS,
 } from './job-model.ts';
 
@@ -54,6 +55,11 @@ export const jobErrorSchema = z.object({
   retryable: z.boolean(),
 });
 export type JobError = z.infer<typeof jobErrorSchema>;
+
+/** `referenceCheck` of a job (GraphQL input, /v1 extra field, tenant default). */
+export const referenceCheckSchema = z.enum(REFERENCE_CHECK_MODES, {
+  error: "Invalid value for 'referenceCheck': it must be STRICT, WARN or OFF.",
+});
 
 /**
  * A failed reference check: `invalidReferenceImage` (one photo, with its reason) or `referencesDiffer`

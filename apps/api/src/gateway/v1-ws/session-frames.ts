@@ -143,6 +143,7 @@ export class SessionFrames {
       tenant: principal.tenant,
       limits: principal.limits,
       defaultPriority: principal.defaults?.priority,
+      defaultReferenceCheck: principal.defaults?.referenceCheck,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,
       signal: this.deps.signal,
       push: (task) => {

@@ -80,6 +80,7 @@ export function v1Routes(deps: V1Deps): Router {
       tenant: admitted.principal.tenant,
       limits: admitted.principal.limits,
       defaultPriority: admitted.principal.defaults?.priority,
+      defaultReferenceCheck: admitted.principal.defaults?.referenceCheck,
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
     };

@@ -7,6 +7,7 @@ import {
   isPhotoMakerJobTask,
   isTerminalStatus,
   type PhotoMakerJobTask,
+  type ReferenceCheckMode,
   type RunwareError,
   TASK_SCHEMAS,
   validateTask,
@@ -62,6 +63,8 @@ export interface V1Caller {
   limits: TenantLimits;
   /** The tenant's default job priority (a task's own `priority` wins). */
   defaultPriority?: JobPriority | undefined;
+  /** The tenant's default reference check (a task's own `referenceCheck` wins). */
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
   /**
    * Transports that push results (the /v1 WebSocket): a sync task is not waited for; it is handed here
    * once its job has started and answers nothing yet. Without it (REST), sync tasks wait.
@@ -159,6 +162,7 @@ export class V1Tasks {
           reserved,
           cancelAfter: extraOf(task, 'cancelAfter'),
           priority: extraOf(task, 'priority'),
+          referenceCheck: extraOf(task, 'referenceCheck'),
         })
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
@@ -221,7 +225,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter, priority }: TaskExtras,
+    { reserved, cancelAfter, priority, referenceCheck }: TaskExtras,
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -241,6 +245,8 @@ export class V1Tasks {
       cancelAfter,
       priority,
       defaultPriority: caller.defaultPriority,
+      referenceCheck,
+      defaultReferenceCheck: caller.defaultReferenceCheck,
       limits: caller.limits,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
@@ -311,13 +317,14 @@ interface TaskExtras {
   reserved: Set<string>;
   cancelAfter: unknown;
   priority: unknown;
+  referenceCheck: unknown;
 }
 
 /**
- * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`): the wire schema drops them,
+ * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `referenceCheck`): the wire schema drops them,
  * Runware would ignore them; submission validates them.
  */
-function extraOf(task: unknown, field: 'cancelAfter' | 'priority'): unknown {
+function extraOf(task: unknown, field: 'cancelAfter' | 'priority' | 'referenceCheck'): unknown {
   return task !== null && typeof task === 'object' && field in task
     ? (task as Record<string, unknown>)[field]
     : undefined;

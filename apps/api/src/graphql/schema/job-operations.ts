@@ -121,6 +121,8 @@ builder.mutationField('generatePhotoMaker', (t) =>
         cancelAfter: args.input.cancelAfter ?? undefined,
         priority: args.input.priority ?? undefined,
         defaultPriority: ctx.defaultPriority,
+        referenceCheck: args.input.referenceCheck ?? undefined,
+        defaultReferenceCheck: ctx.defaultReferenceCheck,
         limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });

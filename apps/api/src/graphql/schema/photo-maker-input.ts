@@ -6,6 +6,7 @@ import {
   OutputFormatEnum,
   OutputTypeEnum,
   PromptWeightingEnum,
+  ReferenceCheckEnum,
   SafetyModeEnum,
   StyleEnum,
 } from './enums.ts';
@@ -85,6 +86,11 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
       type: JobPriorityEnum,
       description:
         "Not a Runware parameter: where the job queues among the tenant's own jobs when it waits for a slot. The tenant's default when omitted (NORMAL unless configured).",
+    }),
+    referenceCheck: t.field({
+      type: ReferenceCheckEnum,
+      description:
+        "Not a Runware parameter: check the reference photos before Runware is paid (one large, sharp, frontal face each; one person in all). The tenant's default when omitted (OFF unless configured).",
     }),
     ttl: t.int({
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,

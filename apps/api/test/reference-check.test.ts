@@ -1,0 +1,113 @@
+import { sampleFace, samplePhoto } from '@photomaker/likeness/samples';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseInput, GENERATE, gql, startApi, tenants, v1 } from './helpers.ts';
+
+// `referenceCheck` end to end (real Temporal, the worker with its vision queue, the emulator, real face
+// models): the tenant default (STRICT here) and a job's own value, on GraphQL and /v1 alike.
+
+const who = tenants('faces');
+const key = who.faces.key;
+let api: Awaited<ReturnType<typeof startApi>>;
+let groupPhoto: string;
+let portrait: string;
+
+const dataUri = (bytes: Buffer) => `data:image/jpeg;base64,${bytes.toString('base64')}`;
+
+beforeAll(async () => {
+  api = await startApi(who, { PHOTOMAKER_TENANT_DEFAULT_REFERENCE_CHECK: 'STRICT' });
+  groupPhoto = dataUri(
+    await sharp(await samplePhoto(1))
+      .resize(1024)
+      .jpeg()
+      .toBuffer(),
+  );
+  portrait = dataUri(await sampleFace('left'));
+});
+
+afterAll(async () => {
+  await api?.server.close();
+});
+
+type Job = {
+  id: string;
+  status: string;
+  error: { code: string; parameter: string | null; message: string } | null;
+  referenceWarnings: { code: string; parameter: string; reason: string | null }[] | null;
+};
+const GENERATE_CHECKED = `mutation Generate($input: PhotoMakerInput!) {
+  generatePhotoMaker(input: $input) { id status error { code parameter message } referenceWarnings { code parameter reason } }
+}`;
+
+describe('referenceCheck', () => {
+  it('tenant default STRICT: a group photo fails the job with invalidReferenceImage naming inputImages[1]', async () => {
+    const { data, errors } = await gql<{ generatePhotoMaker: Job }>(api.url, key, GENERATE_CHECKED, {
+      input: baseInput({ inputImages: [portrait, groupPhoto], deliveryMethod: 'SYNC' }),
+    });
+    expect(errors).toBeUndefined();
+    expect(data?.generatePhotoMaker).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'invalidReferenceImage', parameter: 'inputImages[1]' },
+    });
+    expect(data?.generatePhotoMaker.error?.message).toContain('multipleFaces');
+  });
+
+  it('WARN on the job: it runs, and Job.referenceWarnings says why the photo is weak', async () => {
+    const { data, errors } = await gql<{ generatePhotoMaker: Job }>(api.url, key, GENERATE_CHECKED, {
+      input: baseInput({ inputImages: [groupPhoto], deliveryMethod: 'SYNC', referenceCheck: 'WARN' }),
+    });
+    expect(errors).toBeUndefined();
+    expect(data?.generatePhotoMaker).toMatchObject({
+      status: 'SUCCEEDED',
+      referenceWarnings: [
+        { code: 'invalidReferenceImage', parameter: 'inputImages[0]', reason: 'multipleFaces' },
+      ],
+    });
+  });
+
+  it('OFF on the job: no check, referenceWarnings null', async () => {
+    const { data } = await gql<{ generatePhotoMaker: Job }>(api.url, key, GENERATE_CHECKED, {
+      input: baseInput({ inputImages: [groupPhoto], deliveryMethod: 'SYNC', referenceCheck: 'OFF' }),
+    });
+    expect(data?.generatePhotoMaker).toMatchObject({ status: 'SUCCEEDED', referenceWarnings: null });
+  });
+
+  it('/v1 (an extra task field): the refusal is a Runware-style error naming the photo', async () => {
+    const taskUUID = crypto.randomUUID();
+    const response = await v1(api.url, key, [
+      {
+        taskType: 'photoMaker',
+        taskUUID,
+        ...baseInput({ inputImages: [groupPhoto] }),
+        model: 'civitai:139562@344487',
+        referenceCheck: 'STRICT',
+      },
+    ]);
+    expect(response.body.errors?.[0]).toMatchObject({
+      code: 'invalidReferenceImage',
+      parameter: 'inputImages[0]',
+      taskUUID,
+    });
+  });
+
+  it('a bad value is refused naming the field, on GraphQL and on /v1; nothing starts', async () => {
+    const result = await gql(api.url, key, GENERATE, { input: baseInput({ referenceCheck: 'MAYBE' }) });
+    expect(result.errors?.[0]?.message).toContain('ReferenceCheck');
+    const taskUUID = crypto.randomUUID();
+    const response = await v1(api.url, key, [
+      {
+        taskType: 'photoMaker',
+        taskUUID,
+        ...baseInput(),
+        model: 'civitai:139562@344487',
+        referenceCheck: 'maybe',
+      },
+    ]);
+    expect(response.body.errors?.[0]).toMatchObject({
+      code: 'invalidReferenceCheck',
+      parameter: 'referenceCheck',
+    });
+    const after = await v1(api.url, key, [{ taskType: 'getResponse', taskUUID }]);
+    expect(after.body.data ?? []).toHaveLength(0);
+  });
+});
