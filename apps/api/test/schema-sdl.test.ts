@@ -43,7 +43,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, priority and referenceCheck', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -74,8 +74,10 @@ describe('schema.graphql', () => {
         'lora',
         'vae',
         'promptWeighting',
-        // Ours, not Runware's: the job's deadline.
+        // Ours, not Runware's: the job's deadline, queue priority and reference-photo check.
         'cancelAfter',
+        'priority',
+        'referenceCheck',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;
