@@ -90,6 +90,39 @@ describe('referenceCheck', () => {
     });
   });
 
+  it('a job with a usable portrait runs and scores every image (GraphQL JobImage, /v1 extra fields)', async () => {
+    const SCORED = `mutation Generate($input: PhotoMakerInput!) {
+      generatePhotoMaker(input: $input) { status referenceWarnings { code } images { index likeness faceFound } }
+    }`;
+    type Scored = {
+      status: string;
+      referenceWarnings: unknown[];
+      images: { index: number; likeness: number | null; faceFound: boolean | null }[];
+    };
+    const { data, errors } = await gql<{ generatePhotoMaker: Scored }>(api.url, key, SCORED, {
+      input: baseInput({ inputImages: [portrait], deliveryMethod: 'SYNC', numberResults: 2 }),
+    });
+    expect(errors).toBeUndefined();
+    expect(data?.generatePhotoMaker).toMatchObject({ status: 'SUCCEEDED', referenceWarnings: [] });
+    for (const image of data?.generatePhotoMaker.images ?? []) {
+      expect(image.faceFound).toBe(true);
+      expect(image.likeness).toBeGreaterThan(0.6);
+    }
+    const taskUUID = crypto.randomUUID();
+    const response = await v1(api.url, key, [
+      {
+        taskType: 'photoMaker',
+        taskUUID,
+        ...baseInput({ inputImages: [portrait] }),
+        model: 'civitai:139562@344487',
+      },
+    ]);
+    expect(response.body.errors).toBeUndefined();
+    const item = response.body.data?.[0] as { likeness?: number; faceFound?: boolean } | undefined;
+    expect(item?.faceFound).toBe(true);
+    expect(item?.likeness).toBeGreaterThan(0.6);
+  });
+
   it('a bad value is refused naming the field, on GraphQL and on /v1; nothing starts', async () => {
     const result = await gql(api.url, key, GENERATE, { input: baseInput({ referenceCheck: 'MAYBE' }) });
     expect(result.errors?.[0]?.message).toContain('ReferenceCheck');

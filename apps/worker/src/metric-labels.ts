@@ -25,6 +25,7 @@ export const ACTIVITY_TYPES = [
   'deliverWebhook',
   'deliverUpload',
   'checkReferences',
+  'scoreLikeness',
 ] as const satisfies readonly (keyof Activities)[];
 
 type UnlistedActivity = Exclude<keyof Activities, (typeof ACTIVITY_TYPES)[number]>;

@@ -27,6 +27,7 @@ describe('job model', () => {
       'RUNNING',
       'RUNNING',
       'RUNNING',
+      'RUNNING',
       'SUCCEEDED',
       'FAILED',
       'CANCELLED',

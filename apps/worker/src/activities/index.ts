@@ -5,6 +5,7 @@ import { createCollectImages } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createScoreLikeness } from './score-likeness.ts';
 import { createSingleImageStep, HANDED_OVER } from './single-image-step.ts';
 
 export type { ActivityDeps } from './deps.ts';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     deliverUpload: createDeliverUpload(deps),
     /** On the vision task queue (face models, CPU-bound). */
     checkReferences: createCheckReferences(deps),
+    scoreLikeness: createScoreLikeness(deps),
   };
 }
 
@@ -32,9 +34,9 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
-  const { deliverWebhook, deliverUpload, checkReferences, ...main } = activities;
+  const { deliverWebhook, deliverUpload, checkReferences, scoreLikeness, ...main } = activities;
   // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
   // local step then hands every job over at once.
   if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
-  return { main, deliveries: { deliverWebhook, deliverUpload }, vision: { checkReferences } };
+  return { main, deliveries: { deliverWebhook, deliverUpload }, vision: { checkReferences, scoreLikeness } };
 }

@@ -55,6 +55,8 @@ const PER_IMAGE_TASKS = 'per-image-tasks';
 const CANCEL_IN_BACKOFF = 'cancel-in-backoff';
 /** Jobs started with referenceCheck STRICT/WARN check their references first; histories from before do not. */
 const REFERENCE_CHECK = 'reference-check';
+/** Jobs with a reference check also score every image's likeness; histories from before do not. */
+const LIKENESS_SCORE = 'likeness-score';
 /** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
 const MAX_GAP_REPAIRS = 2;
 
@@ -102,6 +104,8 @@ interface RunState {
 class PhotoMakerJob {
   private readonly input: PhotoMakerJobInput;
   readonly ledger: JobLedger;
+  /** Every image gets a likeness score before the job ends (set once, at the start of complete()). */
+  private scoring = false;
 
   constructor(input: PhotoMakerJobInput) {
     this.input = input;
@@ -145,7 +149,9 @@ class PhotoMakerJob {
   private async complete(): Promise<void> {
     const task = this.input.task;
     await this.checkReferences();
+    this.scoring = this.scoresImages();
     await this.generate();
+    if (this.scoring) await this.scoreImages();
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
     if (task.webhookURL || task.uploadEndpoint) {
@@ -174,6 +180,42 @@ class PhotoMakerJob {
     if (mode === 'STRICT' && first) throw referenceRefused(first);
     // Published with the next step's events (no round trip of its own).
     this.ledger.hold('references_checked', { warnings });
+  }
+
+  private scoresImages(): boolean {
+    const mode = this.input.referenceCheck;
+    const anyBlob = this.input.task.inputImages.some((ref) => ref.kind === 'blob');
+    return !!mode && mode !== 'OFF' && anyBlob && patched(LIKENESS_SCORE);
+  }
+
+  /**
+   * Each image's likeness to the references, on the vision queue, as one `images_scored` event. Best
+   * effort: a failed score leaves the image unscored, never fails a job whose images are made and paid.
+   */
+  private async scoreImages(): Promise<void> {
+    const score = proxyActivities<Activities>({
+      taskQueue: visionTaskQueue(workflowInfo().taskQueue),
+      scheduleToCloseTimeout: '5 minutes',
+      startToCloseTimeout: '1 minute',
+      retry: { initialInterval: '1 second', maximumAttempts: 3 },
+    }).scoreLikeness;
+    const images = this.state.images;
+    const results = await Promise.all(
+      images.map((image) =>
+        score({ jobId: this.input.jobId, references: this.input.task.inputImages, image: image.blob }).catch(
+          (error: unknown) => {
+            if (isCancellation(error)) throw error;
+            log.warn('likeness score failed', { jobId: this.input.jobId, index: image.index });
+            return null;
+          },
+        ),
+      ),
+    );
+    const scores = images.flatMap((image, i) => {
+      const result = results[i];
+      return result ? [{ index: image.index, ...result }] : [];
+    });
+    if (scores.length > 0) await this.ledger.emit('images_scored', { scores });
   }
 
   /** Writes how the job ended and rethrows: a cancellation as itself, anything else as a JobError. */
@@ -236,8 +278,9 @@ class PhotoMakerJob {
     // A single-image job without deliveries is done when its Runware step is: that step runs inside the
     // first workflow task. (With deliveries, a cancellation must still be able to stop them: it reaches
     // the workflow only with its next task, so those jobs keep the task-queue activity.)
+    // A scored job ends after its scores: its last Runware step must not write `succeeded`.
     let inWorkflowTask =
-      total === 1 && !task.webhookURL && !task.uploadEndpoint && patched(LOCAL_RUNWARE_STEP);
+      total === 1 && !task.webhookURL && !task.uploadEndpoint && !this.scoring && patched(LOCAL_RUNWARE_STEP);
     while (this.state.images.length < total) {
       const before = this.state.images.length;
       const result = await this.collect(current, deadline - Date.now(), inWorkflowTask);
@@ -351,7 +394,7 @@ class PhotoMakerJob {
       nextIndex: this.state.images.length,
       total: task.numberResults,
       image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
-      ...(task.webhookURL || task.uploadEndpoint
+      ...(task.webhookURL || task.uploadEndpoint || this.scoring
         ? {}
         : { endsJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
       ...range,

@@ -31,6 +31,7 @@ export const JOB_STAGES = [
   'uploading_references',
   'submitted',
   'image_ready',
+  'images_scored',
   'delivering',
   'succeeded',
   'failed',

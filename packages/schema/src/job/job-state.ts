@@ -107,6 +107,14 @@ function onTerminal(
   if (event.stage === 'failed') next.error = event.data.error;
 }
 
+function applyScores(images: JobState['images'], scores: JobEventOf<'images_scored'>['data']['scores']) {
+  const byIndex = new Map(scores.map((score) => [score.index, score]));
+  return images.map((image) => {
+    const score = byIndex.get(image.index);
+    return score ? { ...image, likeness: score.likeness, faceFound: score.faceFound } : image;
+  });
+}
+
 /**
  * Folds one event into the state. Events at or below `state.seq` are ignored (already applied). Timings:
  * queuedMs until the first running stage, uploadMs of the references, generateMs from submission to the
@@ -136,6 +144,9 @@ export function applyJobEvent(state: JobState, event: JobEvent, options: ApplyOp
       break;
     case 'references_checked':
       next.referenceWarnings = event.data.warnings;
+      break;
+    case 'images_scored':
+      next.images = applyScores(state.images, event.data.scores);
       break;
     case 'succeeded':
     case 'failed':

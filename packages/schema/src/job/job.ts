@@ -45,6 +45,13 @@ export const jobImageSchema = z.object({
   blob: blobRefSchema,
   cost: z.number().nonnegative().optional(),
   nsfw: z.boolean().optional(),
+  /**
+   * How much the face in the image looks like the reference photos (issue #17): 1 identical, 0.5 the
+   * same-person threshold, 0 far off or no face. Absent: not scored (referenceCheck OFF).
+   */
+  likeness: z.number().min(0).max(1).optional(),
+  /** Whether the image shows a face at all (absent: not scored). */
+  faceFound: z.boolean().optional(),
 });
 export type JobImage = z.infer<typeof jobImageSchema>;
 
@@ -74,6 +81,14 @@ export const referenceWarningSchema = z.object({
   message: z.string(),
 });
 export type ReferenceWarning = z.infer<typeof referenceWarningSchema>;
+
+/** The likeness score of one image of the job (by its index). */
+export const imageScoreSchema = z.object({
+  index: z.int().nonnegative(),
+  likeness: z.number().min(0).max(1),
+  faceFound: z.boolean(),
+});
+export type ImageScore = z.infer<typeof imageScoreSchema>;
 
 const eventBase = {
   jobId: z.string().min(1),
@@ -108,6 +123,11 @@ export const jobEventSchema = z.discriminatedUnion('stage', [
     ...eventBase,
     stage: z.literal('image_ready'),
     data: z.object({ index: z.int().nonnegative(), total: z.int().positive(), image: jobImageSchema }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('images_scored'),
+    data: z.object({ scores: z.array(imageScoreSchema) }),
   }),
   z.object({
     ...eventBase,

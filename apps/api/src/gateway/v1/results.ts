@@ -121,6 +121,9 @@ export class V1Results {
     item.seed = image.seed;
     if (reportsNsfw(state.task.safety)) item.NSFWContent = image.nsfw ?? false;
     if (state.task.includeCost && image.cost !== undefined) item.cost = image.cost;
+    // Ours, not Runware's (clients ignore unknown fields): the likeness score, when the job has one.
+    if (image.likeness !== undefined) item.likeness = image.likeness;
+    if (image.faceFound !== undefined) item.faceFound = image.faceFound;
     return item;
   }
 }

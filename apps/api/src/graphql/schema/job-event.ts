@@ -1,4 +1,5 @@
 import {
+  type ImageScore,
   type JobEvent,
   type JobEventOf,
   type JobState,
@@ -72,6 +73,7 @@ const TYPE_BY_STAGE: Record<JobEvent['stage'], string> = {
   uploading_references: 'JobUploadingReferences',
   submitted: 'JobSubmitted',
   image_ready: 'JobImageReady',
+  images_scored: 'JobImagesScored',
   delivering: 'JobDelivering',
   succeeded: 'JobSucceeded',
   failed: 'JobFailed',
@@ -138,6 +140,25 @@ builder.objectRef<JobEventItem>('JobReferencesChecked').implement({
       type: [ReferenceWarningRef],
       resolve: (item) => dataOf<'references_checked'>(item).warnings,
     }),
+  }),
+});
+
+const ImageScoreRef = builder.objectRef<ImageScore>('ImageScore').implement({
+  description: 'The likeness score of one image of the job.',
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    likeness: t.exposeFloat('likeness'),
+    faceFound: t.exposeBoolean('faceFound'),
+  }),
+});
+
+builder.objectRef<JobEventItem>('JobImagesScored').implement({
+  interfaces: [JobEventInterface],
+  description:
+    "Every image's likeness to the reference photos was measured (jobs with a reference check), before the job ends; the scores are also on Job.images.",
+  isTypeOf: (item) => isEvent(item, 'images_scored'),
+  fields: (t) => ({
+    scores: t.field({ type: [ImageScoreRef], resolve: (item) => dataOf<'images_scored'>(item).scores }),
   }),
 });
 

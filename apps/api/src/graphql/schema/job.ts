@@ -128,6 +128,15 @@ export const JobImageRef = builder.objectRef<JobImage>('JobImage').implement({
       nullable: true,
       description: "Runware's NSFWContent flag, when safety was used.",
     }),
+    likeness: t.exposeFloat('likeness', {
+      nullable: true,
+      description:
+        'How much the face in the image looks like the reference photos: 1 identical, 0.5 the same-person threshold, 0 far off or no face. Null: not scored (referenceCheck OFF) or not yet.',
+    }),
+    faceFound: t.exposeBoolean('faceFound', {
+      nullable: true,
+      description: 'Whether the image shows a face at all. Null: not scored.',
+    }),
     width: t.exposeInt('width'),
     height: t.exposeInt('height'),
     outputFormat: t.field({ type: OutputFormatEnum, resolve: (image) => image.outputFormat }),
