@@ -30,13 +30,12 @@ import {
   invalidJobInput,
   isTransient,
   jobEnd,
-  referenceRefused,
   retryAfterOf,
   toJobError,
 } from './failures.ts';
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
-import { visionTaskQueue } from './task-queues.ts';
+import { checkReferences, scoreImages, scoresImages } from './vision-steps.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
 // (@photomaker/schema/job); how they reach Redis is the job-event protocol (../events/protocol.ts).
@@ -53,10 +52,6 @@ const PER_IMAGE_TASKS = 'per-image-tasks';
  * activity's last failure then, not a cancellation); histories from before ended FAILED with it.
  */
 const CANCEL_IN_BACKOFF = 'cancel-in-backoff';
-/** Jobs started with referenceCheck STRICT/WARN check their references first; histories from before do not. */
-const REFERENCE_CHECK = 'reference-check';
-/** Jobs with a reference check also score every image's likeness; histories from before do not. */
-const LIKENESS_SCORE = 'likeness-score';
 /** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
 const MAX_GAP_REPAIRS = 2;
 
@@ -81,17 +76,6 @@ function collectActivity(scheduleToCloseMs: number) {
     retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   }).collectImages;
-}
-
-/** The reference-photo gate on the vision queue: CPU work, retried like any transient failure. */
-function visionActivities() {
-  return proxyActivities<Activities>({
-    taskQueue: visionTaskQueue(workflowInfo().taskQueue),
-    // Waiting for a vision worker counts; a dead one is noticed by the start-to-close timeout.
-    scheduleToCloseTimeout: '10 minutes',
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-  });
 }
 
 /** One Runware run in progress: which task, whether Runware holds it, and what it made so far. */
@@ -148,10 +132,10 @@ class PhotoMakerJob {
   /** Images, deliveries, the `succeeded` event. */
   private async complete(): Promise<void> {
     const task = this.input.task;
-    await this.checkReferences();
-    this.scoring = this.scoresImages();
+    await checkReferences(this.input, this.ledger);
+    this.scoring = scoresImages(this.input);
     await this.generate();
-    if (this.scoring) await this.scoreImages();
+    if (this.scoring) await scoreImages(this.input, this.ledger);
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
     if (task.webhookURL || task.uploadEndpoint) {
@@ -162,60 +146,6 @@ class PhotoMakerJob {
       await deliver(this.input, this.state.images);
     }
     await this.ledger.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
-  }
-
-  /**
-   * The job's first step when asked for (issue #17): STRICT ends the job on the first failed check,
-   * before anything is sent to Runware; WARN records the warnings on the job and runs it. Only a small
-   * verdict comes back into history (the photos and their embeddings stay in the vision worker).
-   */
-  private async checkReferences(): Promise<void> {
-    const mode = this.input.referenceCheck;
-    if (!mode || mode === 'OFF' || !patched(REFERENCE_CHECK)) return;
-    const { warnings } = await visionActivities().checkReferences({
-      jobId: this.input.jobId,
-      references: this.input.task.inputImages,
-    });
-    const first = warnings[0];
-    if (mode === 'STRICT' && first) throw referenceRefused(first);
-    // Published with the next step's events (no round trip of its own).
-    this.ledger.hold('references_checked', { warnings });
-  }
-
-  private scoresImages(): boolean {
-    const mode = this.input.referenceCheck;
-    const anyBlob = this.input.task.inputImages.some((ref) => ref.kind === 'blob');
-    return !!mode && mode !== 'OFF' && anyBlob && patched(LIKENESS_SCORE);
-  }
-
-  /**
-   * Each image's likeness to the references, on the vision queue, as one `images_scored` event. Best
-   * effort: a failed score leaves the image unscored, never fails a job whose images are made and paid.
-   */
-  private async scoreImages(): Promise<void> {
-    const score = proxyActivities<Activities>({
-      taskQueue: visionTaskQueue(workflowInfo().taskQueue),
-      scheduleToCloseTimeout: '5 minutes',
-      startToCloseTimeout: '1 minute',
-      retry: { initialInterval: '1 second', maximumAttempts: 3 },
-    }).scoreLikeness;
-    const images = this.state.images;
-    const results = await Promise.all(
-      images.map((image) =>
-        score({ jobId: this.input.jobId, references: this.input.task.inputImages, image: image.blob }).catch(
-          (error: unknown) => {
-            if (isCancellation(error)) throw error;
-            log.warn('likeness score failed', { jobId: this.input.jobId, index: image.index });
-            return null;
-          },
-        ),
-      ),
-    );
-    const scores = images.flatMap((image, i) => {
-      const result = results[i];
-      return result ? [{ index: image.index, ...result }] : [];
-    });
-    if (scores.length > 0) await this.ledger.emit('images_scored', { scores });
   }
 
   /** Writes how the job ended and rethrows: a cancellation as itself, anything else as a JobError. */
