@@ -123,6 +123,35 @@ describe('referenceCheck', () => {
     expect(item?.likeness).toBeGreaterThan(0.6);
   });
 
+  it('uploadReferenceImage answers the check and the face box on demand', async () => {
+    const UPLOAD = `mutation Upload($image: String!) {
+      uploadReferenceImage(image: $image) { id check { ok reason faceCount eyeDistancePx faceBox { x y width height } } }
+    }`;
+    type Upload = {
+      uploadReferenceImage: {
+        check: {
+          ok: boolean;
+          reason: string | null;
+          faceCount: number;
+          eyeDistancePx: number;
+          faceBox: { x: number; y: number; width: number; height: number } | null;
+        };
+      };
+    };
+    const good = await gql<Upload>(api.url, key, UPLOAD, { image: portrait });
+    expect(good.errors).toBeUndefined();
+    const check = good.data?.uploadReferenceImage.check;
+    expect(check).toMatchObject({ ok: true, reason: null, faceCount: 1 });
+    expect(check?.eyeDistancePx).toBeGreaterThan(100);
+    expect(check?.faceBox?.width).toBeGreaterThan(150);
+    const group = await gql<Upload>(api.url, key, UPLOAD, { image: groupPhoto });
+    expect(group.data?.uploadReferenceImage.check).toMatchObject({
+      ok: false,
+      reason: 'multipleFaces',
+      faceCount: 3,
+    });
+  });
+
   it('a bad value is refused naming the field, on GraphQL and on /v1; nothing starts', async () => {
     const result = await gql(api.url, key, GENERATE, { input: baseInput({ referenceCheck: 'MAYBE' }) });
     expect(result.errors?.[0]?.message).toContain('ReferenceCheck');

@@ -26,6 +26,7 @@ export const ACTIVITY_TYPES = [
   'deliverUpload',
   'checkReferences',
   'scoreLikeness',
+  'checkReferenceImage',
 ] as const satisfies readonly (keyof Activities)[];
 
 type UnlistedActivity = Exclude<keyof Activities, (typeof ACTIVITY_TYPES)[number]>;

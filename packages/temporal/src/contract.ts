@@ -1,4 +1,4 @@
-import type { JobState, JobTask, ReferenceCheckMode } from '@photomaker/schema';
+import type { BlobRef, JobState, JobTask, ReferenceCheckMode, ReferenceProblem } from '@photomaker/schema';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
 import type { JobAdmission } from './admission-contract.ts';
@@ -46,6 +46,25 @@ export interface PhotoMakerJobInput {
    * Runware (issue #17). Absent (older starts) or OFF: no check.
    */
   referenceCheck?: ReferenceCheckMode;
+}
+
+/**
+ * One stored reference photo checked on its own (uploadReferenceImage's `check`): a short workflow on
+ * the job queue whose one activity runs on the vision queue. Only the blob reference goes in.
+ */
+export const REFERENCE_IMAGE_CHECK_WORKFLOW = 'checkReferenceImage';
+
+export interface ReferenceImageCheckInput {
+  blob: BlobRef;
+}
+
+/** The verdict on one photo: small numbers only (no embedding, no pixels). */
+export interface ReferenceImageCheck {
+  ok: boolean;
+  reason?: ReferenceProblem;
+  /** The (largest) face, in the photo's pixels. */
+  faceBox?: { x: number; y: number; width: number; height: number };
+  metrics: { eyeDistancePx: number; blur: number; yawDegrees: number; faceCount: number };
 }
 
 /** The full current job state: the source of truth for snapshots and the terminal state. */

@@ -20,7 +20,7 @@ export interface GraphQLDeps {
   /** Queued jobs' place in the admission queue (batched and briefly cached; undefined when unknown). */
   queue: Pick<QueueStatuses, 'load'>;
   list: Pick<JobList, 'list'>;
-  jobs: Pick<JobService, 'cancel'>;
+  jobs: Pick<JobService, 'cancel' | 'checkReferenceImage'>;
   uploads: Pick<ImageIntake, 'upload'>;
   imageUrls: Pick<ImageUrls, 'urlFor'>;
   /** Gauge of live jobEvents subscriptions. */

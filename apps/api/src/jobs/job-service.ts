@@ -1,10 +1,18 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CancelRequests, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import { initialJobState, type JobState, type JobTask, type ReferenceCheckMode } from '@photomaker/schema';
+import {
+  type BlobRef,
+  initialJobState,
+  type JobState,
+  type JobTask,
+  type ReferenceCheckMode,
+} from '@photomaker/schema';
 import {
   type JobAdmission,
   type PhotoMakerJobInput,
+  REFERENCE_IMAGE_CHECK_WORKFLOW,
+  type ReferenceImageCheck,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
   WORKFLOW_TYPE,
@@ -149,6 +157,19 @@ export class JobService {
     if (!description) return undefined;
     checkFingerprint(request, description.memo?.fingerprint);
     return this.reads.stateOf(description);
+  }
+
+  /**
+   * One stored reference photo checked by the workers' vision queue (face models live there, not in
+   * the API): a seconds-long workflow that gets the blob reference and answers the verdict.
+   */
+  async checkReferenceImage(blob: BlobRef): Promise<ReferenceImageCheck> {
+    return this.client.workflow.execute(REFERENCE_IMAGE_CHECK_WORKFLOW, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `photomaker-reference-check-${randomUUID()}`,
+      args: [{ blob }],
+      workflowExecutionTimeout: '2 minutes',
+    }) as Promise<ReferenceImageCheck>;
   }
 
   async cancel(tenant: string, jobId: string): Promise<JobState | undefined> {

@@ -1,5 +1,6 @@
 import { checkReference, type ReferenceRejection, samePerson } from '@photomaker/likeness';
 import type { ReferenceImage, ReferenceWarning } from '@photomaker/schema';
+import type { ReferenceImageCheck, ReferenceImageCheckInput } from '@photomaker/temporal';
 import { heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.ts';
 import { permanentFailure } from './failures.ts';
@@ -63,6 +64,37 @@ function differWarning(faces: CheckedFace[]): ReferenceWarning | undefined {
   const parameter = `inputImages[${odd.index}]`;
   const message = `${parameter} does not show the same person as the other reference photos.`;
   return { code: 'referencesDiffer', parameter, message };
+}
+
+/** One stored photo on its own, with its face box and measurements (uploadReferenceImage's `check`). */
+export function createCheckReferenceImage(deps: Pick<ActivityDeps, 'blobs'>) {
+  return async function checkReferenceImage(input: ReferenceImageCheckInput): Promise<ReferenceImageCheck> {
+    const bytes = await deps.blobs.get(input.blob.sha256);
+    if (!bytes)
+      throw permanentFailure('referenceImageMissing', 'The reference image is not in the blob store.');
+    const { ok, reason, faceBox, metrics } = await checkReference(bytes);
+    const round = (n: number) => Math.round(n * 10) / 10;
+    return {
+      ok,
+      ...(reason ? { reason } : {}),
+      ...(faceBox
+        ? {
+            faceBox: {
+              x: Math.round(faceBox.x),
+              y: Math.round(faceBox.y),
+              width: Math.round(faceBox.width),
+              height: Math.round(faceBox.height),
+            },
+          }
+        : {}),
+      metrics: {
+        eyeDistancePx: round(metrics.eyeDistancePx),
+        blur: round(metrics.blur),
+        yawDegrees: round(metrics.yawDegrees),
+        faceCount: metrics.faceCount,
+      },
+    };
+  };
 }
 
 export function createCheckReferences(deps: Pick<ActivityDeps, 'blobs'>) {

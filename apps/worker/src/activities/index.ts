@@ -1,6 +1,6 @@
 import { createEventActivities } from '../events/event-activities.ts';
 import { createRequestAdmissionSlot } from './admission.ts';
-import { createCheckReferences } from './check-references.ts';
+import { createCheckReferenceImage, createCheckReferences } from './check-references.ts';
 import { createCollectImages } from './collect-images.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
@@ -26,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     deliverUpload: createDeliverUpload(deps),
     /** On the vision task queue (face models, CPU-bound). */
     checkReferences: createCheckReferences(deps),
+    checkReferenceImage: createCheckReferenceImage(deps),
     scoreLikeness: createScoreLikeness(deps),
   };
 }
@@ -34,9 +35,14 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
-  const { deliverWebhook, deliverUpload, checkReferences, scoreLikeness, ...main } = activities;
+  const { deliverWebhook, deliverUpload, checkReferences, checkReferenceImage, scoreLikeness, ...main } =
+    activities;
   // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
   // local step then hands every job over at once.
   if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
-  return { main, deliveries: { deliverWebhook, deliverUpload }, vision: { checkReferences, scoreLikeness } };
+  return {
+    main,
+    deliveries: { deliverWebhook, deliverUpload },
+    vision: { checkReferences, checkReferenceImage, scoreLikeness },
+  };
 }

@@ -202,6 +202,9 @@ export class StubActivities {
       checkReferences: async () => {
         throw new Error('stub harness: checkReferences is not scripted');
       },
+      checkReferenceImage: async () => {
+        throw new Error('stub harness: checkReferenceImage is not scripted');
+      },
       scoreLikeness: async () => {
         throw new Error('stub harness: scoreLikeness is not scripted');
       },
