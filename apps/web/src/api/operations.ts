@@ -14,6 +14,8 @@ const JobImageFields = graphql(`
     size
     cost
     nsfw
+    likeness
+    faceFound
   }
 `);
 
@@ -40,6 +42,12 @@ const JobFields = graphql(
     }
     images {
       ...JobImageFields
+    }
+    referenceWarnings {
+      code
+      parameter
+      reason
+      message
     }
     timings {
       queuedMs
@@ -162,6 +170,21 @@ export const JobEventsSubscription = graphql(
       }
       ... on JobUploadingReferences {
         count
+      }
+      ... on JobReferencesChecked {
+        warnings {
+          code
+          parameter
+          reason
+          message
+        }
+      }
+      ... on JobImagesScored {
+        scores {
+          index
+          likeness
+          faceFound
+        }
       }
       ... on JobSubmitted {
         numberResults
