@@ -56,7 +56,8 @@ export async function detectFaces(bytes: Uint8Array): Promise<Detection> {
   const input = tf.tensor3d(new Int32Array(img.rgb), [img.height, img.width, 3], 'int32');
   let results: Awaited<ReturnType<typeof runDetection>>;
   try {
-    results = await runDetection(faceapi, input);
+    // The same tfjs instance at run time (models.ts); face-api's bundled typings name another copy of it.
+    results = await runDetection(faceapi, input as unknown as Parameters<typeof faceapi.detectAllFaces>[0]);
   } finally {
     input.dispose();
   }
