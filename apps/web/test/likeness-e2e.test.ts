@@ -60,6 +60,11 @@ describe('likeness in the web app', () => {
     await page.getByRole('heading', { name: 'New generation' }).waitFor();
     await page.locator('[data-testid=photo-input]').setInputFiles(photos);
     await page.locator('.photo[data-status=ready]').nth(1).waitFor({ timeout: 30_000 });
+    // The API's face check of each upload, shown on the photo before anything is generated.
+    expect(await page.locator('.photo').nth(0).locator('[data-face-check=ok]').textContent()).toContain(
+      'one clear face',
+    );
+    expect(await page.locator('.photo').nth(1).locator('[data-face-check=multipleFaces]').count()).toBe(1);
     await page.locator('#f-positivePrompt').fill('a portrait photo of a woman rwre, soft window light');
     await page.locator('#f-numberResults').fill('3');
     await page.getByRole('button', { name: 'Generate 3 images' }).click();

@@ -168,7 +168,8 @@ export class JobService {
       taskQueue: TASK_QUEUE,
       workflowId: `photomaker-reference-check-${randomUUID()}`,
       args: [{ blob }],
-      workflowExecutionTimeout: '2 minutes',
+      // A client waits for this answer: no vision worker within seconds means no verdict, not a hang.
+      workflowExecutionTimeout: '30 seconds',
     }) as Promise<ReferenceImageCheck>;
   }
 

@@ -120,6 +120,10 @@ export const UploadReferenceImageMutation = graphql(`
       url
       size
       mediaType
+      check {
+        ok
+        reason
+      }
     }
   }
 `);

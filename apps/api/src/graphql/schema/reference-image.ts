@@ -55,9 +55,17 @@ const ReferenceImage = builder.objectRef<StoredReference>('ReferenceImage').impl
     createdAt: t.field({ type: DateTimeScalar, resolve: (ref) => ref.createdAt }),
     check: t.field({
       type: ReferenceImageCheckRef,
+      nullable: true,
       description:
-        'The face check of this photo (one large, sharp, frontal face), with the detected face box; computed when asked, ~1 s.',
-      resolve: (ref, _args, ctx) => ctx.deps.jobs.checkReferenceImage(ref.blob),
+        'The face check of this photo (one large, sharp, frontal face), with the detected face box; computed when asked, ~1 s. Null when no vision worker answered in time (the upload itself stands).',
+      resolve: async (ref, _args, ctx) => {
+        try {
+          return await ctx.deps.jobs.checkReferenceImage(ref.blob);
+        } catch (error) {
+          ctx.logger.warn({ err: error }, 'reference photo check failed');
+          return null;
+        }
+      },
     }),
     expiresAt: t.field({
       type: DateTimeScalar,
