@@ -92,21 +92,32 @@ describe('referenceCheck', () => {
 
   it('a job with a usable portrait runs and scores every image (GraphQL JobImage, /v1 extra fields)', async () => {
     const SCORED = `mutation Generate($input: PhotoMakerInput!) {
-      generatePhotoMaker(input: $input) { status referenceWarnings { code } images { index likeness faceFound } }
+      generatePhotoMaker(input: $input) { status referenceWarnings { code } images { index likeness faceFound belowMinLikeness } }
     }`;
     type Scored = {
       status: string;
       referenceWarnings: unknown[];
-      images: { index: number; likeness: number | null; faceFound: boolean | null }[];
+      images: {
+        index: number;
+        likeness: number | null;
+        faceFound: boolean | null;
+        belowMinLikeness: boolean | null;
+      }[];
     };
     const { data, errors } = await gql<{ generatePhotoMaker: Scored }>(api.url, key, SCORED, {
-      input: baseInput({ inputImages: [portrait], deliveryMethod: 'SYNC', numberResults: 2 }),
+      input: baseInput({
+        inputImages: [portrait],
+        deliveryMethod: 'SYNC',
+        numberResults: 2,
+        minLikeness: 0.5,
+      }),
     });
     expect(errors).toBeUndefined();
     expect(data?.generatePhotoMaker).toMatchObject({ status: 'SUCCEEDED', referenceWarnings: [] });
     for (const image of data?.generatePhotoMaker.images ?? []) {
       expect(image.faceFound).toBe(true);
       expect(image.likeness).toBeGreaterThan(0.6);
+      expect(image.belowMinLikeness).toBe(false);
     }
     const taskUUID = crypto.randomUUID();
     const response = await v1(api.url, key, [
@@ -171,5 +182,20 @@ describe('referenceCheck', () => {
     });
     const after = await v1(api.url, key, [{ taskType: 'getResponse', taskUUID }]);
     expect(after.body.data ?? []).toHaveLength(0);
+    const badMin = await gql(api.url, key, GENERATE, { input: baseInput({ minLikeness: 7 }) });
+    expect(badMin.errors?.[0]?.extensions).toMatchObject({ runwareCode: 'invalidMinLikeness' });
+    const response2 = await v1(api.url, key, [
+      {
+        taskType: 'photoMaker',
+        taskUUID: crypto.randomUUID(),
+        ...baseInput(),
+        model: 'civitai:139562@344487',
+        minLikeness: 'high',
+      },
+    ]);
+    expect(response2.body.errors?.[0]).toMatchObject({
+      code: 'invalidMinLikeness',
+      parameter: 'minLikeness',
+    });
   });
 });

@@ -78,6 +78,7 @@ describe('schema.graphql', () => {
         'cancelAfter',
         'priority',
         'referenceCheck',
+        'minLikeness',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;

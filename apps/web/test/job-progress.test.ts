@@ -24,6 +24,7 @@ const image = (index: number): JobImage => ({
   nsfw: null,
   likeness: null,
   faceFound: null,
+  belowMinLikeness: null,
 });
 
 const job = (patch: Partial<Job> = {}): Job => ({
@@ -132,14 +133,14 @@ describe('applyJobEvent', () => {
         stage: 'IMAGES_SCORED',
         status: 'RUNNING',
         scores: [
-          { index: 0, likeness: 0.41, faceFound: true },
-          { index: 1, likeness: 0.93, faceFound: true },
+          { index: 0, likeness: 0.41, faceFound: true, belowMinLikeness: true },
+          { index: 1, likeness: 0.93, faceFound: true, belowMinLikeness: false },
         ],
       },
     ]);
-    expect(progress.images.map((i) => [i.index, i.likeness])).toEqual([
-      [0, 0.41],
-      [1, 0.93],
+    expect(progress.images.map((i) => [i.index, i.likeness, i.belowMinLikeness])).toEqual([
+      [0, 0.41, true],
+      [1, 0.93, false],
     ]);
     expect(byLikeness(progress.images).map((i) => i.index)).toEqual([1, 0]);
     expect(byLikeness([image(2), image(0)]).map((i) => i.index)).toEqual([0, 2]);

@@ -27,7 +27,7 @@ async function run(positivePrompt: string, numberResults: number): Promise<JobSt
     width: 512,
     height: 512,
   });
-  const job = await h.start(h.input(task, { referenceCheck: 'STRICT' }));
+  const job = await h.start(h.input(task, { referenceCheck: 'STRICT', minLikeness: 0.5 }));
   const state = await h.result(job);
   const stages = (await h.eventsOf(job.input.jobId)).map((e) => e.stage);
   // Scored before the job ends, in one event after the images.
@@ -47,6 +47,7 @@ describe('likeness score of every image', () => {
     for (const image of on.images) {
       expect(image.faceFound).toBe(true);
       expect(image.likeness).toBeGreaterThan(0.6);
+      expect(image.belowMinLikeness).toBe(false);
     }
   });
 
@@ -55,6 +56,7 @@ describe('likeness score of every image', () => {
     for (const image of off.images) {
       expect(image.faceFound).toBe(true);
       expect(image.likeness).toBeLessThan(0.5);
+      expect(image.belowMinLikeness).toBe(true);
     }
     const lowestOn = Math.min(...on.images.map((i) => i.likeness ?? 0));
     const highestOff = Math.max(...off.images.map((i) => i.likeness ?? 1));
@@ -63,6 +65,6 @@ describe('likeness score of every image', () => {
 
   it('an output without a face is faceFound false, likeness 0', async () => {
     const none = await run('a landscape, noface', 1);
-    expect(none.images[0]).toMatchObject({ faceFound: false, likeness: 0 });
+    expect(none.images[0]).toMatchObject({ faceFound: false, likeness: 0, belowMinLikeness: true });
   });
 });

@@ -46,6 +46,8 @@ export interface PhotoMakerJobInput {
    * Runware (issue #17). Absent (older starts) or OFF: no check.
    */
   referenceCheck?: ReferenceCheckMode;
+  /** In [0, 1]: images whose likeness score is below it are marked (and every image is scored). */
+  minLikeness?: number;
 }
 
 /**

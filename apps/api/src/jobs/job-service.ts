@@ -43,6 +43,8 @@ export interface StartJobRequest extends JobRequest {
   admission?: JobAdmission;
   /** STRICT | WARN: check the reference photos first (PhotoMakerJobInput.referenceCheck); absent: OFF. */
   referenceCheck?: ReferenceCheckMode;
+  /** Images scored below it are marked (PhotoMakerJobInput.minLikeness). */
+  minLikeness?: number;
 }
 
 export interface StartJobResult {
@@ -96,6 +98,7 @@ export class JobService {
       ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
       ...(request.admission ? { admission: request.admission } : {}),
       ...(request.referenceCheck ? { referenceCheck: request.referenceCheck } : {}),
+      ...(request.minLikeness !== undefined ? { minLikeness: request.minLikeness } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     };

@@ -1,6 +1,7 @@
 import type { Logger } from '@photomaker/observability';
 import {
   type JobState,
+  minLikenessSchema,
   normalizePhotoMaker,
   type PhotoMakerParams,
   type ReferenceCheckMode,
@@ -57,6 +58,8 @@ export interface SubmitRequest {
    */
   referenceCheck?: unknown;
   defaultReferenceCheck?: ReferenceCheckMode | undefined;
+  /** In [0, 1] as the client sent it (validated here): images scored below it are marked. */
+  minLikeness?: unknown;
   /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
   onlyNew?: boolean;
   /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
@@ -153,13 +156,14 @@ export class SubmitJob {
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
     const referenceCheck = referenceCheckOf(request.referenceCheck) ?? request.defaultReferenceCheck ?? 'OFF';
+    const minLikeness = minLikenessOf(request.minLikeness);
     const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
     const started = await this.startOrReplay(
       request,
-      { jobId, cancelAt, priority, referenceCheck },
+      { jobId, cancelAt, priority, referenceCheck, minLikeness },
       params,
       hold,
     );
@@ -192,12 +196,13 @@ export class SubmitJob {
       cancelAt: string | undefined;
       priority: JobPriority;
       referenceCheck: ReferenceCheckMode;
+      minLikeness: number | undefined;
     },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
-    const { jobId, cancelAt, priority, referenceCheck } = ids;
+    const { jobId, cancelAt, priority, referenceCheck, minLikeness } = ids;
     const job = {
       tenant,
       jobId,
@@ -226,6 +231,7 @@ export class SubmitJob {
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
       ...(referenceCheck !== 'OFF' ? { referenceCheck } : {}),
+      ...(minLikeness !== undefined ? { minLikeness } : {}),
     });
   }
 }
@@ -272,6 +278,14 @@ function referenceCheckOf(value: unknown): ReferenceCheckMode | undefined {
     'referenceCheck',
     parsed.error.issues[0]?.message ?? '',
   );
+}
+
+/** The minLikeness a client sent, checked; undefined when it sent none. */
+function minLikenessOf(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parsed = minLikenessSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw InvalidInputError.of('invalidMinLikeness', 'minLikeness', parsed.error.issues[0]?.message ?? '');
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */

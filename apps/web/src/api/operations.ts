@@ -16,6 +16,7 @@ const JobImageFields = graphql(`
     nsfw
     likeness
     faceFound
+    belowMinLikeness
   }
 `);
 
@@ -188,6 +189,7 @@ export const JobEventsSubscription = graphql(
           index
           likeness
           faceFound
+          belowMinLikeness
         }
       }
       ... on JobSubmitted {

@@ -55,7 +55,9 @@ function withScores(images: JobImage[], scores: readonly Score[]): JobImage[] {
   const byIndex = new Map(scores.map((score) => [score.index, score]));
   return images.map((image) => {
     const score = byIndex.get(image.index);
-    return score ? { ...image, likeness: score.likeness, faceFound: score.faceFound } : image;
+    if (!score) return image;
+    const { likeness, faceFound, belowMinLikeness } = score;
+    return { ...image, likeness, faceFound, belowMinLikeness };
   });
 }
 

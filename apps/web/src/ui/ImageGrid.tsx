@@ -6,12 +6,13 @@ function LikenessTag({ image }: { image: JobImage }) {
   if (image.faceFound === false) return <span className="tile-tag likeness off">no face</span>;
   if (image.likeness === null || image.likeness === undefined) return null;
   const percent = Math.round(image.likeness * 100);
+  const below = image.belowMinLikeness === true;
   return (
     <span
-      className={`tile-tag likeness${image.likeness < 0.5 ? ' off' : ''}`}
-      title="Likeness to the reference photos"
+      className={`tile-tag likeness${image.likeness < 0.5 || below ? ' off' : ''}`}
+      title={below ? "Below the job's minimum likeness" : 'Likeness to the reference photos'}
     >
-      likeness {percent} %
+      likeness {percent} %{below ? ' · below bar' : ''}
     </span>
   );
 }

@@ -34,6 +34,9 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
   if (input?.cancelAt !== undefined && Number.isNaN(Date.parse(String(input.cancelAt))))
     problems.push('cancelAt must be an ISO-8601 timestamp');
   problems.push(...admissionProblems(input?.admission));
+  const min = input?.minLikeness;
+  if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1))
+    problems.push('minLikeness must be a number from 0 to 1');
   const task = input?.task as Partial<JobTask> | undefined;
   if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
   return [...problems, ...taskProblems(task)];

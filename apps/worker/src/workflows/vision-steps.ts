@@ -46,11 +46,12 @@ export async function checkReferences(input: PhotoMakerJobInput, ledger: JobLedg
   ledger.hold('references_checked', { warnings });
 }
 
-/** Whether the job's images get likeness scores (a reference check, and photos we hold the bytes of). */
+/** Whether the job's images get likeness scores (a reference check or a minLikeness, and photos we hold). */
 export function scoresImages(input: PhotoMakerJobInput): boolean {
   const mode = input.referenceCheck;
+  const wanted = (!!mode && mode !== 'OFF') || input.minLikeness !== undefined;
   const anyBlob = input.task.inputImages.some((ref) => ref.kind === 'blob');
-  return !!mode && mode !== 'OFF' && anyBlob && patched(LIKENESS_SCORE);
+  return wanted && anyBlob && patched(LIKENESS_SCORE);
 }
 
 /**
@@ -71,9 +72,17 @@ export async function scoreImages(input: PhotoMakerJobInput, ledger: JobLedger):
       ),
     ),
   );
+  const min = input.minLikeness;
   const scores = images.flatMap((image, i) => {
     const result = results[i];
-    return result ? [{ index: image.index, ...result }] : [];
+    if (!result) return [];
+    return [
+      {
+        index: image.index,
+        ...result,
+        ...(min !== undefined ? { belowMinLikeness: result.likeness < min } : {}),
+      },
+    ];
   });
   if (scores.length > 0) await ledger.emit('images_scored', { scores });
 }

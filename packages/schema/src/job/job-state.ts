@@ -111,7 +111,9 @@ function applyScores(images: JobState['images'], scores: JobEventOf<'images_scor
   const byIndex = new Map(scores.map((score) => [score.index, score]));
   return images.map((image) => {
     const score = byIndex.get(image.index);
-    return score ? { ...image, likeness: score.likeness, faceFound: score.faceFound } : image;
+    if (!score) return image;
+    const { index: _index, ...fields } = score;
+    return { ...image, ...fields };
   });
 }
 

@@ -52,6 +52,8 @@ export const jobImageSchema = z.object({
   likeness: z.number().min(0).max(1).optional(),
   /** Whether the image shows a face at all (absent: not scored). */
   faceFound: z.boolean().optional(),
+  /** Its likeness is below the job's `minLikeness` (absent: the job set none, or not scored). */
+  belowMinLikeness: z.boolean().optional(),
 });
 export type JobImage = z.infer<typeof jobImageSchema>;
 
@@ -87,7 +89,18 @@ export const imageScoreSchema = z.object({
   index: z.int().nonnegative(),
   likeness: z.number().min(0).max(1),
   faceFound: z.boolean(),
+  belowMinLikeness: z.boolean().optional(),
 });
+
+/** `minLikeness` of a job (GraphQL input, /v1 extra field): images scored below it are marked. */
+export const minLikenessSchema = z
+  .number({
+    error: "Invalid value for 'minLikeness': it must be a number from 0 to 1.",
+  })
+  .min(0, { error: "Invalid value for 'minLikeness': it must be a number from 0 to 1." })
+  .max(1, {
+    error: "Invalid value for 'minLikeness': it must be a number from 0 to 1.",
+  });
 export type ImageScore = z.infer<typeof imageScoreSchema>;
 
 const eventBase = {

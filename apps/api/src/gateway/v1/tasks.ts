@@ -163,6 +163,7 @@ export class V1Tasks {
           cancelAfter: extraOf(task, 'cancelAfter'),
           priority: extraOf(task, 'priority'),
           referenceCheck: extraOf(task, 'referenceCheck'),
+          minLikeness: extraOf(task, 'minLikeness'),
         })
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
@@ -225,7 +226,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter, priority, referenceCheck }: TaskExtras,
+    { reserved, cancelAfter, priority, referenceCheck, minLikeness }: TaskExtras,
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -247,6 +248,7 @@ export class V1Tasks {
       defaultPriority: caller.defaultPriority,
       referenceCheck,
       defaultReferenceCheck: caller.defaultReferenceCheck,
+      minLikeness,
       limits: caller.limits,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
@@ -318,13 +320,17 @@ interface TaskExtras {
   cancelAfter: unknown;
   priority: unknown;
   referenceCheck: unknown;
+  minLikeness: unknown;
 }
 
 /**
- * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `referenceCheck`): the wire schema drops them,
+ * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `referenceCheck`, `minLikeness`): the wire schema drops them,
  * Runware would ignore them; submission validates them.
  */
-function extraOf(task: unknown, field: 'cancelAfter' | 'priority' | 'referenceCheck'): unknown {
+function extraOf(
+  task: unknown,
+  field: 'cancelAfter' | 'priority' | 'referenceCheck' | 'minLikeness',
+): unknown {
   return task !== null && typeof task === 'object' && field in task
     ? (task as Record<string, unknown>)[field]
     : undefined;

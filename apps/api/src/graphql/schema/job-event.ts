@@ -149,6 +149,7 @@ const ImageScoreRef = builder.objectRef<ImageScore>('ImageScore').implement({
     index: t.exposeInt('index'),
     likeness: t.exposeFloat('likeness'),
     faceFound: t.exposeBoolean('faceFound'),
+    belowMinLikeness: t.exposeBoolean('belowMinLikeness', { nullable: true }),
   }),
 });
 

@@ -123,6 +123,7 @@ builder.mutationField('generatePhotoMaker', (t) =>
         defaultPriority: ctx.defaultPriority,
         referenceCheck: args.input.referenceCheck ?? undefined,
         defaultReferenceCheck: ctx.defaultReferenceCheck,
+        minLikeness: args.input.minLikeness ?? undefined,
         limits: ctx.limits,
         waitFor: (params) => params.deliveryMethod === 'sync',
       });

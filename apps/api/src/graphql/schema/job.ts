@@ -137,6 +137,10 @@ export const JobImageRef = builder.objectRef<JobImage>('JobImage').implement({
       nullable: true,
       description: 'Whether the image shows a face at all. Null: not scored.',
     }),
+    belowMinLikeness: t.exposeBoolean('belowMinLikeness', {
+      nullable: true,
+      description: "Its likeness is below the job's minLikeness. Null: the job set none, or not scored.",
+    }),
     width: t.exposeInt('width'),
     height: t.exposeInt('height'),
     outputFormat: t.field({ type: OutputFormatEnum, resolve: (image) => image.outputFormat }),

@@ -92,6 +92,10 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
       description:
         "Not a Runware parameter: check the reference photos before Runware is paid (one large, sharp, frontal face each; one person in all). The tenant's default when omitted (OFF unless configured).",
     }),
+    minLikeness: t.float({
+      description:
+        'Not a Runware parameter: images whose likeness to the reference photos is below this (0 to 1; 0.5 is the same-person threshold) are marked JobImage.belowMinLikeness. Every image is then scored, even with referenceCheck OFF.',
+    }),
     ttl: t.int({
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,
     }),
