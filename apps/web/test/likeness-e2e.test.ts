@@ -87,5 +87,5 @@ describe('likeness in the web app', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'likeness.png'), fullPage: true });
     await page.screenshot({ path: README_SHOT, fullPage: true });
-  });
+  }, 180_000);
 });
