@@ -5,8 +5,12 @@ import {
   JobEventLog,
   OutputOwners,
   type RedisClient,
+  UsageRecords,
 } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
+import { JobEraser, withOverrides } from '@photomaker/retention';
+import { RunwareClient } from '@photomaker/runware';
+import { admissionWorkflowId } from '@photomaker/temporal';
 import { JsonSealer, payloadKeysFromEnv } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
 import type { Client } from '@temporalio/client';
@@ -23,18 +27,24 @@ import { type ImageRedirect, imageRedirectFor } from './http/image-redirects.ts'
 import { ImageUrls } from './http/image-urls.ts';
 import { BlobCollector } from './jobs/blob-collector.ts';
 import { BlobUsage } from './jobs/blob-usage.ts';
+import { Erasure } from './jobs/erasure.ts';
+import { EstimateJob } from './jobs/estimate-job.ts';
 import { FollowJob } from './jobs/follow-job.ts';
 import { ImageIntake } from './jobs/image-intake.ts';
 import { JobList } from './jobs/job-list.ts';
 import { JobReads } from './jobs/job-reads.ts';
 import { JobRecords } from './jobs/job-records.ts';
+import { JobRetention } from './jobs/job-retention.ts';
+import { JobRetries, RetryJob } from './jobs/job-retries.ts';
 import { JobService } from './jobs/job-service.ts';
 import { admissionQuery, QueueStatuses } from './jobs/queue-statuses.ts';
 import { ReferenceImageRegistry } from './jobs/reference-images.ts';
 import { SubmitJob } from './jobs/submit-job.ts';
 import { UsageAdmission } from './jobs/usage-admission.ts';
 import { UsageLedger } from './jobs/usage-ledger.ts';
+import { UsageReport } from './jobs/usage-report.ts';
 import { type ApiMetrics, createApiMetrics } from './metrics.ts';
+import { RunwarePricer } from './pricing/runware-pricer.ts';
 import { connectTemporal } from './temporal/temporal-client.ts';
 
 /**
@@ -52,9 +62,17 @@ export interface ApiParts {
   records: JobRecords;
   blobCollector: BlobCollector;
   reads: JobReads;
+  /** deleteJob / deleteReferenceImage (the same eraser as the worker's retention sweep). */
+  erasure: Erasure;
   jobs: JobService;
   list: JobList;
+  /** The `usage` query over the usage records the worker writes. */
+  usageReport: UsageReport;
+  retry: RetryJob;
+  retries: JobRetries;
   submit: SubmitJob;
+  /** Validation and price of a job without starting it (GraphQL estimatePhotoMaker, /v1 dry run). */
+  estimate: EstimateJob;
   follow: FollowJob;
   /** Queued jobs' place in the admission queue and their estimates (batched, briefly cached). */
   queue: QueueStatuses;
@@ -83,7 +101,11 @@ function connectApiRedis(config: ApiConfig, logger: Logger) {
   return { redis, onRedisError };
 }
 
-export async function composeApi(config: ApiConfig, logger: Logger): Promise<ApiParts> {
+export async function composeApi(
+  config: ApiConfig,
+  logger: Logger,
+  options: { tracing?: boolean } = {},
+): Promise<ApiParts> {
   const metrics = createApiMetrics();
   const tenants = new LiveTenantDirectory({
     sources: config.tenants,
@@ -96,6 +118,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     connection: config.temporal,
     env: config.payloadKeys ? { PHOTOMAKER_PAYLOAD_KEYS: config.payloadKeys } : {},
     warn: (message) => logger.warn(message),
+    tracing: options.tracing ?? false,
   });
   const blobs = blobStoreFrom(config.blobStore);
   const imageRedirect = imageRedirectFor(config.imageUrlMode, blobs);
@@ -103,6 +126,14 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   const owners = new OutputOwners(redis);
   const usage = new BlobUsage(redis, { quotaBytes: config.images.tenantQuotaBytes });
   const registry = new ReferenceImageRegistry(redis);
+  const eraser = new JobEraser({ redis, blobs, temporal });
+  // The env's retention for every tenant (a tenants file's `retention` per tenant wins, see tenants-file.ts).
+  const retention = new JobRetention({
+    holds: eraser.holds,
+    due: eraser.due,
+    policyFor: (tenant) => withOverrides(config.retention, tenants.current.tenant(tenant)?.retention),
+    logger,
+  });
   const blobCollector = new BlobCollector({
     redis,
     store: blobs,
@@ -119,6 +150,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     registry,
     owners,
     usage,
+    retention,
     inputLifetimeMs: config.images.gcGraceMs,
     maxImageBytes: config.limits.imageBytes,
     maxImagePixels: config.images.maxPixels,
@@ -138,7 +170,21 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
   });
   const read = (tenant: string, jobId: string) => reads.get(tenant, jobId);
   const cancels = new CancelRequests(redis);
-  const jobs = new JobService({ client: temporal, reads, records, logger, owners, cancels });
+  const jobs = new JobService({
+    client: temporal,
+    reads,
+    records,
+    logger,
+    owners,
+    cancels,
+    retention,
+    taskQueue: config.taskQueue,
+  });
+  const ledger = new UsageLedger({
+    redis,
+    maxInFlight: config.usage.maxInFlight,
+    slotTtlMs: config.usage.slotTtlMs,
+  });
   const unfinished = new UnfinishedJobWatch({
     read,
     intervalMs: Math.max(1, config.limits.subscriptionRecheckMs),
@@ -151,14 +197,46 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     onDelivered: (ageMs) => metrics.eventDelivery.observe(Math.max(0, ageMs) / 1000),
   });
   hub.start();
-  const queue = new QueueStatuses({ source: admissionQuery(temporal), logger });
+  // The admission workflow of the queue the jobs start on (admissionWorkflowId): the worker's.
+  const queue = new QueueStatuses({
+    source: admissionQuery(temporal, admissionWorkflowId(config.taskQueue)),
+    logger,
+  });
   const queueWatch = new QueueWatch({ statuses: queue, logger });
   const follow = new FollowJob({ read, hub, unfinished, queue: queueWatch });
+  // Prices only (dry runs): a small pool, quick timeouts; the worker does the submitting.
+  const pricingClient = config.runwarePricing
+    ? new RunwareClient({ ...config.runwarePricing, connections: 4, requestTimeoutMs: 10_000 })
+    : undefined;
+  const estimate = new EstimateJob({
+    intake,
+    guard,
+    pricer: pricingClient ? new RunwarePricer(pricingClient, logger) : undefined,
+    logger,
+  });
   const rateLimit = new RateLimit({
     redis,
     points: config.limits.ratePoints,
     windowSeconds: config.limits.rateWindowSeconds,
   });
+  const submit = new SubmitJob({
+    jobs,
+    reads,
+    intake,
+    guard,
+    follow,
+    metrics,
+    usage: new UsageAdmission({
+      ledger,
+      reads,
+      follow,
+      slotTtlMs: config.usage.slotTtlMs,
+      logger,
+    }),
+    syncWaitMs: config.limits.syncWaitMs,
+    maxInFlight: config.usage.maxInFlight,
+  });
+  const retries = new JobRetries(redis);
   return {
     tenants,
     admission: new AdmissionGate({
@@ -179,29 +257,14 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
     records,
     blobCollector,
     reads,
+    erasure: new Erasure({ client: temporal, reads, registry, eraser, logger, jobs, ledger }),
     jobs,
     list: new JobList({ client: temporal, read }),
-    submit: new SubmitJob({
-      jobs,
-      reads,
-      intake,
-      guard,
-      follow,
-      metrics,
-      usage: new UsageAdmission({
-        ledger: new UsageLedger({
-          redis,
-          maxInFlight: config.usage.maxInFlight,
-          slotTtlMs: config.usage.slotTtlMs,
-        }),
-        reads,
-        follow,
-        slotTtlMs: config.usage.slotTtlMs,
-        logger,
-      }),
-      syncWaitMs: config.limits.syncWaitMs,
-      maxInFlight: config.usage.maxInFlight,
-    }),
+    usageReport: new UsageReport(new UsageRecords(redis)),
+    submit,
+    retry: new RetryJob({ reads, submit, retries }),
+    retries,
+    estimate,
     follow,
     queue,
     hub,
@@ -215,6 +278,7 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
       await blobCollector.close();
       await hub.close();
       await guard.close();
+      await pricingClient?.close();
       redis.disconnect();
       await temporal.connection.close();
     },
@@ -225,15 +289,20 @@ export async function composeApi(config: ApiConfig, logger: Logger): Promise<Api
 export function graphqlDeps(parts: ApiParts, config: ApiConfig): GraphQLDeps {
   return {
     submit: parts.submit,
+    estimate: parts.estimate,
     follow: parts.follow,
     reads: parts.reads,
     queue: parts.queue,
     list: parts.list,
     jobs: parts.jobs,
     uploads: parts.intake,
+    erasure: parts.erasure,
     imageUrls: parts.imageUrls,
     subscriptions: parts.metrics.subscriptions,
     webhookSecrets: config.webhookSecrets,
     pageSize: config.limits.pageSize,
+    usage: parts.usageReport,
+    retry: parts.retry,
+    retries: parts.retries,
   };
 }

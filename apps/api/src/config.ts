@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type BlobStoreSettings, DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import { parseClusterNodes } from '@photomaker/events';
+import { type RetentionPolicy, retentionPolicyFrom } from '@photomaker/retention/env';
 import {
   TemporalConfigError,
   type TemporalConnectionConfig,
@@ -15,6 +16,7 @@ import { loadTenantDirectory, type TenantSources, tenantBaselineFrom } from './a
 import { TenantsFileError } from './auth/tenants-file.ts';
 import { type ApiEnv, type apiEdgeEnv, apiEnv, apiLimitsEnv, corsOriginsFrom } from './env.ts';
 import { type V1SocketLimits, v1SocketLimitsOf } from './gateway/v1-ws/socket-env.ts';
+import { type RunwarePricingConfig, runwarePricingOf } from './pricing/pricing-env.ts';
 
 export { corsOriginsFrom };
 
@@ -28,6 +30,8 @@ export interface ApiConfig {
   tenants: TenantSources;
   /** Address, namespace, TLS and API key from Temporal's environment configuration (connection/). */
   temporal: TemporalConnectionConfig;
+  /** `TEMPORAL_TASK_QUEUE`: the queue jobs start on (the worker's), and so which admission workflow. */
+  taskQueue: string;
   /** `PHOTOMAKER_PAYLOAD_KEYS` (the worker's keys: workflow payloads are encrypted with them). */
   payloadKeys: string | undefined;
   redisUrl: string;
@@ -58,8 +62,12 @@ export interface ApiConfig {
   edge: ApiEdge;
   images: ApiImages;
   usage: ApiUsage;
+  /** Every tenant's retention unless the tenants file gives it its own (`PHOTOMAKER_RETENTION_*`). */
+  retention: RetentionPolicy;
   /** The /v1 WebSocket's bounds (gateway/v1-ws/socket-env.ts). */
   v1Socket: V1SocketLimits;
+  /** Runware's dry run for estimates; undefined: configured prices only (pricing/pricing-env.ts). */
+  runwarePricing: RunwarePricingConfig | undefined;
   /** Warnings to log at start (dev secrets in use). */
   warnings: string[];
 }
@@ -269,7 +277,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
   const e = parsed.data;
   const warnings: string[] = [];
   const apiKeys = apiKeysSpec(e, warnings);
-  const tenants = { keysSpec: apiKeys, file: e.PHOTOMAKER_TENANTS_FILE, baseline: tenantBaselineFrom(e) };
+  const tenants = {
+    keysSpec: apiKeys,
+    file: e.PHOTOMAKER_TENANTS_FILE,
+    baseline: tenantBaselineFrom(e),
+    adminTenants: e.PHOTOMAKER_ADMIN_TENANTS?.split(',').map((id) => id.trim()),
+  };
   const edge = edgeOf(e);
   const temporal = temporalConnectionOf(env);
   const problems = [...tenantProblems(tenants), ...edgeProblems(edge), ...imageUrlProblems(e)];
@@ -285,6 +298,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
     apiKeysSpec: apiKeys,
     tenants,
     temporal: temporal.config,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
     payloadKeys: e.PHOTOMAKER_PAYLOAD_KEYS,
     redisUrl: e.REDIS_URL,
     redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),
@@ -312,7 +326,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: readon
       gcIntervalMs: e.PHOTOMAKER_BLOB_GC_INTERVAL_MINUTES * 60_000,
     },
     usage: usageOf(e),
+    retention: retentionPolicyFrom(e),
     v1Socket: v1SocketLimitsOf(e),
+    runwarePricing: runwarePricingOf(e, warnings),
     warnings,
   };
 }

@@ -2,13 +2,16 @@ import { existsSync } from 'node:fs';
 import { blobDirEnv, blobStoreEnv, imageUrlModeEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { decimal, duration, httpUrl, integer, oneOf } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
+import { retentionPolicyEnv } from '@photomaker/retention/env';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
-import { temporalEnv } from '@photomaker/temporal/env';
+import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
 import { webhookSecretsEnv } from '@photomaker/webhooks';
 import { z } from 'zod';
+import { TENANT_PATTERN } from './auth/api-keys.ts';
 import { v1SocketEnv } from './gateway/v1-ws/socket-env.ts';
+import { runwarePricingEnv } from './pricing/pricing-env.ts';
 
 /** `https://app.example.com,http://localhost:5173` or `*`; each entry an origin (scheme://host[:port]). */
 export function corsOriginsFrom(raw: string | undefined): string[] {
@@ -195,6 +198,15 @@ export const apiTenantsEnv = z.object({
       'Reference-photo check of a job that does not set `referenceCheck`: STRICT refuses unusable photos before Runware is paid, WARN records warnings',
     )
     .meta({ defaultText: 'OFF' }),
+  PHOTOMAKER_ADMIN_TENANTS: z
+    .string()
+    .trim()
+    .refine((value) => value.split(',').every((id) => TENANT_PATTERN.test(id.trim())), {
+      error: 'must be tenant ids separated by commas',
+    })
+    .optional()
+    .describe("Tenants whose keys see every tenant's usage (besides `admin: true` in the tenants file)")
+    .meta({ defaultText: 'none' }),
 });
 
 /** The API's own variables: where it listens, who may call it, and what it serves. */
@@ -250,6 +262,7 @@ const apiOwnEnv = z.object({
 export const apiEnv = z.object({
   ...apiOwnEnv.shape,
   ...temporalEnv.shape,
+  ...taskQueueEnv.shape,
   ...payloadKeysEnv.shape,
   ...redisEnv.shape,
   ...blobStoreEnv.shape,
@@ -260,12 +273,15 @@ export const apiEnv = z.object({
   ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
+  ...tracingEnv.shape,
   ...apiLimitsEnv.shape,
   ...apiEdgeEnv.shape,
   ...apiImagesEnv.shape,
   ...apiTenantsEnv.shape,
   ...apiUsageEnv.shape,
+  ...retentionPolicyEnv.shape,
   ...v1SocketEnv.shape,
+  ...runwarePricingEnv.shape,
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;

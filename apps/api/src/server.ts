@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
-import { createLogger, type Logger } from '@photomaker/observability';
+import { callerLinks, createLogger, type Logger } from '@photomaker/observability';
 import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -73,11 +73,12 @@ function errorAnswer(
  */
 export async function createApiServer(
   config: ApiConfig,
-  options: { logger?: Logger } = {},
+  /** `tracing`: this process traces (startTracing in main.ts): workflow starts carry the job's trace. */
+  options: { logger?: Logger; tracing?: boolean } = {},
 ): Promise<ApiServer> {
   const logger = options.logger ?? createLogger({ service: 'api' });
   for (const warning of config.warnings) logger.warn(warning);
-  const parts = await composeApi(config, logger);
+  const parts = await composeApi(config, logger, { tracing: options.tracing ?? false });
   const { admission, metrics } = parts;
   const deps = graphqlDeps(parts, config);
   const app = express();
@@ -112,6 +113,7 @@ export async function createApiServer(
     admission,
     follow: parts.follow,
     submit: parts.submit,
+    estimate: parts.estimate,
     reads: parts.reads,
     queue: parts.queue,
     intake: parts.intake,
@@ -154,7 +156,8 @@ export async function createApiServer(
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url?.split('?')[0],
+          // An image path names its blob's sha256: a face's digest stays out of logs (erasure cannot reach them).
+          url: req.url?.split('?')[0]?.replace(/[0-9a-f]{64}/gi, '[sha256]'),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -181,6 +184,7 @@ export async function createApiServer(
     v1Routes({
       admission,
       submit: parts.submit,
+      estimate: parts.estimate,
       reads: parts.reads,
       queue: parts.queue,
       intake: parts.intake,
@@ -199,11 +203,13 @@ export async function createApiServer(
     admitGraphQL(admission),
     express.json({ limit: config.limits.bodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<GraphQLContext> => {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
         const locals = res.locals as Locals;
         const tenant = locals.principal?.tenant ?? '';
         return {
           tenant,
+          keyId: locals.principal?.keyId,
+          admin: locals.principal?.admin === true,
           limits: locals.principal?.limits ?? {},
           defaultPriority: locals.principal?.defaults?.priority,
           defaultReferenceCheck: locals.principal?.defaults?.referenceCheck,
@@ -211,6 +217,7 @@ export async function createApiServer(
           logger: logger.child({ requestId: locals.requestId, tenant }),
           deps,
           transport: 'http',
+          traceLinks: callerLinks(req.headers),
         };
       },
     }),

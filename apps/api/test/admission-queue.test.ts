@@ -77,8 +77,12 @@ describe('jobs over maxRunningJobs', () => {
     const who = tenants('order');
     const url = await api(who, { PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1' });
     const key = who.order.key;
-    await setEmulatorLatency(600);
+    await setEmulatorLatency(2_000);
     const first = await submit(url, key, baseInput());
+    // The first holds the slot before the others ask: a job asks from its workflow's first task, so
+    // without this wait a slow first task lets the later requests reach admission in the same batch
+    // (and HIGH, or whichever came first, takes the free slot).
+    await eventually(async () => (await job(url, key, first)).status === 'RUNNING', 20_000, 50);
     // Queued while the first runs: submitted LOW, NORMAL, HIGH, NORMAL.
     const low = await submit(url, key, baseInput({ priority: 'LOW' }));
     const normal1 = await submit(url, key, baseInput());

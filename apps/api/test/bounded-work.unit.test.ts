@@ -175,7 +175,11 @@ describe('/v1 batches', () => {
         },
       },
       reads: { get: async () => undefined },
-      intake: { upload: async () => Promise.reject(new Error('no upload expected')) },
+      intake: {
+        upload: async () => Promise.reject(new Error('no upload expected')),
+        checkUpload: async () => Promise.reject(new Error('no dry run expected')),
+      },
+      estimate: { estimate: async () => Promise.reject(new Error('no estimate expected')) },
       uploads: { get: async () => null, set: async () => 'OK' } as never,
       blobs: { get: async () => undefined },
       imageUrls: { urlFor: () => 'http://images.test/x' },

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { validateTask } from '@photomaker/schema';
 import { describe, expect, it } from 'vitest';
 import { INPUT_ERROR_CODES, OPERATION_NAMES } from '../src/metric-labels.ts';
@@ -59,8 +59,11 @@ describe('API metric labels (closed sets)', () => {
   });
 
   it('lists every operation name of the first-party clients', () => {
+    const webOperations = readdirSync(new URL('../../web/src/api/', import.meta.url))
+      .filter((name) => name.endsWith('operations.ts'))
+      .map((name) => `../../web/src/api/${name}`);
     const files = [
-      '../../web/src/api/operations.ts',
+      ...webOperations,
       '../../../tools/harness/src/client/documents.ts',
       '../../../tools/launcher/src/banner.ts',
     ];

@@ -10,15 +10,20 @@ describe('schema.graphql', () => {
 
   it('has the public operations under their contract names', () => {
     expect(Object.keys(schema.getQueryType()?.getFields() ?? {}).sort()).toEqual([
+      'estimatePhotoMaker',
       'job',
       'jobs',
       'models',
       'styles',
+      'usage',
       'webhookSigningSecret',
     ]);
     expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual([
       'cancelJob',
+      'deleteJob',
+      'deleteReferenceImage',
       'generatePhotoMaker',
+      'retryJob',
       'uploadReferenceImage',
     ]);
     expect(Object.keys(schema.getSubscriptionType()?.getFields() ?? {})).toEqual(['jobEvents']);
@@ -32,10 +37,19 @@ describe('schema.graphql', () => {
     expect(signature('Mutation', 'generatePhotoMaker')).toBe(
       'generatePhotoMaker(idempotencyKey: String, input: PhotoMakerInput!): Job!',
     );
+    expect(signature('Query', 'estimatePhotoMaker')).toBe(
+      'estimatePhotoMaker(input: PhotoMakerInput!): PhotoMakerEstimate!',
+    );
     expect(signature('Mutation', 'uploadReferenceImage')).toBe(
       'uploadReferenceImage(image: String!): ReferenceImage!',
     );
     expect(signature('Mutation', 'cancelJob')).toBe('cancelJob(id: ID!): Job!');
+    expect(signature('Mutation', 'deleteJob')).toBe('deleteJob(id: ID!): Erasure!');
+    expect(signature('Mutation', 'deleteReferenceImage')).toBe('deleteReferenceImage(id: ID!): Erasure!');
+    expect(signature('Mutation', 'retryJob')).toBe('retryJob(id: ID!, idempotencyKey: String): Job!');
+    expect(signature('Query', 'usage')).toBe(
+      'usage(from: DateTime!, groupBy: UsageGroupBy!, to: DateTime!): UsageReport!',
+    );
     expect(signature('Query', 'job')).toBe('job(id: ID!): Job');
     expect(signature('Query', 'jobs')).toBe(
       'jobs(after: String, first: Int, status: JobStatus): JobConnection!',
@@ -43,7 +57,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, priority and referenceCheck', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, webhookEvents, priority, expiresIn, referenceCheck and minLikeness', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -74,9 +88,13 @@ describe('schema.graphql', () => {
         'lora',
         'vae',
         'promptWeighting',
-        // Ours, not Runware's: the job's deadline, queue priority and reference-photo check.
+        // Ours, not Runware's: the job's deadline, which events its webhookURL is sent, its place among the
+        // tenant's queued jobs, a shorter life for its outputs and references (fal's expires_in), and the
+        // reference-photo check and likeness bar.
         'cancelAfter',
+        'webhookEvents',
         'priority',
+        'expiresIn',
         'referenceCheck',
         'minLikeness',
       ].sort(),

@@ -68,6 +68,24 @@ describe('TenantDirectory', () => {
     expect(same.size).toBe(1);
   });
 
+  it('marks admins from the file (admin: true) and from PHOTOMAKER_ADMIN_TENANTS; nobody else', () => {
+    const directory = TenantDirectory.build({
+      keysSpec: `envy:${KEY_ENV}`,
+      file: parseTenantsFile(
+        'tenants.json',
+        file({ alice: { apiKeys: [sha(KEY_A)], admin: true }, bob: { apiKeys: [sha(KEY_B)] } }),
+      ),
+      baseline,
+      adminTenants: ['envy'],
+    });
+    expect(directory.identify(KEY_A)?.admin).toBe(true);
+    expect(directory.identify(KEY_ENV)?.admin).toBe(true);
+    expect(directory.identify(KEY_B)?.admin).toBeUndefined();
+    expect(() =>
+      parseTenantsFile('tenants.json', file({ carol: { apiKeys: [sha(KEY_A)], admin: 'yes' } })),
+    ).toThrow('tenants.carol.admin: expected true or false');
+  });
+
   it('refuses a configuration without any key', () => {
     expect(() => TenantDirectory.build({ keysSpec: '', baseline })).toThrow('no API keys configured');
   });

@@ -80,4 +80,16 @@ describe('tenants file', () => {
     expect(problems('t.toml', '')).toContain('must end in .json, .yaml or .yml');
     expect(problems('t.json', '{"tenants": {}, "extra": 1}')).toContain('extra: unknown field');
   });
+  it('reads retention days per tenant and names a bad one', () => {
+    const file = (retention: unknown) =>
+      JSON.stringify({ tenants: { alice: { apiKeys: [digest], retention } } });
+    const alice = parseTenantsFile('tenants.json', file({ outputDays: 7, referenceDays: 0.5 })).get('alice');
+    expect(alice?.retention).toEqual({ outputDays: 7, referenceDays: 0.5 });
+    expect(problems('tenants.json', file({ jobDays: 400 }))).toContain(
+      'tenants.alice.retention.jobDays: expected a number of days from 0 to 365',
+    );
+    expect(problems('tenants.json', file({ photoDays: 1 }))).toContain(
+      'tenants.alice.retention.photoDays: unknown field',
+    );
+  });
 });

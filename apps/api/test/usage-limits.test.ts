@@ -65,8 +65,20 @@ async function emulatorBalance(): Promise<number> {
   return ((await response.json()) as { balance: number }).balance;
 }
 
-/** The emulator's balance once the jobs of earlier tests stopped charging (unchanged for a second). */
+/**
+ * The emulator's balance once the jobs of earlier tests stopped charging: none of their workflows still
+ * running (a pause between two charges of a loaded worker is no end), then unchanged for a second.
+ */
 async function settledBalance(): Promise<number> {
+  const running = `WorkflowType='photoMakerJob' AND ExecutionStatus='Running'`;
+  const ours = [...startedTenants].map((tenant) => `'${tenant}'`).join(', ');
+  if (ours) {
+    await eventually(
+      async () => (await temporal.workflow.count(`${running} AND PhotoMakerTenant IN (${ours})`)).count === 0,
+      60_000,
+      250,
+    );
+  }
   let last = await emulatorBalance();
   return eventually(
     async () => {
@@ -83,8 +95,11 @@ async function settledBalance(): Promise<number> {
 
 let temporal: Client;
 const apis: Awaited<ReturnType<typeof startApi>>[] = [];
+/** Tenants of the APIs this file started: whose jobs may still be charging the emulator. */
+const startedTenants = new Set<string>();
 async function api(keys: Parameters<typeof startApi>[0], env: Record<string, string>) {
   const started = await startApi(keys, env);
+  for (const { tenant } of Object.values(keys)) startedTenants.add(tenant);
   apis.push(started);
   return started;
 }
@@ -198,7 +213,9 @@ describe('usage limits on every transport', () => {
       PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1',
       PHOTOMAKER_TENANT_DEFAULT_MAX_QUEUED_JOBS: '1',
     });
-    await setEmulatorLatency(1_500);
+    // Images of 10 s: the first job (its two image tasks run at once) holds its place well past the
+    // checks below, so the limit they meet is the one of two open jobs, however slow the machine.
+    await setEmulatorLatency(10_000);
     // One runs, one waits in the admission queue: both accepted.
     for (let i = 0; i < 2; i++) {
       const accepted = await gql(url, who.slots.key, GENERATE, { input: baseInput({ numberResults: 2 }) });
@@ -219,7 +236,13 @@ describe('usage limits on every transport', () => {
     expect(batch.status).toBe(429);
     expect(await countWorkflows(temporal, who.slots.tenant)).toBe(2);
 
-    // The jobs end; the API that started them releases their places, and a batch of 2 fits again.
+    // The first still runs: the refusals above were the limit's, not a race with a job's end.
+    const open = `WorkflowType='photoMakerJob' AND ExecutionStatus='Running'`;
+    expect((await temporal.workflow.count(`${open} AND PhotoMakerTenant='${who.slots.tenant}'`)).count).toBe(
+      2,
+    );
+    // The jobs end (the second's images without latency); the API that started them releases their
+    // places, and a batch of 2 fits again.
     await setEmulatorLatency(0);
     const two = await eventually(
       async () => {

@@ -25,7 +25,11 @@ function v1(state: (jobId: string) => JobState, positions: Map<string, number>) 
         return position ? { jobId, state: 'queued', position } : undefined;
       },
     },
-    intake: { upload: async () => Promise.reject(new Error('no upload expected')) },
+    intake: {
+      upload: async () => Promise.reject(new Error('no upload expected')),
+      checkUpload: async () => Promise.reject(new Error('no dry run expected')),
+    },
+    estimate: { estimate: async () => Promise.reject(new Error('no estimate expected')) },
     uploads: { get: async () => null, set: async () => 'OK' } as never,
     blobs: { get: async () => undefined },
     imageUrls: { urlFor: () => 'http://images.test/x' },

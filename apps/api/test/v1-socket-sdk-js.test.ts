@@ -28,11 +28,12 @@ afterAll(async () => {
   await api?.server.close();
 });
 
-async function connect(timeoutDuration = 60_000): Promise<RunwareServer> {
+async function connect(timeoutDuration = 60_000, dryRun = false): Promise<RunwareServer> {
   const client = new RunwareServer({
     apiKey: who.js.key,
     url: `${proxy.url.replace(/^http/, 'ws')}/v1`,
     timeoutDuration,
+    dryRun,
   });
   clients.push(client);
   await client.ensureConnection();
@@ -62,6 +63,23 @@ describe("Runware's JS SDK (@runware/sdk-js) against /v1", () => {
       expect(image).toMatchObject({ taskType: 'photoMaker', imageUUID: expect.any(String) });
       expect((await fetch(String(image.imageURL))).status).toBe(200);
     }
+  });
+
+  it('dryRun: true (its ?dryRun=1) gets the price of a photoMaker and an upload, and starts nothing', async () => {
+    const client = await connect(20_000, true);
+    const uploaded = await client.imageUpload({ image: PNG_DATA_URI });
+    expect(uploaded).toMatchObject({ taskType: 'imageUpload', cost: 0 });
+    const priced = await client.photoMaker(photoMaker([PNG_DATA_URI], 1));
+    expect(priced).toEqual([
+      { taskType: 'photoMaker', taskUUID: expect.any(String), cost: expect.any(Number) },
+    ]);
+    expect(Number(priced?.[0]?.cost)).toBeGreaterThan(0);
+    // The priced taskUUID names no job.
+    const plain = await connect();
+    const lookup = await plain
+      .getResponse({ taskUUID: String(priced?.[0]?.taskUUID) })
+      .catch((e: unknown) => e);
+    expect(JSON.stringify(lookup)).toContain('taskNotFound');
   });
 
   it('gets a validation error in Runware shape', async () => {

@@ -27,6 +27,17 @@ export class KeyRing {
     return this.keys.length;
   }
 
+  /** How usage reports name a key: its first and last 4 characters, never the whole key. */
+  masked(keyIndex: number): string {
+    const key = this.keys[keyIndex] ?? '';
+    return key.length <= 12 ? `…${key.slice(-2)}` : `${key.slice(0, 4)}…${key.slice(-4)}`;
+  }
+
+  /** The indexes of keys named by their masked form (usage report filters); unknown names match none. */
+  indexesOfMasked(names: readonly string[]): number[] {
+    return this.keys.flatMap((_, index) => (names.includes(this.masked(index)) ? [index] : []));
+  }
+
   check(key: string | undefined): KeyCheck {
     if (key === undefined || key === '') return { ok: false, reason: 'missing' };
     const keyIndex = this.keys.findIndex((candidate) => sameKey(candidate, key));

@@ -10,6 +10,7 @@ import type { InputImages } from './images/input-images.ts';
 import type { Capacity } from './state/capacity.ts';
 import type { Ledger } from './state/ledger.ts';
 import type { TaskRegistry } from './state/task-registry.ts';
+import type { UsageBook } from './state/usage-book.ts';
 
 /** Everything a request handler needs; one per emulator instance. */
 export interface EmulatorContext {
@@ -17,6 +18,8 @@ export interface EmulatorContext {
   keys: KeyRing;
   tasks: TaskRegistry;
   ledger: Ledger;
+  /** What was charged per day, model and key (accountManagement usage reports). */
+  usage: UsageBook;
   capacity: Capacity;
   capacityStatus: 429 | 503;
   faults: FaultInjector;
@@ -28,6 +31,8 @@ export interface EmulatorContext {
   /** Mutable at run time through the admin API. */
   latency: LatencyModel;
   syncTimeoutMs: number;
+  /** How long a WS sync task may take before its socket gets `timeout` (the task keeps running). */
+  wsSyncTimeoutMs: number;
   publicUrl: () => string;
 }
 
@@ -35,4 +40,6 @@ export interface EmulatorContext {
 export interface CallContext {
   transport: 'rest' | 'ws';
   keyIndex: number;
+  /** `X-Runware-Dry-Run: 1` (REST) or `?dryRun=1` on the socket's URL: validate and price, run nothing. */
+  dryRun?: boolean;
 }

@@ -17,6 +17,7 @@ import { InputImages } from './images/input-images.ts';
 import { Capacity } from './state/capacity.ts';
 import { Ledger } from './state/ledger.ts';
 import { TaskRegistry } from './state/task-registry.ts';
+import { UsageBook } from './state/usage-book.ts';
 
 const UPLOAD_TTL_SECONDS = 30 * 24 * 60 * 60;
 
@@ -26,6 +27,7 @@ function createState(options: EmulatorOptions) {
     images: new ImageStore(options.imageStoreBytes ?? 1024 * 1024 * 1024, options.now),
     references: new ReferenceCache(),
     ledger: new Ledger(options.balance ?? 1000),
+    usage: new UsageBook(options.now),
     capacity: new Capacity(options.capacity?.maxConcurrentPerKey ?? 32),
     faults: new FaultInjector(parseFaultConfig(options.faults ?? {})),
     delivery: {
@@ -45,13 +47,14 @@ function apiKeys(options: EmulatorOptions): readonly string[] {
 /** Everything a request handler needs, wired once per emulator; `publicUrl` is known only once it listens. */
 export function createContext(options: EmulatorOptions, publicUrl: () => string): EmulatorContext {
   const logger = options.logger ?? createLogger({ service: 'runware-emulator' });
-  const { images, references, ledger, capacity, faults, delivery } = createState(options);
+  const { images, references, ledger, usage, capacity, faults, delivery } = createState(options);
   const webhooks = new Webhooks(delivery, logger);
   const runner = new GenerationRunner({
     renderer: new Renderer(references),
     renderSlots: new Semaphore(options.renderConcurrency ?? availableParallelism()),
     images,
     ledger,
+    usage,
     capacity,
     webhooks,
     uploadPolicy: delivery,
@@ -64,6 +67,7 @@ export function createContext(options: EmulatorOptions, publicUrl: () => string)
     keys: new KeyRing(apiKeys(options)),
     tasks: new TaskRegistry(),
     ledger,
+    usage,
     capacity,
     capacityStatus: options.capacity?.status ?? 429,
     faults,
@@ -78,6 +82,7 @@ export function createContext(options: EmulatorOptions, publicUrl: () => string)
     webhooks,
     latency: resolveLatency(options.latency),
     syncTimeoutMs: options.syncTimeoutMs ?? 300_000,
+    wsSyncTimeoutMs: options.wsSyncTimeoutMs ?? 120_000,
     publicUrl,
   };
 }
@@ -86,6 +91,7 @@ export function createContext(options: EmulatorOptions, publicUrl: () => string)
 export function resetState(ctx: EmulatorContext): void {
   ctx.tasks.clear();
   ctx.ledger.reset();
+  ctx.usage.clear();
   ctx.capacity.clear();
   ctx.faults.reset();
   ctx.images.clear();

@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   defaultTtlSeconds?: number;
   /** How long a REST sync request waits before answering `timeout` (the task keeps running); default 300 s. */
   syncTimeoutMs?: number;
+  /** How long a WS sync task may take before its socket gets `timeout` (the task keeps running); default 120 s. */
+  wsSyncTimeoutMs?: number;
   /** Largest request body / WS frame; default 64 MiB. */
   maxBodyBytes?: number;
   /** Largest input image fetched from a URL; default 20 MiB. */

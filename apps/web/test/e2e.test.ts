@@ -42,9 +42,14 @@ beforeAll(async () => {
     }),
   );
   const started = performance.now();
-  // One running job per tenant: a second job waits in the admission queue (the queued view below).
+  // One running job per tenant: a second job waits in the admission queue (the queued view below). The
+  // demo tenant is an admin here, so the Usage page shows its every-tenant view too.
   stack = await launchStack({
-    env: { RUNWARE_EMULATOR_LATENCY: 'realistic', PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1' },
+    env: {
+      RUNWARE_EMULATOR_LATENCY: 'realistic',
+      PHOTOMAKER_TENANT_DEFAULT_MAX_RUNNING_JOBS: '1',
+      PHOTOMAKER_ADMIN_TENANTS: 'demo',
+    },
   });
   console.warn(`[e2e] stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   browser = await chromium.launch({
@@ -131,13 +136,35 @@ describe('the web app on the real stack', () => {
     await error.waitFor({ timeout: 20_000 });
     expect(await error.textContent()).toContain('webhookURL');
     expect(await page.locator('.job-panel').count()).toBe(0);
+    // The estimate (the same validation, nothing started) said so before Generate, too.
+    await expect
+      .poll(() => page.locator('[data-testid=estimate]').textContent(), { timeout: 10_000 })
+      .toMatch(/^Would be refused: Invalid value for 'webhookURL'/);
     await shot('03-server-validation-error');
     await page.locator('#f-webhookURL').fill('');
     await error.waitFor({ state: 'detached' });
   });
 
+  it("shows Runware's price before Generate, following the form as it changes", async () => {
+    const estimate = page.locator('[data-testid=estimate]');
+    await page.locator('#f-numberResults').fill('1');
+    await expect
+      .poll(() => estimate.textContent(), { timeout: 10_000 })
+      .toMatch(/^≈ \$\d\.\d{4} for 1 image$/);
+    expect(await estimate.getAttribute('data-source')).toBe('RUNWARE');
+    const one = Number((await estimate.textContent())?.match(/\$([\d.]+)/)?.[1]);
+    await page.locator('#f-numberResults').fill('4');
+    await expect.poll(() => estimate.textContent(), { timeout: 10_000 }).toMatch(/ for 4 images$/);
+    const four = Number((await estimate.textContent())?.match(/\$([\d.]+)/)?.[1]);
+    expect(four).toBeCloseTo(4 * one, 3);
+    await shot('03b-estimate');
+  });
+
   it('generates 3 images and shows each as it arrives, then the finished job', async () => {
     await page.locator('#f-numberResults').fill('3');
+    const estimate = page.locator('[data-testid=estimate]');
+    await expect.poll(() => estimate.textContent(), { timeout: 10_000 }).toMatch(/ for 3 images$/);
+    const estimated = (await estimate.textContent())?.match(/\$[\d.]+/)?.[0];
     await page.getByRole('button', { name: 'Generate 3 images' }).click();
     const panel = page.locator('.job-panel');
     await panel.waitFor({ timeout: 20_000 });
@@ -159,7 +186,8 @@ describe('the web app on the real stack', () => {
     expect(await page.locator('.timeline .step[data-stage=IMAGE_READY]').getAttribute('data-state')).toBe(
       'done',
     );
-    expect(await page.locator('[data-testid=job-cost]').textContent()).toMatch(/^\$\d/);
+    // The charge is the estimate (the emulator prices dry runs and results with one price list).
+    expect(await page.locator('[data-testid=job-cost]').textContent()).toBe(estimated);
     await shot('05-succeeded');
   });
 
@@ -280,4 +308,76 @@ describe('the web app on the real stack', () => {
     expect(await place.count()).toBe(0);
     expect(await page.locator('.job-panel .image-tile:not(.pending)').count()).toBe(1);
   }, 240_000);
+
+  it('retries a failed job: a new job opens, with the same task', async () => {
+    await page.setViewportSize({ width: 1360, height: 1000 });
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await page.locator('.job-row', { hasText: 'Failed' }).first().click();
+    const failed = page.locator('.job-panel[data-status=FAILED]');
+    await failed.waitFor({ timeout: 30_000 });
+    const original = await failed.getAttribute('data-job-id');
+    // Only a finished, unsuccessful job offers it.
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(`/jobs/${original}`), { timeout: 30_000 });
+    const retry = page.locator('.job-panel');
+    const retryId = await retry.getAttribute('data-job-id');
+    expect(retryId).not.toBe(original);
+    // The same task (a model Runware refuses): the retry fails the same way, as a job of its own.
+    await page.locator('.job-panel[data-status=FAILED] .error-box[data-error-code=invalidModel]').waitFor({
+      timeout: 60_000,
+    });
+    await shot('14-job-retried');
+  });
+
+  it('shows usage: totals, a bar per day, a table per model, every tenant for an admin key', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.locator('[data-testid=usage-totals]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=usage-scope]').textContent()).toContain('every tenant');
+    // The jobs so far: one succeeded (3 images), two failed (refused by Runware), one cancelled.
+    const models = page.locator('[data-testid=usage-models] tbody tr');
+    await expect
+      .poll(async () => (await models.allTextContents()).join(' | '), { timeout: 20_000 })
+      .toContain('runware:100@1');
+    const refused = models.filter({ hasText: 'runware:100@1' });
+    expect(await refused.locator('td').allTextContents()).toEqual([
+      'runware:100@1',
+      '2',
+      '0',
+      '2',
+      '0',
+      '$0.0000',
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    const bar = page.locator(`.usage-chart rect[data-day="${today}"]`);
+    expect(Number(await bar.getAttribute('data-images'))).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('[data-testid=usage-tenants] tbody tr').first().textContent()).toContain(
+      'demo',
+    );
+    await shot('15-usage');
+  });
+
+  it('deletes a job from the history, only after the user confirms', async () => {
+    await page.setViewportSize({ width: 1360, height: 1000 });
+    await page.goto(`${stack.apiUrl}/history`);
+    await page.locator('.job-row').nth(2).waitFor();
+    const rows = page.locator('.job-list > li');
+    const count = await rows.count();
+    const first = rows.first();
+    const jobId = await first.locator('.job-row').getAttribute('data-job-id');
+    // Keep it: nothing happens.
+    await first.getByRole('button', { name: 'Delete job' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Delete this job?' });
+    await dialog.waitFor();
+    await shot('16-delete-confirm', false);
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(count);
+    // Delete: the row goes, and the job's page no longer finds it.
+    await first.getByRole('button', { name: 'Delete job' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(count - 1);
+    expect(await page.locator(`.job-row[data-job-id="${jobId}"]`).count()).toBe(0);
+    await shot('17-deleted');
+  });
 });

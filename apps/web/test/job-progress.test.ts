@@ -40,6 +40,7 @@ const job = (patch: Partial<Job> = {}): Job => ({
   queuePosition: null,
   estimatedStartAt: null,
   estimatedFinishAt: null,
+  traceId: null,
   error: null,
   images: [],
   referenceWarnings: null,

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../src/worker.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker.ts';
 import { BUNDLE_META_PATH, BUNDLE_PATH, workflowSourceHash } from '../src/workflow-bundle.ts';
 
 // Production start loads this prebuilt bundle instead of running webpack at every start.
@@ -10,6 +10,7 @@ const sourceHash = workflowSourceHash();
 const quiet = () => undefined;
 const { code } = await bundleWorkflowCode({
   workflowsPath: WORKFLOWS_PATH,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
   // webpack's module listing is noise in CI logs; warnings and errors still show.
   logger: {
     log: quiet,

@@ -2,6 +2,7 @@ import { DEV_URL_SECRET } from '@photomaker/blobstore';
 import { parseEnv } from '@photomaker/env';
 import { parseClusterNodes } from '@photomaker/events';
 import type { PhotoMakerForm } from '@photomaker/runware';
+import { socketUrlFrom } from '@photomaker/runware/socket';
 import {
   TemporalConfigError,
   type TemporalConnectionConfig,
@@ -19,7 +20,14 @@ export interface WorkerConfig {
   redisUrl: string;
   /** Seeds of a Redis Cluster (REDIS_CLUSTER_NODES); empty: REDIS_URL is one node. */
   redisClusterNodes: string[];
-  runware: { baseUrl: string; apiKey: string; photoMakerForm: PhotoMakerForm };
+  runware: {
+    baseUrl: string;
+    apiKey: string;
+    photoMakerForm: PhotoMakerForm;
+    transport: 'rest' | 'websocket';
+    /** The WebSocket endpoint (RUNWARE_WS_URL, or derived from the REST one). */
+    socketUrl: string;
+  };
   publicUrl: string;
   /** Each tenant's webhook signing secrets (configured, or derived from the master secret). */
   webhookSecrets: TenantWebhookSecrets;
@@ -40,7 +48,11 @@ export interface WorkerConfig {
   syncMaxResults: number;
   tasksInFlightPerJob: number;
   cancelDrainMs: number;
+  /** Every Runware task asks for includeCost (WORKER_RUNWARE_INCLUDE_COST). */
+  includeCost: boolean;
   poll: { initialMs: number; factor: number; maxMs: number };
+  /** The retention schedule: every how long it sweeps, and the most it erases per run. */
+  retention: { everyMs: number; limit: number };
   referenceCacheTtlSeconds: number;
   /** auto | bundle | source | an absolute path to a bundle file. */
   workflowBundle: string;
@@ -76,6 +88,13 @@ function runwareKey(e: WorkerEnv, warnings: string[]): string {
   return EMULATOR_DEV_KEY;
 }
 
+/** Runware serves WebSockets on its own host; anything else (the emulator, /v1) on the REST one. */
+function runwareSocketUrl(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (url.hostname === 'api.runware.ai') return `wss://ws-api.runware.ai${url.pathname}`;
+  return socketUrlFrom(baseUrl);
+}
+
 function temporalConnection(env: NodeJS.ProcessEnv): TemporalConnectionConfig {
   try {
     return temporalConnectionFromEnv(env);
@@ -106,7 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     temporal: { ...temporalConnection(env), taskQueue: e.TEMPORAL_TASK_QUEUE },
     redisUrl: e.REDIS_URL,
     redisClusterNodes: parseClusterNodes(e.REDIS_CLUSTER_NODES),
-    runware: { baseUrl: e.RUNWARE_BASE_URL, apiKey, photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM },
+    runware: {
+      baseUrl: e.RUNWARE_BASE_URL,
+      apiKey,
+      photoMakerForm: e.RUNWARE_PHOTOMAKER_FORM,
+      transport: e.RUNWARE_TRANSPORT,
+      socketUrl: e.RUNWARE_WS_URL ?? runwareSocketUrl(e.RUNWARE_BASE_URL),
+    },
     publicUrl: e.PHOTOMAKER_PUBLIC_URL.replace(/\/+$/, ''),
     webhookSecrets: webhooks.secrets,
     urlSecret: e.PHOTOMAKER_URL_SECRET ?? DEV_URL_SECRET,
@@ -126,10 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
     tasksInFlightPerJob: e.WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB,
     cancelDrainMs: e.WORKER_CANCEL_DRAIN,
+    includeCost: e.WORKER_RUNWARE_INCLUDE_COST === 'true',
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,
     codec: { corsOrigins, token: e.WORKER_CODEC_TOKEN },
+    retention: { everyMs: e.PHOTOMAKER_RETENTION_SWEEP_EVERY, limit: e.PHOTOMAKER_RETENTION_SWEEP_LIMIT },
     metricsToken: e.PHOTOMAKER_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     warnings,

@@ -1,8 +1,10 @@
 import { blobDirEnv, blobStoreEnv, urlSigningEnv } from '@photomaker/blobstore';
 import { duration, httpUrl, integer, oneOf, positiveNumber } from '@photomaker/env';
 import { redisEnv } from '@photomaker/events';
-import { logEnv, metricsTokenEnv } from '@photomaker/observability';
+import { logEnv, metricsTokenEnv, tracingEnv } from '@photomaker/observability';
+import { retentionSweepEnv } from '@photomaker/retention/env';
 import { PHOTOMAKER_FORMS } from '@photomaker/runware';
+import { DEFAULT_TASKS_IN_FLIGHT_PER_JOB } from '@photomaker/temporal';
 import { payloadKeysEnv } from '@photomaker/temporal/codec';
 import { taskQueueEnv, temporalEnv } from '@photomaker/temporal/env';
 import { urlGuardEnv } from '@photomaker/url-guard';
@@ -28,6 +30,20 @@ const workerOwnEnv = z.object({
     .describe(
       'How PhotoMaker jobs go to Runware: `task` (the documented photoMaker task) or `nested` (imageInference with a photoMaker object)',
     ),
+  // REST stays the default until the socket path has run in production: it is the older, simpler one,
+  // and the socket path falls back to it anyway whenever the socket is down.
+  RUNWARE_TRANSPORT: oneOf(['rest', 'websocket'] as const)
+    .default('rest')
+    .describe(
+      'How image tasks of multi-image jobs reach Runware: `rest` (sent, then polled with getResponse) or `websocket` (one session per worker, each image pushed as it finishes; REST when the socket is down)',
+    ),
+  RUNWARE_WS_URL: z
+    .url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' })
+    .optional()
+    .describe(
+      'Runware WebSocket endpoint (Runware: `wss://ws-api.runware.ai/v1`), for `RUNWARE_TRANSPORT=websocket`',
+    )
+    .meta({ defaultText: '`wss://ws-api.runware.ai/v1` for Runware, else `RUNWARE_BASE_URL` as ws(s)://' }),
   PHOTOMAKER_PUBLIC_URL: httpUrl
     .default('http://127.0.0.1:4000')
     .describe('Base URL of the API, for the image links in webhook bodies'),
@@ -67,7 +83,8 @@ const workerOwnEnv = z.object({
     .prefault('1')
     .describe('Jobs of at most this many images ask Runware synchronously instead of polling'),
   WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB: integer(1, 20)
-    .prefault('4')
+    // The API weighs a job in the admission queue by the same default (admissionWeight).
+    .prefault(String(DEFAULT_TASKS_IN_FLIGHT_PER_JOB))
     .describe(
       'Runware tasks of one multi-image job in flight at once (one task per image): a cancel stops the images not yet sent',
     ),
@@ -75,6 +92,11 @@ const workerOwnEnv = z.object({
     .prefault('30s')
     .describe(
       'How long a cancelled multi-image job still collects the images already sent to Runware (paid, kept in the job)',
+    ),
+  WORKER_RUNWARE_INCLUDE_COST: oneOf(['true', 'false'])
+    .prefault('true')
+    .describe(
+      "Ask Runware for each image's cost (includeCost) in every task, so usage reports have the numbers",
     ),
   WORKER_POLL_INITIAL: duration.prefault('100ms').describe('First delay between Runware polls'),
   WORKER_POLL_MAX: duration.prefault('1s').describe('Longest delay between Runware polls (grows ×1.5)'),
@@ -120,6 +142,8 @@ export const workerEnv = z.object({
   ...webhookSecretsEnv.shape,
   ...logEnv.shape,
   ...metricsTokenEnv.shape,
+  ...retentionSweepEnv.shape,
+  ...tracingEnv.shape,
   ...workerOwnEnv.shape,
 });
 

@@ -2,6 +2,8 @@ import { createServer } from 'node:net';
 import { blobStoreFromEnv } from '@photomaker/blobstore';
 import { faceModels } from '@photomaker/likeness';
 import { createLogger, createMetricsRegistry } from '@photomaker/observability';
+import { startTracing } from '@photomaker/observability/tracing';
+import { JobEraser } from '@photomaker/retention';
 import {
   AesGcmPayloadCodec,
   createCodecHandler,
@@ -10,12 +12,16 @@ import {
   payloadKeysFromEnv,
 } from '@photomaker/temporal/codec';
 import { UrlGuard } from '@photomaker/url-guard';
+import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startHttpServer } from './http-server.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { openResources } from './resources.ts';
+import { createRetentionActivities } from './retention/retention-activities.ts';
+import { createRetentionMetrics } from './retention/retention-metrics.ts';
+import { ensureRetentionSchedule } from './retention/retention-schedule.ts';
 import { connectWorkerTemporal, TemporalStartError } from './temporal-connection.ts';
 import { TemporalPinoLogger } from './temporal-logger.ts';
 import { PhotoMakerWorkers, WORKFLOWS_PATH } from './worker.ts';
@@ -53,6 +59,9 @@ try {
 }
 
 const logger = createLogger({ service: 'worker', level: config.logLevel });
+// Before any span: the env schema already checked the OTEL_* variables.
+const tracing = startTracing({ service: 'worker' });
+if (tracing.enabled) logger.info({ endpoint: tracing.endpoint }, 'tracing on: exporting spans over OTLP');
 for (const warning of config.warnings) logger.warn(warning);
 const keys = payloadKeysFromEnv(process.env);
 if (keys.dev) logger.warn(DEV_KEY_WARNING);
@@ -83,6 +92,7 @@ const resources = openResources({
     syncMaxResults: config.syncMaxResults,
     tasksInFlightPerJob: config.tasksInFlightPerJob,
     cancelDrainMs: config.cancelDrainMs,
+    includeCost: config.includeCost,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
     maxImageBytes: 64 * 1024 * 1024,
@@ -103,6 +113,39 @@ logger.info(
   { address: config.temporal.address, security: config.temporal.security },
   'connected to Temporal',
 );
+// A client for the retention schedule and sweep (deleting executions, reading a job's start input).
+const client = new Client({
+  connection: await Connection.connect(config.temporal.options),
+  namespace: config.temporal.namespace,
+  dataConverter: createDataConverter(keys),
+});
+const retentionActivities = createRetentionActivities({
+  eraser: new JobEraser({ redis: resources.deps.redis, blobs: resources.deps.blobs, temporal: client }),
+  temporal: client,
+  events: resources.deps.events,
+  metrics: createRetentionMetrics(registry),
+  logger: logger.child({ component: 'retention' }),
+});
+// Not fatal: jobs still run without it (a namespace that refuses schedules), and the error says why.
+await ensureRetentionSchedule(client, {
+  taskQueue: config.temporal.taskQueue,
+  everyMs: config.retention.everyMs,
+  input: { limit: config.retention.limit },
+})
+  .then((schedule) =>
+    logger.info({ schedule, everyMs: config.retention.everyMs }, 'retention schedule in place'),
+  )
+  .catch((error: unknown) =>
+    logger.error({ reason: (error as Error).message }, 'retention schedule not created: nothing expires'),
+  );
+// RUNWARE_TRANSPORT=websocket: the first jobs use the socket (REST if it cannot connect, within ~2 s).
+if (resources.deps.runwareSocket) {
+  await resources.deps.runwareSocket.start();
+  logger.info(
+    { open: resources.deps.runwareSocket.ready() !== undefined },
+    'Runware WebSocket session started',
+  );
+}
 const bundle = chooseWorkflowSource(config.workflowBundle, WORKFLOWS_PATH);
 logger.info({ workflows: bundle.reason }, 'loading workflow code');
 const workers = await PhotoMakerWorkers.create({
@@ -111,9 +154,11 @@ const workers = await PhotoMakerWorkers.create({
   taskQueue: config.temporal.taskQueue,
   dataConverter: createDataConverter(keys),
   activities: createActivities(resources.deps),
+  retentionActivities,
   metrics,
   workflows: bundle.source,
   tuning: config.tuning,
+  tracing,
 });
 
 if (config.tuning.visionActivities > 0) {
@@ -174,6 +219,8 @@ try {
 } finally {
   await http.close();
   await resources.close();
+  await client.connection.close();
   await connection.close();
+  await tracing.shutdown();
 }
 process.exit(exitCode);

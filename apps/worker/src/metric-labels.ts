@@ -20,6 +20,7 @@ export const ACTIVITY_TYPES = [
   'publishEvents',
   'readEvents',
   'requestAdmissionSlot',
+  'recordUsage',
   'collectImagesLocally',
   'collectImages',
   'deliverWebhook',
@@ -27,6 +28,7 @@ export const ACTIVITY_TYPES = [
   'checkReferences',
   'scoreLikeness',
   'checkReferenceImage',
+  'deliverJobEvent',
 ] as const satisfies readonly (keyof Activities)[];
 
 type UnlistedActivity = Exclude<keyof Activities, (typeof ACTIVITY_TYPES)[number]>;

@@ -1,3 +1,4 @@
+import type { Tracing } from '@photomaker/observability/tracing';
 import { TASK_QUEUE } from '@photomaker/temporal';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -5,6 +6,9 @@ import { type Activities, splitActivities } from './activities/index.ts';
 import { scrubActivityFailures } from './activity-failure-scrub.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import type { RetentionActivities } from './retention/retention-activities.ts';
+import { activityTracing } from './tracing/activity-tracing.ts';
+import { workflowSpanSinks } from './tracing/workflow-spans.ts';
 import { admissionTaskQueue, deliveryTaskQueue, visionTaskQueue } from './workflows/task-queues.ts';
 
 export interface WorkerTuning {
@@ -55,6 +59,14 @@ export type WorkflowSource = { workflowBundle: { codePath: string } } | { workfl
 
 export const WORKFLOWS_PATH = new URL('./workflows/index.ts', import.meta.url).pathname;
 
+/**
+ * Workflow interceptor modules: part of every bundle (prebuilt, at start, in tests), whether this process
+ * traces or not, so one bundle serves both. Temporal's tracing, for jobs started with a trace only.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  new URL('./workflows/tracing-interceptors.ts', import.meta.url).pathname,
+];
+
 export interface PhotoMakerWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -62,10 +74,14 @@ export interface PhotoMakerWorkerOptions {
   taskQueue?: string;
   dataConverter: DataConverter;
   activities: Activities;
+  /** The retention sweep's activities (its workflow is in the same bundle, on the job task queue). */
+  retentionActivities?: RetentionActivities;
   metrics?: WorkerMetrics;
   workflows?: WorkflowSource;
   tuning?: Partial<WorkerTuning>;
   identity?: string;
+  /** This process's tracing (startTracing); off when absent. */
+  tracing?: Tracing;
 }
 
 /**
@@ -110,7 +126,13 @@ export class PhotoMakerWorkers {
       maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
       ...(options.identity ? { identity: options.identity } : {}),
       interceptors: {
-        activity: [...(options.metrics ? [activityMetrics(options.metrics)] : []), scrubActivityFailures],
+        activity: [
+          ...(options.tracing?.enabled ? [activityTracing] : []),
+          ...(options.metrics ? [activityMetrics(options.metrics)] : []),
+          scrubActivityFailures,
+        ],
+        // Bundled from the sources only; a prebuilt bundle has them already (scripts/build-workflow-bundle.ts).
+        workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
       },
     };
     const workflowWorker = await Worker.create({
@@ -118,7 +140,8 @@ export class PhotoMakerWorkers {
       connection: options.connection,
       taskQueue,
       ...(options.workflows ?? { workflowsPath: WORKFLOWS_PATH }),
-      activities: main,
+      activities: { ...main, ...options.retentionActivities },
+      sinks: workflowSpanSinks(options.tracing ?? { enabled: false, shutdown: async () => undefined }),
       maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
       maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
       workflowThreadPoolSize: tuning.workflowThreads,

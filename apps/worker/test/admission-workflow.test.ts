@@ -123,6 +123,17 @@ const outcome = (handle: WorkflowHandle) =>
     throw error;
   });
 
+/**
+ * The outcome once the workflow closed, waited for in real time. Awaiting result() lets the test server
+ * skip time; with nothing else running, it skips past the job's workflow task timeout while that task
+ * runs a local activity (slow on a loaded machine), and the task fails over and over.
+ */
+async function closedOutcome(handle: WorkflowHandle) {
+  while ((await handle.describe()).status.name === 'RUNNING')
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  return outcome(handle);
+}
+
 async function statuses(ids: string[]) {
   return admission().query(queueStatusesQuery, ids);
 }
@@ -246,7 +257,7 @@ describe('a queued job', () => {
     const job = await startJob(tenant, { maxRunningJobs: 0 });
     await untilStatuses([job.input.jobId], (s) => s[0]?.state === 'queued');
     await job.handle.cancel();
-    const result = await outcome(job.handle);
+    const result = await closedOutcome(job.handle);
     expect((result as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(stubs.calls.filter((call) => call.jobId === job.input.jobId)).toEqual([]);
     expect(stubs.stream(job.input.jobId).map((event) => event.stage)).toEqual(['queued', 'cancelled']);
@@ -256,7 +267,10 @@ describe('a queued job', () => {
   it('past its deadline: ends CANCELLED with the deadline reason, never reaches Runware, leaves the queue', async () => {
     const tenant = `deadline-${randomUUID().slice(0, 6)}`;
     const job = await startJob(tenant, { maxRunningJobs: 0 }, 5 * MINUTE);
-    const state = (await outcome(job.handle)) as JobState;
+    // Queued with its deadline timer set, then the clock moves past it (see closedOutcome).
+    await untilHistoryHas(job.handle, 'timerStartedEventAttributes');
+    await env.sleep(5 * MINUTE + 1_000);
+    const state = (await closedOutcome(job.handle)) as JobState;
     expect(state.status).toBe('CANCELLED');
     const events = stubs.stream(job.input.jobId);
     expect(events.map((event) => event.stage)).toEqual(['queued', 'cancelled']);

@@ -20,6 +20,8 @@ describe('worker configuration from the environment', () => {
       baseUrl: 'http://127.0.0.1:8787/v1',
       apiKey: EMULATOR_DEV_KEY,
       photoMakerForm: 'task',
+      transport: 'rest',
+      socketUrl: 'ws://127.0.0.1:8787/v1',
     });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.warnings.join('\n')).toMatch(
@@ -33,6 +35,20 @@ describe('worker configuration from the environment', () => {
     expect(() => loadConfig({ RUNWARE_PHOTOMAKER_FORM: 'imageInference' })).toThrow(
       /RUNWARE_PHOTOMAKER_FORM: must be one of: task, nested/,
     );
+  });
+
+  it('reads RUNWARE_TRANSPORT (rest by default | websocket) and RUNWARE_WS_URL (ws:// or wss:// only)', () => {
+    expect(loadConfig({}).runware.transport).toBe('rest');
+    expect(
+      loadConfig({ RUNWARE_TRANSPORT: 'websocket', RUNWARE_WS_URL: 'wss://ws-api.runware.ai/v1' }).runware,
+    ).toMatchObject({ transport: 'websocket', socketUrl: 'wss://ws-api.runware.ai/v1' });
+    expect(() => loadConfig({ RUNWARE_TRANSPORT: 'ws' })).toThrow(
+      /RUNWARE_TRANSPORT: must be one of: rest, websocket/,
+    );
+    expect(() => loadConfig({ RUNWARE_WS_URL: 'https://api.runware.ai/v1' })).toThrow(/RUNWARE_WS_URL/);
+    // Runware's WebSocket lives on its own host.
+    const real = { RUNWARE_BASE_URL: 'https://api.runware.ai/v1', RUNWARE_API_KEY: 'k' };
+    expect(loadConfig(real).runware.socketUrl).toBe('wss://ws-api.runware.ai/v1');
   });
 
   it('reads tuning and durations', () => {

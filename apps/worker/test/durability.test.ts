@@ -288,7 +288,13 @@ describe('progress and cancellation', () => {
     const events = await inProcess.eventsOf(job.input.jobId);
     expect(events.at(-1)?.stage).toBe('cancelled');
     expect(stagesOf(events)).not.toContain('delivering');
-    expect(receiver.received('POST', '/cancelled')).toHaveLength(0);
+    // No image was delivered; the end was told (default webhookEvents): one FAILED event saying CANCELLED.
+    const posts = receiver.received('POST', '/cancelled');
+    expect(posts.map((post) => post.headers['webhook-id'])).toEqual([`whe_${job.input.jobId}_failed`]);
+    expect(JSON.parse(posts[0]?.body.toString('utf8') ?? '{}')).toMatchObject({
+      type: 'job.failed',
+      data: { status: 'CANCELLED', reason: 'cancelled by request' },
+    });
     const final = await inProcess.query(job);
     expect(final).toMatchObject({ status: 'CANCELLED', stage: 'cancelled' });
     expect((await job.handle.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.status)).toBe(

@@ -5,6 +5,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, type StartedJob } from './support/harness.ts';
 import { activityRuns, runwareSteps } from './support/history.ts';
+import { usageOfTenant } from './support/usage.ts';
 
 let h: Harness;
 /** A second task queue whose worker holds a wrong Runware key (a real 401 from the emulator). */
@@ -27,9 +28,10 @@ async function jobWithFaults(
   faults: (taskUUID: string, referenceUploadUUID: string) => ScriptedFault[],
   overrides: Parameters<Harness['task']>[0] = {},
   faultyImage = 0,
+  tenant?: string,
 ): Promise<StartedJob> {
   const task = await h.task(overrides);
-  const input = h.input(task);
+  const input = h.input(task, tenant ? { tenant } : {});
   const reference = task.inputImages[0];
   const sha = reference?.kind === 'blob' ? reference.blob.sha256 : '';
   const taskUUID =
@@ -110,6 +112,20 @@ describe.concurrent('transient faults end in success after retries, paid once', 
     expect(ready).toHaveLength(3);
   });
 
+  it('an accepted task getResponse does not see yet (taskNotFound) is waited for, not failed or re-sent', async () => {
+    const job = await jobWithFaults(
+      (taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'invisible', polls: 3 } }],
+      { numberResults: 3 },
+      1,
+    );
+    const state = await h.result(job);
+    expect(state.status).toBe('SUCCEEDED');
+    expect(new Set(state.images.map((image) => image.imageUUID)).size).toBe(3);
+    // One task per image, each sent once and charged once; image 1's task was polled past its 3 misses.
+    expect(await h.chargesOf(job.input)).toEqual({ charges: 3, submissions: 3, tasks: 3 });
+    expect((await h.imageTasks(job.input))[1]?.polls).toBeGreaterThanOrEqual(4);
+  });
+
   it('an imageUpload failing with 503 is retried', async () => {
     const job = await jobWithFaults((_taskUUID, uploadUUID) => [
       {
@@ -146,6 +162,7 @@ describe.concurrent('transient faults end in success after retries, paid once', 
       (taskUUID) => [{ match: { taskType: 'photoMaker', taskUUID }, fault: { kind: 'generationError' } }],
       { numberResults: 3, seed: '1000' },
       1,
+      `faults-${crypto.randomUUID()}`,
     );
     const state = await h.result(job);
     expect(state.status).toBe('SUCCEEDED');
@@ -160,6 +177,12 @@ describe.concurrent('transient faults end in success after retries, paid once', 
     expect(state.runwareTaskUUID).toBe(job.input.runwareTaskUUID);
     const stages = (await h.eventsOf(job.input.jobId)).map((e) => e.stage);
     expect(stages.filter((stage) => stage === 'submitted')).toHaveLength(1);
+    // Usage: three images, each at its own task's cost; the failed generation (not charged) is none of them.
+    const usage = await usageOfTenant(h.redis, job.input.tenant);
+    expect(usage).toMatchObject({ images: 3, imagesWithoutCost: 0, jobs: { SUCCEEDED: 1 } });
+    const charged = [...first, followUp].reduce((sum, task) => sum + (task?.cost ?? 0), 0);
+    expect(charged).toBeGreaterThan(0);
+    expect(usage.costUsd).toBeCloseTo(charged, 9);
   });
 
   it('429 with Retry-After waits as told before sending again', async () => {

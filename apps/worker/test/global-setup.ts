@@ -4,7 +4,7 @@ import { startPlatform } from '@photomaker/harness';
 import { DEV_API_KEY } from '@photomaker/runware-emulator/admin';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { WORKFLOWS_PATH } from '../src/worker.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,7 +27,11 @@ export default async function setup(project: TestProject) {
       name: 'worker-test',
       emulator: { key: DEV_API_KEY },
     }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }),
+    bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      logger: quietBundlerLogger,
+    }),
   ]);
   const workflowBundlePath = join(platform.dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);

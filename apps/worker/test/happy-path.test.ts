@@ -180,8 +180,16 @@ describe('a PhotoMaker job on the real dev server, Redis and the emulator', () =
     receiver.respond = (request) => (request.path.startsWith('/flaky') ? (statuses.shift() ?? 200) : 200);
     const job = await h.start(h.input(await h.task({ webhookURL: receiver.url('/flaky/hook') })));
     expect((await h.result(job)).status).toBe('SUCCEEDED');
-    const hooks = receiver.received('POST', '/flaky');
+    const received = receiver.received('POST', '/flaky');
+    const hooks = received.filter((hook) => String(hook.headers['webhook-id']).startsWith('whk_'));
     expect(hooks.map((hook) => hook.status)).toEqual([503, 500, 200]);
+    // Then the job's end (the default webhookEvents): one COMPLETED event, signed the same way.
+    const ends = received.filter((hook) => hook.headers['webhook-id'] === `whe_${job.input.jobId}_completed`);
+    expect(ends).toHaveLength(1);
+    expect(JSON.parse(ends[0]?.body.toString('utf8') ?? '{}')).toMatchObject({
+      type: 'job.completed',
+      data: { jobId: job.input.jobId, status: 'SUCCEEDED' },
+    });
     expect(new Set(hooks.map((hook) => hook.headers['webhook-id']))).toEqual(
       new Set([`whk_${job.input.jobId}_0`]),
     );

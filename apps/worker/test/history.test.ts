@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '@photomaker/temporal/codec';
-import type { WorkflowHandle } from '@temporalio/client';
+import { AesGcmPayloadCodec, createDataConverter, ENCRYPTED_ENCODING } from '@photomaker/temporal/codec';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Harness, RUNWARE_KEY, type StartedJob } from './support/harness.ts';
@@ -15,6 +16,8 @@ import { Receiver } from './support/receiver.ts';
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 const FIXTURE = new URL('photomaker-job-history.json', FIXTURES);
 const LOCAL_STEP_FIXTURE = new URL('single-image-local-step.json', FIXTURES);
+/** A job started with a trace (the API's tracing interceptor): the workflow's tracing interceptors ran. */
+const TRACED_FIXTURE = new URL('traced-webhook.json', FIXTURES);
 
 let h: Harness;
 let receiver: Receiver;
@@ -69,13 +72,37 @@ beforeAll(async () => {
   leaky = await h.start(
     h.input(await h.task({ webhookURL: receiver.url(`/gone/${URL_TOKEN}?token=${URL_TOKEN}`) })),
   );
-  finished.push(single, succeeded, failed, followUp, cancelled, timedOut);
+  // Started as the API starts jobs when it traces: Temporal's client interceptor puts the trace header
+  // on the start, so the workflow runs Temporal's tracing interceptors (spans, SDK flags).
+  const tracing = new Client({
+    connection: h.client.connection,
+    dataConverter: createDataConverter(h.keys),
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
+  const traced = await h.start(
+    h.input(await h.task({ numberResults: 2, webhookURL: receiver.url('/traced-hook') })),
+    h.taskQueue,
+    tracing,
+  );
+  // Traced and queued: its admission slot wait is a span of the workflow (no command), per-image tasks.
+  const tracedQueued = await h.start(
+    {
+      ...h.input(await h.task({ numberResults: 2 })),
+      admission: { priority: 'NORMAL', weight: 1, maxRunningJobs: 4 },
+    },
+    h.taskQueue,
+    tracing,
+  );
+  finished.push(single, succeeded, failed, followUp, cancelled, timedOut, traced, tracedQueued);
   await Promise.allSettled([...finished, leaky].map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
     // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
     // ones next to them under a new name: running jobs still have those histories).
     writeFileSync(FIXTURE, `${historyToJSON(await succeeded.handle.fetchHistory())}\n`);
     writeFileSync(LOCAL_STEP_FIXTURE, `${historyToJSON(await single.handle.fetchHistory())}\n`);
+  }
+  if (process.env.PHOTOMAKER_RECORD_TRACED_HISTORY === '1') {
+    writeFileSync(TRACED_FIXTURE, `${historyToJSON(await traced.handle.fetchHistory())}\n`);
   }
 }, 60_000);
 
@@ -85,7 +112,7 @@ afterAll(async () => {
 });
 
 describe('determinism', () => {
-  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline)', async () => {
+  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline, traced, traced and queued)', async () => {
     const histories = await Promise.all(
       finished.map(async (job) => ({
         workflowId: job.handle.workflowId,
@@ -99,7 +126,15 @@ describe('determinism', () => {
     )) {
       results.push(result);
     }
-    expect(results).toHaveLength(6);
+    expect(results).toHaveLength(8);
+    // The queued one really waited for its slot: granted by signal, given back by signal.
+    const queued = (await finished[7]?.handle.fetchHistory())?.events ?? [];
+    expect(queued.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toContain(
+      'slotGranted',
+    );
+    expect(
+      queued.map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName),
+    ).toContain('releaseSlot');
     // The deadline's job completed (nobody cancelled the workflow) with its state CANCELLED.
     await expect(finished[5]?.handle.result()).resolves.toMatchObject({ status: 'CANCELLED' });
     for (const result of results) expect(result.error).toBeUndefined();
@@ -110,9 +145,12 @@ describe('determinism', () => {
     expect(files.sort()).toEqual([
       'photomaker-job-history.json',
       'photomaker-job-per-image.json',
+      // A per-image job with usage-record and webhook-events (STARTED, IMAGE, COMPLETED to its webhookURL).
+      'photomaker-job-usage-events.json',
       'single-image-local-step.json',
       'single-image-v1.json',
       'single-image-webhook-v1.json',
+      'traced-webhook.json',
     ]);
     for (const name of files) {
       const history = historyFromJSON(JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')));
@@ -122,6 +160,9 @@ describe('determinism', () => {
         `photomaker-fixture-${name}`,
       );
       expect(history.events?.length).toBeGreaterThan(8);
+      // Only the traced job's start carries the trace header its tracing interceptors act on.
+      const header = history.events?.[0]?.workflowExecutionStartedEventAttributes?.header?.fields;
+      expect([name, header?.['_tracer-data'] !== undefined]).toEqual([name, name.startsWith('traced')]);
     }
   });
 });
@@ -154,12 +195,34 @@ function payloadsOf(node: unknown, out: FoundPayload[] = [], path = ''): FoundPa
  */
 const CORE_MARKER_DATA = /markerRecordedEventAttributes\.details\.(data|patch-data)\.payloads\[\]$/;
 
+/** Temporal's tracing interceptors' header (W3C trace context) on starts and scheduled activities. */
+const TRACE_HEADER = /header\.fields\._tracer-data$/;
+
 async function rawHistory(handle: WorkflowHandle) {
   const response = await h.client.workflowService.getWorkflowExecutionHistory({
     namespace: 'default',
     execution: { workflowId: handle.workflowId },
   });
   return response.history;
+}
+
+/**
+ * Every payload of ours is encrypted on the server: the key id is visible, the content is not. Core's
+ * markers and the trace header (which skips the codec, and is W3C trace context only) stay in clear.
+ */
+function expectEncrypted(found: FoundPayload[]): void {
+  for (const { path, payload } of found) {
+    if (CORE_MARKER_DATA.test(path)) continue;
+    if (TRACE_HEADER.test(path)) {
+      const context = JSON.parse(Buffer.from(payload.data ?? []).toString('utf8')) as object;
+      for (const key of Object.keys(context)) expect(['traceparent', 'tracestate']).toContain(key);
+      continue;
+    }
+    expect([path, Buffer.from(payload.metadata?.encoding ?? []).toString()]).toEqual([
+      path,
+      ENCRYPTED_ENCODING,
+    ]);
+  }
 }
 
 const IMAGE_DATA = [/data:image\//i, /iVBORw0KGgo/, /\/9j\/4/, /UklGR/, /[A-Za-z0-9+/]{200,}/];
@@ -173,14 +236,7 @@ describe('history scan', () => {
       expect(found.length).toBeGreaterThan(5);
       const rawText = historyToJSON(history as never);
       expect(rawText).not.toContain(RUNWARE_KEY);
-      // Every payload of ours is encrypted on the server: the key id is visible, the content is not.
-      for (const { path, payload } of found) {
-        if (CORE_MARKER_DATA.test(path)) continue;
-        expect([path, Buffer.from(payload.metadata?.encoding ?? []).toString()]).toEqual([
-          path,
-          ENCRYPTED_ENCODING,
-        ]);
-      }
+      expectEncrypted(found);
       const decoded = await codec.decode(found.map(({ payload }) => payload));
       const text = decoded.map((payload) => Buffer.from(payload.data ?? []).toString('utf8')).join('\n');
       expect(text).toContain(job.input.jobId);

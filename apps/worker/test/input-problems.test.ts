@@ -10,6 +10,7 @@ describe('the workflow input check', () => {
       runwareTaskUUID: 'nope',
       createdAt: 'yesterday',
       cancelAt: 'in a minute',
+      traceId: 'not-a-trace',
       task: {
         numberResults: 21,
         width: 100,
@@ -23,6 +24,7 @@ describe('the workflow input check', () => {
       'runwareTaskUUID must be a UUID',
       'createdAt must be an ISO-8601 timestamp',
       'cancelAt must be an ISO-8601 timestamp',
+      'traceId must be 32 lowercase hex digits',
       'task.numberResults must be an integer from 1 to 20',
       'task.width must be an integer from 128 to 2048',
       'task.outputFormat must be one of JPG, PNG, WEBP',
@@ -53,6 +55,8 @@ describe('the limits it checks', () => {
 
   it('are the schema limits: their edges pass, one past them fails', () => {
     expect(model.inputProblems(valid as unknown as PhotoMakerJobInput)).toEqual([]);
+    const traced = { ...valid, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' };
+    expect(model.inputProblems(traced as unknown as PhotoMakerJobInput)).toEqual([]);
     const past = { ...valid, task: { ...valid.task, seed: '12345678901234567890', height: 2049 } };
     expect(model.inputProblems(past as unknown as PhotoMakerJobInput)).toEqual([
       'task.height must be an integer from 128 to 2048',

@@ -1,7 +1,7 @@
 import { sampleFace } from '@photomaker/likeness/samples';
 import type { JobState } from '@photomaker/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness } from './support/harness.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Harness, type StartedJob } from './support/harness.ts';
 
 // Likeness scores (issue #17) on the real stack: the emulator pastes the reference face into its outputs
 // (squeezed off-likeness with the prompt word `offlikeness`, left out with `noface`), the vision queue
@@ -18,7 +18,15 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function run(positivePrompt: string, numberResults: number): Promise<JobState> {
+async function run(positivePrompt: string, numberResults: number, harness = h): Promise<JobState> {
+  return (await runJob(positivePrompt, numberResults, harness)).state;
+}
+
+async function runJob(
+  positivePrompt: string,
+  numberResults: number,
+  h: Harness,
+): Promise<{ state: JobState; job: StartedJob }> {
   const blob = await h.blobs.put(new Uint8Array(await sampleFace('left')), 'image/jpeg');
   const task = await h.task({
     inputImages: [{ kind: 'blob', blob }],
@@ -33,7 +41,7 @@ async function run(positivePrompt: string, numberResults: number): Promise<JobSt
   // Scored before the job ends, in one event after the images.
   expect(stages.slice(-2)).toEqual(['images_scored', 'succeeded']);
   expect(stages.indexOf('images_scored')).toBeGreaterThan(stages.lastIndexOf('image_ready'));
-  return state;
+  return { state, job };
 }
 
 describe('likeness score of every image', () => {
@@ -67,4 +75,23 @@ describe('likeness score of every image', () => {
     const none = await run('a landscape, noface', 1);
     expect(none.images[0]).toMatchObject({ faceFound: false, likeness: 0, belowMinLikeness: true });
   });
+
+  it('images pushed over the Runware WebSocket are all scored too', async () => {
+    const ws = await Harness.create('likeness-ws');
+    try {
+      const workers = await ws.startWorkers({
+        runware: { transport: 'websocket' },
+        settings: { tasksInFlightPerJob: 4 },
+      });
+      await vi.waitFor(() => expect(workers.deps.runwareSocket?.ready()).toBeDefined(), { timeout: 10_000 });
+      const { state, job } = await runJob('a portrait in a garden', 3, ws);
+      expect(state.images).toHaveLength(3);
+      for (const image of state.images)
+        expect(image).toMatchObject({ faceFound: true, belowMinLikeness: false });
+      // Every image task went over the socket: the scores are of pushed, stored images.
+      for (const task of await ws.imageTasks(job.input)) expect(task).toMatchObject({ transport: 'ws' });
+    } finally {
+      await ws.close();
+    }
+  }, 120_000);
 });

@@ -6,6 +6,7 @@ import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Harness, type StartedJob } from './support/harness.ts';
 import { activityRuns } from './support/history.ts';
+import { usageOfTenant } from './support/usage.ts';
 
 // A multi-image job as one Runware task per image, against an emulator of its own with latency (each
 // image 600 ms, every request 50 ms), so cancels land mid-job and its ledger and peak count are ours.
@@ -47,12 +48,32 @@ async function cancelledResult(job: StartedJob): Promise<void> {
   expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
 }
 
+/** A tenant of its own per job: the tenant's usage records are then the job's line. */
+const ownTenant = () => ({ tenant: `per-image-${crypto.randomUUID()}` });
+
+/** The job's usage line: every image Runware charged, once, at what it charged (the emulator's ledger). */
+async function expectUsageMatchesCharges(
+  input: { tenant: string },
+  outcome: 'SUCCEEDED' | 'CANCELLED',
+  images: number,
+): Promise<void> {
+  const { ledger } = await h.emulator.inspect();
+  expect(ledger.charges).toBe(images);
+  const usage = await usageOfTenant(h.redis, input.tenant);
+  expect(usage).toMatchObject({ images, imagesWithoutCost: 0, jobsWithoutCost: 0 });
+  expect(usage.jobs).toEqual({ SUCCEEDED: 0, FAILED: 0, CANCELLED: 0, TIMED_OUT: 0, [outcome]: 1 });
+  expect(usage.costUsd).toBeCloseTo(ledger.charged, 9);
+  if (images > 0) expect(usage.costUsd).toBeGreaterThan(0);
+}
+
 const imagesOf = (events: JobEvent[]) =>
   events.flatMap((event) => (event.stage === 'image_ready' ? [event.data.image] : []));
 
 describe('one Runware task per image', () => {
   it(`sends image i with seed + i under a taskUUID derived from the job, at most ${WINDOW} at once`, async () => {
-    const job = await h.start(h.input(await h.task({ numberResults: 10, seed: '4242' })));
+    const job = await h.start(
+      h.input(await h.task({ numberResults: 10, seed: '4242', includeCost: false }), ownTenant()),
+    );
     const state: JobState = await h.result(job);
     expect(state.status).toBe('SUCCEEDED');
     expect(state.images.map((image) => image.seed).sort()).toEqual(
@@ -70,10 +91,26 @@ describe('one Runware task per image', () => {
     // Tasks go out in image order, one at a time.
     const accepted = tasks.map((task) => Date.parse(task?.acceptedAt ?? ''));
     expect([...accepted].sort((a, b) => a - b)).toEqual(accepted);
+    // The job did not ask for its cost, the worker asked anyway (WORKER_RUNWARE_INCLUDE_COST): each
+    // image's own task reported it, and usage counts ten images at what Runware charged.
+    expect(state.cost).toBeNull();
+    await expectUsageMatchesCharges(job.input, 'SUCCEEDED', 10);
+  }, 60_000);
+
+  it('holds no more image tasks at once than its admission weight (what the global budget counts)', async () => {
+    const input = {
+      ...h.input(await h.task({ numberResults: 6 })),
+      admission: { priority: 'NORMAL' as const, weight: 2 },
+    };
+    const state: JobState = await h.result(await h.start(input));
+    expect(state.status).toBe('SUCCEEDED');
+    const inspection = await h.emulator.inspect();
+    expect(inspection.ledger.charges).toBe(6);
+    expect(inspection.peakActiveGenerations).toBe(2);
   }, 60_000);
 
   it('a 10-image job cancelled after its first image: only the images already sent are charged, and kept', async () => {
-    const input = h.input(await h.task({ numberResults: 10, seed: '100' }));
+    const input = h.input(await h.task({ numberResults: 10, seed: '100' }), ownTenant());
     // Images of 2 s. As the API's cancelJob does: the Redis cancel request first, which the run checks
     // before each send, then Temporal's cancel (it reaches the activity with a heartbeat, seconds later).
     await h.emulator.setLatency({ imageMs: 2_000 });
@@ -105,11 +142,13 @@ describe('one Runware task per image', () => {
     expect(images.map((image) => image.seed).sort()).toEqual(
       [...Array(tasks.length).keys()].map((i) => addToSeed('100', i)).sort(),
     );
+    // Usage counts the images actually made (and paid), not the ten asked for.
+    await expectUsageMatchesCharges(input, 'CANCELLED', tasks.length);
   }, 60_000);
 
   it('a job cancelled before its first image task was sent costs nothing', async () => {
     const task = await h.task({ numberResults: 10 });
-    const input = h.input(task);
+    const input = h.input(task, ownTenant());
     const reference = task.inputImages[0];
     const sha = reference?.kind === 'blob' ? reference.blob.sha256 : '';
     // The reference upload is refused with Retry-After 30 s: the job is still before its first send.
@@ -127,11 +166,11 @@ describe('one Runware task per image', () => {
     await job.handle.cancel();
     await cancelledResult(job);
     expect(await h.imageTasks(input)).toEqual(Array(10).fill(undefined));
-    expect((await h.emulator.inspect()).ledger.charges).toBe(0);
+    await expectUsageMatchesCharges(input, 'CANCELLED', 0);
   }, 60_000);
 
   it('keeps its taskUUIDs across an activity retry: what Runware holds is found, never sent twice', async () => {
-    const input = h.input(await h.task({ numberResults: 6, seed: '9' }));
+    const input = h.input(await h.task({ numberResults: 6, seed: '9' }), ownTenant());
     const uuids = h.imageTaskUUIDs(input);
     // Image 3's task is refused (500) more often than one attempt sends it: the attempt fails with
     // images 0-2 done or in flight, and the retry picks those up with getTaskDetails.
@@ -156,5 +195,7 @@ describe('one Runware task per image', () => {
     const inspection = await h.emulator.inspect();
     expect(inspection.taskTypes.getTaskDetails).toBeGreaterThanOrEqual(2);
     expect(Object.keys(inspection.tasks).filter((uuid) => uuids.includes(uuid))).toHaveLength(6);
+    // Recovered images (found with getTaskDetails by the retry) count once, like the others.
+    await expectUsageMatchesCharges(input, 'SUCCEEDED', 6);
   }, 60_000);
 });

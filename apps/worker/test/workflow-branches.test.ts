@@ -36,7 +36,8 @@ const runJob = (
   stubs: StubActivities,
   jobTask: Parameters<typeof runOn>[2],
   during?: (handle: RunningJob) => Promise<void>,
-): Promise<Ran> => runOn(env, stubs, jobTask, during);
+  options?: Parameters<typeof runOn>[4],
+): Promise<Ran> => runOn(env, stubs, jobTask, during, options);
 
 describe('the single-image step', () => {
   it('runs locally, opening its range with the job’s unpublished queued event (no publish of its own)', async () => {
@@ -48,6 +49,10 @@ describe('the single-image step', () => {
     expect(stages(ran.stubs.calls[0]?.range.unpublished ?? [])).toEqual(['queued']);
     expect(ran.stubs.publishes).toEqual([]);
     expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'succeeded']);
+    // Then its usage line: the outcome, the model, one image (the stub reports no cost).
+    expect(ran.stubs.usages).toEqual([
+      expect.objectContaining({ jobId: ran.input.jobId, outcome: 'SUCCEEDED', imageCosts: [null] }),
+    ]);
   });
 
   it('handed over: the task-queue step gets the same range, unpublished events included', async () => {
@@ -103,6 +108,7 @@ describe('follow-up runs', () => {
     expect(failure(ran).type).toBe('timeoutProvider');
     expect(ran.stubs.calls).toHaveLength(1);
     expect(stages(streamOf(ran)).at(-1)).toBe('failed');
+    expect(ran.stubs.usages.map((usage) => usage.outcome)).toEqual(['FAILED']);
   });
 
   it('a failure not worth a new task ends the job at once', async () => {
@@ -110,6 +116,49 @@ describe('follow-up runs', () => {
     const ran = await runJob(new StubActivities({ steps }), task({ numberResults: 2 }));
     expect(failure(ran).type).toBe('contentModerated');
     expect(ran.stubs.calls).toHaveLength(1);
+  });
+});
+
+describe('webhook events', () => {
+  const hook = 'https://hooks.example.com/events';
+
+  it('by default: each image, then COMPLETED with the images; no STARTED', async () => {
+    const stubs = new StubActivities({ steps: [makes(2)] });
+    const ran = await runJob(stubs, task({ numberResults: 2, webhookURL: hook }));
+    expect(succeeded(ran).status).toBe('SUCCEEDED');
+    expect(stubs.deliveries.map((delivery) => delivery.image.index).sort()).toEqual([0, 1]);
+    expect(stubs.jobEvents.map((event) => [event.event, event.status, event.images?.length])).toEqual([
+      ['COMPLETED', 'SUCCEEDED', 2],
+    ]);
+  });
+
+  it('STARTED and COMPLETED only: no image POSTs, no delivering stage', async () => {
+    const stubs = new StubActivities({ steps: [makes(1)] });
+    const ran = await runJob(stubs, task({ webhookURL: hook }), undefined, {
+      webhookEvents: ['STARTED', 'COMPLETED'],
+    });
+    expect(succeeded(ran).status).toBe('SUCCEEDED');
+    expect(stubs.deliveries).toEqual([]);
+    expect(stubs.jobEvents.map((event) => [event.event, event.status])).toEqual([
+      ['STARTED', 'RUNNING'],
+      ['COMPLETED', 'SUCCEEDED'],
+    ]);
+    expect(stages(streamOf(ran))).not.toContain('delivering');
+  });
+
+  it('none: an empty list sends nothing; a cancelled job tells FAILED with its reason', async () => {
+    const quiet = new StubActivities({ steps: [makes(1)] });
+    await runJob(quiet, task({ webhookURL: hook }), undefined, { webhookEvents: [] });
+    expect([quiet.deliveries, quiet.jobEvents]).toEqual([[], []]);
+    const stubs = new StubActivities({ steps: [stuckStep] });
+    const ran = await runJob(stubs, task({ webhookURL: hook }), async (handle) => {
+      await until(() => stubs.calls.length > 0);
+      await handle.cancel();
+    });
+    expect(ran.outcome).toBeInstanceOf(WorkflowFailedError);
+    expect(stubs.jobEvents.map((event) => [event.event, event.status, event.reason])).toEqual([
+      ['FAILED', 'CANCELLED', 'cancelled by request'],
+    ]);
   });
 });
 
@@ -135,6 +184,10 @@ describe('deliveries', () => {
     expect(ran.stubs.calls.map((call) => [call.kind, call.endsJob])).toEqual([['activity', false]]);
     expect(stubs.deliveries).toHaveLength(1);
     expect(stages(streamOf(ran))).toEqual(['queued', 'image_ready', 'delivering', 'failed']);
+    // The default events: no STARTED; the failure is told after the images (to the same receiver).
+    expect(stubs.jobEvents.map((event) => [event.event, event.status, event.error?.code])).toEqual([
+      ['FAILED', 'FAILED', 'webhookDeliveryFailed'],
+    ]);
   });
 });
 
@@ -147,6 +200,7 @@ describe('cancellation', () => {
     });
     expect(ran.outcome).toBeInstanceOf(WorkflowFailedError);
     expect(stages(streamOf(ran))).toEqual(['queued', 'submitted', 'cancelled']);
+    expect(stubs.usages.map((usage) => [usage.outcome, usage.imageCosts.length])).toEqual([['CANCELLED', 0]]);
   });
 });
 

@@ -5,3 +5,4 @@ export * from './key-slot.ts';
 export * from './keyspace.ts';
 export * from './output-owners.ts';
 export * from './redis-client.ts';
+export * from './usage-records.ts';

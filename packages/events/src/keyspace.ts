@@ -43,6 +43,6 @@ export const streamKey = (jobId: string, layout: KeyLayout = 'single') => jobKey
  * The prefix of a family of keys that one Lua script reads and writes together (the usage ledger, the
  * blob usage): one hash tag in a cluster, so every key of the family is in one slot.
  */
-export function familyPrefix(family: 'usage' | 'blobs', layout: KeyLayout = 'single'): string {
+export function familyPrefix(family: 'usage' | 'blobs' | 'accounting', layout: KeyLayout = 'single'): string {
   return layout === 'cluster' ? `photomaker:{${family}}` : `photomaker:${family}`;
 }

@@ -43,6 +43,14 @@ export class OutputOwners {
     );
   }
 
+  /** Erasure: the job's outputs and the job itself are no longer anyone's. Returns the keys removed. */
+  async forget(jobId: string, imageUUIDs: readonly string[]): Promise<number> {
+    const keys = [jobTenantKey(jobId, this.layout), ...imageUUIDs.map(outputJobKey)];
+    // One DEL per key: in a cluster they are in other slots.
+    const removed = await Promise.all(keys.map((key) => this.redis.del(key)));
+    return removed.reduce((sum, n) => sum + n, 0);
+  }
+
   async ownerOf(imageUUID: string): Promise<OutputOwner> {
     const jobId = await this.redis.get(outputJobKey(imageUUID));
     if (jobId === null) return { known: false };

@@ -4,3 +4,4 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './metrics-access.ts';
 export * from './scrub.ts';
+export * from './tracing/index.ts';

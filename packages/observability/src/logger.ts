@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { scrub } from './scrub.ts';
+import { traceLogFields } from './tracing/spans.ts';
 
 export type { Logger } from 'pino';
 
@@ -41,10 +42,15 @@ export const REDACT_PATHS = [
   '*.*.positivePrompt',
 ];
 
+const TRACE_FIELDS: ReadonlySet<string> = new Set(['trace_id', 'span_id']);
+
 /** String fields (top level and one below) scrubbed like messages: a logged URL keeps only its host. */
 function scrubFields(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) out[name] = scrubValue(value, 1);
+  for (const [name, value] of Object.entries(fields)) {
+    // Trace ids are 32 hex digits: the token rule would hide exactly what leads to the trace.
+    out[name] = TRACE_FIELDS.has(name) ? value : scrubValue(value, 1);
+  }
   return out;
 }
 
@@ -71,6 +77,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: options.service, pid: process.pid, ...options.base },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // A line written inside a span names its trace: from a log line to the trace (tracing on only).
+    mixin: traceLogFields,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }), log: scrubFields },
     hooks: {

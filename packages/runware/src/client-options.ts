@@ -119,6 +119,13 @@ export interface PhotoMakerRun {
   via: 'sync' | 'getResponse';
 }
 
+/** What a dry run answered: Runware's price for the whole task, nothing run or charged. */
+export interface DryRunEstimate {
+  taskUUID: string;
+  /** USD for all `numberResults` images, as the task's `cost` field. */
+  costUsd: number;
+}
+
 /** A raw round trip: every item and error of one POST /v1, for callers that batch tasks themselves. */
 export interface RunwareResponse {
   status: number;

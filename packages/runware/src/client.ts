@@ -1,17 +1,26 @@
-import type { PhotoMakerResult } from '@photomaker/schema';
+import type { AccountDetailsResult, PhotoMakerResult, UsageActivityResult } from '@photomaker/schema';
+import {
+  type AccountCallOptions,
+  getAccountDetails,
+  getUsageActivity,
+  type UsageActivityQuery,
+} from './account.ts';
 import type {
+  DryRunEstimate,
   PhotoMakerRequest,
   PhotoMakerRun,
   RunPhotoMakerOptions,
   RunwareClientOptions,
   WaitOptions,
 } from './client-options.ts';
+import { DRY_RUN_HEADER, type DryRunOptions, estimateFrom } from './dry-run.ts';
 import type { FlowPort } from './flows/flow-port.ts';
 import { runPhotoMaker } from './flows/run-photomaker.ts';
 import { waitForResults } from './flows/wait-for-results.ts';
 import { RunwareRestClient } from './rest-client.ts';
 import { type ResultBatch, type WatchOptions, watchSnapshots } from './watch-results.ts';
 
+export type { AccountCallOptions, UsageActivityQuery } from './account.ts';
 export type * from './client-options.ts';
 
 /**
@@ -43,6 +52,19 @@ export class RunwareClient extends RunwareRestClient {
     });
   }
 
+  /** accountManagement `getDetails`: the account's balance, its keys (masked) and usage totals. */
+  accountDetails(options: AccountCallOptions = {}): Promise<AccountDetailsResult> {
+    return getAccountDetails((tasks, o) => this.request(tasks, o), this.settings.apiKey, options);
+  }
+
+  /**
+   * accountManagement `getUsageActivity`: requests, results (images) and spend per UTC day, model or
+   * key over a window of at most 30 days; what reconciles our own usage records with Runware's bill.
+   */
+  usageActivity(query: UsageActivityQuery, options: AccountCallOptions = {}): Promise<UsageActivityResult> {
+    return getUsageActivity((tasks, o) => this.request(tasks, o), this.settings.apiKey, query, options);
+  }
+
   /**
    * The one getResponse polling engine: a ResultBatch per answered poll (`fresh` images not in `known`
    * nor in an earlier batch), until the batch that is `done`; stop iterating at any time. Retryable poll
@@ -64,6 +86,24 @@ export class RunwareClient extends RunwareRestClient {
    */
   waitForResults(taskUUID: string, options: WaitOptions): Promise<PhotoMakerResult[]> {
     return waitForResults(this.port, taskUUID, options);
+  }
+
+  /**
+   * Runware's price for a photoMaker task without running it (`X-Runware-Dry-Run: 1`): validated like a
+   * submission (locally, then by Runware, whose errors throw as they would for a real send); nothing is
+   * run or charged, and the taskUUID stays free. Retryable failures are retried like any quick call.
+   */
+  async dryRun(task: PhotoMakerRequest, options: DryRunOptions = {}): Promise<DryRunEstimate> {
+    const wire = this.photoMakerTask(task, 'sync', options);
+    const taskUUID = wire.taskUUID as string;
+    return this.withPolicy(options, async () => {
+      const response = await this.request([wire], {
+        signal: options.signal,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        headers: DRY_RUN_HEADER,
+      });
+      return estimateFrom(response, taskUUID, this.settings.apiKey);
+    });
   }
 
   /**

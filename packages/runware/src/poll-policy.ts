@@ -3,9 +3,19 @@ export interface PollPolicy {
   initialDelayMs: number;
   factor: number;
   maxDelayMs: number;
+  /**
+   * How long after a watch starts `taskNotFound` still counts as transient: the task was accepted, and
+   * Runware may answer before its state is readable. Past it, `taskNotFound` is final.
+   */
+  notFoundGraceMs: number;
 }
 
-export const DEFAULT_POLL: PollPolicy = { initialDelayMs: 250, factor: 1.5, maxDelayMs: 5_000 };
+export const DEFAULT_POLL: PollPolicy = {
+  initialDelayMs: 250,
+  factor: 1.5,
+  maxDelayMs: 5_000,
+  notFoundGraceMs: 10_000,
+};
 
 /** The delay before poll n (0-based): initial x factor^n, capped. */
 export function pollDelay(policy: PollPolicy, poll: number): number {

@@ -67,11 +67,12 @@ export class RunwareRestClient {
   /** One POST /v1 of any task array; Runware errors are returned, transport failures thrown. */
   async request(
     tasks: readonly object[],
-    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+    options: { signal?: AbortSignal | undefined; timeoutMs?: number; headers?: Record<string, string> } = {},
   ): Promise<RunwareResponse> {
     const response = await this.transport.post(tasks, {
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? this.settings.requestTimeoutMs,
+      headers: options.headers,
       context: {},
     });
     return {

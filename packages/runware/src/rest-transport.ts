@@ -1,3 +1,4 @@
+import { SpanKind, withSpan } from '@photomaker/observability';
 import { stringifyRunwareJson } from '@photomaker/schema';
 import { Agent, type Dispatcher, request } from 'undici';
 import { InvalidEnvelopeError, parseEnvelope, type RunwareEnvelope } from './envelope.ts';
@@ -28,6 +29,8 @@ export interface PostOptions {
   bodyTimeoutMs?: number | undefined;
   /** Whole request, headers and body: a retryable `requestTimeout` when exceeded. */
   timeoutMs?: number | undefined;
+  /** Extra request headers (e.g. `x-runware-dry-run`). */
+  headers?: Record<string, string> | undefined;
   context: FailureContext;
 }
 
@@ -58,7 +61,29 @@ export class RestTransport {
       });
   }
 
-  async post(tasks: readonly unknown[], options: PostOptions): Promise<RestResponse> {
+  /** One POST, as a client span of the caller's trace (ids, task types and status only: no key, no images). */
+  post(tasks: readonly unknown[], options: PostOptions): Promise<RestResponse> {
+    const base = new URL(this.options.baseUrl);
+    const attributes = {
+      'http.request.method': 'POST',
+      'server.address': base.hostname,
+      'server.port': Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+      'runware.task_types': [...new Set(tasks.map(taskTypeOf))],
+      ...(options.context.taskUUID ? { 'runware.task_uuid': options.context.taskUUID } : {}),
+    };
+    return withSpan(
+      'photomaker-runware',
+      'runware POST',
+      { kind: SpanKind.CLIENT, attributes, inTraceOnly: true },
+      async (span) => {
+        const response = await this.postOnce(tasks, options);
+        span.setAttribute('http.response.status_code', response.status);
+        return response;
+      },
+    );
+  }
+
+  private async postOnce(tasks: readonly unknown[], options: PostOptions): Promise<RestResponse> {
     const context = { ...options.context, apiKey: this.options.apiKey };
     const caller = options.signal;
     if (caller?.aborted) throw caller.reason;
@@ -75,6 +100,7 @@ export class RestTransport {
           'content-type': 'application/json',
           accept: 'application/json',
           'user-agent': this.options.userAgent,
+          ...options.headers,
         },
         body: stringifyRunwareJson(tasks),
         headersTimeout: options.headersTimeoutMs ?? this.options.headersTimeoutMs,
@@ -98,6 +124,11 @@ export class RestTransport {
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
+}
+
+function taskTypeOf(task: unknown): string {
+  const type = (task as { taskType?: unknown } | null)?.taskType;
+  return typeof type === 'string' ? type : 'unknown';
 }
 
 /** The body as an envelope, without the API key in any error; a body that is none is typed by status. */

@@ -26,6 +26,11 @@ export interface PendingTask {
   sentOn: number | undefined;
   /** Sent again after a reconnect: a conflict now only means the first send landed. */
   resent: boolean;
+  /**
+   * Written to a connection that dropped: getResponse asked whether it landed. `taskNotFound` means it
+   * did not (send it now); anything else means Runware holds it (never sent twice, never paid twice).
+   */
+  probing: boolean;
   collector: ResultCollector;
   /** Failed generations reported so far. */
   failures: RunwareError[];
@@ -41,6 +46,8 @@ export interface Routed {
   pongs: number;
   /** Tasks whose re-send met a conflict: ask getResponse on the socket for what the replay may lack. */
   askState: string[];
+  /** Probed tasks Runware never received: send them now. */
+  send: string[];
 }
 
 type Batches = Map<PendingTask, { items: RunwareItem[]; errors: RunwareError[] }>;
@@ -103,6 +110,7 @@ export class SocketTasks {
         frame,
         sentOn: undefined,
         resent: false,
+        probing: false,
         collector,
         failures: [],
         onResult: options.onResult,
@@ -126,7 +134,7 @@ export class SocketTasks {
 
   /** Routes one frame's items and errors to their tasks and settles the tasks that are complete. */
   route(envelope: RunwareEnvelope): Routed {
-    const routed: Routed = { pongs: 0, askState: [] };
+    const routed: Routed = { pongs: 0, askState: [], send: [] };
     const byTask: Batches = new Map();
     for (const item of envelope.data) {
       if (item.taskType === 'ping' && item.pong === true) routed.pongs += 1;
@@ -141,7 +149,9 @@ export class SocketTasks {
       }
     }
     for (const [task, { items, errors }] of byTask) {
-      if (this.deliver(task, items, errors)) routed.askState.push(task.taskUUID);
+      const action = this.deliver(task, items, errors);
+      if (action === 'askState') routed.askState.push(task.taskUUID);
+      if (action === 'send') routed.send.push(task.taskUUID);
     }
     return routed;
   }
@@ -158,16 +168,31 @@ export class SocketTasks {
     return batch;
   }
 
-  /** Returns true when the task's state should be asked for (its re-send met a conflict). */
-  private deliver(task: PendingTask, items: RunwareItem[], errors: RunwareError[]): boolean {
+  /** What the socket should do next for the task: ask its state (a re-send met a conflict) or send it. */
+  private deliver(
+    task: PendingTask,
+    items: RunwareItem[],
+    errors: RunwareError[],
+  ): 'askState' | 'send' | undefined {
     const context = { taskUUID: task.taskUUID, taskType: 'photoMaker', apiKey: this.apiKey };
+    if (task.probing) {
+      const missing = errors.find(
+        (error) => classifyRunwareError({ code: error.code }).category === 'notFound',
+      );
+      if (missing) {
+        // The probe after a reconnect: the frame never reached Runware, so this is its first send.
+        task.probing = false;
+        errors = errors.filter((error) => error !== missing);
+        if (items.length === 0 && errors.length === 0) return 'send';
+      }
+    }
     for (const { result, index } of task.collector.add(resultsOf(items))) task.onResult?.(result, index);
     const conflict = errors.find(
       (error) => classifyRunwareError({ code: error.code }).category === 'conflict',
     );
     const others = errors.filter((error) => error !== conflict);
     // Our re-send after a reconnect met conflict: the first send was accepted.
-    const askState = conflict !== undefined && task.resent;
+    const askState = conflict !== undefined && task.resent ? 'askState' : undefined;
     const refusals = [
       ...(conflict && !task.resent ? [conflict] : []),
       ...others.filter((error) => !isGenerationFailure([error], 0)),

@@ -224,8 +224,9 @@ export class RunwareSocket {
       },
       {
         onOpen: (ws, session) => {
+          const resumed = this.session !== undefined && this.session === session;
           this.session = session;
-          this.attach(ws);
+          this.attach(ws, resumed);
         },
         onFrame: (envelope) => this.dispatch(envelope),
         onDrop: (ws) => this.onDrop(ws),
@@ -233,7 +234,8 @@ export class RunwareSocket {
     );
   }
 
-  private attach(ws: WebSocket): void {
+  /** `resumed`: Runware accepted our earlier connectionSessionUUID, so it replays what we missed. */
+  private attach(ws: WebSocket, resumed: boolean): void {
     this.ws = ws;
     this.stateValue = 'open';
     this.connectionsOpened += 1;
@@ -241,10 +243,20 @@ export class RunwareSocket {
     for (const frame of this.outbox.splice(0)) ws.send(frame);
     for (const task of this.tasks.all()) {
       if (!task.frame || task.sentOn === this.connectionsOpened) continue;
-      // Written to a connection that dropped, it may or may not have landed: send it again with the
-      // same taskUUID; a conflict then means it landed (and is not paid twice). Queued ones go now.
-      if (task.sentOn !== undefined) task.resent = true;
-      this.sendTask(task);
+      if (task.sentOn === undefined) {
+        this.sendTask(task); // queued while connecting: its first send
+        continue;
+      }
+      if (!resumed) {
+        // A new session: results of tasks sent on the old one are pushed there, never here.
+        task.reject(this.sessionLostError(task.taskUUID));
+        continue;
+      }
+      // Written to a connection that dropped, it may or may not have landed: ask getResponse first, so
+      // a task Runware holds is never submitted again; `taskNotFound` then sends it (dispatch).
+      task.probing = true;
+      task.sentOn = this.connectionsOpened;
+      ws.send(stringifyRunwareJson([{ taskType: 'getResponse', taskUUID: task.taskUUID }]));
     }
   }
 
@@ -321,13 +333,31 @@ export class RunwareSocket {
 
   /** A frame after authentication: pongs to the pinger, everything else to its task. */
   private dispatch(envelope: RunwareEnvelope): void {
-    const { pongs, askState } = this.tasks.route(envelope);
+    const { pongs, askState, send } = this.tasks.route(envelope);
     for (let n = 0; n < pongs; n++) this.pongWaiters.shift()?.();
     for (const taskUUID of askState) this.sendFrame([{ taskType: 'getResponse', taskUUID }]);
+    for (const taskUUID of send) {
+      const task = this.tasks.get(taskUUID);
+      if (!task) continue;
+      // Should the lost frame still land, the same taskUUID makes this a conflict, not a second charge.
+      task.resent = true;
+      this.sendTask(task);
+    }
   }
 
   private taskOptions(options: SocketTaskOptions): SocketTaskOptions & { timeoutMs: number } {
     return { ...options, timeoutMs: options.timeoutMs ?? this.options.taskTimeoutMs };
+  }
+
+  private sessionLostError(taskUUID: string): RunwareTransportError {
+    return new RunwareTransportError({
+      message: `Runware socket: a new session after a reconnect; task ${taskUUID} must be polled (getResponse)`,
+      category: 'network',
+      retryable: true,
+      code: 'sessionLost',
+      taskUUID,
+      taskType: 'photoMaker',
+    });
   }
 
   private closedError(): RunwareTransportError {

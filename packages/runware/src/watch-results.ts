@@ -88,7 +88,8 @@ export async function* watchSnapshots(
 ): AsyncGenerator<ResultBatch, void, undefined> {
   const now = options.now ?? Date.now;
   const pause = options.sleep ?? sleep;
-  const deadline = options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : now() + options.deadlineMs;
+  const started = now();
+  const deadline = options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : started + options.deadlineMs;
   const state: WatchState = {
     collector: options.collector ?? new ResultCollector(),
     known: new Set(options.known ?? []),
@@ -108,7 +109,8 @@ export async function* watchSnapshots(
       throw deadlineError(options, state);
     }
     await pause(wait, options.signal);
-    const snapshot = await pollOnce(fetchSnapshot, options, deadline - now());
+    const graceLeft = started + options.policy.notFoundGraceMs - now();
+    const snapshot = await pollOnce(fetchSnapshot, options, deadline - now(), graceLeft > 0);
     if (snapshot instanceof RunwareClientError) {
       state.lastFailure = snapshot;
       wait = Math.max(pollDelay(options.policy, attempt), snapshot.retryAfterMs ?? 0);
@@ -122,19 +124,25 @@ export async function* watchSnapshots(
   }
 }
 
-/** One getResponse: the snapshot, or the retryable failure to back off from (anything else throws). */
+/**
+ * One getResponse: the snapshot, or the failure to back off from: a retryable one, or `taskNotFound`
+ * within the grace period (the watched task was accepted; its state may not be readable yet). Anything
+ * else throws.
+ */
 async function pollOnce(
   fetchSnapshot: FetchSnapshot,
   options: WatchEngineOptions,
   remainingMs: number,
+  inNotFoundGrace: boolean,
 ): Promise<GetResponseSnapshot | RunwareClientError> {
   const fetch = () => fetchSnapshot(options.signal, remainingMs);
   try {
     return await (options.wrapPoll ? options.wrapPoll(fetch) : fetch());
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    if (!(error instanceof RunwareClientError) || !error.retryable) throw error;
-    return error;
+    if (!(error instanceof RunwareClientError)) throw error;
+    if (error.retryable || (inNotFoundGrace && error.code === 'taskNotFound')) return error;
+    throw error;
   }
 }
 

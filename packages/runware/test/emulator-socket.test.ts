@@ -153,7 +153,7 @@ describe('session resume', () => {
     expect(await emulator.task(task.taskUUID)).toMatchObject({ submissions: 1, charges: 2 });
   });
 
-  it('a dropped socket reconnects with its session, re-sends the same taskUUID and is paid once', async () => {
+  it('a dropped socket reconnects with its session and asks for the task instead of sending it again', async () => {
     await emulator.setLatency({ imageMs: 60, parallelism: 1 });
     const socket = open();
     const task = base({ numberResults: 2 });
@@ -168,6 +168,38 @@ describe('session resume', () => {
     expect(socket.connectionSessionUUID).toBe(session);
     const record = await emulator.settled(task.taskUUID);
     expect(results.map((r) => r.imageUUID)).toEqual(record.images.map((image) => image.imageUUID));
-    expect(record).toMatchObject({ submissions: 2, generations: 2, charges: 2 });
+    expect(record).toMatchObject({ submissions: 1, generations: 2, charges: 2 });
+  });
+
+  it('a frame lost with its connection is sent once Runware says it never got it', async () => {
+    const socket = open();
+    const task = base({ numberResults: 1 });
+    // The connection resets before the emulator accepts the task: it never sees it.
+    await emulator.script({
+      match: { taskUUID: task.taskUUID, transport: 'ws' },
+      fault: { kind: 'reset', when: 'beforeWork' },
+    });
+    await socket.connect();
+    const results = await socket.photoMaker(task);
+    expect(socket.connections).toBe(2);
+    const record = await emulator.settled(task.taskUUID);
+    expect(results.map((r) => r.imageUUID)).toEqual(record.images.map((image) => image.imageUUID));
+    expect(record).toMatchObject({ submissions: 1, generations: 1, charges: 1 });
+  });
+
+  it('a reconnect onto a new session fails the tasks sent on the old one as sessionLost', async () => {
+    await emulator.setLatency({ imageMs: 300, parallelism: 1 });
+    const socket = open();
+    const task = base({ numberResults: 1 });
+    await emulator.script({
+      match: { taskUUID: task.taskUUID, transport: 'ws' },
+      fault: { kind: 'reset', when: 'afterAccept' },
+    });
+    await socket.connect();
+    // As if the session had expired at Runware: the resume presents a UUID it does not know.
+    (socket as unknown as { session: string }).session = randomUUID();
+    const error = await socket.photoMaker(task).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'sessionLost', retryable: true, taskUUID: task.taskUUID });
+    expect(await emulator.settled(task.taskUUID)).toMatchObject({ submissions: 1, charges: 1 });
   });
 });

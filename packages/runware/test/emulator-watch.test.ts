@@ -100,8 +100,12 @@ describe('client.watchResults', () => {
     expect(batches.flatMap((batch) => batch.fresh)).toHaveLength(1);
   });
 
-  it('a task Runware does not know ends the watch with a permanent error', async () => {
-    const watch = client.watchResults(randomUUID(), { numberResults: 1, firstDelayMs: 0 });
+  it('a task Runware does not know ends the watch with a permanent error, after the notFound grace', async () => {
+    const watch = client.watchResults(randomUUID(), {
+      numberResults: 1,
+      firstDelayMs: 0,
+      poll: { notFoundGraceMs: 300 },
+    });
     await expect(watch.next()).rejects.toMatchObject({ code: 'taskNotFound', retryable: false });
   });
 });

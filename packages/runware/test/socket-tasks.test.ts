@@ -27,7 +27,7 @@ describe('SocketTasks', () => {
       data: [image(A, 1), image(B, 0), image(A, 1), { taskType: 'ping', pong: true }],
       errors: [],
     });
-    expect(routed).toEqual({ pongs: 1, askState: [] });
+    expect(routed).toEqual({ pongs: 1, askState: [], send: [] });
     expect((await b).map((r) => r.imageUUID)).toEqual(['1111-img-0']);
     expect(tasks.get(A)).toBeDefined();
     tasks.route({ data: [image(A, 0)], errors: [] });
@@ -49,6 +49,26 @@ describe('SocketTasks', () => {
     expect(tasks.route({ data: [], errors: [conflict] }).askState).toEqual([A]);
     tasks.route({ data: [image(A, 0)], errors: [] });
     expect(await done).toHaveLength(1);
+  });
+
+  it('a probe after a reconnect: taskNotFound asks for the first send; an answer keeps waiting', async () => {
+    const tasks = new SocketTasks(KEY);
+    const lost = tasks.track(A, 1, { taskType: 'photoMaker', taskUUID: A }, { timeoutMs: 5_000 });
+    const held = tasks.track(B, 1, { taskType: 'photoMaker', taskUUID: B }, { timeoutMs: 5_000 });
+    for (const uuid of [A, B]) {
+      const task = tasks.get(uuid);
+      if (!task) throw new Error('not tracked');
+      task.probing = true;
+    }
+    const routed = tasks.route({
+      data: [{ taskType: 'photoMaker', taskUUID: B, status: 'processing' }],
+      errors: [{ code: 'taskNotFound', message: 'unknown', taskUUID: A, taskType: 'getResponse' }],
+    });
+    expect(routed).toEqual({ pongs: 0, askState: [], send: [A] });
+    expect(tasks.get(A)).toMatchObject({ probing: false });
+    tasks.route({ data: [image(A, 0), image(B, 0)], errors: [] });
+    expect(await lost).toHaveLength(1);
+    expect(await held).toHaveLength(1);
   });
 
   it('a conflict on a first send is a refusal', async () => {

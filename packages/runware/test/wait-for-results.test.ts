@@ -185,7 +185,7 @@ describe('pollForResults', () => {
       message: 'gone',
       category: 'notFound',
       retryable: false,
-      code: 'taskNotFound',
+      code: 'taskExpired',
     });
     const server = scripted([notFound]);
     await expect(

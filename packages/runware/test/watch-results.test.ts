@@ -199,11 +199,36 @@ describe('watchSnapshots', () => {
       message: 'gone',
       category: 'notFound',
       retryable: false,
-      code: 'taskNotFound',
+      code: 'taskExpired',
     });
     const server = scripted([notFound]);
     await expect(collect(server, { numberResults: 1, ...time })).rejects.toBe(notFound);
     expect(server.calls).toBe(1);
+  });
+
+  it('taskNotFound is transient within the grace period (the task was accepted), final after it', async () => {
+    const notFound = () =>
+      new RunwareApiError({
+        message: 'not yet',
+        category: 'notFound',
+        retryable: false,
+        code: 'taskNotFound',
+      });
+    const policy = { ...DEFAULT_POLL, notFoundGraceMs: 1_000 };
+    const time = fakeTime();
+    const visibleLate = scripted([notFound(), notFound(), { items: [success(0)], errors: [] }]);
+    const batches = await collect(visibleLate, { numberResults: 1, policy, ...time });
+    expect(batches.map((batch) => batch.done)).toEqual([true]);
+    expect(visibleLate.calls).toBe(3);
+
+    const never = scripted(Array.from({ length: 20 }, notFound));
+    const late = fakeTime();
+    await expect(collect(never, { numberResults: 1, ...late, policy })).rejects.toMatchObject({
+      code: 'taskNotFound',
+    });
+    // Polled while inside the grace period, then the first answer past it stands.
+    expect(late.now()).toBeGreaterThanOrEqual(1_000);
+    expect(never.calls).toBeLessThan(20);
   });
 
   it('has no deadline by default; with deadlineMs it ends in a retryable RunwareDeadlineError', async () => {

@@ -10,6 +10,7 @@ export * from './photomaker/sdxl-options.ts';
 export * from './photomaker/seed.ts';
 export * from './photomaker/styles.ts';
 export * from './photomaker/trigger-word.ts';
+export * from './runware/account-management.ts';
 export * from './runware/error.ts';
 export * from './runware/image-inference.ts';
 export * from './runware/json.ts';

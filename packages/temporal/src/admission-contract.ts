@@ -17,6 +17,21 @@ export function admissionWorkflowId(taskQueue: string): string {
   return taskQueue === TASK_QUEUE ? ADMISSION_WORKFLOW_ID : `${ADMISSION_WORKFLOW_ID}-${taskQueue}`;
 }
 
+/** Runware tasks of one multi-image job in flight at once by default (WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB). */
+export const DEFAULT_TASKS_IN_FLIGHT_PER_JOB = 4;
+
+/**
+ * A job's admission weight: the Runware tasks it may hold at once, one per image up to the per-job window.
+ * The API asks for it; the worker never lets the job hold more (its window is capped at the weight).
+ */
+export function admissionWeight(
+  numberResults: number,
+  tasksInFlightPerJob: number = DEFAULT_TASKS_IN_FLIGHT_PER_JOB,
+): number {
+  const images = Number.isInteger(numberResults) && numberResults > 0 ? numberResults : 1;
+  return Math.max(1, Math.min(images, tasksInFlightPerJob));
+}
+
 export const JOB_PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
 export type JobPriority = (typeof JOB_PRIORITIES)[number];
 

@@ -1,4 +1,11 @@
-import type { BlobRef, JobState, JobTask, ReferenceCheckMode, ReferenceProblem } from '@photomaker/schema';
+import type {
+  BlobRef,
+  JobState,
+  JobTask,
+  ReferenceCheckMode,
+  ReferenceProblem,
+  WebhookEvent,
+} from '@photomaker/schema';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
 import type { JobAdmission } from './admission-contract.ts';
@@ -34,6 +41,12 @@ export interface PhotoMakerJobInput {
    * CANCELLED with reason DEADLINE_REASON (@photomaker/schema/job). Absent: no deadline.
    */
   cancelAt?: string;
+  /** The id of the API key that submitted it (a sha256 prefix, never the key): usage per key. */
+  apiKeyId?: string;
+  /** The job this one retries (retryJob). */
+  retryOf?: string;
+  /** Which events webhookURL is sent; absent: DEFAULT_WEBHOOK_EVENTS (@photomaker/schema/job). */
+  webhookEvents?: WebhookEvent[];
   requestId?: string;
   idempotencyKey?: string;
   /**
@@ -48,6 +61,8 @@ export interface PhotoMakerJobInput {
   referenceCheck?: ReferenceCheckMode;
   /** In [0, 1]: images whose likeness score is below it are marked (and every image is scored). */
   minLikeness?: number;
+  /** The OpenTelemetry trace the job was submitted in (32 hex digits), when tracing recorded it. */
+  traceId?: string;
 }
 
 /**

@@ -87,12 +87,12 @@ export const temporalEnv = z.object({
     .meta({ defaultText: '`~/.config/temporalio/temporal.toml`' }),
 });
 
-/** The task queue the worker polls (the API starts workflows on `TASK_QUEUE`). */
+/** The task queue the worker polls and the API starts jobs on (one deployment: the same on both). */
 export const taskQueueEnv = z.object({
   TEMPORAL_TASK_QUEUE: z
     .string()
     .trim()
     .min(1, { error: 'must not be empty' })
     .default(TASK_QUEUE)
-    .describe('Temporal task queue the worker polls'),
+    .describe('Temporal task queue the worker polls and the API starts jobs on'),
 });

@@ -178,7 +178,8 @@ function webhookCheck({ submitted, states, receiver }: CheckInput): CheckResult 
     deliveryProblems(id, byId.get(id) ?? [], image.imageUUID),
   );
   const unexpected = [...byId.keys()].filter(
-    (id) => !submitted.some((s) => id.startsWith(`whk_${s.jobId}_`)),
+    // Image deliveries (whk_) and the job's own events (whe_: COMPLETED/FAILED by default) of our jobs.
+    (id) => !submitted.some((s) => id.startsWith(`whk_${s.jobId}_`) || id.startsWith(`whe_${s.jobId}_`)),
   );
   if (unexpected.length) problems.push(`unexpected delivery ids: ${unexpected.join(',')}`);
   return verdict(

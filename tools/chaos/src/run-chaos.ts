@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildWorkerBundle, PIECE_NAMES, Platform } from '@photomaker/harness';
 import { JOB, PlatformClient, pngDataUri, referencePng } from '@photomaker/harness/client';
 import { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
@@ -9,25 +10,28 @@ import { type Submitter, submitJob } from './submit.ts';
 import { SubscriberPool } from './subscriber.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
-export interface ChaosOptions {
+/** What every disruption run (chaos here, the cluster run in tools/cluster) is given. */
+export interface RunOptions {
   jobs: number;
-  /** Seconds between worker SIGKILLs (0: never). */
-  killEvery: number;
   /** Seconds over which jobs are submitted and disruptions happen. */
   durationSeconds: number;
   /** Seconds to wait after the schedule for every job to end. */
   settleSeconds: number;
-  seed: number;
-  /** Multiplies every fault probability. */
-  faultScale: number;
   /** Emulator latency preset or JSON knobs. */
   latency: string;
+  /** Build the worker's workflow bundle first (turbo, cached). */
   build: boolean;
   log: (line: string) => void;
   onProcessLine?: (name: string, line: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export interface ChaosOptions extends RunOptions {
+  /** Seconds between worker SIGKILLs (0: never). */
+  killEvery: number;
+  seed: number;
+  /** Multiplies every fault probability. */
+  faultScale: number;
+}
 
 /** Seconds since the run's clock started, for log lines. */
 interface RunClock {
@@ -177,14 +181,6 @@ async function judge(pieces: RunPieces, played: Played, began: number): Promise<
  * kills and restarts processes, with the emulator injecting faults throughout. Then every promise the
  * platform makes is checked (see `checks`).
  */
-async function webhookSigningSecret(client: PlatformClient): Promise<string> {
-  const result = await client.http.post<{ webhookSigningSecret: string }>('{ webhookSigningSecret }', {});
-  const secret = result.data?.webhookSigningSecret;
-  if (!secret)
-    throw new Error(`webhookSigningSecret failed (${result.status}): ${JSON.stringify(result.errors)}`);
-  return secret;
-}
-
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const began = performance.now();
   const { log } = options;
@@ -217,7 +213,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   await stack.start();
   const client = new PlatformClient(stack.apiUrl, stack.apiKey);
   // The receiver verifies with the secret the tenant learns from the API, as a real receiver would.
-  const receiver = new WebhookReceiver(await webhookSigningSecret(client));
+  const receiver = new WebhookReceiver(await client.webhookSigningSecret());
   const hookUrl = await receiver.start();
   const subscribers = new SubscriberPool(stack.apiUrl, stack.apiKey);
   const emulator = new EmulatorAdmin(stack.emulatorUrl);

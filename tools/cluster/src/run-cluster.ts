@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   buildChecks,
   type CheckResult,
   planJob,
+  type RunOptions,
   type SubmittedJob,
   type Submitter,
   SubscriberPool,
@@ -22,31 +24,12 @@ import { buildReport, type ClusterReport } from './report.ts';
 import { type Services, startServices } from './services.ts';
 import { startReplicas, type Topology } from './topology.ts';
 
-export interface ClusterOptions {
+export interface ClusterOptions extends RunOptions {
   quick: boolean;
-  jobs: number;
   apis: number;
   workers: number;
-  /** Seconds over which jobs are submitted and the schedule plays. */
-  durationSeconds: number;
-  /** Seconds to wait after the schedule for every job to end. */
-  settleSeconds: number;
-  latency: string;
-  build: boolean;
   /** Keep the run's temp tree (replica and S3 directories) for inspection. */
   keep: boolean;
-  log: (line: string) => void;
-  onProcessLine?: (name: string, line: string) => void;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function webhookSigningSecret(client: PlatformClient): Promise<string> {
-  const result = await client.http.post<{ webhookSigningSecret: string }>('{ webhookSigningSecret }', {});
-  const secret = result.data?.webhookSigningSecret;
-  if (!secret)
-    throw new Error(`webhookSigningSecret failed (${result.status}): ${JSON.stringify(result.errors)}`);
-  return secret;
 }
 
 /** The run's clients: jobs go in through API 1, subscribers watch through API 2 (API 1 while it is down). */
@@ -63,7 +46,7 @@ async function openClients(topology: Topology): Promise<Clients> {
   if (!api1 || !api2) throw new Error('cluster: needs at least 2 API replicas');
   const submitter = new PlatformClient(api1.url, topology.apiKey);
   const reader = new PlatformClient(api2.url, topology.apiKey);
-  const receiver = new WebhookReceiver(await webhookSigningSecret(submitter));
+  const receiver = new WebhookReceiver(await submitter.webhookSigningSecret());
   const hookUrl = await receiver.start();
   const subscribers = new SubscriberPool([api2.url, api1.url], topology.apiKey);
   return { submitter, reader, subscribers, receiver, hookUrl };

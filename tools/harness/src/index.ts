@@ -1,6 +1,7 @@
 export * from './binaries.ts';
 export * from './managed-process.ts';
 export * from './node-app.ts';
+export * from './otlp-receiver.ts';
 export * from './paths.ts';
 export * from './platform/apps.ts';
 export * from './platform/platform.ts';

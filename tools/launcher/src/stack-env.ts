@@ -73,6 +73,9 @@ export function appEnvironments(
     ...(config.apiKeys ? { PHOTOMAKER_API_KEYS: config.apiKeys } : {}),
     ...(config.apiKeysFile ? { PHOTOMAKER_API_KEYS_FILE: config.apiKeysFile } : {}),
     PHOTOMAKER_WEB_DIR: join(config.rootDir, 'apps', 'web', 'dist'),
+    // Estimates ask Runware's dry run for prices: the same endpoint and key as the worker.
+    RUNWARE_BASE_URL: endpoints.runwareBaseUrl,
+    RUNWARE_API_KEY: runwareKey,
     ...(demo ? { PHOTOMAKER_WEB_DEMO_KEY: demoKey } : {}),
     ...(endpoints.temporalUiUrl ? { PHOTOMAKER_TEMPORAL_UI_URL: endpoints.temporalUiUrl } : {}),
   } satisfies AppVars<typeof apiEnv>;

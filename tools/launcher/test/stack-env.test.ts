@@ -97,14 +97,16 @@ describe('what each app gets', () => {
   it('the emulator key goes to the worker; a real Runware key never reaches the emulator', () => {
     const envs = envsFor({ RUNWARE_API_KEY: 'real-runware-key-xyz' }, ['--emulator']);
     expect(envs.worker.RUNWARE_API_KEY).toBe(secrets.emulatorKey);
+    expect(envs.api.RUNWARE_API_KEY).toBe(secrets.emulatorKey);
     expect(envs.emulator.RUNWARE_EMULATOR_KEYS).toBe(secrets.emulatorKey);
     expect(JSON.stringify(envs)).not.toContain('real-runware-key-xyz');
   });
 
-  it('with the real Runware, the worker gets the user key and base URL, and only the worker', () => {
+  it('with the real Runware, the worker and the API (dry-run prices) get the user key, the emulator never', () => {
     const envs = envsFor({ RUNWARE_API_KEY: 'real-runware-key-xyz' });
     expect(envs.worker.RUNWARE_API_KEY).toBe('real-runware-key-xyz');
-    expect(envs.api.RUNWARE_API_KEY).toBeUndefined();
+    expect(envs.api.RUNWARE_API_KEY).toBe('real-runware-key-xyz');
+    expect(envs.api.RUNWARE_BASE_URL).toBe(envs.worker.RUNWARE_BASE_URL);
     expect(envs.emulator.RUNWARE_API_KEY).toBeUndefined();
   });
 

@@ -27,6 +27,8 @@ export interface Principal {
   limits: TenantLimits;
   /** The tenant's job defaults (e.g. priority), when the tenants file or env sets any. */
   defaults?: TenantDefaults;
+  /** An admin tenant's key (tenants file `admin: true`, PHOTOMAKER_ADMIN_TENANTS): reads every tenant's usage. */
+  admin?: boolean;
 }
 
 export interface KeyEntry {

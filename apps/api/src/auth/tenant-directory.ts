@@ -1,6 +1,6 @@
 import { ApiKeyStore, findKey, type KeyEntry, keyIdOf, type Principal } from './api-keys.ts';
 import type { TenantLimits } from './tenant-limits.ts';
-import type { TenantDefaults, TenantsFile } from './tenants-file.ts';
+import type { TenantDefaults, TenantSettings, TenantsFile } from './tenants-file.ts';
 
 /** What every tenant gets unless the tenants file says otherwise (`PHOTOMAKER_TENANT_DEFAULT_*`). */
 export interface TenantBaseline {
@@ -13,6 +13,10 @@ export interface Tenant {
   id: string;
   limits: TenantLimits;
   defaults: TenantDefaults;
+  /** The tenants file's retention days (PHOTOMAKER_RETENTION_* fill the rest). */
+  retention?: TenantSettings['retention'];
+  /** Present (true) for an admin tenant only. */
+  admin?: true;
 }
 
 export class TenantDirectoryError extends Error {
@@ -53,8 +57,11 @@ export class TenantDirectory {
     keysSpec?: string | undefined;
     file?: TenantsFile | undefined;
     baseline: TenantBaseline;
+    /** PHOTOMAKER_ADMIN_TENANTS: admins besides those the file marks `admin: true`. */
+    adminTenants?: readonly string[] | undefined;
   }) {
     const { keysSpec, file, baseline } = sources;
+    const admins = new Set(sources.adminTenants ?? []);
     const entries: KeyEntry[] = keysSpec ? [...new ApiKeyStore(keysSpec).keys] : [];
     const byId = new Map<string, Tenant>();
     for (const entry of entries) {
@@ -62,6 +69,7 @@ export class TenantDirectory {
         id: entry.tenant,
         limits: { ...baseline.limits },
         defaults: { ...baseline.defaults },
+        ...(admins.has(entry.tenant) ? { admin: true as const } : {}),
       });
     }
     for (const [id, settings] of file ?? []) {
@@ -70,6 +78,8 @@ export class TenantDirectory {
         id,
         limits: overlay(baseline.limits, settings.limits),
         defaults: overlay(baseline.defaults, settings.defaults),
+        ...(Object.keys(settings.retention).length > 0 ? { retention: settings.retention } : {}),
+        ...(settings.admin || admins.has(id) ? { admin: true as const } : {}),
       });
     }
     if (entries.length === 0) throw new TenantDirectoryError('no API keys configured');
@@ -101,6 +111,7 @@ export class TenantDirectory {
       keyId: keyIdOf(found),
       limits: tenant.limits,
       defaults: tenant.defaults,
+      ...(tenant.admin ? { admin: true } : {}),
     };
   }
 }

@@ -11,6 +11,8 @@ export interface TenantSources {
   file: string | undefined;
   /** `PHOTOMAKER_TENANT_DEFAULT_*`. */
   baseline: TenantBaseline;
+  /** `PHOTOMAKER_ADMIN_TENANTS`. */
+  adminTenants?: readonly string[] | undefined;
 }
 
 export function tenantBaselineFrom(e: z.output<typeof apiTenantsEnv>): TenantBaseline {
@@ -40,5 +42,6 @@ export function loadTenantDirectory(sources: TenantSources): TenantDirectory {
     keysSpec: sources.keysSpec,
     file: sources.file ? readTenantsFile(sources.file) : undefined,
     baseline: sources.baseline,
+    adminTenants: sources.adminTenants,
   });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { MAX_RETENTION_DAYS, type RetentionOverrides } from '@photomaker/retention/policy';
 import { REFERENCE_CHECK_MODES, type ReferenceCheckMode } from '@photomaker/schema';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -27,6 +28,10 @@ export interface TenantSettings {
   keyDigests: Buffer[];
   limits: TenantLimits;
   defaults: TenantDefaults;
+  /** Days its data is kept, where the file says (`PHOTOMAKER_RETENTION_*` for the rest). */
+  retention: RetentionOverrides;
+  /** Its keys may read every tenant's usage (the `usage` query's admin view); absent: not an admin. */
+  admin?: boolean;
 }
 
 /** Tenant id -> settings, as the file says (env defaults are applied by the directory). */
@@ -59,6 +64,18 @@ const limitsSchema = z.strictObject(
   { error: 'expected an object of limits' },
 );
 
+const DAYS = `expected a number of days from 0 to ${MAX_RETENTION_DAYS}`;
+const days = z
+  .number({ error: DAYS })
+  .min(0, { error: DAYS })
+  .max(MAX_RETENTION_DAYS, { error: DAYS })
+  .optional();
+
+const retentionSchema = z.strictObject(
+  { outputDays: days, referenceDays: days, jobDays: days },
+  { error: 'expected an object of retention days' },
+);
+
 const tenantSchema = z.strictObject(
   {
     apiKeys: z
@@ -67,6 +84,7 @@ const tenantSchema = z.strictObject(
       })
       .min(1, { error: 'expected at least one key digest' }),
     limits: limitsSchema.optional(),
+    admin: z.boolean({ error: 'expected true or false' }).optional(),
     defaults: z
       .strictObject(
         {
@@ -76,6 +94,7 @@ const tenantSchema = z.strictObject(
         { error: 'expected an object of defaults' },
       )
       .optional(),
+    retention: retentionSchema.optional(),
   },
   { error: 'expected an object with apiKeys' },
 );
@@ -127,6 +146,8 @@ export function parseTenantsFile(file: string, text: string): TenantsFile {
       keyDigests: tenant.apiKeys.map((key) => Buffer.from(key.slice('sha256:'.length), 'hex')),
       limits: tenant.limits ?? {},
       defaults: tenant.defaults ?? {},
+      retention: tenant.retention ?? {},
+      ...(tenant.admin === true ? { admin: true } : {}),
     });
   }
   return tenants;

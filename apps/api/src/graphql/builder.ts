@@ -11,6 +11,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     Seed: { Input: string | number; Output: string };
     DateTime: { Input: string; Output: string };
+    PathSegment: { Input: never; Output: string | number };
   };
 }>({
   defaultFieldNullability: false,

@@ -23,7 +23,7 @@ const PUBLIC_CODES = new Set([
   'TOO_MANY_ERRORS',
 ]);
 
-interface InputErrorDetail {
+export interface InputErrorDetail {
   runwareCode: string;
   parameter: string;
   path: (string | number)[];
@@ -43,7 +43,24 @@ export function badUserInput(
   argument = 'input',
   paths?: Map<string, (string | number)[]>,
 ): GraphQLError {
-  const details: InputErrorDetail[] = errors.map((error) => {
+  const details = inputErrorDetails(errors, argument, paths);
+  const first = details[0];
+  return new GraphQLError(details.map((detail) => detail.message).join(' '), {
+    extensions: {
+      code: 'BAD_USER_INPUT',
+      ...(first ? { runwareCode: first.runwareCode, parameter: first.parameter, path: first.path } : {}),
+      runwareErrors: details,
+    },
+  });
+}
+
+/** Each bad parameter as BAD_USER_INPUT's `runwareErrors` entries say it (estimatePhotoMaker too). */
+export function inputErrorDetails(
+  errors: (RunwareError & { index?: number })[],
+  argument = 'input',
+  paths?: Map<string, (string | number)[]>,
+): InputErrorDetail[] {
+  return errors.map((error) => {
     const parameter = Array.isArray(error.parameter)
       ? error.parameter.join(',')
       : (error.parameter ?? argument);
@@ -60,14 +77,6 @@ export function badUserInput(
       ...(error.max !== undefined ? { max: error.max } : {}),
       ...(error.allowedValues ? { allowedValues: error.allowedValues } : {}),
     };
-  });
-  const first = details[0];
-  return new GraphQLError(details.map((detail) => detail.message).join(' '), {
-    extensions: {
-      code: 'BAD_USER_INPUT',
-      ...(first ? { runwareCode: first.runwareCode, parameter: first.parameter, path: first.path } : {}),
-      runwareErrors: details,
-    },
   });
 }
 

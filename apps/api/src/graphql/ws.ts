@@ -112,6 +112,8 @@ export function attachWebSockets(deps: WebSocketDeps): {
         const requestId = `${ctx.extra.connectionId}:${id}`;
         const contextValue: GraphQLContext = {
           tenant: principal.tenant,
+          keyId: principal.keyId,
+          admin: principal.admin === true,
           limits: principal.limits,
           defaultPriority: principal.defaults?.priority,
           defaultReferenceCheck: principal.defaults?.referenceCheck,

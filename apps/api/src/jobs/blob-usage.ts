@@ -1,13 +1,10 @@
-import { familyPrefix, type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
+import { type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
+import { liveBlobsKey, tenantBlobsKey as tenantKey, tenantBytesKey as totalKey } from '@photomaker/retention';
 import type { BlobRef } from '@photomaker/schema';
 
 // One hash tag for every key of the family on a Redis Cluster: USE_SCRIPT updates a tenant's keys and
-// the global live set together (one slot); the family is a few commands per uploaded image.
-const tenantKey = (tenant: string, layout: KeyLayout) => `${familyPrefix('blobs', layout)}:tenant:${tenant}`;
-const totalKey = (tenant: string, layout: KeyLayout) =>
-  `${familyPrefix('blobs', layout)}:tenant:${tenant}:bytes`;
-/** Every blob some tenant still uses, scored by when that use ends: what garbage collection keeps. */
-export const liveBlobsKey = (layout: KeyLayout = 'single') => `${familyPrefix('blobs', layout)}:live`;
+// the global live set together (one slot); the family is a few commands per uploaded image. Erasure
+// (@photomaker/retention) removes a blob from the same keys.
 
 /** How many lapsed entries one call clears at most: the work of a call stays bounded. */
 const PRUNE_BATCH = 1000;

@@ -12,6 +12,7 @@ import { BodyTooLargeError, readBodyLimited, type UrlGuard, UrlGuardError } from
 import type { BlobUsage } from './blob-usage.ts';
 import { checkImage } from './image-check.ts';
 import { InvalidInputError } from './input-error.ts';
+import type { JobRetention } from './job-retention.ts';
 import {
   REFERENCE_TTL_SECONDS,
   type ReferenceImageRegistry,
@@ -26,6 +27,8 @@ export interface ImageIntakeOptions {
   owners: Pick<OutputOwners, 'ownerOf'>;
   /** Each tenant's bytes in the blob store, refused past its quota. */
   usage: Pick<BlobUsage, 'use' | 'renew'>;
+  /** Holds on reference photos until their retention ends (each use renews it). */
+  retention?: Pick<JobRetention, 'referenceHeld'>;
   /** How long the bytes of a job's input image stay in use after they were sent (the GC grace). */
   inputLifetimeMs: number;
   maxImageBytes: number;
@@ -73,11 +76,70 @@ export class ImageIntake {
     });
   }
 
+  /**
+   * An estimate's check of `inputImages`: the same verdicts as `resolveInputImages` (own ids, other
+   * tenants' outputs refused, inline and URL bytes decoded within the limits), but nothing is stored,
+   * counted or renewed. Per entry: the Runware image UUID it names (for Runware to check), or undefined
+   * for an image the API holds or would hold.
+   */
+  async checkInputImages(tenant: string, values: readonly string[]): Promise<(string | undefined)[]> {
+    const results = await Promise.allSettled(
+      values.map((value, index) => this.checkOne(tenant, value, index)),
+    );
+    const errors = results.flatMap((result) =>
+      result.status === 'rejected' && result.reason instanceof InvalidInputError ? result.reason.errors : [],
+    );
+    if (errors.length > 0) throw new InvalidInputError(errors);
+    return results.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
+  }
+
+  /** A dry run's imageUpload: the image passes the upload's checks; nothing is stored. */
+  async checkUpload(value: string, parameter = 'image'): Promise<void> {
+    await this.checkedBytes(value, { parameter, index: undefined }, { allowUuid: false });
+  }
+
+  private async checkOne(tenant: string, value: string, index: number): Promise<string | undefined> {
+    const classified = classifyImageInput(value);
+    if (!(classified.ok && classified.value.kind === 'uuid')) {
+      await this.checkedBytes(value, { parameter: 'inputImages', index }, { allowUuid: true });
+      return undefined;
+    }
+    const uuid = classified.value.uuid;
+    if (await this.options.registry.peek(tenant, uuid)) return undefined;
+    const owner = await this.options.owners.ownerOf(uuid);
+    if (owner.known && owner.tenant !== tenant)
+      this.fail('inputImages', index, 'is not one of your reference images or generated images');
+    return uuid;
+  }
+
+  /**
+   * The references of an earlier job of this tenant, for a retry: the same bytes, their use renewed (so
+   * garbage collection keeps them for the new job). Bytes no longer stored are refused, naming the image.
+   */
+  async reuseReferences(tenant: string, references: readonly ReferenceImage[]): Promise<ReferenceImage[]> {
+    for (const [index, reference] of references.entries()) {
+      if (reference.kind !== 'blob') continue;
+      if (!(await this.options.blobs.has(reference.blob.sha256)))
+        this.fail(
+          'inputImages',
+          index,
+          'of the job retried is no longer stored; submit a new job with the photo',
+        );
+      await this.options.usage.renew(tenant, reference.blob, this.options.inputLifetimeMs);
+    }
+    return [...references];
+  }
+
   /** An uploaded reference image (GraphQL uploadReferenceImage, /v1 imageUpload). */
   async upload(tenant: string, value: string, parameter = 'image'): Promise<StoredReference> {
     const origin = { tenant, parameter, index: undefined, lifetimeMs: REFERENCE_LIFETIME_MS };
     const blob = await this.bytesOf(value, origin, { allowUuid: false });
-    return this.options.registry.register(tenant, blob);
+    const stored = await this.options.registry.register(tenant, blob);
+    await this.options.retention?.referenceHeld(tenant, stored.id, blob);
+    return stored;
   }
 
   private async resolveOne(tenant: string, value: string, index: number): Promise<ReferenceImage> {
@@ -92,6 +154,7 @@ export class ImageIntake {
     const own = await this.options.registry.resolve(tenant, uuid);
     if (own) {
       await this.options.usage.renew(tenant, own.blob, REFERENCE_LIFETIME_MS);
+      await this.options.retention?.referenceHeld(tenant, own.id, own.blob);
       return { kind: 'blob', blob: own.blob };
     }
     // An output of this platform is usable by the tenant whose job made it; an owner no longer known
@@ -119,6 +182,16 @@ export class ImageIntake {
     origin: Origin,
     { allowUuid }: { allowUuid: boolean },
   ): Promise<BlobRef> {
+    const { bytes, mediaType } = await this.checkedBytes(value, origin, { allowUuid });
+    return this.store(bytes, mediaType, origin);
+  }
+
+  /** The bytes of an inline or URL image once they pass every check (size, decode, pixels); not stored. */
+  private async checkedBytes(
+    value: string,
+    origin: Pick<Origin, 'parameter' | 'index'>,
+    { allowUuid }: { allowUuid: boolean },
+  ): Promise<{ bytes: Uint8Array; mediaType: string }> {
     const { parameter, index } = origin;
     const classified = classifyImageInput(value);
     if (!classified.ok) this.fail(parameter, index, classified.reason);
@@ -142,7 +215,7 @@ export class ImageIntake {
       this.fail(parameter, index, `is ${mb(bytes.byteLength)}; the limit is ${mb(limit)} per image`);
     const checked = await checkImage(bytes, { maxPixels: this.options.maxImagePixels });
     if (!checked.ok) this.fail(parameter, index, checked.reason);
-    return this.store(bytes, checked.mediaType, origin);
+    return { bytes, mediaType: checked.mediaType };
   }
 
   /** Counts the bytes against the tenant's quota first: refused bytes are never written. */

@@ -10,9 +10,10 @@ import {
   jobStateSchema,
 } from '@photomaker/schema';
 import { jobStateQuery, type PhotoMakerJobInput } from '@photomaker/temporal';
+import { startInputOf } from '@photomaker/temporal/history';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { JobRecord, JobRecords } from './job-records.ts';
-import { describeJob, startInputOf } from './job-workflow.ts';
+import { describeJob } from './job-workflow.ts';
 
 const QUERY_TIMEOUT_MS = 3_000;
 /**
@@ -76,8 +77,19 @@ export class JobReads {
     const found = await this.fromRecord(tenant, jobId);
     if (found.kind === 'other-tenant') return undefined;
     if (found.kind === 'found') return this.settled(tenant, jobId, found.state);
+    if (await this.erased(jobId)) return undefined;
     const description = await this.describe(tenant, jobId);
     return description ? this.stateOf(description) : undefined;
+  }
+
+  /** Erased (deleteJob, retention) while Temporal may still be deleting its execution. */
+  private async erased(jobId: string): Promise<boolean> {
+    try {
+      return await this.records.erased(jobId);
+    } catch {
+      // Redis unreachable: Temporal answers, as for any read without a record.
+      return false;
+    }
   }
 
   /** A state folded from Redis, checked against Temporal only when it is unfinished and old. */
@@ -146,7 +158,7 @@ export class JobReads {
         const state = await this.client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
           handle.query(jobStateQuery),
         );
-        return jobStateSchema.parse(state);
+        return await this.caughtUp(jobStateSchema.parse(state));
       }
       if (status === 'COMPLETED') return jobStateSchema.parse(await handle.result());
     } catch (error) {
@@ -157,6 +169,27 @@ export class JobReads {
       );
     }
     return this.rebuild(description);
+  }
+
+  /**
+   * The workflow's state plus what the stream has past it. The workflow folds a step's events only when
+   * the step returns: a per-image run publishes `submitted` and each image while it runs, so the query
+   * alone reads QUEUED (or fewer images) until the whole run is over. Gap-free only; Redis down: as is.
+   */
+  private async caughtUp(state: JobState): Promise<JobState> {
+    let events: JobEvent[];
+    try {
+      events = await this.events.range(state.jobId, state.seq);
+    } catch (error) {
+      this.logger.debug({ jobId: state.jobId, reason: reasonOf(error) }, 'event stream read failed');
+      return state;
+    }
+    let caught = state;
+    for (const event of events) {
+      if (event.seq !== caught.seq + 1) break;
+      caught = applyJobEvent(caught, event);
+    }
+    return caught;
   }
 
   /** Start input + every logged event: a faithful state without a worker (or after an abnormal end). */

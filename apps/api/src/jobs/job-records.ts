@@ -1,4 +1,5 @@
 import { jobKey, type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
+import { erasedJobKey } from '@photomaker/retention';
 import type { JobStart } from '@photomaker/schema';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
 import type { JsonSealer, SealedJson } from '@photomaker/temporal/codec';
@@ -61,8 +62,11 @@ export class JobRecords {
       task: input.task,
       runwareTaskUUID: input.runwareTaskUUID,
       ...(input.requestId ? { requestId: input.requestId } : {}),
+      ...(input.traceId ? { traceId: input.traceId } : {}),
       ...(input.cancelAt ? { cancelAt: input.cancelAt } : {}),
       ...(input.admission ? { admission: { priority: input.admission.priority } } : {}),
+      ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+      ...(input.webhookEvents ? { webhookEvents: input.webhookEvents } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     };
     const stored: Stored = {
@@ -78,6 +82,11 @@ export class JobRecords {
       'EX',
       this.ttlSeconds,
     );
+  }
+
+  /** The job was erased (its marker outlives Temporal's asynchronous deletion). */
+  async erased(jobId: string): Promise<boolean> {
+    return (await this.redis.exists(erasedJobKey(jobId, this.layout))) === 1;
   }
 
   async load(jobId: string): Promise<JobRecord | undefined> {

@@ -7,6 +7,7 @@ import {
   type JobState,
   type JobTask,
   type ReferenceCheckMode,
+  type WebhookEvent,
 } from '@photomaker/schema';
 import {
   type JobAdmission,
@@ -23,6 +24,7 @@ import { newRunwareTaskUUID } from './ids.ts';
 import { InvalidInputError } from './input-error.ts';
 import type { JobReads } from './job-reads.ts';
 import type { JobRecords } from './job-records.ts';
+import type { JobRetention } from './job-retention.ts';
 
 /** Who asks for which job, and how to recognise a replay of the same request. */
 export interface JobRequest {
@@ -45,6 +47,16 @@ export interface StartJobRequest extends JobRequest {
   referenceCheck?: ReferenceCheckMode;
   /** Images scored below it are marked (PhotoMakerJobInput.minLikeness). */
   minLikeness?: number;
+  /** The job's own, shorter life for its outputs and references (ms; `expiresIn`). */
+  expiresInMs?: number;
+  /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
+  traceId?: string;
+  /** The submitting key's id (usage per key). */
+  apiKeyId?: string | undefined;
+  /** The job this one retries (retryJob). */
+  retryOf?: string | undefined;
+  /** Which events webhookURL is sent (absent: the defaults). */
+  webhookEvents?: WebhookEvent[] | undefined;
 }
 
 export interface StartJobResult {
@@ -68,6 +80,8 @@ export class JobService {
   private readonly logger: Logger;
   private readonly owners: Pick<OutputOwners, 'recordJob'> | undefined;
   private readonly cancels: Pick<CancelRequests, 'request'> | undefined;
+  private readonly taskQueue: string;
+  private readonly retention: Pick<JobRetention, 'jobStarted'> | undefined;
 
   constructor(options: {
     client: Client;
@@ -78,33 +92,27 @@ export class JobService {
     owners?: Pick<OutputOwners, 'recordJob'>;
     /** Tells the worker of a cancel before Temporal's heartbeat does (it stops sending image tasks). */
     cancels?: Pick<CancelRequests, 'request'>;
+    /** The worker's task queue (TEMPORAL_TASK_QUEUE); TASK_QUEUE when unset. */
+    taskQueue?: string;
+    /** Records until when the job's outputs, references and record are kept. */
+    retention?: Pick<JobRetention, 'jobStarted'>;
   }) {
     this.client = options.client;
+    this.taskQueue = options.taskQueue ?? TASK_QUEUE;
     this.reads = options.reads;
     this.records = options.records;
     this.logger = options.logger;
     this.owners = options.owners;
     this.cancels = options.cancels;
+    this.retention = options.retention;
   }
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
     const { tenant, jobId, task } = request;
-    const input: PhotoMakerJobInput = {
-      jobId,
-      tenant,
-      task,
-      runwareTaskUUID: newRunwareTaskUUID(),
-      createdAt: new Date().toISOString(),
-      ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
-      ...(request.admission ? { admission: request.admission } : {}),
-      ...(request.referenceCheck ? { referenceCheck: request.referenceCheck } : {}),
-      ...(request.minLikeness !== undefined ? { minLikeness: request.minLikeness } : {}),
-      ...(request.requestId ? { requestId: request.requestId } : {}),
-      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
-    };
+    const input = jobInputOf(request);
     try {
       await this.client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: TASK_QUEUE,
+        taskQueue: this.taskQueue,
         workflowId: workflowIdForJob(jobId),
         args: [input],
         // One job id, one workflow, ever: a running or closed duplicate is reported, never started again.
@@ -144,6 +152,7 @@ export class JobService {
         "job owner not stored; this job's outputs will not be usable as references",
       );
     });
+    await this.retention?.jobStarted(input, request.expiresInMs);
     return { state: initialJobState(input), created: true };
   }
 
@@ -168,7 +177,7 @@ export class JobService {
    */
   async checkReferenceImage(blob: BlobRef): Promise<ReferenceImageCheck> {
     return this.client.workflow.execute(REFERENCE_IMAGE_CHECK_WORKFLOW, {
-      taskQueue: TASK_QUEUE,
+      taskQueue: this.taskQueue,
       workflowId: `photomaker-reference-check-${randomUUID()}`,
       args: [{ blob }],
       // A client waits for this answer: no vision worker within seconds means no verdict, not a hang.
@@ -198,4 +207,26 @@ function checkFingerprint(request: JobRequest, fingerprint: unknown): void {
       'This idempotencyKey was already used with a different request; use a new key for a new job.',
     );
   }
+}
+
+/** The workflow's start input: what the job needs, by reference (PhotoMakerJobInput). */
+function jobInputOf(request: StartJobRequest): PhotoMakerJobInput {
+  const { tenant, jobId, task } = request;
+  return {
+    jobId,
+    tenant,
+    task,
+    runwareTaskUUID: newRunwareTaskUUID(),
+    createdAt: new Date().toISOString(),
+    ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
+    ...(request.admission ? { admission: request.admission } : {}),
+    ...(request.referenceCheck ? { referenceCheck: request.referenceCheck } : {}),
+    ...(request.minLikeness !== undefined ? { minLikeness: request.minLikeness } : {}),
+    ...(request.apiKeyId ? { apiKeyId: request.apiKeyId } : {}),
+    ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    ...(request.webhookEvents ? { webhookEvents: request.webhookEvents } : {}),
+    ...(request.requestId ? { requestId: request.requestId } : {}),
+    ...(request.traceId ? { traceId: request.traceId } : {}),
+    ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+  };
 }

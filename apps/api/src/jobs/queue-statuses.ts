@@ -1,5 +1,5 @@
 import type { Logger } from '@photomaker/observability';
-import { ADMISSION_WORKFLOW_ID, type QueueStatus, queueStatusesQuery } from '@photomaker/temporal';
+import { type QueueStatus, queueStatusesQuery } from '@photomaker/temporal';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import DataLoader from 'dataloader';
 
@@ -14,14 +14,14 @@ const DEFAULT_BACKOFF_MS = 5_000;
 export type QueueStatusesSource = (jobIds: string[]) => Promise<QueueStatus[]>;
 
 /**
- * The admission workflow's answer. Not started yet (no job of this deployment ever had to wait): nothing is
- * queued, so no status, and nothing to warn about.
+ * The answer of the admission workflow `workflowId` (admissionWorkflowId of the jobs' task queue). Not
+ * started yet (no job of this deployment ever had to wait): nothing is queued, so no status, nothing to warn.
  */
-export function admissionQuery(client: Client): QueueStatusesSource {
+export function admissionQuery(client: Client, workflowId: string): QueueStatusesSource {
   return async (jobIds) => {
     try {
       return await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        client.workflow.getHandle(ADMISSION_WORKFLOW_ID).query(queueStatusesQuery, jobIds),
+        client.workflow.getHandle(workflowId).query(queueStatusesQuery, jobIds),
       );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return [];

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { getMany, masterConnections, type RedisClient } from '@photomaker/events';
+import { referenceImageKey as key } from '@photomaker/retention';
 import type { BlobRef } from '@photomaker/schema';
 
 /** Reference images live 30 days after their last use, like Runware's uploads. */
 export const REFERENCE_TTL_SECONDS = 30 * 24 * 3600;
-
-const key = (tenant: string, id: string) => `photomaker:refimg:${tenant}:${id.toLowerCase()}`;
 
 export interface StoredReference {
   id: string;
@@ -43,6 +42,17 @@ export class ReferenceImageRegistry {
       }
     }
     return found;
+  }
+
+  /** Looks an id up without extending its life (an estimate is not a use). */
+  async peek(tenant: string, id: string): Promise<StoredReference | undefined> {
+    const text = await this.redis.get(key(tenant, id));
+    return text ? (JSON.parse(text) as StoredReference) : undefined;
+  }
+
+  /** Forgets an id (erasure); true when it existed. */
+  async remove(tenant: string, id: string): Promise<boolean> {
+    return (await this.redis.del(key(tenant, id))) === 1;
   }
 
   /** Looks an id up and extends its life (it is being used). */

@@ -1,21 +1,22 @@
-import type { Logger } from '@photomaker/observability';
+import { currentTraceId, type Logger, setSpanAttributes, withSpan } from '@photomaker/observability';
 import {
   type JobState,
-  minLikenessSchema,
+  type JobTask,
   normalizePhotoMaker,
   type PhotoMakerParams,
   type ReferenceCheckMode,
   type RunwareError,
-  referenceCheckSchema,
   resolveCancelAfter,
+  type WebhookEvent,
 } from '@photomaker/schema';
-import { JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
+import { admissionWeight, JOB_PRIORITIES, type JobAdmission, type JobPriority } from '@photomaker/temporal';
 import type { UrlGuard } from '@photomaker/url-guard';
 import type { ApiMetrics } from '../metrics.ts';
 import type { FollowJob } from './follow-job.ts';
 import { jobIdFor } from './ids.ts';
 import type { ImageIntake } from './image-intake.ts';
 import { InvalidInputError } from './input-error.ts';
+import { type JobOptions, jobOptionsOf } from './job-options.ts';
 import type { JobReads } from './job-reads.ts';
 import { fingerprintOf, type JobService } from './job-service.ts';
 import type { UsageAdmission } from './usage-admission.ts';
@@ -33,7 +34,7 @@ export interface SubmitRequest {
    * `raw`: parameters as a client sent them (nulls already dropped), validated here. `params`: parameters
    * a transport's own wire schema has already validated (/v1 validates whole tasks), not validated again.
    */
-  input: { raw: unknown } | { params: PhotoMakerParams };
+  input: { raw: unknown } | { params: PhotoMakerParams } | { retry: RetrySource };
   logger: Logger;
   requestId?: string | undefined;
   /** The job id a transport derives itself (/v1: from the client's taskUUID); else from idempotencyKey. */
@@ -60,6 +61,11 @@ export interface SubmitRequest {
   defaultReferenceCheck?: ReferenceCheckMode | undefined;
   /** In [0, 1] as the client sent it (validated here): images scored below it are marked. */
   minLikeness?: unknown;
+  /**
+   * fal's `expiresIn`: a duration ("30m", "12h", "7d") after which this job's outputs and reference photos
+   * are erased, if sooner than the tenant's retention. Each transport takes it from its own field.
+   */
+  expiresIn?: unknown;
   /** A job that already exists under this id is refused (`exists`), not replayed (/v1 taskUUIDs). */
   onlyNew?: boolean;
   /** Whether to wait (bounded by PHOTOMAKER_SYNC_WAIT_MS) for the job to end, by its parameters. */
@@ -68,11 +74,21 @@ export interface SubmitRequest {
   signal?: AbortSignal | undefined;
   /** The tenant's effective limits (the admitted principal's). */
   limits: TenantLimits;
+  /** The submitting API key's id (a digest prefix): the job's usage counts under it. */
+  keyId?: string | undefined;
+  /** Which events webhookURL is sent (absent: DEFAULT_WEBHOOK_EVENTS). */
+  webhookEvents?: WebhookEvent[] | undefined;
   /**
    * The caller reserved this job's usage already (a /v1 batch reserves all its tasks at once): not
    * reserved again, but refunded here when the job does not start.
    */
   reserved?: boolean;
+}
+
+/** retryJob: the job retried, whose normalized task and stored references the new job reuses. */
+export interface RetrySource {
+  jobId: string;
+  task: JobTask;
 }
 
 export type SubmitResult =
@@ -91,7 +107,7 @@ export type SubmitResult =
 export interface SubmitJobDeps {
   jobs: Pick<JobService, 'start' | 'existing'>;
   reads: Pick<JobReads, 'describe' | 'get'>;
-  intake: Pick<ImageIntake, 'resolveInputImages'>;
+  intake: Pick<ImageIntake, 'resolveInputImages' | 'reuseReferences'>;
   guard: Pick<UrlGuard, 'check'>;
   follow: Pick<FollowJob, 'follow'>;
   metrics: Pick<ApiMetrics, 'jobsStarted' | 'inputRejected'>;
@@ -124,7 +140,13 @@ export class SubmitJob {
     return this.deps.usage.reserve(tenant, limits, jobs);
   }
 
-  async submit(request: SubmitRequest): Promise<SubmitResult> {
+  /** One submission as a span of the transport's trace: the job's id, and whether it was created. */
+  submit(request: SubmitRequest): Promise<SubmitResult> {
+    const span = { attributes: { 'photomaker.via': request.via }, inTraceOnly: true };
+    return withSpan('photomaker-api', 'job submit', span, () => this.submitUntraced(request));
+  }
+
+  private async submitUntraced(request: SubmitRequest): Promise<SubmitResult> {
     // Usage this request holds for a job that has not started (yet): refunded unless the job starts.
     const hold = { jobId: request.reserved ? request.jobId : undefined };
     try {
@@ -155,20 +177,15 @@ export class SubmitJob {
     }
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
-    const referenceCheck = referenceCheckOf(request.referenceCheck) ?? request.defaultReferenceCheck ?? 'OFF';
-    const minLikeness = minLikenessOf(request.minLikeness);
-    const params = 'raw' in request.input ? validateParams(request.input.raw) : request.input.params;
+    const options = jobOptionsOf(request);
+    const params = paramsOf(request.input);
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const started = await this.startOrReplay(
-      request,
-      { jobId, cancelAt, priority, referenceCheck, minLikeness },
-      params,
-      hold,
-    );
+    const started = await this.startOrReplay(request, { jobId, cancelAt, priority, options }, params, hold);
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
+    setSpanAttributes({ 'photomaker.job_id': jobId, 'photomaker.created': created });
     if (created) {
       hold.jobId = undefined;
       this.deps.usage.settleWhenDone(tenant, state, request.logger);
@@ -185,6 +202,20 @@ export class SubmitJob {
     return { ok: true, state: final, created, params };
   }
 
+  /** The job's task: a retry's task with its references renewed, else the parameters with theirs stored. */
+  private async taskOf(
+    tenant: string,
+    input: SubmitRequest['input'],
+    params: PhotoMakerParams,
+  ): Promise<JobTask> {
+    if ('retry' in input) {
+      const inputImages = await this.deps.intake.reuseReferences(tenant, input.retry.task.inputImages);
+      return { ...input.retry.task, inputImages };
+    }
+    const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
+    return { ...normalizePhotoMaker(params), inputImages };
+  }
+
   /**
    * The existing job of a replayed idempotency key, else a new job with its usage reserved (unless the
    * caller did) and its reference images stored; a replay costs no usage.
@@ -195,14 +226,13 @@ export class SubmitJob {
       jobId: string;
       cancelAt: string | undefined;
       priority: JobPriority;
-      referenceCheck: ReferenceCheckMode;
-      minLikeness: number | undefined;
+      options: JobOptions;
     },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
-    const { jobId, cancelAt, priority, referenceCheck, minLikeness } = ids;
+    const { jobId, cancelAt, priority, options } = ids;
     const job = {
       tenant,
       jobId,
@@ -222,16 +252,20 @@ export class SubmitJob {
       // Held by a concurrent request for the same job: that request refunds or keeps it, not this one.
       if (reservation.held.includes(jobId)) hold.jobId = jobId;
     }
-    const inputImages = await this.deps.intake.resolveInputImages(tenant, params.inputImages);
-    const task = { ...normalizePhotoMaker(params), inputImages };
-    const admission = admissionOf(request.limits, this.deps.maxInFlight, priority);
+    const task = await this.taskOf(tenant, request.input, params);
+    const admission = admissionOf(request.limits, this.deps.maxInFlight, priority, task.numberResults);
+    // The job keeps the trace it starts in: Job.traceId answers it on every read path.
+    const traceId = currentTraceId();
     return this.deps.jobs.start({
       ...job,
       task,
+      ...('retry' in request.input ? { retryOf: request.input.retry.jobId } : {}),
+      apiKeyId: request.keyId,
+      webhookEvents: webhookEventsOf(request),
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
-      ...(referenceCheck !== 'OFF' ? { referenceCheck } : {}),
-      ...(minLikeness !== undefined ? { minLikeness } : {}),
+      ...options,
+      ...(traceId !== undefined ? { traceId } : {}),
     });
   }
 }
@@ -239,17 +273,19 @@ export class SubmitJob {
 /**
  * What the job tells the admission queue, when a running limit applies to it (the tenant's
  * maxRunningJobs or the global maxInFlight); without either, nothing ever waits and the job starts at
- * once. Weight 1: a job holds one Runware task at a time toward the global budget.
+ * once. Its weight toward the global budget: the Runware tasks it holds at once (one per image, up to
+ * the per-job window; the worker keeps the job within it).
  */
 function admissionOf(
   limits: TenantLimits,
   maxInFlight: number | undefined,
   priority: JobPriority,
+  numberResults: number,
 ): JobAdmission | undefined {
   if (limits.maxRunningJobs === undefined && maxInFlight === undefined) return undefined;
   return {
     priority,
-    weight: 1,
+    weight: admissionWeight(numberResults),
     ...(limits.maxRunningJobs !== undefined ? { maxRunningJobs: limits.maxRunningJobs } : {}),
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
   };
@@ -258,7 +294,7 @@ function admissionOf(
 const PRIORITIES: ReadonlySet<unknown> = new Set(JOB_PRIORITIES);
 
 /** The priority a client sent, checked; undefined when it sent none. */
-function priorityOf(priority: unknown): JobPriority | undefined {
+export function priorityOf(priority: unknown): JobPriority | undefined {
   if (priority === undefined || priority === null) return undefined;
   if (PRIORITIES.has(priority)) return priority as JobPriority;
   throw InvalidInputError.of(
@@ -268,28 +304,27 @@ function priorityOf(priority: unknown): JobPriority | undefined {
   );
 }
 
-/** The reference check a client sent, checked; undefined when it sent none. */
-function referenceCheckOf(value: unknown): ReferenceCheckMode | undefined {
-  if (value === undefined || value === null) return undefined;
-  const parsed = referenceCheckSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw InvalidInputError.of(
-    'invalidReferenceCheck',
-    'referenceCheck',
-    parsed.error.issues[0]?.message ?? '',
-  );
+/**
+ * The parameters a submission is checked and counted by (URLs, numberResults, deliveryMethod). A retry's
+ * are its job's normalized task, validated when that job was submitted: not validated again.
+ */
+function paramsOf(input: SubmitRequest['input']): PhotoMakerParams {
+  if ('raw' in input) return validateParams(input.raw);
+  if ('params' in input) return input.params;
+  // Its references are already stored: they are reused as they are (SubmitJob.taskOf), never re-read.
+  return { ...input.retry.task, inputImages: [] } as unknown as PhotoMakerParams;
 }
 
-/** The minLikeness a client sent, checked; undefined when it sent none. */
-function minLikenessOf(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const parsed = minLikenessSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw InvalidInputError.of('invalidMinLikeness', 'minLikeness', parsed.error.issues[0]?.message ?? '');
+/**
+ * What a `/v1` job's webhookURL is sent: Runware's result POST per image only, the one body a Runware
+ * client parses (the job-level events are GraphQL's `webhookEvents`).
+ */
+function webhookEventsOf(request: SubmitRequest): WebhookEvent[] | undefined {
+  return request.webhookEvents ?? (request.via === 'v1' ? ['IMAGE'] : undefined);
 }
 
 /** The absolute deadline of a `cancelAfter`, from now; undefined without one. */
-function deadlineOf(cancelAfter: unknown): string | undefined {
+export function deadlineOf(cancelAfter: unknown): string | undefined {
   if (cancelAfter === undefined) return undefined;
   const resolved =
     typeof cancelAfter === 'string'

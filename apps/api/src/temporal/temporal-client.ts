@@ -1,12 +1,15 @@
 import { dataConverterFromEnv } from '@photomaker/temporal/codec';
 import type { TemporalConnectionConfig } from '@photomaker/temporal/connection';
 import { Client, Connection } from '@temporalio/client';
+import { jobStartTracing } from './job-start-tracing.ts';
 
 export interface TemporalClientOptions {
   /** Address, namespace, TLS and API key (config.ts, from Temporal's environment configuration). */
   connection: TemporalConnectionConfig;
   env?: NodeJS.ProcessEnv;
   warn?: (message: string) => void;
+  /** Carry the caller's trace into the workflows it starts (Temporal's OpenTelemetry interceptor). */
+  tracing?: boolean;
 }
 
 /**
@@ -21,6 +24,7 @@ export async function connectTemporal(options: TemporalClientOptions): Promise<C
     connection,
     namespace: options.connection.namespace,
     dataConverter: dataConverterFromEnv(options.env ?? process.env, options.warn),
+    ...(options.tracing ? { interceptors: { workflow: [jobStartTracing()] } } : {}),
   });
 }
 

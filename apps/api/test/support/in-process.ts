@@ -20,6 +20,7 @@ function unused(name: string) {
 export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
   return {
     submit: { submit: unused('submit') },
+    estimate: { estimate: unused('estimate') },
     follow: { follow: unused('follow') },
     reads: { get: unused('reads.get') },
     // No admission queue answering: every queue field reads null.
@@ -27,10 +28,17 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
     list: { list: unused('list') },
     jobs: { cancel: unused('cancel'), checkReferenceImage: unused('checkReferenceImage') },
     uploads: { upload: unused('upload') },
+    erasure: {
+      deleteJob: unused('deleteJob'),
+      deleteReferenceImage: unused('deleteReferenceImage'),
+    },
     imageUrls: { urlFor: (blob) => `http://images.test/${blob.sha256}` },
     subscriptions: { inc: () => undefined, dec: () => undefined },
     webhookSecrets: { current: unused('webhookSecrets.current') },
     pageSize: 100,
+    usage: { report: unused('usage.report') },
+    retry: { retry: unused('retry') },
+    retries: { list: async () => [] },
     ...overrides,
   };
 }
@@ -58,12 +66,13 @@ export async function run<T = Record<string, unknown>>(
   deps: GraphQLDeps,
   source: string,
   variableValues: Record<string, unknown> = {},
+  caller: Partial<GraphQLContext> = {},
 ): Promise<ClientResult<T>> {
   const result = await execute({
     schema,
     document: parse(source),
     variableValues,
-    contextValue: contextFor(deps),
+    contextValue: { ...contextFor(deps), ...caller },
   });
   return asClientSees<T>(result as ExecutionResult);
 }

@@ -46,6 +46,8 @@ export interface InspectedTask {
 export interface EmulatorInspection {
   balance: number;
   taskTypes: Record<string, number>;
+  /** Dry-run tasks priced: never registered, run or charged. */
+  dryRuns: number;
   tasks: Record<string, InspectedTask>;
   ledger: { balance: number; reserved: number; charged: number; charges: number };
   activeGenerations: number;

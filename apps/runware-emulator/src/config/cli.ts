@@ -77,6 +77,7 @@ function optionsOf(e: EmulatorEnv, f: FlagOnly): EmulatorOptions {
       sessionBufferMs: f['session-buffer-ms'],
       defaultTtlSeconds: f['default-ttl'],
       syncTimeoutMs: f['sync-timeout-ms'],
+      wsSyncTimeoutMs: f['ws-sync-timeout-ms'],
     }),
   };
 }

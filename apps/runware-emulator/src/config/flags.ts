@@ -47,6 +47,10 @@ export const flagOnlySchema = z.object({
     .optional()
     .describe("REST sync wait before 'timeout'")
     .meta({ defaultText: '300000' }),
+  'ws-sync-timeout-ms': integer(1)
+    .optional()
+    .describe("WebSocket sync wait before 'timeout'")
+    .meta({ defaultText: '120000' }),
 });
 
 export type FlagOnly = z.output<typeof flagOnlySchema>;
@@ -63,6 +67,7 @@ export const FLAG_ARGS: Record<keyof typeof flagOnlySchema.shape, string> = {
   'webhook-backoff-ms': '<n>',
   'default-ttl': '<s>',
   'sync-timeout-ms': '<n>',
+  'ws-sync-timeout-ms': '<n>',
 };
 
 /** Every flag as a `node:util` parseArgs option: all take a string, except `--help`. */

@@ -5,6 +5,8 @@ import type { TaskFaults } from '../faults/resolve-faults.ts';
 import { failure } from '../protocol/errors.ts';
 import { failed, type TaskOutcome } from '../protocol/outcome.ts';
 import type { TaskRecord } from '../state/task-registry.ts';
+import { handleAccountManagement } from '../tasks/account-management.ts';
+import { handleImageUploadDryRun, handlePhotoMakerDryRun } from '../tasks/dry-run.ts';
 import { handleGetResponse } from '../tasks/get-response.ts';
 import { handleGetTaskDetails } from '../tasks/get-task-details.ts';
 import { handleImageUpload } from '../tasks/image-upload.ts';
@@ -25,7 +27,8 @@ export interface BatchResult {
   slowBodyMs: number;
 }
 
-const NO_FAULTS = new Set(['authentication', 'ping']);
+// Account reads are free and instant at Runware: no faults, no request latency.
+const NO_FAULTS = new Set(['authentication', 'ping', 'accountManagement']);
 
 function taskTypeOf(raw: unknown): string | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
@@ -54,7 +57,12 @@ export async function runBatch(
     const taskType = taskTypeOf(raw);
     if (taskType !== undefined) ctx.tasks.countTaskType(taskType);
     if (taskType === undefined || NO_FAULTS.has(taskType)) return {};
-    return ctx.faults.draw({ taskType, transport: call.transport, taskUUID: taskUUIDOf(raw) });
+    return ctx.faults.draw({
+      taskType,
+      transport: call.transport,
+      taskUUID: taskUUIDOf(raw),
+      dryRun: call.dryRun,
+    });
   });
   if (drawn.some((faults) => faults.reset === 'beforeWork')) {
     return { outcomes: [], reset: 'beforeWork', slowBodyMs: 0 };
@@ -108,14 +116,18 @@ async function runTask(
     case 'authentication':
       return hooks.onAuthentication?.(raw) ?? { data: [], errors: [], ok: true, faults };
     case 'imageUpload':
+      if (call.dryRun) return handleImageUploadDryRun(ctx, raw, faults);
       return handleImageUpload(ctx, raw, call, faults);
     case 'getResponse':
       return handleGetResponse(ctx, raw, faults);
     case 'getTaskDetails':
       return handleGetTaskDetails(ctx, raw, faults);
+    case 'accountManagement':
+      return handleAccountManagement(ctx, raw);
     // Runware's two forms of a PhotoMaker task: the standalone task and imageInference with photoMaker.
     case 'photoMaker':
     case 'imageInference':
+      if (call.dryRun) return handlePhotoMakerDryRun(ctx, raw, faults);
       return handlePhotoMaker(ctx, raw, call, faults, {
         onAccepted: (record) => {
           if (record.deliveryMethod === 'sync' && !record.webhookURL) hooks.onSyncAccepted?.(record);

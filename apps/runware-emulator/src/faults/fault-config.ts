@@ -5,6 +5,9 @@ const faultMatchSchema = z.strictObject({
   taskType: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   transport: z.enum(['rest', 'ws']).optional(),
   taskUUID: z.string().optional(),
+  // Dry runs (X-Runware-Dry-Run) draw only entries with `dryRun: true`; real tasks only the others, so a
+  // price check never consumes a fault meant for a real run.
+  dryRun: z.boolean().optional(),
 });
 
 /** What happens to a matching task. */
@@ -29,6 +32,9 @@ const faultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('duplicateFrames'), copies: z.int().min(1).max(10).optional() }),
   // getResponse reports every generation of the task as `processing` for the next `polls` polls.
   z.strictObject({ kind: z.literal('stuck'), polls: z.int().min(1).optional() }),
+  // The accepted task is not yet visible to getResponse (Runware's race between accepting a task and
+  // its state being readable): `taskNotFound` for the next `polls` polls.
+  z.strictObject({ kind: z.literal('invisible'), polls: z.int().min(1).optional() }),
   // The listed generations (0-based; all when omitted) fail with this code. Failed generations are not charged.
   z.strictObject({
     kind: z.literal('generationError'),

@@ -16,6 +16,7 @@ export interface FaultTarget {
   taskType: string;
   transport: 'rest' | 'ws';
   taskUUID?: string | undefined;
+  dryRun?: boolean | undefined;
 }
 
 const patchSchema = z.strictObject({
@@ -28,11 +29,12 @@ const patchSchema = z.strictObject({
 });
 
 function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
-  if (!match) return true;
+  if (!match) return !target.dryRun;
   if (match.taskType !== undefined) {
     const types = Array.isArray(match.taskType) ? match.taskType : [match.taskType];
     if (!types.includes(target.taskType)) return false;
   }
+  if ((match.dryRun ?? false) !== (target.dryRun ?? false)) return false;
   if (match.transport !== undefined && match.transport !== target.transport) return false;
   if (match.taskUUID !== undefined && match.taskUUID.toLowerCase() !== target.taskUUID?.toLowerCase())
     return false;

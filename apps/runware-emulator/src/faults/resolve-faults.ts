@@ -7,6 +7,7 @@ export interface TaskFaults {
   slowBodyMs?: number;
   duplicates?: number;
   stuckPolls?: number;
+  invisiblePolls?: number;
   generationError?: { code: string; message: string; images?: number[] };
   webhook?: { delayMs: number; drop: boolean; failAttempts: number };
 }
@@ -47,6 +48,9 @@ const APPLY: { [K in Fault['kind']]: Apply<K> } = {
   },
   stuck: (out, fault, defaults) => {
     out.stuckPolls = Math.max(out.stuckPolls ?? 0, fault.polls ?? defaults.stuckPolls);
+  },
+  invisible: (out, fault) => {
+    out.invisiblePolls = Math.max(out.invisiblePolls ?? 0, fault.polls ?? 1);
   },
   generationError: (out, fault) => {
     out.generationError ??= {

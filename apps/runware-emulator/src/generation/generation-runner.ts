@@ -10,6 +10,7 @@ import type { Capacity } from '../state/capacity.ts';
 import { generationCostNano } from '../state/cost.ts';
 import type { Ledger } from '../state/ledger.ts';
 import { emit, type GenerationSlot, type TaskRecord } from '../state/task-registry.ts';
+import type { UsageBook } from '../state/usage-book.ts';
 import { nsfwVerdict } from './nsfw.ts';
 import type { RenderedImage, Renderer } from './renderer.ts';
 import type { Semaphore } from './semaphore.ts';
@@ -20,6 +21,7 @@ export interface RunnerDeps {
   renderSlots: Semaphore;
   images: ImageStore;
   ledger: Ledger;
+  usage: UsageBook;
   capacity: Capacity;
   webhooks: Webhooks;
   uploadPolicy: DeliveryPolicy;
@@ -84,7 +86,7 @@ export class GenerationRunner {
   /** One generation: rendered (or failed), then held until the latency model says it is ready. */
   private async generate(input: RunInput, slot: GenerationSlot): Promise<void> {
     const { record, task } = input;
-    const cost = generationCostNano(task.width, task.height, task.steps);
+    const cost = generationCostNano(task);
     const started = Date.now();
     slot.startedAt = started;
     const attempt = await this.render(input, slot);
@@ -101,6 +103,7 @@ export class GenerationRunner {
     record.charges += 1;
     record.costNano += cost;
     this.deps.ledger.charge(cost);
+    this.deps.usage.charge(task.model, record.keyIndex, cost);
     await this.publish(input, slot, attempt.rendered, attempt.flagged, cost);
   }
 

@@ -24,6 +24,7 @@ export function inspect(ctx: EmulatorContext, sessions: Sessions): Record<string
   return {
     balance: ledger.balance,
     taskTypes: Object.fromEntries(ctx.tasks.taskTypes),
+    dryRuns: ctx.tasks.dryRuns,
     tasks,
     ledger,
     activeGenerations: ctx.capacity.active(),

@@ -15,6 +15,12 @@ function isAuthentication(raw: unknown): raw is { taskType: 'authentication'; ap
   );
 }
 
+/** `X-Runware-Dry-Run: 1` (or `true`): validate and price the batch, run and charge nothing. */
+function isDryRun(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value === '1' || value?.toLowerCase() === 'true';
+}
+
 /** Waits for sync results until the deadline; past it, what finished plus a `timeout` error (504). */
 async function settle(outcome: TaskOutcome, deadline: Promise<'timeout'>): Promise<TaskOutcome> {
   if (!outcome.pending) return outcome;
@@ -111,7 +117,11 @@ async function handle(
     return;
   }
   const { batch } = read;
-  const result = await runBatch(ctx, batch, { transport: 'rest', keyIndex: read.keyIndex });
+  const result = await runBatch(ctx, batch, {
+    transport: 'rest',
+    keyIndex: read.keyIndex,
+    dryRun: isDryRun(request.headers['x-runware-dry-run']),
+  });
   if (result.reset === 'beforeWork' || result.reset === 'afterAccept') {
     ctx.logger.info({ reset: result.reset, tasks: batch.length }, 'injected connection reset');
     resetConnection(response);

@@ -49,6 +49,29 @@ export class InputImages {
     return this.ingest(Buffer.from(decodeInlineImage(input)));
   }
 
+  /**
+   * A dry run's check of one input: the same verdicts as `resolve` (known UUID, URL fetched, bytes that
+   * decode as PNG/JPEG/WEBP), but nothing is stored and no upload's lifetime is extended.
+   */
+  async check(value: string): Promise<{ ok: true } | Exclude<Resolution, { ok: true }>> {
+    const classified = classifyImageInput(value);
+    if (!classified.ok) return { ok: false, reason: classified.reason, code: 'invalid' };
+    const input = classified.value;
+    if (input.kind === 'uuid') {
+      return this.store.get(input.uuid)
+        ? { ok: true }
+        : { ok: false, reason: 'is a UUID of no uploaded or generated image', code: 'invalid' };
+    }
+    const bytes =
+      input.kind === 'url'
+        ? await this.download(input.url)
+        : { ok: true as const, bytes: Buffer.from(decodeInlineImage(input)) };
+    if (!bytes.ok) return bytes;
+    return (await decodes(bytes.bytes))
+      ? { ok: true }
+      : { ok: false, reason: 'is not a PNG, JPEG or WEBP image that decodes', code: 'invalid' };
+  }
+
   /** Stores bytes as an upload (deduplicated by SHA-256), shrunk to 2048 px on the longest side. */
   async ingest(bytes: Buffer): Promise<Resolution> {
     const mediaType = sniffImageMediaType(bytes);
@@ -133,5 +156,16 @@ export class InputImages {
       }
     }
     return { ok: true, bytes: Buffer.concat(chunks) };
+  }
+}
+
+/** Bytes that sniff as PNG/JPEG/WEBP and whose header sharp can read. */
+async function decodes(bytes: Buffer): Promise<boolean> {
+  if (!sniffImageMediaType(bytes)) return false;
+  try {
+    const meta = await sharp(bytes).metadata();
+    return Boolean(meta.width && meta.height);
+  } catch {
+    return false;
   }
 }

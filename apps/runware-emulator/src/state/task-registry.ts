@@ -51,6 +51,8 @@ export interface TaskRecord {
   /** Faults drawn for this task when it was accepted (generation errors, webhook, duplicates...). */
   faults: TaskFaults;
   stuckPollsLeft: number;
+  /** Polls still answered `taskNotFound` (the `invisible` fault). */
+  invisiblePollsLeft: number;
   polls: number;
   webhook: DeliveryStats;
   upload: DeliveryStats;
@@ -88,7 +90,16 @@ export type AcceptedTask = Pick<
   | 'done'
 > &
   Partial<
-    Pick<TaskRecord, 'acceptedAt' | 'finishedAt' | 'result' | 'request' | 'webhookURL' | 'stuckPollsLeft'>
+    Pick<
+      TaskRecord,
+      | 'acceptedAt'
+      | 'finishedAt'
+      | 'result'
+      | 'request'
+      | 'webhookURL'
+      | 'stuckPollsLeft'
+      | 'invisiblePollsLeft'
+    >
   >;
 
 /** The record of a task just accepted: one submission, nothing run, charged, polled or delivered yet. */
@@ -100,6 +111,7 @@ export function newTaskRecord(task: AcceptedTask): TaskRecord {
     charges: 0,
     costNano: 0,
     stuckPollsLeft: 0,
+    invisiblePollsLeft: 0,
     polls: 0,
     webhook: emptyStats(),
     upload: emptyStats(),
@@ -117,6 +129,8 @@ export function emit(record: TaskRecord, event: TaskEvent): void {
 export class TaskRegistry {
   private readonly tasks = new Map<string, TaskRecord>();
   readonly taskTypes = new Map<string, number>();
+  /** Dry-run tasks priced (X-Runware-Dry-Run): never registered, run or charged. */
+  dryRuns = 0;
 
   get(taskUUID: string): TaskRecord | undefined {
     return this.tasks.get(taskUUID.toLowerCase());
@@ -149,6 +163,7 @@ export class TaskRegistry {
     for (const record of this.tasks.values()) record.cancelled = true;
     this.tasks.clear();
     this.taskTypes.clear();
+    this.dryRuns = 0;
   }
 }
 

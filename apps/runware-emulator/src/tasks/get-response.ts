@@ -54,6 +54,10 @@ export function handleGetResponse(ctx: EmulatorContext, raw: unknown, faults: Ta
   if (!record)
     return failed(taskNotFound({ taskType: 'getResponse', taskUUID: checked.value.taskUUID }), faults);
   record.polls += 1;
+  if (record.invisiblePollsLeft > 0) {
+    record.invisiblePollsLeft -= 1;
+    return failed(taskNotFound({ taskType: 'getResponse', taskUUID: checked.value.taskUUID }), faults);
+  }
   const now = Date.now();
   if (record.taskType === 'imageUpload' && record.result) {
     return { data: [{ ...record.result, status: 'success' }], errors: [], ok: true, faults };

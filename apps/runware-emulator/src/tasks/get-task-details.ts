@@ -8,8 +8,9 @@ import { cumulativeState } from './get-response.ts';
 /**
  * getTaskDetails: the archived original `request` (the task array as sent) and the `response` as it
  * stands (`{data, errors}`, getResponse's cumulative view) of an accepted task, by its taskUUID; an
- * unknown one is `taskNotFound`. Unlike getResponse it never reports a `stuck` fault's fake state: it
- * is the record a client recovers from after a crash or an ambiguous submit.
+ * unknown one is `taskNotFound`. Unlike getResponse it never reports a `stuck` fault's fake state nor an
+ * `invisible` fault's taskNotFound: it is the record a client recovers from after a crash or an
+ * ambiguous submit, where taskNotFound means "never accepted, safe to send".
  */
 export function handleGetTaskDetails(ctx: EmulatorContext, raw: unknown, faults: TaskFaults): TaskOutcome {
   const rawUUID = (raw as { taskUUID?: unknown }).taskUUID;

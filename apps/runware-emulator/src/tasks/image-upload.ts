@@ -6,6 +6,40 @@ import { failed, succeeded, type TaskOutcome } from '../protocol/outcome.ts';
 import { newTaskRecord } from '../state/task-registry.ts';
 import { refuseKnownTaskUUID } from './known-task-uuid.ts';
 
+/** The imageUpload task, validated; or its refusal naming the fields (shared by the dry run). */
+export function checkImageUpload(
+  raw: unknown,
+  faults: TaskFaults,
+): { task: ImageUploadTask } | { refused: TaskOutcome } {
+  const rawUUID = (raw as { taskUUID?: unknown }).taskUUID;
+  const checked = validateWith(imageUploadTaskSchema, raw, {
+    taskType: 'imageUpload',
+    taskUUID: typeof rawUUID === 'string' ? rawUUID : undefined,
+  });
+  if (checked.ok) return { task: checked.value };
+  return {
+    refused: failed(
+      checked.errors.map((error) => failure(error)),
+      faults,
+    ),
+  };
+}
+
+/** An `image` the emulator could not take: a failed download, or bytes that are not an image it reads. */
+export function imageRefused(
+  scope: { taskType: string; taskUUID: string },
+  problem: { code?: string; reason: string },
+  faults: TaskFaults,
+): TaskOutcome {
+  const message = `Invalid value for 'image': it ${problem.reason}.`;
+  return failed(
+    problem.code === 'download'
+      ? invalidParameter(scope, 'image', message, 'downloadFailed')
+      : invalidParameter(scope, 'image', message),
+    faults,
+  );
+}
+
 /**
  * imageUpload: stores a data URI, raw base64 or URL image (at most 2048 px on the longest side) and
  * answers with its imageUUID and URL. The UUID works in `inputImages`. Free of charge, like Runware.
@@ -16,31 +50,15 @@ export async function handleImageUpload(
   call: CallContext,
   faults: TaskFaults,
 ): Promise<TaskOutcome> {
-  const rawUUID = (raw as { taskUUID?: unknown }).taskUUID;
-  const checked = validateWith(imageUploadTaskSchema, raw, {
-    taskType: 'imageUpload',
-    taskUUID: typeof rawUUID === 'string' ? rawUUID : undefined,
-  });
-  if (!checked.ok)
-    return failed(
-      checked.errors.map((error) => failure(error)),
-      faults,
-    );
-  const task: ImageUploadTask = checked.value;
+  const checked = checkImageUpload(raw, faults);
+  if ('refused' in checked) return checked.refused;
+  const { task } = checked;
   const scope = { taskType: 'imageUpload', taskUUID: task.taskUUID };
   const early = refuseKnownTaskUUID(ctx, scope, faults);
   if (early) return early;
 
   const resolved = await ctx.inputs.resolve(task.image);
-  if (!resolved.ok) {
-    const message = `Invalid value for 'image': it ${resolved.reason}.`;
-    return failed(
-      resolved.code === 'download'
-        ? invalidParameter(scope, 'image', message, 'downloadFailed')
-        : invalidParameter(scope, 'image', message),
-      faults,
-    );
-  }
+  if (!resolved.ok) return imageRefused(scope, resolved, faults);
   // Input resolution awaited: another request may have taken the taskUUID meanwhile.
   const late = refuseKnownTaskUUID(ctx, scope, faults);
   if (late) return late;

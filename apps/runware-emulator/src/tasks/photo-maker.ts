@@ -51,13 +51,13 @@ export interface PhotoMakerHooks {
   onAccepted?: (record: TaskRecord) => void;
 }
 
-type Scope = { taskType: PhotoMakerTaskType; taskUUID: string };
+export type Scope = { taskType: PhotoMakerTaskType; taskUUID: string };
 
 /**
  * The shared schema's verdict on a task, after the legacy forms are rewritten: the standalone task, or
  * imageInference with a nested photoMaker (same rules; parsed to the same parameters, its taskType kept).
  */
-function validatePhotoMaker(
+export function validatePhotoMaker(
   raw: unknown,
 ): { ok: true; task: PhotoMakerJobTask } | { ok: false; errors: TaskFailure[] } {
   const input = normalizeLegacyForms(raw) as { taskType?: unknown; taskUUID?: unknown };
@@ -70,7 +70,7 @@ function validatePhotoMaker(
   return { ok: true, task: normalizePhotoMaker(checked.value) };
 }
 
-function notSdxlModel(task: PhotoMakerJobTask, scope: Scope): TaskFailure | undefined {
+export function notSdxlModel(task: PhotoMakerJobTask, scope: Scope): TaskFailure | undefined {
   const notSdxl = NOT_SDXL[task.model];
   if (!notSdxl) return undefined;
   return invalidParameter(
@@ -109,7 +109,7 @@ function admit(
   capacityKey: string,
   scope: Scope,
 ): TaskFailure | undefined {
-  const total = generationCostNano(task.width, task.height, task.steps) * task.numberResults;
+  const total = generationCostNano(task) * task.numberResults;
   if (!ctx.ledger.reserve(total)) {
     return insufficientCredits(scope, nanoToUsd(total), nanoToUsd(Math.max(0, ctx.ledger.availableNano())));
   }
@@ -158,6 +158,7 @@ function acceptedRecord(
     request: archivedRequest(raw),
     faults,
     stuckPollsLeft: faults.stuckPolls ?? 0,
+    invisiblePollsLeft: faults.invisiblePolls ?? 0,
     done: new Promise<void>((resolve) => {
       settle = resolve;
     }),
@@ -213,6 +214,7 @@ export async function handlePhotoMaker(
 
   const { record, settle } = acceptedRecord(ctx, task, raw, call, faults);
   ctx.tasks.add(record);
+  ctx.usage.request(task.model, call.keyIndex);
   hooks.onAccepted?.(record);
   void ctx.runner
     .start({

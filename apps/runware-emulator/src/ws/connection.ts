@@ -11,6 +11,8 @@ import type { Session, Sessions } from './sessions.ts';
 
 export interface ConnectionOptions {
   idleTimeoutMs: number;
+  /** The socket was opened with `?dryRun=1`: its tasks are priced, never run. */
+  dryRun?: boolean;
 }
 
 function taskTypeOf(raw: unknown): string | undefined {
@@ -135,7 +137,7 @@ export class Connection {
     const result = await runBatch(
       this.ctx,
       tasks,
-      { transport: 'ws', keyIndex: session.keyIndex },
+      { transport: 'ws', keyIndex: session.keyIndex, dryRun: this.options.dryRun ?? false },
       {
         onAuthentication: (raw) => this.reauthenticate(raw, session),
         onSyncAccepted: (record) => this.pushResults(record, session),
@@ -168,12 +170,22 @@ export class Connection {
     };
   }
 
-  /** Sync delivery on WS: one frame per finished image, through the session (buffered if disconnected). */
+  /**
+   * Sync delivery on WS: one frame per finished image, through the session (buffered if disconnected).
+   * Within Runware's WS sync budget (~120 s): past it the socket gets a `timeout` error for the task and
+   * no more of its images; the task keeps running and getResponse returns all of them.
+   */
   private pushResults(record: TaskRecord, session: Session): void {
     const copies = 1 + (record.faults.duplicates ?? 0);
     const delay = record.faults.slowBodyMs ?? 0;
+    const budget = setTimeout(() => {
+      record.listeners.delete(listener);
+      this.sessions.send(session, frame(envelope([], [syncTimeout(record)])));
+    }, this.ctx.wsSyncTimeoutMs);
+    budget.unref();
     const listener = (event: TaskEvent) => {
       if (event.kind === 'done') {
+        clearTimeout(budget);
         record.listeners.delete(listener);
         return;
       }
@@ -188,4 +200,18 @@ export class Connection {
     };
     record.listeners.add(listener);
   }
+}
+
+/** Runware's answer to a sync task that outlived the WS sync budget (the REST route's, same words). */
+function syncTimeout(record: TaskRecord): TaskFailure {
+  return failure(
+    {
+      code: 'timeout',
+      message:
+        'The sync request ran out of time; the task keeps running. Read its results with getResponse and this taskUUID.',
+      taskType: record.taskType,
+      taskUUID: record.taskUUID,
+    },
+    504,
+  );
 }

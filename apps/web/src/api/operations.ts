@@ -35,6 +35,7 @@ const JobFields = graphql(
     queuePosition
     estimatedStartAt
     estimatedFinishAt
+    traceId
     error {
       code
       message
@@ -140,6 +141,21 @@ export const GeneratePhotoMakerMutation = graphql(
   [JobFields],
 );
 
+export const EstimatePhotoMakerQuery = graphql(`
+  query EstimatePhotoMaker($input: PhotoMakerInput!) {
+    estimatePhotoMaker(input: $input) {
+      ok
+      images
+      costUsd
+      source
+      errors {
+        parameter
+        message
+      }
+    }
+  }
+`);
+
 export const CancelJobMutation = graphql(
   `
   mutation CancelJob($id: ID!) {
@@ -234,3 +250,4 @@ export type PhotoMakerInput = VariablesOf<typeof GeneratePhotoMakerMutation>['in
 export type JobStatus = Job['status'];
 
 export type Catalog = ResultOf<typeof CatalogQuery>;
+export type Estimate = ResultOf<typeof EstimatePhotoMakerQuery>['estimatePhotoMaker'];

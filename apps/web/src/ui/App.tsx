@@ -11,6 +11,7 @@ import { HistoryPage } from './HistoryPage.tsx';
 import { JobPage } from './JobPage.tsx';
 import { KeyDialog } from './KeyDialog.tsx';
 import { useRoute } from './router.ts';
+import { UsagePage } from './UsagePage.tsx';
 
 interface KeyChoice {
   value: string;
@@ -110,6 +111,7 @@ export function App() {
             {route.page === 'job' && <JobPage id={route.id} />}
             {route.page === 'history' && <HistoryPage />}
             {route.page === 'gallery' && <GalleryPage />}
+            {route.page === 'usage' && <UsagePage />}
             {route.page === 'missing' && <p className="muted">Nothing here. Start from the Create page.</p>}
           </main>
           {dialog}

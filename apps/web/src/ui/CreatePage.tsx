@@ -1,3 +1,4 @@
+import { estimateLabel } from '../form/estimate-label.ts';
 import { randomSeed } from '../form/form-state.ts';
 import { FIELD_ORDER, submitLabel } from '../form/submit-checks.ts';
 import { useApp } from './api-context.ts';
@@ -96,11 +97,29 @@ function GenerateForm({ f }: { f: CreateForm }) {
         </p>
       )}
       <div className="form-actions">
+        <EstimateLine estimate={f.estimate} />
         <button type="submit" className="primary big" disabled={f.busy || f.uploading}>
           {submitLabel(f.busy, f.uploading, f.count)}
         </button>
       </div>
     </form>
+  );
+}
+
+/** The price of the form as it stands, before Generate (Runware's dry run through the API). */
+function EstimateLine({ estimate }: { estimate: CreateForm['estimate'] }) {
+  if (estimate.kind === 'none') return null;
+  const text =
+    estimate.kind === 'loading'
+      ? 'Estimating…'
+      : estimate.kind === 'failed'
+        ? 'No estimate right now'
+        : estimateLabel(estimate.estimate);
+  const source = estimate.kind === 'ready' ? (estimate.estimate.source ?? 'NONE') : estimate.kind;
+  return (
+    <p className="estimate" data-testid="estimate" data-source={source} aria-live="polite">
+      {text}
+    </p>
   );
 }
 

@@ -6,6 +6,7 @@ const NAV: { label: string; route: Route }[] = [
   { label: 'Create', route: { page: 'create' } },
   { label: 'History', route: { page: 'history' } },
   { label: 'Gallery', route: { page: 'gallery' } },
+  { label: 'Usage', route: { page: 'usage' } },
 ];
 
 export function Header({ route }: { route: Route }) {

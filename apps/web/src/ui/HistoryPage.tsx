@@ -4,6 +4,7 @@ import { type Job, type JobStatus, JobsQuery } from '../api/operations.ts';
 import { TERMINAL_STAGES } from '../jobs/job-progress.ts';
 import { formatCost, formatTime, plural } from '../lib/format.ts';
 import { useApp } from './api-context.ts';
+import { DeleteJobButton } from './DeleteJobButton.tsx';
 import { hrefFor, linkHandler } from './router.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
@@ -119,6 +120,7 @@ export function HistoryPage() {
                   </span>
                 </div>
               </a>
+              <DeleteJobButton jobId={job.id} onDeleted={() => setTick((t) => t + 1)} />
             </li>
           );
         })}

@@ -8,6 +8,7 @@ import { isFinished, JobDeadline, JobError, JobFacts, JobHead, totalImages } fro
 import { JobQueuePlace } from './JobQueuePlace.tsx';
 import { Lightbox } from './Lightbox.tsx';
 import { ReferenceCheck } from './ReferenceCheck.tsx';
+import { RetryButton } from './RetryButton.tsx';
 import { hrefFor, linkHandler } from './router.ts';
 import { TaskDetails } from './TaskDetails.tsx';
 import { Timeline } from './Timeline.tsx';
@@ -58,6 +59,7 @@ export function JobPanel(props: { jobId: string; initialJob?: Job; compact?: boo
                 {cancelling ? 'Cancelling…' : 'Cancel'}
               </button>
             )}
+            {finished && <RetryButton jobId={props.jobId} status={progress.status} />}
             {props.compact && (
               <a className="ghost button" href={href} onClick={linkHandler(href)}>
                 Job page

@@ -5,6 +5,7 @@ import { type JobProgress, TERMINAL_STAGES } from '../jobs/job-progress.ts';
 import type { LiveState } from '../jobs/use-job-events.ts';
 import { formatCost, formatDuration, formatTime, plural, timeBetween } from '../lib/format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
+import { TraceId } from './TraceId.tsx';
 
 export const isFinished = (progress: JobProgress) =>
   progress.stage !== undefined && TERMINAL_STAGES.has(progress.stage);
@@ -117,7 +118,7 @@ function JobLink({ jobId, temporalUiUrl }: { jobId: string; temporalUiUrl: strin
   );
 }
 
-/** Cost, seed, duration and the job's id (a link into the Temporal UI when there is one). */
+/** Cost, seed, duration, the job's id (a link into the Temporal UI when there is one) and its trace id. */
 export function JobFacts(props: {
   jobId: string;
   progress: JobProgress;
@@ -127,27 +128,30 @@ export function JobFacts(props: {
   const { progress } = props;
   const job = progress.job;
   return (
-    <dl className="job-facts">
-      <div>
-        <dt>Cost</dt>
-        <dd data-testid="job-cost">
-          {job?.task.includeCost === false ? 'not asked' : formatCost(jobCost(progress))}
-        </dd>
-      </div>
-      <div>
-        <dt>Seed</dt>
-        <dd>{progress.images[0]?.seed ?? job?.task.seed ?? '–'}</dd>
-      </div>
-      <div>
-        <dt>Took</dt>
-        <dd>{formatDuration(jobTookMs(progress, props.finished))}</dd>
-      </div>
-      <div>
-        <dt>Job</dt>
-        <dd className="mono">
-          <JobLink jobId={props.jobId} temporalUiUrl={props.temporalUiUrl} />
-        </dd>
-      </div>
-    </dl>
+    <>
+      <dl className="job-facts">
+        <div>
+          <dt>Cost</dt>
+          <dd data-testid="job-cost">
+            {job?.task.includeCost === false ? 'not asked' : formatCost(jobCost(progress))}
+          </dd>
+        </div>
+        <div>
+          <dt>Seed</dt>
+          <dd>{progress.images[0]?.seed ?? job?.task.seed ?? '–'}</dd>
+        </div>
+        <div>
+          <dt>Took</dt>
+          <dd>{formatDuration(jobTookMs(progress, props.finished))}</dd>
+        </div>
+        <div>
+          <dt>Job</dt>
+          <dd className="mono">
+            <JobLink jobId={props.jobId} temporalUiUrl={props.temporalUiUrl} />
+          </dd>
+        </div>
+      </dl>
+      {job?.traceId && <TraceId traceId={job.traceId} />}
+    </>
   );
 }

@@ -5,12 +5,14 @@ export type Route =
   | { page: 'job'; id: string }
   | { page: 'history' }
   | { page: 'gallery' }
+  | { page: 'usage' }
   | { page: 'missing' };
 
 function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'create' };
   if (pathname === '/history') return { page: 'history' };
   if (pathname === '/gallery') return { page: 'gallery' };
+  if (pathname === '/usage') return { page: 'usage' };
   const job = /^\/jobs\/([^/]+)$/.exec(pathname);
   if (job?.[1]) return { page: 'job', id: decodeURIComponent(job[1]) };
   return { page: 'missing' };
@@ -32,7 +34,7 @@ export function hrefFor(route: Route): string {
 const listeners = new Set<() => void>();
 
 /** History API navigation (the API serves index.html for every path: SPA fallback). */
-function navigate(href: string): void {
+export function navigate(href: string): void {
   if (href === window.location.pathname) return;
   window.history.pushState(null, '', href);
   window.scrollTo(0, 0);

@@ -80,6 +80,7 @@ function collectPerImage(
     run: input.run,
     task: input.task,
     cancelAt: input.cancelAt,
+    maxTasksInFlight: input.maxTasksInFlight,
     ...options,
   });
   const recover = !options.firstAttempt || step.accepted || input.knownImageUUIDs.length > 0;

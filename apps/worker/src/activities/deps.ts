@@ -6,6 +6,7 @@ import type { UrlGuard } from '@photomaker/url-guard';
 import type { Dispatcher } from 'undici';
 import type { SigningSecrets } from '../delivery/signed-delivery.ts';
 import type { WorkerMetrics } from '../metrics.ts';
+import type { RunwareSocketLink } from '../runware-socket-link.ts';
 
 export interface ActivitySettings {
   /** Base of absolute image links in webhook bodies (the API), e.g. http://127.0.0.1:4000. */
@@ -22,6 +23,8 @@ export interface ActivitySettings {
   tasksInFlightPerJob: number;
   /** How long a cancelled job still collects the images Runware already runs (they are paid). */
   cancelDrainMs: number;
+  /** Ask Runware for every image's cost, whatever the job asked: usage reports need it. */
+  includeCost?: boolean;
   /** getResponse cadence: first wait, growth factor, cap. */
   poll: { initialMs: number; factor: number; maxMs: number };
   /** How long a Runware imageUUID is reused for the same reference bytes (Runware keeps 30 days). */
@@ -33,6 +36,8 @@ export interface ActivitySettings {
 /** What activities talk to; one set per worker process (pooled connections). */
 export interface ActivityDeps {
   runware: RunwareClient;
+  /** RUNWARE_TRANSPORT=websocket: the process's Runware WebSocket session (image results pushed). */
+  runwareSocket?: RunwareSocketLink | undefined;
   redis: RedisClient;
   events: JobEventLog;
   blobs: BlobStore;

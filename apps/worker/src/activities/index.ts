@@ -2,9 +2,11 @@ import { createEventActivities } from '../events/event-activities.ts';
 import { createRequestAdmissionSlot } from './admission.ts';
 import { createCheckReferenceImage, createCheckReferences } from './check-references.ts';
 import { createCollectImages } from './collect-images.ts';
+import { createDeliverJobEvent } from './deliver-job-event.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createRecordUsage } from './record-usage.ts';
 import { createScoreLikeness } from './score-likeness.ts';
 import { createSingleImageStep, HANDED_OVER } from './single-image-step.ts';
 
@@ -17,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createEventActivities(deps),
     /** Local: asks the admission workflow for a slot (signalWithStart). */
     requestAdmissionSlot: createRequestAdmissionSlot(),
+    /** The job's usage line, once it ended (local). */
+    recordUsage: createRecordUsage(deps),
     /** The Runware step of single-image jobs, as a local activity (one sync request, no polling). */
     collectImagesLocally: createSingleImageStep(deps),
     /** On the job task queue (rate limited when WORKER_RUNWARE_ACTIVITIES_PER_SECOND is set). */
@@ -28,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     checkReferences: createCheckReferences(deps),
     checkReferenceImage: createCheckReferenceImage(deps),
     scoreLikeness: createScoreLikeness(deps),
+    deliverJobEvent: createDeliverJobEvent(deps),
   };
 }
 
@@ -35,14 +40,21 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
-  const { deliverWebhook, deliverUpload, checkReferences, checkReferenceImage, scoreLikeness, ...main } =
-    activities;
+  const {
+    deliverWebhook,
+    deliverUpload,
+    deliverJobEvent,
+    checkReferences,
+    checkReferenceImage,
+    scoreLikeness,
+    ...main
+  } = activities;
   // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
   // local step then hands every job over at once.
   if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
   return {
     main,
-    deliveries: { deliverWebhook, deliverUpload },
+    deliveries: { deliverWebhook, deliverUpload, deliverJobEvent },
     vision: { checkReferences, checkReferenceImage, scoreLikeness },
   };
 }

@@ -1,3 +1,4 @@
+import { SpanKind, withSpan } from '@photomaker/observability';
 import { parseRetryAfter } from '@photomaker/runware';
 import { UrlGuardError } from '@photomaker/url-guard';
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,6 +16,15 @@ export interface OutboundRequest {
 
 const TIMEOUT_MS = 30_000;
 
+/** The host alone: a URL's path and query may carry credentials (presigned uploads, webhook tokens). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid';
+  }
+}
+
 /** Where the URL points, without its query (presigned URLs carry credentials there). */
 function describeUrl(url: string): string {
   try {
@@ -30,7 +40,26 @@ function describeUrl(url: string): string {
  * checked address, redirects not followed). 2xx: delivered. 410 Gone and refused URLs: permanent. Other
  * answers and transport failures: retryable, Retry-After honoured.
  */
-export async function send(deps: ActivityDeps, outbound: OutboundRequest): Promise<number> {
+export function send(deps: ActivityDeps, outbound: OutboundRequest): Promise<number> {
+  const attributes = {
+    'photomaker.delivery.kind': outbound.kind,
+    'http.request.method': outbound.method,
+    'server.address': hostOf(outbound.url),
+  };
+  // One span per attempt, under the activity's (untraced jobs make none): the answer or why none came.
+  return withSpan(
+    'photomaker-worker',
+    `${outbound.kind} ${outbound.method}`,
+    { kind: SpanKind.CLIENT, attributes, inTraceOnly: true },
+    (span) => sendOnce(deps, outbound, (code) => span.setAttribute('http.response.status_code', code)),
+  );
+}
+
+async function sendOnce(
+  deps: ActivityDeps,
+  outbound: OutboundRequest,
+  answered: (status: number) => void,
+): Promise<number> {
   const { kind, signal } = outbound;
   const where = describeUrl(outbound.url);
   try {
@@ -57,6 +86,7 @@ export async function send(deps: ActivityDeps, outbound: OutboundRequest): Promi
       bodyTimeout: TIMEOUT_MS,
     });
     status = response.statusCode;
+    answered(status);
     retryAfter = response.headers['retry-after'];
     await response.body.dump();
   } catch (error) {

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelRequests } from '@photomaker/events';
+import { recordFailure, withSpan } from '@photomaker/observability';
 import { RunwareClientError, RunwareTransportError, type SubmitResult } from '@photomaker/runware';
 import type { JobTask, PhotoMakerResult } from '@photomaker/schema';
 import { CancelledFailure } from '@temporalio/common';
 import { timeRunware } from '../metrics.ts';
 import type { ActivityDeps } from './deps.ts';
+import { runOnSocket } from './per-image-pushed.ts';
 import { imageIndexOf, imageRun, MAX_IMAGE_FOLLOW_UPS } from './per-image-tasks.ts';
 import type { EnsuredReferences } from './references.ts';
 import { generationFailures, isStaleReference, type RunwareStep, wireTask } from './runware-step.ts';
@@ -54,8 +56,12 @@ export class PerImageRun {
   private failure: GenerationFailure | undefined;
   private readonly cancels: CancelRequests;
   private readonly cancelAt: number;
+  /** Image tasks in flight at most: the worker's window, within the job's admission weight. */
+  private readonly window: number;
   /** A cancel request Temporal never confirmed within the drain time: sending goes on. */
   private cancelIgnored = false;
+  /** Ends what is still waiting (on the socket) once collect() returns or throws. */
+  private readonly ended = new AbortController();
 
   constructor(options: {
     deps: ActivityDeps;
@@ -69,6 +75,8 @@ export class PerImageRun {
     beat: () => void;
     /** The job's deadline: nothing is sent past it. */
     cancelAt?: string | undefined;
+    /** The job's admission weight: what it may hold toward the global budget. */
+    maxTasksInFlight?: number | undefined;
   }) {
     this.deps = options.deps;
     this.step = options.step;
@@ -79,6 +87,13 @@ export class PerImageRun {
     this.beat = options.beat;
     this.cancels = new CancelRequests(options.deps.redis);
     this.cancelAt = options.cancelAt ? Date.parse(options.cancelAt) : Number.POSITIVE_INFINITY;
+    this.window = Math.max(
+      1,
+      Math.min(
+        options.deps.settings.tasksInFlightPerJob,
+        options.maxTasksInFlight ?? Number.POSITIVE_INFINITY,
+      ),
+    );
   }
 
   /** Every image, or the first failure that a new task cannot fix; a cancel throws its CancelledFailure. */
@@ -86,11 +101,15 @@ export class PerImageRun {
     const pending = Array.from({ length: this.run.numberResults }, (_, index) => index).filter(
       (index) => !done.has(index),
     );
-    this.references = await this.step.references(this.task);
-    if (recover) await this.recover(pending);
-    else this.queue.push(...pending.map((index) => ({ index, followUp: 0 })));
-    await this.loop();
-    await this.storing;
+    try {
+      this.references = await this.step.references(this.task);
+      if (recover) await this.recover(pending);
+      else this.queue.push(...pending.map((index) => ({ index, followUp: 0 })));
+      await this.loop();
+      await this.storing;
+    } finally {
+      this.ended.abort(new Error('per-image run ended'));
+    }
     if (this.stop.aborted) throw this.stop.reason;
     return this.step.finish(true, this.failure ? [this.failure] : []);
   }
@@ -106,7 +125,7 @@ export class PerImageRun {
   }
 
   private async loop(): Promise<void> {
-    const window = this.deps.settings.tasksInFlightPerJob;
+    const window = this.window;
     for (;;) {
       while (
         !this.failure &&
@@ -114,8 +133,7 @@ export class PerImageRun {
         this.inFlight.size < window &&
         !(await this.halted())
       ) {
-        const slot = this.queue.shift() as Slot;
-        if (await this.send(slot)) this.watch(slot);
+        await this.launch(this.queue.shift() as Slot);
       }
       if (this.inFlight.size === 0) {
         // Halted by a cancel request or the deadline: Temporal's cancel follows with a heartbeat.
@@ -172,11 +190,45 @@ export class PerImageRun {
     }
   }
 
+  /**
+   * Sends one image task and watches it, as one `runware image task` span of a traced job (its send and
+   * polls inside it) that ends with the image or its failure; resolves once sent, so the next may go.
+   */
+  private launch(slot: Slot): Promise<void> {
+    const { taskUUID } = imageRun(this.run, slot.index, slot.followUp);
+    const attributes = {
+      'photomaker.image.index': slot.index,
+      'photomaker.image.follow_up': slot.followUp,
+      'runware.task_uuid': taskUUID,
+    };
+    return new Promise<void>((sent, failed) => {
+      const span = { attributes, inTraceOnly: true };
+      withSpan('photomaker-worker', 'runware image task', span, async (active) => {
+        const started = await this.start(slot);
+        sent();
+        if (!started) return;
+        const outcome = await started.outcome;
+        active.setAttribute('photomaker.image.outcome', outcome.kind);
+        if (outcome.kind === 'failed') {
+          active.setAttribute('runware.error_code', outcome.failure.code);
+          recordFailure(active, new Error(outcome.failure.code));
+        }
+        if (outcome.kind === 'error') recordFailure(active, outcome.error);
+      }).catch(failed);
+    });
+  }
+
+  /** One image task as Runware gets it (over REST or the socket): output URLs, cost asked for by default. */
+  private wire(run: RunwareRun): ReturnType<typeof wireTask> {
+    const includeCost = this.deps.settings.includeCost !== false;
+    return wireTask(this.task, run, this.refs().imageUUIDs, { outputType: 'URL', includeCost });
+  }
+
   /** Sends one image task; false when nothing needs watching (its result or its failure is in). */
   private async send(slot: Slot): Promise<boolean> {
     const run = imageRun(this.run, slot.index, slot.followUp);
     for (let attempt = 1; ; attempt++) {
-      const wire = wireTask(this.task, run, this.refs().imageUUIDs, 'URL');
+      const wire = this.wire(run);
       let ack: SubmitResult;
       try {
         ack = await timeRunware(this.deps.metrics, 'photoMaker', () =>
@@ -252,7 +304,7 @@ export class PerImageRun {
         return followUp > 0;
       }
       this.accepted();
-      if (probe === 'running') this.watch(slot);
+      if (probe === 'running') void this.watch(slot);
       if (typeof probe !== 'object') return true;
       if (!probe.failed.retryable || followUp >= MAX_IMAGE_FOLLOW_UPS) {
         this.failure ??= probe.failed;
@@ -280,13 +332,73 @@ export class PerImageRun {
     return failure ? { failed: failure } : 'running';
   }
 
+  /**
+   * Over the socket when it is open (results pushed); otherwise over REST (results polled). Undefined
+   * when nothing needs watching (a REST send that settled at once).
+   */
+  private async start(slot: Slot): Promise<{ outcome: Promise<Outcome> } | undefined> {
+    if (this.deps.runwareSocket?.ready()) return { outcome: this.push(slot) };
+    return (await this.send(slot)) ? { outcome: this.watch(slot) } : undefined;
+  }
+
+  /** Sends one image task over the socket; its image is stored as soon as Runware pushes it. */
+  private push(slot: Slot): Promise<Outcome> {
+    const outcome = this.pushTask(slot).catch((error: unknown): Outcome => ({ slot, kind: 'error', error }));
+    this.inFlight.set(slot.index, outcome);
+    return outcome;
+  }
+
+  private async pushTask(slot: Slot): Promise<Outcome> {
+    const link = this.deps.runwareSocket;
+    const run = imageRun(this.run, slot.index, slot.followUp);
+    for (;;) {
+      const socket = link?.ready();
+      if (!link || !socket) return this.pickUp(slot, undefined);
+      this.accepted();
+      const ended = await runOnSocket({
+        socket,
+        link,
+        wire: this.wire(run),
+        signal: AbortSignal.any([this.drain, this.ended.signal]),
+        store: (results) => this.store(results),
+      });
+      this.beat();
+      if (ended.kind === 'done') return { slot, kind: 'done' };
+      if (ended.kind === 'failed') return { slot, kind: 'failed', failure: ended.failure };
+      if (ended.kind === 'rest') return this.pickUp(slot, ended.reason);
+      this.references = await this.step.refreshReferences(this.task, this.refs());
+    }
+  }
+
+  /**
+   * A task the socket could not see through, over REST: getTaskDetails says whether Runware holds it
+   * (then getResponse polls it, or its result is already stored); only a task it never got is sent.
+   */
+  private async pickUp(slot: Slot, reason: unknown): Promise<Outcome> {
+    const { taskUUID } = imageRun(this.run, slot.index, slot.followUp);
+    if (reason !== undefined) {
+      const code = (reason as { code?: unknown }).code;
+      this.deps.logger.warn(
+        { jobId: this.step.jobId, index: slot.index, code: typeof code === 'string' ? code : undefined },
+        'an image task left the Runware WebSocket: picking it up over REST',
+      );
+    }
+    const probe = await this.probe(slot);
+    if (probe === 'running') return this.watchTask(taskUUID, slot);
+    if (probe === 'done') return { slot, kind: 'done' };
+    if (typeof probe === 'object') return { slot, kind: 'failed', failure: probe.failed };
+    // Runware never got it. send() settles what it finds itself, so `false` leaves nothing to report.
+    return (await this.send(slot)) ? this.watchTask(taskUUID, slot) : { slot, kind: 'done' };
+  }
+
   /** Polls one image task (getResponse) until its image is stored or its generation failed. */
-  private watch(slot: Slot): void {
+  private watch(slot: Slot): Promise<Outcome> {
     const { taskUUID } = imageRun(this.run, slot.index, slot.followUp);
     const outcome = this.watchTask(taskUUID, slot).catch(
       (error: unknown): Outcome => ({ slot, kind: 'error', error }),
     );
     this.inFlight.set(slot.index, outcome);
+    return outcome;
   }
 
   private async watchTask(taskUUID: string, slot: Slot): Promise<Outcome> {

@@ -24,7 +24,7 @@ export function wireTask(
   task: JobTask,
   run: RunwareRun,
   inputImages: string[],
-  outputType: 'URL' | 'base64Data',
+  options: { outputType: 'URL' | 'base64Data'; includeCost: boolean },
 ): PhotoMakerRequest {
   const {
     inputImages: _references,
@@ -44,7 +44,10 @@ export function wireTask(
     taskUUID: run.taskUUID,
     inputImages,
     numberResults: run.numberResults,
-    outputType,
+    outputType: options.outputType,
+    // Usage reports count Runware's cost per image: asked for whatever the job asked (the job's own
+    // `cost` still follows its includeCost).
+    includeCost: task.includeCost || options.includeCost,
     ...(run.seed !== undefined ? { seed: run.seed } : {}),
   } as PhotoMakerRequest;
 }
@@ -169,7 +172,10 @@ export class RunwareStep {
     for (let staleRetry = 0; ; staleRetry++) {
       try {
         const sync = run.numberResults <= this.deps.settings.syncMaxResults;
-        return await this.send(wireTask(task, run, references.imageUUIDs, sync ? 'base64Data' : 'URL'), sync);
+        const outputType = sync ? 'base64Data' : 'URL';
+        const includeCost = this.deps.settings.includeCost !== false;
+        const wire = wireTask(task, run, references.imageUUIDs, { outputType, includeCost });
+        return await this.send(wire, sync);
       } catch (error) {
         // Runware refused an imageUUID from our cache: it forgot the upload. Refused tasks leave no
         // trace on Runware, so the same taskUUID can go again with fresh uploads.

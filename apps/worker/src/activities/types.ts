@@ -38,6 +38,11 @@ export interface RunwareStepSpec {
   endsJob?: { costSoFar: number | null; includeCost: boolean };
   /** The job's deadline (ISO-8601): a per-image run sends nothing past it, even before Temporal says so. */
   cancelAt?: string;
+  /**
+   * The job's admission weight (admissionWeight): the Runware tasks it was granted to hold at once. A
+   * per-image run keeps its window within it, so the global in-flight budget counts what runs.
+   */
+  maxTasksInFlight?: number;
 }
 
 /** The task-queue Runware step (`collectImages`): submission, then getResponse until new images. */

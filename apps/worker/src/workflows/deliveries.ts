@@ -29,14 +29,21 @@ function deliveryActivities() {
   });
 }
 
-/** One activity per image and target, in parallel; each retried on its own. The first failure ends the job. */
-export async function deliver(input: PhotoMakerJobInput, images: readonly JobImage[]): Promise<void> {
+/**
+ * One activity per image and target, in parallel; each retried on its own. The first failure ends the job.
+ * `webhook`: whether the job's webhookURL gets its images (its webhookEvents hold IMAGE).
+ */
+export async function deliver(
+  input: PhotoMakerJobInput,
+  images: readonly JobImage[],
+  options: { webhook: boolean } = { webhook: true },
+): Promise<void> {
   const { task } = input;
   const delivery = deliveryActivities();
   const calls: Promise<unknown>[] = [];
   for (const image of images) {
     const base = { jobId: input.jobId, tenant: input.tenant, runwareTaskUUID: input.runwareTaskUUID, image };
-    if (task.webhookURL) {
+    if (task.webhookURL && options.webhook) {
       const call: DeliveryInput = { ...base, url: task.webhookURL, outputType: task.outputType };
       calls.push(
         delivery.deliverWebhook(call).catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { JOB_PRIORITIES, type PhotoMakerJobInput } from '@photomaker/temporal';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHA256 = /^[0-9a-f]{64}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
 const FORMATS: ReadonlySet<string> = new Set(OUTPUT_FORMATS);
 /** A seed is a decimal string of at most as many digits as the largest seed. */
 const SEED = new RegExp(`^[0-9]{1,${String(SEED_MAX).length}}$`);
@@ -37,6 +38,8 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
   const min = input?.minLikeness;
   if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1))
     problems.push('minLikeness must be a number from 0 to 1');
+  if (input?.traceId !== undefined && !TRACE_ID.test(String(input.traceId)))
+    problems.push('traceId must be 32 lowercase hex digits');
   const task = input?.task as Partial<JobTask> | undefined;
   if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
   return [...problems, ...taskProblems(task)];

@@ -35,7 +35,9 @@ import {
 } from './failures.ts';
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
+import { recordUsage, type UsageOutcome } from './usage.ts';
 import { checkReferences, scoreImages, scoresImages } from './vision-steps.ts';
+import { notify, wants } from './webhook-events.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
 // (@photomaker/schema/job); how they reach Redis is the job-event protocol (../events/protocol.ts).
@@ -78,6 +80,14 @@ function collectActivity(scheduleToCloseMs: number) {
   }).collectImages;
 }
 
+/** How a job ended, for what follows its end: its usage line, its end event, what the workflow throws. */
+interface Ending {
+  outcome: UsageOutcome;
+  event: 'COMPLETED' | 'FAILED';
+  extra?: { reason?: string; timedOut?: boolean };
+  rethrow?: unknown;
+}
+
 /** One Runware run in progress: which task, whether Runware holds it, and what it made so far. */
 interface RunState {
   run: RunwareRun;
@@ -90,6 +100,8 @@ class PhotoMakerJob {
   readonly ledger: JobLedger;
   /** Every image gets a likeness score before the job ends (set once, at the start of complete()). */
   private scoring = false;
+  /** The STARTED webhook event in flight (it never rejects); awaited before the job's end is told. */
+  private started: Promise<void> = Promise.resolve();
 
   constructor(input: PhotoMakerJobInput) {
     this.input = input;
@@ -106,6 +118,7 @@ class PhotoMakerJob {
     this.initSearchAttributes();
     const task = this.input.task;
     const slot = this.slot();
+    let ending: Ending;
     try {
       // No local activity here: the first Runware step publishes `queued` (one activation less per job).
       this.ledger.hold('queued', { numberResults: task.numberResults });
@@ -114,13 +127,19 @@ class PhotoMakerJob {
         await slot?.acquire();
         await this.complete();
       });
-      return this.state;
+      ending = { outcome: 'SUCCEEDED', event: 'COMPLETED' };
     } catch (error) {
       // Awaited here: the release below must come after the job's end is written (and see its rejection).
-      return await this.end(error);
+      ending = await this.end(error);
     } finally {
       await slot?.release();
     }
+    // After the release: the usage line and the job's end event hold no slot (a slow receiver's retries
+    // would keep the tenant's next job queued).
+    await this.recordUsage(ending.outcome);
+    await this.tell(ending.event, ending.extra);
+    if (ending.rethrow !== undefined) throw ending.rethrow;
+    return this.state;
   }
 
   /** A slot from the admission queue, when the job was started with limits that apply to it. */
@@ -134,43 +153,60 @@ class PhotoMakerJob {
     const task = this.input.task;
     await checkReferences(this.input, this.ledger);
     this.scoring = scoresImages(this.input);
+    // Told while the job runs on: a slow receiver does not hold the images back.
+    this.started = notify(this.input, this.state, 'STARTED');
     await this.generate();
     if (this.scoring) await scoreImages(this.input, this.ledger);
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
-    if (task.webhookURL || task.uploadEndpoint) {
-      await this.ledger.emit('delivering', {
-        webhook: !!task.webhookURL,
-        uploadEndpoint: !!task.uploadEndpoint,
-      });
-      await deliver(this.input, this.state.images);
+    const webhook = wants(this.input, 'IMAGE');
+    if (webhook || task.uploadEndpoint) {
+      await this.ledger.emit('delivering', { webhook, uploadEndpoint: !!task.uploadEndpoint });
+      await deliver(this.input, this.state.images, { webhook });
     }
     await this.ledger.emit('succeeded', { imageCount: this.state.images.length, cost: this.state.cost });
   }
 
-  /** Writes how the job ended and rethrows: a cancellation as itself, anything else as a JobError. */
-  private async end(error: unknown): Promise<JobState> {
+  /**
+   * Writes how the job ended; what follows it (usage, the end event, rethrowing a cancellation as itself
+   * or anything else as a JobError) is the caller's, after the job's slot is given back.
+   */
+  private async end(error: unknown): Promise<Ending> {
     // The end was already written (a cancellation that came too late): the job did succeed.
-    if (this.state.stage === 'succeeded') return this.state;
+    if (this.state.stage === 'succeeded') return { outcome: 'SUCCEEDED', event: 'COMPLETED' };
     if (error instanceof DeadlinePassed) {
       // Ends like a cancel (status CANCELLED, the reason on the event), but the workflow completes: the
       // job was not cancelled by anyone, and a completed workflow keeps the job's own terminal state.
       await this.ledger.emit('cancelled', { reason: DEADLINE_REASON });
-      return this.state;
+      return { outcome: 'TIMED_OUT', event: 'FAILED', extra: { reason: DEADLINE_REASON, timedOut: true } };
     }
     if (
       isCancellation(error) ||
       (CancellationScope.current().consideredCancelled && patched(CANCEL_IN_BACKOFF))
     ) {
-      await CancellationScope.nonCancellable(() =>
-        this.ledger.emit('cancelled', { reason: 'cancelled by request' }),
-      );
-      throw isCancellation(error) ? error : new CancelledFailure('cancelled by request');
+      const reason = 'cancelled by request';
+      await CancellationScope.nonCancellable(() => this.ledger.emit('cancelled', { reason }));
+      const rethrow = isCancellation(error) ? error : new CancelledFailure(reason);
+      return { outcome: 'CANCELLED', event: 'FAILED', extra: { reason }, rethrow };
     }
     const jobError = toJobError(error);
     log.warn('job failed', { jobId: this.input.jobId, code: jobError.code });
     await CancellationScope.nonCancellable(() => this.ledger.emit('failed', { error: jobError }));
-    throw jobEnd(jobError, this.state);
+    return { outcome: 'FAILED', event: 'FAILED', rethrow: jobEnd(jobError, this.state) };
+  }
+
+  /**
+   * From the job's final state: the images it holds, each once with its own task's cost (a per-image
+   * run's images, collected before and after a cancel, are all in the state by now).
+   */
+  private recordUsage(outcome: UsageOutcome): Promise<void> {
+    return recordUsage(this.input, this.state, outcome);
+  }
+
+  /** The job's end, to its webhookURL when it asked (after STARTED, which may still be in flight). */
+  private async tell(event: 'COMPLETED' | 'FAILED', extra: { reason?: string; timedOut?: boolean } = {}) {
+    await CancellationScope.nonCancellable(() => this.started);
+    await notify(this.input, this.state, event, extra);
   }
 
   /** The starter sets these; a job started without them still shows up in searches. */
@@ -319,6 +355,9 @@ class PhotoMakerJob {
       // A per-image run sends image tasks for as long as it runs: every call needs the task.
       ...(current.accepted && !current.run.perImage ? {} : { task }),
       ...(current.run.perImage && this.input.cancelAt ? { cancelAt: this.input.cancelAt } : {}),
+      ...(current.run.perImage && this.input.admission
+        ? { maxTasksInFlight: this.input.admission.weight }
+        : {}),
       accepted: current.accepted,
       knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
       nextIndex: this.state.images.length,

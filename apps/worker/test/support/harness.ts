@@ -30,11 +30,11 @@ import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporali
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { inject } from 'vitest';
-import type { ActivitySettings } from '../../src/activities/deps.ts';
+import type { ActivityDeps, ActivitySettings } from '../../src/activities/deps.ts';
 import { createActivities } from '../../src/activities/index.ts';
 import { imageTaskUUID, MAX_IMAGE_FOLLOW_UPS } from '../../src/activities/per-image-tasks.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../../src/metrics.ts';
-import { openResources } from '../../src/resources.ts';
+import { openResources, type RunwareResourceOptions } from '../../src/resources.ts';
 import { TemporalPinoLogger } from '../../src/temporal-logger.ts';
 import { PhotoMakerWorkers, type WorkerTuning } from '../../src/worker.ts';
 
@@ -65,6 +65,7 @@ const TEST_SETTINGS: ActivitySettings = {
   syncMaxResults: 1,
   tasksInFlightPerJob: 4,
   cancelDrainMs: 3_000,
+  includeCost: true,
   poll: { initialMs: 50, factor: 1.5, maxMs: 400 },
   referenceCacheTtlSeconds: 3600,
   maxImageBytes: 16 * 1024 * 1024,
@@ -73,6 +74,7 @@ const TEST_SETTINGS: ActivitySettings = {
 export interface TestWorkers {
   workers: PhotoMakerWorkers;
   metrics: WorkerMetrics;
+  deps: ActivityDeps;
   stop(): Promise<void>;
 }
 
@@ -150,6 +152,8 @@ export class Harness {
       tuning?: Partial<WorkerTuning>;
       apiKey?: string;
       photoMakerForm?: PhotoMakerForm;
+      /** Transport and socket settings (RUNWARE_TRANSPORT=websocket and its tuning). */
+      runware?: Partial<RunwareResourceOptions>;
     } = {},
   ): Promise<TestWorkers> {
     const metrics = createWorkerMetrics(createMetricsRegistry('worker-test'));
@@ -159,6 +163,7 @@ export class Harness {
         baseUrl: `${this.emulatorUrl}/v1`,
         apiKey: options.apiKey ?? RUNWARE_KEY,
         ...(options.photoMakerForm ? { photoMakerForm: options.photoMakerForm } : {}),
+        ...options.runware,
       },
       blobs: this.blobs,
       settings: { ...TEST_SETTINGS, ...options.settings },
@@ -179,6 +184,7 @@ export class Harness {
     const started: TestWorkers = {
       workers,
       metrics,
+      deps: resources.deps,
       stop: async () => {
         workers.shutdown();
         await run.catch(() => undefined);
@@ -218,8 +224,12 @@ export class Harness {
   }
 
   /** Starts a job the way the API does: through the Temporal client alone. */
-  async start(input: PhotoMakerJobInput, taskQueue = this.taskQueue): Promise<StartedJob> {
-    const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
+  async start(
+    input: PhotoMakerJobInput,
+    taskQueue = this.taskQueue,
+    client = this.client,
+  ): Promise<StartedJob> {
+    const handle = await client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: workflowIdForJob(input.jobId),
       args: [input],

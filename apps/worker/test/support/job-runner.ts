@@ -54,7 +54,7 @@ export async function runJob(
   stubs: StubActivities,
   jobTask: JobTask,
   during?: (handle: RunningJob) => Promise<void>,
-  options: { cancelAfterMs?: number } = {},
+  options: { cancelAfterMs?: number; webhookEvents?: PhotoMakerJobInput['webhookEvents'] } = {},
 ): Promise<Ran> {
   stubs.total = jobTask.numberResults;
   const taskQueue = `photomaker-branches-${randomUUID().slice(0, 8)}`;
@@ -72,6 +72,7 @@ export async function runJob(
     task: jobTask,
     runwareTaskUUID: randomUUID(),
     createdAt: new Date().toISOString(),
+    ...(options.webhookEvents ? { webhookEvents: options.webhookEvents } : {}),
     // From the server's clock: a time-skipping one is ahead of this process's by what it skipped so far.
     ...(options.cancelAfterMs !== undefined
       ? { cancelAt: new Date((await env.currentTimeMs()) + options.cancelAfterMs).toISOString() }

@@ -2,7 +2,9 @@ import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/sch
 import { Context } from '@temporalio/activity';
 import { createRequestAdmissionSlot } from '../../src/activities/admission.ts';
 import { currentInput } from '../../src/activities/collect-images.ts';
+import type { JobEventDelivery } from '../../src/activities/deliver-job-event.ts';
 import type { Activities } from '../../src/activities/index.ts';
+import type { RecordUsageInput } from '../../src/activities/record-usage.ts';
 import { HANDED_OVER } from '../../src/activities/single-image-step.ts';
 import type {
   CollectImagesResult,
@@ -103,6 +105,10 @@ export class StubActivities {
   /** Every publishEvents call, as the seqs it carried. */
   readonly publishes: number[][] = [];
   readonly deliveries: DeliveryInput[] = [];
+  /** Every job-level webhook event delivered (deliverJobEvent). */
+  readonly jobEvents: JobEventDelivery[] = [];
+  /** Every recordUsage call (retries included). */
+  readonly usages: RecordUsageInput[] = [];
   total = 1;
   private readonly streams = new Map<string, JobEvent[]>();
   /** Scripts of the steps in call order; the last one repeats. */
@@ -154,6 +160,10 @@ export class StubActivities {
       readEvents: async ({ jobId, afterSeq }) => this.stream(jobId).filter((event) => event.seq > afterSeq),
       // The real one: it only talks to Temporal (the test server), starting the real admission workflow.
       requestAdmissionSlot: createRequestAdmissionSlot(),
+      recordUsage: async (input: RecordUsageInput) => {
+        this.usages.push(input);
+        return true;
+      },
       collectImagesLocally: async (input: SingleImageStepInput) => {
         const { task } = input;
         return this.step({
@@ -207,6 +217,10 @@ export class StubActivities {
       },
       scoreLikeness: async () => {
         throw new Error('stub harness: scoreLikeness is not scripted');
+      },
+      deliverJobEvent: async (input: JobEventDelivery) => {
+        this.jobEvents.push(input);
+        return { status: 200, deliveryId: `e-${input.event}`, attempt: 1 };
       },
     };
   }

@@ -54,6 +54,15 @@ export function statusForStage(stage: JobStage): JobStatus {
   }
 }
 
+/**
+ * What a job's webhookURL is told (Replicate's webhook_events_filter): STARTED once it runs, IMAGE per
+ * image (Runware's body), COMPLETED when it succeeded, FAILED when it failed, was cancelled or timed out.
+ */
+export const WEBHOOK_EVENTS = ['STARTED', 'IMAGE', 'COMPLETED', 'FAILED'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+/** Without a choice: each image and the end. */
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['IMAGE', 'COMPLETED', 'FAILED'];
+
 export const isTerminalStage = (stage: JobStage) => TERMINAL_STATUSES.has(statusForStage(stage));
 export const isTerminalStatus = (status: JobStatus) => TERMINAL_STATUSES.has(status);
 

@@ -1,5 +1,5 @@
 import type { JobEvent, JobEventOf, JobState, JobTask } from './job.ts';
-import { type JobPriorityLevel, statusForStage } from './job-model.ts';
+import { type JobPriorityLevel, statusForStage, type WebhookEvent } from './job-model.ts';
 
 // Zod-free and pure (see ./index.ts): a job's state is the fold of its events, so the workflow's query,
 // the event stream and a state the API rebuilds from the stream always agree.
@@ -15,6 +15,11 @@ export interface JobStart {
   cancelAt?: string | undefined;
   /** Present when the job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
   admission?: { priority: JobPriorityLevel } | undefined;
+  traceId?: string | undefined;
+  /** The job this one retries (retryJob): same task and references, new job id and taskUUIDs. */
+  retryOf?: string | undefined;
+  /** Which events its webhookURL is sent; absent: DEFAULT_WEBHOOK_EVENTS. */
+  webhookEvents?: readonly WebhookEvent[] | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -35,6 +40,9 @@ export function initialJobState(start: JobStart): JobState {
     ...(start.requestId ? { requestId: start.requestId } : {}),
     ...(start.cancelAt ? { cancelAt: start.cancelAt } : {}),
     ...(start.admission?.priority ? { priority: start.admission.priority } : {}),
+    ...(start.traceId ? { traceId: start.traceId } : {}),
+    ...(start.retryOf ? { retryOf: start.retryOf } : {}),
+    ...(start.webhookEvents ? { webhookEvents: [...start.webhookEvents] } : {}),
     timings: {},
   };
 }

@@ -8,6 +8,7 @@ import {
   type JobStage,
   REFERENCE_CHECK_MODES,
   REFERENCE_PROBLEMS,
+  WEBHOOK_EVENTS,
 } from './job-model.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -193,6 +194,15 @@ export const jobStateSchema = z.object({
   cancelAt: z.iso.datetime({ offset: true }).optional(),
   /** Its priority in the admission queue, when it was started to wait for a slot there. */
   priority: z.enum(JOB_PRIORITY_LEVELS).optional(),
+  /** The OpenTelemetry trace of the job (its start input's traceId), when tracing recorded one. */
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
+  /** The job this one retries (retryJob). */
+  retryOf: z.string().optional(),
+  /** Which events its webhookURL is sent, when the client chose (else the defaults). */
+  webhookEvents: z.array(z.enum(WEBHOOK_EVENTS)).optional(),
   timings: jobTimingsSchema,
   /** What the reference check found, when it ran (WARN jobs run with warnings; empty: all passed). */
   referenceWarnings: z.array(referenceWarningSchema).optional(),

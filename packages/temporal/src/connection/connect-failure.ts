@@ -24,6 +24,9 @@ const TLS =
   /certificate|self[- ]signed|unable to (verify|get local issuer)|UnknownIssuer|invalid peer|NotValidForName|wrong version number|handshake|ssl|tls/i;
 const AUTH =
   /valid authentication credentials|\b(16|7) (UNAUTHENTICATED|PERMISSION_DENIED)|unauthenticated|permission ?denied|Request unauthorized/i;
+// A TLS 1.3 server that wants a client certificate says so after the client's handshake ends, so a client
+// already writing may see the connection close (broken pipe, reset) before it reads the alert.
+const CLOSED_IN_HANDSHAKE = /broken ?pipe|BrokenPipe|ECONNRESET|connection reset|ConnectionReset/i;
 const NAMESPACE = /namespace.*not (found|exist)|NamespaceNotFound/i;
 const UNREACHABLE =
   /ECONNREFUSED|connection refused|ENOTFOUND|EAI_AGAIN|deadline|timed? ?out|No connection established|transport error|UNAVAILABLE/i;
@@ -51,6 +54,12 @@ export function explainConnectFailure(error: unknown, config: TemporalConnection
       message: `${at} refused the TLS handshake: it requires a client certificate it trusts; set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`,
     };
   }
+  if (closedByMutualTls(text, config)) {
+    return {
+      kind: 'client-cert',
+      message: `${at} closed the connection in the TLS handshake: it probably requires a client certificate it trusts; set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (${text})`,
+    };
+  }
   if (AUTH.test(text)) {
     return {
       kind: 'auth',
@@ -73,4 +82,12 @@ export function explainConnectFailure(error: unknown, config: TemporalConnection
     return { kind: 'unreachable', message: `${at} does not answer: check TEMPORAL_ADDRESS (${text})` };
   }
   return { kind: 'other', message: `${at}: ${text}` };
+}
+
+/** A TLS connection without a client certificate, closed in the handshake: mTLS refusing it. */
+function closedByMutualTls(text: string, config: TemporalConnectionConfig): boolean {
+  const { tls } = config.options;
+  if (!tls || config.options.apiKey) return false;
+  const withoutCert = tls === true || !tls.clientCertPair;
+  return withoutCert && CLOSED_IN_HANDSHAKE.test(text);
 }

@@ -33,6 +33,21 @@ describe('explainConnectFailure', () => {
     expect(kindOf('SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in certificate chain')).toBe('tls');
   });
 
+  it('reads a TLS connection closed in the handshake, without a client certificate, as mTLS refusing it', () => {
+    const brokenPipe = `Failed to call GetSystemInfo: code: 'Unknown error', message: "transport error", source: tonic::transport::Error(Transport, hyper::Error(Io, Custom { kind: BrokenPipe, error: "stream closed because of a broken pipe" }))`;
+    const tlsOnly = temporalConnectionFromEnv({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_TLS: 'true',
+    });
+    const failure = explainConnectFailure(new Error(brokenPipe), tlsOnly);
+    expect(failure.kind).toBe('client-cert');
+    expect(failure.message).toContain('set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH');
+    // Plaintext, or with an API key (Temporal Cloud's way in), a closed connection is only unreachable.
+    const plain = temporalConnectionFromEnv({ TEMPORAL_ADDRESS: 'temporal.internal:7233' });
+    expect(explainConnectFailure(new Error(brokenPipe), plain).kind).toBe('unreachable');
+    expect(kindOf(brokenPipe)).toBe('unreachable');
+  });
+
   it('names refused credentials, a missing namespace, and an address nobody answers at', () => {
     expect(kindOf('Failed to connect', { message: '16 UNAUTHENTICATED: missing or wrong API key' })).toBe(
       'auth',

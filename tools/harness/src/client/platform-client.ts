@@ -85,6 +85,14 @@ export class PlatformClient {
     return id;
   }
 
+  /** The deployment's webhook signing secret, for receivers that verify what the platform posts. */
+  async webhookSigningSecret(): Promise<string> {
+    const result = await this.http.post<{ webhookSigningSecret: string }>('{ webhookSigningSecret }', {});
+    const secret = result.data?.webhookSigningSecret;
+    if (!secret) throw new GraphQLFailure(`webhookSigningSecret failed (${result.status})`, result.errors);
+    return secret;
+  }
+
   private socket(): { client: WsClient; active: number } {
     let socket = this.sockets.find((s) => s.active < this.perSocket);
     if (!socket) {

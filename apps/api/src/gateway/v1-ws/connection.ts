@@ -83,10 +83,14 @@ export class Connection {
   /** The session's detach in flight (shutdown waits for it before Redis goes). */
   private detaching: Promise<void> = Promise.resolve();
 
-  constructor(socket: WebSocket, ip: string | undefined, deps: ConnectionDeps) {
+  /** Opened with `?dryRun=1` (legacy sdk-js's dry-run mode): every task is priced, none starts. */
+  private readonly dryRun: boolean;
+
+  constructor(socket: WebSocket, ip: string | undefined, deps: ConnectionDeps, dryRun = false) {
     this.socket = socket;
     this.ip = ip;
     this.deps = deps;
+    this.dryRun = dryRun;
   }
 
   start(): void {
@@ -167,6 +171,7 @@ export class Connection {
       session: state,
       ip: this.ip,
       signal: this.abort.signal,
+      dryRun: this.dryRun,
       pending: () => this.pushes.size,
       send: (frame) => this.send(frame),
       accepted: (task) => this.follow(task),

@@ -26,6 +26,8 @@ export interface SessionFramesDeps {
   ip: string | undefined;
   /** Aborted when the socket closes. */
   signal: AbortSignal;
+  /** The socket was opened with `?dryRun=1`: its tasks are priced, none starts. */
+  dryRun?: boolean;
   /** Sync tasks this socket is pushing results for now. */
   pending(): number;
   send(frame: string): Promise<boolean>;
@@ -141,11 +143,14 @@ export class SessionFrames {
     const tracking: Promise<void>[] = [];
     const outcome = await this.deps.tasks.runBatch(tasks, {
       tenant: principal.tenant,
+      keyId: principal.keyId,
       limits: principal.limits,
       defaultPriority: principal.defaults?.priority,
       defaultReferenceCheck: principal.defaults?.referenceCheck,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,
       signal: this.deps.signal,
+      transport: 'ws',
+      ...(this.deps.dryRun ? { dryRun: true } : {}),
       push: (task) => {
         accepted.push(task);
         tracking.push(this.deps.sessions.track(this.deps.session.uuid, task));

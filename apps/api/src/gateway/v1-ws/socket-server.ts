@@ -79,7 +79,7 @@ export function attachV1Socket(deps: V1SocketDeps): { upgrade: UpgradeHandler; c
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const ip = request.socket.remoteAddress;
-    const connection = new Connection(socket, ip, connectionDeps);
+    const connection = new Connection(socket, ip, connectionDeps, dryRunRequested(request.url));
     connections.add(connection);
     metrics.sockets.inc();
     socket.on('close', () => {
@@ -109,4 +109,10 @@ export function attachV1Socket(deps: V1SocketDeps): { upgrade: UpgradeHandler; c
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** `?dryRun=1` on the socket's URL (Runware's legacy sdk-js dry-run mode). */
+function dryRunRequested(url: string | undefined): boolean {
+  const value = new URL(url ?? '/', 'http://api').searchParams.get('dryRun')?.toLowerCase();
+  return value === '1' || value === 'true';
 }

@@ -1,3 +1,4 @@
+import { callerLinks } from '@photomaker/observability';
 import {
   classifyRunwareError,
   httpStatusFor,
@@ -46,6 +47,12 @@ function parseBatch(body: unknown): unknown[] | RunwareError {
   );
 }
 
+/** Runware's `X-Runware-Dry-Run: 1` (or `true`): validate and price, start nothing. */
+function isDryRun(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value === '1' || value?.toLowerCase() === 'true';
+}
+
 /** 200 when any task produced data; else the status of the first error, as Runware answers. */
 export function batchStatus(data: Item[], errors: RunwareError[]): number {
   const firstError = errors[0];
@@ -78,11 +85,15 @@ export function v1Routes(deps: V1Deps): Router {
     res.on('close', () => abort.abort());
     const caller = {
       tenant: admitted.principal.tenant,
+      keyId: admitted.principal.keyId,
       limits: admitted.principal.limits,
       defaultPriority: admitted.principal.defaults?.priority,
       defaultReferenceCheck: admitted.principal.defaults?.referenceCheck,
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
+      transport: 'http' as const,
+      links: callerLinks(req.headers),
+      dryRun: isDryRun(req.headers['x-runware-dry-run']),
     };
     const { data, errors, retryAfterSeconds } = await tasks.runBatch(batch, caller);
     // A batch refused by a limit is 429 with Retry-After, daily quotas included (the issue's contract).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '@photomaker/blobstore';
 import type { RedisClient } from '@photomaker/events';
-import type { Logger } from '@photomaker/observability';
+import { type Logger, withSpan } from '@photomaker/observability';
 import {
   type ErrorContext,
   isPhotoMakerJobTask,
@@ -14,14 +14,16 @@ import {
 } from '@photomaker/schema';
 import type { JobPriority } from '@photomaker/temporal';
 import type { ImageUrls } from '../../http/image-urls.ts';
+import type { EstimateJob } from '../../jobs/estimate-job.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
 import { InvalidInputError } from '../../jobs/input-error.ts';
 import type { JobReads } from '../../jobs/job-reads.ts';
 import type { QueueStatuses } from '../../jobs/queue-statuses.ts';
 import type { SubmitJob } from '../../jobs/submit-job.ts';
-import type { TenantLimits } from '../../jobs/usage-ledger.ts';
+import type { Reservation, TenantLimits } from '../../jobs/usage-ledger.ts';
 import type { ApiMetrics } from '../../metrics.ts';
+import { V1DryRun } from './dry-run.ts';
 import {
   type Item,
   inputErrors,
@@ -33,13 +35,16 @@ import {
   withContext,
 } from './results.ts';
 import { V1TaskForms } from './task-forms.ts';
+import { type V1TraceOrigin, v1BatchSpan } from './v1-span.ts';
 
 export interface V1TaskDeps {
   submit: Pick<SubmitJob, 'submit' | 'reserve'>;
   reads: Pick<JobReads, 'get'>;
   /** A queued job's place in the admission queue: getResponse adds it to processing items. */
   queue?: Pick<QueueStatuses, 'load'>;
-  intake: Pick<ImageIntake, 'upload'>;
+  intake: Pick<ImageIntake, 'upload' | 'checkUpload'>;
+  /** Dry runs: validation and price without a job. */
+  estimate: Pick<EstimateJob, 'estimate'>;
   /**
    * Redis for what /v1 remembers per taskUUID: the image a re-sent imageUpload stored the first time,
    * the form (photoMaker | imageInference) a task came in (task-forms.ts).
@@ -55,8 +60,10 @@ export interface V1TaskDeps {
 }
 
 /** Who runs a batch: the tenant, the request id, and whether the client is still there. */
-export interface V1Caller {
+export interface V1Caller extends V1TraceOrigin {
   tenant: string;
+  /** The caller's API key id (usage per key). */
+  keyId?: string | undefined;
   requestId: string;
   signal: AbortSignal;
   /** The tenant's effective limits (the admitted principal's). */
@@ -70,6 +77,8 @@ export interface V1Caller {
    * once its job has started and answers nothing yet. Without it (REST), sync tasks wait.
    */
   push?: (accepted: AcceptedTask) => void;
+  /** Runware's dry run (`X-Runware-Dry-Run: 1`, `?dryRun=1`): validate and price, start nothing. */
+  dryRun?: boolean;
 }
 
 /** A sync task whose job has started, for a transport that pushes its results as they come. */
@@ -117,11 +126,13 @@ export class V1Tasks {
   private readonly deps: V1TaskDeps;
   private readonly results: V1Results;
   private readonly forms: V1TaskForms;
+  private readonly dry: V1DryRun;
 
   constructor(deps: V1TaskDeps) {
     this.deps = deps;
     this.results = new V1Results(deps);
     this.forms = new V1TaskForms(deps.uploads);
+    this.dry = new V1DryRun(deps);
   }
 
   /**
@@ -132,7 +143,22 @@ export class V1Tasks {
     const refused = batchErrors(batch, this.deps.maxTasks);
     if (refused.length > 0) return this.refuseWhole({ data: [], errors: refused }, batch);
     const jobs = photoMakerJobs(batch, caller.tenant);
-    const reservation = await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
+    if (jobs.length === 0) return this.startBatch(batch, caller, jobs);
+    const span = v1BatchSpan(caller, caller.tenant, jobs.length);
+    const name = caller.transport === 'ws' ? 'v1 websocket frame' : 'POST /v1';
+    return withSpan('photomaker-api', name, span, () => this.startBatch(batch, caller, jobs));
+  }
+
+  private async startBatch(
+    batch: readonly unknown[],
+    caller: V1Caller,
+    jobs: { jobId: string; images: number }[],
+  ): Promise<BatchOutcome> {
+    // A dry run reserves nothing: it starts no job, takes no queue place and counts against no quota
+    // (not even an empty reservation, which a tenant over a lowered maxQueuedJobs would be refused).
+    const reservation: Reservation = caller.dryRun
+      ? { ok: true, held: [] }
+      : await this.deps.submit.reserve(caller.tenant, caller.limits, jobs);
     if (!reservation.ok) {
       const { refusal } = reservation;
       const errors = [limitError(refusal)];
@@ -164,6 +190,7 @@ export class V1Tasks {
           priority: extraOf(task, 'priority'),
           referenceCheck: extraOf(task, 'referenceCheck'),
           minLikeness: extraOf(task, 'minLikeness'),
+          expiresIn: extraOf(task, 'expiresIn'),
         })
       : { data: [], errors: validation.errors };
     this.deps.metrics.v1Tasks.inc({ taskType, outcome: outcome.errors.length > 0 ? 'error' : 'ok' });
@@ -187,12 +214,14 @@ export class V1Tasks {
         case 'ping':
           return ok([{ taskType: 'ping', pong: true }]);
         case 'imageUpload':
+          if (caller.dryRun) return await this.dry.imageUpload(value.taskUUID, value.image);
           return await this.imageUpload(caller.tenant, value.taskUUID, value.image);
         case 'getResponse':
           return await this.getResponse(caller.tenant, value.taskUUID);
         // Both of Runware's forms of a PhotoMaker task are one job; the answer echoes the form sent.
         case 'photoMaker':
         case 'imageInference':
+          if (caller.dryRun) return await this.dry.photoMaker(value, caller, extra);
           return await this.photoMaker(value, caller, extra);
       }
     } catch (caught) {
@@ -226,7 +255,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter, priority, referenceCheck, minLikeness }: TaskExtras,
+    { reserved, cancelAfter, priority, referenceCheck, minLikeness, expiresIn }: TaskExtras,
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -249,7 +278,9 @@ export class V1Tasks {
       referenceCheck,
       defaultReferenceCheck: caller.defaultReferenceCheck,
       minLikeness,
+      expiresIn,
       limits: caller.limits,
+      keyId: caller.keyId,
       reserved: claimed,
       // Runware answers webhook and async tasks with an immediate acknowledgement; a pushing transport
       // sends sync results as they come instead of waiting here.
@@ -321,15 +352,17 @@ interface TaskExtras {
   priority: unknown;
   referenceCheck: unknown;
   minLikeness: unknown;
+  /** fal's `expires_in`: a shorter life for this job's outputs and references. */
+  expiresIn: unknown;
 }
 
 /**
- * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `referenceCheck`, `minLikeness`): the wire schema drops them,
- * Runware would ignore them; submission validates them.
+ * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `referenceCheck`, `minLikeness`,
+ * `expiresIn`): the wire schema drops them, Runware would ignore them; submission validates them.
  */
 function extraOf(
   task: unknown,
-  field: 'cancelAfter' | 'priority' | 'referenceCheck' | 'minLikeness',
+  field: 'cancelAfter' | 'priority' | 'referenceCheck' | 'minLikeness' | 'expiresIn',
 ): unknown {
   return task !== null && typeof task === 'object' && field in task
     ? (task as Record<string, unknown>)[field]

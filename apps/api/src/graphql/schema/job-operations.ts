@@ -1,12 +1,15 @@
+import { SpanKind, type SpanOptions, withSpan } from '@photomaker/observability';
 import { normalizeJobId } from '@photomaker/schema';
 import { InvalidInputError } from '../../jobs/input-error.ts';
 import type { SubmitResult } from '../../jobs/submit-job.ts';
 import { ParamsError, withoutNulls } from '../../jobs/validate-params.ts';
 import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
 import { badUserInput, limitExceeded, notFound } from '../errors.ts';
 import { JobStatusEnum } from './enums.ts';
 import { JobRef } from './job.ts';
 import { PhotoMakerInput } from './photo-maker-input.ts';
+import { chosenWebhookEvents } from './webhook-events.ts';
 
 /** Our input errors -> BAD_USER_INPUT; everything else propagates (and is masked). */
 export function rethrowAsGraphQL(error: unknown, argument = 'input'): never {
@@ -22,6 +25,21 @@ function submitError(result: Exclude<SubmitResult, { ok: true }>): never {
   if (result.reason === 'limited') throw limitExceeded(result.refusal);
   const argument = result.errors[0]?.parameter === 'idempotencyKey' ? 'idempotencyKey' : 'input';
   throw badUserInput(result.errors, argument, result.paths);
+}
+
+/** The span of one generatePhotoMaker: ids and the transport only (the input stays out of traces). */
+function mutationSpan(ctx: GraphQLContext): SpanOptions {
+  return {
+    kind: SpanKind.SERVER,
+    root: true,
+    ...(ctx.traceLinks && ctx.traceLinks.length > 0 ? { links: ctx.traceLinks } : {}),
+    attributes: {
+      'graphql.operation.type': 'mutation',
+      'photomaker.transport': ctx.transport === 'ws' ? 'graphql-ws' : 'graphql',
+      'photomaker.tenant': ctx.tenant,
+      'photomaker.request_id': ctx.requestId,
+    },
+  };
 }
 
 const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
@@ -110,26 +128,31 @@ builder.mutationField('generatePhotoMaker', (t) =>
         description: '1-255 printable ASCII characters, unique per intended job.',
       }),
     },
-    resolve: async (_root, args, ctx) => {
-      const result = await ctx.deps.submit.submit({
-        tenant: ctx.tenant,
-        via: 'graphql',
-        input: { raw: withoutNulls(args.input) },
-        logger: ctx.logger,
-        requestId: ctx.requestId,
-        idempotencyKey: args.idempotencyKey ?? undefined,
-        cancelAfter: args.input.cancelAfter ?? undefined,
-        priority: args.input.priority ?? undefined,
-        defaultPriority: ctx.defaultPriority,
-        referenceCheck: args.input.referenceCheck ?? undefined,
-        defaultReferenceCheck: ctx.defaultReferenceCheck,
-        minLikeness: args.input.minLikeness ?? undefined,
-        limits: ctx.limits,
-        waitFor: (params) => params.deliveryMethod === 'sync',
-      });
-      if (!result.ok) submitError(result);
-      return result.state;
-    },
+    // A new trace per submission, the root of its job's (README "Traces"), for HTTP and graphql-ws alike.
+    resolve: (_root, args, ctx) =>
+      withSpan('photomaker-api', 'graphql mutation generatePhotoMaker', mutationSpan(ctx), async () => {
+        const result = await ctx.deps.submit.submit({
+          tenant: ctx.tenant,
+          via: 'graphql',
+          input: { raw: withoutNulls(args.input) },
+          logger: ctx.logger,
+          requestId: ctx.requestId,
+          idempotencyKey: args.idempotencyKey ?? undefined,
+          cancelAfter: args.input.cancelAfter ?? undefined,
+          priority: args.input.priority ?? undefined,
+          defaultPriority: ctx.defaultPriority,
+          referenceCheck: args.input.referenceCheck ?? undefined,
+          defaultReferenceCheck: ctx.defaultReferenceCheck,
+          minLikeness: args.input.minLikeness ?? undefined,
+          expiresIn: args.input.expiresIn ?? undefined,
+          webhookEvents: chosenWebhookEvents(args.input.webhookEvents),
+          keyId: ctx.keyId,
+          limits: ctx.limits,
+          waitFor: (params) => params.deliveryMethod === 'sync',
+        });
+        if (!result.ok) submitError(result);
+        return result.state;
+      }),
   }),
 );
 

@@ -216,6 +216,11 @@ export const JobRef = builder.objectRef<JobState>('Job').implement({
       nullable: true,
       description: 'The request id of the call that created it.',
     }),
+    traceId: t.exposeString('traceId', {
+      nullable: true,
+      description:
+        'The OpenTelemetry trace id of this job (request, workflow, activities, Runware calls, deliveries), when the API traces. Null: not traced.',
+    }),
     cancelAt: t.field({
       type: DateTimeScalar,
       nullable: true,

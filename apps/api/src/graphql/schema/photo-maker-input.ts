@@ -11,6 +11,7 @@ import {
   StyleEnum,
 } from './enums.ts';
 import { SeedScalar } from './scalars.ts';
+import { WebhookEventEnum } from './webhook-events.ts';
 
 // Field names mirror Runware's photoMaker parameters exactly. GraphQL checks types; every rule (ranges,
 // lengths, multiples, formats) is checked by the shared zod schema (@photomaker/schema), the same code
@@ -78,6 +79,11 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
     uploadEndpoint: t.string({
       description: 'Each finished image is PUT there as raw bytes. Public addresses only.',
     }),
+    webhookEvents: t.field({
+      type: [WebhookEventEnum],
+      description:
+        'Not a Runware parameter: which events webhookURL is sent (default IMAGE, COMPLETED, FAILED; [] sends none).',
+    }),
     cancelAfter: t.string({
       description:
         'Not a Runware parameter: the job\'s deadline, a duration ("90s", "10m", "2h") or an ISO-8601 time with an offset, 1 s to 24 h ahead. Past it the job ends CANCELLED (its `cancelled` event says why); Runware work already submitted still runs and is charged.',
@@ -95,6 +101,10 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
     minLikeness: t.float({
       description:
         'Not a Runware parameter: images whose likeness to the reference photos is below this (0 to 1; 0.5 is the same-person threshold) are marked JobImage.belowMinLikeness. Every image is then scored, even with referenceCheck OFF.',
+    }),
+    expiresIn: t.string({
+      description:
+        'Not a Runware parameter (fal\'s `expires_in`): a duration ("30m", "12h", "7d"; 1 minute to 365 days) after which this job\'s output images and reference photos are erased, if sooner than your retention. Your retention still applies to the job record.',
     }),
     ttl: t.int({
       description: `Seconds (at least ${LIMITS.ttl.min}) the generated file lives at Runware (URL output only).`,

@@ -6,6 +6,7 @@ import { isPending, submitBlocker, submitFailure } from '../../form/submit-check
 import { plural } from '../../lib/format.ts';
 import { useApp } from '../api-context.ts';
 import { useCreateDraft } from '../create-draft.ts';
+import { useEstimate } from './use-estimate.ts';
 import { useAddPhotos } from './use-reference-photos.ts';
 
 /** The form's values and errors: a change clears the server's error for that field. */
@@ -52,6 +53,7 @@ export function useCreateForm() {
   const errorFor = (field: string): string | undefined =>
     serverErrors[field] ?? (touched[field] || submitted ? clientErrors[field] : undefined);
 
+  const estimate = useEstimate(api, form, photos, clientErrors);
   const addPhotos = useAddPhotos(api, photos, setPhotos);
   const addFiles = (files: File[]) => {
     const notAdded = addPhotos(files);
@@ -108,5 +110,6 @@ export function useCreateForm() {
     job,
     count,
     uploading,
+    estimate,
   };
 }

@@ -11,17 +11,25 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
+import { workflowSpan } from '../tracing-interceptors.ts';
 
 // The job's side of admission (admission-contract.ts): ask the admission workflow for a slot, wait for
 // it, give it back when the job ends. Waiting is a workflow condition: durable, costs nothing while queued.
 
 /** Guards the commands admission adds to a job, so histories from before it replay unchanged. */
 export const ADMISSION_PATCH = 'admission-queue';
+/**
+ * A cancel (or the deadline) that comes while the slot request is on its way waits for it, so the
+ * release reaches the admission workflow after the request. Before, the cancelled local activity's
+ * signal could land after the release (ignored: an unknown job), and the job stayed queued there.
+ */
+const REQUEST_SETTLES_PATCH = 'admission-request-settles';
 
 const { requestAdmissionSlot } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -67,8 +75,14 @@ export class JobSlot {
       },
       requestedAt: this.input.createdAt,
     };
-    await requestAdmissionSlot({ workflowId: this.admissionId, request });
-    await condition(() => this.grantedAt !== undefined);
+    // A traced job's wait in the queue is a span of its trace (the request activity inside it).
+    await workflowSpan('admission slot wait', { 'photomaker.priority': request.priority }, async () => {
+      const ask = () => requestAdmissionSlot({ workflowId: this.admissionId, request });
+      if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
+      else await ask();
+      // Already cancelled (it came during the request): rejects at once.
+      await condition(() => this.grantedAt !== undefined);
+    });
   }
 
   /**
