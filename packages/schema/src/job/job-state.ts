@@ -1,5 +1,10 @@
 import type { JobEvent, JobEventOf, JobState, JobTask } from './job.ts';
-import { type JobPriorityLevel, statusForStage, type WebhookEvent } from './job-model.ts';
+import {
+  type JobPriorityLevel,
+  type ReferenceCheckMode,
+  statusForStage,
+  type WebhookEvent,
+} from './job-model.ts';
 
 // Zod-free and pure (see ./index.ts): a job's state is the fold of its events, so the workflow's query,
 // the event stream and a state the API rebuilds from the stream always agree.
@@ -20,6 +25,9 @@ export interface JobStart {
   retryOf?: string | undefined;
   /** Which events its webhookURL is sent; absent: DEFAULT_WEBHOOK_EVENTS. */
   webhookEvents?: readonly WebhookEvent[] | undefined;
+  /** STRICT | WARN when its references are checked (issue #17). */
+  referenceCheck?: ReferenceCheckMode | undefined;
+  minLikeness?: number | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -43,6 +51,8 @@ export function initialJobState(start: JobStart): JobState {
     ...(start.traceId ? { traceId: start.traceId } : {}),
     ...(start.retryOf ? { retryOf: start.retryOf } : {}),
     ...(start.webhookEvents ? { webhookEvents: [...start.webhookEvents] } : {}),
+    ...(start.referenceCheck ? { referenceCheck: start.referenceCheck } : {}),
+    ...(start.minLikeness !== undefined ? { minLikeness: start.minLikeness } : {}),
     timings: {},
   };
 }

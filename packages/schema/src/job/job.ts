@@ -203,6 +203,9 @@ export const jobStateSchema = z.object({
   retryOf: z.string().optional(),
   /** Which events its webhookURL is sent, when the client chose (else the defaults). */
   webhookEvents: z.array(z.enum(WEBHOOK_EVENTS)).optional(),
+  /** Its reference check and likeness bar, as it was started with them (a retry keeps both). */
+  referenceCheck: z.enum(REFERENCE_CHECK_MODES).optional(),
+  minLikeness: z.number().optional(),
   timings: jobTimingsSchema,
   /** What the reference check found, when it ran (WARN jobs run with warnings; empty: all passed). */
   referenceWarnings: z.array(referenceWarningSchema).optional(),
