@@ -192,6 +192,12 @@ export const apiTenantsEnv = z.object({
     .optional()
     .describe('Priority of a job that does not set one')
     .meta({ defaultText: 'NORMAL' }),
+  PHOTOMAKER_TENANT_DEFAULT_REFERENCE_CHECK: oneOf(['STRICT', 'WARN', 'OFF'])
+    .optional()
+    .describe(
+      'Reference-photo check of a job that does not set `referenceCheck`: STRICT refuses unusable photos before Runware is paid, WARN records warnings',
+    )
+    .meta({ defaultText: 'OFF' }),
   PHOTOMAKER_ADMIN_TENANTS: z
     .string()
     .trim()

@@ -212,6 +212,7 @@ export async function createApiServer(
           admin: locals.principal?.admin === true,
           limits: locals.principal?.limits ?? {},
           defaultPriority: locals.principal?.defaults?.priority,
+          defaultReferenceCheck: locals.principal?.defaults?.referenceCheck,
           requestId: locals.requestId,
           logger: logger.child({ requestId: locals.requestId, tenant }),
           deps,

@@ -1,15 +1,16 @@
 import { createLogger } from '@photomaker/observability';
-import { initialJobState, type JobState, type JobTask } from '@photomaker/schema';
+import { initialJobState, type JobStart, type JobState, type JobTask } from '@photomaker/schema';
 import { describe, expect, it } from 'vitest';
 import { RetryJob } from '../src/jobs/job-retries.ts';
 import type { SubmitRequest } from '../src/jobs/submit-job.ts';
 
 // retryJob with the admission queue: the retry waits with the original's priority; an original that
-// never queued (no limit applied at its start) leaves it to the retrying key's default.
+// never queued (no limit applied at its start) leaves it to the retrying key's default. The same for its
+// reference check and likeness bar (issue #17).
 
 const TASK = { model: 'runware:100@1', numberResults: 2, inputImages: [] } as unknown as JobTask;
 
-function failedJob(priority?: 'HIGH' | 'LOW'): JobState {
+function failedJob(priority?: 'HIGH' | 'LOW', start: Partial<JobStart> = {}): JobState {
   const state = initialJobState({
     jobId: 'job-1',
     tenant: 'acme',
@@ -18,11 +19,16 @@ function failedJob(priority?: 'HIGH' | 'LOW'): JobState {
     createdAt: '2026-12-06T20:00:00.000Z',
     webhookEvents: ['COMPLETED'],
     ...(priority ? { admission: { priority } } : {}),
+    ...start,
   });
   return { ...state, status: 'FAILED', stage: 'failed' };
 }
 
-async function retried(original: JobState, defaultPriority?: 'NORMAL' | 'LOW'): Promise<SubmitRequest> {
+async function retried(
+  original: JobState,
+  defaultPriority?: 'NORMAL' | 'LOW',
+  defaultReferenceCheck?: 'STRICT',
+): Promise<SubmitRequest> {
   const sent: SubmitRequest[] = [];
   const retry = new RetryJob({
     reads: { get: async () => original },
@@ -40,6 +46,7 @@ async function retried(original: JobState, defaultPriority?: 'NORMAL' | 'LOW'): 
     limits: {},
     logger: createLogger({ service: 'test', level: 'silent' }),
     ...(defaultPriority ? { defaultPriority } : {}),
+    ...(defaultReferenceCheck ? { defaultReferenceCheck } : {}),
   });
   expect(result).toMatchObject({ ok: true, created: true });
   expect(sent).toHaveLength(1);
@@ -61,5 +68,25 @@ describe('RetryJob and the admission queue', () => {
     const request = await retried(failedJob(), 'LOW');
     expect(request.priority).toBeUndefined();
     expect(request.defaultPriority).toBe('LOW');
+  });
+
+  it('checks and scores the retry as the original was (its referenceCheck and minLikeness)', async () => {
+    const request = await retried(
+      failedJob(undefined, { referenceCheck: 'WARN', minLikeness: 0.6 }),
+      'LOW',
+      'STRICT',
+    );
+    expect(request).toMatchObject({
+      referenceCheck: 'WARN',
+      minLikeness: 0.6,
+      defaultReferenceCheck: 'STRICT',
+    });
+  });
+
+  it("an unchecked original: the retrying key's default reference check", async () => {
+    const request = await retried(failedJob(), 'LOW', 'STRICT');
+    expect(request.referenceCheck).toBeUndefined();
+    expect(request.minLikeness).toBeUndefined();
+    expect(request.defaultReferenceCheck).toBe('STRICT');
   });
 });

@@ -212,7 +212,14 @@ describe('cancelJob', () => {
   const CANCEL = 'mutation($id: ID!) { cancelJob(id: $id) { id status } }';
   it('cancels the tenant’s job, and is NOT_FOUND for an unknown or malformed id', async () => {
     const cancelled: JobState = { ...queuedJob(), status: 'CANCELLED', stage: 'cancelled' };
-    const deps = fakeDeps({ jobs: { cancel: async (_t, id) => (id === JOB_ID ? cancelled : undefined) } });
+    const deps = fakeDeps({
+      jobs: {
+        cancel: async (_t, id) => (id === JOB_ID ? cancelled : undefined),
+        checkReferenceImage: async () => {
+          throw new Error('not used here');
+        },
+      },
+    });
     expect((await run(deps, CANCEL, { id: JOB_ID })).data).toEqual({
       cancelJob: { id: JOB_ID, status: 'CANCELLED' },
     });

@@ -57,7 +57,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, webhookEvents, priority and expiresIn', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, webhookEvents, priority, expiresIn, referenceCheck and minLikeness', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -89,11 +89,14 @@ describe('schema.graphql', () => {
         'vae',
         'promptWeighting',
         // Ours, not Runware's: the job's deadline, which events its webhookURL is sent, its place among the
-        // tenant's queued jobs, and a shorter life for its outputs and references (fal's expires_in).
+        // tenant's queued jobs, a shorter life for its outputs and references (fal's expires_in), and the
+        // reference-photo check and likeness bar.
         'cancelAfter',
         'webhookEvents',
         'priority',
         'expiresIn',
+        'referenceCheck',
+        'minLikeness',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;

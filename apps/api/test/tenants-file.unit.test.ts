@@ -21,7 +21,7 @@ describe('tenants file', () => {
           alice: {
             apiKeys: [digest],
             limits: { maxRunningJobs: 2, imagesPerDay: 500, spendPerDayUsd: 12.5 },
-            defaults: { priority: 'HIGH' },
+            defaults: { priority: 'HIGH', referenceCheck: 'WARN' },
           },
         },
       }),
@@ -29,7 +29,7 @@ describe('tenants file', () => {
     const alice = tenants.get('alice');
     expect(alice?.keyDigests.map((key) => key.toString('hex'))).toEqual(['ab'.repeat(32)]);
     expect(alice?.limits).toEqual({ maxRunningJobs: 2, imagesPerDay: 500, spendPerDayUsd: 12.5 });
-    expect(alice?.defaults).toEqual({ priority: 'HIGH' });
+    expect(alice?.defaults).toEqual({ priority: 'HIGH', referenceCheck: 'WARN' });
   });
 
   it('reads YAML the same way (.yaml and .yml)', () => {

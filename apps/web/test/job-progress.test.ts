@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, JobEvent, JobImage } from '../src/api/operations.ts';
-import { applyJobEvent, EMPTY_PROGRESS, progressFromJob, timeline } from '../src/jobs/job-progress.ts';
+import {
+  applyJobEvent,
+  byLikeness,
+  EMPTY_PROGRESS,
+  progressFromJob,
+  timeline,
+} from '../src/jobs/job-progress.ts';
 
 const at = (s: number) => `2026-11-24T10:00:${String(s).padStart(2, '0')}.000Z`;
 
@@ -16,6 +22,9 @@ const image = (index: number): JobImage => ({
   size: 1234,
   cost: 0.002,
   nsfw: null,
+  likeness: null,
+  faceFound: null,
+  belowMinLikeness: null,
 });
 
 const job = (patch: Partial<Job> = {}): Job => ({
@@ -34,6 +43,7 @@ const job = (patch: Partial<Job> = {}): Job => ({
   traceId: null,
   error: null,
   images: [],
+  referenceWarnings: null,
   timings: { queuedMs: null, uploadMs: null, generateMs: null, deliverMs: null, totalMs: null },
   task: {
     positivePrompt: 'rwre, a woman',
@@ -111,6 +121,52 @@ describe('applyJobEvent', () => {
     expect(progress.stage).toBe('IMAGE_READY');
     expect(progress.images.map((i) => i.index)).toEqual([0, 1]);
     expect(progress.total).toBe(3);
+  });
+
+  it('keeps the reference check and the likeness scores; byLikeness puts the best first', () => {
+    const progress = fold([
+      ...events,
+      {
+        __typename: 'JobImagesScored',
+        ...base,
+        seq: 6,
+        at: at(5),
+        stage: 'IMAGES_SCORED',
+        status: 'RUNNING',
+        scores: [
+          { index: 0, likeness: 0.41, faceFound: true, belowMinLikeness: true },
+          { index: 1, likeness: 0.93, faceFound: true, belowMinLikeness: false },
+        ],
+      },
+    ]);
+    expect(progress.images.map((i) => [i.index, i.likeness, i.belowMinLikeness])).toEqual([
+      [0, 0.41, true],
+      [1, 0.93, false],
+    ]);
+    expect(byLikeness(progress.images).map((i) => i.index)).toEqual([1, 0]);
+    expect(byLikeness([image(2), image(0)]).map((i) => i.index)).toEqual([0, 2]);
+    const warned = fold([
+      events[0] as JobEvent,
+      {
+        __typename: 'JobReferencesChecked',
+        ...base,
+        seq: 2,
+        at: at(1),
+        stage: 'REFERENCES_CHECKED',
+        status: 'RUNNING',
+        warnings: [
+          {
+            code: 'invalidReferenceImage',
+            parameter: 'inputImages[0]',
+            reason: 'multipleFaces',
+            message: 'm',
+          },
+        ],
+      },
+    ]);
+    expect(warned.referenceWarnings).toEqual([
+      { code: 'invalidReferenceImage', parameter: 'inputImages[0]', reason: 'multipleFaces', message: 'm' },
+    ]);
   });
 
   it('ignores events it already has (a resumed subscription may repeat them)', () => {

@@ -1,6 +1,11 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { checkPhotoBytes, MAX_PHOTO_BYTES, sizeWarning } from '../src/form/reference-photos.ts';
+import {
+  checkPhotoBytes,
+  faceCheckNote,
+  MAX_PHOTO_BYTES,
+  sizeWarning,
+} from '../src/form/reference-photos.ts';
 
 const image = (format: 'png' | 'jpeg' | 'webp' | 'gif') =>
   sharp({ create: { width: 8, height: 8, channels: 3, background: '#c89' } })
@@ -36,5 +41,13 @@ describe('checkPhotoBytes', () => {
   it('warns about small photos', () => {
     expect(sizeWarning(300, 400)).toContain('300×400');
     expect(sizeWarning(1024, 768)).toBeUndefined();
+  });
+});
+
+describe('faceCheckNote', () => {
+  it('says a photo passed, or what is wrong with it in plain words', () => {
+    expect(faceCheckNote({ ok: true, reason: null })).toBe('✓ one clear face');
+    expect(faceCheckNote({ ok: false, reason: 'multipleFaces' })).toContain('more than one face');
+    expect(faceCheckNote({ ok: false, reason: 'somethingNew' })).toBe('face check: somethingNew');
   });
 });

@@ -41,6 +41,7 @@ export interface WorkerConfig {
     maxConcurrentLocalActivities: number;
     workflowThreads: number;
     runwareActivitiesPerSecond?: number | undefined;
+    visionActivities: number;
     shutdownGraceMs: number;
     heartbeatThrottleMs: number;
   };
@@ -143,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       maxConcurrentLocalActivities: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
       workflowThreads: e.WORKER_WORKFLOW_THREADS,
       runwareActivitiesPerSecond: e.WORKER_RUNWARE_ACTIVITIES_PER_SECOND,
+      visionActivities: e.WORKER_VISION_ACTIVITIES,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
       heartbeatThrottleMs: e.WORKER_HEARTBEAT_THROTTLE,
     },

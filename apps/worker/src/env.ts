@@ -72,6 +72,11 @@ const workerOwnEnv = z.object({
     .optional()
     .describe('Task-queue-wide rate limit of Runware activities, shared by all workers')
     .meta({ defaultText: 'unlimited' }),
+  WORKER_VISION_ACTIVITIES: integer(0, 64)
+    .prefault('1')
+    .describe(
+      'Face checks (reference-photo gate) run at once on the `<queue>-vision` task queue (CPU-bound, ~250 MB of models); 0: this process does not poll it',
+    ),
   WORKER_SHUTDOWN_GRACE: duration.prefault('30s').describe('Time running activities get to finish on stop'),
   WORKER_HEARTBEAT_THROTTLE: duration.prefault('2s').describe('Minimum time between activity heartbeats'),
   WORKER_RUNWARE_SYNC_MAX_RESULTS: integer(0, 20)

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { blobStoreFromEnv } from '@photomaker/blobstore';
+import { faceModels } from '@photomaker/likeness';
 import { createLogger, createMetricsRegistry } from '@photomaker/observability';
 import { startTracing } from '@photomaker/observability/tracing';
 import { JobEraser } from '@photomaker/retention';
@@ -160,6 +161,15 @@ const workers = await PhotoMakerWorkers.create({
   tracing,
 });
 
+if (config.tuning.visionActivities > 0) {
+  // Ahead of the first reference check (~1 s, ~220 MB): a job does not wait for the models to load.
+  const t0 = performance.now();
+  faceModels().then(
+    () => logger.info({ ms: Math.round(performance.now() - t0) }, 'face models loaded'),
+    (error: unknown) => logger.error({ err: error }, 'face models failed to load'),
+  );
+}
+
 const http = await startHttpServer({
   host: config.http.host,
   port: config.http.port,
@@ -195,7 +205,7 @@ const running = workers.run();
 if (await waitUntil(() => workers.running || stopping, 30_000)) {
   logger.info(
     { url: http.url, taskQueues: workers.taskQueues, namespace: config.temporal.namespace, coreMetricsPort },
-    `worker ready: listening on ${http.url} (/metrics, /healthz, /codec); task queues ${workers.taskQueues.main}, ${workers.taskQueues.deliveries}, ${workers.taskQueues.admission}`,
+    `worker ready: listening on ${http.url} (/metrics, /healthz, /codec); task queues ${Object.values(workers.taskQueues).join(', ')}`,
   );
 }
 

@@ -25,6 +25,9 @@ export const ACTIVITY_TYPES = [
   'collectImages',
   'deliverWebhook',
   'deliverUpload',
+  'checkReferences',
+  'scoreLikeness',
+  'checkReferenceImage',
   'deliverJobEvent',
 ] as const satisfies readonly (keyof Activities)[];
 

@@ -9,7 +9,7 @@ import type { WorkerMetrics } from './metrics.ts';
 import type { RetentionActivities } from './retention/retention-activities.ts';
 import { activityTracing } from './tracing/activity-tracing.ts';
 import { workflowSpanSinks } from './tracing/workflow-spans.ts';
-import { admissionTaskQueue, deliveryTaskQueue } from './workflows/task-queues.ts';
+import { admissionTaskQueue, deliveryTaskQueue, visionTaskQueue } from './workflows/task-queues.ts';
 
 export interface WorkerTuning {
   /** Activity slots per worker (each Runware step holds one while it polls). */
@@ -23,6 +23,11 @@ export interface WorkerTuning {
    * queue, local activities never count): the global Runware rate across all workers.
    */
   runwareActivitiesPerSecond?: number | undefined;
+  /**
+   * Face-model activities run at once on `<taskQueue>-vision` (CPU-bound: about one per core). 0: no
+   * vision worker in this process (another deployment polls that queue).
+   */
+  visionActivities: number;
   /** In-flight activities get this long to finish on shutdown before they are cancelled. */
   shutdownGraceMs: number;
   /**
@@ -37,9 +42,17 @@ const DEFAULT_TUNING: WorkerTuning = {
   maxConcurrentWorkflowTasks: 40,
   maxConcurrentLocalActivities: 200,
   workflowThreads: 1,
+  visionActivities: 1,
   shutdownGraceMs: 30_000,
   heartbeatThrottleMs: 2_000,
 };
+
+export interface TaskQueueNames {
+  main: string;
+  deliveries: string;
+  admission: string;
+  vision?: string;
+}
 
 /** Where workflow code comes from: a prebuilt bundle (production) or the sources (bundled at start). */
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
@@ -80,26 +93,29 @@ export class PhotoMakerWorkers {
   readonly deliveries: Worker;
   /** The admission workflow's queue (workflow tasks only). */
   readonly admission: Worker;
-  readonly taskQueues: { main: string; deliveries: string; admission: string };
+  /** The face-model activities' queue; absent when this process does not poll it. */
+  readonly vision: Worker | undefined;
+  readonly taskQueues: TaskQueueNames;
 
   private constructor(
-    workers: { main: Worker; deliveries: Worker; admission: Worker },
-    taskQueues: { main: string; deliveries: string; admission: string },
+    workers: { main: Worker; deliveries: Worker; admission: Worker; vision: Worker | undefined },
+    taskQueues: TaskQueueNames,
   ) {
     this.main = workers.main;
     this.deliveries = workers.deliveries;
     this.admission = workers.admission;
+    this.vision = workers.vision;
     this.taskQueues = taskQueues;
   }
 
   private get all(): Worker[] {
-    return [this.main, this.deliveries, this.admission];
+    return [this.main, this.deliveries, this.admission, ...(this.vision ? [this.vision] : [])];
   }
 
   static async create(options: PhotoMakerWorkerOptions): Promise<PhotoMakerWorkers> {
     const tuning = { ...DEFAULT_TUNING, ...options.tuning };
     const taskQueue = options.taskQueue ?? TASK_QUEUE;
-    const { main, deliveries } = splitActivities(options.activities, {
+    const { main, deliveries, vision } = splitActivities(options.activities, {
       localRunwareStep: tuning.runwareActivitiesPerSecond === undefined,
     });
     const common: Partial<WorkerOptions> = {
@@ -155,9 +171,24 @@ export class PhotoMakerWorkers {
       maxConcurrentWorkflowTaskExecutions: 2,
       workflowThreadPoolSize: 1,
     });
+    const visionWorker =
+      tuning.visionActivities > 0
+        ? await Worker.create({
+            ...common,
+            connection: options.connection,
+            taskQueue: visionTaskQueue(taskQueue),
+            activities: vision,
+            maxConcurrentActivityTaskExecutions: tuning.visionActivities,
+          })
+        : undefined;
     return new PhotoMakerWorkers(
-      { main: workflowWorker, deliveries: deliveryWorker, admission: admissionWorker },
-      { main: taskQueue, deliveries: deliveryTaskQueue(taskQueue), admission: admissionTaskQueue(taskQueue) },
+      { main: workflowWorker, deliveries: deliveryWorker, admission: admissionWorker, vision: visionWorker },
+      {
+        main: taskQueue,
+        deliveries: deliveryTaskQueue(taskQueue),
+        admission: admissionTaskQueue(taskQueue),
+        ...(visionWorker ? { vision: visionTaskQueue(taskQueue) } : {}),
+      },
     );
   }
 
@@ -180,11 +211,12 @@ export class PhotoMakerWorkers {
     }
   }
 
-  states(): { main: string; deliveries: string; admission: string } {
+  states(): { main: string; deliveries: string; admission: string; vision?: string } {
     return {
       main: this.main.getState(),
       deliveries: this.deliveries.getState(),
       admission: this.admission.getState(),
+      ...(this.vision ? { vision: this.vision.getState() } : {}),
     };
   }
 

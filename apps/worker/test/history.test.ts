@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { sampleFace } from '@photomaker/likeness/samples';
 import { AesGcmPayloadCodec, createDataConverter, ENCRYPTED_ENCODING } from '@photomaker/temporal/codec';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -18,6 +19,8 @@ const FIXTURE = new URL('photomaker-job-history.json', FIXTURES);
 const LOCAL_STEP_FIXTURE = new URL('single-image-local-step.json', FIXTURES);
 /** A job started with a trace (the API's tracing interceptor): the workflow's tracing interceptors ran. */
 const TRACED_FIXTURE = new URL('traced-webhook.json', FIXTURES);
+/** A face-checked, scored job (reference-check, likeness-score) telling its webhook the job's events. */
+const SCORED_FIXTURE = new URL('reference-check-scored.json', FIXTURES);
 
 let h: Harness;
 let receiver: Receiver;
@@ -93,7 +96,23 @@ beforeAll(async () => {
     h.taskQueue,
     tracing,
   );
-  finished.push(single, succeeded, failed, followUp, cancelled, timedOut, traced, tracedQueued);
+  // Its references checked (WARN), every image scored, job events to its webhook: all patches at once.
+  const face = await h.blobs.put(new Uint8Array(await sampleFace('left')), 'image/jpeg');
+  const scoredTask = await h.task({
+    numberResults: 2,
+    width: 512,
+    height: 512,
+    inputImages: [{ kind: 'blob', blob: face }],
+    webhookURL: receiver.url('/scored-hook'),
+  });
+  const scored = await h.start(
+    h.input(scoredTask, {
+      referenceCheck: 'WARN',
+      minLikeness: 0.5,
+      webhookEvents: ['STARTED', 'IMAGE', 'COMPLETED'],
+    }),
+  );
+  finished.push(single, succeeded, failed, followUp, cancelled, timedOut, traced, tracedQueued, scored);
   await Promise.allSettled([...finished, leaky].map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
     // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
@@ -104,6 +123,9 @@ beforeAll(async () => {
   if (process.env.PHOTOMAKER_RECORD_TRACED_HISTORY === '1') {
     writeFileSync(TRACED_FIXTURE, `${historyToJSON(await traced.handle.fetchHistory())}\n`);
   }
+  if (process.env.PHOTOMAKER_RECORD_SCORED_HISTORY === '1') {
+    writeFileSync(SCORED_FIXTURE, `${historyToJSON(await scored.handle.fetchHistory())}\n`);
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -112,7 +134,7 @@ afterAll(async () => {
 });
 
 describe('determinism', () => {
-  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline, traced, traced and queued)', async () => {
+  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline, traced, traced and queued, face-checked and scored)', async () => {
     const histories = await Promise.all(
       finished.map(async (job) => ({
         workflowId: job.handle.workflowId,
@@ -126,7 +148,7 @@ describe('determinism', () => {
     )) {
       results.push(result);
     }
-    expect(results).toHaveLength(8);
+    expect(results).toHaveLength(9);
     // The queued one really waited for its slot: granted by signal, given back by signal.
     const queued = (await finished[7]?.handle.fetchHistory())?.events ?? [];
     expect(queued.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toContain(
@@ -138,6 +160,13 @@ describe('determinism', () => {
     // The deadline's job completed (nobody cancelled the workflow) with its state CANCELLED.
     await expect(finished[5]?.handle.result()).resolves.toMatchObject({ status: 'CANCELLED' });
     for (const result of results) expect(result.error).toBeUndefined();
+    // The scored job ran its face steps: a check, then one score per image, on the vision queue.
+    const scoredEvents = (await finished[8]?.handle.fetchHistory())?.events ?? [];
+    const activities = scoredEvents.flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    expect(activities.filter((name) => name === 'checkReferences')).toHaveLength(1);
+    expect(activities.filter((name) => name === 'scoreLikeness')).toHaveLength(2);
   });
 
   it('replays the committed history fixtures: workflow changes must stay compatible with running jobs', async () => {
@@ -147,6 +176,8 @@ describe('determinism', () => {
       'photomaker-job-per-image.json',
       // A per-image job with usage-record and webhook-events (STARTED, IMAGE, COMPLETED to its webhookURL).
       'photomaker-job-usage-events.json',
+      // referenceCheck WARN + minLikeness: the reference-check and likeness-score patches (issue #17).
+      'reference-check-scored.json',
       'single-image-local-step.json',
       'single-image-v1.json',
       'single-image-webhook-v1.json',

@@ -26,6 +26,8 @@ describe('job model', () => {
       'RUNNING',
       'RUNNING',
       'RUNNING',
+      'RUNNING',
+      'RUNNING',
       'SUCCEEDED',
       'FAILED',
       'CANCELLED',

@@ -1,4 +1,11 @@
-import type { JobState, JobTask, WebhookEvent } from '@photomaker/schema';
+import type {
+  BlobRef,
+  JobState,
+  JobTask,
+  ReferenceCheckMode,
+  ReferenceProblem,
+  WebhookEvent,
+} from '@photomaker/schema';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
 import type { JobAdmission } from './admission-contract.ts';
@@ -47,8 +54,34 @@ export interface PhotoMakerJobInput {
    * Runware work, and gives it back when it ends. Absent (no limit applies, older starts): runs at once.
    */
   admission?: JobAdmission;
+  /**
+   * STRICT | WARN: the reference photos are checked on the vision task queue before anything is sent to
+   * Runware (issue #17). Absent (older starts) or OFF: no check.
+   */
+  referenceCheck?: ReferenceCheckMode;
+  /** In [0, 1]: images whose likeness score is below it are marked (and every image is scored). */
+  minLikeness?: number;
   /** The OpenTelemetry trace the job was submitted in (32 hex digits), when tracing recorded it. */
   traceId?: string;
+}
+
+/**
+ * One stored reference photo checked on its own (uploadReferenceImage's `check`): a short workflow on
+ * the job queue whose one activity runs on the vision queue. Only the blob reference goes in.
+ */
+export const REFERENCE_IMAGE_CHECK_WORKFLOW = 'checkReferenceImage';
+
+export interface ReferenceImageCheckInput {
+  blob: BlobRef;
+}
+
+/** The verdict on one photo: small numbers only (no embedding, no pixels). */
+export interface ReferenceImageCheck {
+  ok: boolean;
+  reason?: ReferenceProblem;
+  /** The (largest) face, in the photo's pixels. */
+  faceBox?: { x: number; y: number; width: number; height: number };
+  metrics: { eyeDistancePx: number; blur: number; yawDegrees: number; faceCount: number };
 }
 
 /** The full current job state: the source of truth for snapshots and the terminal state. */

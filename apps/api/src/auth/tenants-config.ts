@@ -27,7 +27,12 @@ export function tenantBaselineFrom(e: z.output<typeof apiTenantsEnv>): TenantBas
   return {
     // Only the set ones: an absent field means unlimited, and keeps log lines and tests readable.
     limits: Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)),
-    defaults: e.PHOTOMAKER_TENANT_DEFAULT_PRIORITY ? { priority: e.PHOTOMAKER_TENANT_DEFAULT_PRIORITY } : {},
+    defaults: {
+      ...(e.PHOTOMAKER_TENANT_DEFAULT_PRIORITY ? { priority: e.PHOTOMAKER_TENANT_DEFAULT_PRIORITY } : {}),
+      ...(e.PHOTOMAKER_TENANT_DEFAULT_REFERENCE_CHECK
+        ? { referenceCheck: e.PHOTOMAKER_TENANT_DEFAULT_REFERENCE_CHECK }
+        : {}),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { MAX_RETENTION_DAYS, type RetentionOverrides } from '@photomaker/retention/policy';
+import { REFERENCE_CHECK_MODES, type ReferenceCheckMode } from '@photomaker/schema';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TENANT_PATTERN } from './api-keys.ts';
@@ -18,6 +19,8 @@ export type Priority = (typeof PRIORITIES)[number];
 /** Per-tenant defaults a job gets when it does not say. */
 export interface TenantDefaults {
   priority?: Priority | undefined;
+  /** How a job's reference photos are checked (issue #17) when the job does not say; else OFF. */
+  referenceCheck?: ReferenceCheckMode | undefined;
 }
 
 export interface TenantSettings {
@@ -84,7 +87,10 @@ const tenantSchema = z.strictObject(
     admin: z.boolean({ error: 'expected true or false' }).optional(),
     defaults: z
       .strictObject(
-        { priority: z.enum(PRIORITIES, { error: 'expected HIGH, NORMAL or LOW' }).optional() },
+        {
+          priority: z.enum(PRIORITIES, { error: 'expected HIGH, NORMAL or LOW' }).optional(),
+          referenceCheck: z.enum(REFERENCE_CHECK_MODES, { error: 'expected STRICT, WARN or OFF' }).optional(),
+        },
         { error: 'expected an object of defaults' },
       )
       .optional(),

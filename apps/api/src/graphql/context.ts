@@ -1,4 +1,5 @@
 import type { Link, Logger } from '@photomaker/observability';
+import type { ReferenceCheckMode } from '@photomaker/schema';
 import type { JobPriority } from '@photomaker/temporal';
 import type { TenantWebhookSecrets } from '@photomaker/webhooks';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
@@ -25,7 +26,7 @@ export interface GraphQLDeps {
   /** Queued jobs' place in the admission queue (batched and briefly cached; undefined when unknown). */
   queue: Pick<QueueStatuses, 'load'>;
   list: Pick<JobList, 'list'>;
-  jobs: Pick<JobService, 'cancel'>;
+  jobs: Pick<JobService, 'cancel' | 'checkReferenceImage'>;
   uploads: Pick<ImageIntake, 'upload'>;
   /** deleteJob / deleteReferenceImage. */
   erasure: Pick<Erasure, 'deleteJob' | 'deleteReferenceImage'>;
@@ -54,6 +55,8 @@ export interface GraphQLContext {
   limits: TenantLimits;
   /** The tenant's default job priority (tenants file `defaults.priority`, else env); NORMAL when unset. */
   defaultPriority?: JobPriority | undefined;
+  /** The tenant's default reference check (tenants file `defaults.referenceCheck`, else env); OFF when unset. */
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
   requestId: string;
   logger: Logger;
   deps: GraphQLDeps;

@@ -116,6 +116,7 @@ export function attachWebSockets(deps: WebSocketDeps): {
           admin: principal.admin === true,
           limits: principal.limits,
           defaultPriority: principal.defaults?.priority,
+          defaultReferenceCheck: principal.defaults?.referenceCheck,
           requestId,
           logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),
           deps: deps.graphql,

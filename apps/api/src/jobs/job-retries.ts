@@ -1,6 +1,6 @@
 import { jobKey, type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import { isTerminalStatus, type JobState } from '@photomaker/schema';
+import { isTerminalStatus, type JobState, type ReferenceCheckMode } from '@photomaker/schema';
 import type { JobPriority } from '@photomaker/temporal';
 import type { JobReads } from './job-reads.ts';
 import type { SubmitJob, SubmitResult } from './submit-job.ts';
@@ -41,6 +41,8 @@ export interface RetryRequest {
   keyId?: string | undefined;
   /** The retrying key's default priority: used when the original job had none (it never queued). */
   defaultPriority?: JobPriority | undefined;
+  /** The retrying key's default reference check: used when the original job was not checked. */
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
   limits: TenantLimits;
   logger: Logger;
   requestId?: string | undefined;
@@ -87,6 +89,10 @@ export class RetryJob {
       // It waits in the admission queue as the original did.
       priority: original.priority,
       defaultPriority: request.defaultPriority,
+      // Checked and scored as the original was.
+      referenceCheck: original.referenceCheck,
+      defaultReferenceCheck: request.defaultReferenceCheck,
+      minLikeness: original.minLikeness,
     });
     if (!result.ok) return result;
     if (result.created) {

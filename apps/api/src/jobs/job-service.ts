@@ -1,10 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CancelRequests, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
-import { initialJobState, type JobState, type JobTask, type WebhookEvent } from '@photomaker/schema';
+import {
+  type BlobRef,
+  initialJobState,
+  type JobState,
+  type JobTask,
+  type ReferenceCheckMode,
+  type WebhookEvent,
+} from '@photomaker/schema';
 import {
   type JobAdmission,
   type PhotoMakerJobInput,
+  REFERENCE_IMAGE_CHECK_WORKFLOW,
+  type ReferenceImageCheck,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
   WORKFLOW_TYPE,
@@ -34,6 +43,10 @@ export interface StartJobRequest extends JobRequest {
   cancelAt?: string;
   /** The job waits for a slot in the admission queue (PhotoMakerJobInput.admission). */
   admission?: JobAdmission;
+  /** STRICT | WARN: check the reference photos first (PhotoMakerJobInput.referenceCheck); absent: OFF. */
+  referenceCheck?: ReferenceCheckMode;
+  /** Images scored below it are marked (PhotoMakerJobInput.minLikeness). */
+  minLikeness?: number;
   /** The job's own, shorter life for its outputs and references (ms; `expiresIn`). */
   expiresInMs?: number;
   /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
@@ -96,21 +109,7 @@ export class JobService {
 
   async start(request: StartJobRequest): Promise<StartJobResult> {
     const { tenant, jobId, task } = request;
-    const input: PhotoMakerJobInput = {
-      jobId,
-      tenant,
-      task,
-      runwareTaskUUID: newRunwareTaskUUID(),
-      createdAt: new Date().toISOString(),
-      ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
-      ...(request.admission ? { admission: request.admission } : {}),
-      ...(request.apiKeyId ? { apiKeyId: request.apiKeyId } : {}),
-      ...(request.retryOf ? { retryOf: request.retryOf } : {}),
-      ...(request.webhookEvents ? { webhookEvents: request.webhookEvents } : {}),
-      ...(request.requestId ? { requestId: request.requestId } : {}),
-      ...(request.traceId ? { traceId: request.traceId } : {}),
-      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
-    };
+    const input = jobInputOf(request);
     try {
       await this.client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
@@ -172,6 +171,20 @@ export class JobService {
     return this.reads.stateOf(description);
   }
 
+  /**
+   * One stored reference photo checked by the workers' vision queue (face models live there, not in
+   * the API): a seconds-long workflow that gets the blob reference and answers the verdict.
+   */
+  async checkReferenceImage(blob: BlobRef): Promise<ReferenceImageCheck> {
+    return this.client.workflow.execute(REFERENCE_IMAGE_CHECK_WORKFLOW, {
+      taskQueue: this.taskQueue,
+      workflowId: `photomaker-reference-check-${randomUUID()}`,
+      args: [{ blob }],
+      // A client waits for this answer: no vision worker within seconds means no verdict, not a hang.
+      workflowExecutionTimeout: '30 seconds',
+    }) as Promise<ReferenceImageCheck>;
+  }
+
   async cancel(tenant: string, jobId: string): Promise<JobState | undefined> {
     const description = await this.reads.describe(tenant, jobId);
     if (!description) return undefined;
@@ -194,4 +207,26 @@ function checkFingerprint(request: JobRequest, fingerprint: unknown): void {
       'This idempotencyKey was already used with a different request; use a new key for a new job.',
     );
   }
+}
+
+/** The workflow's start input: what the job needs, by reference (PhotoMakerJobInput). */
+function jobInputOf(request: StartJobRequest): PhotoMakerJobInput {
+  const { tenant, jobId, task } = request;
+  return {
+    jobId,
+    tenant,
+    task,
+    runwareTaskUUID: newRunwareTaskUUID(),
+    createdAt: new Date().toISOString(),
+    ...(request.cancelAt !== undefined ? { cancelAt: request.cancelAt } : {}),
+    ...(request.admission ? { admission: request.admission } : {}),
+    ...(request.referenceCheck ? { referenceCheck: request.referenceCheck } : {}),
+    ...(request.minLikeness !== undefined ? { minLikeness: request.minLikeness } : {}),
+    ...(request.apiKeyId ? { apiKeyId: request.apiKeyId } : {}),
+    ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    ...(request.webhookEvents ? { webhookEvents: request.webhookEvents } : {}),
+    ...(request.requestId ? { requestId: request.requestId } : {}),
+    ...(request.traceId ? { traceId: request.traceId } : {}),
+    ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+  };
 }

@@ -1,10 +1,10 @@
 import { currentTraceId, type Logger, setSpanAttributes, withSpan } from '@photomaker/observability';
-import { parseExpiresIn } from '@photomaker/retention/policy';
 import {
   type JobState,
   type JobTask,
   normalizePhotoMaker,
   type PhotoMakerParams,
+  type ReferenceCheckMode,
   type RunwareError,
   resolveCancelAfter,
   type WebhookEvent,
@@ -16,6 +16,7 @@ import type { FollowJob } from './follow-job.ts';
 import { jobIdFor } from './ids.ts';
 import type { ImageIntake } from './image-intake.ts';
 import { InvalidInputError } from './input-error.ts';
+import { type JobOptions, jobOptionsOf } from './job-options.ts';
 import type { JobReads } from './job-reads.ts';
 import { fingerprintOf, type JobService } from './job-service.ts';
 import type { UsageAdmission } from './usage-admission.ts';
@@ -52,6 +53,14 @@ export interface SubmitRequest {
   priority?: unknown;
   /** The tenant's default priority (tenants file `defaults.priority`, else PHOTOMAKER_TENANT_DEFAULT_PRIORITY). */
   defaultPriority?: JobPriority | undefined;
+  /**
+   * STRICT | WARN | OFF as the client sent it (validated here): how the reference photos are checked
+   * before Runware is paid (issue #17). Absent: `defaultReferenceCheck`, else OFF.
+   */
+  referenceCheck?: unknown;
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
+  /** In [0, 1] as the client sent it (validated here): images scored below it are marked. */
+  minLikeness?: unknown;
   /**
    * fal's `expiresIn`: a duration ("30m", "12h", "7d") after which this job's outputs and reference photos
    * are erased, if sooner than the tenant's retention. Each transport takes it from its own field.
@@ -168,17 +177,12 @@ export class SubmitJob {
     }
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
-    const expiresInMs = expiresInOf(request.expiresIn);
+    const options = jobOptionsOf(request);
     const params = paramsOf(request.input);
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
-    const started = await this.startOrReplay(
-      request,
-      { jobId, cancelAt, priority, expiresInMs },
-      params,
-      hold,
-    );
+    const started = await this.startOrReplay(request, { jobId, cancelAt, priority, options }, params, hold);
     if ('refusal' in started) return { ok: false, reason: 'limited', refusal: started.refusal };
     const { state, created } = started;
     setSpanAttributes({ 'photomaker.job_id': jobId, 'photomaker.created': created });
@@ -222,13 +226,13 @@ export class SubmitJob {
       jobId: string;
       cancelAt: string | undefined;
       priority: JobPriority;
-      expiresInMs: number | undefined;
+      options: JobOptions;
     },
     params: PhotoMakerParams,
     hold: { jobId: string | undefined },
   ): Promise<{ state: JobState; created: boolean } | { refusal: LimitRefusal }> {
     const { tenant, idempotencyKey: key } = request;
-    const { jobId, cancelAt, priority, expiresInMs } = ids;
+    const { jobId, cancelAt, priority, options } = ids;
     const job = {
       tenant,
       jobId,
@@ -260,7 +264,7 @@ export class SubmitJob {
       webhookEvents: webhookEventsOf(request),
       ...(cancelAt !== undefined ? { cancelAt } : {}),
       ...(admission ? { admission } : {}),
-      ...(expiresInMs !== undefined ? { expiresInMs } : {}),
+      ...options,
       ...(traceId !== undefined ? { traceId } : {}),
     });
   }
@@ -328,12 +332,4 @@ export function deadlineOf(cancelAfter: unknown): string | undefined {
       : { ok: false as const, message: "Invalid value for 'cancelAfter': it must be a string." };
   if (!resolved.ok) throw InvalidInputError.of('invalidCancelAfter', 'cancelAfter', resolved.message);
   return resolved.at;
-}
-
-/** A job's `expiresIn` in ms; undefined without one. */
-function expiresInOf(expiresIn: unknown): number | undefined {
-  if (expiresIn === undefined) return undefined;
-  const parsed = parseExpiresIn(expiresIn);
-  if (!parsed.ok) throw InvalidInputError.of('invalidExpiresIn', 'expiresIn', parsed.message);
-  return parsed.ms;
 }

@@ -26,7 +26,7 @@ export function fakeDeps(overrides: Partial<GraphQLDeps> = {}): GraphQLDeps {
     // No admission queue answering: every queue field reads null.
     queue: { load: async () => undefined },
     list: { list: unused('list') },
-    jobs: { cancel: unused('cancel') },
+    jobs: { cancel: unused('cancel'), checkReferenceImage: unused('checkReferenceImage') },
     uploads: { upload: unused('upload') },
     erasure: {
       deleteJob: unused('deleteJob'),

@@ -1,5 +1,6 @@
 import type { Lora, OutputFormat, PhotoMakerStyle } from '@photomaker/schema';
 import type { Sharp } from 'sharp';
+import { compositeFace, faceModeOf, flatReference } from './face-composite.ts';
 import { composeLayout } from './layout.ts';
 import { loraOverlay } from './lora-overlay.ts';
 import { hex, hsl, type RawImage, toRaw, toSharp } from './raw-image.ts';
@@ -77,7 +78,8 @@ function encode(pipeline: Sharp, format: OutputFormat, quality: number): Promise
 
 /**
  * Makes one output image with sharp: the reference photos laid out by the seed, the style applied with
- * the strength, seed-coloured shapes on top (and a band per LoRA), encoded at exactly width x height in the requested format.
+ * the strength, seed-coloured shapes on top (and a band per LoRA), the first photo as a portrait in the
+ * middle (face-composite.ts: the prompt's `offlikeness` / `noface` change it), encoded at exactly width x height in the requested format.
  * The same request always gives the same bytes.
  */
 export class Renderer {
@@ -88,8 +90,12 @@ export class Renderer {
   }
 
   async render(request: RenderRequest): Promise<RenderedImage> {
-    const refs: RawImage[] = [];
+    const faceMode = faceModeOf(request.positivePrompt);
+    let refs: RawImage[] = [];
     for (const ref of request.references) refs.push(await this.references.get(ref.hash, ref.bytes));
+    const [firstRef] = refs;
+    // Only the pasted portrait may show the person: off-likeness and no-face images lay out flat colour.
+    if (faceMode !== 'portrait') refs = [await flatReference()];
     const intensity = styleIntensity(request.strength);
     // Compose and style at most WORK_SIDE px on the long side, then scale to the exact output size: a
     // 2048x2048 result costs about what a 1024x1024 one does.
@@ -109,6 +115,7 @@ export class Renderer {
     if (request.lora && request.lora.length > 0)
       layers.push({ input: loraOverlay(workWidth, workHeight, request.lora), left: 0, top: 0 });
     let finished = await toRaw(toSharp(styled).composite(layers));
+    if (firstRef) finished = await compositeFace(finished, firstRef, faceMode);
     if (request.flagged) {
       finished = await toRaw(toSharp(finished).blur(Math.max(4, Math.max(workWidth, workHeight) / 16)));
     }

@@ -14,6 +14,9 @@ const JobImageFields = graphql(`
     size
     cost
     nsfw
+    likeness
+    faceFound
+    belowMinLikeness
   }
 `);
 
@@ -41,6 +44,12 @@ const JobFields = graphql(
     }
     images {
       ...JobImageFields
+    }
+    referenceWarnings {
+      code
+      parameter
+      reason
+      message
     }
     timings {
       queuedMs
@@ -113,6 +122,10 @@ export const UploadReferenceImageMutation = graphql(`
       url
       size
       mediaType
+      check {
+        ok
+        reason
+      }
     }
   }
 `);
@@ -178,6 +191,22 @@ export const JobEventsSubscription = graphql(
       }
       ... on JobUploadingReferences {
         count
+      }
+      ... on JobReferencesChecked {
+        warnings {
+          code
+          parameter
+          reason
+          message
+        }
+      }
+      ... on JobImagesScored {
+        scores {
+          index
+          likeness
+          faceFound
+          belowMinLikeness
+        }
       }
       ... on JobSubmitted {
         numberResults

@@ -23,6 +23,22 @@ export interface ReferencePhoto {
   remoteId?: string;
   error?: string;
   warning?: string;
+  /** The API's face check of the uploaded photo (absent: not answered). */
+  faceCheck?: { ok: boolean; reason: string | null };
+}
+
+const FACE_PROBLEMS: Record<string, string> = {
+  noFace: 'no face found',
+  multipleFaces: 'more than one face: use a photo of the person alone',
+  faceTooSmall: 'the face is small: use a closer photo',
+  tooBlurry: 'the face is blurry',
+  profileFace: 'the face is turned away: use one facing the camera',
+};
+
+/** What to say about a photo's face check, and whether it is a problem. */
+export function faceCheckNote(check: { ok: boolean; reason: string | null }): string {
+  if (check.ok) return '✓ one clear face';
+  return FACE_PROBLEMS[check.reason ?? ''] ?? `face check: ${check.reason}`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -19,6 +19,8 @@ export interface JobProgress {
   /** When each stage was first seen (ISO). */
   seenAt: Partial<Record<Stage, string>>;
   delivering: boolean;
+  /** What the reference check found (null: it did not run). */
+  referenceWarnings: NonNullable<Job['referenceWarnings']> | null;
   /** While queued: its place in the admission queue and the estimates (snapshot, then live JobQueued). */
   queue?: QueuePlace;
 }
@@ -35,6 +37,7 @@ export const EMPTY_PROGRESS: JobProgress = {
   total: 0,
   cost: null,
   error: null,
+  referenceWarnings: null,
   seenAt: {},
   delivering: false,
 };
@@ -44,6 +47,24 @@ export const TERMINAL_STAGES: ReadonlySet<Stage> = new Set(['SUCCEEDED', 'FAILED
 function withImage(images: JobImage[], image: JobImage): JobImage[] {
   if (images.some((i) => i.index === image.index)) return images;
   return [...images, image].sort((a, b) => a.index - b.index);
+}
+
+type Score = Extract<JobEvent, { __typename: 'JobImagesScored' }>['scores'][number];
+
+function withScores(images: JobImage[], scores: readonly Score[]): JobImage[] {
+  const byIndex = new Map(scores.map((score) => [score.index, score]));
+  return images.map((image) => {
+    const score = byIndex.get(image.index);
+    if (!score) return image;
+    const { likeness, faceFound, belowMinLikeness } = score;
+    return { ...image, likeness, faceFound, belowMinLikeness };
+  });
+}
+
+/** Best likeness first once images are scored (unscored ones last, by index); else by index. */
+export function byLikeness(images: readonly JobImage[]): JobImage[] {
+  const key = (image: JobImage) => image.likeness ?? -1;
+  return [...images].sort((a, b) => key(b) - key(a) || a.index - b.index);
 }
 
 function queueOfJob(job: Job): QueuePlace | undefined {
@@ -66,6 +87,7 @@ export function progressFromJob(job: Job): JobProgress {
     total: job.task.numberResults,
     cost: job.cost ?? null,
     error: job.error ?? null,
+    referenceWarnings: job.referenceWarnings ?? null,
     seenAt: { QUEUED: job.createdAt, ...(job.finishedAt ? { [job.stage]: job.finishedAt } : {}) },
     delivering: false,
   };
@@ -130,6 +152,10 @@ function withEventData(next: JobProgress, progress: JobProgress, event: Logged):
       return { ...next, total: event.numberResults };
     case 'JobImageReady':
       return { ...next, total: event.total, images: withImage(progress.images, event.image) };
+    case 'JobReferencesChecked':
+      return { ...next, referenceWarnings: event.warnings };
+    case 'JobImagesScored':
+      return { ...next, images: withScores(progress.images, event.scores) };
     case 'JobDelivering':
       return { ...next, delivering: event.webhook || event.uploadEndpoint };
     case 'JobSucceeded':
@@ -155,9 +181,11 @@ export interface TimelineStep {
 
 const ORDER: Stage[] = [
   'QUEUED',
+  'REFERENCES_CHECKED',
   'UPLOADING_REFERENCES',
   'SUBMITTED',
   'IMAGE_READY',
+  'IMAGES_SCORED',
   'DELIVERING',
   'SUCCEEDED',
 ];
@@ -173,8 +201,10 @@ function stepLabels(ready: number, total: number): Record<string, { label: strin
   return {
     QUEUED: { label: 'Queued', detail: 'accepted, waiting for a worker' },
     UPLOADING_REFERENCES: { label: 'Reference photos', detail: 'sent to Runware once per photo' },
+    REFERENCES_CHECKED: { label: 'Photos checked', detail: 'one clear face, one person' },
     SUBMITTED: { label: 'Submitted', detail: 'the task is with Runware' },
     IMAGE_READY: total ? { label: 'Images', detail: `${ready} of ${total} ready` } : { label: 'Images' },
+    IMAGES_SCORED: { label: 'Likeness', detail: 'each image compared with the photos' },
     DELIVERING: { label: 'Delivering', detail: 'webhook / upload endpoint' },
     SUCCEEDED: { label: 'Done' },
   };
@@ -223,6 +253,12 @@ export function timeline(progress: JobProgress): TimelineStep[] {
   // Delivery only happens with a webhook or upload endpoint; otherwise it is not a step at all.
   const task = progress.job?.task;
   const delivers = progress.delivering || Boolean(task?.webhookURL || task?.uploadEndpoint);
-  const shown = steps.filter((s) => s.id !== 'DELIVERING' || delivers || s.state === 'active');
+  // The face steps exist only for jobs with a reference check.
+  const checked = progress.referenceWarnings !== null || Boolean(progress.seenAt.REFERENCES_CHECKED);
+  const shown = steps.filter((s) => {
+    if (s.id === 'DELIVERING') return delivers || s.state === 'active';
+    if (s.id === 'REFERENCES_CHECKED' || s.id === 'IMAGES_SCORED') return checked || s.state === 'active';
+    return true;
+  });
   return terminalFailure ? markStopped(shown, stage, progress) : shown;
 }

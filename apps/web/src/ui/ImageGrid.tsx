@@ -1,6 +1,23 @@
 import type { JobImage } from '../api/operations.ts';
+import { byLikeness } from '../jobs/job-progress.ts';
 
-/** Finished images, and a shimmering placeholder for each one still rendering. */
+/** "likeness 87 %" on a scored image, "no face" when it shows none. */
+function LikenessTag({ image }: { image: JobImage }) {
+  if (image.faceFound === false) return <span className="tile-tag likeness off">no face</span>;
+  if (image.likeness === null || image.likeness === undefined) return null;
+  const percent = Math.round(image.likeness * 100);
+  const below = image.belowMinLikeness === true;
+  return (
+    <span
+      className={`tile-tag likeness${image.likeness < 0.5 || below ? ' off' : ''}`}
+      title={below ? "Below the job's minimum likeness" : 'Likeness to the reference photos'}
+    >
+      likeness {percent} %{below ? ' · below bar' : ''}
+    </span>
+  );
+}
+
+/** Finished images (best likeness first once scored), and a shimmering placeholder for each one still rendering. */
 export function ImageGrid(props: {
   images: JobImage[];
   total: number;
@@ -11,7 +28,7 @@ export function ImageGrid(props: {
   if (props.images.length === 0 && pending === 0) return null;
   return (
     <ul className="image-grid" aria-label="Images">
-      {props.images.map((image) => (
+      {byLikeness(props.images).map((image) => (
         <li key={image.index} className="image-tile" data-index={image.index}>
           <button
             type="button"
@@ -29,6 +46,7 @@ export function ImageGrid(props: {
           </button>
           <span className="tile-tag">#{image.index + 1}</span>
           {image.nsfw && <span className="tile-tag nsfw">NSFW</span>}
+          <LikenessTag image={image} />
         </li>
       ))}
       {Array.from({ length: pending }, (_, i) => (

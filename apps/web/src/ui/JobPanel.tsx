@@ -7,6 +7,7 @@ import { ImageGrid } from './ImageGrid.tsx';
 import { isFinished, JobDeadline, JobError, JobFacts, JobHead, totalImages } from './JobParts.tsx';
 import { JobQueuePlace } from './JobQueuePlace.tsx';
 import { Lightbox } from './Lightbox.tsx';
+import { ReferenceCheck } from './ReferenceCheck.tsx';
 import { RetryButton } from './RetryButton.tsx';
 import { hrefFor, linkHandler } from './router.ts';
 import { TaskDetails } from './TaskDetails.tsx';
@@ -72,6 +73,7 @@ export function JobPanel(props: { jobId: string; initialJob?: Job; compact?: boo
       <JobQueuePlace progress={progress} />
       <JobDeadline progress={progress} finished={finished} />
       {progress.error && <JobError error={progress.error} />}
+      {job && <ReferenceCheck task={job.task} progress={progress} />}
       <ImageGrid
         images={progress.images}
         total={finished ? progress.images.length : total}

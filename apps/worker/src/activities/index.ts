@@ -1,11 +1,13 @@
 import { createEventActivities } from '../events/event-activities.ts';
 import { createRequestAdmissionSlot } from './admission.ts';
+import { createCheckReferenceImage, createCheckReferences } from './check-references.ts';
 import { createCollectImages } from './collect-images.ts';
 import { createDeliverJobEvent } from './deliver-job-event.ts';
 import { createDeliverUpload } from './deliver-upload.ts';
 import { createDeliverWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createRecordUsage } from './record-usage.ts';
+import { createScoreLikeness } from './score-likeness.ts';
 import { createSingleImageStep, HANDED_OVER } from './single-image-step.ts';
 
 export type { ActivityDeps } from './deps.ts';
@@ -26,6 +28,10 @@ export function createActivities(deps: ActivityDeps) {
     /** On the deliveries task queue. */
     deliverWebhook: createDeliverWebhook(deps),
     deliverUpload: createDeliverUpload(deps),
+    /** On the vision task queue (face models, CPU-bound). */
+    checkReferences: createCheckReferences(deps),
+    checkReferenceImage: createCheckReferenceImage(deps),
+    scoreLikeness: createScoreLikeness(deps),
     deliverJobEvent: createDeliverJobEvent(deps),
   };
 }
@@ -34,9 +40,21 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Which activities each worker of a process registers. */
 export function splitActivities(activities: Activities, options: { localRunwareStep?: boolean } = {}) {
-  const { deliverWebhook, deliverUpload, deliverJobEvent, ...main } = activities;
+  const {
+    deliverWebhook,
+    deliverUpload,
+    deliverJobEvent,
+    checkReferences,
+    checkReferenceImage,
+    scoreLikeness,
+    ...main
+  } = activities;
   // A queue-wide Runware rate limit holds only for task-queue activities (the server enforces it): the
   // local step then hands every job over at once.
   if (options.localRunwareStep === false) main.collectImagesLocally = async () => HANDED_OVER;
-  return { main, deliveries: { deliverWebhook, deliverUpload, deliverJobEvent } };
+  return {
+    main,
+    deliveries: { deliverWebhook, deliverUpload, deliverJobEvent },
+    vision: { checkReferences, checkReferenceImage, scoreLikeness },
+  };
 }

@@ -1,6 +1,6 @@
 // The pure module only: the package's index pulls in pino, which has no place in workflow code.
 import { scrub } from '@photomaker/observability/scrub';
-import type { JobError } from '@photomaker/schema';
+import type { JobError, ReferenceWarning } from '@photomaker/schema';
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { isCancellation } from '@temporalio/workflow';
 import type { GenerationFailure, RunwareFailureDetails } from '../activities/types.ts';
@@ -44,6 +44,16 @@ function jobFailure(error: JobError): ApplicationFailure {
       details: [error],
     }),
   );
+}
+
+/** The job's end after a STRICT reference check failed: nothing was sent to Runware. */
+export function referenceRefused(warning: ReferenceWarning): ApplicationFailure {
+  return jobFailure({
+    code: warning.code,
+    message: warning.message,
+    parameter: warning.parameter,
+    retryable: false,
+  });
 }
 
 /** The job's end after it ran out of its generation budget before a step. */

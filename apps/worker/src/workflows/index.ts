@@ -2,4 +2,5 @@
 
 export { photoMakerAdmission } from './admission/workflow.ts';
 export { photoMakerJob } from './photomaker-job.ts';
+export { checkReferenceImage } from './reference-image-check.ts';
 export { retentionSweep } from './retention-sweep.ts';

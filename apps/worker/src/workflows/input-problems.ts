@@ -35,6 +35,9 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
   if (input?.cancelAt !== undefined && Number.isNaN(Date.parse(String(input.cancelAt))))
     problems.push('cancelAt must be an ISO-8601 timestamp');
   problems.push(...admissionProblems(input?.admission));
+  const min = input?.minLikeness;
+  if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1))
+    problems.push('minLikeness must be a number from 0 to 1');
   if (input?.traceId !== undefined && !TRACE_ID.test(String(input.traceId)))
     problems.push('traceId must be 32 lowercase hex digits');
   const task = input?.task as Partial<JobTask> | undefined;

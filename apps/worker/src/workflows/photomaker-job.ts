@@ -36,6 +36,7 @@ import {
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
 import { recordUsage, type UsageOutcome } from './usage.ts';
+import { checkReferences, scoreImages, scoresImages } from './vision-steps.ts';
 import { notify, wants } from './webhook-events.ts';
 
 // Deterministic orchestration only: every I/O is an activity. The job state is a fold of the job's events
@@ -97,6 +98,8 @@ interface RunState {
 class PhotoMakerJob {
   private readonly input: PhotoMakerJobInput;
   readonly ledger: JobLedger;
+  /** Every image gets a likeness score before the job ends (set once, at the start of complete()). */
+  private scoring = false;
   /** The STARTED webhook event in flight (it never rejects); awaited before the job's end is told. */
   private started: Promise<void> = Promise.resolve();
 
@@ -148,9 +151,12 @@ class PhotoMakerJob {
   /** Images, deliveries, the `succeeded` event. */
   private async complete(): Promise<void> {
     const task = this.input.task;
+    await checkReferences(this.input, this.ledger);
+    this.scoring = scoresImages(this.input);
     // Told while the job runs on: a slow receiver does not hold the images back.
     this.started = notify(this.input, this.state, 'STARTED');
     await this.generate();
+    if (this.scoring) await scoreImages(this.input, this.ledger);
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
     const webhook = wants(this.input, 'IMAGE');
@@ -238,8 +244,9 @@ class PhotoMakerJob {
     // A single-image job without deliveries is done when its Runware step is: that step runs inside the
     // first workflow task. (With deliveries, a cancellation must still be able to stop them: it reaches
     // the workflow only with its next task, so those jobs keep the task-queue activity.)
+    // A scored job ends after its scores: its last Runware step must not write `succeeded`.
     let inWorkflowTask =
-      total === 1 && !task.webhookURL && !task.uploadEndpoint && patched(LOCAL_RUNWARE_STEP);
+      total === 1 && !task.webhookURL && !task.uploadEndpoint && !this.scoring && patched(LOCAL_RUNWARE_STEP);
     while (this.state.images.length < total) {
       const before = this.state.images.length;
       const result = await this.collect(current, deadline - Date.now(), inWorkflowTask);
@@ -356,7 +363,7 @@ class PhotoMakerJob {
       nextIndex: this.state.images.length,
       total: task.numberResults,
       image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
-      ...(task.webhookURL || task.uploadEndpoint
+      ...(task.webhookURL || task.uploadEndpoint || this.scoring
         ? {}
         : { endsJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
       ...range,

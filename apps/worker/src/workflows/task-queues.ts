@@ -15,3 +15,11 @@ export function deliveryTaskQueue(workflowTaskQueue: string): string {
 export function admissionTaskQueue(workflowTaskQueue: string): string {
   return `${workflowTaskQueue}-admission`;
 }
+
+/**
+ * Face work (reference checks, likeness scores) is CPU-bound and needs ~250 MB of models: its own queue,
+ * so it scales on its own workers and never holds up Runware calls or deliveries.
+ */
+export function visionTaskQueue(workflowTaskQueue: string): string {
+  return `${workflowTaskQueue}-vision`;
+}

@@ -208,6 +208,16 @@ export class StubActivities {
         this.deliveries.push(input);
         return this.deliver(input);
       },
+      // Jobs here run with referenceCheck OFF; the gate is tested on the real stack (reference-check.test.ts).
+      checkReferences: async () => {
+        throw new Error('stub harness: checkReferences is not scripted');
+      },
+      checkReferenceImage: async () => {
+        throw new Error('stub harness: checkReferenceImage is not scripted');
+      },
+      scoreLikeness: async () => {
+        throw new Error('stub harness: scoreLikeness is not scripted');
+      },
       deliverJobEvent: async (input: JobEventDelivery) => {
         this.jobEvents.push(input);
         return { status: 200, deliveryId: `e-${input.event}`, attempt: 1 };

@@ -8,11 +8,30 @@ export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', '
 export const JOB_PRIORITY_LEVELS = ['HIGH', 'NORMAL', 'LOW'] as const;
 export type JobPriorityLevel = (typeof JOB_PRIORITY_LEVELS)[number];
 
+/**
+ * How a job's reference photos are checked before anything is sent to Runware (issue #17): STRICT refuses
+ * the job on a failed check, WARN runs it and records the warnings on the job, OFF skips the check.
+ */
+export const REFERENCE_CHECK_MODES = ['STRICT', 'WARN', 'OFF'] as const;
+export type ReferenceCheckMode = (typeof REFERENCE_CHECK_MODES)[number];
+
+/** Why a reference photo is not usable (@photomaker/likeness decides). */
+export const REFERENCE_PROBLEMS = [
+  'noFace',
+  'multipleFaces',
+  'faceTooSmall',
+  'tooBlurry',
+  'profileFace',
+] as const;
+export type ReferenceProblem = (typeof REFERENCE_PROBLEMS)[number];
+
 export const JOB_STAGES = [
   'queued',
+  'references_checked',
   'uploading_references',
   'submitted',
   'image_ready',
+  'images_scored',
   'delivering',
   'succeeded',
   'failed',

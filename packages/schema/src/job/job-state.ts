@@ -1,5 +1,10 @@
 import type { JobEvent, JobEventOf, JobState, JobTask } from './job.ts';
-import { type JobPriorityLevel, statusForStage, type WebhookEvent } from './job-model.ts';
+import {
+  type JobPriorityLevel,
+  type ReferenceCheckMode,
+  statusForStage,
+  type WebhookEvent,
+} from './job-model.ts';
 
 // Zod-free and pure (see ./index.ts): a job's state is the fold of its events, so the workflow's query,
 // the event stream and a state the API rebuilds from the stream always agree.
@@ -20,6 +25,9 @@ export interface JobStart {
   retryOf?: string | undefined;
   /** Which events its webhookURL is sent; absent: DEFAULT_WEBHOOK_EVENTS. */
   webhookEvents?: readonly WebhookEvent[] | undefined;
+  /** STRICT | WARN when its references are checked (issue #17). */
+  referenceCheck?: ReferenceCheckMode | undefined;
+  minLikeness?: number | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -43,6 +51,8 @@ export function initialJobState(start: JobStart): JobState {
     ...(start.traceId ? { traceId: start.traceId } : {}),
     ...(start.retryOf ? { retryOf: start.retryOf } : {}),
     ...(start.webhookEvents ? { webhookEvents: [...start.webhookEvents] } : {}),
+    ...(start.referenceCheck ? { referenceCheck: start.referenceCheck } : {}),
+    ...(start.minLikeness !== undefined ? { minLikeness: start.minLikeness } : {}),
     timings: {},
   };
 }
@@ -115,6 +125,16 @@ function onTerminal(
   if (event.stage === 'failed') next.error = event.data.error;
 }
 
+function applyScores(images: JobState['images'], scores: JobEventOf<'images_scored'>['data']['scores']) {
+  const byIndex = new Map(scores.map((score) => [score.index, score]));
+  return images.map((image) => {
+    const score = byIndex.get(image.index);
+    if (!score) return image;
+    const { index: _index, ...fields } = score;
+    return { ...image, ...fields };
+  });
+}
+
 /**
  * Folds one event into the state. Events at or below `state.seq` are ignored (already applied). Timings:
  * queuedMs until the first running stage, uploadMs of the references, generateMs from submission to the
@@ -141,6 +161,12 @@ export function applyJobEvent(state: JobState, event: JobEvent, options: ApplyOp
       break;
     case 'image_ready':
       onImageReady(state, next, event, startedAt);
+      break;
+    case 'references_checked':
+      next.referenceWarnings = event.data.warnings;
+      break;
+    case 'images_scored':
+      next.images = applyScores(state.images, event.data.scores);
       break;
     case 'succeeded':
     case 'failed':

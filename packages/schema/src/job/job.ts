@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../photomaker/limits.ts';
 import { photoMakerParamsSchema } from '../photomaker/request.ts';
-import { JOB_PRIORITY_LEVELS, JOB_STAGES, JOB_STATUSES, type JobStage, WEBHOOK_EVENTS } from './job-model.ts';
+import {
+  JOB_PRIORITY_LEVELS,
+  JOB_STAGES,
+  JOB_STATUSES,
+  type JobStage,
+  REFERENCE_CHECK_MODES,
+  REFERENCE_PROBLEMS,
+  WEBHOOK_EVENTS,
+} from './job-model.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -38,6 +46,15 @@ export const jobImageSchema = z.object({
   blob: blobRefSchema,
   cost: z.number().nonnegative().optional(),
   nsfw: z.boolean().optional(),
+  /**
+   * How much the face in the image looks like the reference photos (issue #17): 1 identical, 0.5 the
+   * same-person threshold, 0 far off or no face. Absent: not scored (referenceCheck OFF).
+   */
+  likeness: z.number().min(0).max(1).optional(),
+  /** Whether the image shows a face at all (absent: not scored). */
+  faceFound: z.boolean().optional(),
+  /** Its likeness is below the job's `minLikeness` (absent: the job set none, or not scored). */
+  belowMinLikeness: z.boolean().optional(),
 });
 export type JobImage = z.infer<typeof jobImageSchema>;
 
@@ -48,6 +65,44 @@ export const jobErrorSchema = z.object({
   retryable: z.boolean(),
 });
 export type JobError = z.infer<typeof jobErrorSchema>;
+
+/** `referenceCheck` of a job (GraphQL input, /v1 extra field, tenant default). */
+export const referenceCheckSchema = z.enum(REFERENCE_CHECK_MODES, {
+  error: "Invalid value for 'referenceCheck': it must be STRICT, WARN or OFF.",
+});
+
+/**
+ * A failed reference check: `invalidReferenceImage` (one photo, with its reason) or `referencesDiffer`
+ * (the photo that is not the same person as the others). A STRICT job fails with it as its error; a WARN
+ * job runs and keeps it in `referenceWarnings`.
+ */
+export const referenceWarningSchema = z.object({
+  code: z.enum(['invalidReferenceImage', 'referencesDiffer']),
+  /** `inputImages[i]`. */
+  parameter: z.string(),
+  reason: z.enum(REFERENCE_PROBLEMS).optional(),
+  message: z.string(),
+});
+export type ReferenceWarning = z.infer<typeof referenceWarningSchema>;
+
+/** The likeness score of one image of the job (by its index). */
+export const imageScoreSchema = z.object({
+  index: z.int().nonnegative(),
+  likeness: z.number().min(0).max(1),
+  faceFound: z.boolean(),
+  belowMinLikeness: z.boolean().optional(),
+});
+
+/** `minLikeness` of a job (GraphQL input, /v1 extra field): images scored below it are marked. */
+export const minLikenessSchema = z
+  .number({
+    error: "Invalid value for 'minLikeness': it must be a number from 0 to 1.",
+  })
+  .min(0, { error: "Invalid value for 'minLikeness': it must be a number from 0 to 1." })
+  .max(1, {
+    error: "Invalid value for 'minLikeness': it must be a number from 0 to 1.",
+  });
+export type ImageScore = z.infer<typeof imageScoreSchema>;
 
 const eventBase = {
   jobId: z.string().min(1),
@@ -65,6 +120,11 @@ export const jobEventSchema = z.discriminatedUnion('stage', [
   }),
   z.object({
     ...eventBase,
+    stage: z.literal('references_checked'),
+    data: z.object({ warnings: z.array(referenceWarningSchema) }),
+  }),
+  z.object({
+    ...eventBase,
     stage: z.literal('uploading_references'),
     data: z.object({ count: z.int().nonnegative() }),
   }),
@@ -77,6 +137,11 @@ export const jobEventSchema = z.discriminatedUnion('stage', [
     ...eventBase,
     stage: z.literal('image_ready'),
     data: z.object({ index: z.int().nonnegative(), total: z.int().positive(), image: jobImageSchema }),
+  }),
+  z.object({
+    ...eventBase,
+    stage: z.literal('images_scored'),
+    data: z.object({ scores: z.array(imageScoreSchema) }),
   }),
   z.object({
     ...eventBase,
@@ -138,6 +203,11 @@ export const jobStateSchema = z.object({
   retryOf: z.string().optional(),
   /** Which events its webhookURL is sent, when the client chose (else the defaults). */
   webhookEvents: z.array(z.enum(WEBHOOK_EVENTS)).optional(),
+  /** Its reference check and likeness bar, as it was started with them (a retry keeps both). */
+  referenceCheck: z.enum(REFERENCE_CHECK_MODES).optional(),
+  minLikeness: z.number().optional(),
   timings: jobTimingsSchema,
+  /** What the reference check found, when it ran (WARN jobs run with warnings; empty: all passed). */
+  referenceWarnings: z.array(referenceWarningSchema).optional(),
 });
 export type JobState = z.output<typeof jobStateSchema>;

@@ -146,6 +146,7 @@ export class SessionFrames {
       keyId: principal.keyId,
       limits: principal.limits,
       defaultPriority: principal.defaults?.priority,
+      defaultReferenceCheck: principal.defaults?.referenceCheck,
       requestId: `${this.deps.session.uuid}:${++this.frameCount}`,
       signal: this.deps.signal,
       transport: 'ws',

@@ -70,6 +70,15 @@ export function jobError(
   });
 }
 
+/** Ours, not Runware's (clients ignore unknown fields): the likeness score, when the image has one. */
+function likenessFields(image: JobImage): Item {
+  const fields: Item = {};
+  if (image.likeness !== undefined) fields.likeness = image.likeness;
+  if (image.faceFound !== undefined) fields.faceFound = image.faceFound;
+  if (image.belowMinLikeness !== undefined) fields.belowMinLikeness = image.belowMinLikeness;
+  return fields;
+}
+
 /**
  * A job's images as Runware result items of the form the client sent (photoMaker or imageInference:
  * the same fields), in the output type the task asked for.
@@ -121,6 +130,6 @@ export class V1Results {
     item.seed = image.seed;
     if (reportsNsfw(state.task.safety)) item.NSFWContent = image.nsfw ?? false;
     if (state.task.includeCost && image.cost !== undefined) item.cost = image.cost;
-    return item;
+    return Object.assign(item, likenessFields(image));
   }
 }

@@ -88,6 +88,7 @@ export function v1Routes(deps: V1Deps): Router {
       keyId: admitted.principal.keyId,
       limits: admitted.principal.limits,
       defaultPriority: admitted.principal.defaults?.priority,
+      defaultReferenceCheck: admitted.principal.defaults?.referenceCheck,
       requestId: requestIdFrom(req.headers['x-request-id']),
       signal: abort.signal,
       transport: 'http' as const,

@@ -7,6 +7,7 @@ import {
   isPhotoMakerJobTask,
   isTerminalStatus,
   type PhotoMakerJobTask,
+  type ReferenceCheckMode,
   type RunwareError,
   TASK_SCHEMAS,
   validateTask,
@@ -69,6 +70,8 @@ export interface V1Caller extends V1TraceOrigin {
   limits: TenantLimits;
   /** The tenant's default job priority (a task's own `priority` wins). */
   defaultPriority?: JobPriority | undefined;
+  /** The tenant's default reference check (a task's own `referenceCheck` wins). */
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
   /**
    * Transports that push results (the /v1 WebSocket): a sync task is not waited for; it is handed here
    * once its job has started and answers nothing yet. Without it (REST), sync tasks wait.
@@ -185,6 +188,8 @@ export class V1Tasks {
           reserved,
           cancelAfter: extraOf(task, 'cancelAfter'),
           priority: extraOf(task, 'priority'),
+          referenceCheck: extraOf(task, 'referenceCheck'),
+          minLikeness: extraOf(task, 'minLikeness'),
           expiresIn: extraOf(task, 'expiresIn'),
         })
       : { data: [], errors: validation.errors };
@@ -250,7 +255,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter, priority, expiresIn }: TaskExtras,
+    { reserved, cancelAfter, priority, referenceCheck, minLikeness, expiresIn }: TaskExtras,
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -270,6 +275,9 @@ export class V1Tasks {
       cancelAfter,
       priority,
       defaultPriority: caller.defaultPriority,
+      referenceCheck,
+      defaultReferenceCheck: caller.defaultReferenceCheck,
+      minLikeness,
       expiresIn,
       limits: caller.limits,
       keyId: caller.keyId,
@@ -342,15 +350,20 @@ interface TaskExtras {
   reserved: Set<string>;
   cancelAfter: unknown;
   priority: unknown;
+  referenceCheck: unknown;
+  minLikeness: unknown;
   /** fal's `expires_in`: a shorter life for this job's outputs and references. */
   expiresIn: unknown;
 }
 
 /**
- * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `expiresIn`): the wire schema
- * drops them, Runware would ignore them; submission validates them.
+ * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `referenceCheck`, `minLikeness`,
+ * `expiresIn`): the wire schema drops them, Runware would ignore them; submission validates them.
  */
-function extraOf(task: unknown, field: 'cancelAfter' | 'priority' | 'expiresIn'): unknown {
+function extraOf(
+  task: unknown,
+  field: 'cancelAfter' | 'priority' | 'referenceCheck' | 'minLikeness' | 'expiresIn',
+): unknown {
   return task !== null && typeof task === 'object' && field in task
     ? (task as Record<string, unknown>)[field]
     : undefined;

@@ -3,6 +3,7 @@ import {
   JOB_STAGES,
   JOB_STATUSES,
   OUTPUT_FORMATS,
+  REFERENCE_CHECK_MODES,
   SAFETY_MODES,
   STYLE_ENUM,
 } from '@photomaker/schema';
@@ -68,6 +69,14 @@ export const JobPriorityEnum = builder.enumType('JobPriority', {
     "Not a Runware parameter: the order in which a tenant's queued jobs start (HIGH first, then NORMAL, then LOW; first come first served within one). Across tenants, slots are shared round-robin whatever the priority.",
   values: Object.fromEntries(JOB_PRIORITIES.map((priority) => [priority, { value: priority }])) as {
     [K in (typeof JOB_PRIORITIES)[number]]: { value: K };
+  },
+});
+
+export const ReferenceCheckEnum = builder.enumType('ReferenceCheck', {
+  description:
+    'Not a Runware parameter: how the reference photos are checked before Runware is paid. STRICT refuses the job (invalidReferenceImage naming inputImages[i] and the reason: noFace, multipleFaces, faceTooSmall, tooBlurry, profileFace; or referencesDiffer naming the odd one out); WARN runs it and lists the warnings on Job.referenceWarnings and in a JobReferencesChecked event; OFF skips the check.',
+  values: Object.fromEntries(REFERENCE_CHECK_MODES.map((mode) => [mode, { value: mode }])) as {
+    [K in (typeof REFERENCE_CHECK_MODES)[number]]: { value: K };
   },
 });
 

@@ -1,4 +1,5 @@
 import {
+  type ImageScore,
   type JobEvent,
   type JobEventOf,
   type JobState,
@@ -12,7 +13,7 @@ import { builder } from '../builder.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { SHARED } from '../shared-subscribe.ts';
 import { JobStageEnum, JobStatusEnum } from './enums.ts';
-import { JobErrorRef, JobImageRef, JobRef } from './job.ts';
+import { JobErrorRef, JobImageRef, JobRef, ReferenceWarningRef } from './job.ts';
 import { DateTimeScalar } from './scalars.ts';
 
 // One item object per event for every subscriber, so graphql-ws executes it once (shared-subscribe.ts).
@@ -68,9 +69,11 @@ const JobEventInterface = builder.interfaceRef<JobEventItem>('JobEvent').impleme
 
 const TYPE_BY_STAGE: Record<JobEvent['stage'], string> = {
   queued: 'JobQueued',
+  references_checked: 'JobReferencesChecked',
   uploading_references: 'JobUploadingReferences',
   submitted: 'JobSubmitted',
   image_ready: 'JobImageReady',
+  images_scored: 'JobImagesScored',
   delivering: 'JobDelivering',
   succeeded: 'JobSucceeded',
   failed: 'JobFailed',
@@ -124,6 +127,39 @@ builder.objectRef<JobEventItem>('JobQueued').implement({
       nullable: true,
       resolve: (item) => queueOf(item)?.estimatedFinishAt ?? null,
     }),
+  }),
+});
+
+builder.objectRef<JobEventItem>('JobReferencesChecked').implement({
+  interfaces: [JobEventInterface],
+  description:
+    'The reference photos were checked before anything was sent to Runware (referenceCheck STRICT or WARN); warnings are empty when every photo passed.',
+  isTypeOf: (item) => isEvent(item, 'references_checked'),
+  fields: (t) => ({
+    warnings: t.field({
+      type: [ReferenceWarningRef],
+      resolve: (item) => dataOf<'references_checked'>(item).warnings,
+    }),
+  }),
+});
+
+const ImageScoreRef = builder.objectRef<ImageScore>('ImageScore').implement({
+  description: 'The likeness score of one image of the job.',
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    likeness: t.exposeFloat('likeness'),
+    faceFound: t.exposeBoolean('faceFound'),
+    belowMinLikeness: t.exposeBoolean('belowMinLikeness', { nullable: true }),
+  }),
+});
+
+builder.objectRef<JobEventItem>('JobImagesScored').implement({
+  interfaces: [JobEventInterface],
+  description:
+    "Every image's likeness to the reference photos was measured (jobs with a reference check), before the job ends; the scores are also on Job.images.",
+  isTypeOf: (item) => isEvent(item, 'images_scored'),
+  fields: (t) => ({
+    scores: t.field({ type: [ImageScoreRef], resolve: (item) => dataOf<'images_scored'>(item).scores }),
   }),
 });
 

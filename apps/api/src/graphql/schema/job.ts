@@ -1,4 +1,13 @@
-import type { JobError, JobImage, JobState, JobTask, Lora, ReferenceImage, Safety } from '@photomaker/schema';
+import type {
+  JobError,
+  JobImage,
+  JobState,
+  JobTask,
+  Lora,
+  ReferenceImage,
+  ReferenceWarning,
+  Safety,
+} from '@photomaker/schema';
 import { type QueueUpdate, queueUpdateOf } from '../../events/queue-watch.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -119,6 +128,19 @@ export const JobImageRef = builder.objectRef<JobImage>('JobImage').implement({
       nullable: true,
       description: "Runware's NSFWContent flag, when safety was used.",
     }),
+    likeness: t.exposeFloat('likeness', {
+      nullable: true,
+      description:
+        'How much the face in the image looks like the reference photos: 1 identical, 0.5 the same-person threshold, 0 far off or no face. Null: not scored (referenceCheck OFF) or not yet.',
+    }),
+    faceFound: t.exposeBoolean('faceFound', {
+      nullable: true,
+      description: 'Whether the image shows a face at all. Null: not scored.',
+    }),
+    belowMinLikeness: t.exposeBoolean('belowMinLikeness', {
+      nullable: true,
+      description: "Its likeness is below the job's minLikeness. Null: the job set none, or not scored.",
+    }),
     width: t.exposeInt('width'),
     height: t.exposeInt('height'),
     outputFormat: t.field({ type: OutputFormatEnum, resolve: (image) => image.outputFormat }),
@@ -137,6 +159,21 @@ export const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
     parameter: t.exposeString('parameter', { nullable: true }),
     message: t.exposeString('message'),
     retryable: t.exposeBoolean('retryable'),
+  }),
+});
+
+export const ReferenceWarningRef = builder.objectRef<ReferenceWarning>('ReferenceWarning').implement({
+  description:
+    'A reference photo that failed the check before generation: refused with referenceCheck STRICT, kept as a warning with WARN.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'invalidReferenceImage or referencesDiffer.' }),
+    parameter: t.exposeString('parameter', { description: 'The photo: inputImages[i].' }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description:
+        'For invalidReferenceImage: noFace, multipleFaces, faceTooSmall, tooBlurry or profileFace.',
+    }),
+    message: t.exposeString('message'),
   }),
 });
 
@@ -165,6 +202,13 @@ export const JobRef = builder.objectRef<JobState>('Job').implement({
     images: t.field({ type: [JobImageRef], resolve: (job) => job.images }),
     cost: t.exposeFloat('cost', { nullable: true, description: 'Total USD, when includeCost was asked.' }),
     error: t.field({ type: JobErrorRef, nullable: true, resolve: (job) => job.error }),
+    referenceWarnings: t.field({
+      type: [ReferenceWarningRef],
+      nullable: true,
+      description:
+        'What the reference check found (empty: every photo passed). Null until it ran, or when referenceCheck is OFF.',
+      resolve: (job) => job.referenceWarnings ?? null,
+    }),
     createdAt: t.field({ type: DateTimeScalar, resolve: (job) => job.createdAt }),
     startedAt: t.field({ type: DateTimeScalar, nullable: true, resolve: (job) => job.startedAt }),
     finishedAt: t.field({ type: DateTimeScalar, nullable: true, resolve: (job) => job.finishedAt }),

@@ -6,6 +6,7 @@ import {
   OutputFormatEnum,
   OutputTypeEnum,
   PromptWeightingEnum,
+  ReferenceCheckEnum,
   SafetyModeEnum,
   StyleEnum,
 } from './enums.ts';
@@ -91,6 +92,15 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
       type: JobPriorityEnum,
       description:
         "Not a Runware parameter: where the job queues among the tenant's own jobs when it waits for a slot. The tenant's default when omitted (NORMAL unless configured).",
+    }),
+    referenceCheck: t.field({
+      type: ReferenceCheckEnum,
+      description:
+        "Not a Runware parameter: check the reference photos before Runware is paid (one large, sharp, frontal face each; one person in all). The tenant's default when omitted (OFF unless configured).",
+    }),
+    minLikeness: t.float({
+      description:
+        'Not a Runware parameter: images whose likeness to the reference photos is below this (0 to 1; 0.5 is the same-person threshold) are marked JobImage.belowMinLikeness. Every image is then scored, even with referenceCheck OFF.',
     }),
     expiresIn: t.string({
       description:

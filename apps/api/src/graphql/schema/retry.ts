@@ -51,6 +51,7 @@ builder.mutationField('retryJob', (t) =>
         jobId,
         keyId: ctx.keyId,
         defaultPriority: ctx.defaultPriority,
+        defaultReferenceCheck: ctx.defaultReferenceCheck,
         limits: ctx.limits,
         logger: ctx.logger,
         requestId: ctx.requestId,

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import {
+  faceCheckNote,
   formatBytes,
   MAX_PHOTO_BYTES,
   MAX_PHOTOS,
@@ -72,6 +73,14 @@ export function PhotoPicker(props: {
                     {photo.status === 'failed' && photo.error}
                   </span>
                   {photo.warning && <span className="photo-warning">{photo.warning}</span>}
+                  {photo.faceCheck && (
+                    <span
+                      className={photo.faceCheck.ok ? 'photo-face ok' : 'photo-warning'}
+                      data-face-check={photo.faceCheck.reason ?? 'ok'}
+                    >
+                      {faceCheckNote(photo.faceCheck)}
+                    </span>
+                  )}
                 </div>
               </li>
             ))}

@@ -20,7 +20,8 @@ async function readAndUpload(api: Api, file: File, update: (patch: Partial<Refer
   });
   try {
     const { uploadReferenceImage } = await api.request(UploadReferenceImageMutation, { image: read.dataUri });
-    update({ status: 'ready', remoteId: uploadReferenceImage.id });
+    const check = uploadReferenceImage.check;
+    update({ status: 'ready', remoteId: uploadReferenceImage.id, ...(check ? { faceCheck: check } : {}) });
   } catch (error) {
     update({ status: 'failed', error: (error as Error).message });
   }

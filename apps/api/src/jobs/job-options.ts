@@ -1,0 +1,57 @@
+import { parseExpiresIn } from '@photomaker/retention/policy';
+import { minLikenessSchema, type ReferenceCheckMode, referenceCheckSchema } from '@photomaker/schema';
+import { InvalidInputError } from './input-error.ts';
+import type { StartJobRequest } from './job-service.ts';
+
+// A submission's own options beside its task (both transports): checked here, absent when not set.
+
+/** The fields a submission carries them in, as the client sent them. */
+interface OptionFields {
+  referenceCheck?: unknown;
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
+  minLikeness?: unknown;
+  expiresIn?: unknown;
+}
+
+/** The job's own options beside its task: only those set (a reference check other than OFF). */
+export type JobOptions = Pick<StartJobRequest, 'referenceCheck' | 'minLikeness' | 'expiresInMs'>;
+
+/** The options a client sent (or the tenant's defaults), checked. */
+export function jobOptionsOf(request: OptionFields): JobOptions {
+  const referenceCheck = referenceCheckOf(request.referenceCheck) ?? request.defaultReferenceCheck ?? 'OFF';
+  const minLikeness = minLikenessOf(request.minLikeness);
+  const expiresInMs = expiresInOf(request.expiresIn);
+  return {
+    ...(referenceCheck !== 'OFF' ? { referenceCheck } : {}),
+    ...(minLikeness !== undefined ? { minLikeness } : {}),
+    ...(expiresInMs !== undefined ? { expiresInMs } : {}),
+  };
+}
+
+/** The reference check a client sent, checked; undefined when it sent none. */
+function referenceCheckOf(value: unknown): ReferenceCheckMode | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parsed = referenceCheckSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw InvalidInputError.of(
+    'invalidReferenceCheck',
+    'referenceCheck',
+    parsed.error.issues[0]?.message ?? '',
+  );
+}
+
+/** The minLikeness a client sent, checked; undefined when it sent none. */
+function minLikenessOf(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parsed = minLikenessSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw InvalidInputError.of('invalidMinLikeness', 'minLikeness', parsed.error.issues[0]?.message ?? '');
+}
+
+/** A job's `expiresIn` in ms; undefined without one. */
+function expiresInOf(expiresIn: unknown): number | undefined {
+  if (expiresIn === undefined) return undefined;
+  const parsed = parseExpiresIn(expiresIn);
+  if (!parsed.ok) throw InvalidInputError.of('invalidExpiresIn', 'expiresIn', parsed.message);
+  return parsed.ms;
+}
