@@ -15,26 +15,36 @@ export type ScoreLikenessResult = { likeness: number; faceFound: boolean } | nul
 /**
  * Reference embeddings by content hash, in this process's memory only (face templates are biometric
  * data: never written anywhere). A job's images usually land on the worker that checked its references.
+ * An entry lives at most EMBEDDING_TTL_MS after it was computed, and is dropped as soon as its photo is no
+ * longer in the blob store: an erased photo's template does not outlive it here by more than that bound.
  */
 const MAX_CACHED = 512;
-const embeddings = new Map<string, number[] | null>();
+const EMBEDDING_TTL_MS = 10 * 60_000;
+const embeddings = new Map<string, { embedding: number[] | null; at: number }>();
+
+function dropExpired(now: number): void {
+  for (const [sha256, entry] of embeddings) if (now - entry.at > EMBEDDING_TTL_MS) embeddings.delete(sha256);
+}
 
 async function referenceEmbedding(
   deps: Pick<ActivityDeps, 'blobs'>,
   sha256: string,
 ): Promise<number[] | null> {
+  dropExpired(Date.now());
   const cached = embeddings.get(sha256);
-  if (cached !== undefined) {
+  embeddings.delete(sha256);
+  if (cached !== undefined && (await deps.blobs.has(sha256))) {
     // Most recently used last (Map keeps insertion order): the oldest goes first when full.
-    embeddings.delete(sha256);
     embeddings.set(sha256, cached);
-    return cached;
+    return cached.embedding;
   }
+  // Not cached, or erased meanwhile (deleteReferenceImage, deleteJob, retention): then nothing is kept.
   const bytes = await deps.blobs.get(sha256);
-  const check = bytes ? await checkReference(bytes) : undefined;
+  if (!bytes) return null;
+  const check = await checkReference(bytes);
   // Only usable references count: the largest face of a group photo is not necessarily the person.
-  const embedding = check?.ok && check.embedding ? check.embedding : null;
-  embeddings.set(sha256, embedding);
+  const embedding = check.ok && check.embedding ? check.embedding : null;
+  embeddings.set(sha256, { embedding, at: Date.now() });
   if (embeddings.size > MAX_CACHED) embeddings.delete(embeddings.keys().next().value as string);
   return embedding;
 }
