@@ -1,10 +1,8 @@
 import { signBlobPath } from '@photomaker/blobstore';
 import type { JobError, JobImage, JobStatus } from '@photomaker/schema';
 import { stringifyRunwareJson } from '@photomaker/schema';
-import { Context } from '@temporalio/activity';
-import { signedDeliveryHeaders } from '../delivery/signed-delivery.ts';
+import { postSignedWebhook } from './deliver-webhook.ts';
 import type { ActivityDeps } from './deps.ts';
-import { send } from './outbound.ts';
 import type { DeliveryResult } from './types.ts';
 
 /** The job-level events (IMAGE is deliverWebhook's, one POST per image in Runware's shape). */
@@ -70,20 +68,12 @@ export function jobEventBody(deps: Pick<ActivityDeps, 'settings'>, input: JobEve
 /** POSTs one job event to webhookURL, signed for the job's tenant; retried durably by the workflow. */
 export function createDeliverJobEvent(deps: ActivityDeps) {
   return async function deliverJobEvent(input: JobEventDelivery): Promise<DeliveryResult> {
-    const ctx = Context.current();
     const id = jobEventDeliveryId(input.jobId, input.event);
-    const body = jobEventBody(deps, input);
-    const status = await send(deps, {
-      kind: 'webhook',
+    return postSignedWebhook(deps, {
       url: input.url,
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        ...signedDeliveryHeaders(deps.settings.webhookSecrets, { tenant: input.tenant, id, body }),
-      },
-      signal: ctx.cancellationSignal,
+      tenant: input.tenant,
+      id,
+      body: jobEventBody(deps, input),
     });
-    return { status, deliveryId: id, attempt: ctx.info.attempt };
   };
 }

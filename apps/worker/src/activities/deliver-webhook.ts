@@ -36,20 +36,36 @@ async function webhookBody(deps: ActivityDeps, input: DeliveryInput): Promise<st
 /** POSTs one result to webhookURL, signed for the job's tenant; retried durably by the workflow's policy. */
 export function createDeliverWebhook(deps: ActivityDeps) {
   return async function deliverWebhook(input: DeliveryInput): Promise<DeliveryResult> {
-    const ctx = Context.current();
     const id = deliveryId('webhook', input.jobId, input.image.index);
-    const body = await webhookBody(deps, input);
-    const status = await send(deps, {
-      kind: 'webhook',
+    return postSignedWebhook(deps, {
       url: input.url,
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        ...signedDeliveryHeaders(deps.settings.webhookSecrets, { tenant: input.tenant, id, body }),
-      },
-      signal: ctx.cancellationSignal,
+      tenant: input.tenant,
+      id,
+      body: await webhookBody(deps, input),
     });
-    return { status, deliveryId: id, attempt: ctx.info.attempt };
   };
+}
+
+/**
+ * POSTs a JSON body to a job's webhookURL, signed for its tenant (Standard Webhooks headers, `id` the same
+ * on every retry), inside the current activity: cancellable, its attempt reported.
+ */
+export async function postSignedWebhook(
+  deps: ActivityDeps,
+  post: { url: string; tenant: string | undefined; id: string; body: string },
+): Promise<DeliveryResult> {
+  const ctx = Context.current();
+  const { url, tenant, id, body } = post;
+  const status = await send(deps, {
+    kind: 'webhook',
+    url,
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      ...signedDeliveryHeaders(deps.settings.webhookSecrets, { tenant, id, body }),
+    },
+    signal: ctx.cancellationSignal,
+  });
+  return { status, deliveryId: id, attempt: ctx.info.attempt };
 }

@@ -13,17 +13,20 @@ import { deliveryTaskQueue } from './task-queues.ts';
 
 // Workflow code: the job's deliveries (webhook POSTs, upload PUTs) after its images are stored.
 
+/** ~20 min of retries (12 attempts, 1 s doubling to 5 min): image deliveries and job events alike. */
+export const DELIVERY_RETRY = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
+  maximumAttempts: 12,
+} as const;
+
 function deliveryActivities() {
   return proxyActivities<Activities>({
     taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '2 minutes',
-    // Receivers that are down get ~20 min of retries (12 attempts, 1 s doubling to 5 min) before the job fails.
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '5 minutes',
-      maximumAttempts: 12,
-    },
+    // Receivers that are down get ~20 min of retries before the job fails.
+    retry: DELIVERY_RETRY,
     // A cancelled job moves on at once: a request already in flight may finish, nothing new is sent.
     cancellationType: ActivityCancellationType.TRY_CANCEL,
   });

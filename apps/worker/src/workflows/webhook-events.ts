@@ -4,6 +4,7 @@ import type { PhotoMakerJobInput } from '@photomaker/temporal';
 import { CancellationScope, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { JobEventDelivery, JobEventKind } from '../activities/deliver-job-event.ts';
 import type { Activities } from '../activities/index.ts';
+import { DELIVERY_RETRY } from './deliveries.ts';
 import { deliveryTaskQueue } from './task-queues.ts';
 
 // Workflow code: which events a job's webhookURL is sent (its webhookEvents), and the job-level ones.
@@ -16,12 +17,7 @@ function eventActivities() {
     taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '2 minutes',
     // As image deliveries: ~20 min of retries, then the event is given up (the job's outcome stands).
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '5 minutes',
-      maximumAttempts: 12,
-    },
+    retry: DELIVERY_RETRY,
   });
 }
 
