@@ -17,6 +17,8 @@ export interface TemporalOptions {
   /** Codec server URL the Web UI calls to decode payloads for operators. */
   codecEndpoint?: string;
   namespace?: string;
+  /** Temporal's task-queue fairness (FAIRNESS_ARGS); on unless false (the queue bench's A/B). */
+  fairness?: boolean;
   onLine?: (line: string) => void;
   readyTimeoutMs?: number;
 }
@@ -29,6 +31,13 @@ export interface RunningTemporal {
   process: ManagedProcess;
   stop(): Promise<void>;
 }
+
+/**
+ * Dynamic config that turns on task-queue fairness: dispatch round-robins the backlog across fairness
+ * keys (jobs carry their tenant), so one tenant's flood of tasks cannot starve another's. A production
+ * Temporal needs the same (docs/deploy.md).
+ */
+const FAIRNESS_ARGS: readonly string[] = ['--dynamic-config-value', 'matching.enableFairness=true'];
 
 /**
  * The official Temporal CLI dev server on 127.0.0.1, ready to accept workflow starts when this resolves.
@@ -48,6 +57,7 @@ async function launchTemporal(options: TemporalOptions, port: number): Promise<R
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (namespace !== 'default') args.push('--namespace', namespace);
+  if (options.fairness !== false) args.push(...FAIRNESS_ARGS);
   for (const [name, type] of Object.entries(options.searchAttributes ?? {})) {
     args.push('--search-attribute', `${name}=${type}`);
   }

@@ -4,6 +4,7 @@ import type { Logger } from '@photomaker/observability';
 import { initialJobState, type JobState, type JobTask, type WebhookEvent } from '@photomaker/schema';
 import {
   type JobAdmission,
+  jobTaskPriority,
   type PhotoMakerJobInput,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
@@ -119,6 +120,8 @@ export class JobService {
         // One job id, one workflow, ever: a running or closed duplicate is reported, never started again.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // The tenant as fairness key: another tenant's flood of tasks cannot starve this job's (see there).
+        priority: jobTaskPriority(tenant),
         typedSearchAttributes: [
           { key: SEARCH_ATTRIBUTES.tenant, value: tenant },
           { key: SEARCH_ATTRIBUTES.status, value: 'QUEUED' },

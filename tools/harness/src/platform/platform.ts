@@ -40,6 +40,8 @@ export interface PlatformOptions {
     /** The key the emulator accepts and the apps send; a fresh one by default. */
     key?: string;
   };
+  /** false: Temporal without task-queue fairness (the queue bench's A/B); on by default. */
+  temporalFairness?: boolean;
   /** Extra Node flags per app (e.g. `--cpu-prof`). */
   nodeArgs?: Partial<Record<'worker' | 'api', readonly string[]>>;
   /** The tenant of the API key the API accepts (default `platform`). */
@@ -230,6 +232,7 @@ export class Platform {
       searchAttributes: SEARCH_ATTRIBUTE_TYPES,
       ...(port ? { port } : {}),
       ...(this.options.persistent ? { dbFile: join(dbDir, 'temporal.db') } : {}),
+      ...(this.options.temporalFairness === false ? { fairness: false } : {}),
       ...(onLine ? { onLine } : {}),
     });
     return { process: temporal.process, port: temporal.port, stop: () => temporal.stop() };
