@@ -34,10 +34,19 @@ export interface RunningTemporal {
 
 /**
  * Dynamic config that turns on task-queue fairness: dispatch round-robins the backlog across fairness
- * keys (jobs carry their tenant), so one tenant's flood of tasks cannot starve another's. A production
- * Temporal needs the same (docs/deploy.md).
+ * keys (jobs carry their tenant), so one tenant's flood of tasks cannot starve another's. Fairness holds
+ * within a partition, and with the default 4 we saw some partitions hand out a lone tenant's task FIFO
+ * behind the flood (test/temporal-fairness.test.ts); one partition is plenty for a single-node dev server.
+ * A production Temporal needs the same (docs/deploy.md).
  */
-const FAIRNESS_ARGS: readonly string[] = ['--dynamic-config-value', 'matching.enableFairness=true'];
+const FAIRNESS_ARGS: readonly string[] = [
+  '--dynamic-config-value',
+  'matching.enableFairness=true',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
 
 /**
  * The official Temporal CLI dev server on 127.0.0.1, ready to accept workflow starts when this resolves.
