@@ -2,17 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { workflowIdForJob } from '@photomaker/temporal';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  baseInput,
-  eventually,
-  GENERATE,
-  gql,
-  PNG_DATA_URI,
-  startApi,
-  temporalClient,
-  tenants,
-  v1,
-} from './helpers.ts';
+import { baseInput, eventually, GENERATE, gql, startApi, temporalClient, tenants, v1 } from './helpers.ts';
 
 // Every job workflow starts with its tenant as Temporal fairness key, on every transport, so the task
 // queue's dispatch round-robins across tenants (packages/temporal/src/task-priority.ts). That the server
@@ -45,18 +35,9 @@ describe('job workflows carry their tenant as fairness key', () => {
     expect(graphql?.fairnessKey).toBe(who.fairA.tenant);
     expect(graphql?.priorityKey ?? 0).toBe(0);
 
+    const v1Task = { taskType: 'photoMaker', taskUUID: randomUUID(), deliveryMethod: 'async' };
     const ack = await v1(api.url, who.fairB.key, [
-      {
-        taskType: 'photoMaker',
-        taskUUID: randomUUID(),
-        deliveryMethod: 'async',
-        model: 'civitai:139562@344487',
-        positivePrompt: 'wearing a suit, professional photo',
-        inputImages: [PNG_DATA_URI],
-        width: 512,
-        height: 512,
-        steps: 4,
-      },
+      { ...v1Task, model: 'civitai:139562@344487', ...baseInput() },
     ]);
     expect(ack.status).toBe(200);
     const listed = await eventually(async () => {
