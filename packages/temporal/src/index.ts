@@ -1,2 +1,3 @@
 export * from './admission-contract.ts';
 export * from './contract.ts';
+export * from './task-priority.ts';

@@ -19,6 +19,8 @@ export interface TemporalOptions {
   namespace?: string;
   /** More `temporal server start-dev` flags (e.g. `--dynamic-config-value K=V` for an A/B). */
   extraArgs?: readonly string[];
+  /** Temporal's task-queue fairness (FAIRNESS_ARGS); on unless false (the queue bench's A/B). */
+  fairness?: boolean;
   onLine?: (line: string) => void;
   readyTimeoutMs?: number;
 }
@@ -31,6 +33,22 @@ export interface RunningTemporal {
   process: ManagedProcess;
   stop(): Promise<void>;
 }
+
+/**
+ * Dynamic config that turns on task-queue fairness: dispatch round-robins the backlog across fairness
+ * keys (jobs carry their tenant), so one tenant's flood of tasks cannot starve another's. Fairness holds
+ * within a partition, and with the default 4 we saw some partitions hand out a lone tenant's task FIFO
+ * behind the flood (test/temporal-fairness.test.ts); one partition is plenty for a single-node dev server.
+ * A production Temporal needs the same (docs/deploy.md).
+ */
+const FAIRNESS_ARGS: readonly string[] = [
+  '--dynamic-config-value',
+  'matching.enableFairness=true',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
 
 /**
  * The official Temporal CLI dev server on 127.0.0.1, ready to accept workflow starts when this resolves.
@@ -50,6 +68,7 @@ async function launchTemporal(options: TemporalOptions, port: number): Promise<R
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (namespace !== 'default') args.push('--namespace', namespace);
+  if (options.fairness !== false) args.push(...FAIRNESS_ARGS);
   for (const [name, type] of Object.entries(options.searchAttributes ?? {})) {
     args.push('--search-attribute', `${name}=${type}`);
   }

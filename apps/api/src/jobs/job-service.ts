@@ -11,6 +11,7 @@ import {
 } from '@photomaker/schema';
 import {
   type JobAdmission,
+  jobTaskPriority,
   type PhotoMakerJobInput,
   REFERENCE_IMAGE_CHECK_WORKFLOW,
   type ReferenceImageCheck,
@@ -118,6 +119,8 @@ export class JobService {
         // One job id, one workflow, ever: a running or closed duplicate is reported, never started again.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // The tenant as fairness key: another tenant's flood of tasks cannot starve this job's (see there).
+        priority: jobTaskPriority(tenant),
         typedSearchAttributes: [
           { key: SEARCH_ATTRIBUTES.tenant, value: tenant },
           { key: SEARCH_ATTRIBUTES.status, value: 'QUEUED' },

@@ -4,6 +4,7 @@ import { buildWorkerBundle, Platform } from '@photomaker/harness';
 import { referencePng, smallTask } from '@photomaker/harness/client';
 import { type JobState, jobTaskSchema } from '@photomaker/schema';
 import {
+  jobTaskPriority,
   type PhotoMakerJobInput,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
@@ -17,8 +18,10 @@ import { distribution, rounded } from '../stats/percentiles.ts';
 // Fairness of the admission queue: a flooding tenant queues 1,000 jobs at once under the global in-flight
 // budget; a lone tenant submits one job at a time at intervals. Prints the lone jobs' wait for a slot
 // (p50/p99: submission -> slot granted, from each job's history) and the flooder's throughput. Jobs start
-// straight in Temporal with their admission request, as the API starts a job a limit applies to (the
-// API's own per-request costs are not what this measures). Asserts nothing.
+// straight in Temporal with their admission request and task priority (the tenant as fairness key), as
+// the API starts a job a limit applies to (the API's own per-request costs are not what this measures).
+// `--fairness both` runs it twice, back to back on fresh stacks: Temporal's task-queue fairness on, then
+// off (the server's dynamic config is fixed at its start). Asserts nothing.
 
 export const QUEUE_HELP = `pnpm bench --phase queue [options]
 
@@ -26,6 +29,7 @@ export const QUEUE_HELP = `pnpm bench --phase queue [options]
   --in-flight <n>    the global budget PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT (default 4)
   --lone-every <ms>  the lone tenant submits its next job this long after the previous one ended (default 2000)
   --image-ms <ms>    the emulator's time per image (default 200)
+  --fairness <mode>  Temporal task-queue fairness: on, off, or both (two runs back to back; default both)
   --no-build         do not build the worker bundle first
 `;
 
@@ -41,6 +45,7 @@ function options(args: string[]) {
       'in-flight': { type: 'string', default: '4' },
       'lone-every': { type: 'string', default: '2000' },
       'image-ms': { type: 'string', default: '200' },
+      fairness: { type: 'string', default: 'both' },
       'no-build': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,7 +57,14 @@ function options(args: string[]) {
     loneEveryMs: Number(values['lone-every']),
     imageMs: Number(values['image-ms']),
     build: !values['no-build'],
+    fairness: fairnessModes(values.fairness),
   };
+}
+
+function fairnessModes(mode: string): boolean[] {
+  if (mode === 'both') return [true, false];
+  if (mode === 'on' || mode === 'off') return [mode === 'on'];
+  throw new Error(`--fairness must be on, off or both, not ${mode}`);
 }
 
 type Options = ReturnType<typeof options>;
@@ -74,6 +86,7 @@ function starter(temporal: Client, task: PhotoMakerJobInput['task'], maxInFlight
       workflowId: workflowIdForJob(jobId),
       args: [input],
       typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.tenant, value: tenant }],
+      priority: jobTaskPriority(tenant),
     });
   };
 }
@@ -106,15 +119,18 @@ async function flood(start: (tenant: string) => Promise<WorkflowHandle>, count: 
   return handles;
 }
 
-async function run(o: Options): Promise<void> {
-  if (o.build) await buildWorkerBundle();
+async function run(o: Options, fairness: boolean): Promise<void> {
+  const say = (line: string) => print(`[fairness ${fairness ? 'on' : 'off'}] ${line}`);
   const latency = JSON.stringify({ requestMs: 0, imageMs: o.imageMs, stepMs: 0, parallelism: 1 });
   const stack = new Platform({
     pieces: ['temporal', 'redis', 'emulator', 'worker'],
     name: 'queue',
     emulator: { latency, args: ['--capacity', '100000'] },
+    temporalFairness: fairness,
   });
-  print(`starting the stack (emulator ${o.imageMs} ms per image, global budget ${o.inFlight})`);
+  say(
+    `starting the stack (Temporal fairness ${fairness ? 'on' : 'off'}, emulator ${o.imageMs} ms per image, global budget ${o.inFlight})`,
+  );
   await stack.start();
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {
@@ -133,7 +149,7 @@ async function run(o: Options): Promise<void> {
 
     const began = Date.now();
     const flooded = await flood(start, o.flood);
-    print(`${o.flood} flooder jobs started in ${Date.now() - began} ms`);
+    say(`${o.flood} flooder jobs started in ${Date.now() - began} ms`);
     let flooding = true;
     const floodDone = Promise.all(flooded.map((handle) => handle.result() as Promise<JobState>)).then(
       (states) => {
@@ -154,14 +170,14 @@ async function run(o: Options): Promise<void> {
     const service = distribution((await Promise.all(flooded.slice(-50).map(runMsOf))).filter((v) => v > 0));
     const wait = rounded(distribution(waits.map((w) => w.total)), 0);
     const queued = rounded(distribution(waits.map((w) => w.queued)), 0);
-    print(
+    say(
       `flooder: ${ok}/${o.flood} succeeded in ${seconds.toFixed(1)} s: ${(ok / seconds).toFixed(1)} jobs/s`,
     );
-    print(`one job's service time (slot held, last 50 flooder jobs): p50 ${Math.round(service.p50)} ms`);
-    print(
+    say(`one job's service time (slot held, last 50 flooder jobs): p50 ${Math.round(service.p50)} ms`);
+    say(
       `lone tenant: ${wait.count} jobs during the flood; submission -> slot p50 ${wait.p50} ms, p99 ${wait.p99} ms, max ${wait.max} ms`,
     );
-    print(
+    say(
       `lone tenant: request in the queue -> slot p50 ${queued.p50} ms, p99 ${queued.p99} ms, max ${queued.max} ms`,
     );
   } finally {
@@ -185,6 +201,7 @@ export async function runQueueBench(args: string[]): Promise<number> {
     process.stdout.write(QUEUE_HELP);
     return 0;
   }
-  await run(o);
+  if (o.build) await buildWorkerBundle();
+  for (const fairness of o.fairness) await run(o, fairness);
   return 0;
 }

@@ -42,6 +42,8 @@ export interface PlatformOptions {
     /** The key the emulator accepts and the apps send; a fresh one by default. */
     key?: string;
   };
+  /** false: Temporal without task-queue fairness (the queue bench's A/B); on by default. */
+  temporalFairness?: boolean;
   /** Extra Node flags per app (e.g. `--cpu-prof`). */
   nodeArgs?: Partial<Record<'worker' | 'api', readonly string[]>>;
   /** The tenant of the API key the API accepts (default `platform`). */
@@ -233,6 +235,7 @@ export class Platform {
       ...(port ? { port } : {}),
       ...(this.options.temporalArgs ? { extraArgs: this.options.temporalArgs } : {}),
       ...(this.options.persistent ? { dbFile: join(dbDir, 'temporal.db') } : {}),
+      ...(this.options.temporalFairness === false ? { fairness: false } : {}),
       ...(onLine ? { onLine } : {}),
     });
     return { process: temporal.process, port: temporal.port, stop: () => temporal.stop() };
