@@ -56,8 +56,16 @@ describe('regenerateBelow: extra images until numberResults pass minLikeness', (
     // Seeds 5000 and 5001 are off-likeness; 5002 on: two of three miss, two extra images (5003, 5004) pass.
     const { input, state } = await start(`a portrait, offlikenessbelowseed${SEED + 2}`, 3, 3);
     expect(state.status).toBe('SUCCEEDED');
-    expect(state.images.map((image) => image.seed)).toEqual(['5000', '5001', '5002', '5003', '5004']);
-    expect(state.images.map((image) => image.belowMinLikeness)).toEqual([true, true, false, false, false]);
+    // Images are in arrival order: the job's three (any order), then its two extra ones.
+    const bySeed = [...state.images].sort((a, b) => a.seed.localeCompare(b.seed));
+    expect(bySeed.map((image) => image.seed)).toEqual(['5000', '5001', '5002', '5003', '5004']);
+    expect(bySeed.map((image) => image.belowMinLikeness)).toEqual([true, true, false, false, false]);
+    expect(
+      state.images
+        .slice(3)
+        .map((image) => image.seed)
+        .sort(),
+    ).toEqual(['5003', '5004']);
     expect(state.images.filter((image) => (image.likeness ?? 0) >= 0.5)).toHaveLength(3);
     await expectChargedOnce(input, 5);
   }, 180_000);
