@@ -12,7 +12,7 @@ let api: Awaited<ReturnType<typeof startApi>>;
 let portrait: string;
 
 beforeAll(async () => {
-  api = await startApi(who, { PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY: '5' });
+  api = await startApi(who, { PHOTOMAKER_TENANT_DEFAULT_IMAGES_PER_DAY: '8' });
   portrait = `data:image/jpeg;base64,${(await sampleFace('left')).toString('base64')}`;
 });
 
@@ -77,15 +77,36 @@ describe('regenerateBelow', () => {
       ['7001', false],
       ['7002', false],
     ]);
-    // Four images counted (2 + regenerateBelow 2) of the day's five: a job of up to two more is refused.
+    // The same job's images on /v1 getResponse: its extra image is one item more.
+    const taskUUID = crypto.randomUUID();
+    const submitted = await v1(api.url, key, [
+      {
+        taskType: 'photoMaker',
+        taskUUID,
+        ...baseInput({ inputImages: [portrait], positivePrompt: 'a portrait, offlikenessbelowseed7001' }),
+        model: 'civitai:139562@344487',
+        seed: 7000,
+        numberResults: 2,
+        minLikeness: 0.5,
+        regenerateBelow: 1,
+        deliveryMethod: 'sync',
+      },
+    ]);
+    expect(submitted.body.errors).toBeUndefined();
+    const polled = await v1(api.url, key, [{ taskType: 'getResponse', taskUUID }]);
+    const items = (polled.body.data ?? []) as { status?: string; seed?: unknown; likeness?: number }[];
+    expect(items.map((item) => item.status)).toEqual(['success', 'success', 'success']);
+    expect(items.map((item) => String(item.seed)).sort()).toEqual(['7000', '7001', '7002']);
+    // Counted at submission, made or not: 2 + 2 and 2 + 1 of the day's eight; a job of up to two more
+    // images (1 + regenerateBelow 1) is refused.
     const over = await gql(api.url, key, GENERATE_REGEN, {
       input: baseInput({ minLikeness: 0.5, regenerateBelow: 1 }),
     });
     expect(over.errors?.[0]?.extensions).toMatchObject({
       code: 'QUOTA_EXCEEDED',
       limitName: 'imagesPerDay',
-      limit: 5,
-      current: 4,
+      limit: 8,
+      current: 7,
     });
   }, 120_000);
 });

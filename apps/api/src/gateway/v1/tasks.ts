@@ -335,7 +335,9 @@ export class V1Tasks {
     };
     const data: Item[] = [];
     const errors: RunwareError[] = [];
-    for (let index = 0; index < state.task.numberResults; index++) {
+    // Extra images (regenerateBelow) follow the job's numberResults as items of their own.
+    const items = Math.max(state.task.numberResults, state.images.length);
+    for (let index = 0; index < items; index++) {
       const image = byIndex.get(index);
       if (image) data.push(await this.results.item(state, image, taskUUID, 'success', taskType));
       else if (state.status === 'FAILED' || state.status === 'CANCELLED')
