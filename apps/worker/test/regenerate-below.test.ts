@@ -1,18 +1,34 @@
+import { CancelRequests } from '@photomaker/events';
+import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
 import { sampleFace } from '@photomaker/likeness/samples';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Harness } from './support/harness.ts';
 import { usageOfTenant } from './support/usage.ts';
 
 // regenerateBelow (issue #17) on the real stack: the emulator's `offlikenessbelowseedN` makes the images
 // of seeds below N off-likeness, so a job's first images miss minLikeness and its extra images (seed +
-// index) reach it; plain `offlikeness` makes every extra image miss too. Charges are the emulator's.
+// index) reach it; plain `offlikeness` makes every extra image miss too. Charges are the ledger of an
+// emulator of its own (images of 300 ms, one image task of a job at a time, so a cancel lands between
+// two extra images).
 
+let emulator: RunningNodeApp;
 let h: Harness;
 
 beforeAll(async () => {
-  h = await Harness.create('regenerate');
-  await h.startWorkers();
+  emulator = await startNodeApp({
+    name: 'regenerate-emulator',
+    entry: 'apps/runware-emulator/src/main.ts',
+    args: [
+      '--port',
+      '0',
+      '--latency',
+      JSON.stringify({ requestMs: 20, imageMs: 300, stepMs: 0, parallelism: 1 }),
+    ],
+  });
+  h = await Harness.create('regenerate', { emulatorUrl: emulator.url ?? '' });
+  await h.startWorkers({ settings: { tasksInFlightPerJob: 1, cancelDrainMs: 10_000 } });
 });
 
 beforeEach(async () => {
@@ -21,11 +37,12 @@ beforeEach(async () => {
 
 afterAll(async () => {
   await h?.close();
+  await emulator?.stop();
 });
 
 const SEED = 5000;
 
-async function start(positivePrompt: string, numberResults: number, regenerateBelow: number) {
+async function inputOf(positivePrompt: string, numberResults: number, regenerateBelow: number) {
   const blob = await h.blobs.put(new Uint8Array(await sampleFace('left')), 'image/jpeg');
   const task = await h.task({
     inputImages: [{ kind: 'blob', blob }],
@@ -36,7 +53,11 @@ async function start(positivePrompt: string, numberResults: number, regenerateBe
     height: 512,
   });
   const tenant = `regenerate-${crypto.randomUUID()}`;
-  const input = h.input(task, { tenant, minLikeness: 0.5, regenerateBelow });
+  return h.input(task, { tenant, minLikeness: 0.5, regenerateBelow });
+}
+
+async function start(positivePrompt: string, numberResults: number, regenerateBelow: number) {
+  const input = await inputOf(positivePrompt, numberResults, regenerateBelow);
   return { input, state: await h.result(await h.start(input)) };
 }
 
@@ -77,6 +98,35 @@ describe('regenerateBelow: extra images until numberResults pass minLikeness', (
     expect(state.images.every((image) => image.belowMinLikeness === true)).toBe(true);
     await expectChargedOnce(input, 5);
   }, 180_000);
+
+  it('a cancel among the extra images stops them: no further image is sent, each one made is charged once', async () => {
+    const input = await inputOf('a portrait, offlikeness', 2, 2);
+    const extraUUIDs = h.imageTaskUUIDs({ ...input, task: { ...input.task, numberResults: 4 } }).slice(2);
+    const job = await h.start(input);
+    // The first extra image task is at the emulator: cancel as the API does (Redis request, then Temporal).
+    await vi.waitFor(async () => expect(await h.emulator.task(extraUUIDs[0] as string)).toBeDefined(), {
+      timeout: 60_000,
+      interval: 20,
+    });
+    await new CancelRequests(h.redis).request(input.jobId);
+    await job.handle.cancel();
+    const error = await job.handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(await h.query(job)).toMatchObject({ status: 'CANCELLED' });
+    await vi.waitFor(async () => expect((await h.emulator.inspect()).activeGenerations).toBe(0));
+    // The second extra image was never sent; the first, sent before the cancel, is paid and kept.
+    expect(await h.emulator.task(extraUUIDs[1] as string)).toBeUndefined();
+    const images = (await h.eventsOf(input.jobId)).filter((event) => event.stage === 'image_ready');
+    expect(images).toHaveLength(3);
+    const { ledger } = await h.emulator.inspect();
+    expect(ledger).toMatchObject({ charges: images.length, reserved: 0 });
+    const usage = await usageOfTenant(h.redis, input.tenant);
+    expect(usage).toMatchObject({ images: images.length, jobs: { CANCELLED: 1 } });
+  }, 120_000);
 
   it('makes no extra image when every image passes', async () => {
     const { input, state } = await start('a portrait', 2, 2);
