@@ -57,7 +57,7 @@ describe('schema.graphql', () => {
     expect(signature('Subscription', 'jobEvents')).toBe('jobEvents(afterSeq: Int, jobId: ID!): JobEvent!');
   });
 
-  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, webhookEvents, priority, expiresIn, referenceCheck and minLikeness', () => {
+  it('mirrors every Runware photoMaker parameter name in PhotoMakerInput, plus our cancelAfter, webhookEvents, priority, expiresIn, referenceCheck, minLikeness and regenerateBelow', () => {
     const input = schema.getType('PhotoMakerInput') as import('graphql').GraphQLInputObjectType;
     expect(Object.keys(input.getFields()).sort()).toEqual(
       [
@@ -90,13 +90,14 @@ describe('schema.graphql', () => {
         'promptWeighting',
         // Ours, not Runware's: the job's deadline, which events its webhookURL is sent, its place among the
         // tenant's queued jobs, a shorter life for its outputs and references (fal's expires_in), and the
-        // reference-photo check and likeness bar.
+        // reference-photo check and likeness bar (with its extra images).
         'cancelAfter',
         'webhookEvents',
         'priority',
         'expiresIn',
         'referenceCheck',
         'minLikeness',
+        'regenerateBelow',
       ].sort(),
     );
     const style = schema.getType('Style') as import('graphql').GraphQLEnumType;

@@ -21,6 +21,7 @@ const LOCAL_STEP_FIXTURE = new URL('single-image-local-step.json', FIXTURES);
 const TRACED_FIXTURE = new URL('traced-webhook.json', FIXTURES);
 /** A face-checked, scored job (reference-check, likeness-score) telling its webhook the job's events. */
 const SCORED_FIXTURE = new URL('reference-check-scored.json', FIXTURES);
+const REGENERATED_FIXTURE = new URL('regenerate-below.json', FIXTURES);
 
 let h: Harness;
 let receiver: Receiver;
@@ -112,7 +113,31 @@ beforeAll(async () => {
       webhookEvents: ['STARTED', 'IMAGE', 'COMPLETED'],
     }),
   );
-  finished.push(single, succeeded, failed, followUp, cancelled, timedOut, traced, tracedQueued, scored);
+  // regenerateBelow: every image off-likeness, so it makes its one extra image and scores it (issue #17).
+  const regenerated = await h.start(
+    h.input(
+      await h.task({
+        numberResults: 2,
+        width: 512,
+        height: 512,
+        inputImages: [{ kind: 'blob', blob: face }],
+        positivePrompt: 'a portrait, offlikeness',
+      }),
+      { minLikeness: 0.5, regenerateBelow: 1 },
+    ),
+  );
+  finished.push(
+    single,
+    succeeded,
+    failed,
+    followUp,
+    cancelled,
+    timedOut,
+    traced,
+    tracedQueued,
+    scored,
+    regenerated,
+  );
   await Promise.allSettled([...finished, leaky].map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
     // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
@@ -126,6 +151,9 @@ beforeAll(async () => {
   if (process.env.PHOTOMAKER_RECORD_SCORED_HISTORY === '1') {
     writeFileSync(SCORED_FIXTURE, `${historyToJSON(await scored.handle.fetchHistory())}\n`);
   }
+  if (process.env.PHOTOMAKER_RECORD_REGENERATED_HISTORY === '1') {
+    writeFileSync(REGENERATED_FIXTURE, `${historyToJSON(await regenerated.handle.fetchHistory())}\n`);
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -134,7 +162,7 @@ afterAll(async () => {
 });
 
 describe('determinism', () => {
-  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline, traced, traced and queued, face-checked and scored)', async () => {
+  it('replays the histories of finished jobs (single image, succeeded, failed, follow-up run, cancelled, deadline, traced, traced and queued, face-checked and scored, regenerated)', async () => {
     const histories = await Promise.all(
       finished.map(async (job) => ({
         workflowId: job.handle.workflowId,
@@ -148,7 +176,7 @@ describe('determinism', () => {
     )) {
       results.push(result);
     }
-    expect(results).toHaveLength(9);
+    expect(results).toHaveLength(10);
     // The queued one really waited for its slot: granted by signal, given back by signal.
     const queued = (await finished[7]?.handle.fetchHistory())?.events ?? [];
     expect(queued.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toContain(
@@ -167,6 +195,14 @@ describe('determinism', () => {
     );
     expect(activities.filter((name) => name === 'checkReferences')).toHaveLength(1);
     expect(activities.filter((name) => name === 'scoreLikeness')).toHaveLength(2);
+    // The regenerated job: its images, then one extra image's run, each scored.
+    const regenerated = (await finished[9]?.handle.fetchHistory())?.events ?? [];
+    const regeneratedSteps = regenerated.flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    expect(regeneratedSteps.filter((name) => name === 'collectImages')).toHaveLength(2);
+    expect(regeneratedSteps.filter((name) => name === 'scoreLikeness')).toHaveLength(3);
+    await expect(finished[9]?.handle.result()).resolves.toMatchObject({ images: { length: 3 } });
   });
 
   it('replays the committed history fixtures: workflow changes must stay compatible with running jobs', async () => {
@@ -178,6 +214,8 @@ describe('determinism', () => {
       'photomaker-job-usage-events.json',
       // referenceCheck WARN + minLikeness: the reference-check and likeness-score patches (issue #17).
       'reference-check-scored.json',
+      // minLikeness + regenerateBelow: one extra image made and scored (regenerate-below patch).
+      'regenerate-below.json',
       'single-image-local-step.json',
       'single-image-v1.json',
       'single-image-webhook-v1.json',

@@ -61,6 +61,11 @@ export interface PhotoMakerJobInput {
   referenceCheck?: ReferenceCheckMode;
   /** In [0, 1]: images whose likeness score is below it are marked (and every image is scored). */
   minLikeness?: number;
+  /**
+   * Up to this many extra images (new image indexes, seed + index) while fewer than numberResults images
+   * reach minLikeness; the API counted them against the tenant's limits at submission.
+   */
+  regenerateBelow?: number;
   /** The OpenTelemetry trace the job was submitted in (32 hex digits), when tracing recorded it. */
   traceId?: string;
 }

@@ -1,5 +1,11 @@
 import { parseExpiresIn } from '@photomaker/retention/policy';
-import { minLikenessSchema, type ReferenceCheckMode, referenceCheckSchema } from '@photomaker/schema';
+import {
+  minLikenessSchema,
+  type ReferenceCheckMode,
+  referenceCheckSchema,
+  regenerateBelowProblem,
+  regenerateBelowSchema,
+} from '@photomaker/schema';
 import { InvalidInputError } from './input-error.ts';
 import type { StartJobRequest } from './job-service.ts';
 
@@ -14,7 +20,10 @@ interface OptionFields {
 }
 
 /** The job's own options beside its task: only those set (a reference check other than OFF). */
-export type JobOptions = Pick<StartJobRequest, 'referenceCheck' | 'minLikeness' | 'expiresInMs'>;
+export type JobOptions = Pick<
+  StartJobRequest,
+  'referenceCheck' | 'minLikeness' | 'regenerateBelow' | 'expiresInMs'
+>;
 
 /** The options a client sent (or the tenant's defaults), checked. */
 export function jobOptionsOf(request: OptionFields): JobOptions {
@@ -46,6 +55,23 @@ function minLikenessOf(value: unknown): number | undefined {
   const parsed = minLikenessSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw InvalidInputError.of('invalidMinLikeness', 'minLikeness', parsed.error.issues[0]?.message ?? '');
+}
+
+/**
+ * The regenerateBelow a client sent, checked against the job's numberResults and minLikeness; undefined
+ * when it sent none or 0 (no extra images).
+ */
+export function regenerateBelowOf(
+  value: unknown,
+  job: { numberResults: number; minLikeness?: number | undefined },
+): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parsed = regenerateBelowSchema.safeParse(value);
+  const problem = parsed.success
+    ? regenerateBelowProblem(parsed.data, job)
+    : (parsed.error.issues[0]?.message ?? '');
+  if (problem !== undefined) throw InvalidInputError.of('invalidRegenerateBelow', 'regenerateBelow', problem);
+  return parsed.data || undefined;
 }
 
 /** A job's `expiresIn` in ms; undefined without one. */

@@ -67,6 +67,10 @@ export class JobRecords {
       ...(input.admission ? { admission: { priority: input.admission.priority } } : {}),
       ...(input.retryOf ? { retryOf: input.retryOf } : {}),
       ...(input.webhookEvents ? { webhookEvents: input.webhookEvents } : {}),
+      // The job's likeness options: reads (Job fields, a retry of it) see them as Temporal's input has them.
+      ...(input.referenceCheck ? { referenceCheck: input.referenceCheck } : {}),
+      ...(input.minLikeness !== undefined ? { minLikeness: input.minLikeness } : {}),
+      ...(input.regenerateBelow ? { regenerateBelow: input.regenerateBelow } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     };
     const stored: Stored = {

@@ -93,6 +93,7 @@ export class RetryJob {
       referenceCheck: original.referenceCheck,
       defaultReferenceCheck: request.defaultReferenceCheck,
       minLikeness: original.minLikeness,
+      regenerateBelow: original.regenerateBelow,
     });
     if (!result.ok) return result;
     if (result.created) {

@@ -48,6 +48,8 @@ export interface StartJobRequest extends JobRequest {
   referenceCheck?: ReferenceCheckMode;
   /** Images scored below it are marked (PhotoMakerJobInput.minLikeness). */
   minLikeness?: number;
+  /** Extra images while fewer than numberResults pass minLikeness (PhotoMakerJobInput.regenerateBelow). */
+  regenerateBelow?: number;
   /** The job's own, shorter life for its outputs and references (ms; `expiresIn`). */
   expiresInMs?: number;
   /** The trace the job was submitted in (PhotoMakerJobInput.traceId). */
@@ -225,6 +227,7 @@ function jobInputOf(request: StartJobRequest): PhotoMakerJobInput {
     ...(request.admission ? { admission: request.admission } : {}),
     ...(request.referenceCheck ? { referenceCheck: request.referenceCheck } : {}),
     ...(request.minLikeness !== undefined ? { minLikeness: request.minLikeness } : {}),
+    ...(request.regenerateBelow ? { regenerateBelow: request.regenerateBelow } : {}),
     ...(request.apiKeyId ? { apiKeyId: request.apiKeyId } : {}),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     ...(request.webhookEvents ? { webhookEvents: request.webhookEvents } : {}),

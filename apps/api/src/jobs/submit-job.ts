@@ -16,7 +16,7 @@ import type { FollowJob } from './follow-job.ts';
 import { jobIdFor } from './ids.ts';
 import type { ImageIntake } from './image-intake.ts';
 import { InvalidInputError } from './input-error.ts';
-import { type JobOptions, jobOptionsOf } from './job-options.ts';
+import { type JobOptions, jobOptionsOf, regenerateBelowOf } from './job-options.ts';
 import type { JobReads } from './job-reads.ts';
 import { fingerprintOf, type JobService } from './job-service.ts';
 import type { UsageAdmission } from './usage-admission.ts';
@@ -61,6 +61,11 @@ export interface SubmitRequest {
   defaultReferenceCheck?: ReferenceCheckMode | undefined;
   /** In [0, 1] as the client sent it (validated here): images scored below it are marked. */
   minLikeness?: unknown;
+  /**
+   * Extra images (0..numberResults, with minLikeness; validated here) the job may make to reach
+   * numberResults images at or above minLikeness. Counted against the tenant's limits at submission.
+   */
+  regenerateBelow?: unknown;
   /**
    * fal's `expiresIn`: a duration ("30m", "12h", "7d") after which this job's outputs and reference photos
    * are erased, if sooner than the tenant's retention. Each transport takes it from its own field.
@@ -177,8 +182,9 @@ export class SubmitJob {
     }
     const cancelAt = deadlineOf(request.cancelAfter);
     const priority = priorityOf(request.priority) ?? request.defaultPriority ?? 'NORMAL';
-    const options = jobOptionsOf(request);
+    const checked = jobOptionsOf(request);
     const params = paramsOf(request.input);
+    const options = withRegenerateBelow(checked, request.regenerateBelow, params);
     const jobId = request.jobId ?? jobIdFor(tenant, key);
     if (request.onlyNew && (await reads.describe(tenant, jobId))) return { ok: false, reason: 'exists' };
     await checkOutboundUrls(guard, params);
@@ -246,7 +252,7 @@ export class SubmitJob {
     const replay = key !== undefined ? await this.deps.jobs.existing(job) : undefined;
     if (replay) return { state: replay, created: false };
     if (!request.reserved) {
-      const usage = [{ jobId, images: params.numberResults ?? 1 }];
+      const usage = [{ jobId, images: imagesAtMost(params, options) }];
       const reservation = await this.reserve(tenant, request.limits, usage);
       if (!reservation.ok) return { refusal: reservation.refusal };
       // Held by a concurrent request for the same job: that request refunds or keeps it, not this one.
@@ -289,6 +295,21 @@ function admissionOf(
     ...(limits.maxRunningJobs !== undefined ? { maxRunningJobs: limits.maxRunningJobs } : {}),
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
   };
+}
+
+/** The job's options with its regenerateBelow, checked against its parameters. */
+function withRegenerateBelow(options: JobOptions, value: unknown, params: PhotoMakerParams): JobOptions {
+  const job = { numberResults: params.numberResults ?? 1, minLikeness: options.minLikeness };
+  const regenerateBelow = regenerateBelowOf(value, job);
+  return regenerateBelow ? { ...options, regenerateBelow } : options;
+}
+
+/**
+ * The most images a job can make: numberResults and every extra image its regenerateBelow allows. Image
+ * limits and spend count this worst case at submission, so nothing the job does later exceeds them.
+ */
+function imagesAtMost(params: PhotoMakerParams, options: Pick<JobOptions, 'regenerateBelow'>): number {
+  return (params.numberResults ?? 1) + (options.regenerateBelow ?? 0);
 }
 
 const PRIORITIES: ReadonlySet<unknown> = new Set(JOB_PRIORITIES);

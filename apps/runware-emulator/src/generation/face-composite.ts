@@ -7,6 +7,8 @@ import { type RawImage, toRaw, toSharp } from './raw-image.ts';
  * - `portrait` (default): the first reference photo pasted, unstyled, in the middle of the styled scene;
  * - `offlikeness`: the same photo with its middle band (eyes to nose) stretched: still a face, with other
  *   proportions, and no longer the person to the recognition model (past the same-person threshold);
+ * - `offlikenessbelowseedN`: off-likeness only for seeds below N, the person for the others (a job whose
+ *   first images miss the bar and whose later ones, seed + index, reach it: regenerateBelow);
  * - `noface`: no reference at all in the image.
  * Off-likeness and no-face images lay their scene out from flat colour (the layout would show the photo).
  */
@@ -15,14 +17,17 @@ export type FaceMode = 'portrait' | 'offlikeness' | 'noface';
 const WORD = (word: string) => new RegExp(`(?:^|[^a-z0-9])${word}(?:[^a-z0-9]|$)`, 'i');
 const NO_FACE = WORD('noface');
 const OFF_LIKENESS = WORD('offlikeness');
+const OFF_BELOW_SEED = /(?:^|[^a-z0-9])offlikenessbelowseed(\d+)(?:[^a-z0-9]|$)/i;
 
 /** Share of the shorter side the pasted portrait takes. */
 const PORTRAIT_SHARE = 0.6;
 /** Off-likeness: the band across the middle of the photo (eyes to nose) this many times taller. */
 const OFF_LIKENESS_BAND = { from: 0.47, to: 0.53, stretch: 7 };
 
-export function faceModeOf(positivePrompt: string): FaceMode {
+export function faceModeOf(positivePrompt: string, seed: string): FaceMode {
   if (NO_FACE.test(positivePrompt)) return 'noface';
+  const below = OFF_BELOW_SEED.exec(positivePrompt)?.[1];
+  if (below !== undefined) return BigInt(seed) < BigInt(below) ? 'offlikeness' : 'portrait';
   return OFF_LIKENESS.test(positivePrompt) ? 'offlikeness' : 'portrait';
 }
 

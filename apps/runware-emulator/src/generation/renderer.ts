@@ -90,7 +90,7 @@ export class Renderer {
   }
 
   async render(request: RenderRequest): Promise<RenderedImage> {
-    const faceMode = faceModeOf(request.positivePrompt);
+    const faceMode = faceModeOf(request.positivePrompt, request.seed);
     let refs: RawImage[] = [];
     for (const ref of request.references) refs.push(await this.references.get(ref.hash, ref.bytes));
     const [firstRef] = refs;

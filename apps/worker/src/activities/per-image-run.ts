@@ -98,7 +98,8 @@ export class PerImageRun {
 
   /** Every image, or the first failure that a new task cannot fix; a cancel throws its CancelledFailure. */
   async collect(done: ReadonlySet<number>, recover: boolean): Promise<CollectImagesResult> {
-    const pending = Array.from({ length: this.run.numberResults }, (_, index) => index).filter(
+    const from = this.run.from ?? 0;
+    const pending = Array.from({ length: this.run.numberResults - from }, (_, i) => from + i).filter(
       (index) => !done.has(index),
     );
     try {

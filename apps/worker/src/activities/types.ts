@@ -14,6 +14,11 @@ export interface RunwareRun {
    * flight at a time, so a cancel stops the images not yet sent. Absent in inputs of older workflows.
    */
   perImage?: true;
+  /**
+   * A per-image run of the job's extra images (regenerateBelow): only indexes from here on are its own
+   * (the job's earlier images are not looked for). Absent: from 0.
+   */
+  from?: number;
 }
 
 /** What a Runware step works on, besides its event range. */

@@ -35,14 +35,24 @@ export function inputProblems(input: PhotoMakerJobInput | undefined): string[] {
   if (input?.cancelAt !== undefined && Number.isNaN(Date.parse(String(input.cancelAt))))
     problems.push('cancelAt must be an ISO-8601 timestamp');
   problems.push(...admissionProblems(input?.admission));
-  const min = input?.minLikeness;
-  if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1))
-    problems.push('minLikeness must be a number from 0 to 1');
+  problems.push(...likenessProblems(input));
   if (input?.traceId !== undefined && !TRACE_ID.test(String(input.traceId)))
     problems.push('traceId must be 32 lowercase hex digits');
   const task = input?.task as Partial<JobTask> | undefined;
   if (!task || typeof task !== 'object') return [...problems, 'task must be an object'];
   return [...problems, ...taskProblems(task)];
+}
+
+/** minLikeness in [0, 1]; regenerateBelow a count of extra images, only with a minLikeness. */
+function likenessProblems(input: Partial<PhotoMakerJobInput> | undefined): string[] {
+  const problems: string[] = [];
+  const min = input?.minLikeness;
+  if (min !== undefined && !(typeof min === 'number' && min >= 0 && min <= 1))
+    problems.push('minLikeness must be a number from 0 to 1');
+  const extra = input?.regenerateBelow;
+  if (extra !== undefined && !(Number.isInteger(extra) && extra >= 0 && (extra === 0 || min !== undefined)))
+    problems.push('regenerateBelow must be an integer from 0, with minLikeness');
+  return problems;
 }
 
 function taskProblems(task: Partial<JobTask>): string[] {

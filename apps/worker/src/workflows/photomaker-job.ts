@@ -35,6 +35,7 @@ import {
 } from './failures.ts';
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
+import { nextExtraRun, REGENERATE_BELOW } from './regenerate-below.ts';
 import { recordUsage, type UsageOutcome } from './usage.ts';
 import { checkReferences, scoreImages, scoresImages } from './vision-steps.ts';
 import { notify, wants } from './webhook-events.ts';
@@ -156,7 +157,10 @@ class PhotoMakerJob {
     // Told while the job runs on: a slow receiver does not hold the images back.
     this.started = notify(this.input, this.state, 'STARTED');
     await this.generate();
-    if (this.scoring) await scoreImages(this.input, this.ledger);
+    if (this.scoring) {
+      await scoreImages(this.input, this.ledger);
+      if ((this.input.regenerateBelow ?? 0) > 0 && patched(REGENERATE_BELOW)) await this.regenerate();
+    }
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
     const webhook = wants(this.input, 'IMAGE');
@@ -262,6 +266,32 @@ class PhotoMakerJob {
     }
   }
 
+  /**
+   * Extra images (regenerateBelow) while fewer than numberResults pass minLikeness, each batch scored
+   * before the next is sized. An extra image that fails for good ends the extras, not the job: it holds
+   * its numberResults images already. A cancel or the deadline stops it as any Runware step.
+   */
+  private async regenerate(): Promise<void> {
+    const deadline = Date.now() + GENERATION_BUDGET_MS;
+    for (let run = nextExtraRun(this.input, this.state); run; run = nextExtraRun(this.input, this.state)) {
+      const current: RunState = { run, accepted: false, images: 0 };
+      const first = this.state.images.length;
+      while (this.state.images.length < run.numberResults) {
+        const result = await this.collect(current, deadline - Date.now(), false);
+        current.accepted = result.accepted;
+        if (this.state.images.length >= run.numberResults || !result.done) continue;
+        const failure = this.shortRunFailure(current, result);
+        log.warn('an extra image failed; the job keeps what it has', {
+          jobId: this.input.jobId,
+          code: failure.code,
+        });
+        await scoreImages(this.input, this.ledger, first);
+        return;
+      }
+      await scoreImages(this.input, this.ledger, first);
+    }
+  }
+
   private shortRunFailure(current: RunState, result: CollectImagesResult): GenerationFailure {
     return (
       result.failures[0] ?? {
@@ -361,7 +391,8 @@ class PhotoMakerJob {
       accepted: current.accepted,
       knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
       nextIndex: this.state.images.length,
-      total: task.numberResults,
+      // Extra images (regenerateBelow) count on past numberResults.
+      total: Math.max(task.numberResults, current.run.numberResults),
       image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
       ...(task.webhookURL || task.uploadEndpoint || this.scoring
         ? {}

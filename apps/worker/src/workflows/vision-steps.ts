@@ -56,11 +56,16 @@ export function scoresImages(input: PhotoMakerJobInput): boolean {
 
 /**
  * Each image's likeness to the references, as one `images_scored` event. Best effort: a failed score
- * leaves the image unscored, never fails a job whose images are made and paid for.
+ * leaves the image unscored, never fails a job whose images are made and paid for. `fromIndex`: only the
+ * images from there on (a job's extra images, scored after its first ones).
  */
-export async function scoreImages(input: PhotoMakerJobInput, ledger: JobLedger): Promise<void> {
+export async function scoreImages(
+  input: PhotoMakerJobInput,
+  ledger: JobLedger,
+  fromIndex = 0,
+): Promise<void> {
   const score = scoreActivity();
-  const images = ledger.state.images;
+  const images = ledger.state.images.filter((image) => image.index >= fromIndex);
   const results = await Promise.all(
     images.map((image) =>
       score({ jobId: input.jobId, references: input.task.inputImages, image: image.blob }).catch(

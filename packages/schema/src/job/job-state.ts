@@ -28,6 +28,7 @@ export interface JobStart {
   /** STRICT | WARN when its references are checked (issue #17). */
   referenceCheck?: ReferenceCheckMode | undefined;
   minLikeness?: number | undefined;
+  regenerateBelow?: number | undefined;
 }
 
 export function initialJobState(start: JobStart): JobState {
@@ -53,6 +54,7 @@ export function initialJobState(start: JobStart): JobState {
     ...(start.webhookEvents ? { webhookEvents: [...start.webhookEvents] } : {}),
     ...(start.referenceCheck ? { referenceCheck: start.referenceCheck } : {}),
     ...(start.minLikeness !== undefined ? { minLikeness: start.minLikeness } : {}),
+    ...(start.regenerateBelow ? { regenerateBelow: start.regenerateBelow } : {}),
     timings: {},
   };
 }

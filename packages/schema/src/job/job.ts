@@ -102,6 +102,28 @@ export const minLikenessSchema = z
   .max(1, {
     error: "Invalid value for 'minLikeness': it must be a number from 0 to 1.",
   });
+
+const REGENERATE_BELOW_ERROR =
+  "Invalid value for 'regenerateBelow': it must be an integer from 0 to numberResults, and needs minLikeness.";
+
+/**
+ * `regenerateBelow` of a job (GraphQL input, /v1 extra field): up to this many extra images, with new
+ * seeds, while fewer than numberResults images reach minLikeness. Checked against numberResults and
+ * minLikeness by regenerateBelowProblem.
+ */
+export const regenerateBelowSchema = z
+  .int({ error: REGENERATE_BELOW_ERROR })
+  .min(0, { error: REGENERATE_BELOW_ERROR });
+
+/** Why a regenerateBelow does not fit its job (undefined: it does). */
+export function regenerateBelowProblem(
+  regenerateBelow: number,
+  job: { numberResults: number; minLikeness?: number | undefined },
+): string | undefined {
+  if (regenerateBelow > job.numberResults || (regenerateBelow > 0 && job.minLikeness === undefined))
+    return REGENERATE_BELOW_ERROR;
+  return undefined;
+}
 export type ImageScore = z.infer<typeof imageScoreSchema>;
 
 const eventBase = {
@@ -206,6 +228,8 @@ export const jobStateSchema = z.object({
   /** Its reference check and likeness bar, as it was started with them (a retry keeps both). */
   referenceCheck: z.enum(REFERENCE_CHECK_MODES).optional(),
   minLikeness: z.number().optional(),
+  /** Extra images it may make to reach numberResults images at or above minLikeness. */
+  regenerateBelow: z.int().optional(),
   timings: jobTimingsSchema,
   /** What the reference check found, when it ran (WARN jobs run with warnings; empty: all passed). */
   referenceWarnings: z.array(referenceWarningSchema).optional(),

@@ -190,6 +190,7 @@ export class V1Tasks {
           priority: extraOf(task, 'priority'),
           referenceCheck: extraOf(task, 'referenceCheck'),
           minLikeness: extraOf(task, 'minLikeness'),
+          regenerateBelow: extraOf(task, 'regenerateBelow'),
           expiresIn: extraOf(task, 'expiresIn'),
         })
       : { data: [], errors: validation.errors };
@@ -255,7 +256,7 @@ export class V1Tasks {
   private async photoMaker(
     task: PhotoMakerJobTask,
     caller: V1Caller,
-    { reserved, cancelAfter, priority, referenceCheck, minLikeness, expiresIn }: TaskExtras,
+    { reserved, cancelAfter, priority, referenceCheck, minLikeness, regenerateBelow, expiresIn }: TaskExtras,
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context = { taskType, taskUUID };
@@ -278,6 +279,7 @@ export class V1Tasks {
       referenceCheck,
       defaultReferenceCheck: caller.defaultReferenceCheck,
       minLikeness,
+      regenerateBelow,
       expiresIn,
       limits: caller.limits,
       keyId: caller.keyId,
@@ -333,7 +335,9 @@ export class V1Tasks {
     };
     const data: Item[] = [];
     const errors: RunwareError[] = [];
-    for (let index = 0; index < state.task.numberResults; index++) {
+    // Extra images (regenerateBelow) follow the job's numberResults as items of their own.
+    const items = Math.max(state.task.numberResults, state.images.length);
+    for (let index = 0; index < items; index++) {
       const image = byIndex.get(index);
       if (image) data.push(await this.results.item(state, image, taskUUID, 'success', taskType));
       else if (state.status === 'FAILED' || state.status === 'CANCELLED')
@@ -352,31 +356,39 @@ interface TaskExtras {
   priority: unknown;
   referenceCheck: unknown;
   minLikeness: unknown;
+  /** Extra images while fewer than numberResults pass minLikeness (counted at submission). */
+  regenerateBelow: unknown;
   /** fal's `expires_in`: a shorter life for this job's outputs and references. */
   expiresIn: unknown;
 }
 
 /**
  * One of our extra fields of a photoMaker task (`cancelAfter`, `priority`, `referenceCheck`, `minLikeness`,
- * `expiresIn`): the wire schema drops them, Runware would ignore them; submission validates them.
+ * `regenerateBelow`, `expiresIn`): the wire schema drops them, Runware would ignore them; submission validates them.
  */
 function extraOf(
   task: unknown,
-  field: 'cancelAfter' | 'priority' | 'referenceCheck' | 'minLikeness' | 'expiresIn',
+  field: 'cancelAfter' | 'priority' | 'referenceCheck' | 'minLikeness' | 'regenerateBelow' | 'expiresIn',
 ): unknown {
   return task !== null && typeof task === 'object' && field in task
     ? (task as Record<string, unknown>)[field]
     : undefined;
 }
 
-/** The jobs a batch's PhotoMaker tasks (either form) would start (one per taskUUID), with their image counts. */
+/**
+ * The jobs a batch's PhotoMaker tasks (either form) would start (one per taskUUID), with the most images
+ * each can make (numberResults and its regenerateBelow; one out of range is refused at submission).
+ */
 function photoMakerJobs(batch: readonly unknown[], tenant: string): { jobId: string; images: number }[] {
   const jobs = new Map<string, number>();
   for (const task of batch) {
     const validation = validateTask(task);
     if (!validation.ok || !isPhotoMakerJobTask(validation.value)) continue;
     const jobId = jobIdForRunwareTask(tenant, validation.value.taskUUID);
-    if (!jobs.has(jobId)) jobs.set(jobId, validation.value.numberResults ?? 1);
+    const images = validation.value.numberResults ?? 1;
+    const extra = extraOf(task, 'regenerateBelow');
+    const extraImages = Number.isInteger(extra) ? Math.min(Math.max(extra as number, 0), images) : 0;
+    if (!jobs.has(jobId)) jobs.set(jobId, images + extraImages);
   }
   return [...jobs].map(([jobId, images]) => ({ jobId, images }));
 }

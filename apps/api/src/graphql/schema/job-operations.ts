@@ -144,6 +144,7 @@ builder.mutationField('generatePhotoMaker', (t) =>
           referenceCheck: args.input.referenceCheck ?? undefined,
           defaultReferenceCheck: ctx.defaultReferenceCheck,
           minLikeness: args.input.minLikeness ?? undefined,
+          regenerateBelow: args.input.regenerateBelow ?? undefined,
           expiresIn: args.input.expiresIn ?? undefined,
           webhookEvents: chosenWebhookEvents(args.input.webhookEvents),
           keyId: ctx.keyId,

@@ -202,6 +202,16 @@ export const JobRef = builder.objectRef<JobState>('Job').implement({
     images: t.field({ type: [JobImageRef], resolve: (job) => job.images }),
     cost: t.exposeFloat('cost', { nullable: true, description: 'Total USD, when includeCost was asked.' }),
     error: t.field({ type: JobErrorRef, nullable: true, resolve: (job) => job.error }),
+    regenerateBelow: t.int({
+      nullable: true,
+      description: 'The extra images it may make to reach numberResults images at or above minLikeness.',
+      resolve: (job) => job.regenerateBelow ?? null,
+    }),
+    regenerated: t.int({
+      description:
+        'Extra images it made (regenerateBelow) because images missed minLikeness; they are in `images` with their likeness.',
+      resolve: (job) => Math.max(0, job.images.length - job.task.numberResults),
+    }),
     referenceWarnings: t.field({
       type: [ReferenceWarningRef],
       nullable: true,

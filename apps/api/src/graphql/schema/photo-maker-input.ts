@@ -102,6 +102,10 @@ export const PhotoMakerInput = builder.inputType('PhotoMakerInput', {
       description:
         'Not a Runware parameter: images whose likeness to the reference photos is below this (0 to 1; 0.5 is the same-person threshold) are marked JobImage.belowMinLikeness. Every image is then scored, even with referenceCheck OFF.',
     }),
+    regenerateBelow: t.int({
+      description:
+        'Not a Runware parameter: up to this many extra images (0 to numberResults; needs minLikeness), with new seeds, while fewer than numberResults images reach minLikeness. Each extra image is charged, counted and cancelled like any image; numberResults + regenerateBelow images count against your limits at submission. Default 0.',
+    }),
     expiresIn: t.string({
       description:
         'Not a Runware parameter (fal\'s `expires_in`): a duration ("30m", "12h", "7d"; 1 minute to 365 days) after which this job\'s output images and reference photos are erased, if sooner than your retention. Your retention still applies to the job record.',
