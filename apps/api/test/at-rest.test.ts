@@ -120,9 +120,14 @@ describe('secrets at rest', () => {
     expect(job.error.message).toContain(`${receiverUrl} answered HTTP 410`);
 
     const workflowId = workflowIdForJob(id);
-    const history = temporal(['workflow', 'show', '--workflow-id', workflowId]);
+    // The job's FAILED event comes first; the workflow then posts its job.failed webhook and closes.
+    const history = await eventually(async () => {
+      const shown = temporal(['workflow', 'show', '--workflow-id', workflowId]);
+      return /WORKFLOW_EXECUTION_FAILED|workflowExecutionFailedEventAttributes/.test(shown)
+        ? shown
+        : undefined;
+    }, 60_000);
     const described = temporal(['workflow', 'describe', '--workflow-id', workflowId]);
-    expect(history).toMatch(/WORKFLOW_EXECUTION_FAILED|workflowExecutionFailedEventAttributes/);
     const workerLog = readdirSync(stack().logDir)
       .map((name) => readFileSync(join(stack().logDir, name), 'utf8'))
       .join('\n');

@@ -138,6 +138,16 @@ async function statuses(ids: string[]) {
   return admission().query(queueStatusesQuery, ids);
 }
 
+/** Polls (real time) until the job's slot request, a local activity, is recorded (its marker; patches are markers too). */
+async function untilSlotRequested(handle: WorkflowHandle): Promise<void> {
+  for (;;) {
+    const { events } = await handle.fetchHistory();
+    const marker = (event: (typeof events & {})[number]) => event.markerRecordedEventAttributes?.markerName;
+    if (events?.some((event) => marker(event) === 'core_local_activity')) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Polls (real time) until the query answers what `ready` wants. */
 async function untilStatuses(ids: string[], ready: (s: Awaited<ReturnType<typeof statuses>>) => boolean) {
   for (;;) {
@@ -197,6 +207,8 @@ describe('jobs under a tenant limit of 1', () => {
     await untilStatuses([stuck.input.jobId], (s) => s[0]?.state === 'running');
     const next = await startJob(tenant);
     await untilStatuses([next.input.jobId], (s) => s[0]?.state === 'queued');
+    // Its slot request (a local activity) recorded before time skips (see the deadline case below).
+    await untilSlotRequested(next.handle);
     await env.sleep(MAX_HOLD_MS + 10 * MINUTE);
     expect(((await outcome(next.handle)) as JobState).status).toBe('SUCCEEDED');
     expect(await statuses([stuck.input.jobId, next.input.jobId])).toEqual([]);
@@ -267,8 +279,11 @@ describe('a queued job', () => {
   it('past its deadline: ends CANCELLED with the deadline reason, never reaches Runware, leaves the queue', async () => {
     const tenant = `deadline-${randomUUID().slice(0, 6)}`;
     const job = await startJob(tenant, { maxRunningJobs: 0 }, 5 * MINUTE);
-    // Queued with its deadline timer set, then the clock moves past it (see closedOutcome).
+    // Queued with its deadline timer set and its slot request (a local activity) recorded, then the clock
+    // moves past the deadline. Skipping time while that local activity still ran (a slow, loaded machine)
+    // skipped past its workflow task's timeout too, and the task failed over and over (see closedOutcome).
     await untilHistoryHas(job.handle, 'timerStartedEventAttributes');
+    await untilSlotRequested(job.handle);
     await env.sleep(5 * MINUTE + 1_000);
     const state = (await closedOutcome(job.handle)) as JobState;
     expect(state.status).toBe('CANCELLED');
@@ -277,5 +292,6 @@ describe('a queued job', () => {
     expect(events[1]).toMatchObject({ data: { reason: DEADLINE_REASON } });
     expect(stubs.calls.filter((call) => call.jobId === job.input.jobId)).toEqual([]);
     await untilStatuses([job.input.jobId], (s) => s.length === 0);
-  });
+    // Real-time waits after the skip: a CI machine running other suites needs more than the default 30 s.
+  }, 120_000);
 });
