@@ -7,15 +7,22 @@ import { startTemporal } from '../src/index.ts';
 // jobs' tenants): a lone tenant's workflow task queued behind a flood of another tenant's is handed out
 // among the first few, not after the flood. Without fairness the same backlog is FIFO: the control run
 // shows the test fails when the server config or the key goes missing. Raw polls, no worker: what the
-// matching service hands out, one task at a time, is what a busy worker would get next. With fairness the
-// server runs one task queue partition (FAIRNESS_ARGS: with 4, some partitions stayed FIFO); without, the
-// default 4 are polled at random, so positions are bounds, not exact.
+// matching service hands out, one task at a time, is what a busy worker would get next. Both runs use one
+// task queue partition (the fairness config sets it; the control sets it alone), so the only difference is
+// fairness: with the default 4 partitions polled at random, the control's position was anywhere from 69 to
+// 164 of 201.
 
 const FLOOD = 200;
 
 /** The 1-based position at which the lone tenant's task is handed out of a backlog of FLOOD + 1 tasks. */
 async function lonePosition(fairness: boolean): Promise<number> {
-  const temporal = await startTemporal({ fairness });
+  const onePartition = [
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
+  ];
+  const temporal = await startTemporal({ fairness, ...(fairness ? {} : { extraArgs: onePartition }) });
   const connection = await Connection.connect({ address: temporal.address });
   try {
     const client = new Client({ connection });
