@@ -50,7 +50,11 @@ function occupy(port: number): Promise<void> {
 
 const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 
-describe('npm start, before anything runs', () => {
+// Each case spawns the launcher, which loads every app's configuration code: on a CI machine running other
+// suites beside this one that alone took 5-17 s (measured at load 24), near the default 30 s timeout.
+const SPAWN_TIMEOUT = { timeout: 120_000 };
+
+describe('npm start, before anything runs', SPAWN_TIMEOUT, () => {
   it('--help lists every setting of the launcher and of every app it starts', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
@@ -112,7 +116,7 @@ describe('npm start, before anything runs', () => {
 
 // An external Temporal over TLS: the dev server behind a TLS terminator (tools/harness) with a test CA.
 // The launcher checks the connection the apps will make before it builds or starts anything.
-describe('npm start against an external Temporal over TLS', () => {
+describe('npm start against an external Temporal over TLS', SPAWN_TIMEOUT, () => {
   const API_KEY = 'launcher-test-key-0123456789';
   let pki: TestPki;
   let temporal: RunningTemporal;

@@ -7,7 +7,7 @@ import { redisPing, temporalCli } from '@photomaker/harness';
 import { SEARCH_ATTRIBUTE_TYPES } from '@photomaker/temporal';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_MUTATION, exampleVariables } from '../src/banner.ts';
-import { freeStackPorts, type LaunchedStack, launchStack } from '../src/launch.ts';
+import { type LaunchedStack, launchStack } from '../src/launch.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -77,7 +77,9 @@ function exposedEntries(dir: string): string[] {
 describe('npm start: the whole stack on free ports', () => {
   it('starts, serves the printed example, restarts a crashed worker, stops on Ctrl-C, and starts again from its data', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stack-full-'));
-    const env: Record<string, string> = { ...(await freeStackPorts()), RUNWARE_EMULATOR_LATENCY: 'none' };
+    // Ports are left to launchStack: it picks free ones for each start and picks again when one is taken
+    // before the launcher binds it (fixed ports here would make a port another test grabbed meanwhile fatal).
+    const env: Record<string, string> = { RUNWARE_EMULATOR_LATENCY: 'none' };
 
     const first = await launchStack({ dataDir, env });
     const banner = first.output();
@@ -160,8 +162,8 @@ describe('npm start: the whole stack on free ports', () => {
     // user's only, and Redis answers only with the generated password.
     expect(exposedEntries(dataDir)).toEqual([]);
     const { redisPassword } = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8'));
-    expect(await redisPing(Number(env.REDIS_PORT))).toBe(false);
-    expect(await redisPing(Number(env.REDIS_PORT), '127.0.0.1', redisPassword)).toBe(true);
+    expect(await redisPing(first.ports.REDIS_PORT as number)).toBe(false);
+    expect(await redisPing(first.ports.REDIS_PORT as number, '127.0.0.1', redisPassword)).toBe(true);
     // The web app is served on the same port.
     const page = await fetch(`${first.apiUrl}/`);
     expect(page.status).toBe(200);
