@@ -98,6 +98,7 @@ interface RunContext {
 interface Measured {
   phases: BenchPhase[];
   fanout: FanoutResult[];
+  fanoutFailures: BenchResults['fanoutFailures'];
   temporalHistory: BenchResults['temporalHistory'];
 }
 
@@ -178,6 +179,7 @@ async function sweep(ctx: RunContext, m: Measured, latency: 'none' | 'realistic'
 async function fanoutPhases(ctx: RunContext, m: Measured) {
   const { stack, options } = ctx;
   for (const subscribers of options.fanout) {
+    // A count the stack cannot take (e.g. 10,000 on a small box) is recorded as failed, not the run's end.
     const result = await fanoutPhase({
       apiUrl: stack.apiUrl,
       apiKey: stack.apiKey,
@@ -188,7 +190,12 @@ async function fanoutPhases(ctx: RunContext, m: Measured) {
       subscribers,
       events: options.fanoutEvents,
       apiPid: () => stack.pid('api'),
+    }).catch((error: unknown) => {
+      const message = (error as Error).message ?? String(error);
+      m.fanoutFailures.push({ subscribers, error: message });
+      options.log(`fan-out ${subscribers} subscribers failed: ${message}`);
     });
+    if (!result) continue;
     m.fanout.push(result);
     options.log(
       `fan-out ${subscribers} subscribers: p50 ${result.deliveryMs.p50} ms p99 ${result.deliveryMs.p99} ms, ${result.received}/${result.expected} received, API RSS ${result.apiRssMiB} MiB`,
@@ -218,6 +225,7 @@ function assembleResults(
     overhead: overheads(m.phases),
     saturation: saturation(m.phases),
     fanout: m.fanout,
+    fanoutFailures: m.fanoutFailures,
     emulatorImages,
   };
   return {
@@ -292,7 +300,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const profileDir = join(options.outDir, 'profiles');
   // Profiles of an earlier run in the same directory would be summarized as this run's.
   if (options.profile) rmSync(profileDir, { recursive: true, force: true });
-  const measured: Measured = { phases: [], fanout: [], temporalHistory: [] };
+  const measured: Measured = { phases: [], fanout: [], fanoutFailures: [], temporalHistory: [] };
   const modes = emulatorModes(options.emulatorImages);
   let profiledJobs = 0;
   for (const [i, images] of modes.entries()) {

@@ -50,6 +50,8 @@ describe('pnpm bench --quick', () => {
       );
     }
     expect(results.overhead.length).toBe(results.phases.length / 2);
+    expect(results.fanoutFailures).toEqual([]);
+    expect(results.fanout).toHaveLength(1);
     const [fanout] = results.fanout;
     expect(fanout?.connected).toBe(fanout?.subscribers);
     expect(fanout?.received).toBe(fanout?.expected);

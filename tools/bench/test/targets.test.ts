@@ -71,7 +71,15 @@ const inputs = (
   ps: BenchPhase[],
   fanout: FanoutResult[],
   emulatorImages: EmulatorImages[] = ['render', 'prerendered'],
-) => ({ phases: ps, overhead: overheads(ps), saturation: saturation(ps), fanout, emulatorImages });
+  fanoutFailures: { subscribers: number; error: string }[] = [],
+) => ({
+  phases: ps,
+  overhead: overheads(ps),
+  saturation: saturation(ps),
+  fanout,
+  fanoutFailures,
+  emulatorImages,
+});
 
 describe("issue #18's targets", () => {
   it('judges latency and CPU on prerendered, the throughput ratio on render, the other mode beside', () => {
@@ -128,6 +136,11 @@ describe("issue #18's targets", () => {
     );
     expect(evaluateTargets(inputs(phases, [fan(10_000, 101, 400)]))[5]?.met).toBe(false);
     expect(evaluateTargets(inputs(phases, [fan(10_000, 50, 501)]))[5]?.met).toBe(false);
+    // 10,000 threw: the row says so and is not met, though 2,000 went well.
+    const failed = evaluateTargets(
+      inputs(phases, [fan(2000, 40, 390)], undefined, [{ subscribers: 10_000, error: 'EMFILE' }]),
+    )[5];
+    expect([failed?.measured, failed?.met]).toEqual(['10,000: failed (EMFILE)', false]);
   });
 
   it('says "not measured" for what did not run, and n/a below the subscriber goal', () => {

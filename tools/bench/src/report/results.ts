@@ -56,6 +56,8 @@ export interface BenchResults {
   overhead: Overhead[];
   saturation: Saturation[];
   fanout: FanoutResult[];
+  /** Fan-out runs that threw (e.g. too many sockets for the box): the count and the error. */
+  fanoutFailures: { subscribers: number; error: string }[];
   temporalHistory: {
     images: EmulatorImages;
     latency: string;
