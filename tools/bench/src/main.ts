@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@photomaker/harness';
-import { type BenchOptions, FULL, QUICK, runBench } from './run-bench.ts';
+import { type BenchOptions, FULL, QUICK } from './bench-options.ts';
+import { runBench } from './run-bench.ts';
 
 const HELP = `pnpm bench [options]   (node tools/bench/src/main.ts)
 

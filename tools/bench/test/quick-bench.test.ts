@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { QUICK, runBench } from '../src/run-bench.ts';
+import { QUICK } from '../src/bench-options.ts';
+import { runBench } from '../src/run-bench.ts';
 
 // The CI smoke run of `pnpm bench --quick`: it must run the whole stack end to end and write its reports.
 // Numbers are printed, never asserted (the machine is shared); only correctness is checked here.

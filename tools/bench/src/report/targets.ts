@@ -9,7 +9,7 @@ import type { BenchPhase, BenchResults, EmulatorImages, Overhead, TargetCheck } 
  * production; prerendered, the direct path is the emulator's HTTP ceiling (~1,400 jobs/s on 2 cores), which
  * no workflow engine approaches, so that ratio is shown beside and not judged.
  */
-export const GOALS = {
+const GOALS = {
   overheadP50At1: 15,
   overheadAt10: { p50: 40, p99: 120 },
   ourCpuPerJob: 10,
