@@ -26,7 +26,13 @@ const metLabel = (met: boolean | null) => {
   return met ? 'yes' : '**no**';
 };
 
-const TARGETS_NOTE = `Judged on the emulator mode named in the row; the other mode's number is beside it, not judged. Latency and CPU rows: \`prerendered\` (no sharp render per image standing in for Runware's GPUs on the same cores: the platform's own cost). CPU rows: ${CPU_LEVEL} in flight, 0 ms emulator latency, the window's CPU time / jobs completed. Throughput ratio: \`render\` (prerendered, the direct path is the emulator's HTTP ceiling, not Runware's). Subscribers: the largest fan-out run, API RSS with everyone connected.`;
+/** How the rows were read: which emulator mode judges which row, at which level. */
+function targetsNote(results: BenchResults): string {
+  const level = `CPU rows: ${CPU_LEVEL} in flight, 0 ms emulator latency, the window's CPU time / jobs completed. Subscribers: the largest fan-out run, API RSS with everyone connected.`;
+  if (results.emulatorImages.length < 2)
+    return `Only the emulator's \`${results.emulatorImages[0]}\` mode ran: every row is judged on it (\`--emulator-images both\` measures both). ${level}`;
+  return `Judged on the emulator mode named in the row; the other mode's number is beside it, not judged. Latency and CPU rows: \`prerendered\` (no sharp render per image standing in for Runware's GPUs on the same cores: the platform's own cost). Throughput ratio: \`render\` (prerendered, the direct path is the emulator's HTTP ceiling, not Runware's). ${level}`;
+}
 
 function targetsSection(results: BenchResults): string[] {
   return [
@@ -45,7 +51,7 @@ function targetsSection(results: BenchResults): string[] {
       ),
     ),
     '',
-    TARGETS_NOTE,
+    targetsNote(results),
   ];
 }
 
