@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@photomaker/harness';
-import { type BenchOptions, FULL, QUICK, runBench } from './run-bench.ts';
+import { type BenchOptions, FULL, QUICK } from './bench-options.ts';
+import { runBench } from './run-bench.ts';
 
 const HELP = `pnpm bench [options]   (node tools/bench/src/main.ts)
 
@@ -14,12 +15,14 @@ Writes results.json, results.md and chart.png.
   --out <dir>           output directory (default tools/bench/results, quick: tools/bench/results/quick)
   --levels <1,2,5,...>  in-flight levels at 0 ms latency (stops once throughput saturates)
   --realistic <1,10>    in-flight levels at the realistic latency (0 to skip)
-  --fanout <100,2000>   subscriber counts for the fan-out phase (0 to skip)
+  --fanout <100,10000>  subscriber counts for the fan-out phase (0 to skip; full run: 100,1000,2000,10000)
   --window <ms>         measured window per level (default 10000, quick 2500)
   --profile             run worker and API under --cpu-prof; summaries in the results
-  --emulator-images <render|prerendered>
-                        prerendered: the emulator renders each size once and serves it again, so
-                        the platform's own ceiling is measured (default render: sharp per image)
+  --emulator-images <both|render|prerendered>
+                        render: sharp per image (Runware's GPU work, on the same cores); prerendered:
+                        each size rendered once and served again, so the platform's own ceiling is
+                        measured; both (default): the 0 ms sweep on a render stack, then every phase
+                        on a prerendered stack, one run; targets judged on prerendered, render beside
   --worker-env K=V      extra worker environment (repeatable), for A/B experiments, e.g.
                         WORKER_POLL_INITIAL=20 or WORKER_WORKFLOW_BUNDLE=/abs/bundle.js
   --no-build            do not run the worker build first
@@ -51,7 +54,7 @@ function parse(args: string[]) {
       window: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'worker-env': { type: 'string', multiple: true },
-      'emulator-images': { type: 'string', default: 'render' },
+      'emulator-images': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       date: { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -81,7 +84,8 @@ function benchOptions(values: Values, windowMs: number | undefined): BenchOption
     settings: windowMs ? { ...preset.settings, windowMs } : preset.settings,
     profile: values.profile,
     workerEnv: envOf(values['worker-env'] ?? []),
-    emulatorImages: values['emulator-images'] === 'prerendered' ? 'prerendered' : 'render',
+    emulatorImages:
+      (values['emulator-images'] as BenchOptions['emulatorImages'] | undefined) ?? preset.emulatorImages,
     build: !values['no-build'],
     date: values.date ?? new Date().toISOString().slice(0, 10),
     log: (line) => process.stdout.write(`bench: ${line}\n`),
@@ -119,8 +123,8 @@ async function main(): Promise<number> {
     process.stderr.write('bench: --window must be a positive number of milliseconds\n');
     return 2;
   }
-  if (!['render', 'prerendered'].includes(values['emulator-images'] ?? 'render')) {
-    process.stderr.write('bench: --emulator-images must be render or prerendered\n');
+  if (!['both', 'render', 'prerendered'].includes(values['emulator-images'] ?? 'both')) {
+    process.stderr.write('bench: --emulator-images must be both, render or prerendered\n');
     return 2;
   }
   const options = benchOptions(values, windowMs);

@@ -1,65 +1,34 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildWorkerBundle, PIECE_NAMES, Platform, redisServer } from '@photomaker/harness';
+import { buildWorkerBundle, type Platform, redisServer } from '@photomaker/harness';
 import { PlatformClient, pngDataUri, referencePng, smallTask } from '@photomaker/harness/client';
 import { RunwareClient } from '@photomaker/runware';
 import { EmulatorAdmin, LATENCY_PRESETS } from '@photomaker/runware-emulator/admin';
+import { type BenchOptions, emulatorModes } from './bench-options.ts';
+import { benchStack } from './harness/bench-stack.ts';
 import { type FanoutResult, fanoutPhase } from './phases/fanout-phase.ts';
-import { directPhase, type PhaseResult, type PhaseSettings, platformPhase } from './phases/load-phase.ts';
+import { directPhase, type PhaseResult, platformPhase } from './phases/load-phase.ts';
 import { cpuProfilesIn, summarizeCpuProfile } from './profile/cpu-profile.ts';
 import { summarizeHistories } from './profile/temporal-history.ts';
 import { renderChart } from './report/chart.ts';
+import { gitCommit } from './report/commit.ts';
 import { machineInfo } from './report/machine.ts';
 import { renderMarkdown } from './report/markdown.ts';
-import { type BenchResults, overheads, saturation, targets } from './report/results.ts';
-
-export interface BenchOptions {
-  quick: boolean;
-  /** Where results.json, results.md and chart.png go. */
-  outDir: string;
-  /** In-flight levels for the 0 ms sweep (stops early once throughput stops growing). */
-  levels: number[];
-  /** In-flight levels at the realistic latency. */
-  realisticLevels: number[];
-  fanout: number[];
-  fanoutEvents: number;
-  settings: PhaseSettings;
-  /** `node --cpu-prof` on worker and API; summaries land in the results. */
-  profile: boolean;
-  build: boolean;
-  /** Date stamped on the results (the README quotes it). */
-  date: string;
-  log: (line: string) => void;
-  onProcessLine?: (name: string, line: string) => void;
-  /** Extra worker environment (e.g. tuning experiments). */
-  workerEnv?: Record<string, string>;
-  /** `prerendered`: the emulator's `--images prerendered` (no sharp render per image). */
-  emulatorImages?: 'render' | 'prerendered';
-}
-
-export const QUICK: Pick<
-  BenchOptions,
-  'levels' | 'realisticLevels' | 'fanout' | 'fanoutEvents' | 'settings'
-> = {
-  levels: [1, 4],
-  realisticLevels: [2],
-  fanout: [20],
-  fanoutEvents: 3,
-  settings: { warmupMs: 300, windowMs: 2_500, maxOps: 12 },
-};
-
-export const FULL: Pick<BenchOptions, 'levels' | 'realisticLevels' | 'fanout' | 'fanoutEvents' | 'settings'> =
-  {
-    levels: [1, 2, 5, 10, 20, 50, 100, 200],
-    realisticLevels: [1, 10, 50],
-    fanout: [100, 500, 1000, 2000],
-    fanoutEvents: 10,
-    settings: { warmupMs: 2_000, windowMs: 10_000 },
-  };
+import {
+  type BenchPhase,
+  type BenchResults,
+  type EmulatorImages,
+  overheads,
+  saturation,
+} from './report/results.ts';
+import { evaluateTargets } from './report/targets.ts';
 
 /** What every phase of one run shares: the running stack's addresses, the clients, the reference images. */
 interface RunContext {
   options: BenchOptions;
+  images: EmulatorImages;
+  /** The last stack of the run: also the realistic sweep and the fan-out. */
+  last: boolean;
   stack: Platform;
   client: PlatformClient;
   emulator: EmulatorAdmin;
@@ -71,8 +40,9 @@ interface RunContext {
 
 /** What the phases measured, in the order they ran. */
 interface Measured {
-  phases: PhaseResult[];
+  phases: BenchPhase[];
   fanout: FanoutResult[];
+  fanoutFailures: BenchResults['fanoutFailures'];
   temporalHistory: BenchResults['temporalHistory'];
 }
 
@@ -110,7 +80,7 @@ async function measureLevel(
   latency: 'none' | 'realistic',
   concurrency: number,
 ) {
-  const { options, stack } = ctx;
+  const { options, stack, images } = ctx;
   const common = { latency, concurrency, settings: options.settings, pids: ctx.pids };
   const a = await directPhase({
     ...common,
@@ -118,15 +88,15 @@ async function measureLevel(
     runwareKey: stack.secrets.runwareKey,
     imageUUID: ctx.imageUUID,
   });
-  m.phases.push(a);
+  m.phases.push({ ...a, images });
   const b = await platformPhase({ ...common, client: ctx.client, referenceId: ctx.referenceId });
-  m.phases.push(b);
+  m.phases.push({ ...b, images });
   options.log(
-    `${latency.padEnd(9)} ×${String(concurrency).padEnd(4)} direct p50 ${a.latencyMs.p50} ms ${a.throughput}/s | platform p50 ${b.latencyMs.p50} p99 ${b.latencyMs.p99} ms ${b.throughput}/s (${b.jobs} jobs, ${b.errors} errors)`,
+    `${images} ${latency.padEnd(9)} ×${String(concurrency).padEnd(4)} direct p50 ${a.latencyMs.p50} ms ${a.throughput}/s | platform p50 ${b.latencyMs.p50} p99 ${b.latencyMs.p99} ms ${b.throughput}/s (${b.jobs} jobs, ${b.errors} errors)`,
   );
   if (latency === 'none' && (concurrency === 1 || concurrency === 10)) {
     const summary = await summarizeHistories(stack.temporalAddress, b.sampleJobIds ?? []);
-    if (summary) m.temporalHistory.push({ latency, concurrency, summary });
+    if (summary) m.temporalHistory.push({ images, latency, concurrency, summary });
   }
   return b;
 }
@@ -140,7 +110,9 @@ async function sweep(ctx: RunContext, m: Measured, latency: 'none' | 'realistic'
     const platform = await measureLevel(ctx, m, latency, concurrency);
     if (saturated(platform)) {
       const top = Math.max(
-        ...m.phases.filter((p) => p.path === 'platform' && p.latency === latency).map((p) => p.throughput),
+        ...m.phases
+          .filter((p) => p.path === 'platform' && p.images === ctx.images && p.latency === latency)
+          .map((p) => p.throughput),
       );
       ctx.options.log(`platform throughput saturated (highest ${top} jobs/s)`);
       break;
@@ -151,6 +123,7 @@ async function sweep(ctx: RunContext, m: Measured, latency: 'none' | 'realistic'
 async function fanoutPhases(ctx: RunContext, m: Measured) {
   const { stack, options } = ctx;
   for (const subscribers of options.fanout) {
+    // A count the stack cannot take (e.g. 10,000 on a small box) is recorded as failed, not the run's end.
     const result = await fanoutPhase({
       apiUrl: stack.apiUrl,
       apiKey: stack.apiKey,
@@ -161,7 +134,12 @@ async function fanoutPhases(ctx: RunContext, m: Measured) {
       subscribers,
       events: options.fanoutEvents,
       apiPid: () => stack.pid('api'),
+    }).catch((error: unknown) => {
+      const message = (error as Error).message ?? String(error);
+      m.fanoutFailures.push({ subscribers, error: message });
+      options.log(`fan-out ${subscribers} subscribers failed: ${message}`);
     });
+    if (!result) continue;
     m.fanout.push(result);
     options.log(
       `fan-out ${subscribers} subscribers: p50 ${result.deliveryMs.p50} ms p99 ${result.deliveryMs.p99} ms, ${result.received}/${result.expected} received, API RSS ${result.apiRssMiB} MiB`,
@@ -169,24 +147,34 @@ async function fanoutPhases(ctx: RunContext, m: Measured) {
   }
 }
 
-/** Every phase in order: warm-up, the 0 ms and realistic sweeps, then the fan-out. */
+/** One stack's phases in order: warm-up, the 0 ms sweep, and on the last stack the realistic sweep and the fan-out. */
 async function measure(ctx: RunContext, m: Measured) {
   // Warm-up outside any window: JIT, pools, the worker's reference-upload cache.
   for (let i = 0; i < (ctx.options.quick ? 3 : 20); i++) await ctx.client.runJob(smallTask(ctx.referenceId));
-  for (const latency of ['none', 'realistic'] as const) await sweep(ctx, m, latency);
+  await sweep(ctx, m, 'none');
+  if (!ctx.last) return;
+  await sweep(ctx, m, 'realistic');
   await ctx.emulator.setLatency(LATENCY_PRESETS.none);
   await fanoutPhases(ctx, m);
 }
 
 function assembleResults(
   options: BenchOptions,
-  m: Measured,
-  cpuProfiles: BenchResults['cpuProfiles'],
-  began: number,
+  run: { commit: string; measured: Measured; cpuProfiles: BenchResults['cpuProfiles']; began: number },
 ): BenchResults {
-  const partial = { overhead: overheads(m.phases), saturation: saturation(m.phases), fanout: m.fanout };
+  const m = run.measured;
+  const emulatorImages = emulatorModes(options.emulatorImages);
+  const partial = {
+    phases: m.phases,
+    overhead: overheads(m.phases),
+    saturation: saturation(m.phases),
+    fanout: m.fanout,
+    fanoutFailures: m.fanoutFailures,
+    emulatorImages,
+  };
   return {
     date: options.date,
+    commit: run.commit,
     machine: machineInfo(redisServer()),
     mode: options.quick ? 'quick' : 'full',
     settings: {
@@ -197,21 +185,56 @@ function assembleResults(
       ...options.settings,
       task: '128x128, 1 result, 20 steps, URL output, one 64x64 PNG reference',
       workerEnv: options.workerEnv ?? {},
-      emulatorImages: options.emulatorImages ?? 'render',
       realisticLatency: LATENCY_PRESETS.realistic,
     },
-    phases: m.phases,
     ...partial,
     temporalHistory: m.temporalHistory,
-    cpuProfiles,
-    targets: targets(partial),
-    durationSeconds: Math.round((performance.now() - began) / 1000),
+    cpuProfiles: run.cpuProfiles,
+    targets: evaluateTargets(partial),
+    durationSeconds: Math.round((performance.now() - run.began) / 1000),
   };
 }
 
-/** Runs the whole benchmark on one fresh stack and writes JSON, markdown and a chart. */
+/** One fresh stack in one emulator mode: start, measure, stop. Returns the jobs the platform client started. */
+async function runStack(
+  options: BenchOptions,
+  images: EmulatorImages,
+  last: boolean,
+  measured: Measured,
+  profileDir: string | undefined,
+): Promise<number> {
+  const stack = benchStack({
+    images,
+    profileDir,
+    workerEnv: options.workerEnv,
+    onProcessLine: options.onProcessLine,
+  });
+  options.log(
+    `starting Temporal, Redis, emulator (images ${images}), worker, API (data in ${stack.dataDir})`,
+  );
+  await stack.start();
+  const pids = () => ({ ...stack.pids(), driver: process.pid });
+  const emulator = new EmulatorAdmin(stack.emulatorUrl);
+  const client = new PlatformClient(stack.apiUrl, stack.apiKey);
+  try {
+    const references = await uploadReferences(stack, client);
+    await measure({ options, images, last, stack, client, emulator, pids, ...references }, measured);
+  } finally {
+    await client.close();
+    // SIGTERM: the profiled processes write their .cpuprofile on the way out.
+    await stack.stop();
+  }
+  return client.jobsStarted;
+}
+
+/**
+ * Runs the whole benchmark, one fresh stack per emulator mode, back to back, and writes JSON, markdown and a
+ * chart. Only the last stack is profiled (`--profile`): its processes ran every phase.
+ */
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const began = performance.now();
+  // Before anything writes under the tree: the numbers belong to this commit (and its local changes).
+  const commit = gitCommit();
   const { log } = options;
   if (options.build) {
     log('building the worker workflow bundle (turbo, cached)');
@@ -221,41 +244,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const profileDir = join(options.outDir, 'profiles');
   // Profiles of an earlier run in the same directory would be summarized as this run's.
   if (options.profile) rmSync(profileDir, { recursive: true, force: true });
-  const cpuProf = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const stack = new Platform({
-    pieces: PIECE_NAMES,
-    name: 'bench',
-    tenant: 'bench',
-    // Runware's per-key concurrency is not what we measure here.
-    emulator: {
-      latency: 'none',
-      args: ['--capacity', '100000', '--images', options.emulatorImages ?? 'render'],
-    },
-    nodeArgs: { worker: cpuProf, api: cpuProf },
-    ...(options.profile ? { stopGraceMs: 20_000 } : {}),
-    rateLimited: false,
-    ...(options.workerEnv ? { env: { worker: options.workerEnv } } : {}),
-    ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
-  });
-  log(`starting Temporal, Redis, emulator, worker, API (data in ${stack.dataDir})`);
-  await stack.start();
-  const pids = () => ({ ...stack.pids(), driver: process.pid });
-  const emulator = new EmulatorAdmin(stack.emulatorUrl);
-  const client = new PlatformClient(stack.apiUrl, stack.apiKey);
-  const measured: Measured = { phases: [], fanout: [], temporalHistory: [] };
-  try {
-    const references = await uploadReferences(stack, client);
-    await measure({ options, stack, client, emulator, pids, ...references }, measured);
-  } finally {
-    await client.close();
-    // SIGTERM: the profiled processes write their .cpuprofile on the way out.
-    await stack.stop();
+  const measured: Measured = { phases: [], fanout: [], fanoutFailures: [], temporalHistory: [] };
+  const modes = emulatorModes(options.emulatorImages);
+  let profiledJobs = 0;
+  for (const [i, images] of modes.entries()) {
+    const last = i === modes.length - 1;
+    const profiled = options.profile && last ? profileDir : undefined;
+    const jobs = await runStack(options, images, last, measured, profiled);
+    if (last) profiledJobs = jobs;
   }
-
   const cpuProfiles = options.profile
-    ? cpuProfilesIn(profileDir).map((file) => ({ ...summarizeCpuProfile(file), jobs: client.jobsStarted }))
+    ? cpuProfilesIn(profileDir).map((file) => ({ ...summarizeCpuProfile(file), jobs: profiledJobs }))
     : [];
-  const results = assembleResults(options, measured, cpuProfiles, began);
+  const results = assembleResults(options, { commit, measured, cpuProfiles, began });
   writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(options.outDir, 'results.md'), renderMarkdown(results));
   await renderChart(results, join(options.outDir, 'chart.png'));

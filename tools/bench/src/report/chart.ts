@@ -3,22 +3,28 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchResults } from './results.ts';
 
+type Phase = BenchResults['phases'][number];
+
 /**
  * One PNG, three panels: latency (p50, p99) vs in-flight jobs for both paths, throughput vs in-flight
  * jobs, and fan-out delivery latency vs subscribers. Vega-Lite -> SVG (headless, no canvas) -> PNG by sharp.
  */
 export async function renderChart(results: BenchResults, file: string): Promise<void> {
+  // The emulator mode is named only when the run measured both.
+  const mode = (p: Phase) => (results.emulatorImages.length > 1 ? `, ${p.images}` : '');
+  const label = (p: Phase) =>
+    `${p.path === 'direct' ? '(a) direct' : '(b) platform'}${mode(p)}, ${p.latency === 'none' ? '0 ms' : p.latency}`;
   const latencyRows = results.phases.flatMap((p) =>
     (['p50', 'p99'] as const).map((q) => ({
       concurrency: p.concurrency,
       ms: Math.max(0.1, p.latencyMs[q]),
-      series: `${p.path === 'direct' ? '(a) direct' : '(b) platform'} ${q}, ${p.latency === 'none' ? '0 ms' : p.latency}`,
+      series: `${label(p)} ${q}`,
     })),
   );
   const throughputRows = results.phases.map((p) => ({
     concurrency: p.concurrency,
     jobsPerSecond: p.throughput,
-    series: `${p.path === 'direct' ? '(a) direct' : '(b) platform'}, ${p.latency === 'none' ? '0 ms' : p.latency}`,
+    series: label(p),
   }));
   const fanoutRows = results.fanout.flatMap((f) =>
     (['p50', 'p99'] as const).map((q) => ({

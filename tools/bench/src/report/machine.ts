@@ -45,3 +45,20 @@ export function machineInfo(redisServerPath: string): MachineInfo {
     redis: firstLine(redisServerPath, ['--version']),
   };
 }
+
+/**
+ * One line for the README: `2 cores (Intel(R) Xeon(R) Processor), 24 GiB, Debian GNU/Linux 12 (bookworm),
+ * Node 24.21.0, Temporal CLI 1.9.1 (Server 1.32.0), Redis 7.0.15`.
+ */
+export function machineLine(m: MachineInfo): string {
+  const temporal = /version (\S+) \(Server ([^,)]+)/.exec(m.temporalCli);
+  const redis = /v=(\S+)/.exec(m.redis);
+  return [
+    `${m.cpus} cores (${m.cpuModel})`,
+    `${m.memoryGiB} GiB`,
+    m.os,
+    `Node ${m.node.replace(/^v/, '')}`,
+    temporal ? `Temporal CLI ${temporal[1]} (Server ${temporal[2]})` : `Temporal ${m.temporalCli}`,
+    redis ? `Redis ${redis[1]}` : `Redis ${m.redis}`,
+  ].join(', ');
+}

@@ -1,4 +1,6 @@
+import { machineLine } from './machine.ts';
 import type { BenchResults } from './results.ts';
+import { CPU_LEVEL } from './targets.ts';
 
 const PROCESSES = ['temporal', 'redis', 'emulator', 'worker', 'api', 'driver'];
 const n = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : String(v));
@@ -13,9 +15,10 @@ const latencyLabel = (latency: string) => (latency === 'none' ? '0 ms' : latency
 /** A bold section title, then its table (or text), separated by blank lines. */
 const section = (title: string, body: string) => ['', title, '', body];
 
+/** Date, commit and machine: what the README's table cites. */
 function header(results: BenchResults): string {
-  const m = results.machine;
-  return `Measured ${results.date} on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node.replace(/^v/, '')}, ${m.temporalCli}, ${m.redis.replace(/ sha=.*$/, '')} (${results.mode} run, ${results.durationSeconds} s).`;
+  const modes = results.emulatorImages.join(' then ');
+  return `Measured ${results.date} at commit \`${results.commit}\` on ${machineLine(results.machine)} (${results.mode} run, ${results.durationSeconds} s, emulator images: ${modes}).`;
 }
 
 const metLabel = (met: boolean | null) => {
@@ -23,15 +26,32 @@ const metLabel = (met: boolean | null) => {
   return met ? 'yes' : '**no**';
 };
 
+/** How the rows were read: which emulator mode judges which row, at which level. */
+function targetsNote(results: BenchResults): string {
+  const level = `CPU rows: ${CPU_LEVEL} in flight, 0 ms emulator latency, the window's CPU time / jobs completed. Subscribers: the largest fan-out run, API RSS with everyone connected.`;
+  if (results.emulatorImages.length < 2)
+    return `Only the emulator's \`${results.emulatorImages[0]}\` mode ran: every row is judged on it (\`--emulator-images both\` measures both). ${level}`;
+  return `Judged on the emulator mode named in the row; the other mode's number is beside it, not judged. Latency and CPU rows: \`prerendered\` (no sharp render per image standing in for Runware's GPUs on the same cores: the platform's own cost). Throughput ratio: \`render\` (prerendered, the direct path is the emulator's HTTP ceiling, not Runware's). ${level}`;
+}
+
 function targetsSection(results: BenchResults): string[] {
   return [
-    '',
-    '**Targets**',
-    '',
-    table(
-      ['target', 'goal', 'measured', 'met'],
-      results.targets.map((t) => [t.name, t.target, t.measured, metLabel(t.met)]),
+    ...section(
+      '**Targets** (issue #18)',
+      table(
+        ['target', 'goal', 'emulator images', 'measured', 'met', 'other mode (not judged)'],
+        results.targets.map((t) => [
+          t.name,
+          t.goal,
+          t.images ?? '–',
+          t.measured,
+          metLabel(t.met),
+          t.otherMode ?? '–',
+        ]),
+      ),
     ),
+    '',
+    targetsNote(results),
   ];
 }
 
@@ -39,7 +59,10 @@ type Phase = BenchResults['phases'][number];
 type Overhead = BenchResults['overhead'][number];
 
 const findPhase = (results: BenchResults, path: Phase['path'], o: Overhead) =>
-  results.phases.find((p) => p.path === path && p.latency === o.latency && p.concurrency === o.concurrency);
+  results.phases.find(
+    (p) =>
+      p.path === path && p.images === o.images && p.latency === o.latency && p.concurrency === o.concurrency,
+  );
 
 const percentiles = (p: Phase) => `${p.latencyMs.p50} / ${p.latencyMs.p95} / ${p.latencyMs.p99}`;
 
@@ -48,6 +71,7 @@ function overheadRow(results: BenchResults, o: Overhead): (string | number)[] | 
   const b = findPhase(results, 'platform', o);
   if (!a || !b) return undefined;
   return [
+    o.images,
     latencyLabel(o.latency),
     o.concurrency,
     percentiles(a),
@@ -66,6 +90,7 @@ function overheadSection(results: BenchResults): string[] {
     '**Latency per job (ms) and overhead (b) − (a)** — (a) `packages/runware` straight to the emulator, (b) GraphQL mutation → Temporal → worker → Redis → graphql-ws terminal event',
     table(
       [
+        'emulator images',
         'emulator latency',
         'in flight',
         '(a) p50 / p95 / p99',
@@ -83,8 +108,14 @@ function saturationSection(results: BenchResults): string[] {
   return section(
     '**Saturation** (highest sustained throughput seen while raising the concurrency)',
     table(
-      ['path', 'emulator latency', 'max jobs/s', 'at in flight'],
-      results.saturation.map((s) => [s.path, latencyLabel(s.latency), s.maxThroughput, s.atConcurrency]),
+      ['emulator images', 'path', 'emulator latency', 'max jobs/s', 'at in flight'],
+      results.saturation.map((s) => [
+        s.images,
+        s.path,
+        latencyLabel(s.latency),
+        s.maxThroughput,
+        s.atConcurrency,
+      ]),
     ),
   );
 }
@@ -95,6 +126,7 @@ function cpuRow(p: Phase): (string | number)[] {
     0,
   );
   return [
+    p.images,
     latencyLabel(p.latency),
     p.concurrency,
     ...PROCESSES.map((name) => n(p.cpuMsPerJob[name])),
@@ -108,12 +140,15 @@ function cpuSection(results: BenchResults): string[] {
     .filter((p) => p.path === 'direct')
     .map(
       (p) =>
-        `${latencyLabel(p.latency)} ×${p.concurrency}: ${n(p.cpuMsPerJob.emulator)} / ${n(p.cpuMsPerJob.driver)}`,
+        `${p.images} ${latencyLabel(p.latency)} ×${p.concurrency}: ${n(p.cpuMsPerJob.emulator)} / ${n(p.cpuMsPerJob.driver)}`,
     );
   return [
     ...section(
       "**CPU ms per job, per process** (platform path; the window's CPU time / jobs completed in it)",
-      table(['emulator latency', 'in flight', ...PROCESSES, 'total'], platform.map(cpuRow)),
+      table(
+        ['emulator images', 'emulator latency', 'in flight', ...PROCESSES, 'total'],
+        platform.map(cpuRow),
+      ),
     ),
     '',
     `Direct path for comparison (CPU ms per job: emulator / driver): ${direct.join('; ')}`,
@@ -172,6 +207,7 @@ function historySection(results: BenchResults): string[] {
     "**Where a job's time goes in Temporal** (per job, from workflow histories: server timestamps)",
     table(
       [
+        'emulator images',
         'emulator latency',
         'in flight',
         'history events',
@@ -187,7 +223,8 @@ function historySection(results: BenchResults): string[] {
         'activity run p50',
         'other p50',
       ],
-      results.temporalHistory.map(({ latency, concurrency, summary: s }) => [
+      results.temporalHistory.map(({ images, latency, concurrency, summary: s }) => [
+        images,
         latencyLabel(latency),
         concurrency,
         s.perJob.events,
