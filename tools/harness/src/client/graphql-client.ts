@@ -73,11 +73,24 @@ export class GraphQLHttp {
   }
 }
 
+/**
+ * `ws` hands a client every message of one read in the same tick, before any promise callback runs.
+ * graphql-ws assumes a browser's one message per task: a subscription the caller leaves on its terminal
+ * item, with the server's `complete` in the same read, is released twice, the socket's count of
+ * subscriptions drops to 0 under the others, and graphql-ws closes the socket and completes them
+ * (test/platform-client.test.ts). One message per tick restores what it assumes.
+ */
+class OneMessagePerTick extends WebSocket {
+  constructor(address: string | URL, protocols?: string | string[]) {
+    super(address, protocols, { allowSynchronousEvents: false });
+  }
+}
+
 /** A graphql-ws client over `ws`, key in connectionParams, no automatic retries (callers resume by seq). */
 export function graphqlWs(apiUrl: string, key: string, options: { lazy?: boolean } = {}): WsClient {
   return createClient({
     url: `${apiUrl.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
+    webSocketImpl: OneMessagePerTick,
     connectionParams: { authorization: `Bearer ${key}` },
     retryAttempts: 0,
     lazy: options.lazy ?? true,
