@@ -1,8 +1,10 @@
+export { abOff } from './ab-switch.ts';
 export * from './cancel-requests.ts';
 export * from './env.ts';
 export * from './job-event-log.ts';
 export * from './key-slot.ts';
 export * from './keyspace.ts';
+export * from './lua-script.ts';
 export * from './output-owners.ts';
 export * from './redis-client.ts';
 export * from './usage-records.ts';
