@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -73,6 +73,21 @@ try {
     const key = `${who} ${String(args[0]).toUpperCase()}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   });
+  // The API's user and system CPU apart (system: socket writes and reads in the kernel).
+  const apiTimes = () => {
+    const fields =
+      readFileSync(`/proc/${platform.pid('api')}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
+    return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
+  };
+  const apiBefore = apiTimes();
+  // Idle CPU (pollers, timers) per second, to set apart from the jobs' own.
+  const idle = new UsageWindow(() => platform.pids());
+  idle.begin();
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  const idleCpu = idle.end();
+  const apiIdle = apiTimes();
   const usage = new UsageWindow(() => platform.pids());
   const started = Date.now();
   usage.begin();
@@ -100,6 +115,21 @@ try {
     `CPU ms per job: ${Object.entries(cpu)
       .map(([p, u]) => `${p} ${(u.cpuMs / jobs).toFixed(1)}`)
       .join(', ')}`,
+  );
+  const idleMs = (p: string) => ((idleCpu[p]?.cpuMs ?? 0) / 5_000) * seconds * 1000;
+  out(
+    `idle CPU ms/s: ${Object.entries(idleCpu)
+      .map(([p, u]) => `${p} ${(u.cpuMs / 5).toFixed(1)}`)
+      .join(', ')}`,
+  );
+  out(
+    `CPU ms per job minus idle: ${Object.entries(cpu)
+      .map(([p, u]) => `${p} ${((u.cpuMs - idleMs(p)) / jobs).toFixed(1)}`)
+      .join(', ')}`,
+  );
+  const apiAfter = apiTimes();
+  out(
+    `API user / system CPU ms per job (idle rate removed): ${((apiAfter.user - apiIdle.user - ((apiIdle.user - apiBefore.user) / 5) * seconds) / jobs).toFixed(1)} / ${((apiAfter.system - apiIdle.system - ((apiIdle.system - apiBefore.system) / 5) * seconds) / jobs).toFixed(1)}`,
   );
 } finally {
   await platform.stop();
