@@ -1,6 +1,5 @@
 import { type BlobStore, blobStoreFrom } from '@photomaker/blobstore';
 import {
-  abOff,
   CancelRequests,
   connectRedis,
   JobEventLog,
@@ -92,7 +91,7 @@ function connectApiRedis(config: ApiConfig, logger: Logger) {
     redisOptions: { connectionName: 'photomaker-api', maxRetriesPerRequest: 2 },
     // Commands issued in one tick share one write (a read's record GET and stream XRANGE, a start's
     // writes): fewer syscalls and round trips per job (tools/bench/README.md "Leads (issue #18)").
-    autoPipelining: !abOff('pipeline'),
+    autoPipelining: true,
   });
   // ioredis reconnects by itself; say so once per 10 s rather than on every attempt.
   let lastRedisWarning = 0;

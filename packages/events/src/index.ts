@@ -1,4 +1,3 @@
-export { abOff } from './ab-switch.ts';
 export * from './cancel-requests.ts';
 export * from './env.ts';
 export * from './job-event-log.ts';

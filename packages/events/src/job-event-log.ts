@@ -1,5 +1,4 @@
 import { type JobEvent, jobEventSchema } from '@photomaker/schema';
-import { abOff } from './ab-switch.ts';
 import { type KeyLayout, layoutOf, streamKey } from './keyspace.ts';
 import { groupBySlot, type RedisClient } from './redis-client.ts';
 
@@ -177,7 +176,6 @@ export class JobEventLog {
     const index = fields.indexOf('e');
     const payload = index >= 0 ? fields[index + 1] : undefined;
     if (payload === undefined) throw new Error(`stream entry ${id} has no event payload`);
-    if (abOff('eventcache')) return jobEventSchema.parse(JSON.parse(payload));
     const known = this.parsed.get(payload);
     if (known) return known;
     const event = jobEventSchema.parse(JSON.parse(payload));

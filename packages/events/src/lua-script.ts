@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { abOff } from './ab-switch.ts';
 import type { RedisClient } from './redis-client.ts';
 
 /**
@@ -24,7 +23,6 @@ export class LuaScript {
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
-    if (abOff('evalsha')) return redis.eval(this.lua, keys.length, ...keys, ...args);
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {

@@ -26,6 +26,7 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '30' },
     'api-env': { type: 'string', multiple: true, default: [] },
     'no-build': { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -91,10 +92,20 @@ try {
   const usage = new UsageWindow(() => platform.pids());
   const started = Date.now();
   usage.begin();
-  for (let i = 0; i < jobs; i++) {
-    await runJob();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // --concurrency N: N clients in a closed loop (no pause); failed jobs are counted, not fatal.
+  const concurrency = Number(values.concurrency);
+  let next = 0;
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < jobs) {
+        next++;
+        await runJob().catch((error: unknown) => failures.push(String(error)));
+        if (concurrency === 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }),
+  );
+  if (failures.length > 0) process.stdout.write(`${failures.length} jobs failed; first: ${failures[0]}\n`);
   const cpu = usage.end();
   const seconds = (Date.now() - started) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 200));

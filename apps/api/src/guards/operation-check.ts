@@ -1,4 +1,3 @@
-import { abOff } from '@photomaker/events';
 import {
   type DocumentNode,
   GraphQLError,
@@ -100,10 +99,7 @@ export function checkOperation(
   limits: OperationLimits,
   rules?: readonly ValidationRule[],
 ): DocumentNode | GraphQLError[] {
-  const documents =
-    rules && !abOff('doccache') && request.query.length <= KEPT_TEXT_CHARS
-      ? documentsOf(schema, rules)
-      : undefined;
+  const documents = rules && request.query.length <= KEPT_TEXT_CHARS ? documentsOf(schema, rules) : undefined;
   const key = `${limits.queryTokens}\u0000${request.query}`;
   let document = documents?.get(key);
   if (document === undefined) {

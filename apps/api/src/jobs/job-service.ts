@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { abOff, type CancelRequests, type OutputOwners } from '@photomaker/events';
+import type { CancelRequests, OutputOwners } from '@photomaker/events';
 import type { Logger } from '@photomaker/observability';
 import {
   type BlobRef,
@@ -162,11 +162,7 @@ export class JobService {
     const retention = () => this.retention?.jobStarted(input, request.expiresInMs);
     // Independent keys, each failure handled on its own: sent together (one write with the API's
     // auto-pipelining) instead of one round trip after the other.
-    if (abOff('pipeline')) {
-      await record();
-      await owner();
-      await retention();
-    } else await Promise.all([record(), owner(), retention()]);
+    await Promise.all([record(), owner(), retention()]);
     return { state: initialJobState(input), created: true };
   }
 

@@ -1,4 +1,3 @@
-import { abOff } from '@photomaker/events';
 import { applyJobEvent, isTerminalStage, isTerminalStatus, type JobState } from '@photomaker/schema';
 import type { FollowJob, FollowOptions, JobEventItem } from './follow-job.ts';
 
@@ -24,12 +23,11 @@ export async function waitForJob(
 ): Promise<JobState> {
   if (isTerminalStatus(state.status)) return state;
   const { ended, folded } = await followToTheEnd(deps, tenant, state, timeoutMs, options);
-  if (ended && folded && isTerminalStatus(folded.status) && !abOff('fold')) return folded;
-  const sawTerminal = ended;
+  if (ended && folded && isTerminalStatus(folded.status)) return folded;
   const latest = await deps.read(tenant, state.jobId);
   if (!latest) return state;
   // The terminal event can precede the workflow's own state by a moment; never report less than we saw.
-  if (sawTerminal && !isTerminalStatus(latest.status)) {
+  if (ended && !isTerminalStatus(latest.status)) {
     for (let i = 0; i < 20; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const again = await deps.read(tenant, state.jobId);
@@ -52,7 +50,7 @@ async function followToTheEnd(
 ): Promise<{ ended: boolean; folded: JobState | undefined }> {
   const { signal, logger } = options;
   if (signal?.aborted) return { ended: false, folded: undefined };
-  const known = deps.known && !abOff('known') ? { known: state } : {};
+  const known = deps.known ? { known: state } : {};
   const stream = await deps.follow.follow(tenant, state.jobId, { afterSeq: state.seq, logger, ...known });
   if (!stream) return { ended: false, folded: undefined };
   const stop = () => void stream.return?.();

@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { JOB_EVENTS_FULL, JOB_EVENTS_MINIMAL } from '@photomaker/harness/client';
 import { type JobEvent, jobEventSchema } from '@photomaker/schema';
-import { limitsFromEnv } from '../../../apps/api/src/config.ts';
-import { schema } from '../../../apps/api/src/graphql/schema.ts';
-import { checkOperation, operationRules } from '../../../apps/api/src/guards/operation-check.ts';
+import { limitsFromEnv } from '../src/config.ts';
+import { schema } from '../src/graphql/schema.ts';
+import { checkOperation, operationRules } from '../src/guards/operation-check.ts';
 
 // CPU of two per-job steps of the API in process, A/B in one run (issue #18, tools/bench/README.md
 // "Leads (issue #18): API and Redis"): a graphql-ws subscribe's parse + validate + guards without and
 // with the document cache, and reading a job's stored events without and with the parsed-event cache.
-// Usage: node tools/bench/src/api-costs.ts [rounds=5]
+// Usage: node apps/api/scripts/hot-path-costs.ts [rounds=5]
 
 const rounds = Number(process.argv[2] ?? 5);
 const out = (line: string) => process.stdout.write(`${line}\n`);
