@@ -134,6 +134,28 @@ describe('variables', () => {
     }
   });
 
+  it('estimates a document once when no variable can change it; with `first: $n`, every time', () => {
+    const rules = operationRules(limits);
+    const low = { ...limits, queryComplexity: 50 };
+    const fixed = '{ jobs(first: 100) { nodes { id } } }';
+    expect(Array.isArray(checkOperation(schema, { query: fixed }, limits, rules))).toBe(false);
+    // The kept estimate is compared with the limit of each call.
+    const refused = checkOperation(schema, { query: fixed }, low, rules);
+    expect(Array.isArray(refused) && refused[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    const paged = 'query P($n: Int) { jobs(first: $n) { nodes { id } } }';
+    expect(Array.isArray(checkOperation(schema, { query: paged, variables: { n: 1 } }, low, rules))).toBe(
+      false,
+    );
+    const big = checkOperation(schema, { query: paged, variables: { n: 100 } }, low, rules);
+    expect(Array.isArray(big) && big[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    const skipped = 'query S($s: Boolean!) { jobs(first: 100) @skip(if: $s) { nodes { id } } }';
+    expect(
+      Array.isArray(checkOperation(schema, { query: skipped, variables: { s: true } }, low, rules)),
+    ).toBe(false);
+    const kept = checkOperation(schema, { query: skipped, variables: { s: false } }, low, rules);
+    expect(Array.isArray(kept) && kept[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
   it('refuses variables with too many values in all, however they are nested', () => {
     const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
     const [error] = refusal(GENERATE, { input: input({ extra: wide }) });
