@@ -89,6 +89,9 @@ function connectApiRedis(config: ApiConfig, logger: Logger) {
     url: config.redisUrl,
     clusterNodes: config.redisClusterNodes,
     redisOptions: { connectionName: 'photomaker-api', maxRetriesPerRequest: 2 },
+    // Commands issued in one tick share one write (a read's record GET and stream XRANGE, a start's
+    // writes): fewer syscalls and round trips per job (tools/bench/README.md "Leads (issue #18)").
+    autoPipelining: true,
   });
   // ioredis reconnects by itself; say so once per 10 s rather than on every attempt.
   let lastRedisWarning = 0;

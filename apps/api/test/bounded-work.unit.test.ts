@@ -11,7 +11,7 @@ import {
 } from '../src/graphql/errors.ts';
 import { schema } from '../src/graphql/schema.ts';
 import { MAX_VARIABLE_VALUES } from '../src/guards/input-limits.ts';
-import { checkOperation } from '../src/guards/operation-check.ts';
+import { checkOperation, operationRules } from '../src/guards/operation-check.ts';
 import { MAX_COMPLEXITY_NODES } from '../src/guards/query-limits.ts';
 import { createApiMetrics } from '../src/metrics.ts';
 import { logger } from './support/in-process.ts';
@@ -114,6 +114,46 @@ describe('variables', () => {
       `Variable "$input.inputImages" is a list of 400000 elements; at most ${limits.inputListLength} are accepted.`,
     );
     expect(errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: limits.inputListLength });
+  });
+
+  it('keeps a valid document by its text for one set of rules; variables are still guarded each time', () => {
+    const rules = operationRules(limits);
+    const first = checkOperation(schema, { query: GENERATE, variables: { input: input() } }, limits, rules);
+    const again = checkOperation(schema, { query: GENERATE, variables: { input: input() } }, limits, rules);
+    expect(Array.isArray(first)).toBe(false);
+    // The same parsed document: neither parsed nor validated again.
+    expect(again).toBe(first);
+    const long = { input: input({ inputImages: new Array(limits.inputListLength + 1).fill('x') }) };
+    const refused = checkOperation(schema, { query: GENERATE, variables: long }, limits, rules);
+    expect(Array.isArray(refused) && refused[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // An invalid document is refused every time, never kept.
+    const bad = '{ nosuchfield }';
+    for (let i = 0; i < 2; i++) {
+      const errors = checkOperation(schema, { query: bad }, limits, rules);
+      expect(Array.isArray(errors) && errors[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+  });
+
+  it('estimates a document once when no variable can change it; with `first: $n`, every time', () => {
+    const rules = operationRules(limits);
+    const low = { ...limits, queryComplexity: 50 };
+    const fixed = '{ jobs(first: 100) { nodes { id } } }';
+    expect(Array.isArray(checkOperation(schema, { query: fixed }, limits, rules))).toBe(false);
+    // The kept estimate is compared with the limit of each call.
+    const refused = checkOperation(schema, { query: fixed }, low, rules);
+    expect(Array.isArray(refused) && refused[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    const paged = 'query P($n: Int) { jobs(first: $n) { nodes { id } } }';
+    expect(Array.isArray(checkOperation(schema, { query: paged, variables: { n: 1 } }, low, rules))).toBe(
+      false,
+    );
+    const big = checkOperation(schema, { query: paged, variables: { n: 100 } }, low, rules);
+    expect(Array.isArray(big) && big[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    const skipped = 'query S($s: Boolean!) { jobs(first: 100) @skip(if: $s) { nodes { id } } }';
+    expect(
+      Array.isArray(checkOperation(schema, { query: skipped, variables: { s: true } }, low, rules)),
+    ).toBe(false);
+    const kept = checkOperation(schema, { query: skipped, variables: { s: false } }, low, rules);
+    expect(Array.isArray(kept) && kept[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('refuses variables with too many values in all, however they are nested', () => {

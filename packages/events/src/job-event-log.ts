@@ -42,6 +42,14 @@ export interface JobEventLogOptions {
 }
 
 type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * Events parsed lately, by their stored text: a job's stream is read again and again (each subscribe's
+ * snapshot, the usage release, job(id) reads) and an entry never changes once appended, so its JSON
+ * parse and schema check are done once. Shared objects: callers never mutate events (the hub already
+ * hands one object to every subscriber).
+ */
+const PARSED_KEPT = 2_000;
 type XReadReply = [key: string, entries: StreamEntry[]][] | null;
 
 type RedisWithAppend = RedisClient & {
@@ -63,6 +71,7 @@ export class JobEventLog {
   private readonly redis: RedisWithAppend;
   private readonly maxLen: number;
   private readonly ttlSeconds: number;
+  private readonly parsed = new Map<string, JobEvent>();
   readonly layout: KeyLayout;
 
   constructor(redis: RedisClient, options: JobEventLogOptions = {}) {
@@ -102,7 +111,7 @@ export class JobEventLog {
       `${afterSeq + 1}-0`,
       '+',
     )) as StreamEntry[];
-    return entries.map(parseEntry);
+    return entries.map((entry) => this.parseEntry(entry));
   }
 
   /** The newest event, or undefined for an unknown/expired job. */
@@ -114,7 +123,7 @@ export class JobEventLog {
       'COUNT',
       1,
     )) as StreamEntry[];
-    return entries[0] ? parseEntry(entries[0]) : undefined;
+    return entries[0] ? this.parseEntry(entries[0]) : undefined;
   }
 
   /** Events after `afterSeq`, waiting up to blockMs for the first one (0 = don't wait). */
@@ -154,15 +163,24 @@ export class JobEventLog {
     );
     for (const [key, entries] of replies.flatMap((reply) => reply ?? [])) {
       const jobId = jobOf.get(key);
-      if (jobId !== undefined) out.set(jobId, entries.map(parseEntry));
+      if (jobId !== undefined)
+        out.set(
+          jobId,
+          entries.map((entry) => this.parseEntry(entry)),
+        );
     }
     return out;
   }
-}
 
-function parseEntry([id, fields]: StreamEntry): JobEvent {
-  const index = fields.indexOf('e');
-  const payload = index >= 0 ? fields[index + 1] : undefined;
-  if (payload === undefined) throw new Error(`stream entry ${id} has no event payload`);
-  return jobEventSchema.parse(JSON.parse(payload));
+  private parseEntry([id, fields]: StreamEntry): JobEvent {
+    const index = fields.indexOf('e');
+    const payload = index >= 0 ? fields[index + 1] : undefined;
+    if (payload === undefined) throw new Error(`stream entry ${id} has no event payload`);
+    const known = this.parsed.get(payload);
+    if (known) return known;
+    const event = jobEventSchema.parse(JSON.parse(payload));
+    if (this.parsed.size >= PARSED_KEPT) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(payload, event);
+    return event;
+  }
 }

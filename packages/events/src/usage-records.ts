@@ -1,4 +1,5 @@
 import { familyPrefix, type KeyLayout, layoutOf } from './keyspace.ts';
+import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
 
 /** How a job ended, as usage reports count it (a deadline that passed is TIMED_OUT, not CANCELLED). */
@@ -48,7 +49,7 @@ const RECORDED_TTL_SECONDS = 8 * 86_400;
 // KEYS: recorded-jobs hash of the day, the day's cells of the tenant, the day's tenant set. ARGV: jobId,
 // tenant, recorded TTL, data TTL, then (field, increment) pairs. HSETNX makes it idempotent: a job is
 // counted by the first call only, whatever retries or re-runs follow. One hash tag on a cluster.
-const RECORD_SCRIPT = `
+const RECORD_SCRIPT = new LuaScript(`
 if redis.call('HSETNX', KEYS[1], ARGV[1], '1') == 0 then return 0 end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 for i = 5, #ARGV, 2 do
@@ -58,7 +59,7 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 return 1
-`;
+`);
 
 export const dayOfIso = (iso: string) => new Date(Date.parse(iso)).toISOString().slice(0, 10);
 
@@ -151,7 +152,7 @@ export class UsageRecords {
       DATA_TTL_SECONDS,
       ...increments(usage).flat(),
     ];
-    return (await this.redis.eval(RECORD_SCRIPT, keys.length, ...keys, ...args)) === 1;
+    return (await RECORD_SCRIPT.run(this.redis, keys, args)) === 1;
   }
 
   /** The cells of these days for these tenants (every tenant with usage when `tenants` is 'all'). */

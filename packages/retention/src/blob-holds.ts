@@ -1,4 +1,4 @@
-import { type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
+import { type KeyLayout, LuaScript, layoutOf, type RedisClient } from '@photomaker/events';
 import type { BlobRef } from '@photomaker/schema';
 import { blobHoldsKey, blobsDueKey, blobsPrefix, liveBlobsKey, runwareUploadKey } from './blob-keys.ts';
 
@@ -9,11 +9,11 @@ const memberOf = (tenant: string, holder: Holder) => `${tenant}\n${holder}`;
 
 // KEYS: holds, due. ARGV: member, until, `<sha256>:<size>`. A hold's score is when it lapses; the due set
 // keeps the latest lapse of each blob.
-const HOLD_SCRIPT = `
+const HOLD_SCRIPT = new LuaScript(`
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[2], 'GT', ARGV[2], ARGV[3])
 return 1
-`;
+`);
 
 // KEYS: holds, due, live. ARGV: now, sha256, size, family prefix, member to drop ('' for none).
 // Drops the member and every lapsed hold; a tenant left without a hold on the blob stops counting it
@@ -86,14 +86,10 @@ export class BlobHolds {
   ): Promise<void> {
     await Promise.all(
       uniqueBlobs(blobs).map((blob) =>
-        this.redis.eval(
-          HOLD_SCRIPT,
-          2,
-          blobHoldsKey(blob.sha256, this.layout),
-          blobsDueKey(this.layout),
-          memberOf(tenant, holder),
-          until,
-          `${blob.sha256}:${blob.size}`,
+        HOLD_SCRIPT.run(
+          this.redis,
+          [blobHoldsKey(blob.sha256, this.layout), blobsDueKey(this.layout)],
+          [memberOf(tenant, holder), until, `${blob.sha256}:${blob.size}`],
         ),
       ),
     );

@@ -63,19 +63,67 @@ export function operationRules(limits: OperationLimits): ValidationRule[] {
   ];
 }
 
+/** Valid documents kept per (schema, rules), by query text: the same subscription text is sent again and again. */
+const DOCUMENTS_KEPT = 200;
+/** Longer texts are parsed and validated every time: the cache's memory stays bounded. */
+const KEPT_TEXT_CHARS = 8_192;
+const validDocuments = new WeakMap<
+  GraphQLSchema,
+  WeakMap<readonly ValidationRule[], Map<string, DocumentNode>>
+>();
+
+function documentsOf(schema: GraphQLSchema, rules: readonly ValidationRule[]): Map<string, DocumentNode> {
+  let bySchema = validDocuments.get(schema);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    validDocuments.set(schema, bySchema);
+  }
+  let documents = bySchema.get(rules);
+  if (!documents) {
+    documents = new Map();
+    bySchema.set(rules, documents);
+  }
+  return documents;
+}
+
 /**
  * Parse (at most `queryTokens` tokens), validate and guard one operation: the document, or the errors
  * that refuse it. graphql-ws runs this; Apollo runs the same steps through its own pipeline (apollo.ts).
+ * Parsing and validation depend on the text, schema and rules only: a caller that passes the same `rules`
+ * array each time gets valid documents from a small cache (as Apollo's document store does for HTTP);
+ * the variables and complexity guards run on every request.
  */
 export function checkOperation(
   schema: GraphQLSchema,
   request: OperationRequest,
   limits: OperationLimits,
-  rules: readonly ValidationRule[] = operationRules(limits),
+  rules?: readonly ValidationRule[],
+): DocumentNode | GraphQLError[] {
+  const documents = rules && request.query.length <= KEPT_TEXT_CHARS ? documentsOf(schema, rules) : undefined;
+  const key = `${limits.queryTokens}\u0000${request.query}`;
+  let document = documents?.get(key);
+  if (document === undefined) {
+    const checked = parseAndValidate(schema, request.query, limits, rules ?? operationRules(limits));
+    if (Array.isArray(checked)) return checked;
+    document = checked;
+    if (documents) {
+      if (documents.size >= DOCUMENTS_KEPT) documents.delete(documents.keys().next().value as string);
+      documents.set(key, document);
+    }
+  }
+  const refused = operationGuardError(schema, document, request, limits);
+  return refused ? [refused] : document;
+}
+
+function parseAndValidate(
+  schema: GraphQLSchema,
+  query: string,
+  limits: OperationLimits,
+  rules: readonly ValidationRule[],
 ): DocumentNode | GraphQLError[] {
   let document: DocumentNode;
   try {
-    document = parse(request.query, { maxTokens: limits.queryTokens });
+    document = parse(query, { maxTokens: limits.queryTokens });
   } catch (error) {
     return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
   }
@@ -89,6 +137,5 @@ export function checkOperation(
         }),
     );
   }
-  const refused = operationGuardError(schema, document, request, limits);
-  return refused ? [refused] : document;
+  return document;
 }

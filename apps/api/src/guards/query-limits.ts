@@ -1,10 +1,14 @@
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
+  BREAK,
   type DocumentNode,
   GraphQLError,
   type GraphQLSchema,
+  Kind,
   type ValidationContext,
   type ValidationRule,
+  type ValueNode,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { ApiLimits } from '../config.ts';
@@ -71,15 +75,20 @@ export function complexityError(options: {
   max: number;
 }): GraphQLError | undefined {
   let complexity: number;
+  const operation = options.operationName ?? '';
+  const kept = fixedComplexities.get(options.document);
+  const known = kept?.schema === options.schema ? kept.byOperation.get(operation) : undefined;
   try {
-    complexity = getComplexity({
-      schema: options.schema,
-      query: options.document,
-      variables: options.variables ?? {},
-      ...(options.operationName ? { operationName: options.operationName } : {}),
-      estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-      maxQueryNodes: MAX_COMPLEXITY_NODES,
-    });
+    complexity =
+      known ??
+      getComplexity({
+        schema: options.schema,
+        query: options.document,
+        variables: options.variables ?? {},
+        ...(options.operationName ? { operationName: options.operationName } : {}),
+        estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+        maxQueryNodes: MAX_COMPLEXITY_NODES,
+      });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return tooComplex(
@@ -87,10 +96,63 @@ export function complexityError(options: {
       options.max,
     );
   }
+  if (known === undefined) keepIfFixed(options.schema, options.document, operation, complexity);
   if (complexity <= options.max) return undefined;
   return tooComplex(
     `Query complexity ${complexity} exceeds the limit of ${options.max}`,
     options.max,
     complexity,
   );
+}
+
+/**
+ * Estimates of documents whose estimate no variable can change, by document (a transport's cached
+ * document is the same object on every request: Apollo's document store, operation-check.ts), then
+ * operation name. Weak: they go with the document.
+ */
+const fixedComplexities = new WeakMap<
+  DocumentNode,
+  { schema: GraphQLSchema; byOperation: Map<string, number> }
+>();
+
+function keepIfFixed(schema: GraphQLSchema, document: DocumentNode, operation: string, complexity: number) {
+  if (!fixedByVariables(document)) return;
+  let kept = fixedComplexities.get(document);
+  if (kept?.schema !== schema) {
+    kept = { schema, byOperation: new Map() };
+    fixedComplexities.set(document, kept);
+  }
+  kept.byOperation.set(operation, complexity);
+}
+
+/**
+ * The estimate reads variables only through `first` arguments (pagedEstimator) and @include/@skip: a
+ * document with no variable there has one estimate whatever the variables.
+ */
+function fixedByVariables(document: DocumentNode): boolean {
+  let fixed = true;
+  visit(document, {
+    Directive(node) {
+      if ((node.arguments ?? []).some((argument) => usesVariable(argument.value))) {
+        fixed = false;
+        return BREAK;
+      }
+      return undefined;
+    },
+    Argument(node) {
+      if (node.name.value === 'first' && usesVariable(node.value)) {
+        fixed = false;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return fixed;
+}
+
+function usesVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(usesVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => usesVariable(field.value));
+  return false;
 }

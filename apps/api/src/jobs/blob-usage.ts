@@ -1,4 +1,4 @@
-import { type KeyLayout, layoutOf, type RedisClient } from '@photomaker/events';
+import { type KeyLayout, LuaScript, layoutOf, type RedisClient } from '@photomaker/events';
 import { liveBlobsKey, tenantBlobsKey as tenantKey, tenantBytesKey as totalKey } from '@photomaker/retention';
 import type { BlobRef } from '@photomaker/schema';
 
@@ -12,7 +12,7 @@ const PRUNE_BATCH = 1000;
 // KEYS: tenant set, tenant total, live set. ARGV: now, member, sha256, size, until, quota (0: none),
 // check (1: refuse over quota, 0: count without refusing). A member is `<sha256>:<size>`, scored by when its use ends;
 // the running total is the sum of the live members' sizes. Returns {accepted, total bytes}.
-const USE_SCRIPT = `
+const USE_SCRIPT = new LuaScript(`
 local now = tonumber(ARGV[1])
 local total = tonumber(redis.call('GET', KEYS[2]) or '0')
 local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ${PRUNE_BATCH})
@@ -34,7 +34,7 @@ redis.call('ZADD', KEYS[1], 'GT', ARGV[5], ARGV[2])
 redis.call('ZADD', KEYS[3], 'GT', ARGV[5], ARGV[3])
 redis.call('SET', KEYS[2], total)
 return {1, total}
-`;
+`);
 
 export type UseResult =
   | { ok: true; totalBytes: number }
@@ -89,19 +89,18 @@ export class BlobUsage {
     check: boolean,
   ): Promise<UseResult> {
     const now = Date.now();
-    const [accepted, total] = (await this.redis.eval(
-      USE_SCRIPT,
-      3,
-      tenantKey(tenant, this.layout),
-      totalKey(tenant, this.layout),
-      liveBlobsKey(this.layout),
-      now,
-      `${blob.sha256}:${blob.size}`,
-      blob.sha256,
-      blob.size,
-      now + lifetimeMs,
-      this.quotaBytes,
-      check ? 1 : 0,
+    const [accepted, total] = (await USE_SCRIPT.run(
+      this.redis,
+      [tenantKey(tenant, this.layout), totalKey(tenant, this.layout), liveBlobsKey(this.layout)],
+      [
+        now,
+        `${blob.sha256}:${blob.size}`,
+        blob.sha256,
+        blob.size,
+        now + lifetimeMs,
+        this.quotaBytes,
+        check ? 1 : 0,
+      ],
     )) as [number, number];
     return accepted === 1
       ? { ok: true, totalBytes: total }

@@ -29,6 +29,8 @@ export interface FollowOptions {
   onClose?: () => void;
   /** Also yield `queue` items while the job waits in the admission queue (when the process has a QueueWatch). */
   queueUpdates?: boolean;
+  /** The job's state as the caller just read or started it (the tenant's job): not read again. */
+  known?: JobState;
 }
 
 /** Events a subscriber may have queued before it counts as too slow (a job emits ~25). */
@@ -66,7 +68,7 @@ export class FollowJob {
     jobId: string,
     options: FollowOptions,
   ): Promise<AsyncIterableIterator<JobEventItem> | undefined> {
-    const state = await this.read(tenant, jobId);
+    const state = options.known ?? (await this.read(tenant, jobId));
     if (!state) return undefined;
     let detach: () => void = () => undefined;
     let unwatch: () => void = () => undefined;

@@ -153,8 +153,11 @@ export class ImageIntake {
   private async resolveUuid(tenant: string, uuid: string, index: number): Promise<ReferenceImage> {
     const own = await this.options.registry.resolve(tenant, uuid);
     if (own) {
-      await this.options.usage.renew(tenant, own.blob, REFERENCE_LIFETIME_MS);
-      await this.options.retention?.referenceHeld(tenant, own.id, own.blob);
+      // Independent writes: sent together, one round trip (the API auto-pipelines).
+      await Promise.all([
+        this.options.usage.renew(tenant, own.blob, REFERENCE_LIFETIME_MS),
+        this.options.retention?.referenceHeld(tenant, own.id, own.blob),
+      ]);
       return { kind: 'blob', blob: own.blob };
     }
     // An output of this platform is usable by the tenant whose job made it; an owner no longer known

@@ -36,8 +36,11 @@ export class JobRetention {
     const due = dueTimesOf(this.policyFor(input.tenant), Date.parse(input.createdAt), expiresInMs);
     const blobs = input.task.inputImages.flatMap((ref) => (ref.kind === 'blob' ? [ref.blob] : []));
     try {
-      await this.holds.hold(input.tenant, `job:${input.jobId}`, blobs, due.referencesUntil);
-      await this.due.schedule(input.jobId, due);
+      // Independent writes: sent together, one round trip (see JobService.start).
+      await Promise.all([
+        this.holds.hold(input.tenant, `job:${input.jobId}`, blobs, due.referencesUntil),
+        this.due.schedule(input.jobId, due),
+      ]);
     } catch (error) {
       this.warn(error, 'job retention not recorded; deleteJob still erases it', { jobId: input.jobId });
     }

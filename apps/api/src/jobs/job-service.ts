@@ -145,19 +145,24 @@ export class JobService {
     }
     // Only the request that started the workflow writes its record (exactly the input it started), before
     // the job id is handed out. Without it (Redis down) reads fall back to Temporal: log, don't fail.
-    await this.records.save(input, request.fingerprint).catch((error: unknown) => {
-      this.logger.warn(
-        { jobId, reason: error instanceof Error ? error.message : String(error) },
-        'job record not stored; reads of this job will ask Temporal',
-      );
-    });
-    await this.owners?.recordJob(tenant, jobId).catch((error: unknown) => {
-      this.logger.warn(
-        { jobId, reason: error instanceof Error ? error.message : String(error) },
-        "job owner not stored; this job's outputs will not be usable as references",
-      );
-    });
-    await this.retention?.jobStarted(input, request.expiresInMs);
+    const record = () =>
+      this.records.save(input, request.fingerprint).catch((error: unknown) => {
+        this.logger.warn(
+          { jobId, reason: error instanceof Error ? error.message : String(error) },
+          'job record not stored; reads of this job will ask Temporal',
+        );
+      });
+    const owner = () =>
+      this.owners?.recordJob(tenant, jobId).catch((error: unknown) => {
+        this.logger.warn(
+          { jobId, reason: error instanceof Error ? error.message : String(error) },
+          "job owner not stored; this job's outputs will not be usable as references",
+        );
+      });
+    const retention = () => this.retention?.jobStarted(input, request.expiresInMs);
+    // Independent keys, each failure handled on its own: sent together (one write with the API's
+    // auto-pipelining) instead of one round trip after the other.
+    await Promise.all([record(), owner(), retention()]);
     return { state: initialJobState(input), created: true };
   }
 

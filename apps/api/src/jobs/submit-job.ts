@@ -200,7 +200,12 @@ export class SubmitJob {
     request.logger.info({ jobId, created, tenant }, created ? 'job started' : 'idempotent replay');
     if (request.onlyNew && !created) return { ok: false, reason: 'exists' };
     if (!request.waitFor?.(params)) return { ok: true, state, created, params };
-    const waitDeps = { follow: this.deps.follow, read: (t: string, id: string) => reads.get(t, id) };
+    // `state` was just started or read: following it need not read it again.
+    const waitDeps = {
+      follow: this.deps.follow,
+      read: (t: string, id: string) => reads.get(t, id),
+      known: true,
+    };
     const final = await waitForJob(waitDeps, tenant, state, this.deps.syncWaitMs, {
       logger: request.logger,
       signal: request.signal,

@@ -51,7 +51,7 @@ export class UsageAdmission {
    * dies first, `reclaim` or the slot's deadline frees it.
    */
   settleWhenDone(tenant: string, state: JobState, logger: Logger): void {
-    const deps = { follow: this.follow, read: (t: string, id: string) => this.reads.get(t, id) };
+    const deps = { follow: this.follow, read: (t: string, id: string) => this.reads.get(t, id), known: true };
     waitForJob(deps, tenant, state, this.slotTtlMs, { logger })
       .then(async (final) => {
         if (isTerminalStatus(final.status)) await this.ledger.finish(state.jobId, final.cost);

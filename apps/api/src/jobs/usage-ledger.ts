@@ -1,4 +1,4 @@
-import { familyPrefix, layoutOf, type RedisClient } from '@photomaker/events';
+import { familyPrefix, LuaScript, layoutOf, type RedisClient } from '@photomaker/events';
 import type { TenantLimits } from '../auth/tenant-limits.ts';
 
 export type { TenantLimits };
@@ -128,8 +128,8 @@ export class UsageLedger {
   private readonly redis: RedisClient;
   /** `photomaker:usage`, hash-tagged on a cluster. */
   private readonly prefix: string;
-  private readonly reserveLua: string;
-  private readonly releaseLua: string;
+  private readonly reserveLua: LuaScript;
+  private readonly releaseLua: LuaScript;
   private readonly maxInFlight: number | undefined;
   private readonly slotTtlMs: number;
   private readonly now: () => number;
@@ -144,8 +144,8 @@ export class UsageLedger {
   }) {
     this.redis = options.redis;
     this.prefix = familyPrefix('usage', layoutOf(options.redis));
-    this.reserveLua = reserveScript(this.prefix);
-    this.releaseLua = releaseScript(this.prefix);
+    this.reserveLua = new LuaScript(reserveScript(this.prefix));
+    this.releaseLua = new LuaScript(releaseScript(this.prefix));
     this.maxInFlight = options.maxInFlight;
     this.slotTtlMs = options.slotTtlMs;
     this.now = options.now ?? Date.now;
@@ -175,7 +175,7 @@ export class UsageLedger {
       2 * 86_400,
       ...jobs.flatMap((job) => [job.jobId, job.images, job.images * price]),
     ];
-    const result = (await this.redis.eval(this.reserveLua, keys.length, ...keys, ...args)) as string[];
+    const result = (await this.reserveLua.run(this.redis, keys, args)) as string[];
     const [first = 'ok', ...rest] = result;
     if (first === 'ok') return { ok: true, held: rest };
     return { ok: false, refusal: this.refusal(first as LimitName, Number(rest[0]), limits, now) };
@@ -221,14 +221,14 @@ export class UsageLedger {
 
   /** The job never started: its slots, images and reserved cost are given back. */
   async refund(jobId: string): Promise<void> {
-    await this.redis.eval(this.releaseLua, 1, `${this.prefix}:inflight`, jobId, 'refund', '');
+    await this.releaseLua.run(this.redis, [`${this.prefix}:inflight`], [jobId, 'refund', '']);
   }
 
   /** The job ended: its slots are freed; Runware's actual cost (USD), when known, replaces the reserved one. */
   async finish(jobId: string, actualCostUsd: number | null | undefined): Promise<void> {
     const actual =
       actualCostUsd === null || actualCostUsd === undefined ? '' : Math.round(actualCostUsd * MICROS);
-    await this.redis.eval(this.releaseLua, 1, `${this.prefix}:inflight`, jobId, 'finish', String(actual));
+    await this.releaseLua.run(this.redis, [`${this.prefix}:inflight`], [jobId, 'finish', String(actual)]);
   }
 
   /**

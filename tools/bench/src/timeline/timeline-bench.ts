@@ -43,6 +43,7 @@ const TIMELINE_HELP = `pnpm bench --phase timeline [options]
                         admission     API with PHOTOMAKER_RUNWARE_MAX_IN_FLIGHT=1000 (jobs take a slot)
                         partitions1   dev server with one task-queue read/write partition
                         worker:K=V    extra worker environment (e.g. worker:WORKER_WORKFLOW_BUNDLE=/abs/a.js)
+                        api:K=V       extra API environment
   --profile           the worker under node --cpu-prof (every thread); self time per package/function
   --gap <ms>          pause between jobs (default 50): every job runs on an idle platform
   --out <file>        JSON of every job's points (default tools/bench/results/timeline.json)
@@ -87,17 +88,20 @@ function stackOptions(variant: string, coreMetricsPort = 0, profileDir?: string)
   };
   let options = base;
   for (const part of variant.split('+')) {
-    if (part.startsWith('worker:')) {
-      const [key = '', ...value] = part.slice('worker:'.length).split('=');
+    const app = part.startsWith('worker:') ? 'worker' : part.startsWith('api:') ? 'api' : undefined;
+    if (app) {
+      const [key = '', ...value] = part.slice(app.length + 1).split('=');
       options = {
         ...options,
-        env: { ...options.env, worker: { ...options.env?.worker, [key]: value.join('=') } },
+        env: { ...options.env, [app]: { ...options.env?.[app], [key]: value.join('=') } },
       };
       continue;
     }
     const apply = PARTS[part];
     if (!apply)
-      throw new Error(`unknown variant part ${part}; known: ${Object.keys(PARTS).join(', ')}, worker:K=V`);
+      throw new Error(
+        `unknown variant part ${part}; known: ${Object.keys(PARTS).join(', ')}, worker:K=V, api:K=V`,
+      );
     options = apply(options);
   }
   return options;
