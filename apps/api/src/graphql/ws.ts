@@ -14,6 +14,7 @@ import type { GraphQLContext, GraphQLDeps } from './context.ts';
 import { capErrors, classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
 import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
+import { boundedSocketClass, DEFAULT_MAX_BUFFERED_BYTES } from './ws-backpressure.ts';
 import { capBytesBeforeAuth } from './ws-bytes-before-auth.ts';
 
 type SocketExtra = {
@@ -42,6 +43,8 @@ export interface WebSocketDeps {
   bytesBeforeAuth: number;
   logger: Logger;
   metrics: Pick<ApiMetrics, 'graphqlOperations'>;
+  /** Bytes a socket may have unsent in this process before it is closed as a slow consumer (4008). */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -61,7 +64,13 @@ export function attachWebSockets(deps: WebSocketDeps): {
   dispose(): Promise<void>;
 } {
   const { logger, metrics, limits, admission } = deps;
-  const wsServer = new WebSocketServer({ noServer: true, maxPayload: limits.bodyBytes });
+  const wsServer = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.bodyBytes,
+    WebSocket: boundedSocketClass(deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, (socket) =>
+      logger.info({ bufferedBytes: socket.bufferedAmount }, 'websocket dropped: slow consumer'),
+    ),
+  });
   const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
   const rules = operationRules(limits);
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
