@@ -1,7 +1,7 @@
 import type { JobEventLog } from '@photomaker/events';
 import { GENERATE, type PlatformClient, smallTask } from '@photomaker/harness/client';
 import type { EmulatorAdmin } from '@photomaker/runware-emulator/admin';
-import type { JobEvent } from '@photomaker/schema';
+import { isTerminalStage, type JobEvent } from '@photomaker/schema';
 import { fanoutEvent } from './fanout-phase.ts';
 
 /** A real job the worker holds in Runware (the emulator is made slow), so the bench owns its stream. */
@@ -33,8 +33,9 @@ async function startJobs(client: PlatformClient, referenceId: string, count: num
 }
 
 /**
- * Starts `count` jobs while the emulator takes 30 minutes per image, and returns those that reached
- * `submitted` (the worker then appends nothing until the image, so their streams are the bench's).
+ * Starts `count` jobs while the emulator takes 30 minutes per image, and returns them once no job's stream
+ * has grown for 3 s: each is then held in Runware (`submitted`) or waits for a slot that those hold
+ * (`queued`), so the worker appends nothing and the streams are the bench's.
  */
 export async function startHeldJobs(
   client: PlatformClient,
@@ -46,20 +47,25 @@ export async function startHeldJobs(
 ): Promise<HeldJob[]> {
   await emulator.setLatency({ requestMs: 0, imageMs: 30 * 60_000 });
   const started = await startJobs(client, referenceId, count);
-  const held = new Map<string, HeldJob>();
+  let lasts: (JobEvent | undefined)[] = [];
+  let stable = 0;
   const deadline = Date.now() + 300_000;
-  while (held.size < started.length && Date.now() < deadline) {
-    const waiting = started.filter((job) => !held.has(job.id));
-    const lasts = await Promise.all(waiting.map((job) => log.last(job.id)));
-    waiting.forEach((job, i) => {
-      const last = lasts[i];
-      if (last?.stage === 'submitted')
-        held.set(job.id, { jobId: job.id, runwareTaskUUID: job.runwareTaskUUID, last });
-    });
-    say(`${held.size}/${started.length} jobs held in Runware`);
-    if (held.size < started.length) await sleep(1_000);
+  while (stable < 3 && Date.now() < deadline) {
+    await sleep(1_000);
+    const next = await Promise.all(started.map((job) => log.last(job.id)));
+    stable = next.every((event, i) => event?.seq === lasts[i]?.seq) ? stable + 1 : 0;
+    lasts = next;
+    const submitted = next.filter((event) => event?.stage === 'submitted').length;
+    say(
+      `${started.length} jobs: ${submitted} held in Runware, the rest queued behind them (stable ${stable} s)`,
+    );
   }
-  return [...held.values()];
+  return started.flatMap((job, i) => {
+    const last = lasts[i];
+    return last && !isTerminalStage(last.stage)
+      ? [{ jobId: job.id, runwareTaskUUID: job.runwareTaskUUID, last }]
+      : [];
+  });
 }
 
 /** Appends the next event to each job at once; returns each append's time (epoch ms) by `jobId:seq`. */

@@ -119,6 +119,10 @@ export async function runFanoutBench(args: string[]): Promise<number> {
       ? { onLine: (name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`) }
       : {}),
   });
+  // A stopped bench stops its stack too (its worker would outlive it).
+  const abort = () => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
   say(`starting the stack (data in ${stack.dataDir})`);
   await stack.start();
   const client = new PlatformClient(stack.apiUrl, stack.apiKey);
