@@ -26,11 +26,14 @@ const CLOSE_GRACE_MS = 5_000;
 export function boundedSocketClass(
   maxBufferedBytes: number,
   onSlow: (socket: WebSocket) => void,
+  /** Rewrites each text frame before it is sent (ws-shared-json.ts). */
+  transform: (data: string) => string = (data) => data,
 ): typeof WebSocket {
   return class BoundedSocket extends WebSocket {
     private dropping = false;
 
-    override send(data: unknown, ...rest: unknown[]): void {
+    override send(message: unknown, ...rest: unknown[]): void {
+      const data = typeof message === 'string' ? transform(message) : message;
       const callback = rest.at(-1) as ((error?: Error) => void) | undefined;
       if (this.dropping || this.readyState !== WebSocket.OPEN) {
         if (typeof callback === 'function') callback();

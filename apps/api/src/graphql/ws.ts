@@ -17,6 +17,7 @@ import { sharedSubscribe } from './shared-subscribe.ts';
 import { boundedSocketClass, DEFAULT_MAX_BUFFERED_BYTES } from './ws-backpressure.ts';
 import { capBytesBeforeAuth } from './ws-bytes-before-auth.ts';
 import { cachedOperationCheck } from './ws-documents.ts';
+import { sharedPayloadReplacer, withSharedPayload } from './ws-shared-json.ts';
 
 type SocketExtra = {
   principal?: Principal;
@@ -68,8 +69,10 @@ export function attachWebSockets(deps: WebSocketDeps): {
   const wsServer = new WebSocketServer({
     noServer: true,
     maxPayload: limits.bodyBytes,
-    WebSocket: boundedSocketClass(deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, (socket) =>
-      logger.info({ bufferedBytes: socket.bufferedAmount }, 'websocket dropped: slow consumer'),
+    WebSocket: boundedSocketClass(
+      deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      (socket) => logger.info({ bufferedBytes: socket.bufferedAmount }, 'websocket dropped: slow consumer'),
+      withSharedPayload,
     ),
   });
   const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
@@ -154,8 +157,10 @@ export function attachWebSockets(deps: WebSocketDeps): {
           contextValue,
         };
       },
+      jsonMessageReplacer: sharedPayloadReplacer,
       onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors?.length) return;
+        // The result itself (not graphql-ws's copy of it), so a shared one is serialized once.
+        if (!result.errors?.length) return result as never;
         const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId;
         const errors = mask(result.errors as unknown as GraphQLErrorType[], requestId);
         // graphql-ws's result types come from graphql-js, written before exactOptionalPropertyTypes.

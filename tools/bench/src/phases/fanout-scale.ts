@@ -21,8 +21,9 @@ Several --api variants run on the same stack, interleaved per round (A/B in one 
   --events <n>           events appended to every job per measurement (default 10; quick 3)
   --rounds <n>           rounds; each runs every shape on every variant (default 1)
   --drivers <n>          driver processes holding the sockets (default 2)
-  --api <label=entry>    another API build to compare, e.g. base=.ab/base/apps/api/src/main.ts (repeatable;
-                         entry relative to the repo root); the stack's own API is the variant "current"
+  --api <label=entry>    an API build to measure, its own process (repeatable, interleaved; entry relative
+                         to the repo root; default current=apps/api/src/main.ts), e.g. for an A/B
+                         --api base=../../../tmp/base/apps/api/src/main.ts --api current=apps/api/src/main.ts
   --out <dir>            where fanout-scale.json goes (default tools/bench/results)
   --quick                a small run
   --no-build             do not build the worker bundle first
@@ -53,7 +54,7 @@ interface Variant {
   label: string;
   url: string;
   pid: number;
-  stop?: () => Promise<void>;
+  stop: () => Promise<void>;
 }
 
 const say = (line: string) => process.stdout.write(`fanout: ${line}\n`);
@@ -71,8 +72,12 @@ export function renderScale(results: ScaleResult[]): string {
   ].join('\n');
 }
 
+/**
+ * Each variant is an API process of its own, started the same way: the stack's API takes the setup's
+ * mutations (its heap grows with them), so measuring it would flatter its RSS per subscriber.
+ */
 async function startVariants(stack: Platform, specs: string[], verbose: boolean): Promise<Variant[]> {
-  const variants: Variant[] = [{ label: 'current', url: stack.apiUrl, pid: stack.pid('api') ?? 0 }];
+  const variants: Variant[] = [];
   for (const spec of specs) {
     const [label = '', entry = ''] = spec.split('=');
     const app = await startNodeApp({
@@ -133,7 +138,8 @@ export async function runFanoutBench(args: string[]): Promise<number> {
   const variants: Variant[] = [];
   const results: ScaleResult[] = [];
   try {
-    variants.push(...(await startVariants(stack, values.api ?? [], values.verbose)));
+    const specs = values.api ?? ['current=apps/api/src/main.ts'];
+    variants.push(...(await startVariants(stack, specs, values.verbose)));
     const referenceId = await client.uploadReference(pngDataUri(await referencePng()));
     const jobs = await startHeldJobs(client, emulator, log, referenceId, Math.max(...shapes), say);
     for (let round = 1; round <= rounds; round++) {
@@ -161,7 +167,7 @@ export async function runFanoutBench(args: string[]): Promise<number> {
     await emulator.setLatency(LATENCY_PRESETS.none).catch(() => undefined);
     redis.disconnect();
     await client.close();
-    await Promise.all(variants.map((v) => v.stop?.()));
+    await Promise.all(variants.map((v) => v.stop()));
     await stack.stop();
   }
   mkdirSync(outDir, { recursive: true });
