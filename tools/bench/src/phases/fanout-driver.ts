@@ -11,7 +11,7 @@ export type DriverCommand =
   | { type: 'close' };
 
 export type DriverReply =
-  | { type: 'connected'; connected: number; failed: number }
+  | { type: 'connected'; connected: number; failed: number; failedCodes: number[] }
   | { type: 'count'; received: number }
   | { type: 'samples'; samples: number[]; received: number; dropped: number; closeCodes: number[] }
   | { type: 'closed' };
@@ -34,11 +34,17 @@ interface Sub {
 const subs: Sub[] = [];
 let received = 0;
 
+/** Close codes of sockets that closed before their snapshot (0: no answer within a minute). */
+const failedCodes = new Set<number>();
+
 function open(url: string, key: string, jobId: string, afterSeq: number): Promise<Sub | undefined> {
   return new Promise((resolve) => {
     const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
     const sub: Sub = { socket, jobId, receipts: new Map() };
-    const timer = setTimeout(() => resolve(undefined), 60_000);
+    const timer = setTimeout(() => {
+      failedCodes.add(0);
+      resolve(undefined);
+    }, 60_000);
     socket.onopen = () =>
       socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } }));
     socket.onmessage = (message) => {
@@ -67,6 +73,7 @@ function open(url: string, key: string, jobId: string, afterSeq: number): Promis
     };
     socket.onclose = (event) => {
       sub.closeCode = event.code;
+      failedCodes.add(event.code);
       clearTimeout(timer);
       resolve(undefined);
     };
@@ -86,7 +93,7 @@ async function connect(command: Extract<DriverCommand, { type: 'connect' }>): Pr
       else failed += 1;
     }
   }
-  return { type: 'connected', connected: subs.length, failed };
+  return { type: 'connected', connected: subs.length, failed, failedCodes: [...failedCodes] };
 }
 
 function samples(appendedAt: Record<string, number>): DriverReply {

@@ -56,15 +56,13 @@ export async function startHeldJobs(
     stable = next.every((event, i) => event?.seq === lasts[i]?.seq) ? stable + 1 : 0;
     lasts = next;
     const submitted = next.filter((event) => event?.stage === 'submitted').length;
-    say(
-      `${started.length} jobs: ${submitted} held in Runware, the rest queued behind them (stable ${stable} s)`,
-    );
+    const logged = next.filter(Boolean).length;
+    say(`${started.length} jobs: ${submitted} held in Runware, ${logged} with events (stable ${stable} s)`);
   }
   return started.flatMap((job, i) => {
-    const last = lasts[i];
-    return last && !isTerminalStage(last.stage)
-      ? [{ jobId: job.id, runwareTaskUUID: job.runwareTaskUUID, last }]
-      : [];
+    // A job waiting for a slot may have logged nothing yet: its stream starts at seq 1.
+    const last = lasts[i] ?? ({ jobId: job.id, seq: 0, stage: 'queued' } as JobEvent);
+    return isTerminalStage(last.stage) ? [] : [{ jobId: job.id, runwareTaskUUID: job.runwareTaskUUID, last }];
   });
 }
 

@@ -109,6 +109,11 @@ export async function measureRound(o: RoundOptions): Promise<ScaleResult> {
   );
   const connectMs = performance.now() - connectStart;
   const connected = connects.reduce((sum, c) => sum + c.connected, 0);
+  const failedCodes = [...new Set(connects.flatMap((c) => c.failedCodes))];
+  if (connected < o.subscribers)
+    process.stdout.write(
+      `fanout: ${o.subscribers - connected} did not connect (close codes ${failedCodes.join(', ')})\n`,
+    );
   await sleep(1_000);
   const ready = sampleProcess(o.apiPid);
 
