@@ -158,5 +158,5 @@ describe('a graphql-ws subscriber that stops reading', () => {
     expect(fastSeqs).toEqual(Array.from({ length: seq - first.seq }, (_, i) => first.seq + 1 + i));
     await Promise.all([fastClient.dispose(), slowClient.dispose(), resumedClient.dispose()]);
     await gql(url, key, 'mutation Cancel($id: ID!) { cancelJob(id: $id) { id } }', { id: jobId });
-  }, 180_000);
+  }, 300_000);
 });

@@ -1,5 +1,4 @@
 import { createSourceEventStream, type ExecutionArgs, type ExecutionResult, execute, print } from 'graphql';
-import { markShared } from './ws-shared-json.ts';
 
 /** Payloads marked shareable: every subscriber of a job receives the very same object for one event. */
 export const SHARED = Symbol('photomaker.shared-payload');
@@ -32,8 +31,7 @@ function executeFor(args: ExecutionArgs, operationKey: string, payload: unknown)
   }
   let result = byOperation.get(operationKey);
   if (!result) {
-    const executed = execute({ ...args, rootValue: payload });
-    result = executed instanceof Promise ? executed.then(markShared) : markShared(executed);
+    result = execute({ ...args, rootValue: payload });
     byOperation.set(operationKey, result);
   }
   return result;

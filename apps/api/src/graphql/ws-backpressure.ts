@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
  * graphql-ws's list of fatal codes, so its client retries on it.
  */
 export const SLOW_CONSUMER_CLOSE = 4008;
-export const SLOW_CONSUMER_REASON = 'slow consumer: resubscribe with afterSeq';
+const SLOW_CONSUMER_REASON = 'slow consumer: resubscribe with afterSeq';
 
 /** Bytes a socket may have waiting in the API's memory (ws + the socket's write queue) before it is dropped. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024;
@@ -26,14 +26,11 @@ const CLOSE_GRACE_MS = 5_000;
 export function boundedSocketClass(
   maxBufferedBytes: number,
   onSlow: (socket: WebSocket) => void,
-  /** Rewrites each text frame before it is sent (ws-shared-json.ts). */
-  transform: (data: string) => string = (data) => data,
 ): typeof WebSocket {
   return class BoundedSocket extends WebSocket {
     private dropping = false;
 
-    override send(message: unknown, ...rest: unknown[]): void {
-      const data = typeof message === 'string' ? transform(message) : message;
+    override send(data: unknown, ...rest: unknown[]): void {
       const callback = rest.at(-1) as ((error?: Error) => void) | undefined;
       if (this.dropping || this.readyState !== WebSocket.OPEN) {
         if (typeof callback === 'function') callback();

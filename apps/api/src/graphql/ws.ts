@@ -17,7 +17,6 @@ import { sharedSubscribe } from './shared-subscribe.ts';
 import { boundedSocketClass, DEFAULT_MAX_BUFFERED_BYTES } from './ws-backpressure.ts';
 import { capBytesBeforeAuth } from './ws-bytes-before-auth.ts';
 import { cachedOperationCheck } from './ws-documents.ts';
-import { sharedPayloadReplacer, withSharedPayload } from './ws-shared-json.ts';
 
 type SocketExtra = {
   principal?: Principal;
@@ -69,10 +68,8 @@ export function attachWebSockets(deps: WebSocketDeps): {
   const wsServer = new WebSocketServer({
     noServer: true,
     maxPayload: limits.bodyBytes,
-    WebSocket: boundedSocketClass(
-      deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-      (socket) => logger.info({ bufferedBytes: socket.bufferedAmount }, 'websocket dropped: slow consumer'),
-      withSharedPayload,
+    WebSocket: boundedSocketClass(deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, (socket) =>
+      logger.info({ bufferedBytes: socket.bufferedAmount }, 'websocket dropped: slow consumer'),
     ),
   });
   const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
@@ -157,10 +154,8 @@ export function attachWebSockets(deps: WebSocketDeps): {
           contextValue,
         };
       },
-      jsonMessageReplacer: sharedPayloadReplacer,
       onNext: (_ctx, _id, _payload, args, result) => {
-        // The result itself (not graphql-ws's copy of it), so a shared one is serialized once.
-        if (!result.errors?.length) return result as never;
+        if (!result.errors?.length) return;
         const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId;
         const errors = mask(result.errors as unknown as GraphQLErrorType[], requestId);
         // graphql-ws's result types come from graphql-js, written before exactOptionalPropertyTypes.

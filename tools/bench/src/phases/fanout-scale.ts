@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { startHeldJobs } from './fanout-jobs.ts';
 import { Drivers, measureRound, type ScaleResult } from './fanout-round.ts';
 
-export const FANOUT_HELP = `pnpm bench --phase fanout [options]
+const FANOUT_HELP = `pnpm bench --phase fanout [options]
 
 graphql-ws fan-out at scale on one API process: N subscribers (one WebSocket each, held by forked driver
 processes so the receiving side is not the bench's event loop) spread over J real jobs held in Runware;
@@ -64,7 +64,7 @@ function row(r: ScaleResult): string {
   return `| ${r.variant} | ${r.round} | ${r.subscribers} | ${r.jobs} | ${r.connected} | ${r.received} / ${r.expected} | ${d.p50} | ${d.p99} | ${d.max} | ${r.apiRssMiB} (${r.apiIdleRssMiB} idle) | ${r.rssBytesPerSubscriber} | ${r.apiCpuMsPerDelivery} | ${r.driverCpuMsPerDelivery} | ${r.dropped} |`;
 }
 
-export function renderScale(results: ScaleResult[]): string {
+function renderScale(results: ScaleResult[]): string {
   return [
     '| variant | round | subscribers | jobs | connected | received / expected | p50 ms | p99 ms | max ms | API RSS MiB | RSS bytes / subscriber | API CPU ms / delivery | driver CPU ms / delivery | dropped |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
