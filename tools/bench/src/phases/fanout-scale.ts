@@ -144,7 +144,8 @@ export async function runFanoutBench(args: string[]): Promise<number> {
     const jobs = await startHeldJobs(client, emulator, log, referenceId, Math.max(...shapes), say);
     for (let round = 1; round <= rounds; round++) {
       for (const shape of shapes) {
-        for (const variant of variants) {
+        // Odd rounds in the given order, even rounds reversed: going first or second is not a variant's.
+        for (const variant of round % 2 === 1 ? variants : [...variants].reverse()) {
           const result = await measureRound({
             variant: variant.label,
             round,
