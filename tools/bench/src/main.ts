@@ -30,6 +30,7 @@ Writes results.json, results.md and chart.png.
   --verbose             print every line of every process
   --phase queue         only the admission queue's fairness run (its own flags: --phase queue --help)
   --phase timeline      one idle job's per-stage timeline, variants A/B (its own flags: --phase timeline --help)
+  --phase fanout        graphql-ws fan-out at scale, 10,000 subscribers (its own flags: --phase fanout --help)
   -h, --help
 `;
 
@@ -104,7 +105,8 @@ async function main(): Promise<number> {
     const rest = [...args.slice(0, phase), ...args.slice(phase + 2)];
     if (name === 'queue') return (await import('./queue/queue-bench.ts')).runQueueBench(rest);
     if (name === 'timeline') return (await import('./timeline/timeline-bench.ts')).runTimelineBench(rest);
-    process.stderr.write(`bench: unknown phase ${name ?? '(none)'}; known: queue, timeline\n`);
+    if (name === 'fanout') return (await import('./phases/fanout-scale.ts')).runFanoutBench(rest);
+    process.stderr.write(`bench: unknown phase ${name ?? '(none)'}; known: queue, timeline, fanout\n`);
     return 2;
   }
   let values: Values;

@@ -6,6 +6,17 @@ export const SHARED = Symbol('photomaker.shared-payload');
 type Shareable = { [SHARED]?: true };
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
+// document -> its key: ws-documents.ts hands every subscriber of one text the same document, printed once.
+const keys = new WeakMap<object, string>();
+function keyOf(args: ExecutionArgs): string {
+  let key = keys.get(args.document);
+  if (key === undefined) {
+    key = print(args.document);
+    keys.set(args.document, key);
+  }
+  return `${args.operationName ?? ''}\u0000${key}`;
+}
+
 // payload -> (operation text -> result). Weak: entries go when the event object is no longer referenced.
 const results = new WeakMap<object, Map<string, Result>>();
 
@@ -37,7 +48,7 @@ export async function sharedSubscribe(
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
   const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  const operationKey = `${args.operationName ?? ''}\u0000${print(args.document)}`;
+  const operationKey = keyOf(args);
   const mapped: AsyncIterableIterator<ExecutionResult> = {
     async next() {
       const step = await iterator.next();

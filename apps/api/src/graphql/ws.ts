@@ -7,14 +7,16 @@ import type { AdmissionGate } from '../auth/admission.ts';
 import type { Principal } from '../auth/api-keys.ts';
 import { bearerToken } from '../auth/api-keys.ts';
 import type { ApiConfig } from '../config.ts';
-import { checkOperation, operationRules } from '../guards/operation-check.ts';
+import { operationRules } from '../guards/operation-check.ts';
 import { refuseUpgrade, type UpgradeHandler } from '../http/upgrade-routes.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext, GraphQLDeps } from './context.ts';
 import { capErrors, classifyRequestError, formatGraphQLError, isInternal, refusalError } from './errors.ts';
 import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
+import { boundedSocketClass, DEFAULT_MAX_BUFFERED_BYTES } from './ws-backpressure.ts';
 import { capBytesBeforeAuth } from './ws-bytes-before-auth.ts';
+import { cachedOperationCheck } from './ws-documents.ts';
 
 type SocketExtra = {
   principal?: Principal;
@@ -42,6 +44,8 @@ export interface WebSocketDeps {
   bytesBeforeAuth: number;
   logger: Logger;
   metrics: Pick<ApiMetrics, 'graphqlOperations'>;
+  /** Bytes a socket may have unsent in this process before it is closed as a slow consumer (4008). */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -61,9 +65,15 @@ export function attachWebSockets(deps: WebSocketDeps): {
   dispose(): Promise<void>;
 } {
   const { logger, metrics, limits, admission } = deps;
-  const wsServer = new WebSocketServer({ noServer: true, maxPayload: limits.bodyBytes });
+  const wsServer = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.bodyBytes,
+    WebSocket: boundedSocketClass(deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, (socket) =>
+      logger.info({ bufferedBytes: socket.bufferedAmount }, 'websocket dropped: slow consumer'),
+    ),
+  });
   const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
-  const rules = operationRules(limits);
+  const check = cachedOperationCheck(schema, limits, operationRules(limits));
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
     capErrors(
       errors.map((raw) => {
@@ -90,6 +100,8 @@ export function attachWebSockets(deps: WebSocketDeps): {
           return false;
         }
         preAuth.authenticated(ctx.extra.socket);
+        // The upgrade request (headers, parser state) is not needed again: not kept per connection.
+        Reflect.deleteProperty(ctx.extra, 'request');
         ctx.extra.principal = admitted.principal;
         ctx.extra.connectionId = randomUUID();
         return true;
@@ -107,7 +119,7 @@ export function attachWebSockets(deps: WebSocketDeps): {
             }),
           ];
         }
-        const document = checkOperation(schema, payload, limits, rules);
+        const document = check(payload);
         if (Array.isArray(document)) return document;
         const requestId = `${ctx.extra.connectionId}:${id}`;
         const contextValue: GraphQLContext = {
@@ -118,7 +130,12 @@ export function attachWebSockets(deps: WebSocketDeps): {
           defaultPriority: principal.defaults?.priority,
           defaultReferenceCheck: principal.defaults?.referenceCheck,
           requestId,
-          logger: logger.child({ requestId, tenant: principal.tenant, transport: 'ws' }),
+          // Made on first use: a child logger per subscription is most of its context's bytes.
+          get logger() {
+            const child = logger.child({ requestId, tenant: principal.tenant, transport: 'ws' });
+            Object.defineProperty(this, 'logger', { value: child });
+            return child;
+          },
           deps: deps.graphql,
           transport: 'ws',
         };

@@ -18,7 +18,8 @@ export type JobEventItem =
 export interface FollowOptions {
   /** The last seq the caller saw (0: from the start). */
   afterSeq?: number | undefined;
-  logger: Logger;
+  /** Or a getter, so a subscription that never logs never makes its child logger. */
+  logger: Logger | (() => Logger);
   /** The error a subscriber that fell `QUEUE_LIMIT` events behind fails with (a transport's own). */
   overflow?: () => unknown;
   /** Wraps each live event (transports that share one payload per event across subscribers). */
@@ -102,7 +103,8 @@ export class FollowJob {
         }
       },
       fail(error) {
-        options.logger.warn({ err: error, jobId }, 'event subscription failed');
+        const logger = typeof options.logger === 'function' ? options.logger() : options.logger;
+        logger.warn({ err: error, jobId }, 'event subscription failed');
         stream.fail(error);
       },
     });

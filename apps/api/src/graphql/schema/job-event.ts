@@ -261,7 +261,7 @@ builder.subscriptionField('jobEvents', (t) =>
       const stream = id
         ? await follow.follow(ctx.tenant, id, {
             afterSeq: afterSeq ?? 0,
-            logger: ctx.logger,
+            logger: () => ctx.logger,
             itemOf: sharedItem,
             overflow: () =>
               new GraphQLError(new SlowSubscriberError(QUEUE_LIMIT).message, {
