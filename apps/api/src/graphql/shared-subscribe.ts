@@ -17,7 +17,7 @@ function keyOf(args: ExecutionArgs): string {
   return `${args.operationName ?? ''}\u0000${key}`;
 }
 
-// payload -> (operation text -> result). Weak: entries go when the event object is no longer referenced.
+// payload -> (operation text and variables -> result). Weak: entries go when the event object is no longer referenced.
 const results = new WeakMap<object, Map<string, Result>>();
 
 function executeFor(args: ExecutionArgs, operationKey: string, payload: unknown): Result {
@@ -39,7 +39,7 @@ function executeFor(args: ExecutionArgs, operationKey: string, payload: unknown)
 
 /**
  * graphql's `subscribe`, except that a shared event payload is executed once per distinct operation text
- * instead of once per subscriber: with 2,000 clients on one job, one event costs one execution (event
+ * and variables instead of once per subscriber: with 2,000 clients on one job, one event costs one execution (event
  * fields do not depend on the subscriber), and graphql-ws only serializes per socket.
  */
 export async function sharedSubscribe(
@@ -48,7 +48,9 @@ export async function sharedSubscribe(
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
   const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  const operationKey = keyOf(args);
+  // Variables are part of the key: a field may depend on them (`@include(if: $x)`, arguments), and only
+  // subscribers that sent the same text and the same variables may share one result.
+  const operationKey = `${keyOf(args)}\u0000${JSON.stringify(args.variableValues ?? {})}`;
   const mapped: AsyncIterableIterator<ExecutionResult> = {
     async next() {
       const step = await iterator.next();
