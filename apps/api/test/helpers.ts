@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type RunningNodeApp, startNodeApp } from '@photomaker/harness';
+import { OneMessagePerTick } from '@photomaker/harness/client';
 import { createLogger } from '@photomaker/observability';
 import { dataConverterFromEnv } from '@photomaker/temporal/codec';
 import { Client, Connection } from '@temporalio/client';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { fetch } from 'undici';
 import { inject } from 'vitest';
-import WebSocket from 'ws';
 import { type ApiConfig, configFromEnv } from '../src/config.ts';
 import { type ApiServer, createApiServer } from '../src/server.ts';
 
@@ -113,7 +113,7 @@ export async function v1(
   return { status: response.status, body: parseRunwareJson(text) as never };
 }
 
-/** A graphql-ws client over `ws` with the key in connectionParams. */
+/** A graphql-ws client over `ws` (one message per tick, as graphql-ws assumes) with the key in connectionParams. */
 export function wsClient(
   url: string,
   key: string | undefined,
@@ -121,7 +121,7 @@ export function wsClient(
 ): WsClient {
   return createClient({
     url: `${url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
+    webSocketImpl: OneMessagePerTick,
     connectionParams: key ? { authorization: `Bearer ${key}` } : {},
     retryAttempts: options.retryAttempts ?? 0,
     lazy: true,

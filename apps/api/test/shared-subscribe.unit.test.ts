@@ -24,7 +24,7 @@ async function firstResult(variableValues: Record<string, unknown>): Promise<Exe
   const stream = await sharedSubscribe({ schema, document, rootValue, variableValues });
   if (!(Symbol.asyncIterator in stream)) throw new Error('not a stream');
   const step = await stream.next();
-  await stream.return?.();
+  await stream.return?.(undefined);
   return step.value as ExecutionResult;
 }
 

@@ -80,7 +80,7 @@ export class GraphQLHttp {
  * subscriptions drops to 0 under the others, and graphql-ws closes the socket and completes them
  * (test/platform-client.test.ts). One message per tick restores what it assumes.
  */
-class OneMessagePerTick extends WebSocket {
+export class OneMessagePerTick extends WebSocket {
   constructor(address: string | URL, protocols?: string | string[]) {
     super(address, protocols, { allowSynchronousEvents: false });
   }
