@@ -10,6 +10,7 @@ import {
 } from '@photomaker/temporal/connection';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import { type WorkerEnv, workerEnv } from './env.ts';
+import { parseSdkTuning, type SdkTuning } from './sdk-tuning.ts';
 
 /** The emulator's documented dev key. */
 export const EMULATOR_DEV_KEY = 'rw-emulator-dev-key';
@@ -44,6 +45,7 @@ export interface WorkerConfig {
     visionActivities: number;
     shutdownGraceMs: number;
     heartbeatThrottleMs: number;
+    sdk: SdkTuning;
   };
   syncMaxResults: number;
   tasksInFlightPerJob: number;
@@ -118,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   if (e.WORKER_POLL_MAX < e.WORKER_POLL_INITIAL) {
     throw invalid(['WORKER_POLL_MAX: must be at least WORKER_POLL_INITIAL']);
   }
+  const sdk = parseSdkTuning(e.WORKER_SDK_TUNING);
+  if (typeof sdk === 'string') throw invalid([sdk]);
   const corsOrigins = e.WORKER_CODEC_CORS_ORIGINS?.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
@@ -147,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       visionActivities: e.WORKER_VISION_ACTIVITIES,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
       heartbeatThrottleMs: e.WORKER_HEARTBEAT_THROTTLE,
+      sdk,
     },
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
     tasksInFlightPerJob: e.WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB,

@@ -103,6 +103,8 @@ class PhotoMakerJob {
   private scoring = false;
   /** The STARTED webhook event in flight (it never rejects); awaited before the job's end is told. */
   private started: Promise<void> = Promise.resolve();
+  /** The local Runware step wrote the job's usage line with its end (no usage step of the workflow's). */
+  private usageRecorded = false;
 
   constructor(input: PhotoMakerJobInput) {
     this.input = input;
@@ -137,7 +139,7 @@ class PhotoMakerJob {
     }
     // After the release: the usage line and the job's end event hold no slot (a slow receiver's retries
     // would keep the tenant's next job queued).
-    await this.recordUsage(ending.outcome);
+    if (!(ending.outcome === 'SUCCEEDED' && this.usageRecorded)) await this.recordUsage(ending.outcome);
     await this.tell(ending.event, ending.extra);
     if (ending.rethrow !== undefined) throw ending.rethrow;
     return this.state;
@@ -357,8 +359,14 @@ class PhotoMakerJob {
   }
 
   private step(current: RunState, range: EventRange, remainingMs: number, viaLocal: boolean) {
-    if (viaLocal) return singleImageStep(this.singleImageInput(range));
+    if (viaLocal) return this.singleImageStep(range);
     return collectActivity(remainingMs)(this.collectInput(current, range));
+  }
+
+  private async singleImageStep(range: EventRange): Promise<CollectImagesResult> {
+    const result = await singleImageStep(this.singleImageInput(range));
+    if (result.usageRecorded) this.usageRecorded = true;
+    return result;
   }
 
   private async waitRetryAfter(error: unknown): Promise<void> {
@@ -373,8 +381,9 @@ class PhotoMakerJob {
   }
 
   private singleImageInput(range: EventRange) {
-    const { jobId, runwareTaskUUID, task } = this.input;
-    return { jobId, taskUUID: runwareTaskUUID, task, ...range };
+    const { jobId, runwareTaskUUID, task, tenant, apiKeyId } = this.input;
+    // The step writes the job's usage line with its end: the workflow then ends without a usage step.
+    return { jobId, taskUUID: runwareTaskUUID, task, usage: { tenant, keyId: apiKeyId ?? '' }, ...range };
   }
 
   private collectInput(current: RunState, range: EventRange) {
