@@ -52,6 +52,8 @@ export interface WorkerConfig {
   cancelDrainMs: number;
   /** Every Runware task asks for includeCost (WORKER_RUNWARE_INCLUDE_COST). */
   includeCost: boolean;
+  /** Admission slots asked for with an update (WORKER_ADMISSION_UPDATE). */
+  admissionUpdate: boolean;
   poll: { initialMs: number; factor: number; maxMs: number };
   /** The retention schedule: every how long it sweeps, and the most it erases per run. */
   retention: { everyMs: number; limit: number };
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     tasksInFlightPerJob: e.WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB,
     cancelDrainMs: e.WORKER_CANCEL_DRAIN,
     includeCost: e.WORKER_RUNWARE_INCLUDE_COST === 'true',
+    admissionUpdate: e.WORKER_ADMISSION_UPDATE === 'true',
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,

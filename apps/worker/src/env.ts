@@ -77,6 +77,11 @@ const workerOwnEnv = z.object({
     .describe(
       'Face checks (reference-photo gate) run at once on the `<queue>-vision` task queue (CPU-bound, ~250 MB of models); 0: this process does not poll it',
     ),
+  WORKER_ADMISSION_UPDATE: oneOf(['true', 'false'])
+    .prefault('true')
+    .describe(
+      'Jobs ask the admission workflow for a slot with an update, answered with the grant when a slot is free (`false`: a signal, and the grant as a signal)',
+    ),
   WORKER_SDK_TUNING: z
     .string()
     .trim()

@@ -20,6 +20,7 @@ export const ACTIVITY_TYPES = [
   'publishEvents',
   'readEvents',
   'requestAdmissionSlot',
+  'requestAdmissionSlotNow',
   'recordUsage',
   'collectImagesLocally',
   'collectImages',

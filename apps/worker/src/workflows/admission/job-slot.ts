@@ -31,7 +31,14 @@ export const ADMISSION_PATCH = 'admission-queue';
  */
 const REQUEST_SETTLES_PATCH = 'admission-request-settles';
 
-const { requestAdmissionSlot } = proxyLocalActivities<Activities>({
+/**
+ * The slot is asked for with an update (requestAdmissionSlotNow): a free slot comes in the answer, and
+ * the job runs on in the same workflow task. Histories from before ask with a signal and wait for the
+ * grant signal.
+ */
+const REQUEST_UPDATE_PATCH = 'admission-request-update';
+
+const { requestAdmissionSlot, requestAdmissionSlotNow } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   // Temporal unreachable for a while: keep asking (the job waits for its slot anyway).
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
@@ -77,7 +84,14 @@ export class JobSlot {
     };
     // A traced job's wait in the queue is a span of its trace (the request activity inside it).
     await workflowSpan('admission slot wait', { 'photomaker.priority': request.priority }, async () => {
-      const ask = () => requestAdmissionSlot({ workflowId: this.admissionId, request });
+      const ask = async () => {
+        if (!patched(REQUEST_UPDATE_PATCH)) {
+          await requestAdmissionSlot({ workflowId: this.admissionId, request });
+          return;
+        }
+        const answer = await requestAdmissionSlotNow({ workflowId: this.admissionId, request });
+        if (answer.grantedAt !== undefined) this.grantedAt ??= Date.now();
+      };
       if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
       else await ask();
       // Already cancelled (it came during the request): rejects at once.
