@@ -8,7 +8,6 @@ import {
   CancelledFailure,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -35,6 +34,7 @@ import {
 } from './failures.ts';
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
+import { jobPatched, startJobPatches } from './patches.ts';
 import { nextExtraRun, REGENERATE_BELOW } from './regenerate-below.ts';
 import { recordUsage, type UsageOutcome } from './usage.ts';
 import { checkReferences, scoreImages, scoresImages } from './vision-steps.ts';
@@ -148,7 +148,9 @@ class PhotoMakerJob {
   /** A slot from the admission queue, when the job was started with limits that apply to it. */
   private slot(): JobSlot | undefined {
     const admission = this.input.admission;
-    return admission && patched(ADMISSION_PATCH) ? new JobSlot(this.input, admission) : undefined;
+    return admission && jobPatched(this.input, ADMISSION_PATCH)
+      ? new JobSlot(this.input, admission)
+      : undefined;
   }
 
   /** Images, deliveries, the `succeeded` event. */
@@ -161,7 +163,8 @@ class PhotoMakerJob {
     await this.generate();
     if (this.scoring) {
       await scoreImages(this.input, this.ledger);
-      if ((this.input.regenerateBelow ?? 0) > 0 && patched(REGENERATE_BELOW)) await this.regenerate();
+      if ((this.input.regenerateBelow ?? 0) > 0 && jobPatched(this.input, REGENERATE_BELOW))
+        await this.regenerate();
     }
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
@@ -188,7 +191,7 @@ class PhotoMakerJob {
     }
     if (
       isCancellation(error) ||
-      (CancellationScope.current().consideredCancelled && patched(CANCEL_IN_BACKOFF))
+      (CancellationScope.current().consideredCancelled && jobPatched(this.input, CANCEL_IN_BACKOFF))
     ) {
       const reason = 'cancelled by request';
       await CancellationScope.nonCancellable(() => this.ledger.emit('cancelled', { reason }));
@@ -233,7 +236,7 @@ class PhotoMakerJob {
     const task = this.input.task;
     const total = task.numberResults;
     const deadline = Date.now() + GENERATION_BUDGET_MS;
-    const perImage = total > 1 && patched(PER_IMAGE_TASKS);
+    const perImage = total > 1 && jobPatched(this.input, PER_IMAGE_TASKS);
     const current: RunState = {
       run: {
         taskUUID: this.input.runwareTaskUUID,
@@ -252,7 +255,11 @@ class PhotoMakerJob {
     // the workflow only with its next task, so those jobs keep the task-queue activity.)
     // A scored job ends after its scores: its last Runware step must not write `succeeded`.
     let inWorkflowTask =
-      total === 1 && !task.webhookURL && !task.uploadEndpoint && !this.scoring && patched(LOCAL_RUNWARE_STEP);
+      total === 1 &&
+      !task.webhookURL &&
+      !task.uploadEndpoint &&
+      !this.scoring &&
+      jobPatched(this.input, LOCAL_RUNWARE_STEP);
     while (this.state.images.length < total) {
       const before = this.state.images.length;
       const result = await this.collect(current, deadline - Date.now(), inWorkflowTask);
@@ -415,6 +422,7 @@ class PhotoMakerJob {
 export async function photoMakerJob(raw: PhotoMakerJobInput): Promise<JobState> {
   const problems = inputProblems(raw);
   if (problems.length > 0) throw invalidJobInput(problems);
+  startJobPatches(raw);
   const job = new PhotoMakerJob(raw);
   setHandler(jobStateQuery, () => job.state);
   return job.run();

@@ -11,12 +11,12 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
+import { jobPatched } from '../patches.ts';
 import { workflowSpan } from '../tracing-interceptors.ts';
 
 // The job's side of admission (admission-contract.ts): ask the admission workflow for a slot, wait for
@@ -85,14 +85,14 @@ export class JobSlot {
     // A traced job's wait in the queue is a span of its trace (the request activity inside it).
     await workflowSpan('admission slot wait', { 'photomaker.priority': request.priority }, async () => {
       const ask = async () => {
-        if (!patched(REQUEST_UPDATE_PATCH)) {
+        if (!jobPatched(this.input, REQUEST_UPDATE_PATCH)) {
           await requestAdmissionSlot({ workflowId: this.admissionId, request });
           return;
         }
         const answer = await requestAdmissionSlotNow({ workflowId: this.admissionId, request });
         if (answer.grantedAt !== undefined) this.grantedAt ??= Date.now();
       };
-      if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
+      if (jobPatched(this.input, REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
       else await ask();
       // Already cancelled (it came during the request): rejects at once.
       await condition(() => this.grantedAt !== undefined);
