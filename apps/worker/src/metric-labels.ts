@@ -21,6 +21,7 @@ export const ACTIVITY_TYPES = [
   'readEvents',
   'requestAdmissionSlot',
   'requestAdmissionSlotNow',
+  'releaseAdmissionSlot',
   'recordUsage',
   'collectImagesLocally',
   'collectImages',

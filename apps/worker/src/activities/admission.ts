@@ -1,12 +1,15 @@
 import {
   ADMISSION_WORKFLOW_TYPE,
+  releaseSlotSignal,
   requestSlotSignal,
   requestSlotUpdate,
   type SlotAnswer,
+  type SlotRelease,
   type SlotRequest,
   slotUpdateId,
 } from '@photomaker/temporal';
 import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { AdmissionWorkflowInput } from '../workflows/admission/workflow.ts';
 import { admissionTaskQueue } from '../workflows/task-queues.ts';
 import type { ActivitySettings } from './deps.ts';
@@ -62,6 +65,24 @@ export function createRequestAdmissionSlotNow(deps: { settings: Pick<ActivitySet
     } catch {
       await bySignal(input);
       return {};
+    }
+  };
+}
+
+/**
+ * Gives a job's slot back: the release signal, sent by the worker's client from inside the job's workflow
+ * task (a local activity) rather than as a workflow command, whose delivery the job would wait for in a
+ * workflow task of its own (and which the server drops once the job has closed). A repeated release
+ * (the step run again after a crash) changes nothing; no admission workflow: nothing to release.
+ */
+export function createReleaseAdmissionSlot() {
+  return async function releaseAdmissionSlot(input: { workflowId: string; release: SlotRelease }) {
+    const { client } = Context.current();
+    try {
+      await client.workflow.getHandle(input.workflowId).signal(releaseSlotSignal, input.release);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return;
+      throw error;
     }
   };
 }

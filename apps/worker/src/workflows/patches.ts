@@ -9,7 +9,7 @@ import { patched } from '@temporalio/workflow';
 /**
  * Every patch of the job workflow up to this one: local-runware-step, per-image-tasks, cancel-in-backoff,
  * regenerate-below, reference-check, likeness-score, webhook-events, usage-record, admission-queue,
- * admission-request-settles, admission-request-update. A later patch is asked on its own (patched()).
+ * admission-request-settles, admission-request-update, admission-release-local. A later patch is asked on its own (patched()).
  */
 const JOB_PATCHES = 'job-patches-2026-12';
 

@@ -1,6 +1,10 @@
 import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/schema';
 import { Context } from '@temporalio/activity';
-import { createRequestAdmissionSlot, createRequestAdmissionSlotNow } from '../../src/activities/admission.ts';
+import {
+  createReleaseAdmissionSlot,
+  createRequestAdmissionSlot,
+  createRequestAdmissionSlotNow,
+} from '../../src/activities/admission.ts';
 import { currentInput } from '../../src/activities/collect-images.ts';
 import type { JobEventDelivery } from '../../src/activities/deliver-job-event.ts';
 import type { Activities } from '../../src/activities/index.ts';
@@ -162,6 +166,7 @@ export class StubActivities {
       requestAdmissionSlot: createRequestAdmissionSlot(),
       // The time-skipping server leaves updates unanswered: the signal path (the dev server tests the update).
       requestAdmissionSlotNow: createRequestAdmissionSlotNow({ settings: { admissionUpdate: false } }),
+      releaseAdmissionSlot: createReleaseAdmissionSlot(),
       recordUsage: async (input: RecordUsageInput) => {
         this.usages.push(input);
         return true;

@@ -38,11 +38,19 @@ const REQUEST_SETTLES_PATCH = 'admission-request-settles';
  */
 const REQUEST_UPDATE_PATCH = 'admission-request-update';
 
-const { requestAdmissionSlot, requestAdmissionSlotNow } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  // Temporal unreachable for a while: keep asking (the job waits for its slot anyway).
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
+/**
+ * The release is a local activity (the worker's client signals): no workflow task waits for its delivery,
+ * so a job whose slot came with the update answer is one workflow task. Histories from before signal
+ * with a workflow command.
+ */
+const RELEASE_LOCAL_PATCH = 'admission-release-local';
+
+const { requestAdmissionSlot, requestAdmissionSlotNow, releaseAdmissionSlot } =
+  proxyLocalActivities<Activities>({
+    startToCloseTimeout: '10 seconds',
+    // Temporal unreachable for a while: keep asking (the job waits for its slot anyway).
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  });
 
 export class JobSlot {
   private readonly input: PhotoMakerJobInput;
@@ -107,12 +115,12 @@ export class JobSlot {
   async release(): Promise<void> {
     if (!this.requested) return;
     const ranMs = this.grantedAt === undefined ? undefined : Date.now() - this.grantedAt;
+    const release = { jobId: this.input.jobId, ...(ranMs !== undefined ? { ranMs } : {}) };
     await CancellationScope.nonCancellable(async () => {
       try {
-        await getExternalWorkflowHandle(this.admissionId).signal(releaseSlotSignal, {
-          jobId: this.input.jobId,
-          ...(ranMs !== undefined ? { ranMs } : {}),
-        });
+        if (jobPatched(this.input, RELEASE_LOCAL_PATCH))
+          await releaseAdmissionSlot({ workflowId: this.admissionId, release });
+        else await getExternalWorkflowHandle(this.admissionId).signal(releaseSlotSignal, release);
       } catch {
         log.warn('slot release not delivered; the admission workflow frees it later', {
           jobId: this.input.jobId,
