@@ -10,6 +10,7 @@ import {
 } from '@photomaker/temporal/connection';
 import { type TenantWebhookSecrets, webhookSecretsFromEnv } from '@photomaker/webhooks';
 import { type WorkerEnv, workerEnv } from './env.ts';
+import { parseSdkTuning, type SdkTuning } from './sdk-tuning.ts';
 
 /** The emulator's documented dev key. */
 export const EMULATOR_DEV_KEY = 'rw-emulator-dev-key';
@@ -44,12 +45,15 @@ export interface WorkerConfig {
     visionActivities: number;
     shutdownGraceMs: number;
     heartbeatThrottleMs: number;
+    sdk: SdkTuning;
   };
   syncMaxResults: number;
   tasksInFlightPerJob: number;
   cancelDrainMs: number;
   /** Every Runware task asks for includeCost (WORKER_RUNWARE_INCLUDE_COST). */
   includeCost: boolean;
+  /** Admission slots asked for with an update (WORKER_ADMISSION_UPDATE). */
+  admissionUpdate: boolean;
   poll: { initialMs: number; factor: number; maxMs: number };
   /** The retention schedule: every how long it sweeps, and the most it erases per run. */
   retention: { everyMs: number; limit: number };
@@ -118,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   if (e.WORKER_POLL_MAX < e.WORKER_POLL_INITIAL) {
     throw invalid(['WORKER_POLL_MAX: must be at least WORKER_POLL_INITIAL']);
   }
+  const sdk = parseSdkTuning(e.WORKER_SDK_TUNING);
+  if (typeof sdk === 'string') throw invalid([sdk]);
   const corsOrigins = e.WORKER_CODEC_CORS_ORIGINS?.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
@@ -147,11 +153,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       visionActivities: e.WORKER_VISION_ACTIVITIES,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
       heartbeatThrottleMs: e.WORKER_HEARTBEAT_THROTTLE,
+      sdk,
     },
     syncMaxResults: e.WORKER_RUNWARE_SYNC_MAX_RESULTS,
     tasksInFlightPerJob: e.WORKER_RUNWARE_TASKS_IN_FLIGHT_PER_JOB,
     cancelDrainMs: e.WORKER_CANCEL_DRAIN,
     includeCost: e.WORKER_RUNWARE_INCLUDE_COST === 'true',
+    admissionUpdate: e.WORKER_ADMISSION_UPDATE === 'true',
     poll: { initialMs: e.WORKER_POLL_INITIAL, factor: 1.5, maxMs: e.WORKER_POLL_MAX },
     referenceCacheTtlSeconds: Math.max(60, Math.round(e.WORKER_REFERENCE_CACHE_TTL / 1000)),
     workflowBundle: e.WORKER_WORKFLOW_BUNDLE,

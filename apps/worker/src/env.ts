@@ -77,6 +77,19 @@ const workerOwnEnv = z.object({
     .describe(
       'Face checks (reference-photo gate) run at once on the `<queue>-vision` task queue (CPU-bound, ~250 MB of models); 0: this process does not poll it',
     ),
+  WORKER_ADMISSION_UPDATE: oneOf(['true', 'false'])
+    .prefault('true')
+    .describe(
+      'Jobs ask the admission workflow for a slot with an update, answered with the grant when a slot is free (`false`: a signal, and the grant as a signal)',
+    ),
+  WORKER_SDK_TUNING: z
+    .string()
+    .trim()
+    .optional()
+    .describe(
+      'JSON of Temporal SDK options for the job-queue worker: maxConcurrentWorkflowTaskPolls, maxConcurrentActivityTaskPolls, nonStickyToStickyPollRatio, maxCachedWorkflows, stickyQueueScheduleToStartTimeoutMs, reuseV8Context',
+    )
+    .meta({ defaultText: 'the SDK’s defaults' }),
   WORKER_SHUTDOWN_GRACE: duration.prefault('30s').describe('Time running activities get to finish on stop'),
   WORKER_HEARTBEAT_THROTTLE: duration.prefault('2s').describe('Minimum time between activity heartbeats'),
   WORKER_RUNWARE_SYNC_MAX_RESULTS: integer(0, 20)

@@ -93,6 +93,7 @@ const resources = openResources({
     tasksInFlightPerJob: config.tasksInFlightPerJob,
     cancelDrainMs: config.cancelDrainMs,
     includeCost: config.includeCost,
+    admissionUpdate: config.admissionUpdate,
     poll: config.poll,
     referenceCacheTtlSeconds: config.referenceCacheTtlSeconds,
     maxImageBytes: 64 * 1024 * 1024,

@@ -20,6 +20,8 @@ export const ACTIVITY_TYPES = [
   'publishEvents',
   'readEvents',
   'requestAdmissionSlot',
+  'requestAdmissionSlotNow',
+  'releaseAdmissionSlot',
   'recordUsage',
   'collectImagesLocally',
   'collectImages',

@@ -7,6 +7,7 @@ import { scrubActivityFailures } from './activity-failure-scrub.ts';
 import { activityMetrics } from './activity-metrics.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { RetentionActivities } from './retention/retention-activities.ts';
+import { type SdkTuning, sdkWorkerOptions } from './sdk-tuning.ts';
 import { activityTracing } from './tracing/activity-tracing.ts';
 import { workflowSpanSinks } from './tracing/workflow-spans.ts';
 import { admissionTaskQueue, deliveryTaskQueue, visionTaskQueue } from './workflows/task-queues.ts';
@@ -35,6 +36,8 @@ export interface WorkerTuning {
    * activity only with a heartbeat answer, so this bounds how long a cancelled job keeps polling.
    */
   heartbeatThrottleMs: number;
+  /** Temporal SDK options of the job-queue worker (WORKER_SDK_TUNING); empty: the SDK's defaults. */
+  sdk: SdkTuning;
 }
 
 const DEFAULT_TUNING: WorkerTuning = {
@@ -45,6 +48,7 @@ const DEFAULT_TUNING: WorkerTuning = {
   visionActivities: 1,
   shutdownGraceMs: 30_000,
   heartbeatThrottleMs: 2_000,
+  sdk: {},
 };
 
 export interface TaskQueueNames {
@@ -155,6 +159,7 @@ export class PhotoMakerWorkers {
             maxEagerActivityReservationsPerWorkflowTask: 0,
           }
         : {}),
+      ...sdkWorkerOptions(tuning.sdk),
     });
     const deliveryWorker = await Worker.create({
       ...common,

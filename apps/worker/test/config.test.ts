@@ -74,6 +74,26 @@ describe('worker configuration from the environment', () => {
     expect(config.http.port).toBe(0);
   });
 
+  it('reads the Temporal SDK tuning (JSON) and the admission update switch', () => {
+    const config = loadConfig({
+      RUNWARE_API_KEY: 'k',
+      WORKER_SDK_TUNING: '{"maxCachedWorkflows":0,"stickyQueueScheduleToStartTimeoutMs":2000}',
+      WORKER_ADMISSION_UPDATE: 'false',
+    });
+    expect(config.tuning.sdk).toEqual({ maxCachedWorkflows: 0, stickyQueueScheduleToStartTimeoutMs: 2000 });
+    expect(config.admissionUpdate).toBe(false);
+    expect(loadConfig({ RUNWARE_API_KEY: 'k' })).toMatchObject({
+      admissionUpdate: true,
+      tuning: { sdk: {} },
+    });
+    expect(() => loadConfig({ RUNWARE_API_KEY: 'k', WORKER_SDK_TUNING: '{"maxPolls":3}' })).toThrow(
+      /WORKER_SDK_TUNING: /,
+    );
+    expect(() => loadConfig({ RUNWARE_API_KEY: 'k', WORKER_SDK_TUNING: 'polls=3' })).toThrow(
+      'WORKER_SDK_TUNING: must be a JSON object',
+    );
+  });
+
   it('names every bad variable and its rule', () => {
     let message = '';
     try {

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { TASK_QUEUE } from './contract.ts';
 
 // Workflow-safe (bundled into workflow code). The contract between job workflows, the admission workflow
@@ -77,6 +77,23 @@ export interface SlotRelease {
 }
 
 export const requestSlotSignal = defineSignal<[SlotRequest]>('requestSlot');
+
+/**
+ * The admission workflow's answer to `requestSlotUpdate`: `grantedAt` (ISO-8601) when the job holds a
+ * slot now; absent when it is queued (its grant comes later as `slotGrantedSignal`, as for the signal).
+ */
+export interface SlotAnswer {
+  grantedAt?: string;
+}
+
+/**
+ * The same request as an update (issue #18): a job whose slot is free at once gets it in the answer, with
+ * no grant signal and no workflow task of its own for it. Durable as the signal: the admission workflow
+ * writes the grant in its history before it answers. Update id: `slotUpdateId(jobId)` (a retried request
+ * is answered from that record, or from the queue's running set after a continueAsNew).
+ */
+export const requestSlotUpdate = defineUpdate<SlotAnswer, [SlotRequest]>('requestSlotNow');
+export const slotUpdateId = (jobId: string) => `slot-${jobId}`;
 export const releaseSlotSignal = defineSignal<[SlotRelease]>('releaseSlot');
 /** Sent by the admission workflow to the job's workflow (workflowIdForJob). */
 export const slotGrantedSignal = defineSignal<[{ grantedAt: string }]>('slotGranted');

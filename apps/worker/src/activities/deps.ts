@@ -31,6 +31,11 @@ export interface ActivitySettings {
   referenceCacheTtlSeconds: number;
   /** Largest output image downloaded from Runware. */
   maxImageBytes: number;
+  /**
+   * Admission slots are asked for with an update (answered with the grant when a slot is free); false:
+   * with a signal only (WORKER_ADMISSION_UPDATE). Unset: true.
+   */
+  admissionUpdate?: boolean;
 }
 
 /** What activities talk to; one set per worker process (pooled connections). */

@@ -1,5 +1,9 @@
 import { createEventActivities } from '../events/event-activities.ts';
-import { createRequestAdmissionSlot } from './admission.ts';
+import {
+  createReleaseAdmissionSlot,
+  createRequestAdmissionSlot,
+  createRequestAdmissionSlotNow,
+} from './admission.ts';
 import { createCheckReferenceImage, createCheckReferences } from './check-references.ts';
 import { createCollectImages } from './collect-images.ts';
 import { createDeliverJobEvent } from './deliver-job-event.ts';
@@ -19,6 +23,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createEventActivities(deps),
     /** Local: asks the admission workflow for a slot (signalWithStart). */
     requestAdmissionSlot: createRequestAdmissionSlot(),
+    /** Local: the same with an update, answered with the grant when a slot is free at once. */
+    requestAdmissionSlotNow: createRequestAdmissionSlotNow(deps),
+    /** Local: gives the job's slot back (a signal from the worker's client). */
+    releaseAdmissionSlot: createReleaseAdmissionSlot(),
     /** The job's usage line, once it ended (local). */
     recordUsage: createRecordUsage(deps),
     /** The Runware step of single-image jobs, as a local activity (one sync request, no polling). */

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { StepWriter } from '../events/step-writer.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toActivityFailure } from './failures.ts';
+import { createRecordUsage } from './record-usage.ts';
 import { RunwareStep } from './runware-step.ts';
 import type { CollectImagesResult, RunwareStepSpec, SingleImageStepInput } from './types.ts';
 
@@ -42,6 +43,36 @@ function singleImageSpec(input: SingleImageStepInput): RunwareStepSpec {
  * Always adopts (protocol rule 3): after a worker crash it runs again as attempt 1.
  */
 export function createSingleImageStep(deps: ActivityDeps) {
+  const recordUsage = createRecordUsage(deps);
+  /**
+   * The job's usage line, once this step wrote its `succeeded` (what the workflow's usage step would
+   * write from the same events: idempotent per job, so a re-run counts nothing twice). Best effort: if
+   * it fails, the workflow's own usage step writes it.
+   */
+  const recordEnd = async (input: SingleImageStepInput, result: CollectImagesResult) => {
+    const end = result.events.find((event) => event.stage === 'succeeded');
+    if (!input.usage || !end) return result;
+    try {
+      await recordUsage({
+        jobId: input.jobId,
+        tenant: input.usage.tenant,
+        keyId: input.usage.keyId,
+        model: input.task.model,
+        outcome: 'SUCCEEDED',
+        finishedAt: end.at,
+        imageCosts: result.events.flatMap((e) =>
+          e.stage === 'image_ready' ? [e.data.image.cost ?? null] : [],
+        ),
+      });
+      return { ...result, usageRecorded: true as const };
+    } catch (error) {
+      deps.logger.warn(
+        { jobId: input.jobId, err: error },
+        'usage line not written by the step; the workflow writes it',
+      );
+      return result;
+    }
+  };
   return async function collectImagesLocally(input: SingleImageStepInput): Promise<CollectImagesResult> {
     try {
       // Sync delivery off: the run needs polling.
@@ -56,7 +87,7 @@ export function createSingleImageStep(deps: ActivityDeps) {
       // A local activity has no heartbeat (Core would log each one as an unknown activity's).
       const step = new RunwareStep({ deps, spec: singleImageSpec(input), writer, signal, beat: () => {} });
       try {
-        return (await step.submit(input.task)) ?? (await step.finish(false));
+        return await recordEnd(input, (await step.submit(input.task)) ?? (await step.finish(false)));
       } catch (error) {
         await writer.flush().catch(() => undefined);
         throw error;

@@ -74,6 +74,8 @@ export interface SingleImageStepInput extends EventRange {
   /** The job's own Runware taskUUID. */
   taskUUID: string;
   task: JobTask;
+  /** Who the job's usage line is for; with it the step writes that line when it ends the job. */
+  usage?: { tenant: string; keyId: string };
 }
 
 /** A failed generation, as Runware reported it. */
@@ -97,6 +99,11 @@ export interface CollectImagesResult {
    * set, or sync delivery is off). Its range goes to that step unused.
    */
   handedOver?: true;
+  /**
+   * The local step wrote the job's `succeeded` and its usage line (the job's last step): the workflow
+   * ends without a usage step of its own. Absent in results of older workers: the workflow writes it.
+   */
+  usageRecorded?: true;
 }
 
 /** Details of the ApplicationFailure an activity throws for a Runware error. */

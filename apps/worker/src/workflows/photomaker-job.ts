@@ -3,39 +3,26 @@ import { addToSeed, DEADLINE_REASON } from '@photomaker/schema/job';
 import { jobStateQuery, type PhotoMakerJobInput, SEARCH_ATTRIBUTES } from '@photomaker/temporal';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
-  ActivityCancellationType,
   CancellationScope,
   CancelledFailure,
   isCancellation,
   log,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { CollectImagesResult, GenerationFailure, RunwareRun } from '../activities/types.ts';
+import type { CollectImagesResult, GenerationFailure } from '../activities/types.ts';
 import { JobLedger } from '../events/job-ledger.ts';
-import type { EventRange } from '../events/protocol.ts';
 import { ADMISSION_PATCH, JobSlot } from './admission/job-slot.ts';
 import { DeadlinePassed, withDeadline } from './deadline.ts';
 import { deliver } from './deliveries.ts';
-import {
-  budgetSpent,
-  generationFailed,
-  invalidJobInput,
-  isTransient,
-  jobEnd,
-  retryAfterOf,
-  toJobError,
-} from './failures.ts';
+import { generationFailed, invalidJobInput, jobEnd, toJobError } from './failures.ts';
 import { inputProblems } from './input-problems.ts';
 import { GENERATION_BUDGET_MS, MAX_FOLLOW_UP_RUNS } from './job-policy.ts';
+import { jobPatched, startJobPatches } from './patches.ts';
 import { nextExtraRun, REGENERATE_BELOW } from './regenerate-below.ts';
+import { type RunState, RunwareSteps } from './runware-steps.ts';
 import { recordUsage, type UsageOutcome } from './usage.ts';
 import { checkReferences, scoreImages, scoresImages } from './vision-steps.ts';
 import { notify, wants } from './webhook-events.ts';
@@ -55,45 +42,12 @@ const PER_IMAGE_TASKS = 'per-image-tasks';
  * activity's last failure then, not a cancellation); histories from before ended FAILED with it.
  */
 const CANCEL_IN_BACKOFF = 'cancel-in-backoff';
-/** Times a step is repeated after its events hit a gap in the stream, before its failure stands. */
-const MAX_GAP_REPAIRS = 2;
-
-/**
- * The Runware step of a single-image job inside the first workflow task: one sync request, no activity
- * task round trip (a job is then one workflow task, ~9 history events instead of 12). One attempt:
- * anything transient is retried by the task-queue activity, which heartbeats. A cancellation reaches it
- * with the next workflow task (after the request, or at the task's heartbeat, ~8 s), not within ~2 s.
- */
-const singleImageStep = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 1 },
-}).collectImagesLocally;
-
-function collectActivity(scheduleToCloseMs: number) {
-  return proxyActivities<Activities>({
-    scheduleToCloseTimeout: scheduleToCloseMs,
-    startToCloseTimeout: '10 minutes',
-    // Short, so a cancellation reaches the activity quickly (heartbeats carry it).
-    heartbeatTimeout: '8 seconds',
-    // Transient Runware/transport errors; Retry-After arrives as nextRetryDelay and wins.
-    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  }).collectImages;
-}
-
 /** How a job ended, for what follows its end: its usage line, its end event, what the workflow throws. */
 interface Ending {
   outcome: UsageOutcome;
   event: 'COMPLETED' | 'FAILED';
   extra?: { reason?: string; timedOut?: boolean };
   rethrow?: unknown;
-}
-
-/** One Runware run in progress: which task, whether Runware holds it, and what it made so far. */
-interface RunState {
-  run: RunwareRun;
-  accepted: boolean;
-  images: number;
 }
 
 class PhotoMakerJob {
@@ -103,12 +57,14 @@ class PhotoMakerJob {
   private scoring = false;
   /** The STARTED webhook event in flight (it never rejects); awaited before the job's end is told. */
   private started: Promise<void> = Promise.resolve();
+  private readonly steps: RunwareSteps;
 
   constructor(input: PhotoMakerJobInput) {
     this.input = input;
     this.ledger = new JobLedger(input, (status) =>
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: status }]),
     );
+    this.steps = new RunwareSteps(input, this.ledger, () => this.scoring);
   }
 
   get state(): JobState {
@@ -137,7 +93,7 @@ class PhotoMakerJob {
     }
     // After the release: the usage line and the job's end event hold no slot (a slow receiver's retries
     // would keep the tenant's next job queued).
-    await this.recordUsage(ending.outcome);
+    if (!(ending.outcome === 'SUCCEEDED' && this.steps.usageRecorded)) await this.recordUsage(ending.outcome);
     await this.tell(ending.event, ending.extra);
     if (ending.rethrow !== undefined) throw ending.rethrow;
     return this.state;
@@ -146,7 +102,9 @@ class PhotoMakerJob {
   /** A slot from the admission queue, when the job was started with limits that apply to it. */
   private slot(): JobSlot | undefined {
     const admission = this.input.admission;
-    return admission && patched(ADMISSION_PATCH) ? new JobSlot(this.input, admission) : undefined;
+    return admission && jobPatched(this.input, ADMISSION_PATCH)
+      ? new JobSlot(this.input, admission)
+      : undefined;
   }
 
   /** Images, deliveries, the `succeeded` event. */
@@ -159,7 +117,8 @@ class PhotoMakerJob {
     await this.generate();
     if (this.scoring) {
       await scoreImages(this.input, this.ledger);
-      if ((this.input.regenerateBelow ?? 0) > 0 && patched(REGENERATE_BELOW)) await this.regenerate();
+      if ((this.input.regenerateBelow ?? 0) > 0 && jobPatched(this.input, REGENERATE_BELOW))
+        await this.regenerate();
     }
     // Without deliveries the last Runware step already wrote the `succeeded` event.
     if (this.state.stage === 'succeeded') return;
@@ -186,7 +145,7 @@ class PhotoMakerJob {
     }
     if (
       isCancellation(error) ||
-      (CancellationScope.current().consideredCancelled && patched(CANCEL_IN_BACKOFF))
+      (CancellationScope.current().consideredCancelled && jobPatched(this.input, CANCEL_IN_BACKOFF))
     ) {
       const reason = 'cancelled by request';
       await CancellationScope.nonCancellable(() => this.ledger.emit('cancelled', { reason }));
@@ -231,7 +190,7 @@ class PhotoMakerJob {
     const task = this.input.task;
     const total = task.numberResults;
     const deadline = Date.now() + GENERATION_BUDGET_MS;
-    const perImage = total > 1 && patched(PER_IMAGE_TASKS);
+    const perImage = total > 1 && jobPatched(this.input, PER_IMAGE_TASKS);
     const current: RunState = {
       run: {
         taskUUID: this.input.runwareTaskUUID,
@@ -250,10 +209,14 @@ class PhotoMakerJob {
     // the workflow only with its next task, so those jobs keep the task-queue activity.)
     // A scored job ends after its scores: its last Runware step must not write `succeeded`.
     let inWorkflowTask =
-      total === 1 && !task.webhookURL && !task.uploadEndpoint && !this.scoring && patched(LOCAL_RUNWARE_STEP);
+      total === 1 &&
+      !task.webhookURL &&
+      !task.uploadEndpoint &&
+      !this.scoring &&
+      jobPatched(this.input, LOCAL_RUNWARE_STEP);
     while (this.state.images.length < total) {
       const before = this.state.images.length;
-      const result = await this.collect(current, deadline - Date.now(), inWorkflowTask);
+      const result = await this.steps.collect(current, deadline - Date.now(), inWorkflowTask);
       inWorkflowTask = false;
       current.accepted = result.accepted;
       current.images += this.state.images.length - before;
@@ -277,7 +240,7 @@ class PhotoMakerJob {
       const current: RunState = { run, accepted: false, images: 0 };
       const first = this.state.images.length;
       while (this.state.images.length < run.numberResults) {
-        const result = await this.collect(current, deadline - Date.now(), false);
+        const result = await this.steps.collect(current, deadline - Date.now(), false);
         current.accepted = result.accepted;
         if (this.state.images.length >= run.numberResults || !result.done) continue;
         const failure = this.shortRunFailure(current, result);
@@ -319,93 +282,13 @@ class PhotoMakerJob {
     current.accepted = false;
     current.images = 0;
   }
-
-  /**
-   * One Runware step (events/protocol.ts): the local single-image step first when allowed, the
-   * task-queue activity otherwise and after it (taking over as the step's next attempt). A step whose
-   * events hit a gap in the stream is repeated after the repair.
-   */
-  private async collect(
-    current: RunState,
-    remainingMs: number,
-    inWorkflowTask: boolean,
-  ): Promise<CollectImagesResult> {
-    if (remainingMs <= 0) throw budgetSpent();
-    let gapRepairs = 0;
-    for (let viaLocal = inWorkflowTask; ; viaLocal = false) {
-      const range = this.ledger.reserve();
-      try {
-        const result = await this.step(current, range, remainingMs, viaLocal);
-        if (!result.handedOver) {
-          this.ledger.apply(result.events);
-          return result;
-        }
-        this.ledger.release(range);
-      } catch (error) {
-        if (viaLocal && isTransient(error)) {
-          // The task-queue activity takes over as the step's next attempt (same range, adopting what the
-          // local attempt published), no sooner than Runware's Retry-After.
-          this.ledger.release(range);
-          await this.waitRetryAfter(error);
-          continue;
-        }
-        await this.ledger.adopt();
-        if (gapRepairs >= MAX_GAP_REPAIRS || !(await this.ledger.repair(error))) throw error;
-        gapRepairs += 1;
-      }
-    }
-  }
-
-  private step(current: RunState, range: EventRange, remainingMs: number, viaLocal: boolean) {
-    if (viaLocal) return singleImageStep(this.singleImageInput(range));
-    return collectActivity(remainingMs)(this.collectInput(current, range));
-  }
-
-  private async waitRetryAfter(error: unknown): Promise<void> {
-    const wait = retryAfterOf(error);
-    if (wait <= 0) return;
-    try {
-      await sleep(wait);
-    } catch (cancelled) {
-      await this.ledger.adopt();
-      throw cancelled;
-    }
-  }
-
-  private singleImageInput(range: EventRange) {
-    const { jobId, runwareTaskUUID, task } = this.input;
-    return { jobId, taskUUID: runwareTaskUUID, task, ...range };
-  }
-
-  private collectInput(current: RunState, range: EventRange) {
-    const task = this.input.task;
-    return {
-      jobId: this.input.jobId,
-      run: current.run,
-      // A per-image run sends image tasks for as long as it runs: every call needs the task.
-      ...(current.accepted && !current.run.perImage ? {} : { task }),
-      ...(current.run.perImage && this.input.cancelAt ? { cancelAt: this.input.cancelAt } : {}),
-      ...(current.run.perImage && this.input.admission
-        ? { maxTasksInFlight: this.input.admission.weight }
-        : {}),
-      accepted: current.accepted,
-      knownImageUUIDs: this.state.images.map((image) => image.imageUUID),
-      nextIndex: this.state.images.length,
-      // Extra images (regenerateBelow) count on past numberResults.
-      total: Math.max(task.numberResults, current.run.numberResults),
-      image: { width: task.width, height: task.height, outputFormat: task.outputFormat },
-      ...(task.webhookURL || task.uploadEndpoint || this.scoring
-        ? {}
-        : { endsJob: { costSoFar: this.state.cost, includeCost: task.includeCost } }),
-      ...range,
-    };
-  }
 }
 
 /** One PhotoMaker job: references -> Runware -> blob store -> deliveries. Result: the final JobState. */
 export async function photoMakerJob(raw: PhotoMakerJobInput): Promise<JobState> {
   const problems = inputProblems(raw);
   if (problems.length > 0) throw invalidJobInput(problems);
+  startJobPatches(raw);
   const job = new PhotoMakerJob(raw);
   setHandler(jobStateQuery, () => job.state);
   return job.run();

@@ -1,8 +1,9 @@
 import type { JobState } from '@photomaker/schema';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
-import { CancellationScope, patched, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { RecordUsageInput } from '../activities/record-usage.ts';
+import { jobPatched } from './patches.ts';
 
 // Workflow code: the job's line in the usage records, written by the job itself as it ends.
 
@@ -26,7 +27,7 @@ export async function recordUsage(
   state: JobState,
   outcome: UsageOutcome,
 ): Promise<void> {
-  if (!patched(USAGE_RECORD)) return;
+  if (!jobPatched(input, USAGE_RECORD)) return;
   const usage: RecordUsageInput = {
     jobId: input.jobId,
     tenant: input.tenant,

@@ -1,8 +1,9 @@
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
-import { isCancellation, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JobLedger } from '../events/job-ledger.ts';
 import { referenceRefused } from './failures.ts';
+import { jobPatched } from './patches.ts';
 import { visionTaskQueue } from './task-queues.ts';
 
 // Workflow code: the job's face steps (issue #17), as activities on the vision task queue. Only blob
@@ -38,7 +39,7 @@ function scoreActivity() {
  */
 export async function checkReferences(input: PhotoMakerJobInput, ledger: JobLedger): Promise<void> {
   const mode = input.referenceCheck;
-  if (!mode || mode === 'OFF' || !patched(REFERENCE_CHECK)) return;
+  if (!mode || mode === 'OFF' || !jobPatched(input, REFERENCE_CHECK)) return;
   const { warnings } = await checkActivity()({ jobId: input.jobId, references: input.task.inputImages });
   const first = warnings[0];
   if (mode === 'STRICT' && first) throw referenceRefused(first);
@@ -51,7 +52,7 @@ export function scoresImages(input: PhotoMakerJobInput): boolean {
   const mode = input.referenceCheck;
   const wanted = (!!mode && mode !== 'OFF') || input.minLikeness !== undefined;
   const anyBlob = input.task.inputImages.some((ref) => ref.kind === 'blob');
-  return wanted && anyBlob && patched(LIKENESS_SCORE);
+  return wanted && anyBlob && jobPatched(input, LIKENESS_SCORE);
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { JobState, WebhookEvent } from '@photomaker/schema';
 import { DEFAULT_WEBHOOK_EVENTS } from '@photomaker/schema/job';
 import type { PhotoMakerJobInput } from '@photomaker/temporal';
-import { CancellationScope, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { JobEventDelivery, JobEventKind } from '../activities/deliver-job-event.ts';
 import type { Activities } from '../activities/index.ts';
 import { DELIVERY_RETRY } from './deliveries.ts';
+import { jobPatched } from './patches.ts';
 import { deliveryTaskQueue } from './task-queues.ts';
 
 // Workflow code: which events a job's webhookURL is sent (its webhookEvents), and the job-level ones.
@@ -24,7 +25,7 @@ function eventActivities() {
 /** Whether the job's webhookURL gets `event`. Jobs of histories from before get IMAGE only. */
 export function wants(input: PhotoMakerJobInput, event: WebhookEvent): boolean {
   if (!input.task.webhookURL) return false;
-  if (!patched(WEBHOOK_EVENTS_PATCH)) return event === 'IMAGE';
+  if (!jobPatched(input, WEBHOOK_EVENTS_PATCH)) return event === 'IMAGE';
   return (input.webhookEvents ?? DEFAULT_WEBHOOK_EVENTS).includes(event);
 }
 

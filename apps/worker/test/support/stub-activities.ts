@@ -1,6 +1,10 @@
 import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/schema';
 import { Context } from '@temporalio/activity';
-import { createRequestAdmissionSlot } from '../../src/activities/admission.ts';
+import {
+  createReleaseAdmissionSlot,
+  createRequestAdmissionSlot,
+  createRequestAdmissionSlotNow,
+} from '../../src/activities/admission.ts';
 import { currentInput } from '../../src/activities/collect-images.ts';
 import type { JobEventDelivery } from '../../src/activities/deliver-job-event.ts';
 import type { Activities } from '../../src/activities/index.ts';
@@ -160,6 +164,9 @@ export class StubActivities {
       readEvents: async ({ jobId, afterSeq }) => this.stream(jobId).filter((event) => event.seq > afterSeq),
       // The real one: it only talks to Temporal (the test server), starting the real admission workflow.
       requestAdmissionSlot: createRequestAdmissionSlot(),
+      // The time-skipping server leaves updates unanswered: the signal path (the dev server tests the update).
+      requestAdmissionSlotNow: createRequestAdmissionSlotNow({ settings: { admissionUpdate: false } }),
+      releaseAdmissionSlot: createReleaseAdmissionSlot(),
       recordUsage: async (input: RecordUsageInput) => {
         this.usages.push(input);
         return true;

@@ -13,7 +13,7 @@ const ms = (event: HistoryEvent | undefined): number => {
   return Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6;
 };
 
-interface JobHistoryProfile {
+export interface JobHistoryProfile {
   events: number;
   workflowTasks: number;
   activities: number;
@@ -38,7 +38,7 @@ interface JobHistoryProfile {
 }
 
 /** Where one job's time went, from its Temporal history (server timestamps; counts are exact). */
-function profileHistory(events: readonly HistoryEvent[]): JobHistoryProfile {
+export function profileHistory(events: readonly HistoryEvent[]): JobHistoryProfile {
   const byId = new Map<number, HistoryEvent>();
   for (const event of events) byId.set(Number(event.eventId), event);
   const profile: JobHistoryProfile = {

@@ -6,6 +6,7 @@ import { slotGrantedSignal, workflowIdForJob } from '@photomaker/temporal';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { Redis } from 'ioredis';
+import { type JobHistoryProfile, profileHistory } from '../profile/temporal-history.ts';
 
 // One job's timeline from timestamps that exist anyway (no instrumentation): the client's clock, the API's
 // job record (`createdAt`, taken just before StartWorkflowExecution), the Temporal history (server times),
@@ -114,8 +115,39 @@ async function streamPoints(redis: Redis, jobId: string) {
   return { terminalEventAt: at(terminal), submittedEventAt: at(submitted), sha256 };
 }
 
-/** Every point of one finished job. */
-export async function jobPoints(sources: TimelineSources, times: ClientTimes): Promise<JobPoints> {
+/** What one job's history holds: event and task counts (exact), and its event types in order. */
+export interface JobHistoryCounts {
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  localActivities: number;
+  patchMarkers: number;
+  searchAttributeUpserts: number;
+  types: string[];
+}
+
+function historyCounts(events: readonly HistoryEvent[]): JobHistoryCounts {
+  const p: JobHistoryProfile = profileHistory(events);
+  return {
+    events: p.events,
+    workflowTasks: p.workflowTasks,
+    activities: p.activities,
+    localActivities: p.localActivities,
+    patchMarkers: p.patchMarkers,
+    searchAttributeUpserts: p.searchAttributeUpserts,
+    types: events.map((e) => {
+      const name = (EventType[e.eventType ?? 0] ?? '?').replace('EVENT_TYPE_', '');
+      const marker = e.markerRecordedEventAttributes?.markerName;
+      return marker ? `${name}(${marker})` : name;
+    }),
+  };
+}
+
+/** Every point of one finished job, and its history's counts. */
+export async function jobPoints(
+  sources: TimelineSources,
+  times: ClientTimes,
+): Promise<{ points: JobPoints; counts: JobHistoryCounts }> {
   const { jobId } = times;
   const history = await sources.temporal.workflow.getHandle(workflowIdForJob(jobId)).fetchHistory();
   const record = await sources.redis.get(jobKey(jobId, 'record'));
@@ -125,7 +157,7 @@ export async function jobPoints(sources: TimelineSources, times: ClientTimes): P
   const blob = stream.sha256
     ? await stat(join(sources.blobDir, stream.sha256.slice(0, 2), stream.sha256)).catch(() => undefined)
     : undefined;
-  return {
+  const points: JobPoints = {
     clientSent: times.clientSent,
     apiCreated,
     mutationAnswered: times.mutationAnswered,
@@ -137,6 +169,7 @@ export async function jobPoints(sources: TimelineSources, times: ClientTimes): P
     terminalEventAt: stream.terminalEventAt,
     subscriberReceived: times.subscriberReceived,
   };
+  return { points, counts: historyCounts(history.events ?? []) };
 }
 
 /** Epoch ms with sub-ms precision (performance.now on the epoch). */

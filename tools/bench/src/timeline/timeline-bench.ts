@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,10 +23,15 @@ import { workflowIdForJob } from '@photomaker/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { UsageWindow } from '../harness/proc-stats.ts';
-import { cpuProfilesIn, summarizeCpuProfile } from '../profile/cpu-profile.ts';
-import { type Distribution, distribution, rounded } from '../stats/percentiles.ts';
 import { latencyDelta, scrapeLatencies } from './core-metrics.ts';
-import { EXTRA, type JobPoints, jobPoints, nowMs, STAGES, type TimelineSources } from './job-timeline.ts';
+import {
+  type JobHistoryCounts,
+  type JobPoints,
+  jobPoints,
+  nowMs,
+  type TimelineSources,
+} from './job-timeline.ts';
+import { type MeasuredStack, report } from './timeline-report.ts';
 
 // Where one idle job's milliseconds go: N jobs one at a time through the whole platform (GraphQL ->
 // Temporal -> worker -> Runware emulator -> blob store -> Redis -> API hub -> graphql-ws), each job's
@@ -107,13 +112,14 @@ function stackOptions(variant: string, coreMetricsPort = 0, profileDir?: string)
   return options;
 }
 
-interface Stack {
+interface Stack extends MeasuredStack {
   variant: string;
   platform: Platform;
   client: PlatformClient;
   sources: TimelineSources;
   referenceId: string;
   jobs: JobPoints[];
+  counts: JobHistoryCounts[];
   coreMetricsUrl: string;
   profileDir: string | undefined;
   core?: ReturnType<typeof latencyDelta>;
@@ -137,6 +143,7 @@ async function openStack(variant: string, profile: boolean): Promise<Stack> {
     client,
     referenceId,
     jobs: [],
+    counts: [],
     coreMetricsUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
     profileDir,
     sources: {
@@ -155,7 +162,7 @@ async function openStack(variant: string, profile: boolean): Promise<Stack> {
 }
 
 /** One job, client side: send, answer, terminal item; then every point from the stores. */
-async function runJob(stack: Stack): Promise<JobPoints> {
+async function runJob(stack: Stack): Promise<{ points: JobPoints; counts: JobHistoryCounts }> {
   const clientSent = nowMs();
   const result = await stack.client.http.post<{
     generatePhotoMaker: { id: string; runwareTaskUUID: string };
@@ -180,30 +187,6 @@ async function runJob(stack: Stack): Promise<JobPoints> {
   });
 }
 
-type StageRow = { stage: string; dist: Distribution };
-
-function stageRows(jobs: readonly JobPoints[]): StageRow[] {
-  return [...STAGES, ...EXTRA].map(([stage, from, to]) => ({
-    stage,
-    dist: rounded(distribution(jobs.map((j) => j[to] - j[from]).filter((v) => Number.isFinite(v)))),
-  }));
-}
-
-function table(stacks: readonly Stack[]): string {
-  const rows = stacks.map((s) => stageRows(s.jobs));
-  const header = `| stage (ms) | ${stacks.map((s) => `${s.variant} p50 / p99`).join(' | ')} |`;
-  const rule = `| --- | ${stacks.map(() => '---').join(' | ')} |`;
-  const lines = (rows[0] ?? []).map((row, i) => {
-    const cells = rows.map((r) => {
-      const d = r[i]?.dist;
-      return d && d.count > 0 ? `${d.p50} / ${d.p99}` : 'n/a';
-    });
-    const chained = i < STAGES.length ? row.stage : `*${row.stage}*`;
-    return `| ${chained} | ${cells.join(' | ')} |`;
-  });
-  return [header, rule, ...lines].join('\n');
-}
-
 function parse(args: string[]) {
   const { values } = parseArgs({
     args,
@@ -222,17 +205,6 @@ function parse(args: string[]) {
   return values;
 }
 
-/** The worker's profiles (one per thread), warm-up included: where its CPU goes per job. */
-function printProfiles(variant: string, dir: string): void {
-  for (const file of cpuProfilesIn(dir)) {
-    const summary = summarizeCpuProfile(file, 20);
-    print(`\nworker CPU profile, ${variant}, ${file.split('/').pop()} (${summary.busyMs} ms sampled):`);
-    for (const e of summary.byPackage.slice(0, 8)) print(`  package  ${e.name.padEnd(60)} ${e.ms} ms`);
-    for (const e of summary.topFunctions) print(`  function ${e.name.padEnd(60)} ${e.ms} ms`);
-    for (const e of summary.inclusive) print(`  incl.    ${e.name.padEnd(60)} ${e.ms} ms`);
-  }
-}
-
 /** Warm-up, then the measured jobs, one at a time, the stacks taking turns. */
 async function measure(stacks: readonly Stack[], jobs: number, warmup: number, gapMs: number) {
   for (let i = 0; i < warmup; i++) for (const stack of stacks) await runJob(stack);
@@ -241,7 +213,9 @@ async function measure(stacks: readonly Stack[], jobs: number, warmup: number, g
   for (const window of usage) window.begin();
   for (let i = 0; i < jobs; i++) {
     for (const stack of stacks) {
-      stack.jobs.push(await runJob(stack));
+      const { points, counts } = await runJob(stack);
+      stack.jobs.push(points);
+      stack.counts.push(counts);
       await sleep(gapMs);
     }
   }
@@ -253,28 +227,6 @@ async function measure(stacks: readonly Stack[], jobs: number, warmup: number, g
     ]);
     stack.cpuMsPerJob = Object.fromEntries(cpu);
   }
-}
-
-function report(stacks: readonly Stack[], gapMs: number, out: string): void {
-  print(`\n${table(stacks)}\n`);
-  print('Stages in order add up to the total (n/a: not on this path); italic rows are side measures.');
-  for (const stack of stacks) {
-    print(`\nCPU ms per job, ${stack.variant}: ${JSON.stringify(stack.cpuMsPerJob)}`);
-    print(`worker core metrics, ${stack.variant} (measured jobs; count, mean):`);
-    for (const m of stack.core ?? [])
-      print(`  ${m.name.padEnd(56)} ${String(m.count).padStart(5)}  ${m.mean}`);
-  }
-  for (const stack of stacks) if (stack.profileDir) printProfiles(stack.variant, stack.profileDir);
-  mkdirSync(join(out, '..'), { recursive: true });
-  const summary = stacks.map((s) => ({
-    variant: s.variant,
-    stages: stageRows(s.jobs),
-    coreMetrics: s.core,
-    cpuMsPerJob: s.cpuMsPerJob,
-    jobs: s.jobs,
-  }));
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), gapMs, summary }, null, 2)}\n`);
-  print(`timeline: wrote ${out}`);
 }
 
 export async function runTimelineBench(args: string[]): Promise<number> {

@@ -11,12 +11,12 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
+import { jobPatched } from '../patches.ts';
 import { workflowSpan } from '../tracing-interceptors.ts';
 
 // The job's side of admission (admission-contract.ts): ask the admission workflow for a slot, wait for
@@ -31,11 +31,26 @@ export const ADMISSION_PATCH = 'admission-queue';
  */
 const REQUEST_SETTLES_PATCH = 'admission-request-settles';
 
-const { requestAdmissionSlot } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  // Temporal unreachable for a while: keep asking (the job waits for its slot anyway).
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
+/**
+ * The slot is asked for with an update (requestAdmissionSlotNow): a free slot comes in the answer, and
+ * the job runs on in the same workflow task. Histories from before ask with a signal and wait for the
+ * grant signal.
+ */
+const REQUEST_UPDATE_PATCH = 'admission-request-update';
+
+/**
+ * The release is a local activity (the worker's client signals): no workflow task waits for its delivery,
+ * so a job whose slot came with the update answer is one workflow task. Histories from before signal
+ * with a workflow command.
+ */
+const RELEASE_LOCAL_PATCH = 'admission-release-local';
+
+const { requestAdmissionSlot, requestAdmissionSlotNow, releaseAdmissionSlot } =
+  proxyLocalActivities<Activities>({
+    startToCloseTimeout: '10 seconds',
+    // Temporal unreachable for a while: keep asking (the job waits for its slot anyway).
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  });
 
 export class JobSlot {
   private readonly input: PhotoMakerJobInput;
@@ -77,8 +92,15 @@ export class JobSlot {
     };
     // A traced job's wait in the queue is a span of its trace (the request activity inside it).
     await workflowSpan('admission slot wait', { 'photomaker.priority': request.priority }, async () => {
-      const ask = () => requestAdmissionSlot({ workflowId: this.admissionId, request });
-      if (patched(REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
+      const ask = async () => {
+        if (!jobPatched(this.input, REQUEST_UPDATE_PATCH)) {
+          await requestAdmissionSlot({ workflowId: this.admissionId, request });
+          return;
+        }
+        const answer = await requestAdmissionSlotNow({ workflowId: this.admissionId, request });
+        if (answer.grantedAt !== undefined) this.grantedAt ??= Date.now();
+      };
+      if (jobPatched(this.input, REQUEST_SETTLES_PATCH)) await CancellationScope.nonCancellable(ask);
       else await ask();
       // Already cancelled (it came during the request): rejects at once.
       await condition(() => this.grantedAt !== undefined);
@@ -93,12 +115,12 @@ export class JobSlot {
   async release(): Promise<void> {
     if (!this.requested) return;
     const ranMs = this.grantedAt === undefined ? undefined : Date.now() - this.grantedAt;
+    const release = { jobId: this.input.jobId, ...(ranMs !== undefined ? { ranMs } : {}) };
     await CancellationScope.nonCancellable(async () => {
       try {
-        await getExternalWorkflowHandle(this.admissionId).signal(releaseSlotSignal, {
-          jobId: this.input.jobId,
-          ...(ranMs !== undefined ? { ranMs } : {}),
-        });
+        if (jobPatched(this.input, RELEASE_LOCAL_PATCH))
+          await releaseAdmissionSlot({ workflowId: this.admissionId, release });
+        else await getExternalWorkflowHandle(this.admissionId).signal(releaseSlotSignal, release);
       } catch {
         log.warn('slot release not delivered; the admission workflow frees it later', {
           jobId: this.input.jobId,

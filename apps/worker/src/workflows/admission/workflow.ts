@@ -2,6 +2,8 @@ import {
   queueStatusesQuery,
   releaseSlotSignal,
   requestSlotSignal,
+  requestSlotUpdate,
+  type SlotAnswer,
   slotGrantedSignal,
   workflowIdForJob,
 } from '@photomaker/temporal';
@@ -73,6 +75,23 @@ export async function photoMakerAdmission(input: AdmissionWorkflowInput = {}): P
     const running = outcome === 'running' ? queue.state.running[request.jobId] : undefined;
     if (running) sendGrant(running.jobId, running.grantedAt);
     if (outcome === 'queued' || outcome === 'duplicate') changed = true;
+  });
+  // The request as an update: a job whose slot is free now gets it in the answer (no grant signal); every
+  // other job this pass grants gets its signal as usual. Queued: the grant comes as a signal later.
+  setHandler(requestSlotUpdate, (request): SlotAnswer => {
+    const now = Date.now();
+    const outcome = queue.request(request, now);
+    if (outcome === 'running') {
+      const running = queue.state.running[request.jobId];
+      return running ? { grantedAt: new Date(running.grantedAt).toISOString() } : {};
+    }
+    if (outcome !== 'queued' && outcome !== 'duplicate') return {};
+    let answer: SlotAnswer = {};
+    for (const job of queue.grant(now)) {
+      if (job.jobId === request.jobId) answer = { grantedAt: new Date(job.grantedAt).toISOString() };
+      else sendGrant(job.jobId, job.grantedAt);
+    }
+    return answer;
   });
   setHandler(releaseSlotSignal, (release) => {
     if (queue.release(release) !== 'unknown') changed = true;
