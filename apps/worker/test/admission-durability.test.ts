@@ -48,7 +48,8 @@ describe('queued jobs and a worker killed with SIGKILL', () => {
         const statuses = await queue.query(queueStatusesQuery, ids);
         expect(statuses.map((s) => s.state)).toEqual(['running', 'queued', 'queued', 'queued']);
       },
-      { timeout: 20_000, interval: 100 },
+      // Minutes, not seconds, on a loaded CI machine: the first worker process loads and polls meanwhile.
+      { timeout: 60_000, interval: 100 },
     );
     await first.kill();
     expect(first.process.child.signalCode).toBe('SIGKILL');
@@ -70,5 +71,5 @@ describe('queued jobs and a worker killed with SIGKILL', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 180_000);
 });
