@@ -48,7 +48,7 @@ describe('queued jobs and a worker killed with SIGKILL', () => {
         const statuses = await queue.query(queueStatusesQuery, ids);
         expect(statuses.map((s) => s.state)).toEqual(['running', 'queued', 'queued', 'queued']);
       },
-      // Minutes, not seconds, on a loaded CI machine: the first worker process loads and polls meanwhile.
+      // A minute on a loaded CI machine: the first worker process may still be loading.
       { timeout: 60_000, interval: 100 },
     );
     await first.kill();
