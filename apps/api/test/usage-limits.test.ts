@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { stringifyRunwareJson } from '@photomaker/schema';
 import type { Client } from '@temporalio/client';
 import { fetch } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   baseInput,
   collect,
@@ -253,7 +253,10 @@ describe('usage limits on every transport', () => {
       250,
     );
     expect(two.body.data).toHaveLength(2);
-    expect(await countWorkflows(temporal, who.slots.tenant)).toBe(4);
+    // Visibility is written after the start, asynchronously: a loaded dev server showed 3 for a moment.
+    await vi.waitFor(async () => expect(await countWorkflows(temporal, who.slots.tenant)).toBe(4), {
+      timeout: 10_000,
+    });
   });
 
   it('queues a job over the global in-flight budget instead of refusing it: it starts when the slot frees', async () => {
