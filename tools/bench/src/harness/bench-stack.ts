@@ -11,7 +11,8 @@ export interface BenchStackOptions {
 
 /**
  * The bench's stack: every piece as a real process at its production defaults, the way the launcher starts
- * them; only the emulator's per-key capacity is lifted (Runware's per-key limit is not what is measured).
+ * them; only the emulator's per-key capacity (Runware's per-key limit is not what is measured) and the API's
+ * total connection cap are lifted.
  */
 export function benchStack(options: BenchStackOptions): Platform {
   const cpuProf = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
@@ -24,7 +25,12 @@ export function benchStack(options: BenchStackOptions): Platform {
     // Profiled processes write their .cpuprofile on the way out: give them time.
     ...(options.profileDir ? { stopGraceMs: 20_000 } : {}),
     rateLimited: false,
-    ...(options.workerEnv ? { env: { worker: options.workerEnv } } : {}),
+    // The fan-out holds up to 10,000 sockets at once; the API's default cap of 4,096 open connections
+    // (a guard against floods, not a capacity) would refuse the rest.
+    env: {
+      api: { PHOTOMAKER_MAX_CONNECTIONS: '0' },
+      ...(options.workerEnv ? { worker: options.workerEnv } : {}),
+    },
     ...(options.onProcessLine ? { onLine: options.onProcessLine } : {}),
   });
 }
