@@ -104,9 +104,9 @@ function expectSlotWait(tree: SpanTree, root: string): void {
     ...jobRoot(root),
   ]);
   expect(wait?.attributes['photomaker.priority']).toMatch(/^(HIGH|NORMAL|LOW)$/i);
-  const [request] = tree.named('RunActivity:requestAdmissionSlot');
+  const [request] = tree.named('RunActivity:requestAdmissionSlotNow');
   expect(tree.pathToRoot(request as ReceivedSpan).slice(1)).toEqual([
-    'photomaker-worker:StartActivity:requestAdmissionSlot',
+    'photomaker-worker:StartActivity:requestAdmissionSlotNow',
     'photomaker-worker:admission slot wait',
     ...jobRoot(root),
   ]);
@@ -130,7 +130,7 @@ describe('one trace per job (OTLP export received by a real receiver)', () => {
     const traceId = job?.traceId ?? '';
     const tree = await traceOf(traceId, 'graphql mutation generatePhotoMaker', [
       'admission slot wait',
-      'RunActivity:requestAdmissionSlot',
+      'RunActivity:requestAdmissionSlotNow',
     ]);
     expectSlotWait(tree, 'graphql mutation generatePhotoMaker');
     const [call] = tree.named('runware POST');
