@@ -22,6 +22,16 @@ const TRACED_FIXTURE = new URL('traced-webhook.json', FIXTURES);
 /** A face-checked, scored job (reference-check, likeness-score) telling its webhook the job's events. */
 const SCORED_FIXTURE = new URL('reference-check-scored.json', FIXTURES);
 const REGENERATED_FIXTURE = new URL('regenerate-below.json', FIXTURES);
+/**
+ * Jobs started by the code that records one patch marker for all earlier patches (job-patches-2026-12):
+ * a single image (its usage line written by the local step), a per-image job with webhook and upload,
+ * and a traced job that waited for an admission slot and gave it back by a local activity.
+ */
+const PATCHES_FIXTURES = {
+  single: new URL('job-patches-single-image.json', FIXTURES),
+  perImage: new URL('job-patches-per-image.json', FIXTURES),
+  tracedQueued: new URL('traced-queued-job-patches.json', FIXTURES),
+};
 
 let h: Harness;
 let receiver: Receiver;
@@ -151,6 +161,14 @@ beforeAll(async () => {
   if (process.env.PHOTOMAKER_RECORD_SCORED_HISTORY === '1') {
     writeFileSync(SCORED_FIXTURE, `${historyToJSON(await scored.handle.fetchHistory())}\n`);
   }
+  if (process.env.PHOTOMAKER_RECORD_PATCHES_HISTORY === '1') {
+    writeFileSync(PATCHES_FIXTURES.single, `${historyToJSON(await single.handle.fetchHistory())}\n`);
+    writeFileSync(PATCHES_FIXTURES.perImage, `${historyToJSON(await succeeded.handle.fetchHistory())}\n`);
+    writeFileSync(
+      PATCHES_FIXTURES.tracedQueued,
+      `${historyToJSON(await tracedQueued.handle.fetchHistory())}\n`,
+    );
+  }
   if (process.env.PHOTOMAKER_RECORD_REGENERATED_HISTORY === '1') {
     writeFileSync(REGENERATED_FIXTURE, `${historyToJSON(await regenerated.handle.fetchHistory())}\n`);
   }
@@ -212,6 +230,9 @@ describe('determinism', () => {
   it('replays the committed history fixtures: workflow changes must stay compatible with running jobs', async () => {
     const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
     expect(files.sort()).toEqual([
+      // One patch marker (job-patches-2026-12) for every earlier patch: PATCHES_FIXTURES.
+      'job-patches-per-image.json',
+      'job-patches-single-image.json',
       'photomaker-job-history.json',
       'photomaker-job-per-image.json',
       // A per-image job with usage-record and webhook-events (STARTED, IMAGE, COMPLETED to its webhookURL).
@@ -223,6 +244,7 @@ describe('determinism', () => {
       'single-image-local-step.json',
       'single-image-v1.json',
       'single-image-webhook-v1.json',
+      'traced-queued-job-patches.json',
       'traced-webhook.json',
     ]);
     for (const name of files) {
