@@ -151,7 +151,8 @@ beforeAll(async () => {
   await Promise.allSettled([...finished, leaky].map((job) => job.handle.result()));
   if (process.env.PHOTOMAKER_RECORD_HISTORY === '1') {
     // Re-record the committed fixtures (after an intentional, versioned workflow change; keep the old
-    // ones next to them under a new name: running jobs still have those histories).
+    // ones next to them under a new name: running jobs still have those histories). Then format them
+    // (`biome check --write test/fixtures`): lint checks their layout.
     writeFileSync(FIXTURE, `${historyToJSON(await succeeded.handle.fetchHistory())}\n`);
     writeFileSync(LOCAL_STEP_FIXTURE, `${historyToJSON(await single.handle.fetchHistory())}\n`);
   }
