@@ -113,6 +113,10 @@ async function startJob(tenant: string, extra: Partial<JobAdmission> | null = {}
     taskQueue,
     workflowId: workflowIdForJob(input.jobId),
     args: [input],
+    // The longest Temporal allows (10 s by default): a workflow task whose local activities (slot request,
+    // release) run while the test server skips time, or on a loaded CI machine, must not time out and run
+    // again and again (in CI these cases timed out now and then; alone they pass in well under a second).
+    workflowTaskTimeout: '2 minutes',
   });
   return { input, handle };
 }
@@ -276,7 +280,7 @@ describe('a queued job', () => {
     expect(stubs.calls.filter((call) => call.jobId === job.input.jobId)).toEqual([]);
     expect(stubs.stream(job.input.jobId).map((event) => event.stage)).toEqual(['queued', 'cancelled']);
     expect(await statuses([job.input.jobId])).toEqual([]);
-  });
+  }, 120_000);
 
   it('past its deadline: ends CANCELLED with the deadline reason, never reaches Runware, leaves the queue', async () => {
     const tenant = `deadline-${randomUUID().slice(0, 6)}`;
