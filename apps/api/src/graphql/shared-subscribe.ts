@@ -6,7 +6,8 @@ export const SHARED = Symbol('photomaker.shared-payload');
 type Shareable = { [SHARED]?: true };
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
-// document -> its key: ws-documents.ts hands every subscriber of one text the same document, printed once.
+// document -> its key: checkOperation (guards/operation-check.ts) hands every subscriber of one text the
+// same document, printed once.
 const keys = new WeakMap<object, string>();
 function keyOf(args: ExecutionArgs): string {
   let key = keys.get(args.document);

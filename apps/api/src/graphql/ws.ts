@@ -7,7 +7,7 @@ import type { AdmissionGate } from '../auth/admission.ts';
 import type { Principal } from '../auth/api-keys.ts';
 import { bearerToken } from '../auth/api-keys.ts';
 import type { ApiConfig } from '../config.ts';
-import { operationRules } from '../guards/operation-check.ts';
+import { checkOperation, type OperationRequest, operationRules } from '../guards/operation-check.ts';
 import { refuseUpgrade, type UpgradeHandler } from '../http/upgrade-routes.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import type { GraphQLContext, GraphQLDeps } from './context.ts';
@@ -16,7 +16,6 @@ import { schema } from './schema.ts';
 import { sharedSubscribe } from './shared-subscribe.ts';
 import { boundedSocketClass, DEFAULT_MAX_BUFFERED_BYTES } from './ws-backpressure.ts';
 import { capBytesBeforeAuth } from './ws-bytes-before-auth.ts';
-import { cachedOperationCheck } from './ws-documents.ts';
 
 type SocketExtra = {
   principal?: Principal;
@@ -73,7 +72,10 @@ export function attachWebSockets(deps: WebSocketDeps): {
     ),
   });
   const preAuth = capBytesBeforeAuth(wsServer, deps.bytesBeforeAuth);
-  const check = cachedOperationCheck(schema, limits, operationRules(limits));
+  // One rules array for the server's life: checkOperation keeps one validated document per text for it,
+  // so 10,000 subscribers of one text share one document (and shared-subscribe.ts's key for it).
+  const rules = operationRules(limits);
+  const check = (request: OperationRequest) => checkOperation(schema, request, limits, rules);
   const mask = (errors: readonly GraphQLErrorType[], requestId?: string) =>
     capErrors(
       errors.map((raw) => {

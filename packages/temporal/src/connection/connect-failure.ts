@@ -25,8 +25,10 @@ const TLS =
 const AUTH =
   /valid authentication credentials|\b(16|7) (UNAUTHENTICATED|PERMISSION_DENIED)|unauthenticated|permission ?denied|Request unauthorized/i;
 // A TLS 1.3 server that wants a client certificate says so after the client's handshake ends, so a client
-// already writing may see the connection close (broken pipe, reset) before it reads the alert.
-const CLOSED_IN_HANDSHAKE = /broken ?pipe|BrokenPipe|ECONNRESET|connection reset|ConnectionReset/i;
+// already writing may see the connection close (broken pipe, reset, or hyper's "connection closed" when
+// the close wins the race with its request) before it reads the alert.
+const CLOSED_IN_HANDSHAKE =
+  /broken ?pipe|BrokenPipe|ECONNRESET|connection reset|ConnectionReset|hyper::Error\(Canceled, "connection closed"\)/i;
 const NAMESPACE = /namespace.*not (found|exist)|NamespaceNotFound/i;
 const UNREACHABLE =
   /ECONNREFUSED|connection refused|ENOTFOUND|EAI_AGAIN|deadline|timed? ?out|No connection established|transport error|UNAVAILABLE/i;

@@ -46,6 +46,10 @@ describe('explainConnectFailure', () => {
     const plain = temporalConnectionFromEnv({ TEMPORAL_ADDRESS: 'temporal.internal:7233' });
     expect(explainConnectFailure(new Error(brokenPipe), plain).kind).toBe('unreachable');
     expect(kindOf(brokenPipe)).toBe('unreachable');
+    // The same refusal when the close comes before the core's first request is written (seen at load).
+    const cancelled = `Failed to call GetSystemInfo: code: 'The operation was cancelled', message: "operation was canceled", source: tonic::transport::Error(Transport, hyper::Error(Canceled, "connection closed"))`;
+    expect(explainConnectFailure(new Error(cancelled), tlsOnly).kind).toBe('client-cert');
+    expect(explainConnectFailure(new Error(cancelled), plain).kind).not.toBe('client-cert');
   });
 
   it('names refused credentials, a missing namespace, and an address nobody answers at', () => {
