@@ -13,7 +13,7 @@ import { fakeDeps, logger, run } from './support/in-process.ts';
 
 const ESTIMATE = `query Estimate($input: PhotoMakerInput!) {
   estimatePhotoMaker(input: $input) {
-    ok images costUsd source
+    ok images costUsd maxImages maxCostUsd source
     errors { runwareCode parameter path message min max allowedValues }
   }
 }`;
@@ -23,6 +23,8 @@ interface EstimateData {
     ok: boolean;
     images: number | null;
     costUsd: number | null;
+    maxImages: number | null;
+    maxCostUsd: number | null;
     source: string | null;
     errors: { runwareCode: string; parameter: string; path: (string | number)[]; message: string }[];
   };
@@ -77,7 +79,15 @@ describe('estimatePhotoMaker', () => {
     const deps = estimateDeps({ pricer: fake, runwareImages: [undefined, runwareUUID] });
     const inline = String((baseInput().inputImages as string[])[0]);
     const data = await estimate(deps, baseInput({ numberResults: 4, inputImages: [inline, runwareUUID] }));
-    expect(data).toEqual({ ok: true, images: 4, costUsd: 0.0384, source: 'RUNWARE', errors: [] });
+    expect(data).toEqual({
+      ok: true,
+      images: 4,
+      costUsd: 0.0384,
+      maxImages: 4,
+      maxCostUsd: 0.0384,
+      source: 'RUNWARE',
+      errors: [],
+    });
     // One Runware task per image (as the worker runs a job): one image priced, times four.
     expect(asked).toHaveLength(1);
     expect(asked[0]?.params).toMatchObject({ numberResults: 1, width: 512, steps: 4 });
@@ -160,7 +170,14 @@ describe('estimatePhotoMaker', () => {
       input: { raw: baseInput({ numberResults: 3, model: DEFAULT_MODEL }) },
       limits: { pricePerImageUsd: 0.1 },
     });
-    expect(configured).toEqual({ ok: true, images: 3, costUsd: 0.3, source: 'CONFIGURED' });
+    expect(configured).toEqual({
+      ok: true,
+      images: 3,
+      costUsd: 0.3,
+      maxImages: 3,
+      maxCostUsd: 0.3,
+      source: 'CONFIGURED',
+    });
     const noRunware = new EstimateJob({
       intake: { checkInputImages: async (_t, values) => values.map(() => undefined) },
       guard: { check: async () => ({}) as never },
@@ -173,7 +190,37 @@ describe('estimatePhotoMaker', () => {
         input: { raw: baseInput({ model: DEFAULT_MODEL }) },
         limits: { pricePerImageUsd: 0.0125 },
       }),
-    ).toEqual({ ok: true, images: 1, costUsd: 0.0125, source: 'CONFIGURED' });
+    ).toEqual({
+      ok: true,
+      images: 1,
+      costUsd: 0.0125,
+      maxImages: 1,
+      maxCostUsd: 0.0125,
+      source: 'CONFIGURED',
+    });
+  });
+
+  it('checks the job options as generatePhotoMaker does, and prices the extra images regenerateBelow allows', async () => {
+    const { fake, asked } = pricer({ kind: 'priced', costUsd: 0.01 });
+    const deps = estimateDeps({ pricer: fake });
+    const withExtras = await estimate(
+      deps,
+      baseInput({ numberResults: 3, minLikeness: 0.6, regenerateBelow: 2, referenceCheck: 'STRICT' }),
+    );
+    expect(withExtras).toMatchObject({ ok: true, images: 3, costUsd: 0.03, maxImages: 5, maxCostUsd: 0.05 });
+    // Each refused the way a submission refuses it, nothing priced.
+    const refusals = [
+      [{ regenerateBelow: 1 }, 'invalidRegenerateBelow', 'regenerateBelow'],
+      [{ minLikeness: 0.6, regenerateBelow: 2 }, 'invalidRegenerateBelow', 'regenerateBelow'],
+      [{ minLikeness: 2 }, 'invalidMinLikeness', 'minLikeness'],
+      [{ expiresIn: 'later' }, 'invalidExpiresIn', 'expiresIn'],
+    ] as const;
+    for (const [options, runwareCode, parameter] of refusals) {
+      const refused = await estimate(deps, baseInput({ numberResults: 1, ...options }));
+      expect(refused).toMatchObject({ ok: false, costUsd: null, maxCostUsd: null });
+      expect(refused?.errors[0]).toMatchObject({ runwareCode, parameter });
+    }
+    expect(asked).toHaveLength(1);
   });
 
   it('checks the priority as generatePhotoMaker does: the GraphQL enum, then the use case', async () => {

@@ -89,6 +89,20 @@ describe('/v1 dry run', () => {
     expect(asked.map((params) => params.numberResults)).toEqual([1, 1]);
   });
 
+  it('checks the job options a submission checks; with regenerateBelow, maxCost prices every extra image', async () => {
+    const { tasks, asked } = dryTasks();
+    const extras = task({ numberResults: 2, minLikeness: 0.7, regenerateBelow: 2 });
+    const bad = task({ numberResults: 2, regenerateBelow: 1 });
+    const outcome = await tasks.runBatch([extras, bad], caller);
+    expect(outcome.data).toEqual([
+      { taskType: 'photoMaker', taskUUID: extras.taskUUID, cost: 0.0042, maxCost: 0.0084 },
+    ]);
+    expect(outcome.errors).toMatchObject([
+      { code: 'invalidRegenerateBelow', parameter: 'regenerateBelow', taskUUID: bad.taskUUID },
+    ]);
+    expect(asked).toHaveLength(1);
+  });
+
   it('refuses a bad priority as a submission would (invalidPriority), pricing nothing', async () => {
     const { tasks, asked } = dryTasks();
     const bad = task({ priority: 'URGENT' });

@@ -1,4 +1,5 @@
 import { parseExpiresIn } from '@photomaker/retention/policy';
+import type { PhotoMakerParams } from '@photomaker/schema';
 import {
   minLikenessSchema,
   type ReferenceCheckMode,
@@ -12,7 +13,7 @@ import type { StartJobRequest } from './job-service.ts';
 // A submission's own options beside its task (both transports): checked here, absent when not set.
 
 /** The fields a submission carries them in, as the client sent them. */
-interface OptionFields {
+export interface OptionFields {
   referenceCheck?: unknown;
   defaultReferenceCheck?: ReferenceCheckMode | undefined;
   minLikeness?: unknown;
@@ -80,4 +81,23 @@ function expiresInOf(expiresIn: unknown): number | undefined {
   const parsed = parseExpiresIn(expiresIn);
   if (!parsed.ok) throw InvalidInputError.of('invalidExpiresIn', 'expiresIn', parsed.message);
   return parsed.ms;
+}
+
+/** The job's options with its regenerateBelow, checked against its parameters. */
+export function withRegenerateBelow(
+  options: JobOptions,
+  value: unknown,
+  params: PhotoMakerParams,
+): JobOptions {
+  const job = { numberResults: params.numberResults ?? 1, minLikeness: options.minLikeness };
+  const regenerateBelow = regenerateBelowOf(value, job);
+  return regenerateBelow ? { ...options, regenerateBelow } : options;
+}
+
+/**
+ * The most images a job can make: numberResults and every extra image its regenerateBelow allows. Image
+ * limits and spend count this worst case at submission, so nothing the job does later exceeds them.
+ */
+export function imagesAtMost(params: PhotoMakerParams, options: Pick<JobOptions, 'regenerateBelow'>): number {
+  return (params.numberResults ?? 1) + (options.regenerateBelow ?? 0);
 }

@@ -16,7 +16,7 @@ import type { FollowJob } from './follow-job.ts';
 import { jobIdFor } from './ids.ts';
 import type { ImageIntake } from './image-intake.ts';
 import { InvalidInputError } from './input-error.ts';
-import { type JobOptions, jobOptionsOf, regenerateBelowOf } from './job-options.ts';
+import { imagesAtMost, type JobOptions, jobOptionsOf, withRegenerateBelow } from './job-options.ts';
 import type { JobReads } from './job-reads.ts';
 import { fingerprintOf, type JobService } from './job-service.ts';
 import type { UsageAdmission } from './usage-admission.ts';
@@ -300,21 +300,6 @@ function admissionOf(
     ...(limits.maxRunningJobs !== undefined ? { maxRunningJobs: limits.maxRunningJobs } : {}),
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
   };
-}
-
-/** The job's options with its regenerateBelow, checked against its parameters. */
-function withRegenerateBelow(options: JobOptions, value: unknown, params: PhotoMakerParams): JobOptions {
-  const job = { numberResults: params.numberResults ?? 1, minLikeness: options.minLikeness };
-  const regenerateBelow = regenerateBelowOf(value, job);
-  return regenerateBelow ? { ...options, regenerateBelow } : options;
-}
-
-/**
- * The most images a job can make: numberResults and every extra image its regenerateBelow allows. Image
- * limits and spend count this worst case at submission, so nothing the job does later exceeds them.
- */
-function imagesAtMost(params: PhotoMakerParams, options: Pick<JobOptions, 'regenerateBelow'>): number {
-  return (params.numberResults ?? 1) + (options.regenerateBelow ?? 0);
 }
 
 const PRIORITIES: ReadonlySet<unknown> = new Set(JOB_PRIORITIES);

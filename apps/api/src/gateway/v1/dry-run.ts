@@ -1,4 +1,4 @@
-import type { ErrorContext, PhotoMakerJobTask, RunwareError } from '@photomaker/schema';
+import type { ErrorContext, PhotoMakerJobTask, ReferenceCheckMode, RunwareError } from '@photomaker/schema';
 import type { EstimateJob } from '../../jobs/estimate-job.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
@@ -15,6 +15,8 @@ export interface V1DryRunDeps {
 /** A dry-run caller: the tenant and its limits (for the configured price), and whether it is still there. */
 export interface DryRunCaller {
   tenant: string;
+  /** The tenant's reference check when a task sets none (as a submission's). */
+  defaultReferenceCheck?: ReferenceCheckMode | undefined;
   limits: Parameters<EstimateJob['estimate']>[0]['limits'];
   signal: AbortSignal;
 }
@@ -35,7 +37,10 @@ export class V1DryRun {
   async photoMaker(
     task: PhotoMakerJobTask,
     caller: DryRunCaller,
-    extras: { cancelAfter: unknown; priority: unknown },
+    extras: NonNullable<Parameters<EstimateJob['estimate']>[0]['options']> & {
+      cancelAfter: unknown;
+      priority: unknown;
+    },
   ): Promise<TaskOutcome> {
     const { taskType, taskUUID, ...params } = task;
     const context: ErrorContext = { taskType, taskUUID };
@@ -48,6 +53,13 @@ export class V1DryRun {
       input: { params },
       cancelAfter: extras.cancelAfter,
       priority: extras.priority,
+      options: {
+        referenceCheck: extras.referenceCheck,
+        defaultReferenceCheck: caller.defaultReferenceCheck,
+        minLikeness: extras.minLikeness,
+        regenerateBelow: extras.regenerateBelow,
+        expiresIn: extras.expiresIn,
+      },
       limits: caller.limits,
       signal: caller.signal,
     });
@@ -57,7 +69,9 @@ export class V1DryRun {
         'The price of this task is unknown: Runware could not price it and no price per image is configured.';
       return failed([runwareError('serviceUnavailable', message, { taskType, taskUUID })]);
     }
-    return { data: [{ taskType, taskUUID, cost: result.costUsd }], errors: [] };
+    // Not Runware's: with regenerateBelow, the price of every extra image it allows too (maxCost).
+    const maxCost = result.maxImages > result.images ? { maxCost: result.maxCostUsd } : {};
+    return { data: [{ taskType, taskUUID, cost: result.costUsd, ...maxCost }], errors: [] };
   }
 
   /** imageUpload: the image is checked as an upload would be, not stored; uploads are free. */

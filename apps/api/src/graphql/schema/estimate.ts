@@ -55,6 +55,8 @@ interface EstimateView {
   errors: InputErrorDetail[];
   images: number | null;
   costUsd: number | null;
+  maxImages: number | null;
+  maxCostUsd: number | null;
   source: PriceSource | null;
 }
 
@@ -75,6 +77,18 @@ const PhotoMakerEstimateRef = builder.objectRef<EstimateView>('PhotoMakerEstimat
         'Estimated USD for all its images; null when invalid, or when Runware cannot price and no price per image is configured.',
       resolve: (view) => view.costUsd,
     }),
+    maxImages: t.int({
+      nullable: true,
+      description:
+        'The most images it can make: numberResults plus every extra image regenerateBelow allows (what your image limits count at submission).',
+      resolve: (view) => view.maxImages,
+    }),
+    maxCostUsd: t.float({
+      nullable: true,
+      description:
+        'Estimated USD for maxImages images: the most the job can cost (what a daily spend cap counts).',
+      resolve: (view) => view.maxCostUsd,
+    }),
     source: t.field({ type: PriceSourceEnum, nullable: true, resolve: (view) => view.source }),
   }),
 });
@@ -91,6 +105,13 @@ builder.queryField('estimatePhotoMaker', (t) =>
         input: { raw: withoutNulls(args.input) },
         cancelAfter: args.input.cancelAfter ?? undefined,
         priority: args.input.priority ?? undefined,
+        options: {
+          referenceCheck: args.input.referenceCheck ?? undefined,
+          defaultReferenceCheck: ctx.defaultReferenceCheck,
+          minLikeness: args.input.minLikeness ?? undefined,
+          regenerateBelow: args.input.regenerateBelow ?? undefined,
+          expiresIn: args.input.expiresIn ?? undefined,
+        },
         limits: ctx.limits,
       });
       if (!result.ok)
@@ -99,9 +120,12 @@ builder.queryField('estimatePhotoMaker', (t) =>
           errors: inputErrorDetails(result.errors, 'input', result.paths),
           images: null,
           costUsd: null,
+          maxImages: null,
+          maxCostUsd: null,
           source: null,
         };
-      return { ok: true, errors: [], images: result.images, costUsd: result.costUsd, source: result.source };
+      const { images, costUsd, maxImages, maxCostUsd, source } = result;
+      return { ok: true, errors: [], images, costUsd, maxImages, maxCostUsd, source };
     },
   }),
 );
