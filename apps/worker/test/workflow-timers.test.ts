@@ -1,10 +1,8 @@
-import { RunwareClientError } from '@photomaker/runware';
 import { DEADLINE_REASON } from '@photomaker/schema/job';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toActivityFailure } from '../src/activities/failures.ts';
 import type { DeliveryInput } from '../src/activities/types.ts';
 import {
   failedState,
@@ -20,7 +18,7 @@ import {
   until,
   untilHistoryHas,
 } from './support/job-runner.ts';
-import { type StepScript, StubActivities } from './support/stub-activities.ts';
+import { rateLimited, type StepScript, StubActivities } from './support/stub-activities.ts';
 import { createTimeSkippingEnv } from './support/time-skipping.ts';
 
 // The workflow's branches that wait on time (the generation budget, Retry-After, retry backoffs, a
@@ -48,18 +46,6 @@ const runJob = (
   during?: (handle: RunningJob) => Promise<void>,
   options?: { cancelAfterMs?: number },
 ): Promise<Ran> => runOn(env, stubs, jobTask, during, options);
-
-/** Runware's rate limit as the real activity reports it (Retry-After in details and as nextRetryDelay). */
-const rateLimited = (retryAfterMs: number) =>
-  toActivityFailure(
-    new RunwareClientError({
-      message: 'slow down',
-      category: 'rateLimit',
-      retryable: true,
-      code: 'rateLimited',
-      retryAfterMs,
-    }),
-  );
 
 /** A Runware step that keeps failing with a transient error. */
 const unavailable: StepScript = async () => {

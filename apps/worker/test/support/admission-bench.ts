@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { RunwareClientError } from '@photomaker/runware';
 import type { JobState } from '@photomaker/schema';
 import {
   admissionWorkflowId,
@@ -14,12 +13,11 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
-import { toActivityFailure } from '../../src/activities/failures.ts';
 import { PhotoMakerWorkers } from '../../src/worker.ts';
 import type { AdmissionWorkflowInput } from '../../src/workflows/admission/workflow.ts';
 import { admissionTaskQueue } from '../../src/workflows/task-queues.ts';
 import { task } from './job-runner.ts';
-import { type StepScript, StubActivities } from './stub-activities.ts';
+import { rateLimited, type StepScript, StubActivities } from './stub-activities.ts';
 import { createTimeSkippingEnv } from './time-skipping.ts';
 
 // The admission workflow with the real job workflow (stub Runware steps) asking it for slots, on either
@@ -211,18 +209,6 @@ export class AdmissionBench {
     }
     return lines.join('\n');
   }
-}
-
-function rateLimited(retryAfterMs: number) {
-  return toActivityFailure(
-    new RunwareClientError({
-      message: 'slow down',
-      category: 'rateLimit',
-      retryable: true,
-      code: 'rateLimited',
-      retryAfterMs,
-    }),
-  );
 }
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,3 +1,4 @@
+import { RunwareClientError } from '@photomaker/runware';
 import type { JobEvent, JobEventData, JobImage, JobStage } from '@photomaker/schema';
 import { Context } from '@temporalio/activity';
 import {
@@ -7,6 +8,7 @@ import {
 } from '../../src/activities/admission.ts';
 import { currentInput } from '../../src/activities/collect-images.ts';
 import type { JobEventDelivery } from '../../src/activities/deliver-job-event.ts';
+import { toActivityFailure } from '../../src/activities/failures.ts';
 import type { Activities } from '../../src/activities/index.ts';
 import type { RecordUsageInput } from '../../src/activities/record-usage.ts';
 import { HANDED_OVER } from '../../src/activities/single-image-step.ts';
@@ -244,3 +246,15 @@ export const stuckStep: StepScript = async (_call, step) => {
 };
 
 export { HANDED_OVER };
+
+/** Runware's rate limit as the real activity reports it (Retry-After in details and as nextRetryDelay). */
+export const rateLimited = (retryAfterMs: number) =>
+  toActivityFailure(
+    new RunwareClientError({
+      message: 'slow down',
+      category: 'rateLimit',
+      retryable: true,
+      code: 'rateLimited',
+      retryAfterMs,
+    }),
+  );
