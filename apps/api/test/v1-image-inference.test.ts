@@ -14,8 +14,8 @@ import {
   v1,
 } from './helpers.ts';
 
-// Runware's current schema runs PhotoMaker as an SDXL imageInference task with a nested `photoMaker`
-//. /v1 takes it beside the standalone task: same rules, same job, and every
+// Runware's current schema runs PhotoMaker as an SDXL imageInference task with a nested `photoMaker`:
+// /v1 takes it beside the standalone task: same rules, same job, and every
 // answer echoes the form the client sent. Real API, Temporal, Redis, worker and emulator.
 const who = tenants('nested');
 let api: Awaited<ReturnType<typeof startApi>>;

@@ -1,36 +1,25 @@
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseInput, eventually, GENERATE, gql, startApi, tenants } from './helpers.ts';
+import { type ReceivedHook, startHookReceiver } from './support/hook-receiver.ts';
 
 // webhookEvents end to end: the job's webhookURL gets the events it chose, each signed for its tenant
 // (the off-the-shelf Standard Webhooks verifier is the judge), with the bodies apps/api/README.md documents.
 const who = tenants('hooked');
 let api: Awaited<ReturnType<typeof startApi>>;
-let receiver: Server;
+let receiver: Awaited<ReturnType<typeof startHookReceiver>>;
 let hookUrl = '';
-const hooks: { headers: IncomingHttpHeaders; body: string }[] = [];
+let hooks: ReceivedHook[] = [];
 
 beforeAll(async () => {
   api = await startApi(who, { PHOTOMAKER_ALLOW_PRIVATE_URLS: '127.0.0.1' });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.end();
-    });
-  });
-  receiver.listen(0, '127.0.0.1');
-  await once(receiver, 'listening');
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiver = await startHookReceiver();
+  hookUrl = receiver.url;
+  hooks = receiver.hooks;
 });
 
 afterAll(async () => {
   await api?.server.close();
-  receiver?.closeAllConnections();
   receiver?.close();
 });
 
