@@ -2,6 +2,7 @@ import type { Logger } from '@photomaker/observability';
 import type { JobState, RunwareError } from '@photomaker/schema';
 import { applyJobEvent, isTerminalStatus } from '@photomaker/schema/job';
 import type { FollowJob, JobEventItem } from '../../jobs/follow-job.ts';
+import { reportedImages } from '../v1/response-images.ts';
 import { type Item, jobError, runwareError, type V1Results } from '../v1/results.ts';
 import { envelope } from './frames.ts';
 import type { SessionTask } from './sessions.ts';
@@ -87,9 +88,12 @@ export class ResultPush {
     return 'stopped';
   }
 
-  /** Items for the images not pushed yet by this follow, marked as pushed. */
+  /**
+   * Items for the images not pushed yet by this follow, marked as pushed: those getResponse reports as
+   * done (an image regenerateBelow may still replace waits for the job's end, as a polling client's does).
+   */
   private async freshItems(state: JobState, sent: Set<number>): Promise<Item[]> {
-    const fresh = state.images.filter((image) => !sent.has(image.index));
+    const fresh = reportedImages(state).done.filter((image) => !sent.has(image.index));
     for (const image of fresh) sent.add(image.index);
     const items = await Promise.all(
       fresh.map((image) => this.deps.results.item(state, image, this.task.taskUUID)),

@@ -24,6 +24,7 @@ import type { SubmitJob } from '../../jobs/submit-job.ts';
 import type { Reservation, TenantLimits } from '../../jobs/usage-ledger.ts';
 import type { ApiMetrics } from '../../metrics.ts';
 import { V1DryRun } from './dry-run.ts';
+import { reportedImages } from './response-images.ts';
 import {
   type Item,
   inputErrors,
@@ -323,7 +324,6 @@ export class V1Tasks {
       return { data: [], errors: [runwareError('taskNotFound', message, where)] };
     }
     const taskType = await this.forms.formOf(tenant, taskUUID);
-    const byIndex = new Map(state.images.map((image) => [image.index, image]));
     // Our extra on a waiting task (Runware's clients ignore fields they do not know).
     const position =
       state.status === 'QUEUED' ? (await this.deps.queue?.load(state.jobId))?.position : undefined;
@@ -335,12 +335,11 @@ export class V1Tasks {
     };
     const data: Item[] = [];
     const errors: RunwareError[] = [];
-    // Extra images (regenerateBelow) follow the job's numberResults as items of their own.
-    const items = Math.max(state.task.numberResults, state.images.length);
-    for (let index = 0; index < items; index++) {
-      const image = byIndex.get(index);
-      if (image) data.push(await this.results.item(state, image, taskUUID, 'success', taskType));
-      else if (state.status === 'FAILED' || state.status === 'CANCELLED')
+    // Extra images (regenerateBelow) are items of their own beside the job's numberResults.
+    const { done, pending } = reportedImages(state);
+    for (const image of done) data.push(await this.results.item(state, image, taskUUID, 'success', taskType));
+    for (let i = 0; i < pending; i++) {
+      if (state.status === 'FAILED' || state.status === 'CANCELLED')
         errors.push(jobError(state, taskUUID, 'error', taskType));
       else data.push({ ...processing });
     }
