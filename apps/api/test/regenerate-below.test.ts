@@ -97,7 +97,12 @@ describe('regenerateBelow', () => {
     const items = (polled.body.data ?? []) as { status?: string; seed?: unknown; likeness?: number }[];
     expect(items.map((item) => item.status)).toEqual(['success', 'success', 'success']);
     // The two at or above minLikeness first: a client taking the first numberResults gets those.
-    expect(items.slice(0, 2).map((item) => String(item.seed)).sort()).toEqual(['7001', '7002']);
+    expect(
+      items
+        .slice(0, 2)
+        .map((item) => String(item.seed))
+        .sort(),
+    ).toEqual(['7001', '7002']);
     expect(String(items[2]?.seed)).toBe('7000');
     // Counted at submission, made or not: 2 + 2 and 2 + 1 of the day's eight; a job of up to two more
     // images (1 + regenerateBelow 1) is refused.

@@ -49,8 +49,8 @@ export interface EstimateJobDeps {
 /**
  * What a submission would cost, and whether it would be accepted, without starting anything: the
  * submission's validation (parameters, cancelAfter, priority, the job's options, outbound URLs, input
- * images decoded within the limits, ids that are the tenant's), then Runware's dry-run price; when Runware cannot price, the
- * tenant's configured price per image. Nothing is stored, reserved or counted against a quota: no place
+ * images decoded within the limits, ids that are the tenant's), then Runware's dry-run price; when
+ * Runware cannot price, the tenant's configured price per image. Nothing is stored, reserved or counted against a quota: no place
  * in the admission queue (maxQueuedJobs), no images against the per-minute or per-day limits, no spend.
  * One job of `numberResults` images, priced as the worker runs it: one Runware task of one image per
  * image, so Runware's price for one such task times the images; and the most it can come to, with every

@@ -1,7 +1,7 @@
 import { parseExpiresIn } from '@photomaker/retention/policy';
-import type { PhotoMakerParams } from '@photomaker/schema';
 import {
   minLikenessSchema,
+  type PhotoMakerParams,
   type ReferenceCheckMode,
   referenceCheckSchema,
   regenerateBelowProblem,
@@ -62,7 +62,7 @@ function minLikenessOf(value: unknown): number | undefined {
  * The regenerateBelow a client sent, checked against the job's numberResults and minLikeness; undefined
  * when it sent none or 0 (no extra images).
  */
-export function regenerateBelowOf(
+function regenerateBelowOf(
   value: unknown,
   job: { numberResults: number; minLikeness?: number | undefined },
 ): number | undefined {

@@ -14,7 +14,7 @@ export interface ReportedImages {
  * While a job with regenerateBelow may still make extra images, an image below its minLikeness, or not
  * scored yet, is held back as processing: a client that stops at numberResults successful items would
  * otherwise take it and never see the extra image that replaces it. Once the job ends every image is
- * reported, the passing ones first, so the first numberResults items are the best it made.
+ * reported, those marked below minLikeness last, so the first numberResults items are the best it made.
  */
 export function reportedImages(state: JobState): ReportedImages {
   const holding =
