@@ -15,6 +15,7 @@ import {
 } from '@photomaker/harness/client';
 import { jobTaskSchema } from '@photomaker/schema';
 import {
+  admissionWeight,
   type PhotoMakerJobInput,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
@@ -183,7 +184,9 @@ async function viaTemporal(
       }),
       runwareTaskUUID: crypto.randomUUID(),
       createdAt: new Date().toISOString(),
-      admission: { priority: 'NORMAL', weight: 1, maxRunningJobs: limit },
+      // The API's weight: a multi-image job holds up to four image tasks at once (weight 1 made its images
+      // run one after another, four times as long as through the API).
+      admission: { priority: 'NORMAL', weight: admissionWeight(images), maxRunningJobs: limit },
     };
     await temporal.workflow.start(WORKFLOW_TYPE, {
       taskQueue: TASK_QUEUE,
