@@ -40,13 +40,25 @@ export async function retryOnEarlyExit<T>(start: () => Promise<T>, attempts = 3)
 const live = new Set<ManagedProcess>();
 let hooked = false;
 
-// Tests and the launcher must stop what they start, even when they die early.
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
+// Tests and the launcher must stop what they start, even when they die early: at exit, and when a
+// signal would end the process without one (a SIGTERM to a bench, not to its process group, left its
+// servers running). A host with its own handler for that signal (a graceful stop) keeps it.
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.once('exit', () => {
+  const killAll = () => {
     for (const child of live) child.child.kill('SIGKILL');
-  });
+  };
+  process.once('exit', killAll);
+  for (const [signal, number] of Object.entries(SIGNALS)) {
+    process.on(signal, function onSignal(this: unknown) {
+      if (process.listeners(signal as NodeJS.Signals).some((listener) => listener !== onSignal)) return;
+      killAll();
+      process.exit(128 + number);
+    });
+  }
 }
 
 /** A child process we own: output captured, waitable readiness, stopped with SIGTERM then SIGKILL. */

@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   assertPortFree,
   ExitedBeforeReadyError,
@@ -91,6 +95,34 @@ describe('readiness failures', () => {
     }
   });
 });
+
+describe('a process that owns children', () => {
+  it('takes them down when a SIGTERM ends it (no handler of its own)', async () => {
+    const owner = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./fixtures/owns-a-child.ts', import.meta.url))],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const [line] = (await once(createInterface({ input: owner.stdout }), 'line')) as [string];
+    const childPid = Number(line.replace('child ', ''));
+    expect(alive(childPid)).toBe(true);
+    owner.kill('SIGTERM');
+    const [code] = await once(owner, 'exit');
+    expect(code).toBe(143);
+    await vi.waitFor(() => expect(alive(childPid)).toBe(false), { timeout: 5_000 });
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('retryOnEarlyExit', () => {
   it('reports a child that dies before ready as ExitedBeforeReadyError', async () => {
