@@ -178,10 +178,35 @@ describe('service times', () => {
     expect(times.estimate(big)).toBe(1000);
     times.record(big, 8000);
     expect(times.estimate(big)).toBe(8000);
+    // A key's first samples: its smallest so far (a first job of a kind is often slow), then, trusted
+    // from the third, a moving average.
     times.record(big, 3000);
-    expect(times.estimate(big)).toBe(7000);
+    expect(times.estimate(big)).toBe(3000);
+    times.record(big, 4000);
+    expect(times.estimate(big)).toBe(3000);
+    times.record(big, 5000);
+    expect(times.estimate(big)).toBe(3400);
     times.record(big, Number.NaN);
-    expect(times.estimate(big)).toBe(7000);
+    expect(times.estimate(big)).toBe(3400);
+  });
+
+  it('a size with few samples of its own is read off the line through its model and size’s other image counts', () => {
+    const times = new ServiceTimes(emptyServiceTimes(), 3000);
+    const key = (numberResults: number) => ({ model: 'm', width: 512, height: 512, numberResults });
+    for (const ms of [900, 760, 770, 750]) times.record(key(1), ms);
+    for (const ms of [3600, 1100]) times.record(key(2), ms);
+    // One cold sample of 3 images (3,400 ms): the line through 1 image (758 ms: the smallest of its first
+    // three, then one moving-average step) and 2 (1,100 ms) says 1,442 ms, what such a job takes once warm.
+    times.record(key(3), 3400);
+    expect(times.estimate(key(3))).toBeCloseTo(1442, 6);
+    expect(times.estimate(key(4))).toBeCloseTo(1784, 6);
+    // Another model, or another size, has a line of its own (none yet: its own sample, or per image).
+    const perImage = times.state.model.m?.ms ?? Number.NaN;
+    expect(times.estimate({ ...key(3), width: 1024 })).toBeCloseTo(3 * perImage, 6);
+    // Trusted once it has samples enough: its own average wins over the line.
+    times.record(key(3), 1500);
+    times.record(key(3), 1480);
+    expect(times.estimate(key(3))).toBe(1480);
   });
 });
 
