@@ -116,18 +116,13 @@ async function streamPoints(redis: Redis, jobId: string) {
 }
 
 /** What one job's history holds: event and task counts (exact), and its event types in order. */
-export interface JobHistoryCounts {
-  events: number;
-  workflowTasks: number;
-  activities: number;
-  localActivities: number;
-  patchMarkers: number;
-  searchAttributeUpserts: number;
-  types: string[];
-}
+export type JobHistoryCounts = Pick<
+  JobHistoryProfile,
+  'events' | 'workflowTasks' | 'activities' | 'localActivities' | 'patchMarkers' | 'searchAttributeUpserts'
+> & { types: string[] };
 
 function historyCounts(events: readonly HistoryEvent[]): JobHistoryCounts {
-  const p: JobHistoryProfile = profileHistory(events);
+  const p = profileHistory(events);
   return {
     events: p.events,
     workflowTasks: p.workflowTasks,
