@@ -1,5 +1,5 @@
 import type { ErrorContext, PhotoMakerJobTask, ReferenceCheckMode, RunwareError } from '@photomaker/schema';
-import type { EstimateJob } from '../../jobs/estimate-job.ts';
+import type { EstimateJob, EstimateRequest } from '../../jobs/estimate-job.ts';
 import { jobIdForRunwareTask } from '../../jobs/ids.ts';
 import type { ImageIntake } from '../../jobs/image-intake.ts';
 import { InvalidInputError } from '../../jobs/input-error.ts';
@@ -17,7 +17,7 @@ export interface DryRunCaller {
   tenant: string;
   /** The tenant's reference check when a task sets none (as a submission's). */
   defaultReferenceCheck?: ReferenceCheckMode | undefined;
-  limits: Parameters<EstimateJob['estimate']>[0]['limits'];
+  limits: EstimateRequest['limits'];
   signal: AbortSignal;
 }
 
@@ -37,7 +37,7 @@ export class V1DryRun {
   async photoMaker(
     task: PhotoMakerJobTask,
     caller: DryRunCaller,
-    extras: NonNullable<Parameters<EstimateJob['estimate']>[0]['options']> & {
+    extras: NonNullable<EstimateRequest['options']> & {
       cancelAfter: unknown;
       priority: unknown;
     },
